@@ -1,0 +1,106 @@
+# containet: one non-recursive GNU Makefile.  Each folder adds its part in module.mk.
+#
+#   make                 build every program
+#   make check           unit + integration tests (installs missing Debian packages first)
+#   make demo            two containers pinging each other through the switch
+#   make bench           benchmarks against reference tools, as ratios
+#   make install         PREFIX=/usr/local DESTDIR=
+#   WERROR=1  SANITIZE=address,undefined  V=1
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+# Sanitized objects live apart so the two builds never mix.
+BUILD := build$(if $(SANITIZE),/san)
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+# Lazily expanded: `make check` may have to install the packages first.
+pkgcflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CPPFLAGS_ALL = -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Icommon -MMD -MP $(CPPFLAGS)
+CFLAGS_ALL = -std=gnu17 -pipe $(WARN) $(CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS)
+ifneq ($(SANITIZE),)
+CFLAGS_ALL += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_ALL += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+PROGRAMS :=
+TEST_PROGRAMS :=
+UNIT_TESTS :=
+MANPAGES :=
+
+all:
+
+include common/module.mk
+include $(wildcard containet/module.mk containode/module.mk mocker/module.mk)
+include tests/module.mk
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(EXTRA_CFLAGS_$(firstword $(subst /, ,$<))) -c -o $@ $<
+
+# Installs missing Debian packages (as root); a no-op once everything is there.
+deps:
+	@tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) tests/run.sh $(TESTS)
+
+check-unit: deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) tests/run.sh unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) demo/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) tests/bench/run.sh $(BENCH)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+compdb:
+	$(MAKE) clean
+	bear -- $(MAKE) all tests
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check check-unit demo bench install uninstall format compdb clean tests
+.DELETE_ON_ERROR:
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,282 @@
+#include "ctl.h"
+
+#include "fdpass.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const op_names[] = {
+	[CTL_ATTACH] = "attach",
+	[CTL_DETACH] = "detach",
+	[CTL_PORTS] = "ports",
+	[CTL_FDB] = "fdb",
+};
+
+const char *
+ctl_op_name(enum ctl_op op)
+{
+	return (unsigned)op < ARRAY_SIZE(op_names) ? op_names[op] : "?";
+}
+
+/* The kernel's own rule (dev_valid_name), minus what a port name cannot carry. */
+static bool
+ifname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || (unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+int
+ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX])
+{
+	int n = snprintf(ret, CTL_PORT_NAME_MAX, "%s-%s", node, ifname);
+
+	return n < 0 || n >= CTL_PORT_NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Copies string member key into ret (size bytes), if present; -1 when present but unusable. */
+static int
+copy_member(const cJSON *obj, const char *key, char *ret, size_t size)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= size)
+		return -1;
+	strcpy(ret, v->valuestring);
+	return 1;
+}
+
+#define BAD(msg)                                                                                   \
+	do {                                                                                       \
+		*ret_error = (msg);                                                                \
+		return -EBADMSG;                                                                   \
+	} while (0)
+
+int
+ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const char **ret_error)
+{
+	_cleanup_json_ cJSON *root = NULL;
+	struct ctl_request req = {};
+	const char *end = NULL, *op;
+	int has_node, has_port;
+
+	if (len == 0)
+		BAD("empty request");
+	if (len > CTL_MSG_MAX)
+		BAD("request too long");
+	if (memchr(buf, '\0', len))
+		BAD("request contains a NUL byte");
+	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+	if (!root)
+		BAD("request is not valid JSON");
+	while (end < buf + len && strchr(" \t\r\n", *end))
+		end++;
+	if (end != buf + len)
+		BAD("trailing data after the JSON request");
+	if (!cJSON_IsObject(root))
+		BAD("request is not a JSON object");
+	op = json_string(root, "op");
+	if (!op)
+		BAD("request has no \"op\" string");
+	for (req.op = 0; req.op < ARRAY_SIZE(op_names); req.op++)
+		if (!strcmp(op, op_names[req.op]))
+			break;
+	if (req.op == ARRAY_SIZE(op_names))
+		BAD("unknown op");
+
+	has_node = copy_member(root, "node", req.node, sizeof(req.node));
+	if (has_node < 0 || (has_node && !ident_valid(req.node)))
+		BAD("\"node\" is not a valid identity (1-63 of A-Z a-z 0-9 - _ .)");
+	switch (req.op) {
+	case CTL_ATTACH:
+		if (!has_node)
+			BAD("attach needs \"node\"");
+		if (copy_member(root, "ifname", req.ifname, sizeof(req.ifname)) <= 0 ||
+		    !ifname_valid(req.ifname))
+			BAD("attach needs \"ifname\", a valid interface name");
+		break;
+	case CTL_DETACH:
+		has_port = copy_member(root, "port", req.port, sizeof(req.port));
+		if (has_port < 0 || (has_port && !req.port[0]))
+			BAD("\"port\" is not a valid port name");
+		if (has_port == has_node)
+			BAD("detach needs exactly one of \"port\" and \"node\"");
+		break;
+	case CTL_PORTS:
+	case CTL_FDB:
+		break;
+	}
+	*ret = req;
+	return 0;
+}
+
+char *
+ctl_request_encode(const struct ctl_request *req)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddStringToObject(o, "op", ctl_op_name(req->op)))
+		return NULL;
+	if (req->node[0] && !cJSON_AddStringToObject(o, "node", req->node))
+		return NULL;
+	if (req->ifname[0] && !cJSON_AddStringToObject(o, "ifname", req->ifname))
+		return NULL;
+	if (req->port[0] && !cJSON_AddStringToObject(o, "port", req->port))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+cJSON *
+ctl_reply_ok(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && !cJSON_AddTrueToObject(o, "ok"))
+		o = (cJSON_Delete(o), NULL);
+	return o;
+}
+
+char *
+ctl_reply_error(const char *fmt, ...)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (!o || !cJSON_AddFalseToObject(o, "ok") || !cJSON_AddStringToObject(o, "error", text))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+cJSON *
+ctl_port_to_json(const struct ctl_port *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddStringToObject(o, "name", p->name) ||
+	    !cJSON_AddStringToObject(o, "node", p->node) ||
+	    !cJSON_AddStringToObject(o, "ifname", p->ifname) ||
+	    !cJSON_AddStringToObject(o, "state", p->state) ||
+	    !cJSON_AddNumberToObject(o, "rx_frames", p->rx_frames) ||
+	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
+	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
+	    !cJSON_AddNumberToObject(o, "tx_bytes", p->tx_bytes) ||
+	    !cJSON_AddNumberToObject(o, "drops", p->drops)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
+{
+	struct ctl_port p = {};
+
+	if (!cJSON_IsObject(o) || copy_member(o, "name", p.name, sizeof(p.name)) <= 0 ||
+	    copy_member(o, "node", p.node, sizeof(p.node)) < 0 ||
+	    copy_member(o, "ifname", p.ifname, sizeof(p.ifname)) < 0 ||
+	    copy_member(o, "state", p.state, sizeof(p.state)) < 0)
+		return -EBADMSG;
+	p.rx_frames = json_uint(o, "rx_frames", 0);
+	p.rx_bytes = json_uint(o, "rx_bytes", 0);
+	p.tx_frames = json_uint(o, "tx_frames", 0);
+	p.tx_bytes = json_uint(o, "tx_bytes", 0);
+	p.drops = json_uint(o, "drops", 0);
+	*ret = p;
+	return 0;
+}
+
+cJSON *
+ctl_fdb_to_json(const struct ctl_fdb_entry *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char mac[MAC_STRLEN];
+
+	if (!o)
+		return NULL;
+	mac_format(e->mac, mac);
+	if (!cJSON_AddStringToObject(o, "mac", mac) || !cJSON_AddStringToObject(o, "port", e->port) ||
+	    !cJSON_AddNumberToObject(o, "age", e->age)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ctl_fdb_from_json(const cJSON *o, struct ctl_fdb_entry *ret)
+{
+	struct ctl_fdb_entry e = {};
+	const char *mac = json_string(o, "mac");
+
+	if (!mac || mac_parse(mac, e.mac) < 0 || copy_member(o, "port", e.port, sizeof(e.port)) <= 0)
+		return -EBADMSG;
+	e.age = json_uint(o, "age", 0);
+	*ret = e;
+	return 0;
+}
+
+int
+ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error)
+{
+	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(buf, len);
+	const cJSON *ok;
+	const char *err;
+
+	if (!cJSON_IsObject(root))
+		return -EBADMSG;
+	ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
+	if (cJSON_IsTrue(ok)) {
+		*ret = TAKE_PTR(root);
+		return 0;
+	}
+	if (!cJSON_IsFalse(ok))
+		return -EBADMSG;
+	err = json_string(root, "error");
+	*ret_error = strdup(err ? err : "unspecified error");
+	return *ret_error ? -EREMOTEIO : -ENOMEM;
+}
+
+int
+ctl_call(int sock, const struct ctl_request *req, int fd, cJSON **ret, char **ret_error)
+{
+	_cleanup_free_ char *text = ctl_request_encode(req);
+	_cleanup_free_ char *buf = NULL;
+	int rfd = -1;
+	ssize_t n;
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	r = fdpass_send(sock, text, strlen(text), fd);
+	if (r < 0)
+		return r;
+	buf = malloc(CTL_MSG_MAX);
+	if (!buf)
+		return -ENOMEM;
+	n = fdpass_recv(sock, buf, CTL_MSG_MAX, &rfd);
+	if (rfd >= 0)
+		close(rfd);
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -ECONNRESET;
+	return ctl_reply_decode(buf, n, ret, ret_error);
+}

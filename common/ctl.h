@@ -1,0 +1,81 @@
+/*
+ * The control protocol between the switch and its clients: the only place where the
+ * message schema is defined.  One JSON object per SOCK_SEQPACKET message, at most one
+ * fd with it, exactly one reply: {"ok":true,...} or {"ok":false,"error":"..."}.
+ */
+#pragma once
+
+#include "ident.h"
+#include "json.h"
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_MSG_MAX 65536
+#define CTL_PORT_NAME_MAX (IDENT_MAX + 1 + IFNAMSIZ) /* "<node>-<ifname>" and its NUL */
+
+enum ctl_op {
+	CTL_ATTACH,
+	CTL_DETACH,
+	CTL_PORTS,
+	CTL_FDB,
+};
+
+struct ctl_request {
+	enum ctl_op op;
+	char node[IDENT_MAX + 1];      /* attach; detach by node */
+	char ifname[IFNAMSIZ];         /* attach */
+	char port[CTL_PORT_NAME_MAX];  /* detach by port */
+};
+
+struct ctl_port {
+	char name[CTL_PORT_NAME_MAX];
+	char node[IDENT_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char state[16];
+	uint64_t rx_frames, rx_bytes;
+	uint64_t tx_frames, tx_bytes;
+	uint64_t drops;
+};
+
+struct ctl_fdb_entry {
+	uint8_t mac[6];
+	char port[CTL_PORT_NAME_MAX];
+	unsigned age;
+};
+
+const char *ctl_op_name(enum ctl_op op);
+
+/*
+ * Decodes one request message (len bytes, not NUL-terminated).  Returns 0, or -EBADMSG
+ * with a human-readable reason in *ret_error (a static string) for anything malformed.
+ */
+int ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret,
+		       const char **ret_error);
+/* A malloc'd JSON text for req, or NULL on allocation failure. */
+char *ctl_request_encode(const struct ctl_request *req);
+
+/* Writes "<node>-<ifname>"; -ENAMETOOLONG if it does not fit. */
+int ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX]);
+
+/* Replies.  ctl_reply_ok() is {"ok":true}, to be completed by the caller. */
+cJSON *ctl_reply_ok(void);
+char *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+cJSON *ctl_port_to_json(const struct ctl_port *p);
+int ctl_port_from_json(const cJSON *obj, struct ctl_port *ret);
+cJSON *ctl_fdb_to_json(const struct ctl_fdb_entry *e);
+int ctl_fdb_from_json(const cJSON *obj, struct ctl_fdb_entry *ret);
+
+/*
+ * Parses a reply.  Returns 0 with the object in *ret for {"ok":true}, -EREMOTEIO with
+ * the peer's text in *ret_error (malloc'd) for an error reply, -EBADMSG when malformed.
+ */
+int ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error);
+
+/*
+ * One round trip on a connected socket: sends req (with fd when fd >= 0) and waits for
+ * the reply.  Errors as ctl_reply_decode, plus -errno from the socket and -ECONNRESET
+ * when the switch hung up.
+ */
+int ctl_call(int sock, const struct ctl_request *req, int fd, cJSON **ret, char **ret_error);

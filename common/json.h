@@ -1,0 +1,29 @@
+/* cJSON with scope-bound cleanup and the few accessors every caller wants. */
+#pragma once
+
+#include "cleanup.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+DEFINE_CLEANUP_FUNC(cJSON *, cJSON_Delete)
+#define _cleanup_json_ _cleanup_(cJSON_Deletep)
+
+/* The string member key of obj, or NULL when absent or not a string. */
+static inline const char *
+json_string(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The number member key of obj as a non-negative integer, or def when absent or not one. */
+static inline uint64_t
+json_uint(const cJSON *obj, const char *key, uint64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (uint64_t)v->valuedouble : def;
+}

@@ -1,0 +1,98 @@
+#include "unixsock.h"
+
+#include "cleanup.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int
+unix_addr(const char *path, struct sockaddr_un *ret)
+{
+	size_t n = strlen(path);
+
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(ret->sun_path))
+		return -ENAMETOOLONG;
+	memset(ret, 0, sizeof(*ret));
+	ret->sun_family = AF_UNIX;
+	memcpy(ret->sun_path, path, n);
+	return 0;
+}
+
+int
+unix_connect(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa;
+	int r;
+
+	r = unix_addr(path, &sa);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+/* Removes path if it is a socket nobody listens on. */
+static int
+unix_remove_stale(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = unix_connect(path);
+	if (fd >= 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	if (fd != -ECONNREFUSED)
+		return fd;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+unix_listen(const char *path, mode_t mode, gid_t gid)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa;
+	mode_t old_umask;
+	int r;
+
+	r = unix_addr(path, &sa);
+	if (r < 0)
+		return r;
+	r = unix_remove_stale(path);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Created closed, opened up by chmod: no window in which others may connect. */
+	old_umask = umask(0777);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_umask);
+	if (r < 0)
+		return -errno;
+	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) || chmod(path, mode) < 0 ||
+	    listen(fd, 128) < 0) {
+		r = -errno;
+		unlink(path);
+		return r;
+	}
+	return TAKE_FD(fd);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, testing, the demo and the benchmarks need,
+# when any is missing.  Quiet and quick when everything is there.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make pkg-config
+	liburing-dev libcurl4-openssl-dev libarchive-dev libcjson-dev libcap-dev check
+	# tests and demo
+	iproute2 iputils-ping busybox-static kmod
+	docker-registry skopeo umoci python3-jwt zstd
+	# benchmarks
+	iperf3 crun bubblewrap vde2 hyperfine gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	# ${Status} is dpkg-query's field, not a shell variable.
+	# shellcheck disable=SC2016
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+
+if ((EUID != 0)); then
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: run as root, or: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The registry package starts a system service on port 5000; tests start their own.
+if systemctl is-active --quiet docker-registry 2>/dev/null; then
+	systemctl stop docker-registry || true
+fi

@@ -1,0 +1,127 @@
+# Shared helpers of the integration tests: assertions, and a cleanup that undoes, in
+# reverse order, everything the test registered (processes, namespaces, mounts, files),
+# on success, on failure and on a signal.  Source it first thing:
+#   . "$(dirname "$0")/lib.sh"
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+BIN=$TOP/$BUILD/bin
+HELPERS=$TOP/$BUILD/tests/helpers
+# Short and unique, so that names derived from it fit IFNAMSIZ and never collide.
+TEST_ID=t$$
+TEST_TMP=$(mktemp -d "/tmp/containet-test.XXXXXX")
+_failures=0
+_cleanups=()
+
+((EUID == 0)) || {
+	echo "SKIP: needs root"
+	exit 77
+}
+
+# defer CMD...: run CMD at exit (last registered runs first).
+defer() {
+	local q
+	printf -v q '%q ' "$@"
+	_cleanups+=("$q")
+}
+
+_cleanup() {
+	local rc=$? i
+	set +e
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[i]}" >/dev/null 2>&1
+	done
+	rm -rf "$TEST_TMP"
+	if ((rc == 0 && _failures)); then
+		rc=1
+	fi
+	exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ok() { echo "PASS: $*"; }
+fail() {
+	echo "FAIL: $*"
+	_failures=$((_failures + 1))
+}
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+# Stops the test at once: for setup steps without which nothing else means anything.
+die() {
+	fail "$*"
+	exit 1
+}
+
+assert_eq() { # EXPECTED ACTUAL DESCRIPTION
+	if [[ $1 == "$2" ]]; then ok "$3"; else fail "$3: expected '$1', got '$2'"; fi
+}
+assert_match() { # REGEX TEXT DESCRIPTION
+	if [[ $2 =~ $1 ]]; then ok "$3"; else fail "$3: '$2' does not match /$1/"; fi
+}
+assert_no_match() { # REGEX TEXT DESCRIPTION
+	if [[ $2 =~ $1 ]]; then fail "$3: '$2' matches /$1/"; else ok "$3"; fi
+}
+assert_ok() { # DESCRIPTION CMD...: CMD succeeds
+	local d=$1
+	shift
+	if "$@" >"$TEST_TMP/last.out" 2>&1; then ok "$d"; else
+		fail "$d: '$*' failed: $(tail -n 3 "$TEST_TMP/last.out")"
+	fi
+}
+assert_fails() { # DESCRIPTION CMD...: CMD fails
+	local d=$1
+	shift
+	if "$@" >"$TEST_TMP/last.out" 2>&1; then fail "$d: '$*' succeeded"; else ok "$d"; fi
+}
+assert_exit() { # CODE DESCRIPTION CMD...: CMD exits with CODE; output in $TEST_TMP/last.out
+	local code=$1 d=$2 rc=0
+	shift 2
+	"$@" >"$TEST_TMP/last.out" 2>&1 || rc=$?
+	if ((rc == code)); then ok "$d"; else
+		fail "$d: exit $rc, expected $code: $(tail -n 3 "$TEST_TMP/last.out")"
+	fi
+}
+
+# wait_until SECONDS CMD...: polls CMD every 50 ms; false on timeout.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
+	done
+}
+
+# netns_add NAME: a network namespace with lo up, deleted at exit.
+netns_add() {
+	ip netns add "$1"
+	defer ip netns delete "$1"
+	ip -n "$1" link set lo up
+}
+
+# spawn NAME CMD...: runs CMD in the background with output in $TEST_TMP/NAME.log;
+# its PID is in $SPAWNED; it is killed at exit (by PID, never by name).
+spawn() {
+	local name=$1
+	shift
+	"$@" >"$TEST_TMP/$name.log" 2>&1 &
+	SPAWNED=$!
+	defer kill_wait "$SPAWNED"
+}
+
+# kill_wait PID [SIGNAL]: signals PID and waits for it to be gone.
+kill_wait() {
+	kill "-${2:-TERM}" "$1" 2>/dev/null || return 0
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}

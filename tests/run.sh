@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs the unit suites and the integration scripts, and ends with one line
+# "N passed, N failed, N skipped".  Arguments: "unit", "integration", or script names
+# (tests/integration/10-switch.sh); none means everything.  Exits non-zero on any failure.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+LOGDIR=$BUILD/test-logs
+mkdir -p "$LOGDIR"
+
+passed=0 failed=0 skipped=0
+failures=()
+
+run_unit() {
+	local t log line total fails errors
+	for t in "$BUILD"/tests/unit/test_*; do
+		[[ -x $t && $t != *.[od] ]] || continue
+		log=$LOGDIR/unit-$(basename "$t").log
+		CK_FORK=yes CK_DEFAULT_TIMEOUT=30 "$t" >"$log" 2>&1
+		line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1)
+		if [[ -z $line ]]; then
+			failed=$((failed + 1))
+			failures+=("$t (no result line)")
+			echo "  FAIL $(basename "$t"): did not finish"
+			sed 's/^/    /' "$log"
+			continue
+		fi
+		read -r total fails errors < <(echo "$line" | tr -dc '0-9 ' | tr -s ' ')
+		passed=$((passed + total - fails - errors))
+		failed=$((failed + fails + errors))
+		if ((fails + errors)); then
+			failures+=("$(basename "$t")")
+			echo "  FAIL $(basename "$t"): $line"
+			grep -E ':[EF]:' "$log" | sed 's/^/    /'
+		else
+			echo "  ok   $(basename "$t"): $total checks"
+		fi
+	done
+}
+
+run_script() {
+	local s=$1 name log rc p f
+	name=$(basename "$s" .sh)
+	log=$LOGDIR/$name.log
+	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" bash "$s" >"$log" 2>&1 </dev/null
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	if ((rc == 77)); then
+		skipped=$((skipped + 1))
+		echo "  skip $name: $(grep '^SKIP: ' "$log" | head -n 1 | cut -c7-)"
+		return
+	fi
+	if ((rc != 0 && f == 0)); then
+		f=1 # died outside an assertion
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if ((f)); then
+		failures+=("$name")
+		echo "  FAIL $name: $p passed, $f failed (exit $rc); log:"
+		tail -n 60 "$log" | sed 's/^/    /'
+	else
+		echo "  ok   $name: $p checks"
+	fi
+}
+
+what=("$@")
+((${#what[@]})) || what=(unit integration)
+for w in "${what[@]}"; do
+	case $w in
+	unit)
+		echo "unit tests:"
+		run_unit
+		;;
+	integration)
+		echo "integration tests:"
+		for s in tests/integration/[0-9][0-9]-*.sh; do
+			run_script "$s"
+		done
+		;;
+	*) run_script "$w" ;;
+	esac
+done
+
+((${#failures[@]})) && echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
