@@ -81,6 +81,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/bench/run.sh $(BENCH)
 
+# make bench-switch, bench-launcher, bench-pull: one part alone.
+bench-%: deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) tests/bench/run.sh $*
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)

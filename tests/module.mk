@@ -1,17 +1,25 @@
 # Unit tests (Check, one suite per module) and the helper programs of the integration tests.
-EXTRA_CFLAGS_tests = $(call pkgcflags,check libcjson liburing)
+#
+# Naming decides what links:  tests/unit/test_<x>.c and tests/helpers/<x>.c link libcommon;
+# test_<prog>_<x>.c and helpers/<prog>_<x>.c also link <prog>'s objects (all but main.c),
+# where <prog> is containet, containode or mocker and <prog>/module.mk sets <prog>_OBJS.
+EXTRA_CFLAGS_tests = $(call pkgcflags,check libcjson liburing libarchive libcurl)
+TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap) -lm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
-# A unit test links its module's objects: test_<prog>_<x>.c gets <prog>'s library.
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
-		$(call pkglibs,check libcjson liburing libcurl libarchive libcap) -lm
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(TEST_LIBS)
 
 $(BUILD)/tests/helpers/%: $(BUILD)/tests/helpers/%.o $(COMMON_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(COMMON_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(TEST_LIBS)
+
+define prog_test_deps
+$(filter $(BUILD)/tests/unit/test_$(1)_% $(BUILD)/tests/helpers/$(1)_%,$(UNIT_TESTS) $(HELPERS)): $($(1)_OBJS)
+endef
+$(foreach p,containet containode mocker,$(eval $(call prog_test_deps,$(p))))
 
 tests: $(UNIT_TESTS) $(HELPERS)
