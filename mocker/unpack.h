@@ -1,0 +1,22 @@
+/* Layer extraction with OCI semantics: whiteouts, opaque directories, links, modes, and
+ * refusal of hostile entries (absolute paths, "..", writes through symlinks, links that
+ * leave the root).  Nothing outside the destination directory is ever touched. */
+#pragma once
+
+#include <archive.h>
+#include <stdbool.h>
+
+struct unpack_opts {
+	bool root; /* apply ownership, device nodes, xattrs (when running as root) */
+};
+
+/* Applies one layer, read from the open libarchive reader a (any compression; the caller
+ * configured it with archive_read_support_filter_all + archive_read_support_format_tar or
+ * similar), onto the directory rootfd with exact OCI semantics (whiteouts, opaque dirs,
+ * links, modes) and the hostile-entry checks.  Returns 0 or -errno, with a malloc'd one-line
+ * reason in *ret_error for bad layer content (ret_error may be NULL). */
+int unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char **ret_error);
+
+/* Convenience: opens path (any compression libarchive reads) and calls unpack_layer. */
+int unpack_layer_file(int rootfd, const char *path, const struct unpack_opts *opts,
+		      char **ret_error);
