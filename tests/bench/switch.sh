@@ -1,0 +1,455 @@
+#!/usr/bin/env bash
+# make bench-switch: the same two-host test through three switches, in one run:
+#   bridge     the Linux bridge, two veth pairs into two namespaces (offloads on: the
+#              in-kernel reference)
+#   vde        Debian's vde_switch with one tap per namespace (vde_switch -t)
+#   containet  containet with two containode containers (-4 10.77.3.1/24 and .2/24) whose
+#              commands are the iperf3 server and each measuring client (iperf3, ping)
+# Per setup: iperf3 TCP single stream and -P 4, iperf3 UDP with 18-byte datagrams (frames
+# per second counted at layer 2 on the receiver's interface), ping min/avg/p99, and the
+# switch process's CPU seconds per test.  Repetitions interleave the setups; the report
+# prints medians, ratios to the bridge and to vde_switch, and the issue's targets.
+# Then, for containet alone: TCP with 254 idle ports attached (and the switch's memory
+# per port), and TCP while containers join and leave.
+#
+# Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test),
+# BENCH_PINGS (300).  Everything it creates (namespaces, taps, processes, the temp dir)
+# is removed at exit, also on Ctrl-C.  All traffic stays inside its own namespaces.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-build}
+BIN=$TOP/$BUILD/bin
+HELPERS=$TOP/$BUILD/tests/helpers
+OUT=$TOP/$BUILD/bench
+PY=/usr/bin/python3
+STATS=$HERE/switch-stats.py
+REPS=${BENCH_REPS:-3}
+DUR=${BENCH_DURATION:-5}
+PINGS=${BENCH_PINGS:-300}
+IDLE_PORTS=254
+ID=cbs$$
+
+die() {
+	echo "bench-switch: $*" >&2
+	exit 1
+}
+note() { echo "  $*" >&2; }
+
+((EUID == 0)) || die "needs root (network namespaces, taps)"
+for t in ip nsenter iperf3 ping vde_switch "$PY"; do
+	command -v "$t" >/dev/null || die "'$t' not found: run tests/deps.sh"
+done
+
+TMP=$(mktemp -d /tmp/containet-bench-switch.XXXXXX)
+RESULTS=$TMP/results
+PIDS=()    # processes to stop at exit, in order of start
+NETNS=()   # namespaces to delete at exit
+
+cleanup() {
+	local rc=$? i
+	set +e
+	trap '' INT TERM
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		kill -TERM "${PIDS[i]}" 2>/dev/null
+	done
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		kill_wait "${PIDS[i]}"
+	done
+	for ns in "${NETNS[@]}"; do
+		ip netns delete "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# kill_wait PID: TERM, up to 5 s, then KILL; never by name.
+kill_wait() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
+}
+
+# wait_until SECONDS CMD...: polls CMD every 50 ms; false on timeout.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
+	done
+}
+
+netns_add() {
+	ip netns add "$1"
+	NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# record SETUP REP METRIC VALUE
+record() { echo "$*" >>"$RESULTS"; }
+
+# --- counters ---------------------------------------------------------------------------
+
+# proc_cpu PID: user+system clock ticks of the process (all its threads), 0 without PID.
+proc_cpu() {
+	[[ -n ${1:-} ]] || {
+		echo 0
+		return
+	}
+	local stat
+	stat=$(<"/proc/$1/stat")
+	# Fields after the ")" that ends the command name: utime is the 12th, stime the 13th.
+	awk '{ print $12 + $13 }' <<<"${stat##*) }"
+}
+
+# host_busy: busy clock ticks of the whole machine (all but idle and iowait).
+host_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# rx_packets NETNS_PATH IFNAME: received packets of an interface inside a namespace.
+rx_packets() {
+	nsenter --net="$1" cat /proc/net/dev |
+		awk -v dev="$2" '{ sub(/:/, " ") } $1 == dev { print $3; exit }'
+}
+
+TICK=$(getconf CLK_TCK)
+ticks_to_s() { awk -v t="$1" -v h="$TICK" 'BEGIN { printf "%.3f", t / h }'; }
+
+# --- setups -----------------------------------------------------------------------------
+# Each setup NAME defines: ADDR_NAME (server address), RXNS_NAME (server netns path, eth0
+# there receives), SWPID_NAME (switch process, empty for the bridge) and client_NAME CMD...
+# (runs CMD as the client host).
+
+declare -A ADDR RXNS SWPID
+
+# Two namespaces with eth0 in each: .1 is the server, .2 the client.
+hosts_add() { # PREFIX
+	netns_add "$ID-${1}1"
+	netns_add "$ID-${1}2"
+}
+host_addr() { # NS IFNAME ADDR
+	ip -n "$1" link set "$2" name eth0
+	ip -n "$1" addr add "$3" dev eth0
+	ip -n "$1" link set eth0 up
+}
+
+setup_bridge() {
+	hosts_add b
+	netns_add "$ID-br"
+	ip -n "$ID-br" link add br0 type bridge
+	ip -n "$ID-br" link set br0 up
+	local i
+	for i in 1 2; do
+		ip -n "$ID-br" link add "p$i" type veth peer name eth0 netns "$ID-b$i"
+		ip -n "$ID-br" link set "p$i" master br0 up
+		ip -n "$ID-b$i" addr add "10.77.1.$i/24" dev eth0
+		ip -n "$ID-b$i" link set eth0 up
+	done
+	ADDR[bridge]=10.77.1.1
+	RXNS[bridge]=/run/netns/$ID-b1
+	SWPID[bridge]=
+	ip netns exec "$ID-b1" iperf3 -s >"$TMP/bridge-server.log" 2>&1 &
+	PIDS+=($!)
+}
+client_bridge() { ip netns exec "$ID-b2" "$@"; }
+
+# vde_switch creates its taps (-t) in its own namespace and keeps their fds; the taps
+# then move into the two host namespaces.
+setup_vde() {
+	hosts_add v
+	netns_add "$ID-vde"
+	ip netns exec "$ID-vde" vde_switch -s "$TMP/vde.ctl" -M "$TMP/vde.mgmt" \
+		-t "${ID}v1" -t "${ID}v2" -d -p "$TMP/vde.pid" >"$TMP/vde.log" 2>&1 ||
+		die "vde_switch failed: $(cat "$TMP/vde.log")"
+	wait_until 5 test -s "$TMP/vde.pid" || die "vde_switch wrote no pid file"
+	SWPID[vde]=$(<"$TMP/vde.pid")
+	PIDS+=("${SWPID[vde]}")
+	local i
+	for i in 1 2; do
+		wait_until 5 ip -n "$ID-vde" link show "${ID}v$i" || die "vde_switch made no tap"
+		ip -n "$ID-vde" link set "${ID}v$i" netns "$ID-v$i"
+		host_addr "$ID-v$i" "${ID}v$i" "10.77.2.$i/24"
+	done
+	ADDR[vde]=10.77.2.1
+	RXNS[vde]=/run/netns/$ID-v1
+	ip netns exec "$ID-v1" iperf3 -s >"$TMP/vde-server.log" 2>&1 &
+	PIDS+=($!)
+}
+client_vde() { ip netns exec "$ID-v2" "$@"; }
+
+# container_netns PID: the network namespace of the first descendant of PID that is
+# not in ours (the container), as a path; false while there is none yet.
+container_netns() {
+	local own queue=("$1") p kids
+	own=$(readlink /proc/self/ns/net)
+	while ((${#queue[@]})); do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		if [[ $p != "$1" && $(readlink "/proc/$p/ns/net" 2>/dev/null) != "$own" ]]; then
+			[[ -e /proc/$p/ns/net ]] || continue
+			echo "/proc/$p/ns/net"
+			return 0
+		fi
+		read -ra kids < <(cat /proc/"$p"/task/*/children 2>/dev/null | tr '\n' ' ') || true
+		queue+=("${kids[@]}")
+	done
+	return 1
+}
+
+eth0_has_addr() { nsenter --net="$1" ip -4 addr show dev eth0 | grep -q "inet $2/"; }
+
+CONTAINET_MISSING=
+setup_containet() {
+	local b
+	for b in containet containode; do
+		if [[ ! -x $BIN/$b ]]; then
+			CONTAINET_MISSING+="$BIN/$b "
+		fi
+	done
+	if [[ -n $CONTAINET_MISSING ]]; then
+		echo "bench-switch: containet row NOT measured: missing ${CONTAINET_MISSING% }" >&2
+		echo "bench-switch: build them with: make BUILD=$BUILD $BUILD/bin/containet $BUILD/bin/containode" >&2
+		return 1
+	fi
+	SOCK=$TMP/containet.sock
+	"$BIN/containet" -s "$SOCK" >"$TMP/containet.log" 2>&1 &
+	SWPID[containet]=$!
+	PIDS+=($!)
+	wait_until 5 test -S "$SOCK" || die "containet made no socket: $(cat "$TMP/containet.log")"
+	# The server: one long-lived container.
+	"$BIN/containode" -s "$SOCK" -4 10.77.3.1/24 -- iperf3 -s >"$TMP/containet-server.log" 2>&1 &
+	PIDS+=($!)
+	local node=$! ns=
+	wait_until 10 container_netns "$node" || die "server container did not start: $(cat "$TMP/containet-server.log")"
+	ns=$(container_netns "$node")
+	wait_until 10 eth0_has_addr "$ns" 10.77.3.1 ||
+		die "server container has no 10.77.3.1 on eth0: $(cat "$TMP/containet-server.log")"
+	# Hold the namespace by a path that does not depend on which process we found.
+	ADDR[containet]=10.77.3.1
+	RXNS[containet]=$ns
+}
+# Every client run is a fresh container: join, measure, leave.
+client_containet() { "$BIN/containode" -s "$SOCK" -4 10.77.3.2/24 -- "$@"; }
+client_containet_at() { # ADDR CMD...
+	local a=$1
+	shift
+	"$BIN/containode" -s "$SOCK" -4 "$a" -- "$@"
+}
+
+# --- tests ------------------------------------------------------------------------------
+
+# with_cpu SETUP REP METRIC CMD...: runs CMD, records the switch's CPU seconds as METRIC
+# and the host's busy CPU seconds as host_METRIC#cpu_.
+with_cpu() {
+	local s=$1 rep=$2 metric=$3 c0 c1 h0 h1 rc=0
+	shift 3
+	c0=$(proc_cpu "${SWPID[$s]}")
+	h0=$(host_busy)
+	"$@" || rc=$?
+	c1=$(proc_cpu "${SWPID[$s]}")
+	h1=$(host_busy)
+	[[ -z ${SWPID[$s]} ]] || record "$s" "$rep" "$metric" "$(ticks_to_s $((c1 - c0)))"
+	record "$s" "$rep" "host_${metric#cpu_}" "$(ticks_to_s $((h1 - h0)))"
+	return "$rc"
+}
+
+# A failed test costs its figure, not the run: the report shows "-".
+test_tcp() { # SETUP REP STREAMS
+	local s=$1 rep=$2 p=$3 f=$TMP/$1-$2-tcp$3.json v
+	if with_cpu "$s" "$rep" "cpu_tcp$p" "client_$s" \
+		iperf3 -c "${ADDR[$s]}" -t "$DUR" -P "$p" --json >"$f" 2>"$f.err" &&
+		v=$("$PY" "$STATS" iperf "$f"); then
+		record "$s" "$rep" "tcp$p" "$v"
+	else
+		note "$s: TCP -P $p failed: $(tail -n 2 "$f.err" "$f" 2>/dev/null | tr '\n' ' ')"
+	fi
+}
+
+# UDP, 18-byte payloads (60-byte frames), unlimited rate.  iperf3's receiver cannot keep
+# up, so the figure is the frames that reached the server's eth0: its rx_packets counter
+# sampled from 1 s after the client started to 2 s before its end.
+udp_run() { # SETUP REP FILE
+	local s=$1 f=$3 pid c1 c2 t1 t2
+	"client_$s" iperf3 -c "${ADDR[$s]}" -u -l 18 -b 0 -t "$DUR" --json >"$f" 2>"$f.err" &
+	pid=$!
+	sleep 1
+	c1=$(rx_packets "${RXNS[$s]}" eth0)
+	t1=$EPOCHREALTIME
+	sleep $((DUR - 3))
+	c2=$(rx_packets "${RXNS[$s]}" eth0)
+	t2=$EPOCHREALTIME
+	wait "$pid" || return 1
+	awk -v a="$c1" -v b="$c2" -v t1="$t1" -v t2="$t2" \
+		'BEGIN { printf "%.3f", (b - a) / (t2 - t1) / 1000 }' >"$f.kfps"
+}
+test_udp() { # SETUP REP
+	local s=$1 rep=$2 f=$TMP/$1-$2-udp.json
+	local v
+	if with_cpu "$s" "$rep" cpu_udp udp_run "$s" "$rep" "$f"; then
+		record "$s" "$rep" udp_kfps "$(<"$f.kfps")"
+		if v=$("$PY" "$STATS" udp-sent "$f"); then
+			record "$s" "$rep" udp_sent "$v"
+		fi
+	else
+		note "$s: UDP failed: $(tail -n 2 "$f.err" "$f" 2>/dev/null | tr '\n' ' ')"
+	fi
+}
+
+test_ping() { # SETUP REP
+	local s=$1 rep=$2 f=$TMP/$1-$2-ping.txt v
+	if with_cpu "$s" "$rep" cpu_ping "client_$s" \
+		ping -n -c "$PINGS" -i 0.005 -W 1 "${ADDR[$s]}" >"$f" 2>&1 &&
+		v=$("$PY" "$STATS" ping "$f"); then
+		read -r min avg p99 _ <<<"$v"
+		record "$s" "$rep" ping_min "$min"
+		record "$s" "$rep" ping_avg "$avg"
+		record "$s" "$rep" ping_p99 "$p99"
+	else
+		note "$s: ping failed: $(tail -n 2 "$f")"
+	fi
+}
+
+# --- containet alone: many ports, join and leave ----------------------------------------
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+nports() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK"; }
+nports_is() { [[ $(nports) == "$1" ]]; }
+
+# 254 idle ports, each a tap up in one shared namespace attached over its own
+# connection: tests/helpers/tapclient when built, else switch-ports.py.
+idle_ports_attach() {
+	local base=$1 i n=$IDLE_PORTS
+	netns_add "$ID-idle"
+	if [[ -x $HELPERS/tapclient ]]; then
+		for ((i = 0; i < n; i++)); do
+			ip netns exec "$ID-idle" "$HELPERS/tapclient" "$SOCK" "idle$i" "i$i" \
+				>>"$TMP/idle.log" 2>&1 &
+			PIDS+=($!)
+		done
+	else
+		ip netns exec "$ID-idle" "$PY" "$HERE/switch-ports.py" "$SOCK" i "$n" \
+			>"$TMP/idle.log" 2>&1 &
+		PIDS+=($!)
+	fi
+	wait_until 60 nports_is $((base + n)) ||
+		{
+			note "idle ports: $(nports) attached of $((base + n)): $(tail -n 3 "$TMP/idle.log")"
+			return 1
+		}
+	for ((i = 0; i < n; i++)); do
+		echo "link set dev i$i up"
+	done | ip -n "$ID-idle" -batch -
+}
+
+test_many_ports() {
+	local base rep rss0 rss1
+	base=$(nports)
+	rss0=$(rss_kib "${SWPID[containet]}")
+	idle_ports_attach "$base" || return 1
+	sleep 1 # let the floods of the new links (IPv6 DAD, MLD) pass
+	rss1=$(rss_kib "${SWPID[containet]}")
+	record containet 0 rss_before "$rss0"
+	record containet 0 rss_after "$rss1"
+	record containet 0 many_idle "$IDLE_PORTS"
+	record containet 0 many_ports $((base + IDLE_PORTS + 1))
+	for ((rep = 1; rep <= REPS; rep++)); do
+		local f=$TMP/many-$rep.json v
+		if client_containet iperf3 -c "${ADDR[containet]}" -t "$DUR" --json >"$f" 2>"$f.err" &&
+			v=$("$PY" "$STATS" iperf "$f"); then
+			record containet "$rep" many_tcp1 "$v"
+		else
+			note "many ports: TCP failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
+		fi
+	done
+	record containet 0 rss_traffic "$(rss_kib "${SWPID[containet]}")"
+}
+
+# While one client streams for 10 s (intervals of 0.5 s), containers that live ~1 s each
+# join and leave, one started every 0.2 s.
+test_join_leave() {
+	local f=$TMP/joinleave.json pid n=0 end v
+	client_containet iperf3 -c "${ADDR[containet]}" -t 10 -i 0.5 --json >"$f" 2>"$f.err" &
+	pid=$!
+	sleep 0.5
+	end=$((SECONDS + 9))
+	local churn=()
+	while ((SECONDS < end)); do
+		client_containet_at "10.77.3.$((10 + n % 200))/24" sleep 1 >/dev/null 2>>"$TMP/churn.log" &
+		churn+=($!)
+		n=$((n + 1))
+		sleep 0.2
+	done
+	local failed=0 p
+	for p in "${churn[@]}"; do
+		wait "$p" || failed=$((failed + 1))
+	done
+	((failed == 0)) || note "join/leave: $failed of $n containers failed: $(tail -n 2 "$TMP/churn.log")"
+	if wait "$pid" && v=$("$PY" "$STATS" intervals "$f"); then
+		read -r worst median _ <<<"$v"
+		record containet 0 jl_worst "$worst"
+		record containet 0 jl_median "$median"
+		record containet 0 jl_joins $((n - failed))
+	else
+		note "join/leave: iperf3 failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
+	fi
+}
+
+# --- main -------------------------------------------------------------------------------
+
+record param 0 reps "$REPS"
+record param 0 duration "$DUR"
+setups=(bridge vde)
+echo "bench-switch: setting up the Linux bridge and vde_switch"
+setup_bridge
+setup_vde
+if setup_containet; then
+	setups+=(containet)
+fi
+
+echo "bench-switch: checking connectivity"
+for s in "${setups[@]}"; do
+	wait_until 10 "client_$s" ping -n -c 1 -W 1 "${ADDR[$s]}" ||
+		die "$s: no connectivity to ${ADDR[$s]}"
+	wait_until 5 "client_$s" iperf3 -c "${ADDR[$s]}" -t 1 ||
+		die "$s: iperf3 server on ${ADDR[$s]} does not answer"
+done
+
+for ((rep = 1; rep <= REPS; rep++)); do
+	for s in "${setups[@]}"; do
+		echo "bench-switch: repetition $rep/$REPS: $s"
+		test_tcp "$s" "$rep" 1
+		test_tcp "$s" "$rep" 4
+		test_udp "$s" "$rep"
+		test_ping "$s" "$rep"
+	done
+done
+
+if [[ -z $CONTAINET_MISSING ]]; then
+	echo "bench-switch: containet with $IDLE_PORTS idle ports"
+	test_many_ports || note "many ports: not measured"
+	echo "bench-switch: containet while containers join and leave"
+	test_join_leave
+fi
+
+mkdir -p "$OUT"
+cp "$RESULTS" "$OUT/switch-results.txt"
+"$PY" "$STATS" report "$RESULTS" "$OUT/switch.dat" | tee "$OUT/switch.txt"
+if command -v gnuplot >/dev/null; then
+	if gnuplot -e "datafile='$OUT/switch.dat'; outfile='$OUT/switch.png'" "$HERE/switch-plot.gp" \
+		2>"$TMP/gnuplot.log"; then
+		echo "plot: $OUT/switch.png"
+	else
+		note "gnuplot failed: $(tail -n 3 "$TMP/gnuplot.log")"
+	fi
+fi
+echo "raw figures: $OUT/switch-results.txt"
+[[ -z $CONTAINET_MISSING ]] || exit 1
