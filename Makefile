@@ -107,5 +107,7 @@ clean:
 
 .PHONY: all deps check check-unit demo bench install uninstall format compdb clean tests
 .DELETE_ON_ERROR:
+# Keep objects of pattern-built tests and helpers between runs.
+.SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

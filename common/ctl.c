@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static const char *const op_names[] = {
 	[CTL_ATTACH] = "attach",
@@ -268,10 +270,18 @@ ctl_call(int sock, const struct ctl_request *req, int fd, cJSON **ret, char **re
 	r = fdpass_send(sock, text, strlen(text), fd);
 	if (r < 0)
 		return r;
-	buf = malloc(CTL_MSG_MAX);
+	/* Replies may be longer than requests ("ports" on a big switch): size it first. */
+	do
+		n = recv(sock, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	buf = malloc(n + 1);
 	if (!buf)
 		return -ENOMEM;
-	n = fdpass_recv(sock, buf, CTL_MSG_MAX, &rfd);
+	n = fdpass_recv(sock, buf, n + 1, &rfd);
 	if (rfd >= 0)
 		close(rfd);
 	if (n < 0)

@@ -3,7 +3,8 @@
 # Naming decides what links:  tests/unit/test_<x>.c and tests/helpers/<x>.c link libcommon;
 # test_<prog>_<x>.c and helpers/<prog>_<x>.c also link <prog>'s objects (all but main.c),
 # where <prog> is containet, containode or mocker and <prog>/module.mk sets <prog>_OBJS.
-EXTRA_CFLAGS_tests = $(call pkgcflags,check libcjson liburing libarchive libcurl)
+# Tests include program headers by path: #include "containet/fdb.h".
+EXTRA_CFLAGS_tests = -I. $(call pkgcflags,check libcjson liburing libarchive libcurl)
 TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap) -lm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))

@@ -1,0 +1,200 @@
+#include "fdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t
+mac_key(const uint8_t mac[6])
+{
+	uint64_t k = 0;
+
+	memcpy(&k, mac, 6);
+	return k;
+}
+
+static uint32_t
+fdb_bucket(const struct fdb *fdb, const uint8_t mac[6])
+{
+	/* A keyed multiply-xorshift: cheap, and the key makes collisions unpredictable. */
+	uint64_t h = (mac_key(mac) ^ fdb->seed) * 0x9e3779b97f4a7c15ULL;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h & fdb->mask;
+}
+
+int
+fdb_init(struct fdb *fdb, uint32_t max, uint64_t ageing_ns, uint64_t seed)
+{
+	uint32_t nbuckets = 1;
+
+	if (max == 0 || max > (1u << 24))
+		return -EINVAL;
+	while (nbuckets < 2 * max)
+		nbuckets <<= 1;
+	memset(fdb, 0, sizeof(*fdb));
+	fdb->buckets = malloc(nbuckets * sizeof(*fdb->buckets));
+	fdb->entries = calloc(max, sizeof(*fdb->entries));
+	if (!fdb->buckets || !fdb->entries) {
+		fdb_free(fdb);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nbuckets; i++)
+		fdb->buckets[i] = FDB_NONE;
+	for (uint32_t i = 0; i < max; i++)
+		fdb->entries[i].next = i + 1 < max ? i + 1 : FDB_NONE;
+	fdb->max = max;
+	fdb->mask = nbuckets - 1;
+	fdb->ageing = ageing_ns;
+	fdb->seed = seed;
+	fdb->free_head = 0;
+	return 0;
+}
+
+void
+fdb_free(struct fdb *fdb)
+{
+	free(fdb->buckets);
+	free(fdb->entries);
+	fdb->buckets = NULL;
+	fdb->entries = NULL;
+}
+
+static bool
+fdb_alive(const struct fdb *fdb, const struct fdb_entry *e, uint64_t now)
+{
+	return now - e->seen <= fdb->ageing;
+}
+
+/* The link pointing at the entry for mac (a bucket head or a chain's next), or NULL. */
+static uint32_t *
+fdb_find_link(const struct fdb *fdb, const uint8_t mac[6])
+{
+	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, mac)];
+
+	while (*link != FDB_NONE) {
+		if (!memcmp(fdb->entries[*link].mac, mac, 6))
+			return link;
+		link = &fdb->entries[*link].next;
+	}
+	return NULL;
+}
+
+static void
+fdb_unlink(struct fdb *fdb, uint32_t *link)
+{
+	uint32_t i = *link;
+
+	*link = fdb->entries[i].next;
+	fdb->entries[i].next = fdb->free_head;
+	fdb->free_head = i;
+	fdb->count--;
+}
+
+uint32_t
+fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now)
+{
+	uint32_t *link = fdb_find_link(fdb, mac);
+
+	if (!link || !fdb_alive(fdb, &fdb->entries[*link], now))
+		return FDB_NONE;
+	return fdb->entries[*link].port;
+}
+
+enum fdb_learn_result
+fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port, uint64_t now)
+{
+	uint32_t *link = fdb_find_link(fdb, mac);
+	uint32_t *head, i;
+	struct fdb_entry *e;
+
+	if (link) {
+		e = &fdb->entries[*link];
+		bool moved = e->port != port;
+		bool was_alive = fdb_alive(fdb, e, now);
+
+		e->port = port;
+		e->seen = now;
+		return moved ? (was_alive ? FDB_MOVED : FDB_NEW) : FDB_KNOWN;
+	}
+	if (fdb->free_head == FDB_NONE && fdb_expire(fdb, now) == 0) {
+		fdb->full_misses++;
+		return FDB_FULL;
+	}
+	i = fdb->free_head;
+	e = &fdb->entries[i];
+	fdb->free_head = e->next;
+	memcpy(e->mac, mac, 6);
+	e->port = port;
+	e->seen = now;
+	head = &fdb->buckets[fdb_bucket(fdb, mac)];
+	e->next = *head;
+	*head = i;
+	fdb->count++;
+	return FDB_NEW;
+}
+
+/* Removes every entry for which drop() says so. */
+static uint32_t
+fdb_sweep(struct fdb *fdb, bool (*drop)(const struct fdb *, const struct fdb_entry *, uint64_t),
+	  uint64_t arg)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b <= fdb->mask && fdb->count; b++) {
+		uint32_t *link = &fdb->buckets[b];
+
+		while (*link != FDB_NONE) {
+			if (drop(fdb, &fdb->entries[*link], arg)) {
+				fdb_unlink(fdb, link);
+				n++;
+			} else {
+				link = &fdb->entries[*link].next;
+			}
+		}
+	}
+	return n;
+}
+
+static bool
+drop_if_old(const struct fdb *fdb, const struct fdb_entry *e, uint64_t now)
+{
+	return !fdb_alive(fdb, e, now);
+}
+
+static bool
+drop_if_port(const struct fdb *fdb, const struct fdb_entry *e, uint64_t port)
+{
+	return e->port == port;
+}
+
+uint32_t
+fdb_expire(struct fdb *fdb, uint64_t now)
+{
+	return fdb_sweep(fdb, drop_if_old, now);
+}
+
+uint32_t
+fdb_flush_port(struct fdb *fdb, uint32_t port)
+{
+	return fdb_sweep(fdb, drop_if_port, port);
+}
+
+int
+fdb_foreach(const struct fdb *fdb, uint64_t now,
+	    int (*fn)(const struct fdb_entry *e, void *userdata), void *userdata)
+{
+	for (uint32_t b = 0; b <= fdb->mask; b++)
+		for (uint32_t i = fdb->buckets[b]; i != FDB_NONE; i = fdb->entries[i].next) {
+			int r;
+
+			if (!fdb_alive(fdb, &fdb->entries[i], now))
+				continue;
+			r = fn(&fdb->entries[i], userdata);
+			if (r)
+				return r;
+		}
+	return 0;
+}

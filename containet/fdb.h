@@ -1,0 +1,53 @@
+/*
+ * The forwarding database: MAC address -> port, learned from source addresses, aged
+ * against a monotonic clock, with a hard cap.  Pure data structure: no I/O, no clock
+ * of its own (the caller passes "now"), so it can be tested without a network.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FDB_NONE UINT32_MAX
+
+struct fdb_entry {
+	uint8_t mac[6];
+	uint32_t port;
+	uint64_t seen; /* monotonic nanoseconds */
+	uint32_t next; /* hash chain, or free list */
+};
+
+struct fdb {
+	uint32_t max;       /* hard cap on entries */
+	uint32_t count;
+	uint32_t mask;      /* buckets - 1 */
+	uint64_t ageing;    /* nanoseconds an entry lives without being seen again */
+	uint64_t seed;      /* per-table hash key: chains cannot be steered from outside */
+	uint32_t free_head;
+	uint32_t *buckets;
+	struct fdb_entry *entries;
+	uint64_t full_misses; /* addresses not learned because the table was full */
+};
+
+enum fdb_learn_result {
+	FDB_KNOWN,   /* same port as before: refreshed */
+	FDB_NEW,
+	FDB_MOVED,   /* the station now sits behind another port */
+	FDB_FULL,    /* not learned: table full of live entries */
+};
+
+int fdb_init(struct fdb *fdb, uint32_t max, uint64_t ageing_ns, uint64_t seed);
+void fdb_free(struct fdb *fdb);
+
+enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port,
+				uint64_t now);
+/* The port mac was last seen on, or FDB_NONE when unknown or aged out. */
+uint32_t fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now);
+/* Drops entries older than the ageing time; returns how many. */
+uint32_t fdb_expire(struct fdb *fdb, uint64_t now);
+/* Drops every entry of port (it went away); returns how many. */
+uint32_t fdb_flush_port(struct fdb *fdb, uint32_t port);
+
+/* Calls fn for every live entry; stops early when fn returns non-zero and returns that. */
+int fdb_foreach(const struct fdb *fdb, uint64_t now,
+		int (*fn)(const struct fdb_entry *e, void *userdata), void *userdata);

@@ -1,0 +1,298 @@
+/* The ring: set-up, the shared frame pool, and the event loop with its dispatch. */
+#include "switch.h"
+
+#include "cleanup.h"
+#include "log.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define SW_BGID 0
+#define SW_SQ_ENTRIES 1024
+#define SW_CQ_ENTRIES 16384
+
+uint64_t
+sw_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* An SQE, flushing the queue to the kernel when it is full. */
+struct io_uring_sqe *
+sw_sqe(struct sw *sw)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&sw->ring);
+
+	if (!sqe) {
+		io_uring_submit(&sw->ring);
+		sqe = io_uring_get_sqe(&sw->ring);
+	}
+	/* Cannot fail: the submit above emptied the queue. */
+	return sqe;
+}
+
+/* Drops one reference; the last one hands the buffer back to the kernel's pool. */
+void
+sw_buf_put(struct sw *sw, uint16_t bid)
+{
+	if (sw->refs[bid] && --sw->refs[bid])
+		return;
+	io_uring_buf_ring_add(sw->br, sw->bufs + (size_t)bid * sw->buf_size, sw->buf_size, bid,
+			      io_uring_buf_ring_mask(sw->cfg.nbufs), sw->br_returned++);
+}
+
+static int
+ring_setup(struct sw *sw)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
+			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		.cq_entries = SW_CQ_ENTRIES,
+	};
+	int r;
+
+	r = io_uring_queue_init_params(SW_SQ_ENTRIES, &sw->ring, &p);
+	if (r == -EINVAL) {
+		/* Kernels before 6.1: no deferred task running, cooperative instead. */
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN;
+		p.cq_entries = SW_CQ_ENTRIES;
+		r = io_uring_queue_init_params(SW_SQ_ENTRIES, &sw->ring, &p);
+	}
+	if (r < 0)
+		return r;
+	/* One fixed-file slot per port: the slot index is the port index. */
+	r = io_uring_register_files_sparse(&sw->ring, sw->cfg.max_ports);
+	if (r < 0)
+		return r;
+
+	if (sw->cfg.multishot) {
+		struct io_uring_probe *probe = io_uring_get_probe_ring(&sw->ring);
+
+		sw->multishot = probe && probe->last_op >= URING_OP_READ_MULTISHOT &&
+				(probe->ops[URING_OP_READ_MULTISHOT].flags & IO_URING_OP_SUPPORTED);
+		io_uring_free_probe(probe);
+	}
+	log_debug("io_uring ready, multishot reads %s", sw->multishot ? "on" : "off");
+	return 0;
+}
+
+static int
+pool_setup(struct sw *sw)
+{
+	struct io_uring_buf_reg reg = {};
+	size_t ring_size = sw->cfg.nbufs * sizeof(struct io_uring_buf);
+	void *mem;
+	int r;
+
+	mem = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	sw->br = mem;
+	mem = mmap(NULL, (size_t)sw->cfg.nbufs * sw->buf_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	sw->bufs = mem;
+	sw->refs = calloc(sw->cfg.nbufs, sizeof(*sw->refs));
+	if (!sw->refs)
+		return -ENOMEM;
+
+	io_uring_buf_ring_init(sw->br);
+	reg.ring_addr = (unsigned long)sw->br;
+	reg.ring_entries = sw->cfg.nbufs;
+	reg.bgid = SW_BGID;
+	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < sw->cfg.nbufs; i++)
+		sw_buf_put(sw, i);
+	io_uring_buf_ring_advance(sw->br, sw->br_returned);
+	sw->br_returned = 0;
+	return 0;
+}
+
+static int
+signals_setup(struct sw *sw)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	sw->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return sw->signal_fd < 0 ? -errno : 0;
+}
+
+int
+sw_init(struct sw *sw, const struct sw_config *cfg)
+{
+	uint64_t seed;
+	int r;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->cfg = *cfg;
+	sw->listen_fd = sw->signal_fd = -1;
+	sw->uid = getuid();
+	sw->buf_size = 65536 + 4096; /* a 64 KiB TSO segment, its headers and the vnet header */
+	sw->max_conns = cfg->max_ports + 64;
+	sw->ports = calloc(cfg->max_ports, sizeof(*sw->ports));
+	sw->active = calloc(cfg->max_ports, sizeof(*sw->active));
+	sw->conns = calloc(sw->max_conns, sizeof(*sw->conns));
+	if (!sw->ports || !sw->active || !sw->conns)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < cfg->max_ports; i++)
+		sw->ports[i].fd = -1;
+	for (uint32_t i = 0; i < sw->max_conns; i++)
+		sw->conns[i].fd = -1;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return -errno;
+	r = fdb_init(&sw->fdb, cfg->fdb_max, cfg->ageing_s * 1000000000ULL, seed);
+	if (r < 0)
+		return r;
+	r = ring_setup(sw);
+	if (r < 0)
+		return r;
+	r = pool_setup(sw);
+	if (r < 0)
+		return r;
+	return signals_setup(sw);
+}
+
+void
+sw_free(struct sw *sw)
+{
+	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++)
+		if (sw->ports[i].fd >= 0)
+			port_detach(sw, i);
+	control_close_all(sw);
+	if (sw->ring.ring_fd > 0)
+		io_uring_queue_exit(&sw->ring);
+	if (sw->bufs)
+		munmap(sw->bufs, (size_t)sw->cfg.nbufs * sw->buf_size);
+	if (sw->br)
+		munmap(sw->br, sw->cfg.nbufs * sizeof(struct io_uring_buf));
+	safe_close(sw->signal_fd);
+	safe_close(sw->listen_fd);
+	fdb_free(&sw->fdb);
+	free(sw->refs);
+	free(sw->ports);
+	free(sw->active);
+	free(sw->conns);
+}
+
+static void
+arm_signal(struct sw *sw)
+{
+	struct io_uring_sqe *sqe = sw_sqe(sw);
+
+	io_uring_prep_read(sqe, sw->signal_fd, &sw->siginfo, sizeof(sw->siginfo), 0);
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_SIGNAL, 0, 0, 0));
+}
+
+static void
+arm_tick(struct sw *sw)
+{
+	struct io_uring_sqe *sqe = sw_sqe(sw);
+
+	sw->tick.tv_sec = 1;
+	sw->tick.tv_nsec = 0;
+	io_uring_prep_timeout(sqe, &sw->tick, 0, 0);
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_TICK, 0, 0, 0));
+}
+
+static void
+signal_done(struct sw *sw, const struct io_uring_cqe *cqe)
+{
+	if (cqe->res == sizeof(sw->siginfo)) {
+		log_info("%s, shutting down", strsignal(sw->siginfo.ssi_signo));
+		sw->stop = true;
+		return;
+	}
+	arm_signal(sw);
+}
+
+static void
+tick_done(struct sw *sw)
+{
+	uint32_t n = fdb_expire(&sw->fdb, sw->now);
+
+	if (n)
+		log_debug("%u forwarding entries aged out", n);
+	arm_tick(sw);
+}
+
+static void
+handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
+{
+	switch (ud_op(cqe->user_data)) {
+	case OP_READ:
+		port_read_done(sw, cqe);
+		break;
+	case OP_WRITE:
+		port_write_done(sw, cqe);
+		break;
+	case OP_ACCEPT:
+		control_accept_done(sw, cqe);
+		break;
+	case OP_CTL_RECV:
+		control_recv_done(sw, cqe);
+		break;
+	case OP_CTL_SEND:
+		control_send_done(sw, cqe);
+		break;
+	case OP_SIGNAL:
+		signal_done(sw, cqe);
+		break;
+	case OP_TICK:
+		tick_done(sw);
+		break;
+	case OP_IGNORE:
+		break;
+	}
+}
+
+int
+sw_run(struct sw *sw)
+{
+	int r;
+
+	r = control_start(sw);
+	if (r < 0)
+		return r;
+	arm_signal(sw);
+	arm_tick(sw);
+
+	while (!sw->stop) {
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+
+		r = io_uring_submit_and_wait(&sw->ring, 1);
+		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+			return r;
+		sw->now = sw_clock();
+		io_uring_for_each_cqe(&sw->ring, head, cqe) {
+			handle_cqe(sw, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&sw->ring, n);
+		/* Buffers freed by this batch go back to the kernel in one step. */
+		if (sw->br_returned) {
+			io_uring_buf_ring_advance(sw->br, sw->br_returned);
+			sw->br_returned = 0;
+			port_rearm_all(sw);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,141 @@
+/*
+ * The switch's state: one io_uring, one provided-buffer pool shared by every port, the
+ * ports, the control connections and the forwarding table.  One thread owns all of it.
+ */
+#pragma once
+
+#include "ctl.h"
+#include "fdb.h"
+#include "uring.h"
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+/* What a completion belongs to: packed into user_data with the slot and its generation. */
+enum sw_op {
+	OP_ACCEPT = 1,
+	OP_CTL_RECV,
+	OP_CTL_SEND,
+	OP_READ,
+	OP_WRITE,
+	OP_SIGNAL,
+	OP_TICK,
+	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
+};
+
+/* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
+static inline uint64_t
+ud_pack(enum sw_op op, uint32_t idx, uint32_t gen, uint16_t bid)
+{
+	return (uint64_t)op | (uint64_t)bid << 8 | (uint64_t)(idx & 0xffffff) << 24 |
+	       (uint64_t)(gen & 0xffff) << 48;
+}
+static inline enum sw_op ud_op(uint64_t ud) { return ud & 0xff; }
+static inline uint16_t ud_bid(uint64_t ud) { return ud >> 8; }
+static inline uint32_t ud_idx(uint64_t ud) { return (ud >> 24) & 0xffffff; }
+static inline uint16_t ud_gen(uint64_t ud) { return ud >> 48; }
+
+struct port_stats {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t tx_frames, tx_bytes;
+	uint64_t rx_drops; /* runt, oversize, bad source, reserved, local */
+	uint64_t tx_drops; /* in-flight cap reached, or the write failed */
+};
+
+struct port {
+	int fd;            /* -1: slot free */
+	uint16_t gen;      /* bumped when the slot is freed, so late completions are recognised */
+	bool reading;      /* a read is armed on the ring */
+	bool starved;      /* its read stopped for want of buffers: re-arm when some return */
+	uint32_t inflight; /* writes under way to this port */
+	uint32_t conn;     /* the connection that attached it: the port dies with it */
+	uint32_t active_pos; /* index in sw.active */
+	struct port_stats st;
+	char node[IDENT_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char name[CTL_PORT_NAME_MAX];
+};
+
+struct conn {
+	int fd;      /* -1: slot free */
+	uint16_t gen;
+	bool sending;
+	bool closing;
+	uid_t uid;
+	char *rbuf;  /* CTL_MSG_MAX + 1 bytes, so an oversize message shows as such */
+	char *reply; /* owned until its send completes */
+	struct iovec iov;
+	struct msghdr msg;
+	union {
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} cmsg;
+};
+
+struct sw_config {
+	const char *socket_path;
+	gid_t group;           /* (gid_t)-1: none */
+	uint64_t ageing_s;
+	uint32_t max_ports;
+	uint32_t fdb_max;
+	uint32_t nbufs;        /* frame buffers in the pool, a power of two */
+	uint32_t inflight_cap; /* writes in flight per port before frames are dropped */
+	bool offload;          /* TSO/checksum offloads on every port */
+	bool multishot;        /* may use multishot reads (if the kernel has them) */
+};
+
+struct sw {
+	struct sw_config cfg;
+	struct io_uring ring;
+	bool multishot;
+
+	/* The frame pool: a provided-buffer ring whose buffers carry a reference count. */
+	struct io_uring_buf_ring *br;
+	uint8_t *bufs;
+	uint32_t buf_size;
+	uint16_t *refs;
+	uint32_t br_returned; /* buffers given back since the last advance */
+
+	struct port *ports;
+	uint32_t *active; /* indices of live ports, dense, for flooding */
+	uint32_t nactive;
+	struct conn *conns;
+	uint32_t max_conns;
+	struct fdb fdb;
+	uint64_t now; /* monotonic ns, read once per batch of completions */
+
+	int listen_fd;
+	int signal_fd;
+	struct signalfd_siginfo siginfo;
+	struct __kernel_timespec tick;
+	uid_t uid;
+	bool stop;
+	uint32_t nstarved;    /* ports waiting for buffers */
+};
+
+/* ring.c: setup, the frame pool, the loop. */
+int sw_init(struct sw *sw, const struct sw_config *cfg);
+void sw_free(struct sw *sw);
+int sw_run(struct sw *sw);
+struct io_uring_sqe *sw_sqe(struct sw *sw);
+uint64_t sw_clock(void);
+void sw_buf_put(struct sw *sw, uint16_t bid);
+
+/* port.c: ports and the data path. */
+int port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, int fd,
+		const char **ret_name, const char **ret_error);
+void port_detach(struct sw *sw, uint32_t idx);
+uint32_t port_find(const struct sw *sw, const char *name);
+void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void port_rearm_all(struct sw *sw);
+
+/* control.c: the control socket. */
+int control_start(struct sw *sw);
+void control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void control_send_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void control_close_all(struct sw *sw);

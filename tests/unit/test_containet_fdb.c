@@ -1,0 +1,183 @@
+/* The forwarding table: learn, lookup, age, move, full table, flush. */
+#include "containet/fdb.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#define SEC 1000000000ULL
+
+static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xa };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
+
+static struct fdb fdb;
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(fdb_init(&fdb, 4, 300 * SEC, 42), 0);
+}
+
+static void
+teardown(void)
+{
+	fdb_free(&fdb);
+}
+
+START_TEST(learn_and_lookup)
+{
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 0), FDB_NONE);
+	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 3, 10), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 11), 3);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_b, 11), FDB_NONE);
+	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 3, 12), FDB_KNOWN);
+	ck_assert_uint_eq(fdb.count, 1);
+}
+END_TEST
+
+START_TEST(moved_station_is_relearned_at_once)
+{
+	fdb_learn(&fdb, mac_a, 1, 0);
+	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 2, 1), FDB_MOVED);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 2), 2);
+	ck_assert_uint_eq(fdb.count, 1);
+}
+END_TEST
+
+START_TEST(entries_age_out)
+{
+	fdb_learn(&fdb, mac_a, 1, 0);
+	fdb_learn(&fdb, mac_b, 2, 200 * SEC);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 300 * SEC), 1);
+	/* Past the ageing time a stale entry is unknown even before the sweep runs. */
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 300 * SEC + 1), FDB_NONE);
+	ck_assert_uint_eq(fdb_expire(&fdb, 300 * SEC + 1), 1);
+	ck_assert_uint_eq(fdb.count, 1);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_b, 300 * SEC + 1), 2);
+}
+END_TEST
+
+START_TEST(refresh_keeps_alive)
+{
+	fdb_learn(&fdb, mac_a, 1, 0);
+	fdb_learn(&fdb, mac_a, 1, 250 * SEC);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 500 * SEC), 1);
+}
+END_TEST
+
+START_TEST(full_table_stays_correct)
+{
+	uint8_t mac[6] = { 0x02, 1, 2, 3, 4, 0 };
+
+	for (int i = 0; i < 4; i++) {
+		mac[5] = i;
+		ck_assert_int_eq(fdb_learn(&fdb, mac, i, 0), FDB_NEW);
+	}
+	mac[5] = 9;
+	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 1), FDB_FULL);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 1), FDB_NONE);
+	ck_assert_uint_eq(fdb.full_misses, 1);
+	/* Old entries still answer. */
+	for (int i = 0; i < 4; i++) {
+		mac[5] = i;
+		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 1), (uint32_t)i);
+	}
+	/* Once the old ones have aged, a new station takes their place. */
+	mac[5] = 9;
+	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 301 * SEC), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 301 * SEC), 9);
+	ck_assert_uint_eq(fdb.count, 1);
+}
+END_TEST
+
+START_TEST(flush_port)
+{
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	for (int i = 0; i < 4; i++) {
+		mac[5] = i;
+		fdb_learn(&fdb, mac, i % 2, 0);
+	}
+	ck_assert_uint_eq(fdb_flush_port(&fdb, 1), 2);
+	ck_assert_uint_eq(fdb.count, 2);
+	for (int i = 0; i < 4; i++) {
+		mac[5] = i;
+		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 0), i % 2 ? FDB_NONE : 0);
+	}
+	/* Freed entries are reusable. */
+	for (int i = 10; i < 12; i++) {
+		mac[5] = i;
+		ck_assert_int_eq(fdb_learn(&fdb, mac, 5, 0), FDB_NEW);
+	}
+}
+END_TEST
+
+static int
+count_entries(const struct fdb_entry *e, void *userdata)
+{
+	(void)e;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+START_TEST(foreach_skips_stale)
+{
+	int n = 0;
+
+	fdb_learn(&fdb, mac_a, 1, 0);
+	fdb_learn(&fdb, mac_b, 1, 100 * SEC);
+	fdb_foreach(&fdb, 350 * SEC, count_entries, &n);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+START_TEST(many_stations)
+{
+	struct fdb big;
+	uint8_t mac[6] = { 0x02 };
+
+	ck_assert_int_eq(fdb_init(&big, 10000, 300 * SEC, 7), 0);
+	for (uint32_t i = 0; i < 10000; i++) {
+		mac[2] = i >> 16, mac[3] = i >> 8, mac[4] = i;
+		ck_assert_int_eq(fdb_learn(&big, mac, i % 7, 0), FDB_NEW);
+	}
+	for (uint32_t i = 0; i < 10000; i++) {
+		mac[2] = i >> 16, mac[3] = i >> 8, mac[4] = i;
+		ck_assert_uint_eq(fdb_lookup(&big, mac, 0), i % 7);
+	}
+	fdb_free(&big);
+}
+END_TEST
+
+START_TEST(bad_sizes)
+{
+	struct fdb f;
+
+	ck_assert_int_lt(fdb_init(&f, 0, SEC, 0), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("fdb");
+	TCase *tc = tcase_create("fdb");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, learn_and_lookup);
+	tcase_add_test(tc, moved_station_is_relearned_at_once);
+	tcase_add_test(tc, entries_age_out);
+	tcase_add_test(tc, refresh_keeps_alive);
+	tcase_add_test(tc, full_table_stays_correct);
+	tcase_add_test(tc, flush_port);
+	tcase_add_test(tc, foreach_skips_stale);
+	tcase_add_test(tc, many_stations);
+	tcase_add_test(tc, bad_sizes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,167 @@
+/* The forwarding decision: runts, oversize, bad sources, flooding, unicast, filtering. */
+#include "containet/fwd.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR 12
+#define MAX 2000
+
+static struct fdb fdb;
+static uint8_t frame[MAX + 100];
+
+static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xa };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(fdb_init(&fdb, 64, 300000000000ULL, 1), 0);
+	memset(frame, 0, sizeof(frame));
+}
+
+static void
+teardown(void)
+{
+	fdb_free(&fdb);
+}
+
+static size_t
+make(const uint8_t dst[6], const uint8_t src[6], size_t payload)
+{
+	memcpy(frame + HDR, dst, 6);
+	memcpy(frame + HDR + 6, src, 6);
+	return HDR + ETH_HDR_LEN + payload;
+}
+
+static enum fwd_verdict
+decide(uint32_t in, size_t len, uint32_t *out)
+{
+	return fwd_decide(&fdb, in, frame, len, HDR, MAX, 0, out);
+}
+
+START_TEST(runts_are_dropped)
+{
+	uint32_t out;
+
+	make(mac_b, mac_a, 0);
+	for (size_t len = 0; len < HDR + ETH_HDR_LEN; len++)
+		ck_assert_int_eq(decide(1, len, &out), FWD_DROP_RUNT);
+	ck_assert_int_eq(decide(1, HDR + ETH_HDR_LEN, &out), FWD_FLOOD);
+	/* A runt teaches nothing. */
+	ck_assert_uint_eq(fdb.count, 1);
+}
+END_TEST
+
+START_TEST(oversize_is_dropped)
+{
+	uint32_t out;
+
+	make(mac_b, mac_a, 0);
+	ck_assert_int_eq(decide(1, MAX + 1, &out), FWD_DROP_OVERSIZE);
+	ck_assert_uint_eq(fdb.count, 0);
+	ck_assert_int_eq(decide(1, MAX, &out), FWD_FLOOD);
+}
+END_TEST
+
+START_TEST(bad_sources_are_dropped)
+{
+	static const uint8_t zero[6];
+	uint32_t out;
+
+	ck_assert_int_eq(decide(1, make(mac_b, bcast, 50), &out), FWD_DROP_BAD_SRC);
+	ck_assert_int_eq(decide(1, make(mac_b, zero, 50), &out), FWD_DROP_BAD_SRC);
+	ck_assert_uint_eq(fdb.count, 0);
+}
+END_TEST
+
+START_TEST(unknown_unicast_floods_then_learns)
+{
+	uint32_t out = 99;
+
+	ck_assert_int_eq(decide(1, make(mac_b, mac_a, 50), &out), FWD_FLOOD);
+	ck_assert_int_eq(decide(2, make(mac_a, mac_b, 50), &out), FWD_UNICAST);
+	ck_assert_uint_eq(out, 1);
+	ck_assert_int_eq(decide(1, make(mac_b, mac_a, 50), &out), FWD_UNICAST);
+	ck_assert_uint_eq(out, 2);
+}
+END_TEST
+
+START_TEST(broadcast_and_multicast_flood)
+{
+	static const uint8_t mcast[6] = { 0x33, 0x33, 0xff, 0, 0, 1 };
+	uint32_t out;
+
+	fdb_learn(&fdb, mac_b, 2, 0);
+	ck_assert_int_eq(decide(1, make(bcast, mac_a, 50), &out), FWD_FLOOD);
+	ck_assert_int_eq(decide(1, make(mcast, mac_a, 50), &out), FWD_FLOOD);
+}
+END_TEST
+
+START_TEST(reserved_group_not_relayed)
+{
+	static const uint8_t stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+	static const uint8_t lldp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
+	static const uint8_t not_reserved[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x10 };
+	uint32_t out;
+
+	ck_assert_int_eq(decide(1, make(stp, mac_a, 50), &out), FWD_DROP_RESERVED);
+	ck_assert_int_eq(decide(1, make(lldp, mac_a, 50), &out), FWD_DROP_RESERVED);
+	ck_assert_int_eq(decide(1, make(not_reserved, mac_a, 50), &out), FWD_FLOOD);
+}
+END_TEST
+
+START_TEST(never_back_out_the_ingress_port)
+{
+	uint32_t out;
+
+	fdb_learn(&fdb, mac_b, 1, 0);
+	ck_assert_int_eq(decide(1, make(mac_b, mac_a, 50), &out), FWD_DROP_LOCAL);
+}
+END_TEST
+
+START_TEST(station_move_follows)
+{
+	uint32_t out;
+
+	decide(1, make(bcast, mac_a, 50), &out);
+	decide(3, make(bcast, mac_a, 50), &out); /* a moved to port 3 */
+	ck_assert_int_eq(decide(2, make(mac_a, mac_b, 50), &out), FWD_UNICAST);
+	ck_assert_uint_eq(out, 3);
+}
+END_TEST
+
+START_TEST(verdict_names)
+{
+	ck_assert_str_eq(fwd_verdict_name(FWD_DROP_RUNT), "runt");
+	ck_assert_str_eq(fwd_verdict_name((enum fwd_verdict)99), "?");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("fwd");
+	TCase *tc = tcase_create("fwd");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, runts_are_dropped);
+	tcase_add_test(tc, oversize_is_dropped);
+	tcase_add_test(tc, bad_sources_are_dropped);
+	tcase_add_test(tc, unknown_unicast_floods_then_learns);
+	tcase_add_test(tc, broadcast_and_multicast_flood);
+	tcase_add_test(tc, reserved_group_not_relayed);
+	tcase_add_test(tc, never_back_out_the_ingress_port);
+	tcase_add_test(tc, station_move_follows);
+	tcase_add_test(tc, verdict_names);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
