@@ -1,0 +1,418 @@
+/*
+ * containode: runs a command in a container: its own mount, PID, UTS, IPC, network and
+ * cgroup namespaces, an overlay of a root directory, a tap attached to the containet
+ * switch.  main.c holds the options and the top-level flow only.
+ */
+#include "cleanup.h"
+#include "log.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "network.h"
+#include "parse.h"
+#include "plan.h"
+#include "port.h"
+#include "supervise.h"
+#include "tty.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+	ARG_EPHEMERAL = 0x100,
+	ARG_INIT,
+	ARG_VERSION,
+};
+
+static const char usage_text[] =
+	"Usage: containode [OPTION]... [--] [CMD [ARG]...]\n"
+	"Run CMD (default /bin/sh) in a container, optionally attached to a containet switch.\n"
+	"\n"
+	"  -s, --switch=SOCK     attach eth0 to the switch listening on SOCK\n"
+	"  -4, --ipv4=ADDR[/LEN] IPv4 address of eth0 (without LEN: the classful prefix)\n"
+	"  -g, --gateway=GW      default route via GW\n"
+	"  -n, --ifname=NAME     name of the container's interface (default eth0)\n"
+	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
+	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID)\n"
+	"      --ephemeral       upper layer in memory, thrown away at exit\n"
+	"  -i, --id=ID           identity: hostname and switch node (default random)\n"
+	"  -N, --host-net        keep the host's network namespace\n"
+	"  -I, --host-ipc        keep the host's IPC namespace\n"
+	"  -e, --env=K[=V]       set K in the environment (no V: the host's value)\n"
+	"  -w, --workdir=DIR     working directory of CMD (default /)\n"
+	"  -u, --user=UID[:GID]  run CMD as UID (and GID, default UID)\n"
+	"      --init            run a tiny init as PID 1 that reaps and forwards signals\n"
+	"  -q, --quiet           do not say where the changes were saved\n"
+	"  -v, --verbose         more messages (repeat for more)\n"
+	"  -h, --help            show this help and exit\n"
+	"      --version         show the version and exit\n"
+	"\n"
+	"Exit status: CMD's status (128+N when killed by signal N); 125 when containode\n"
+	"failed, 126 when CMD cannot be run, 127 when it was not found, 2 on usage errors.\n";
+
+static const struct option options[] = {
+	{ "switch", required_argument, NULL, 's' },
+	{ "ipv4", required_argument, NULL, '4' },
+	{ "gateway", required_argument, NULL, 'g' },
+	{ "ifname", required_argument, NULL, 'n' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "top", required_argument, NULL, 't' },
+	{ "ephemeral", no_argument, NULL, ARG_EPHEMERAL },
+	{ "id", required_argument, NULL, 'i' },
+	{ "host-net", no_argument, NULL, 'N' },
+	{ "host-ipc", no_argument, NULL, 'I' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "init", no_argument, NULL, ARG_INIT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, ARG_VERSION },
+	{},
+};
+
+static char *default_argv[] = { "/bin/sh", NULL };
+
+/* -e options wait here until the base environment exists. */
+struct env_args {
+	const char *v[PLAN_ENV_MAX];
+	size_t n;
+};
+
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s (try 'containode --help')\n", log_program(), buf);
+	return -EINVAL;
+}
+
+/* Logs "what failed: why" once and hands r back, for "return log_fail(r, ...)". */
+static int __attribute__((format(printf, 2, 3)))
+log_fail(int r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_error_errno(r, "%s", buf);
+	return r < 0 ? r : -r;
+}
+
+/* One option into the plan; -EINVAL (after saying why) for a bad one. */
+static int
+parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
+{
+	switch (c) {
+	case 's':
+		p->sock = arg;
+		return 0;
+	case '4':
+		if (parse_ipv4_prefix(arg, &p->addr, &p->prefix) < 0)
+			return usage_error("-4: invalid IPv4 address '%s'", arg);
+		p->have_addr = true;
+		return 0;
+	case 'g':
+		if (inet_pton(AF_INET, arg, &p->gw) != 1)
+			return usage_error("-g: invalid IPv4 gateway '%s'", arg);
+		p->have_gw = true;
+		return 0;
+	case 'n':
+		if (!*arg || strlen(arg) >= IFNAMSIZ || strchr(arg, '/') || strchr(arg, ' '))
+			return usage_error("-n: invalid interface name '%s'", arg);
+		strcpy(p->ifname, arg);
+		return 0;
+	case 'r':
+		free(p->root);
+		p->root = plan_strip_slashes(arg);
+		return p->root ? 0 : -ENOMEM;
+	case 't':
+		free(p->top);
+		p->top = plan_strip_slashes(arg);
+		return p->top ? 0 : -ENOMEM;
+	case ARG_EPHEMERAL:
+		p->ephemeral = true;
+		return 0;
+	case 'i':
+		if (!ident_valid(arg))
+			return usage_error("-i: invalid identity '%s'", arg);
+		strcpy(p->id, arg);
+		return 0;
+	case 'N':
+		p->host_net = true;
+		return 0;
+	case 'I':
+		p->host_ipc = true;
+		return 0;
+	case 'e':
+		if (env->n >= PLAN_ENV_MAX || !*arg || *arg == '=')
+			return usage_error("-e: invalid or too many variables at '%s'", arg);
+		env->v[env->n++] = arg;
+		return 0;
+	case 'w':
+		if (arg[0] != '/')
+			return usage_error("-w: not an absolute path: '%s'", arg);
+		p->cwd = arg;
+		return 0;
+	case 'u':
+		if (plan_parse_user(arg, &p->uid, &p->gid) < 0)
+			return usage_error("-u: invalid UID[:GID] '%s'", arg);
+		p->have_user = true;
+		return 0;
+	case ARG_INIT:
+		p->init = true;
+		return 0;
+	case 'q':
+		p->quiet = true;
+		return 0;
+	case 'v':
+		if (log_max_level < LOG_TRACE)
+			log_max_level++;
+		return 0;
+	default:
+		fprintf(stderr, "Try 'containode --help'.\n");
+		return -EINVAL;
+	}
+}
+
+/* Returns 0 to go on, 1 when done (help, version), -EINVAL on a usage error. */
+static int
+parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
+{
+	const char *why;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+s:4:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return 1;
+		}
+		if (c == ARG_VERSION) {
+			printf("containode %s\n", VERSION);
+			return 1;
+		}
+		r = parse_one(p, env, c, optarg);
+		if (r < 0)
+			return r;
+	}
+	p->argv = optind < argc ? argv + optind : default_argv;
+	why = plan_check(p);
+	if (why)
+		return usage_error("%s", why);
+	return 0;
+}
+
+static char *
+read_text(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t size = 0;
+
+	if (!f)
+		return strdup("");
+	if (getdelim(&text, &size, '\0', f) < 0) {
+		free(text);
+		return strdup("");
+	}
+	return text;
+}
+
+/* Defaults that depend on other options: identity, TOP, environment, /etc files. */
+static int
+plan_complete(struct plan *p, const struct env_args *env)
+{
+	_cleanup_free_ char *host_resolv = NULL;
+	int r;
+
+	if (!p->id[0] && (r = ident_random(p->id)) < 0)
+		return log_fail(r, "make a random identity");
+	p->tty = isatty(STDIN_FILENO);
+	if (p->root && !p->ephemeral) {
+		if (!p->top)
+			p->top = plan_default_top(p->root, p->id);
+		p->work = p->top ? plan_work_dir(p->top) : NULL;
+		if (!p->work)
+			return log_fail(-ENOMEM, "plan the top directory");
+	}
+	r = plan_env_base(p, getenv("TERM"));
+	for (size_t i = 0; r >= 0 && i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		_cleanup_free_ char *key = eq ? NULL : strdup(env->v[i]);
+
+		r = plan_env_set(p, env->v[i], eq ? NULL : getenv(key ? key : ""));
+	}
+	if (r < 0)
+		return log_fail(r, "build the environment");
+	host_resolv = read_text("/etc/resolv.conf");
+	p->resolv_conf = host_resolv ? plan_resolv_conf(host_resolv, p->host_net) : NULL;
+	if (!p->resolv_conf)
+		return log_fail(-ENOMEM, "read /etc/resolv.conf");
+	return 0;
+}
+
+/* Host-side preparation that can fail cleanly before any container exists. */
+static int
+prepare(const struct plan *p, struct port *pt, int *ret_sigfd)
+{
+	sigset_t set;
+	int r;
+
+	if (p->sock && (r = port_connect(pt, p->sock, p->id, p->ifname)) < 0)
+		return log_fail(r, "connect to the switch at '%s'", p->sock);
+	if (p->root && (r = mounts_prepare_top(p)) < 0)
+		return log_fail(r, "prepare root '%s' with top '%s'", p->root,
+				       p->top ? p->top : "(tmpfs)");
+	supervise_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (*ret_sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return log_fail(-errno, "set up signal handling");
+	return 0;
+}
+
+/*
+ * The parent's side of the child pipe: take the tap and the pty, attach and relay,
+ * then let the child go and learn whether its exec worked.  Returns 0 when the command
+ * runs, else the exit code to use (the failure already reported).
+ */
+static int
+handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty)
+{
+	struct child_msg m;
+	int fd, r;
+
+	for (;;) {
+		r = child_msg_recv(sock, &m, &fd);
+		if (r <= 0) {
+			log_error_errno(r ?: EPIPE, "container setup ended unexpectedly");
+			return EXIT_LAUNCHER;
+		}
+		if (m.type == CHILD_ERROR) {
+			log_error_errno(m.err, "%s", m.what);
+			return m.code;
+		}
+		if (m.type == CHILD_READY)
+			break;
+		if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0)
+			log_warn_errno(errno, "set the terminal to raw mode, ignoring");
+		if (m.type == CHILD_TAP && fd >= 0) {
+			_cleanup_free_ char *error = NULL;
+
+			r = port_attach(pt, fd, &error);
+			if (r < 0) {
+				if (error)
+					log_error("attach to the switch at '%s': %s", p->sock, error);
+				else
+					log_error_errno(r, "attach to the switch at '%s'", p->sock);
+				return EXIT_LAUNCHER;
+			}
+		}
+	}
+	if (send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
+		log_error_errno(errno, "start the container");
+		return EXIT_LAUNCHER;
+	}
+	r = child_msg_recv(sock, &m, &fd);
+	if (r > 0 && m.type == CHILD_ERROR) {
+		log_error_errno(m.err, "%s", m.what);
+		return m.code;
+	}
+	return 0;
+}
+
+static int
+run(struct plan *p)
+{
+	struct tty_relay tty = { .master = -1 };
+	struct port pt = { .tap = -1, .conn = -1 };
+	struct supervisor s = { .pidfd = -1, .sigfd = -1 };
+	int pair[2], code, status;
+
+	if (prepare(p, &pt, &s.sigfd) < 0)
+		return EXIT_LAUNCHER;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		log_error_errno(errno, "create the child pipe");
+		return EXIT_LAUNCHER;
+	}
+	s.pid = ns_clone(plan_clone_flags(p), &s.pidfd);
+	if (s.pid < 0) {
+		log_error_errno(s.pid, "create the container's namespaces");
+		return EXIT_LAUNCHER;
+	}
+	if (s.pid == 0) {
+		close(pair[0]);
+		ns_child(p, pair[1]);
+	}
+	close(pair[1]);
+	code = handshake(p, pair[0], &pt, &tty);
+	close(pair[0]);
+	if (code)
+		kill(s.pid, SIGKILL);
+	s.port = p->sock ? &pt : NULL;
+	s.tty = tty.master >= 0 ? &tty : NULL;
+	status = supervise_run(&s);
+	tty_relay_stop(&tty);
+	port_close(&pt);
+	if (status < 0) {
+		log_error_errno(status, "wait for the container");
+		code = EXIT_LAUNCHER;
+	} else if (!code)
+		code = plan_exit_code(status);
+	if (p->root && !p->ephemeral) {
+		if (mounts_remove_work(p) < 0)
+			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
+		if (!p->quiet)
+			fprintf(stderr, "fs modifications saved to %s\n", p->top);
+	}
+	return code;
+}
+
+/* fds 0, 1 and 2 exist, so that nothing else ever takes their numbers. */
+static void
+std_fds_open(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			_exit(EXIT_LAUNCHER);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct env_args env = {};
+	struct plan p;
+	int r;
+
+	std_fds_open();
+	log_init("containode");
+	plan_init(&p);
+	r = parse_args(argc, argv, &p, &env);
+	if (r != 0) {
+		plan_free(&p);
+		return r > 0 ? 0 : EXIT_USAGE;
+	}
+	r = plan_complete(&p, &env);
+	if (r >= 0)
+		r = run(&p);
+	else
+		r = EXIT_LAUNCHER;
+	plan_free(&p);
+	return r;
+}

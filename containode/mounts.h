@@ -1,0 +1,19 @@
+/*
+ * The container's file system: a private mount namespace, the overlay root (or the
+ * host root), pivot_root with the old root detached, the kernel file systems, the
+ * masked and read-only paths, and the generated /etc files.  Runs in the child.
+ */
+#pragma once
+
+#include "namespaces.h"
+#include "plan.h"
+
+/* Everything up to (and including) /dev; the caller then creates the device nodes. */
+int mounts_root(const struct plan *p, struct setup_error *e);
+/* What follows /dev: pts, shm, sys, run, masks, /etc files. */
+int mounts_rest(const struct plan *p, struct setup_error *e);
+
+/* The host-side preparation in the parent: TOP and the work dir exist. */
+int mounts_prepare_top(const struct plan *p);
+/* The parent's clean-up of the work dir after the container is gone (TOP stays). */
+int mounts_remove_work(const struct plan *p);

@@ -1,0 +1,229 @@
+#include "namespaces.h"
+
+#include "cleanup.h"
+#include "devices.h"
+#include "fdpass.h"
+#include "init.h"
+#include "mounts.h"
+#include "network.h"
+#include "security.h"
+#include "tty.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int
+setup_fail(struct setup_error *e, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+pid_t
+ns_clone(unsigned long flags, int *ret_pidfd)
+{
+	int pidfd = -1;
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid;
+
+	/* Buffered output would otherwise be written twice. */
+	fflush(NULL);
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		*ret_pidfd = pidfd;
+	return pid;
+}
+
+int
+child_msg_send(int sock, const struct child_msg *m, int fd)
+{
+	return fdpass_send(sock, m, sizeof(*m), fd);
+}
+
+int
+child_msg_recv(int sock, struct child_msg *m, int *ret_fd)
+{
+	ssize_t n;
+
+	n = fdpass_recv(sock, m, sizeof(*m), ret_fd);
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return 0;
+	if ((size_t)n != sizeof(*m)) {
+		if (*ret_fd >= 0)
+			*ret_fd = safe_close(*ret_fd);
+		return -EBADMSG;
+	}
+	m->what[sizeof(m->what) - 1] = '\0';
+	return 1;
+}
+
+_Noreturn void
+child_fail(int sock, int code, int err, const char *what)
+{
+	struct child_msg m = { .type = CHILD_ERROR, .err = err < 0 ? -err : err, .code = code };
+
+	snprintf(m.what, sizeof(m.what), "%s", what);
+	(void)child_msg_send(sock, &m, -1);
+	_exit(code);
+}
+
+int
+ns_exec(char *const argv[], char *const env[], const char *path)
+{
+	const char *cursor = NULL;
+	char buf[4096];
+	int r = -ENOENT;
+
+	while (plan_path_next(argv[0], path, &cursor, buf, sizeof(buf))) {
+		execve(buf, argv, env);
+		/* As execvp: keep looking after these, remember that one was not allowed. */
+		if (errno == EACCES)
+			r = -EACCES;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+	}
+	return r;
+}
+
+/* A signal handler or mask inherited from whoever started containode must not leak. */
+static void
+reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Mounts, devices, terminal: the file system half of the setup. */
+static int
+child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
+{
+	_cleanup_close_ int master = -1, slave = -1;
+	char pty[32];
+	int r;
+
+	r = mounts_root(p, e);
+	if (r < 0)
+		return r;
+	r = devices_populate("/dev", e);
+	if (r < 0)
+		return r;
+	r = mounts_rest(p, e);
+	if (r < 0)
+		return r;
+	if (p->tty) {
+		r = tty_open_pty(&master, &slave, pty, sizeof(pty));
+		if (r < 0)
+			return setup_fail(e, r, "open a pty in the container's /dev/pts");
+		r = devices_bind_console("/dev", pty, e);
+		if (r < 0)
+			return r;
+		if (dup2(slave, STDIN_FILENO) < 0 || dup2(slave, STDOUT_FILENO) < 0 ||
+		    dup2(slave, STDERR_FILENO) < 0)
+			return setup_fail(e, -errno, "make the pty stdin, stdout and stderr");
+	}
+	*ret_master = TAKE_FD(master);
+	return 0;
+}
+
+static int
+child_setup(const struct plan *p, int sock, struct setup_error *e)
+{
+	_cleanup_close_ int tap = -1, master = -1;
+	struct child_msg ready = { .type = CHILD_READY };
+	int r;
+
+	r = network_setup(p, &tap, e);
+	if (r < 0)
+		return r;
+	if (sethostname(p->id, strlen(p->id)) < 0)
+		return setup_fail(e, -errno, "set hostname '%s'", p->id);
+	r = child_setup_fs(p, &master, e);
+	if (r < 0)
+		return r;
+	if (p->cwd && chdir(p->cwd) < 0)
+		return setup_fail(e, -errno, "change to directory '%s'", p->cwd);
+	r = security_apply(p, e);
+	if (r < 0)
+		return r;
+	/* Both fds are the parent's now: none of them may reach the command. */
+	if (tap >= 0 && (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, tap)) < 0)
+		return setup_fail(e, r, "hand the tap to containode");
+	if (master >= 0 &&
+	    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_PTY }, master)) < 0)
+		return setup_fail(e, r, "hand the pty to containode");
+	r = child_msg_send(sock, &ready, -1);
+	if (r < 0)
+		return setup_fail(e, r, "report to containode");
+	return 0;
+}
+
+/* Blocks until the parent has done its side: true for "go", false when it is gone. */
+static bool
+child_wait_go(int sock)
+{
+	char go;
+	ssize_t n;
+
+	do
+		n = recv(sock, &go, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n == 1;
+}
+
+_Noreturn void
+ns_child(const struct plan *p, int sock)
+{
+	struct setup_error e = {};
+	int r;
+
+	/* Killed with containode, even by SIGKILL; no core or ptrace while still privileged. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	reset_signals();
+	umask(022);
+	r = child_setup(p, sock, &e);
+	if (r < 0)
+		child_fail(sock, EXIT_LAUNCHER, r, e.what);
+	if (!child_wait_go(sock))
+		_exit(EXIT_LAUNCHER);
+	/* A session of its own: no way back to containode's terminal (TIOCSTI and the like). */
+	if (setsid() < 0)
+		child_fail(sock, EXIT_LAUNCHER, errno, "start a session");
+	if (p->tty && !p->init && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		child_fail(sock, EXIT_LAUNCHER, errno, "make the pty the controlling terminal");
+	r = security_close_fds();
+	if (r < 0)
+		child_fail(sock, EXIT_LAUNCHER, r, "close inherited file descriptors");
+	if (p->init)
+		init_run(p, sock);
+	r = ns_exec(p->argv, p->env, plan_env_get(p, "PATH"));
+	snprintf(e.what, sizeof(e.what), "exec '%s'", p->argv[0]);
+	child_fail(sock, plan_exec_exit_code(r), r, e.what);
+}

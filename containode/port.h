@@ -1,0 +1,26 @@
+/*
+ * The container's port on the switch: attached over the control protocol with the tap
+ * fd; the connection is held for the container's life (the port lives as long as it)
+ * and made again when the switch goes away and comes back on the same socket.
+ */
+#pragma once
+
+#include "plan.h"
+
+struct port {
+	const char *sock;
+	const char *node;
+	const char *ifname;
+	int tap;  /* owned */
+	int conn; /* owned; -1 while detached */
+};
+
+/* Connects to the switch (before the container exists, to fail early). */
+int port_connect(struct port *pt, const char *sock, const char *node, const char *ifname);
+/* Attaches tap on the current connection; error text (malloc'd) in *ret_error. */
+int port_attach(struct port *pt, int tap, char **ret_error);
+/* The connection hung up: forget it. */
+void port_detached(struct port *pt);
+/* Tries to connect and attach again; 0 on success. */
+int port_reattach(struct port *pt);
+void port_close(struct port *pt);

@@ -1,0 +1,145 @@
+#include "supervise.h"
+
+#include "cleanup.h"
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How often a lost switch is looked for again. */
+#define SUPERVISE_RETRY_MS 200
+
+void
+supervise_sigset(sigset_t *ret)
+{
+	sigemptyset(ret);
+	sigaddset(ret, SIGINT);
+	sigaddset(ret, SIGTERM);
+	sigaddset(ret, SIGHUP);
+	sigaddset(ret, SIGQUIT);
+	sigaddset(ret, SIGWINCH);
+	sigaddset(ret, SIGCHLD);
+	/* A relay writing to a closed terminal gets EPIPE instead of dying. */
+	sigaddset(ret, SIGPIPE);
+}
+
+static void
+supervise_signal(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+		case SIGQUIT:
+			log_debug("forwarding signal %u", si.ssi_signo);
+			kill(s->pid, si.ssi_signo);
+			break;
+		case SIGWINCH:
+			if (s->tty)
+				tty_relay_winsize(s->tty);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* The switch hung up (or sent something unasked for, which it never does). */
+static void
+supervise_conn(struct supervisor *s)
+{
+	char buf[256];
+	ssize_t n = recv(s->port->conn, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		log_debug("lost the switch at '%s', attaching again when it is back", s->port->sock);
+		port_detached(s->port);
+	}
+}
+
+enum { SLOT_PID, SLOT_SIG, SLOT_CONN, SLOT_STDIN, SLOT_MASTER, SLOT_N };
+
+/* Fills the poll set; returns the timeout. */
+static int
+supervise_pollset(struct supervisor *s, struct pollfd *pfd)
+{
+	for (int i = 0; i < SLOT_N; i++)
+		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
+	pfd[SLOT_PID].fd = s->pidfd;
+	pfd[SLOT_SIG].fd = s->sigfd;
+	if (s->port && s->port->conn >= 0)
+		pfd[SLOT_CONN].fd = s->port->conn;
+	if (s->tty && s->tty->in_open)
+		pfd[SLOT_STDIN].fd = STDIN_FILENO;
+	if (s->tty && s->tty->out_open)
+		pfd[SLOT_MASTER].fd = s->tty->master;
+	return s->port && s->port->conn < 0 ? SUPERVISE_RETRY_MS : -1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* While detached, one attempt per period, however busy the terminal is. */
+static void
+supervise_retry(struct supervisor *s, long long *next)
+{
+	long long now;
+
+	if (!s->port || s->port->conn >= 0)
+		return;
+	now = now_ms();
+	if (now < *next)
+		return;
+	*next = now + SUPERVISE_RETRY_MS;
+	(void)port_reattach(s->port);
+}
+
+int
+supervise_run(struct supervisor *s)
+{
+	struct pollfd pfd[SLOT_N];
+	long long next_retry = 0;
+	siginfo_t si = {};
+
+	for (;;) {
+		int timeout = supervise_pollset(s, pfd);
+		int n = poll(pfd, SLOT_N, timeout);
+
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		supervise_retry(s, &next_retry);
+		if (n <= 0)
+			continue;
+		if (pfd[SLOT_SIG].revents)
+			supervise_signal(s);
+		if (pfd[SLOT_CONN].revents)
+			supervise_conn(s);
+		if (pfd[SLOT_STDIN].revents)
+			tty_relay_input(s->tty);
+		if (pfd[SLOT_MASTER].revents)
+			tty_relay_output(s->tty);
+		if (pfd[SLOT_PID].revents)
+			break;
+	}
+	if (waitid(P_PIDFD, s->pidfd, &si, WEXITED) < 0)
+		return -errno;
+	if (si.si_code == CLD_EXITED)
+		return W_EXITCODE(si.si_status, 0);
+	return W_EXITCODE(0, si.si_status);
+}
