@@ -82,7 +82,7 @@ conn_close(struct sw *sw, uint32_t idx)
 	c->fd = -1;
 	c->rbuf = c->reply = NULL;
 	c->gen++;
-	c->sending = c->closing = false;
+	c->sending = c->closing = c->denied = false;
 }
 
 void
@@ -148,12 +148,10 @@ control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	if (!peer_allowed(sw, fd, &c->uid)) {
-		log_info("refused a control connection from uid %u", (unsigned)c->uid);
-		c->closing = true;
-		conn_reply(sw, idx, ctl_reply_error("permission denied"));
-		return;
-	}
+	/* A refused peer still gets its request read, so that it can read the refusal. */
+	c->denied = !peer_allowed(sw, fd, &c->uid);
+	if (c->denied)
+		log_info("refusing a control connection from uid %u", (unsigned)c->uid);
 	log_debug("control connection %u from uid %u", idx, (unsigned)c->uid);
 	conn_arm_recv(sw, idx);
 }
@@ -309,6 +307,13 @@ control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		if (cqe->res < 0 && cqe->res != -ECONNRESET)
 			log_debug_errno(cqe->res, "connection %u: receive failed", idx);
 		conn_close(sw, idx);
+		return;
+	}
+	if (c->denied) {
+		if (fdpass_take_fd(&c->msg, &fd) == 0)
+			safe_close(fd);
+		c->closing = true;
+		conn_reply(sw, idx, ctl_reply_error("permission denied"));
 		return;
 	}
 	if (fdpass_take_fd(&c->msg, &fd) < 0) {

@@ -64,6 +64,7 @@ struct conn {
 	uint16_t gen;
 	bool sending;
 	bool closing;
+	bool denied; /* SO_PEERCRED said no: answer the first request with a refusal */
 	uid_t uid;
 	char *rbuf;  /* CTL_MSG_MAX + 1 bytes, so an oversize message shows as such */
 	char *reply; /* owned until its send completes */

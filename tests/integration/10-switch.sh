@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The switch with three real taps in three network namespaces, attached over the real
+# control protocol: pings, IPv6 neighbour discovery, ports/fdb output, a client killed,
+# hostile control messages, bad frames, detach, and a clean SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+SOCK=$TEST_TMP/switch.sock
+CTL=$HELPERS/ctltool
+NS=()
+
+ports_json() { "$BIN/containet" -s "$SOCK" ports --json; }
+has_port() { ports_json | grep -q "\"name\":\"$1\""; }
+fd_count() { ls "/proc/$SWITCH/fd" | wc -l; }
+ns_ping() { ip netns exec "$1" ping -c 2 -i 0.2 -W 2 "$2" >/dev/null; }
+
+spawn switch "$BIN/containet" -s "$SOCK" -v
+SWITCH=$SPAWNED
+wait_until 5 test -S "$SOCK" || die "switch did not create its socket"
+assert_eq "660" "$(stat -c %a "$SOCK")" "socket created with mode 0660"
+
+for i in 1 2 3; do
+	ns=${TEST_ID}s$i
+	NS+=("$ns")
+	netns_add "$ns"
+	spawn "client$i" ip netns exec "$ns" "$CTL" attach "$SOCK" "node$i" eth0
+	eval "CLIENT$i=$SPAWNED"
+	wait_until 5 grep -q '"ok":true' "$TEST_TMP/client$i.log" || die "attach of node$i failed: $(cat "$TEST_TMP/client$i.log")"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
+	ip -n "$ns" addr add "10.199.0.$i/24" dev eth0
+	ip -n "$ns" link set eth0 up
+done
+assert_match '"port":"node1-eth0"' "$(cat "$TEST_TMP/client1.log")" "attach replies with the port name"
+
+for pair in "1 2" "1 3" "2 3" "3 1"; do
+	set -- $pair
+	assert_ok "ping node$1 -> node$2" ns_ping "${NS[$1 - 1]}" "10.199.0.$2"
+done
+
+ll2=$(ip -n "${NS[1]}" -6 addr show dev eth0 scope link | awk '/inet6/ { sub("/.*", "", $2); print $2 }')
+assert_ok "IPv6 link-local ping (neighbour discovery by multicast)" \
+	ip netns exec "${NS[0]}" ping -6 -c 2 -i 0.2 -W 2 "$ll2%eth0"
+
+# ports: three ports with traffic counted.
+json=$(ports_json)
+for i in 1 2 3; do
+	assert_match "\"name\":\"node$i-eth0\",\"node\":\"node$i\",\"ifname\":\"eth0\",\"state\":\"forwarding\",\"rx_frames\":[1-9]" \
+		"$json" "ports lists node$i-eth0 with received frames"
+done
+table=$("$BIN/containet" -s "$SOCK" ports)
+assert_match "^PORT +STATE +RX-FRAMES" "$table" "ports prints a table with a header"
+assert_eq 4 "$(echo "$table" | wc -l)" "ports table has one line per port"
+
+# fdb: each namespace's MAC learned on its own port.
+fdb=$("$BIN/containet" -s "$SOCK" fdb --json)
+for i in 1 2 3; do
+	mac=$(cat "/sys/class/net/eth0/address" 2>/dev/null </dev/null || true)
+	mac=$(ip netns exec "${NS[i - 1]}" cat /sys/class/net/eth0/address)
+	assert_match "\"mac\":\"$mac\",\"port\":\"node$i-eth0\"" "$fdb" "fdb has node$i's MAC on its port"
+done
+assert_match "$(ip netns exec "${NS[0]}" cat /sys/class/net/eth0/address) +node1-eth0 +[0-9]+s" \
+	"$("$BIN/containet" -s "$SOCK" fdb)" "fdb prints a table"
+
+# Hostile control messages: each gets an error reply, nothing leaks, the switch goes on.
+fds_before=$(fd_count)
+hostile() { # DESCRIPTION EXPECTED-ERROR-REGEX MESSAGE [ctltool options]
+	local d=$1 want=$2 msg=$3 out
+	shift 3
+	if out=$("$CTL" send "$SOCK" "$msg" "$@" 2>&1); then
+		assert_match "\"ok\":false,\"error\":\".*$want" "$out" "hostile: $d gets an error reply"
+	else
+		fail "hostile: $d: no reply: $out"
+	fi
+}
+hostile "not JSON" "not valid JSON" 'hello, switch'
+hostile "a JSON array" "not a JSON object" '["op","ports"]'
+hostile "unknown op" "unknown op" '{"op":"reboot"}'
+hostile "op of the wrong type" 'has no' '{"op":1}'
+hostile "attach without an fd" "needs a tap file descriptor" '{"op":"attach","node":"x","ifname":"eth0"}'
+hostile "attach with a regular file's fd" "not a tap" '{"op":"attach","node":"x","ifname":"eth0"}' --fd-file /etc/hostname
+hostile "attach with two fds" "at most one descriptor" '{"op":"attach","node":"x","ifname":"eth0"}' --fd-file /etc/hostname --fds 2
+hostile "attach with a bad node name" "identity" '{"op":"attach","node":"../x","ifname":"eth0"}' --fd-file /etc/hostname
+hostile "a port name taken" "exists" '{"op":"attach","node":"node1","ifname":"eth0"}' --fd-tap "${TEST_ID}dup"
+hostile "detach of no such port" "no such port" '{"op":"detach","port":"nope-eth0"}'
+big=$(printf '{"op":"ports","pad":"%070000d"}' 0)
+hostile "a message over 64 KiB" "longer than 65536" "$big"
+assert_eq "$fds_before" "$(fd_count)" "no descriptor leaked by refused requests"
+assert_ok "switch alive after hostile messages" kill -0 "$SWITCH"
+assert_ok "forwarding goes on after hostile messages" ns_ping "${NS[0]}" 10.199.0.2
+ip link del "${TEST_ID}dup" 2>/dev/null || true
+
+# A peer that is neither root nor the switch's user is refused.
+chmod 0755 "$TEST_TMP"
+chmod 0666 "$SOCK"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" send "$SOCK" '{"op":"ports"}' 2>&1 || true)
+assert_match '"ok":false,"error":"permission denied"' "$out" "an unauthorised uid is refused"
+chmod 0660 "$SOCK"
+
+# Bad frames from a namespace: runt-sized, multicast and zero sources, a reserved group.
+drops_before=$(ports_json | grep -o '"name":"node1-eth0"[^}]*"rx_drops":[0-9]*' | grep -o '[0-9]*$')
+ip netns exec "${NS[0]}" /usr/bin/python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+me = open("/sys/class/net/eth0/address").read().strip()
+mac = bytes.fromhex(me.replace(":", ""))
+frames = [
+    bytes(14),                                          # all-zero header: zero source
+    b"\xff" * 6 + b"\x01\x00\x5e\x00\x00\x01" + b"\x08\x00" + bytes(46),  # multicast source
+    b"\x01\x80\xc2\x00\x00\x00" + mac + b"\x00\x26" + bytes(46),  # STP group: not relayed
+]
+for f in frames:
+    s.send(f)
+PY
+wait_until 2 bash -c "[[ \$($(declare -f ports_json); SOCK=$SOCK BIN=$BIN ports_json | grep -o '\"name\":\"node1-eth0\"[^}]*\"rx_drops\":[0-9]*' | grep -o '[0-9]*\$') -ge $((drops_before + 3)) ]]" &&
+	ok "bad frames are dropped and counted" || fail "rx_drops of node1 did not grow by 3 (was $drops_before): $(ports_json)"
+assert_ok "forwarding goes on after bad frames" ns_ping "${NS[0]}" 10.199.0.3
+
+# SIGKILL a client: its port goes within a second, the others keep forwarding.
+kill -KILL "$CLIENT3"
+if wait_until 1 bash -c "! $BIN/containet -s $SOCK ports --json | grep -q node3-eth0"; then
+	ok "port of a killed client gone within a second"
+else
+	fail "port node3-eth0 still there a second after its client died"
+fi
+assert_fails "the killed client's tap is gone from its namespace" ip -n "${NS[2]}" link show eth0
+assert_ok "the others keep forwarding" ns_ping "${NS[0]}" 10.199.0.2
+
+# detach by name through the protocol.
+out=$("$CTL" send "$SOCK" '{"op":"detach","port":"node2-eth0"}')
+assert_match '"ok":true,"detached":1' "$out" "detach by port name"
+assert_fails "detached port is gone" has_port node2-eth0
+assert_fails "no forwarding to a detached port" ip netns exec "${NS[0]}" ping -c 1 -W 1 10.199.0.2
+
+# SIGTERM: clean exit, socket file removed, remaining clients see the hang-up.
+kill -TERM "$SWITCH"
+rc=0
+wait "$SWITCH" || rc=$?
+assert_eq 0 "$rc" "SIGTERM: exit status 0"
+assert_fails "SIGTERM: socket file removed" test -e "$SOCK"
+wait_until 2 bash -c "! kill -0 $CLIENT1 2>/dev/null" && ok "clients see the switch go away" ||
+	fail "client 1 still waiting after the switch ended"

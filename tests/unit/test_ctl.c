@@ -1,0 +1,214 @@
+/* The control protocol: every request decoded or refused with a reason, replies parsed. */
+#include "ctl.h"
+
+#include "check_main.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int
+decode(const char *text, struct ctl_request *req, const char **err)
+{
+	return ctl_request_decode(text, strlen(text), req, err);
+}
+
+/* Asserts that text is refused, with a reason mentioning want. */
+#define REFUSED(text, want)                                                                        \
+	do {                                                                                       \
+		struct ctl_request r_;                                                             \
+		const char *e_ = NULL;                                                             \
+		ck_assert_int_eq(decode((text), &r_, &e_), -EBADMSG);                                \
+		ck_assert_ptr_nonnull(e_);                                                         \
+		ck_assert_msg(strstr(e_, (want)), "'%s': reason '%s' lacks '%s'", (text), e_, (want)); \
+	} while (0)
+
+START_TEST(valid_requests)
+{
+	struct ctl_request r;
+	const char *e;
+
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"abc\",\"ifname\":\"eth0\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_ATTACH);
+	ck_assert_str_eq(r.node, "abc");
+	ck_assert_str_eq(r.ifname, "eth0");
+	ck_assert_int_eq(decode("{\"op\":\"detach\",\"port\":\"abc-eth0\"}", &r, &e), 0);
+	ck_assert_str_eq(r.port, "abc-eth0");
+	ck_assert_int_eq(decode("{\"op\":\"detach\",\"node\":\"abc\"}", &r, &e), 0);
+	ck_assert_str_eq(r.node, "abc");
+	ck_assert_int_eq(decode(" {\"op\":\"ports\"}\n", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_PORTS);
+	ck_assert_int_eq(decode("{\"op\":\"fdb\",\"future\":[1,2,{\"x\":null}]}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_FDB);
+}
+END_TEST
+
+START_TEST(malformed_requests)
+{
+	char big[CTL_MSG_MAX + 2];
+	struct ctl_request r;
+	const char *e;
+
+	REFUSED("", "empty");
+	REFUSED("not json", "not valid JSON");
+	REFUSED("{\"op\":\"ports\"", "not valid JSON");
+	REFUSED("[\"op\",\"ports\"]", "not a JSON object");
+	REFUSED("\"ports\"", "not a JSON object");
+	REFUSED("42", "not a JSON object");
+	REFUSED("null", "not a JSON object");
+	REFUSED("{}", "\"op\"");
+	REFUSED("{\"op\":7}", "\"op\"");
+	REFUSED("{\"op\":null}", "\"op\"");
+	REFUSED("{\"op\":\"explode\"}", "unknown op");
+	REFUSED("{\"op\":\"ATTACH\"}", "unknown op");
+	REFUSED("{\"op\":\"ports\"} {\"op\":\"fdb\"}", "trailing");
+	REFUSED("{\"op\":\"attach\",\"ifname\":\"eth0\"}", "needs \"node\"");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":5}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"a/b\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"..\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"has space\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"sixteencharsxxxx\"}", "ifname");
+	REFUSED("{\"op\":\"attach\",\"node\":\"../etc\",\"ifname\":\"eth0\"}", "identity");
+	REFUSED("{\"op\":\"attach\",\"node\":\"\",\"ifname\":\"eth0\"}", "identity");
+	REFUSED("{\"op\":\"attach\",\"node\":[],\"ifname\":\"eth0\"}", "identity");
+	REFUSED("{\"op\":\"attach\",\"node\":\"-x\",\"ifname\":\"eth0\"}", "identity");
+	REFUSED("{\"op\":\"detach\"}", "exactly one");
+	REFUSED("{\"op\":\"detach\",\"port\":\"a-eth0\",\"node\":\"a\"}", "exactly one");
+	REFUSED("{\"op\":\"detach\",\"port\":\"\"}", "port");
+	REFUSED("{\"op\":\"detach\",\"port\":{}}", "port");
+
+	/* A NUL inside the message must not cut it short into something valid. */
+	ck_assert_int_eq(ctl_request_decode("{\"op\":\"fdb\"}\0garbage", 20, &r, &e), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(e, "NUL"));
+	/* Invalid UTF-8 and control characters inside strings. */
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\xff\",\"ifname\":\"eth0\"}", "identity");
+
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "{\"op\":\"ports\"}", 14);
+	ck_assert_int_eq(ctl_request_decode(big, CTL_MSG_MAX + 1, &r, &e), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(e, "too long"));
+	/* Exactly at the limit is fine. */
+	ck_assert_int_eq(ctl_request_decode(big, CTL_MSG_MAX, &r, &e), 0);
+}
+END_TEST
+
+START_TEST(deeply_nested)
+{
+	static char deep[20000];
+	struct ctl_request r;
+	const char *e;
+	size_t n = 0;
+
+	n += sprintf(deep, "{\"op\":\"ports\",\"x\":");
+	for (int i = 0; i < 5000; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 5000; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	/* cJSON refuses nesting past its limit: an error, not a stack overflow. */
+	ck_assert_int_eq(ctl_request_decode(deep, n, &r, &e), -EBADMSG);
+}
+END_TEST
+
+START_TEST(encode_roundtrip)
+{
+	struct ctl_request in = { .op = CTL_ATTACH }, out;
+	const char *e;
+	char *text;
+
+	strcpy(in.node, "Xy3-node_1.a");
+	strcpy(in.ifname, "eth0");
+	text = ctl_request_encode(&in);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(ctl_request_decode(text, strlen(text), &out, &e), 0);
+	ck_assert_int_eq(out.op, CTL_ATTACH);
+	ck_assert_str_eq(out.node, in.node);
+	ck_assert_str_eq(out.ifname, in.ifname);
+	free(text);
+}
+END_TEST
+
+START_TEST(replies)
+{
+	cJSON *o = NULL;
+	char *err = NULL, *text;
+
+	text = ctl_reply_error("no such port '%s'", "x\"y");
+	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &o, &err), -EREMOTEIO);
+	ck_assert_str_eq(err, "no such port 'x\"y'");
+	free(err);
+	free(text);
+
+	ck_assert_int_eq(ctl_reply_decode("{\"ok\":true,\"port\":\"a-eth0\"}", 27, &o, &err), 0);
+	ck_assert_str_eq(json_string(o, "port"), "a-eth0");
+	cJSON_Delete(o);
+
+	ck_assert_int_eq(ctl_reply_decode("{\"ok\":1}", 8, &o, &err), -EBADMSG);
+	ck_assert_int_eq(ctl_reply_decode("[]", 2, &o, &err), -EBADMSG);
+	ck_assert_int_eq(ctl_reply_decode("{", 1, &o, &err), -EBADMSG);
+}
+END_TEST
+
+START_TEST(port_and_fdb_objects)
+{
+	struct ctl_port p = { .rx_frames = 1, .rx_bytes = 2, .tx_frames = 3, .tx_bytes = 4,
+			      .drops = 5 }, q;
+	struct ctl_fdb_entry f = { .mac = { 2, 0xab, 0, 0, 0, 1 }, .age = 7 }, g;
+	cJSON *o;
+
+	strcpy(p.name, "n-eth0");
+	strcpy(p.node, "n");
+	strcpy(p.ifname, "eth0");
+	strcpy(p.state, "forwarding");
+	o = ctl_port_to_json(&p);
+	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
+	ck_assert_int_eq(memcmp(&p, &q, sizeof(p)), 0);
+	cJSON_Delete(o);
+
+	strcpy(f.port, "n-eth0");
+	o = ctl_fdb_to_json(&f);
+	ck_assert_str_eq(json_string(o, "mac"), "02:ab:00:00:00:01");
+	ck_assert_int_eq(ctl_fdb_from_json(o, &g), 0);
+	ck_assert_int_eq(memcmp(&f, &g, sizeof(f)), 0);
+	cJSON_Delete(o);
+
+	ck_assert_int_eq(ctl_port_from_json(NULL, &q), -EBADMSG);
+	o = cJSON_Parse("{\"mac\":\"zz\",\"port\":\"p\"}");
+	ck_assert_int_eq(ctl_fdb_from_json(o, &g), -EBADMSG);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(port_names)
+{
+	char name[CTL_PORT_NAME_MAX];
+	char node[IDENT_MAX + 1];
+
+	ck_assert_int_eq(ctl_port_name("abc", "eth0", name), 0);
+	ck_assert_str_eq(name, "abc-eth0");
+	memset(node, 'a', IDENT_MAX);
+	node[IDENT_MAX] = '\0';
+	ck_assert_int_eq(ctl_port_name(node, "fifteencharsxxx", name), 0);
+	ck_assert_str_eq(ctl_op_name(CTL_FDB), "fdb");
+}
+END_TEST
+
+static Suite *
+ctl_suite(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("ctl");
+
+	tcase_add_test(tc, valid_requests);
+	tcase_add_test(tc, malformed_requests);
+	tcase_add_test(tc, deeply_nested);
+	tcase_add_test(tc, encode_roundtrip);
+	tcase_add_test(tc, replies);
+	tcase_add_test(tc, port_and_fdb_objects);
+	tcase_add_test(tc, port_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(ctl_suite)
