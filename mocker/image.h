@@ -1,0 +1,16 @@
+/* The commands that read and tidy the store: images, inspect, rmi, prune, and the lookup
+ * of a user's reference among the stored images. */
+#pragma once
+
+#include "store.h"
+
+/* The index entry for what the user typed: a reference in Docker's short or long form, or
+ * a (prefix of a) manifest digest.  -ENOENT when there is none. */
+int image_lookup(const cJSON *index, const char *what, cJSON **ret_entry);
+/* The manifest digest of the entry (validated). */
+const char *image_digest(const cJSON *entry);
+
+int image_list(const struct store *s, bool quiet);
+int image_inspect(const struct store *s, const char *what);
+int image_remove(struct store *s, char **refs);
+int image_prune(struct store *s, bool quiet);

@@ -1,0 +1,353 @@
+/* mocker: pulls images from Docker Hub or any OCI registry into an OCI image layout,
+ * and unpacks them into root filesystems for containode. */
+#include "cleanup.h"
+#include "fsutil.h"
+#include "image.h"
+#include "log.h"
+#include "manifest.h"
+#include "pull.h"
+#include "rootfs.h"
+#include "store.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+DEFINE_CLEANUP_FUNC(DIR *, closedir)
+
+struct options {
+	const char *store;
+	struct pull_opts pull;
+	char *insecure[33];
+	size_t n_insecure;
+	const char *username;
+	bool password_stdin;
+	bool quiet;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: mocker [OPTIONS] COMMAND [ARG...]\n"
+	        "Pull container images from Docker Hub or any OCI registry, store them, unpack "
+	        "them.\n\n"
+	        "Commands:\n"
+	        "  pull REF...         fetch images (docker.io/library/busybox:latest, "
+	        "host:port/name:tag, name@sha256:...)\n"
+	        "  images              list stored images: reference, digest, size, created\n"
+	        "  inspect REF         print the image config as JSON\n"
+	        "  rmi REF...          remove image references\n"
+	        "  prune               remove blobs and root filesystems no image references\n"
+	        "  rootfs REF          print the path of the image's root filesystem (unpacks "
+	        "it first if needed)\n"
+	        "  unpack REF DIR      unpack the image into DIR, a plain copy\n\n"
+	        "Options:\n"
+	        "      --store DIR                 image store (default $CONTAINET_STORE "
+	        "or " STORE_DEFAULT ")\n"
+	        "      --platform OS/ARCH[/VAR]    platform to pick from a multi-platform image\n"
+	        "      --insecure-registry HOST    allow plain HTTP to HOST (always for "
+	        "localhost)\n"
+	        "      --username USER             user for the registry (with --password-stdin)\n"
+	        "      --password-stdin            read the password from standard input\n"
+	        "      --no-unpack                 pull: store the image without unpacking it\n"
+	        "  -q, --quiet                     print only digests or names\n"
+	        "  -v, --verbose                   log what happens (twice: more)\n"
+	        "  -h, --help                      show this help\n"
+	        "      --version                   show the version\n");
+}
+
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mocker: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'mocker --help' for more information.\n");
+	return 2;
+}
+
+enum {
+	OPT_STORE = 256,
+	OPT_PLATFORM,
+	OPT_INSECURE,
+	OPT_USERNAME,
+	OPT_PASSWORD_STDIN,
+	OPT_NO_UNPACK,
+	OPT_VERSION,
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+		{ "username", required_argument, NULL, OPT_USERNAME },
+		{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
+		{ "no-unpack", no_argument, NULL, OPT_NO_UNPACK },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STORE:
+			o->store = optarg;
+			break;
+		case OPT_PLATFORM:
+			if (platform_parse(optarg, &o->pull.platform) < 0)
+				return usage_error("invalid platform '%s' (want OS/ARCH[/VARIANT])",
+				                   optarg);
+			break;
+		case OPT_INSECURE:
+			if (o->n_insecure + 1 >= ARRAY_SIZE(o->insecure))
+				return usage_error("too many --insecure-registry");
+			o->insecure[o->n_insecure++] = optarg;
+			break;
+		case OPT_USERNAME:
+			o->username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			o->password_stdin = true;
+			break;
+		case OPT_NO_UNPACK:
+			o->pull.unpack = false;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			log_max_level = log_max_level == LOG_WARN ? LOG_INFO : LOG_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("mocker %s\n", VERSION);
+			exit(0);
+		default:
+			return usage_error("invalid option");
+		}
+	}
+	if (o->password_stdin != (o->username != NULL))
+		return usage_error("--username and --password-stdin go together");
+	return 0;
+}
+
+/* The password from stdin, one line, joined to the user name as "user:password". */
+static int
+read_password(const char *user, char **ret)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+
+	if (n < 0)
+		return -EINVAL;
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n == 0 || asprintf(ret, "%s:%s", user, line) < 0)
+		return -EINVAL;
+	explicit_bzero(line, n);
+	return 0;
+}
+
+static int
+lookup(const struct store *s, const char *what, char **ret_digest)
+{
+	_cleanup_json_ cJSON *index = NULL;
+	cJSON *e;
+	int r;
+
+	r = store_index_load(s, &index);
+	if (r < 0) {
+		log_error_errno(r, "reading the store '%s'", s->root);
+		return r;
+	}
+	r = image_lookup(index, what, &e);
+	if (r == -ENOENT) {
+		log_error("image '%s' is not in the store (mocker pull %s)", what, what);
+		return r;
+	}
+	if (r < 0) {
+		log_error_errno(r, "image '%s'", what);
+		return r;
+	}
+	*ret_digest = strdup(image_digest(e));
+	return *ret_digest ? 0 : -ENOMEM;
+}
+
+static int
+cmd_rootfs(struct store *s, const char *what)
+{
+	_cleanup_free_ char *digest = NULL, *path = NULL, *why = NULL;
+	int r;
+
+	r = lookup(s, what, &digest);
+	if (r < 0)
+		return r;
+	r = rootfs_ensure(s, digest, &path, &why);
+	if (r < 0) {
+		log_error("rootfs of '%s': %s", what, why ? why : strerror(-r));
+		return r;
+	}
+	printf("%s\n", path);
+	return 0;
+}
+
+static int
+dir_is_empty(int fd)
+{
+	_cleanup_(closedirp) DIR *d = fdopendir(dup(fd));
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			return 0;
+	return 1;
+}
+
+static int
+cmd_unpack(struct store *s, const char *what, const char *dir)
+{
+	_cleanup_free_ char *digest = NULL, *why = NULL;
+	_cleanup_close_ int fd = -1;
+	struct unpack_opts opts = { .root = geteuid() == 0 };
+	int r;
+
+	r = lookup(s, what, &digest);
+	if (r < 0)
+		return r;
+	r = mkdir_p(dir, 0755);
+	if (r < 0) {
+		log_error_errno(r, "creating '%s'", dir);
+		return r;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error_errno(errno, "opening '%s'", dir);
+		return -errno;
+	}
+	r = dir_is_empty(fd);
+	if (r == 0) {
+		log_error("unpack into '%s': directory is not empty", dir);
+		return -ENOTEMPTY;
+	}
+	r = rootfs_unpack_stored(s, digest, fd, &opts, &why);
+	if (r < 0) {
+		log_error("unpack '%s' into '%s': %s", what, dir, why ? why : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int
+cmd_pull(struct store *s, struct options *o, char **refs)
+{
+	_cleanup_free_ char *userpass = NULL;
+	int r, rc = 0;
+
+	if (o->username) {
+		r = read_password(o->username, &userpass);
+		if (r < 0) {
+			log_error("--password-stdin: no password on standard input");
+			return r;
+		}
+		o->pull.userpass = userpass;
+	}
+	o->pull.insecure = o->insecure;
+	o->pull.quiet = o->quiet;
+	o->pull.progress = isatty(STDERR_FILENO);
+	for (char **ref = refs; *ref; ref++) {
+		r = pull_image(s, *ref, &o->pull);
+		if (r < 0)
+			rc = r;
+	}
+	if (userpass)
+		explicit_bzero(userpass, strlen(userpass));
+	return rc;
+}
+
+static int
+run(struct options *o, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	bool writes = strcmp(cmd, "pull") == 0;
+	_cleanup_(store_close) struct store s = { .lock_fd = -1 };
+	int r;
+
+	if (strcmp(cmd, "pull") != 0 && strcmp(cmd, "images") != 0 && strcmp(cmd, "inspect") != 0 &&
+	    strcmp(cmd, "rmi") != 0 && strcmp(cmd, "prune") != 0 && strcmp(cmd, "rootfs") != 0 &&
+	    strcmp(cmd, "unpack") != 0)
+		return usage_error("unknown command '%s'", cmd);
+	if ((strcmp(cmd, "pull") == 0 || strcmp(cmd, "rmi") == 0) && argc < 2)
+		return usage_error("%s needs at least one reference", cmd);
+	if ((strcmp(cmd, "inspect") == 0 || strcmp(cmd, "rootfs") == 0) && argc != 2)
+		return usage_error("%s needs exactly one reference", cmd);
+	if (strcmp(cmd, "unpack") == 0 && argc != 3)
+		return usage_error("unpack needs a reference and a directory");
+	if ((strcmp(cmd, "images") == 0 || strcmp(cmd, "prune") == 0) && argc != 1)
+		return usage_error("%s takes no arguments", cmd);
+	r = store_open(o->store, writes || strcmp(cmd, "rootfs") == 0, &s);
+	if (r < 0) {
+		log_error_errno(r, "opening the store '%s'", o->store);
+		return 1;
+	}
+	if (strcmp(cmd, "pull") == 0)
+		r = cmd_pull(&s, o, argv + 1);
+	else if (strcmp(cmd, "images") == 0)
+		r = image_list(&s, o->quiet);
+	else if (strcmp(cmd, "inspect") == 0)
+		r = image_inspect(&s, argv[1]);
+	else if (strcmp(cmd, "rmi") == 0)
+		r = image_remove(&s, argv + 1);
+	else if (strcmp(cmd, "prune") == 0)
+		r = image_prune(&s, o->quiet);
+	else if (strcmp(cmd, "rootfs") == 0)
+		r = cmd_rootfs(&s, argv[1]);
+	else
+		r = cmd_unpack(&s, argv[1], argv[2]);
+	return r < 0 ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { .pull = { .unpack = true, .parallel = 4 } };
+	const char *env = getenv("CONTAINET_STORE");
+	int r;
+
+	log_init("mocker");
+	platform_default(&o.pull.platform);
+	o.store = env && *env ? env : STORE_DEFAULT;
+	r = parse_options(argc, argv, &o);
+	if (r)
+		return r;
+	if (optind >= argc)
+		return usage_error("no command given");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		log_error("cannot initialize libcurl");
+		return 1;
+	}
+	r = run(&o, argc - optind, argv + optind);
+	curl_global_cleanup();
+	return r;
+}

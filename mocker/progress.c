@@ -1,0 +1,69 @@
+#include "progress.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	unsigned u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+void
+progress_init(struct progress *p, bool enabled)
+{
+	*p = (struct progress){ .enabled = enabled, .start_ms = now_ms() };
+}
+
+void
+progress_draw(struct progress *p, const struct progress_item *items, size_t n, bool force)
+{
+	int64_t now = now_ms();
+	double secs = (now - p->start_ms) / 1000.0;
+	uint64_t have = 0, size = 0;
+	char a[32], b[32], rate[32];
+
+	if (!p->enabled || (!force && now - p->last_ms < 100))
+		return;
+	p->last_ms = now;
+	if (p->lines)
+		fprintf(stderr, "\033[%uA", p->lines);
+	for (size_t i = 0; i < n; i++) {
+		const struct progress_item *it = &items[i];
+		format_size(it->have, a, sizeof(a));
+		format_size(it->size, b, sizeof(b));
+		format_size(secs > 0 ? (uint64_t)(it->have / secs) : 0, rate, sizeof(rate));
+		fprintf(stderr, "\r\033[K%.19s  %-11s %10s / %-10s %10s/s\n", it->digest, it->state,
+		        a, b, rate);
+		have += it->have;
+		size += it->size;
+	}
+	format_size(have, a, sizeof(a));
+	format_size(size, b, sizeof(b));
+	format_size(secs > 0 ? (uint64_t)(have / secs) : 0, rate, sizeof(rate));
+	fprintf(stderr, "\r\033[Ktotal                            %10s / %-10s %10s/s  %.1fs\n", a,
+	        b, rate, secs);
+	p->lines = (unsigned)n + 1;
+	fflush(stderr);
+}

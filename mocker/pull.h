@@ -1,0 +1,22 @@
+/* mocker pull: resolve a reference to one image manifest, fetch what the store lacks
+ * (layers in parallel, each hashed, decompressed and extracted as it arrives), then
+ * record the image in index.json. */
+#pragma once
+
+#include "manifest.h"
+#include "store.h"
+
+#include <stdbool.h>
+
+struct pull_opts {
+	struct platform platform;
+	char **insecure;      /* hosts where plain HTTP is allowed, NULL-terminated */
+	const char *userpass; /* --username + --password-stdin, or NULL */
+	bool quiet;           /* no progress */
+	bool progress;        /* stderr is a terminal */
+	bool unpack;          /* also prepare the rootfs */
+	unsigned parallel;
+};
+
+/* Pulls one reference; prints "<ref>@<digest>" on stdout when done. */
+int pull_image(struct store *s, const char *reference, const struct pull_opts *o);

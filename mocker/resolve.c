@@ -1,0 +1,155 @@
+#include "resolve.h"
+
+#include "cleanup.h"
+#include "log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MANIFEST_MAX (4u << 20)
+
+static int
+set_error(char **ret_error, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret_error) {
+		free(*ret_error);
+		va_start(ap, fmt);
+		if (vasprintf(ret_error, fmt, ap) < 0)
+			*ret_error = NULL;
+		va_end(ap);
+	}
+	return err;
+}
+
+void
+resolved_done(struct resolved *r)
+{
+	free(r->body);
+	manifest_done(&r->m);
+	*r = (struct resolved){ 0 };
+}
+
+/* One manifest GET, checked against the digest we asked for or the one the server claims. */
+static int
+get_manifest(struct registry *reg, const char *ref, const struct descriptor *want,
+             struct resolved *ret, char **ret_error)
+{
+	_cleanup_free_ char *what = NULL;
+	struct http_headers h = { .retry_after = -1 };
+	struct buffer body = { 0 };
+	char actual[DIGEST_STR_SIZE];
+	int r;
+
+	if (asprintf(&what, "manifests/%s", ref) < 0)
+		return -ENOMEM;
+	r = registry_get(reg, what, MANIFEST_ACCEPT, MANIFEST_MAX, &body, &h, ret_error);
+	if (r < 0)
+		goto out;
+	r = digest_buffer(body.data ? body.data : "", body.len, actual);
+	if (r < 0)
+		goto out;
+	if (digest_valid(ref) && strcmp(actual, ref) != 0) {
+		r = set_error(ret_error, -EBADMSG, "manifest %s arrived with digest %s: rejected",
+		              ref, actual);
+		goto out;
+	}
+	if (want && want->size != body.len) {
+		r = set_error(ret_error, -EBADMSG, "manifest %s has %zu bytes, not %" PRIu64, ref,
+		              body.len, want->size);
+		goto out;
+	}
+	if (!digest_valid(ref) && h.docker_digest && strncmp(h.docker_digest, "sha256:", 7) == 0 &&
+	    strcmp(h.docker_digest, actual) != 0) {
+		r = set_error(ret_error, -EBADMSG,
+		              "manifest %s arrived with digest %s, but the registry says %s", ref,
+		              actual, h.docker_digest);
+		goto out;
+	}
+	if (ret_error) {
+		free(*ret_error);
+		*ret_error = NULL;
+	}
+	r = manifest_parse(body.data ? body.data : "", body.len, h.content_type, &ret->m,
+	                   ret_error);
+	if (r < 0)
+		goto out;
+	ret->body = TAKE_PTR(body.data);
+	ret->len = body.len;
+	memcpy(ret->digest, actual, sizeof(actual));
+out:
+	buffer_done(&body);
+	http_headers_reset(&h);
+	return r;
+}
+
+int
+resolve_manifest(struct registry *reg, const char *tag_or_digest, const struct platform *platform,
+                 struct resolved *ret, char **ret_error)
+{
+	struct resolved top = { 0 }, child = { 0 };
+	int r, i;
+
+	r = get_manifest(reg, tag_or_digest, NULL, &top, ret_error);
+	if (r < 0)
+		return r;
+	if (top.m.kind == MANIFEST_IMAGE) {
+		*ret = top;
+		return 0;
+	}
+	i = manifest_select(&top.m, platform);
+	if (i < 0) {
+		r = set_error(ret_error, -ENOENT, "no image for platform %s/%s%s%s in %s",
+		              platform->os, platform->arch, *platform->variant ? "/" : "",
+		              platform->variant, tag_or_digest);
+		resolved_done(&top);
+		return r;
+	}
+	log_debug("platform %s/%s%s%s: %s", platform->os, platform->arch,
+	          *platform->variant ? "/" : "", platform->variant, top.m.items[i].digest);
+	r = get_manifest(reg, top.m.items[i].digest, &top.m.items[i], &child, ret_error);
+	if (r >= 0 && child.m.kind != MANIFEST_IMAGE)
+		r = set_error(ret_error, -EINVAL, "index entry %s is not an image manifest",
+		              top.m.items[i].digest);
+	resolved_done(&top);
+	if (r < 0) {
+		resolved_done(&child);
+		return r;
+	}
+	*ret = child;
+	return 0;
+}
+
+int
+fetch_small_blob(struct registry *reg, const struct descriptor *d, char **ret, char **ret_error)
+{
+	_cleanup_free_ char *what = NULL;
+	struct http_headers h = { .retry_after = -1 };
+	struct buffer body = { 0 };
+	char actual[DIGEST_STR_SIZE];
+	int r;
+
+	if (d->size > MANIFEST_MAX)
+		return set_error(ret_error, -E2BIG, "config %s is too large", d->digest);
+	if (asprintf(&what, "blobs/%s", d->digest) < 0)
+		return -ENOMEM;
+	r = registry_get(reg, what, NULL, MANIFEST_MAX, &body, &h, ret_error);
+	http_headers_reset(&h);
+	if (r >= 0)
+		r = digest_buffer(body.data ? body.data : "", body.len, actual);
+	if (r >= 0 && (strcmp(actual, d->digest) != 0 || body.len != d->size))
+		r = set_error(ret_error, -EBADMSG, "blob %s arrived with digest %s: rejected",
+		              d->digest, actual);
+	if (r >= 0) {
+		if (!body.data && !(body.data = strdup("")))
+			r = -ENOMEM;
+		*ret = TAKE_PTR(body.data);
+	}
+	buffer_done(&body);
+	return r;
+}
