@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make pkg-config
-	liburing-dev libcurl4-openssl-dev libarchive-dev libcjson-dev libcap-dev check
+	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	# tests and demo
 	iproute2 iputils-ping busybox-static kmod
 	docker-registry skopeo umoci python3-jwt zstd

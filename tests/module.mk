@@ -5,10 +5,13 @@
 # where <prog> is containet, containode or mocker and <prog>/module.mk sets <prog>_OBJS.
 # Tests include program headers by path: #include "containet/fdb.h".
 EXTRA_CFLAGS_tests = -I. $(call pkgcflags,check libcjson liburing libarchive libcurl)
-TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap) -lm
+TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap libcrypto) -lm
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
-HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+ABSENT := $(filter-out $(PRESENT),containet containode mocker)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(filter-out \
+	$(ABSENT:%=tests/unit/test_%_%),$(wildcard tests/unit/test_*.c)))
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(filter-out \
+	$(ABSENT:%=tests/helpers/%_%),$(wildcard tests/helpers/*.c)))
 
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
 	$(call msg,LD,$@)
