@@ -136,6 +136,51 @@ open_beneath(int rootfd, const char *path, int flags)
 	return TAKE_FD(fd);
 }
 
+/*
+ * After open_beneath(dir) failed with ENOTDIR or ELOOP (which of the two depends on where
+ * the kernel met the symlink): -ELOOP if a component of dir is a symlink, -ENOTDIR if one
+ * is something else that is not a directory.  Only reads, never follows a link.
+ */
+static int
+why_not_dir(int rootfd, const char *dir, int err)
+{
+	_cleanup_close_ int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *copy = strdup(dir);
+	char *save = NULL;
+
+	if (fd < 0 || !copy)
+		return err;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		struct stat st;
+		int next;
+
+		if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			return -errno;
+		close(fd);
+		fd = next;
+	}
+	return err;
+}
+
+/* Opens directory dir below rootfd, never through a symlink; -ELOOP if one is in the
+ * way, -ENOTDIR if something else is. */
+static int
+open_dir_beneath(int rootfd, const char *dir)
+{
+	int fd = open_beneath(rootfd, dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd == -ENOTDIR || fd == -ELOOP)
+		return why_not_dir(rootfd, dir, fd);
+	return fd;
+}
+
 static void
 cache_drop(struct unpacker *u)
 {
@@ -252,9 +297,11 @@ parent_dir(struct unpacker *u, const char *path, size_t len, bool create)
 	dir = strndup(path, len);
 	if (!dir)
 		return -ENOMEM;
-	fd = open_beneath(u->rootfd, dir, O_RDONLY | O_DIRECTORY);
+	fd = open_dir_beneath(u->rootfd, dir);
 	if (fd == -ENOENT && create)
 		fd = make_dirs(u, dir);
+	if (fd == -ENOTDIR || fd == -ELOOP)
+		fd = why_not_dir(u->rootfd, dir, fd);
 	if (fd < 0)
 		return fd;
 	cache_drop(u);
@@ -761,7 +808,7 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	tdir = strndup(target, layerpath_parent_len(target));
 	if (!tdir)
 		return oom(u);
-	tfd = open_beneath(u->rootfd, tdir, O_RDONLY | O_DIRECTORY);
+	tfd = open_dir_beneath(u->rootfd, tdir);
 	if (tfd == -ELOOP)
 		return fail(u, tfd, "'%s': refusing hard link through a symbolic link: '%s'", path,
 			    link);

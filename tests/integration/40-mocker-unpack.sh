@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# mocker's layer unpacker: OCI whiteouts and opaque directories (in both entry orders),
+# type changes, hard links (within a layer and to earlier layers), symlinks, modes with
+# setuid/setgid/sticky, ownership, xattrs, device nodes, compressed layers; then the same
+# layers unpacked by umoci, compared file by file.
+. "$(dirname "$0")/lib.sh"
+
+TOOL=$HELPERS/mocker_unpack_tool
+PY=/usr/bin/python3
+[[ -x $TOOL ]] || die "missing $TOOL (make tests)"
+[[ -x $PY ]] || skip "needs Debian's python3"
+
+L=$TEST_TMP/layers
+mkdir -p "$L"
+# The layers, built with tarfile so that every corner can be spelt out.
+"$PY" - "$L" <<'PYEOF'
+import io, sys, tarfile
+out = sys.argv[1]
+T = 1600000000
+
+def layer(name, entries, fmt=tarfile.PAX_FORMAT):
+    with tarfile.open(f"{out}/{name}", "w", format=fmt) as t:
+        for e in entries:
+            kind, path = e[0], e[1]
+            o = e[2] if len(e) > 2 else {}
+            ti = tarfile.TarInfo(path)
+            ti.mtime = o.get("mtime", T)
+            ti.uid, ti.gid = o.get("uid", 0), o.get("gid", 0)
+            ti.mode = o.get("mode", 0o755 if kind in ("dir",) else 0o644)
+            data = None
+            if kind == "dir":
+                ti.type = tarfile.DIRTYPE
+            elif kind == "file":
+                data = o.get("data", path.encode())
+                ti.size = len(data)
+            elif kind == "sym":
+                ti.type = tarfile.SYMTYPE
+                ti.linkname = o["to"]
+                ti.mode = 0o777
+            elif kind == "hard":
+                ti.type = tarfile.LNKTYPE
+                ti.linkname = o["to"]
+            elif kind in ("chr", "blk"):
+                ti.type = tarfile.CHRTYPE if kind == "chr" else tarfile.BLKTYPE
+                ti.devmajor, ti.devminor = o["dev"]
+            elif kind == "fifo":
+                ti.type = tarfile.FIFOTYPE
+            ti.pax_headers = o.get("pax", {})
+            t.addfile(ti, io.BytesIO(data) if data is not None else None)
+
+layer("l1.tar", [
+    ("dir", "./", {"mode": 0o755}),
+    ("dir", "bin/"), ("file", "bin/sh", {"mode": 0o755, "data": b"#!shell\n"}),
+    ("dir", "etc/"), ("file", "etc/passwd", {"data": b"root:x:0:0::/root:/bin/sh\n"}),
+    ("file", "etc/shadow", {"mode": 0o640, "gid": 42}),
+    ("dir", "usr/"), ("dir", "usr/bin/"),
+    ("file", "usr/bin/sudo", {"mode": 0o4755}),
+    ("file", "usr/bin/wall", {"mode": 0o2755, "gid": 5}),
+    ("file", "usr/bin/both", {"mode": 0o6711, "uid": 7, "gid": 8}),
+    ("dir", "tmp/", {"mode": 0o1777}),
+    ("dir", "home/"), ("dir", "home/user/", {"mode": 0o700, "uid": 1000, "gid": 1000}),
+    ("file", "home/user/notes", {"mode": 0o600, "uid": 1000, "gid": 1000}),
+    ("dir", "ro/", {"mode": 0o555}), ("file", "ro/f", {"mode": 0o444}),
+    ("dir", "opq/"), ("file", "opq/a"), ("dir", "opq/sub/"), ("file", "opq/sub/b"),
+    ("dir", "opq2/"), ("file", "opq2/x"), ("file", "opq2/y"),
+    ("dir", "wh/"), ("file", "wh/file"), ("dir", "wh/dir/"), ("dir", "wh/dir/inner/"),
+    ("file", "wh/dir/inner/deep"), ("file", "wh/keep", {"data": b"old\n"}),
+    ("file", "wh/redo", {"data": b"old\n"}),
+    ("dir", "d2f/"), ("file", "d2f/child"),
+    ("file", "f2d"),
+    ("dir", "lnk/"), ("file", "lnk/target", {"data": b"shared\n", "mode": 0o640}),
+    ("hard", "lnk/hard1", {"to": "lnk/target"}),
+    ("dir", "sym/"), ("sym", "sym/abs", {"to": "/etc/passwd"}),
+    ("sym", "sym/rel", {"to": "../etc/passwd"}), ("sym", "sym/dangling", {"to": "nowhere/at/all"}),
+    ("sym", "sym/usrlink", {"to": "/usr"}),
+    ("dir", "dev/"), ("chr", "dev/null", {"dev": (1, 3), "mode": 0o666}),
+    ("blk", "dev/loop7", {"dev": (7, 7), "mode": 0o660, "gid": 6}),
+    ("fifo", "dev/fifo", {"mode": 0o620}),
+    ("file", "xattr", {"pax": {"SCHILY.xattr.user.test": "hello",
+                               "SCHILY.xattr.trusted.t": "secret"}}),
+    ("file", "xattr1", {"pax": {"SCHILY.xattr.user.test": "hello",
+                                "SCHILY.xattr.trusted.t": "secret"}}),
+    ("dir", "xdir/", {"pax": {"SCHILY.xattr.user.d": "dir"}}),
+    ("sym", "xsym", {"to": "xattr1", "pax": {"SCHILY.xattr.trusted.s": "sym"}}),
+    ("file", "frac", {"pax": {"mtime": "1600000000.123456789"}}),
+    ("file", "caf\u00e9", {"data": b"unicode\n"}),
+    ("dir", "long/"), ("file", "long/" + "n" * 150),
+    ("dir", "empty/", {"mode": 0o711}),
+    ("file", "sparse", {"data": b"\0" * 100000 + b"end"}),
+])
+layer("l2.tar", [
+    ("file", "wh/.wh.file"), ("file", "wh/.wh.dir"), ("file", "wh/.wh.ghost"),
+    ("file", "wh/.wh.keep"), ("file", "wh/keep", {"data": b"new\n"}),
+    ("file", "wh/redo", {"data": b"new\n"}), ("file", "wh/.wh.redo"),
+    ("dir", "opq/", {"mode": 0o750}), ("file", "opq/.wh..wh..opq"), ("file", "opq/new"),
+    ("file", "opq2/new2"), ("file", "opq2/.wh..wh..opq"),
+    ("file", "d2f", {"data": b"now a file\n"}),
+    ("dir", "f2d/"), ("file", "f2d/inside"),
+    ("hard", "lnk/hard2", {"to": "lnk/target"}),
+    ("file", "lnk/target2", {"data": b"second\n"}),
+    ("hard", "lnk/hard3", {"to": "lnk/target2"}),
+    ("hard", "lnk/hsym", {"to": "sym/abs"}),
+    ("file", "etc/passwd", {"data": b"root:x:0:0::/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n"}),
+    ("dir", "home/user/", {"mode": 0o750, "uid": 1000, "gid": 1000, "mtime": T + 5}),
+    ("file", "home/user/more", {"uid": 1000, "gid": 1000}),
+    ("dir", "sym/usrlink/"), ("file", "sym/usrlink/plain"),
+], fmt=tarfile.GNU_FORMAT)
+layer("l3.tar", [
+    ("hard", "lnk/hard4", {"to": "lnk/hard2"}),
+    ("file", ".wh.f2d"), ("file", "f2d", {"data": b"a file again\n"}),
+    ("dir", "added/", {"mode": 0o700}), ("dir", "added/deeper/"), ("file", "added/deeper/x"),
+    ("file", "etc/.wh.shadow"),
+    ("file", "xattr", {"pax": {"SCHILY.xattr.user.other": "v2"}}),
+])
+layer("l4.tar", [
+    ("file", "ro/g", {"mode": 0o400}),
+    ("file", "lnk/target", {"data": b"replaced\n"}),
+    ("file", ".wh.opq2"),
+    ("dir", "opq2/"), ("file", "opq2/fresh"),
+])
+PYEOF
+gzip -k "$L/l3.tar"
+zstd -q "$L/l4.tar" -o "$L/l4.tar.zst"
+LAYERS=("$L/l1.tar" "$L/l2.tar" "$L/l3.tar.gz" "$L/l4.tar.zst")
+
+R=$TEST_TMP/ours
+assert_ok "four layers (plain, GNU, gzip, zstd) unpack" "$TOOL" "$R" "${LAYERS[@]}"
+[[ -d $R ]] || die "no rootfs produced"
+
+ftype() { stat -c %F "$1" 2>/dev/null || echo missing; }
+assert_eq missing "$(ftype "$R/wh/file")" "whiteout removes a file of a lower layer"
+assert_eq missing "$(ftype "$R/wh/dir")" "whiteout removes a directory tree"
+assert_eq "new" "$(cat "$R/wh/keep")" "whiteout then re-add in one layer keeps the new file"
+assert_eq "new" "$(cat "$R/wh/redo")" "add then whiteout in one layer keeps the new file"
+assert_eq "new" "$(ls "$R/opq")" "opaque dir listed first keeps only what its layer adds"
+assert_eq "750" "$(stat -c %a "$R/opq")" "opaque dir takes its layer's mode"
+assert_eq "fresh" "$(ls "$R/opq2")" "opaque after the new entry, then whited out and re-created"
+assert_eq "regular file" "$(ftype "$R/d2f")" "a directory replaced by a file"
+assert_eq "now a file" "$(cat "$R/d2f")" "the file that replaced a directory has its content"
+assert_eq "regular file" "$(ftype "$R/f2d")" "a file replaced by a directory, then by a file"
+assert_eq missing "$(ftype "$R/etc/shadow")" "whiteout in a later compressed layer"
+assert_eq "x" "$(ls "$R/added/deeper")" "gzip layer adds a tree"
+assert_eq "700" "$(stat -c %a "$R/added")" "new directory mode applied after its contents"
+
+# Hard links: all of target's links share an inode, the replaced target does not.
+ino() { stat -c %i "$1"; }
+assert_eq "$(ino "$R/lnk/hard1")" "$(ino "$R/lnk/hard2")" "hard link to a file of an earlier layer"
+assert_eq "$(ino "$R/lnk/hard1")" "$(ino "$R/lnk/hard4")" "hard link to a hard link of an earlier layer"
+assert_eq "shared" "$(cat "$R/lnk/hard4")" "hard links keep the old content when the target is replaced"
+assert_eq "replaced" "$(cat "$R/lnk/target")" "replaced file has the new content"
+assert_eq "3" "$(stat -c %h "$R/lnk/hard1")" "link count of the old inode"
+assert_eq "$(ino "$R/lnk/target2")" "$(ino "$R/lnk/hard3")" "hard link within one layer"
+assert_eq "symbolic link" "$(ftype "$R/lnk/hsym")" "hard link to a symlink is the symlink"
+assert_eq "$(ino "$R/sym/abs")" "$(ino "$R/lnk/hsym")" "hard link to a symlink shares its inode"
+
+assert_eq "/etc/passwd" "$(readlink "$R/sym/abs")" "absolute symlink kept as it is"
+assert_eq "../etc/passwd" "$(readlink "$R/sym/rel")" "relative symlink kept as it is"
+assert_eq "nowhere/at/all" "$(readlink "$R/sym/dangling")" "dangling symlink kept"
+assert_eq "directory" "$(ftype "$R/sym/usrlink")" "a directory replaces a symlink to a directory"
+assert_eq "missing" "$(ftype /usr/plain)" "nothing written through the replaced symlink"
+
+assert_eq "4755 0 0" "$(stat -c '%a %u %g' "$R/usr/bin/sudo")" "setuid survives ownership"
+assert_eq "2755 0 5" "$(stat -c '%a %u %g' "$R/usr/bin/wall")" "setgid with its group"
+assert_eq "6711 7 8" "$(stat -c '%a %u %g' "$R/usr/bin/both")" "setuid+setgid with a non-root owner"
+assert_eq "1777" "$(stat -c %a "$R/tmp")" "sticky directory"
+assert_eq "640 0 0" "$(stat -c '%a %u %g' "$R/lnk/hard2")" "mode and group of a hard-linked file"
+assert_eq "750 1000 1000" "$(stat -c '%a %u %g' "$R/home/user")" "re-declared directory metadata"
+assert_eq "more notes" "$(ls "$R/home/user" | xargs)" "re-declared directory keeps its contents"
+assert_eq "$((1600000000 + 5))" "$(stat -c %Y "$R/home/user")" "directory mtime from the layer, after its children"
+assert_eq "555" "$(stat -c %a "$R/ro")" "read-only directory written into by a later layer"
+assert_eq "character special file 1 3" "$(stat -c '%F %t %T' "$R/dev/null")" "character device"
+assert_eq "block special file 7 7 660 6" "$(stat -c '%F %t %T %a %g' "$R/dev/loop7")" "block device"
+assert_eq "fifo 620" "$(stat -c '%F %a' "$R/dev/fifo")" "fifo"
+xattr() { "$PY" -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2], follow_symlinks=False).decode())' "$@" 2>&1; }
+assert_eq "hello" "$(xattr "$R/xattr1" user.test)" "user xattr"
+assert_eq "secret" "$(xattr "$R/xattr1" trusted.t)" "trusted xattr"
+assert_eq "dir" "$(xattr "$R/xdir" user.d)" "xattr of a directory"
+assert_eq "sym" "$(xattr "$R/xsym" trusted.s)" "xattr of a symlink"
+assert_eq "v2 absent" "$("$PY" -c '
+import os,sys
+x = os.listxattr(sys.argv[1])
+print(os.getxattr(sys.argv[1], "user.other").decode(), "present" if "user.test" in x else "absent")' "$R/xattr")" "a replaced file has only its own xattrs"
+assert_eq "1600000000.123456789" "$(stat -c %.9Y "$R/frac")" "nanosecond mtime"
+assert_eq "unicode" "$(cat "$R/café")" "UTF-8 name"
+assert_eq "100003" "$(stat -c %s "$R/sparse")" "sparse file size"
+assert_eq "" "$(find "$R" -name '.wh.*' -o -name '.mocker-unpack*')" "no whiteout or temporary names left"
+assert_eq "" "$(ls -d "$R".unpack-* 2>/dev/null)" "temporary directory renamed"
+
+# Without root semantics: no ownership, no device nodes, no xattrs.
+N=$TEST_TMP/noroot
+assert_ok "unpack with --no-root" "$TOOL" --no-root "$N" "${LAYERS[@]}"
+assert_eq "0 0 4755" "$(stat -c '%u %g %a' "$N/usr/bin/sudo")" "--no-root: mode kept, owner not applied"
+assert_eq "missing" "$(ftype "$N/dev/null")" "--no-root: no device nodes"
+assert_eq "fifo" "$(ftype "$N/dev/fifo")" "--no-root: fifo still made"
+
+# The same layers through umoci (uncompressed: umoci raw add-layer takes only those).
+command -v umoci >/dev/null || skip "umoci missing"
+I=$TEST_TMP/image
+umoci init --layout "$I" >/dev/null
+umoci new --image "$I:t" >/dev/null
+for l in l1 l2 l3 l4; do
+	umoci raw add-layer --image "$I:t" "$L/$l.tar" >/dev/null || die "umoci add-layer $l"
+done
+U=$TEST_TMP/umoci
+assert_ok "umoci unpacks the same layers" umoci raw unpack --image "$I:t" "$U"
+
+# One line per path: type, mode, owner, size, sha256, link target, device, xattrs,
+# mtime (directories too), and which earlier path it is a hard link of.
+manifest() {
+	"$PY" - "$1" <<'PYEOF'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+seen = {}
+def walk():
+    yield root
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            yield os.path.join(dirpath, name)
+for p in walk():
+    if True:
+        rel = os.path.relpath(p, root)
+        st = os.lstat(p)
+        m = st.st_mode
+        f = [rel, oct(stat.S_IFMT(m)), oct(stat.S_IMODE(m)), str(st.st_uid), str(st.st_gid)]
+        if stat.S_ISREG(m):
+            f += [str(st.st_size), hashlib.sha256(open(p, "rb").read()).hexdigest()]
+        if stat.S_ISLNK(m):
+            f.append("-> " + os.readlink(p))
+        if stat.S_ISCHR(m) or stat.S_ISBLK(m):
+            f.append("dev %d:%d" % (os.major(st.st_rdev), os.minor(st.st_rdev)))
+        if not stat.S_ISDIR(m):
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                f.append("link-of " + seen[key])
+            seen.setdefault(key, rel)
+        xs = sorted(os.listxattr(p, follow_symlinks=False))
+        f += ["%s=%r" % (x, os.getxattr(p, x, follow_symlinks=False)) for x in xs]
+        f.append("mtime %d" % st.st_mtime_ns)
+        print(" ".join(f))
+PYEOF
+}
+manifest "$R" >"$TEST_TMP/ours.txt"
+manifest "$U" >"$TEST_TMP/umoci.txt"
+if diff -u "$TEST_TMP/umoci.txt" "$TEST_TMP/ours.txt" >"$TEST_TMP/diff.txt"; then
+	ok "identical to umoci: $(wc -l <"$TEST_TMP/ours.txt") paths (type, mode, owner, size, sha256, link, xattrs, mtime)"
+else
+	fail "differs from umoci:"
+	cat "$TEST_TMP/diff.txt"
+fi
