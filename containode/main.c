@@ -325,7 +325,7 @@ handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty
 			}
 		}
 	}
-	if (send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
+	if ((p->tty || network_wants_tap(p)) && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
 		log_error_errno(errno, "start the container");
 		return EXIT_LAUNCHER;
 	}

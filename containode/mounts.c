@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -18,22 +19,24 @@ struct mount_entry {
 	const char *source, *target, *fstype;
 	unsigned long flags;
 	const char *data;
+	bool readonly;
 };
 
 /* Mounted before the device nodes are made. */
 static const struct mount_entry mounts_early[] = {
-	{ "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL },
-	{ "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k" },
+	{ "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, false },
+	{ "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", false },
 };
 
 /* And after them; mqueue only with an IPC namespace of its own. */
 static const struct mount_entry mounts_late[] = {
 	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	  "newinstance,ptmxmode=0666,mode=0620,gid=5" },
-	{ "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k" },
-	{ "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, NULL },
-	{ "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC | MS_RDONLY, NULL },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=65536k" },
+	  "newinstance,ptmxmode=0666,mode=0620,gid=5", false },
+	{ "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", false },
+	{ "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, NULL, false },
+	/* Read-only by a remount: the host's netns shares its superblock, which stays rw. */
+	{ "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC, NULL, true },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=65536k", false },
 };
 
 /* As crun's and Docker's defaults: hidden (files under /dev/null, dirs under an empty tmpfs). */
@@ -52,8 +55,17 @@ mount_one(const struct mount_entry *m, struct setup_error *e)
 {
 	if (mkdir(m->target, 0755) < 0 && errno != EEXIST)
 		return setup_fail(e, -errno, "create mount point '%s'", m->target);
-	if (mount(m->source, m->target, m->fstype, m->flags, m->data) < 0)
-		return setup_fail(e, -errno, "mount %s on '%s'", m->fstype, m->target);
+	if (mount(m->source, m->target, m->fstype, m->flags, m->data) < 0) {
+		/*
+		 * The host root with the host network: the same sysfs is mounted there
+		 * already and the kernel refuses it on top of itself.  A bind does it.
+		 */
+		if (errno != EBUSY || mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return setup_fail(e, -errno, "mount %s on '%s'", m->fstype, m->target);
+	}
+	if (m->readonly &&
+	    mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | m->flags, NULL) < 0)
+		return setup_fail(e, -errno, "make '%s' read-only", m->target);
 	return 0;
 }
 
@@ -252,14 +264,18 @@ mounts_rest(const struct plan *p, struct setup_error *e)
 }
 
 int
-mounts_prepare_top(const struct plan *p)
+mounts_check_root(const struct plan *p)
 {
 	struct stat st;
 
 	if (stat(p->root, &st) < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int
+mounts_prepare_top(const struct plan *p)
+{
 	if (p->ephemeral)
 		return 0;
 	if (mkdir(p->top, 0755) < 0 && errno != EEXIST)

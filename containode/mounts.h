@@ -13,7 +13,8 @@ int mounts_root(const struct plan *p, struct setup_error *e);
 /* What follows /dev: pts, shm, sys, run, masks, /etc files. */
 int mounts_rest(const struct plan *p, struct setup_error *e);
 
-/* The host-side preparation in the parent: TOP and the work dir exist. */
+/* The parent's checks and preparation: ROOT is a directory; TOP and the work dir exist. */
+int mounts_check_root(const struct plan *p);
 int mounts_prepare_top(const struct plan *p);
 /* The parent's clean-up of the work dir after the container is gone (TOP stays). */
 int mounts_remove_work(const struct plan *p);

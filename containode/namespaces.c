@@ -211,7 +211,8 @@ ns_child(const struct plan *p, int sock)
 	r = child_setup(p, sock, &e);
 	if (r < 0)
 		child_fail(sock, EXIT_LAUNCHER, r, e.what);
-	if (!child_wait_go(sock))
+	/* With nothing handed over, the parent has nothing to do: no round trip to wait. */
+	if ((p->tty || network_wants_tap(p)) && !child_wait_go(sock))
 		_exit(EXIT_LAUNCHER);
 	/* A session of its own: no way back to containode's terminal (TIOCSTI and the like). */
 	if (setsid() < 0)
