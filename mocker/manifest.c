@@ -167,7 +167,7 @@ manifest_parse(const char *body, size_t len, const char *content_type, struct ma
 	if (!root || !cJSON_IsObject(root))
 		return fail(ret_error, -EINVAL, "manifest is not a JSON object");
 	if (json_uint(root, "schemaVersion", 0) == 1 ||
-	    (content_type && strstr(content_type, "manifest.v1+")))
+	    (content_type && strstr(content_type, "distribution.manifest.v1+")))
 		return fail(ret_error, -EPROTONOSUPPORT,
 		            "image uses the obsolete Docker schema 1 manifest format, which is not "
 		            "supported; push it again with a current client");
