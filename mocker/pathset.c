@@ -90,7 +90,7 @@ grow(struct pathset *s)
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.slots[i].key)
 			*find_slot(s, old.slots[i].key, strlen(old.slots[i].key),
-				   old.slots[i].hash) = old.slots[i];
+			           old.slots[i].hash) = old.slots[i];
 	free(old.slots);
 	return 0;
 }

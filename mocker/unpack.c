@@ -125,8 +125,9 @@ open_beneath(int rootfd, const char *path, int flags)
 		return -ENOMEM;
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		bool last = !save || !*save;
-		int next = openat(fd, c, last ? (flags | O_CLOEXEC | O_NOFOLLOW)
-					      : (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+		int next = openat(fd, c,
+		                  last ? (flags | O_CLOEXEC | O_NOFOLLOW)
+		                       : (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
 
 		if (next < 0)
 			return -errno;
@@ -198,7 +199,7 @@ cache_drop_at(struct unpacker *u, const char *path)
 	if (!u->cache_path)
 		return;
 	if (len == 0 || (strncmp(u->cache_path, path, len) == 0 &&
-			 (u->cache_path[len] == '\0' || u->cache_path[len] == '/')))
+	                 (u->cache_path[len] == '\0' || u->cache_path[len] == '/')))
 		cache_drop(u);
 }
 
@@ -269,7 +270,7 @@ dir_error(struct unpacker *u, int r, const char *entry, const char *dir)
 	switch (r) {
 	case -ELOOP:
 		return fail(u, r, "'%s': refusing to write through a symbolic link in '%s'", entry,
-			    dir);
+		            dir);
 	case -EXDEV:
 		return fail(u, r, "'%s': refusing a path that leaves the root", entry);
 	case -ENOTDIR:
@@ -435,12 +436,12 @@ clear_opaque(struct unpacker *u, int dfd, char *buf, size_t len)
 		if (!pathset_contains(u->created, buf)) {
 			r = remove_path(u, dfd, names[i], buf);
 		} else if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			   S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int cfd = openat(dfd, names[i], O_RDONLY | O_DIRECTORY |
-									O_NOFOLLOW | O_CLOEXEC);
+		           S_ISDIR(st.st_mode)) {
+			_cleanup_close_ int cfd = openat(
+			        dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			r = cfd < 0 ? fail(u, -errno, "'%s': open: %m", buf)
-				    : clear_opaque(u, cfd, buf, clen);
+			            : clear_opaque(u, cfd, buf, clen);
 		}
 		buf[len] = '\0';
 	}
@@ -550,7 +551,7 @@ xattr_ignored(const char *name)
 /* Sets the entry's xattrs on fd, or on proc_path (an lsetxattr path) when fd < 0. */
 static int
 set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *proc_path,
-	   const char *path)
+           const char *path)
 {
 	const char *name;
 	const void *value;
@@ -563,7 +564,7 @@ set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *proc
 		if (xattr_ignored(name))
 			continue;
 		r = fd >= 0 ? fsetxattr(fd, name, value, size, 0)
-			    : lsetxattr(proc_path, name, value, size, 0);
+		            : lsetxattr(proc_path, name, value, size, 0);
 		if (r < 0 && errno == ENOTSUP) {
 			log_debug("'%s': xattr %s not supported here, ignoring", path, name);
 			continue;
@@ -600,7 +601,7 @@ clear_xattrs(struct unpacker *u, int fd, const char *path)
  * name; fd >= 0 for a regular file open on it. */
 static int
 apply_meta(struct unpacker *u, struct archive_entry *e, int pfd, const char *tmp, int fd,
-	   const char *path)
+           const char *path)
 {
 	bool symlink = archive_entry_filetype(e) == AE_IFLNK;
 	mode_t mode = archive_entry_mode(e) & 07777;
@@ -611,7 +612,8 @@ apply_meta(struct unpacker *u, struct archive_entry *e, int pfd, const char *tmp
 		uid_t uid = (uid_t)archive_entry_uid(e);
 		gid_t gid = (gid_t)archive_entry_gid(e);
 
-		r = fd >= 0 ? fchown(fd, uid, gid) : fchownat(pfd, tmp, uid, gid, AT_SYMLINK_NOFOLLOW);
+		r = fd >= 0 ? fchown(fd, uid, gid)
+		            : fchownat(pfd, tmp, uid, gid, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return fail(u, -errno, "'%s': chown: %m", path);
 	}
@@ -647,7 +649,7 @@ create_tmp(struct unpacker *u, int pfd, const struct node_spec *spec, char tmp[T
 		switch (spec->kind) {
 		case NODE_FILE:
 			r = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				   0600);
+			           0600);
 			break;
 		case NODE_SYMLINK:
 			r = symlinkat(spec->target, pfd, tmp);
@@ -670,7 +672,7 @@ create_tmp(struct unpacker *u, int pfd, const struct node_spec *spec, char tmp[T
 /* Moves the finished node to its name, replacing a file or a whole directory tree. */
 static int
 install(struct unpacker *u, int pfd, const char *tmp, const char *name, const char *path,
-	const struct stat *old)
+        const struct stat *old)
 {
 	int r = 0;
 
@@ -696,7 +698,7 @@ copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64
 			break;
 		if (r < ARCHIVE_WARN)
 			return fail(u, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-				    "'%s': read layer: %s", path, archive_error_string(a));
+			            "'%s': read layer: %s", path, archive_error_string(a));
 		while (len > 0) {
 			ssize_t n = pwrite(fd, buf, len, off);
 
@@ -719,7 +721,7 @@ copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64
 
 static int
 create_file(struct unpacker *u, struct archive *a, struct archive_entry *e, int pfd,
-	    const char *name, const char *path, const struct stat *old)
+            const char *name, const char *path, const struct stat *old)
 {
 	const struct node_spec spec = { .kind = NODE_FILE };
 	char tmp[TMP_NAME_MAX];
@@ -742,7 +744,7 @@ create_file(struct unpacker *u, struct archive *a, struct archive_entry *e, int 
 /* Symlinks (their target kept as it is), device nodes and FIFOs. */
 static int
 create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *name,
-	    const char *path, const struct stat *old)
+            const char *path, const struct stat *old)
 {
 	struct node_spec spec = { .kind = NODE_MKNOD };
 	char tmp[TMP_NAME_MAX];
@@ -771,7 +773,7 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 		break;
 	default:
 		return fail(u, -EINVAL, "'%s': unsupported entry type 0%o", path,
-			    (unsigned)archive_entry_filetype(e));
+		            (unsigned)archive_entry_filetype(e));
 	}
 	r = create_tmp(u, pfd, &spec, tmp);
 	if (r < 0)
@@ -787,8 +789,8 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 /* A hard link, to a file of this layer or of an earlier one, resolved inside the root
  * like any other path.  Like umoci, it takes no metadata of its own. */
 static int
-create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
-		const char *path, const struct stat *old)
+create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name, const char *path,
+                const struct stat *old)
 {
 	_cleanup_free_ char *target = NULL, *tdir = NULL;
 	_cleanup_close_ int tfd = -1;
@@ -811,10 +813,10 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	tfd = open_dir_beneath(u->rootfd, tdir);
 	if (tfd == -ELOOP)
 		return fail(u, tfd, "'%s': refusing hard link through a symbolic link: '%s'", path,
-			    link);
+		            link);
 	if (tfd < 0 || fstatat(tfd, layerpath_base(target), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(u, tfd < 0 ? tfd : -errno, "'%s': hard link target '%s': %s", path,
-			    link, strerror(tfd < 0 ? -tfd : errno));
+		            link, strerror(tfd < 0 ? -tfd : errno));
 	if (S_ISDIR(st.st_mode))
 		return fail(u, -EPERM, "'%s': refusing hard link to directory '%s'", path, link);
 	/* rename() between two links of one inode does nothing: already done. */
@@ -833,8 +835,7 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 
 /* Owner and xattrs of a directory now; its mode and times once the layer is written. */
 static int
-declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *path,
-	    bool existed)
+declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *path, bool existed)
 {
 	struct dir_meta *m;
 	void **slot;
@@ -869,8 +870,8 @@ declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *pa
 
 /* A directory: an existing one keeps its contents; anything else in its place goes. */
 static int
-create_dir(struct unpacker *u, struct archive_entry *e, int pfd, const char *name,
-	   const char *path, const struct stat *old)
+create_dir(struct unpacker *u, struct archive_entry *e, int pfd, const char *name, const char *path,
+           const struct stat *old)
 {
 	_cleanup_close_ int dfd = -1;
 	bool existed = old && S_ISDIR(old->st_mode);
@@ -893,7 +894,7 @@ unpack_root_entry(struct unpacker *u, struct archive_entry *e, const char *name)
 
 	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR)
 		return fail(u, -EINVAL, "'%s': refusing a root entry that is not a directory",
-			    name);
+		            name);
 	fd = open_beneath(u->rootfd, "", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fail(u, fd, "open root directory: %s", strerror(-fd));
@@ -902,7 +903,7 @@ unpack_root_entry(struct unpacker *u, struct archive_entry *e, const char *name)
 
 static int
 create_entry(struct unpacker *u, struct archive *a, struct archive_entry *e, int pfd,
-	     const char *path)
+             const char *path)
 {
 	const char *name = layerpath_base(path);
 	const char *link = archive_entry_hardlink(e);
@@ -1035,7 +1036,7 @@ unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char
 			break;
 		if (ar < ARCHIVE_WARN) {
 			r = fail(&u, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-				 "read layer: %s", archive_error_string(a) ?: "unknown error");
+			         "read layer: %s", archive_error_string(a) ?: "unknown error");
 			break;
 		}
 		r = unpack_entry(&u, a, e);
@@ -1066,7 +1067,7 @@ unpack_layer_file(int rootfd, const char *path, const struct unpack_opts *opts, 
 	if (archive_read_open_filename(a, path, 128 * 1024) != ARCHIVE_OK) {
 		r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
 		if (ret_error && asprintf(ret_error, "open '%s': %s", path,
-					  archive_error_string(a) ?: strerror(-r)) < 0)
+		                          archive_error_string(a) ?: strerror(-r)) < 0)
 			*ret_error = NULL;
 		archive_read_free(a);
 		return r;

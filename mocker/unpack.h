@@ -19,7 +19,7 @@ int unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, 
 
 /* Convenience: opens path (any compression libarchive reads) and calls unpack_layer. */
 int unpack_layer_file(int rootfd, const char *path, const struct unpack_opts *opts,
-		      char **ret_error);
+                      char **ret_error);
 
 /* Removes name in dirfd and, if it is a directory, everything below it, never following a
  * symbolic link.  A missing name is not an error.  Returns 0 or -errno. */

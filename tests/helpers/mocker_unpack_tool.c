@@ -18,14 +18,14 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "../../mocker/unpack.h"
+#include "mocker/unpack.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "Usage: mocker_unpack_tool [--no-root] DIR LAYER...\n"
-		   "Unpacks the layers in order into DIR (which must not exist).\n"
-		   "  --no-root   no ownership, device nodes or xattrs\n");
+	           "Unpacks the layers in order into DIR (which must not exist).\n"
+	           "  --no-root   no ownership, device nodes or xattrs\n");
 }
 
 int
@@ -77,7 +77,7 @@ main(int argc, char **argv)
 		r = unpack_layer_file(fd, argv[optind], &opts, &reason);
 		if (r < 0) {
 			log_error("unpack layer '%s': %s", argv[optind],
-				  reason ? reason : strerror(-r));
+			          reason ? reason : strerror(-r));
 			goto fail;
 		}
 	}

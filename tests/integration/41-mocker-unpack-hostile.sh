@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 TOOL=$HELPERS/mocker_unpack_tool
+# A sanitizer report must not pass for the expected "exit 1" of a refused layer.
+export ASAN_OPTIONS="exitcode=86${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="exitcode=86${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 PY=/usr/bin/python3
 [[ -x $TOOL ]] || die "missing $TOOL (make tests)"
 [[ -x $PY ]] || skip "needs Debian's python3"
