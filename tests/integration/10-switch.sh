@@ -95,6 +95,19 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" send "$SOCK" '{"
 assert_match '"ok":false,"error":"permission denied"' "$out" "an unauthorised uid is refused"
 chmod 0660 "$SOCK"
 
+# --group: a member (through a supplementary group) may use the socket, others may not.
+GSOCK=$TEST_TMP/group.sock
+spawn gswitch "$BIN/containet" -s "$GSOCK" --group users
+wait_until 5 test -S "$GSOCK" || die "second switch did not start"
+assert_eq "root:users 660" "$(stat -c '%U:%G %a' "$GSOCK")" "--group: socket owned by the group, mode 0660"
+out=$(setpriv --reuid=65534 --regid=65534 --groups="$(getent group users | cut -d: -f3)" \
+	"$CTL" send "$GSOCK" '{"op":"ports"}' 2>&1 || true)
+assert_match '^\{"ok":true,"ports":\[\]\}$' "$out" "--group: a member of the group is served"
+chmod 0666 "$GSOCK"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" send "$GSOCK" '{"op":"ports"}' 2>&1 || true)
+assert_match '"ok":false,"error":"permission denied"' "$out" "--group: a non-member is refused"
+assert_exit 2 "--group with an unknown group is a usage error" "$BIN/containet" -s "$TEST_TMP/x.sock" --group no-such-group-here
+
 # Bad frames from a namespace: runt-sized, multicast and zero sources, a reserved group.
 drops_before=$(ports_json | grep -o '"name":"node1-eth0"[^}]*"rx_drops":[0-9]*' | grep -o '[0-9]*$')
 ip netns exec "${NS[0]}" /usr/bin/python3 - <<'PY'
@@ -139,3 +152,18 @@ assert_eq 0 "$rc" "SIGTERM: exit status 0"
 assert_fails "SIGTERM: socket file removed" test -e "$SOCK"
 wait_until 2 bash -c "! kill -0 $CLIENT1 2>/dev/null" && ok "clients see the switch go away" ||
 	fail "client 1 still waiting after the switch ended"
+
+# The command line: help, version, and usage errors with exit 2 and a one-line hint.
+assert_exit 0 "--help exits 0" "$BIN/containet" --help
+assert_match "Usage: containet -s SOCK" "$(cat "$TEST_TMP/last.out")" "--help prints the usage"
+assert_exit 0 "--version exits 0" "$BIN/containet" --version
+assert_match "^containet [0-9]+\.[0-9]+" "$(cat "$TEST_TMP/last.out")" "--version prints the version"
+assert_exit 2 "no socket is a usage error" "$BIN/containet"
+assert_exit 2 "an unknown option is a usage error" "$BIN/containet" -s "$SOCK" --frobnicate
+assert_exit 2 "a bad --age is a usage error" "$BIN/containet" -s "$SOCK" --age 12x
+assert_match "age wants a number" "$(cat "$TEST_TMP/last.out")" "a bad --age says what is wrong"
+assert_exit 2 "--buffers not a power of two" "$BIN/containet" -s "$SOCK" --buffers 100
+assert_exit 2 "an unknown client command is a usage error" "$BIN/containet" -s "$SOCK" reboot
+assert_exit 1 "client mode without a switch fails" "$BIN/containet" -s "$SOCK" ports
+assert_match "^containet: connect to '.*': No such file or directory$" "$(cat "$TEST_TMP/last.out")" \
+	"client mode without a switch says why in one line"
