@@ -312,7 +312,10 @@ handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty
 			break;
 		if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0)
 			log_warn_errno(errno, "set the terminal to raw mode, ignoring");
-		if (m.type == CHILD_TAP && fd >= 0) {
+		if (m.type == CHILD_TAP && fd >= 0 && !p->sock) {
+			/* The device lives as long as an fd for it: kept for the container's life. */
+			pt->tap = fd;
+		} else if (m.type == CHILD_TAP && fd >= 0) {
 			_cleanup_free_ char *error = NULL;
 
 			r = port_attach(pt, fd, &error);
