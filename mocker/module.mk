@@ -13,5 +13,5 @@ $(BUILD)/bin/mocker: $(BUILD)/mocker/main.o $(mocker_OBJS) $(COMMON_LIB)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(COMMON_LIB) \
 		$(call pkglibs,$(MOCKER_PKGS)) -lpthread
 
-# The unit tests of mocker's modules link libcrypto too.
-$(BUILD)/tests/unit/test_mocker_%: TEST_LIBS += $(call pkglibs,libcrypto) -lpthread
+# The extraction thread of a pull.
+$(BUILD)/tests/unit/test_mocker_%: TEST_LIBS += -lpthread

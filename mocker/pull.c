@@ -306,10 +306,13 @@ pull_layers(struct registry *reg, struct pull *p, const struct pull_opts *o, cha
 	}
 	if (threaded) {
 		pthread_join(thread, NULL);
-		if (r >= 0 && p->extract_result < 0) {
+		/* When extraction failed first, the downloads were cancelled for its sake. */
+		if (p->extract_result < 0 && (r >= 0 || r == -ECANCELED)) {
 			r = p->extract_result;
-			if (ret_error && !*ret_error)
+			if (ret_error && p->extract_error) {
+				free(*ret_error);
 				*ret_error = TAKE_PTR(p->extract_error);
+			}
 		}
 	}
 	fetch_jobs_done(jobs, n);

@@ -69,20 +69,38 @@ tag_valid(const char *t)
 	return strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
-/* A domain: host name or IPv4 literal, optional :port; no upper-case check (hosts are
- * case-insensitive, but we keep what was written). */
+/* A domain: a host name, an IPv4 literal or a bracketed IPv6 literal, then an optional
+ * ":port" of digits. */
 static bool
 domain_valid(const char *d, size_t n)
 {
+	size_t host = n;
+
 	if (n == 0 || n > 255)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = d[i];
-		if (!(is_alnum_lower(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' ||
-		      c == ':' || c == '[' || c == ']'))
+	if (d[0] == '[') {
+		const char *close = memchr(d, ']', n);
+		if (!close)
+			return false;
+		host = (size_t)(close - d) + 1;
+		if (strspn(d + 1, "0123456789abcdefABCDEF:") != host - 2)
+			return false;
+	} else {
+		const char *colon = memchr(d, ':', n);
+		if (colon)
+			host = (size_t)(colon - d);
+		for (size_t i = 0; i < host; i++)
+			if (!(is_alnum_lower(d[i]) || (d[i] >= 'A' && d[i] <= 'Z') || d[i] == '.' ||
+			      d[i] == '-'))
+				return false;
+		if (host == 0 || d[0] == '.' || d[0] == '-')
 			return false;
 	}
-	return true;
+	if (host == n)
+		return true;
+	if (d[host] != ':' || host + 1 == n || n - host - 1 > 5)
+		return false;
+	return strspn(d + host + 1, "0123456789") >= n - host - 1;
 }
 
 void
