@@ -505,6 +505,8 @@ pull_image(struct store *s, const char *reference, const struct pull_opts *o)
 		r = store_lock(s);
 		if (r < 0)
 			c.error = strdup("cannot lock the store");
+		else
+			store_sweep(s); /* what a killed pull left */
 	}
 	if (r >= 0)
 		r = pull_fetch(&c);

@@ -138,6 +138,7 @@ rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, cha
 		*ret_path = TAKE_PTR(path);
 		return 0;
 	}
+	store_sweep(s);
 	fd = rootfs_begin(s, manifest_digest, &tmp);
 	if (fd < 0)
 		return set_error(ret_error, fd, "creating a directory in %s/rootfs: %s", s->root,

@@ -4,6 +4,7 @@
 #include "digest.h"
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+DEFINE_CLEANUP_FUNC(DIR *, closedir)
 
 static char *
 path_join(const char *a, const char *b)
@@ -91,6 +94,26 @@ store_lock(struct store *s)
 	if (flock(s->lock_fd, LOCK_EX) < 0)
 		return -errno;
 	return 0;
+}
+
+void
+store_sweep(const struct store *s)
+{
+	static const char *const dirs[] = { "tmp", "rootfs" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *dir = path_join(s->root, dirs[i]);
+		_cleanup_(closedirp) DIR *d = dir ? opendir(dir) : NULL;
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			_cleanup_free_ char *p = NULL;
+			bool tmp = i == 0 ? de->d_name[0] != '.'
+			                  : strncmp(de->d_name, ".tmp-", 5) == 0;
+			if (tmp && (p = path_join(dir, de->d_name)))
+				rm_rf(p);
+		}
+	}
 }
 
 char *

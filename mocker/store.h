@@ -23,6 +23,9 @@ void store_close(struct store *s);
 /* Exclusive lock for anything that writes; readers need none (renames are atomic). */
 int store_lock(struct store *s);
 
+/* Removes what interrupted writers left (tmp/, rootfs/.tmp-*); needs the lock. */
+void store_sweep(const struct store *s);
+
 char *store_blob_path(const struct store *s, const char *digest);
 /* True when the blob exists with this size. */
 bool store_has_blob(const struct store *s, const char *digest, uint64_t size);

@@ -139,14 +139,14 @@ class Front(Quiet):
             c, r = self.forward("HEAD", self.path)
             r.read()
             c.close()
-            if r.status == 200:
+            if r.status in (200, 206):
                 loc = "http://127.0.0.1:%d/blobs/%s" % (A.blob_port, m.group(2))
                 return self.reply(307, b"", [("Location", loc)])
         c, r = self.forward(self.command, self.path)
         body = r.read()
         c.close()
-        keep = ("content-type", "docker-content-digest", "www-authenticate", "location",
-                "docker-distribution-api-version")
+        keep = ("content-type", "content-range", "docker-content-digest", "www-authenticate",
+                "location", "docker-distribution-api-version")
         self.reply(r.status, body, [(k, v) for k, v in r.getheaders() if k.lower() in keep])
 
 
@@ -169,6 +169,7 @@ class Blobs(Quiet):
             return self.reply(404)
         n = take_fault("fail")
         if n:
+            log("BLOB 503 Retry-After: 1")
             return self.reply(503, b"busy\n", [("Retry-After", "1")])
         start = 0
         if rng:

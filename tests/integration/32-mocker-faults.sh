@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# mocker when things go wrong: a download cut in the middle (resumed with Range), 503 with
+# Retry-After (retried), a tampered blob (rejected, the store unchanged), and SIGKILL at
+# several moments of a pull (the store stays valid, the next pull completes it).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/registry.sh"
+
+registry_start --auth
+image_build "$TEST_TMP/big" big --size-mb 16
+image_build "$TEST_TMP/big2" big --size-mb 4
+image_build "$TEST_TMP/big3" big --size-mb 4
+image_push "$TEST_TMP/big" test/big:v1
+image_push "$TEST_TMP/big2" test/tamper:v1
+image_push "$TEST_TMP/big3" test/retry:v1
+export CONTAINET_STORE=$TEST_TMP/store
+STORE=$CONTAINET_STORE
+LOG=$REG_STATE/requests.log
+mark() { wc -l <"$LOG"; }
+since() { tail -n +"$(($1 + 1))" "$LOG"; }
+snapshot() { (cd "$STORE" && find . -path ./lock -prune -o -printf '%p %y %s\n' | sort && cat images/index.json); }
+
+# SIGKILL at several moments of a slow pull.
+echo 3000000 >"$REG_STATE/rate"
+for delay in 0.2 0.8 1.6 2.4; do
+	"$MOCKER" pull -q "$REG/test/big:v1" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	assert_ok "SIGKILL after ${delay}s: the store is a valid OCI layout" store_valid "$STORE"
+	assert_no_match "test/big" "$("$MOCKER" images -q)" "SIGKILL after ${delay}s: no half-pulled image is listed"
+	assert_eq "" "$(ls "$STORE/rootfs")" "SIGKILL after ${delay}s: no rootfs is visible"
+done
+rm -f "$REG_STATE/rate"
+assert_exit 0 "the next pull completes" "$MOCKER" pull "$REG/test/big:v1"
+root=$("$MOCKER" rootfs "$REG/test/big:v1")
+assert_eq $((16 << 20)) "$(stat -c %s "$root/big.bin")" "the big layer is complete"
+assert_eq "$(tar -xOf "$(ls -S "$TEST_TMP"/big/blobs/sha256/* | head -n 1)" big.bin 2>/dev/null | sha256sum)" \
+	"$(sha256sum <"$root/big.bin")" "the big file has the image's content"
+assert_ok "the store is valid" store_valid "$STORE"
+assert_eq "" "$(ls -A "$STORE/tmp"; ls -A "$STORE/rootfs" | grep '^\.tmp' || true)" \
+	"what the killed pulls left is swept away"
+"$MOCKER" rmi "$REG/test/big:v1" >/dev/null && "$MOCKER" prune -q
+
+# A download cut in the middle resumes with Range.
+echo 3000000 >"$REG_STATE/cut"
+m=$(mark)
+assert_exit 0 "a pull whose layer download is cut" "$MOCKER" pull "$REG/test/big:v1"
+assert_eq 1 "$(since "$m" | grep -c '^BLOB cut after 3000000 bytes')" "the blob host dropped the connection"
+assert_match "range=bytes=[1-9][0-9]*- auth=no" "$(since "$m" | grep '^BLOB' | grep -v 'range=-' || true)" \
+	"the download resumed with a Range request"
+assert_eq $((16 << 20)) "$(stat -c %s "$("$MOCKER" rootfs "$REG/test/big:v1")/big.bin")" \
+	"the resumed layer unpacked completely"
+assert_ok "the store is valid after the resumed pull" store_valid "$STORE"
+
+# 503 with Retry-After is retried.
+echo 2 >"$REG_STATE/fail"
+m=$(mark)
+start=$SECONDS
+assert_exit 0 "a pull through two 503s" "$MOCKER" pull "$REG/test/retry:v1"
+assert_eq 2 "$(since "$m" | grep -c '^BLOB 503')" "the blob host answered 503 twice"
+assert_match "^[1-9]" "$((SECONDS - start))" "Retry-After was honoured"
+
+# A tampered blob: same size, one byte changed in the registry's storage.
+layer=$(ls -S "$TEST_TMP"/big2/blobs/sha256/ | head -n 1)
+f=$(registry_blob_file "$layer")
+printf 'X' | dd of="$f" bs=1 seek=100000 conv=notrunc status=none
+snapshot >"$TEST_TMP/before"
+assert_exit 1 "a tampered layer is rejected" "$MOCKER" pull "$REG/test/tamper:v1"
+assert_match "blob sha256:$layer arrived with digest sha256:[0-9a-f]{64}: rejected" \
+	"$(cat "$TEST_TMP/last.out")" "the error names the blob and its wrong digest"
+snapshot >"$TEST_TMP/after"
+assert_ok "the store is unchanged by the rejected pull" cmp "$TEST_TMP/before" "$TEST_TMP/after"
