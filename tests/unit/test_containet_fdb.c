@@ -1,8 +1,8 @@
 /* The forwarding table: learn, lookup, age, move, full table, flush. */
 #include "containet/fdb.h"
 
-#include <check.h>
-#include <stdlib.h>
+#include "check_main.h"
+
 
 #define SEC 1000000000ULL
 
@@ -156,13 +156,11 @@ START_TEST(bad_sizes)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+fdb_suite(void)
 {
 	Suite *s = suite_create("fdb");
 	TCase *tc = tcase_create("fdb");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, learn_and_lookup);
@@ -175,9 +173,7 @@ main(void)
 	tcase_add_test(tc, many_stations);
 	tcase_add_test(tc, bad_sizes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+CHECK_MAIN(fdb_suite)

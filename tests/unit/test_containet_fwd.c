@@ -1,8 +1,8 @@
 /* The forwarding decision: runts, oversize, bad sources, flooding, unicast, filtering. */
 #include "containet/fwd.h"
 
-#include <check.h>
-#include <stdlib.h>
+#include "check_main.h"
+
 #include <string.h>
 
 #define HDR 12
@@ -140,13 +140,11 @@ START_TEST(verdict_names)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+fwd_suite(void)
 {
 	Suite *s = suite_create("fwd");
 	TCase *tc = tcase_create("fwd");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, runts_are_dropped);
@@ -159,9 +157,7 @@ main(void)
 	tcase_add_test(tc, station_move_follows);
 	tcase_add_test(tc, verdict_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+CHECK_MAIN(fwd_suite)
