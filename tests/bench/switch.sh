@@ -12,8 +12,8 @@
 # Then, for containet alone: TCP with 254 idle ports attached (and the switch's memory
 # per port), and TCP while containers join and leave.
 #
-# Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test),
-# BENCH_PINGS (300).  Everything it creates (namespaces, taps, processes, the temp dir)
+# Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
+# least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Everything it creates (namespaces, taps, processes, the temp dir)
 # is removed at exit, also on Ctrl-C.  All traffic stays inside its own namespaces.
 set -euo pipefail
 
@@ -47,15 +47,34 @@ RESULTS=$TMP/results
 PIDS=()    # processes to stop at exit, in order of start
 NETNS=()   # namespaces to delete at exit
 
+# descendants PID: every process below PID, parents before children.
+descendants() {
+	local queue=("$1") p kids
+	while ((${#queue[@]})); do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		read -ra kids < <(cat /proc/"$p"/task/*/children 2>/dev/null | tr '\n' ' ') || true
+		((${#kids[@]})) || continue
+		echo "${kids[@]}"
+		queue+=("${kids[@]}")
+	done
+}
+
 cleanup() {
-	local rc=$? i
+	local rc=$? i p rest
 	set +e
 	trap '' INT TERM
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		kill -TERM "${PIDS[i]}" 2>/dev/null
-	done
+	# What was started in the background first (servers, switches last), then whatever
+	# else still runs below this script (an interrupted client and its container).
 	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
 		kill_wait "${PIDS[i]}"
+	done
+	read -ra rest < <(descendants $$ | tr '\n' ' ')
+	for p in "${rest[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${rest[@]}"; do
+		kill_wait "$p"
 	done
 	for ns in "${NETNS[@]}"; do
 		ip netns delete "$ns" 2>/dev/null
@@ -66,6 +85,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# fg CMD...: runs CMD and waits for it.  Through `wait` because iperf3 and ping catch
+# SIGINT and exit normally, and bash then skips its own INT trap after a foreground child.
+fg() {
+	"$@" &
+	wait "$!"
+}
 
 # kill_wait PID: TERM, up to 5 s, then KILL; never by name.
 kill_wait() {
@@ -160,7 +186,7 @@ setup_bridge() {
 	ip netns exec "$ID-b1" iperf3 -s >"$TMP/bridge-server.log" 2>&1 &
 	PIDS+=($!)
 }
-client_bridge() { ip netns exec "$ID-b2" "$@"; }
+client_bridge() { fg ip netns exec "$ID-b2" "$@"; }
 
 # vde_switch creates its taps (-t) in its own namespace and keeps their fds; the taps
 # then move into the two host namespaces.
@@ -184,23 +210,18 @@ setup_vde() {
 	ip netns exec "$ID-v1" iperf3 -s >"$TMP/vde-server.log" 2>&1 &
 	PIDS+=($!)
 }
-client_vde() { ip netns exec "$ID-v2" "$@"; }
+client_vde() { fg ip netns exec "$ID-v2" "$@"; }
 
 # container_netns PID: the network namespace of the first descendant of PID that is
 # not in ours (the container), as a path; false while there is none yet.
 container_netns() {
-	local own queue=("$1") p kids
+	local own p
 	own=$(readlink /proc/self/ns/net)
-	while ((${#queue[@]})); do
-		p=${queue[0]}
-		queue=("${queue[@]:1}")
-		if [[ $p != "$1" && $(readlink "/proc/$p/ns/net" 2>/dev/null) != "$own" ]]; then
-			[[ -e /proc/$p/ns/net ]] || continue
+	for p in $(descendants "$1"); do
+		if [[ -e /proc/$p/ns/net && $(readlink "/proc/$p/ns/net") != "$own" ]]; then
 			echo "/proc/$p/ns/net"
 			return 0
 		fi
-		read -ra kids < <(cat /proc/"$p"/task/*/children 2>/dev/null | tr '\n' ' ') || true
-		queue+=("${kids[@]}")
 	done
 	return 1
 }
@@ -208,18 +229,19 @@ container_netns() {
 eth0_has_addr() { nsenter --net="$1" ip -4 addr show dev eth0 | grep -q "inet $2/"; }
 
 CONTAINET_MISSING=
-setup_containet() {
+# The containet row needs both programs; without them the references still run.
+containet_built() {
 	local b
 	for b in containet containode; do
-		if [[ ! -x $BIN/$b ]]; then
-			CONTAINET_MISSING+="$BIN/$b "
-		fi
+		[[ -x $BIN/$b ]] || CONTAINET_MISSING+="$BIN/$b "
 	done
-	if [[ -n $CONTAINET_MISSING ]]; then
-		echo "bench-switch: containet row NOT measured: missing ${CONTAINET_MISSING% }" >&2
-		echo "bench-switch: build them with: make BUILD=$BUILD $BUILD/bin/containet $BUILD/bin/containode" >&2
-		return 1
-	fi
+	[[ -z $CONTAINET_MISSING ]] && return 0
+	echo "bench-switch: containet row NOT measured: missing ${CONTAINET_MISSING% }" >&2
+	echo "bench-switch: build them with: make BUILD=$BUILD $BUILD/bin/containet $BUILD/bin/containode" >&2
+	return 1
+}
+
+setup_containet() {
 	SOCK=$TMP/containet.sock
 	"$BIN/containet" -s "$SOCK" >"$TMP/containet.log" 2>&1 &
 	SWPID[containet]=$!
@@ -233,16 +255,15 @@ setup_containet() {
 	ns=$(container_netns "$node")
 	wait_until 10 eth0_has_addr "$ns" 10.77.3.1 ||
 		die "server container has no 10.77.3.1 on eth0: $(cat "$TMP/containet-server.log")"
-	# Hold the namespace by a path that does not depend on which process we found.
 	ADDR[containet]=10.77.3.1
 	RXNS[containet]=$ns
 }
 # Every client run is a fresh container: join, measure, leave.
-client_containet() { "$BIN/containode" -s "$SOCK" -4 10.77.3.2/24 -- "$@"; }
+client_containet() { fg "$BIN/containode" -s "$SOCK" -4 10.77.3.2/24 -- "$@"; }
 client_containet_at() { # ADDR CMD...
 	local a=$1
 	shift
-	"$BIN/containode" -s "$SOCK" -4 "$a" -- "$@"
+	fg "$BIN/containode" -s "$SOCK" -4 "$a" -- "$@"
 }
 
 # --- tests ------------------------------------------------------------------------------
@@ -321,7 +342,7 @@ test_ping() { # SETUP REP
 # --- containet alone: many ports, join and leave ----------------------------------------
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-nports() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK"; }
+nports() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f1; }
 nports_is() { [[ $(nports) == "$1" ]]; }
 
 # 254 idle ports, each a tap up in one shared namespace attached over its own
@@ -329,6 +350,10 @@ nports_is() { [[ $(nports) == "$1" ]]; }
 idle_ports_attach() {
 	local base=$1 i n=$IDLE_PORTS
 	netns_add "$ID-idle"
+	# Idle means silent: without IPv6 the links send no DAD, MLD or router solicitations
+	# (each would be flooded to every port); they still receive what the switch floods.
+	ip netns exec "$ID-idle" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
 	if [[ -x $HELPERS/tapclient ]]; then
 		for ((i = 0; i < n; i++)); do
 			ip netns exec "$ID-idle" "$HELPERS/tapclient" "$SOCK" "idle$i" "i$i" \
@@ -350,26 +375,38 @@ idle_ports_attach() {
 	done | ip -n "$ID-idle" -batch -
 }
 
+# tcp_runs METRIC: REPS single-stream runs through containet, recorded as METRIC.
+tcp_runs() {
+	local rep f v
+	for ((rep = 1; rep <= REPS; rep++)); do
+		f=$TMP/$1-$rep.json
+		if client_containet iperf3 -c "${ADDR[containet]}" -t "$DUR" --json >"$f" 2>"$f.err" &&
+			v=$("$PY" "$STATS" iperf "$f"); then
+			record containet "$rep" "$1" "$v"
+		else
+			note "$1: TCP failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
+		fi
+	done
+}
+
+# The two-port figure is measured right before the idle ports come, back to back with
+# the figure it is compared with.
 test_many_ports() {
-	local base rep rss0 rss1
+	local base rss0 rss1 drops0 drops1
+	tcp_runs few_tcp1
 	base=$(nports)
 	rss0=$(rss_kib "${SWPID[containet]}")
 	idle_ports_attach "$base" || return 1
-	sleep 1 # let the floods of the new links (IPv6 DAD, MLD) pass
+	sleep 1
 	rss1=$(rss_kib "${SWPID[containet]}")
 	record containet 0 rss_before "$rss0"
 	record containet 0 rss_after "$rss1"
 	record containet 0 many_idle "$IDLE_PORTS"
 	record containet 0 many_ports $((base + IDLE_PORTS + 1))
-	for ((rep = 1; rep <= REPS; rep++)); do
-		local f=$TMP/many-$rep.json v
-		if client_containet iperf3 -c "${ADDR[containet]}" -t "$DUR" --json >"$f" 2>"$f.err" &&
-			v=$("$PY" "$STATS" iperf "$f"); then
-			record containet "$rep" many_tcp1 "$v"
-		else
-			note "many ports: TCP failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
-		fi
-	done
+	drops0=$("$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2)
+	tcp_runs many_tcp1
+	drops1=$("$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2)
+	record containet 0 many_drops $((drops1 - drops0))
 	record containet 0 rss_traffic "$(rss_kib "${SWPID[containet]}")"
 }
 
@@ -406,14 +443,16 @@ test_join_leave() {
 # --- main -------------------------------------------------------------------------------
 
 record param 0 reps "$REPS"
+record param 0 cpus "$(nproc)"
+record param 0 load_start "$(cut -d' ' -f1 /proc/loadavg)"
 record param 0 duration "$DUR"
-setups=(bridge vde)
-echo "bench-switch: setting up the Linux bridge and vde_switch"
-setup_bridge
-setup_vde
-if setup_containet; then
-	setups+=(containet)
-fi
+setups=()
+for s in ${BENCH_SETUPS:-bridge vde containet}; do
+	echo "bench-switch: setting up $s"
+	[[ $s != containet ]] || containet_built || continue
+	"setup_$s"
+	setups+=("$s")
+done
 
 echo "bench-switch: checking connectivity"
 for s in "${setups[@]}"; do
@@ -433,13 +472,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
-if [[ -z $CONTAINET_MISSING ]]; then
+if [[ " ${setups[*]} " == *" containet "* ]]; then
 	echo "bench-switch: containet with $IDLE_PORTS idle ports"
 	test_many_ports || note "many ports: not measured"
 	echo "bench-switch: containet while containers join and leave"
 	test_join_leave
 fi
 
+record param 0 load_end "$(cut -d' ' -f1 /proc/loadavg)"
 mkdir -p "$OUT"
 cp "$RESULTS" "$OUT/switch-results.txt"
 "$PY" "$STATS" report "$RESULTS" "$OUT/switch.dat" | tee "$OUT/switch.txt"
