@@ -10,6 +10,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.6
 set grid ytics
 set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
 set xtics scale 0
 set xrange [-0.5:2.5]
 set key off
@@ -31,7 +32,7 @@ plot datafile using 0:5:($0+1):xtic(1) with boxes lc variable, \
 set title "ping p99 (ms, lower is better)"
 plot datafile using 0:6:($0+1):xtic(1) with boxes lc variable, \
      '' using 0:6:(sprintf("%.3f", $6)) with labels offset 0,0.8
-set title "switch CPU s per Gbit, TCP1 (lower is better)"
+set title "switch CPU s per Gbit, TCP1 (lower is better; bridge: in the kernel)"
 plot datafile using 0:7:($0+1):xtic(1) with boxes lc variable, \
      '' using 0:7:(sprintf("%.4f", $7)) with labels offset 0,0.8
 unset multiplot

@@ -247,6 +247,10 @@ def cmd_report(results, datfile):
     table("Switch process CPU seconds per test (bridge: in the kernel, not a process)",
           CPU_COLS, data, setups)
     print("  host s/Gbit: busy CPU seconds of the whole machine per Gbit moved, TCP1 test")
+    drops = med(data, "containet", "udp_drops")
+    if drops is not None:
+        print(f"  containet's own drop counters in the UDP18 test: {drops:.0f} k frames/s "
+              f"(the UDP18 column counts what reached the receiver)")
 
     print("\nSpread over the repetitions, (max - min) / median, %: how far to trust the medians")
     keys = [c for c in MAIN_COLS if c[0] in ("tcp1", "tcp4", "udp_kfps", "ping_avg", "ping_p99")]

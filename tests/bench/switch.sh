@@ -299,24 +299,29 @@ test_tcp() { # SETUP REP STREAMS
 # up, so the figure is the frames that reached the server's eth0: its rx_packets counter
 # sampled from 1 s after the client started to 2 s before its end.
 udp_run() { # SETUP REP FILE
-	local s=$1 f=$3 pid c1 c2 t1 t2
+	local s=$1 f=$3 pid c1 c2 t1 t2 d1=0 d2=0
 	"client_$s" iperf3 -c "${ADDR[$s]}" -u -l 18 -b 0 -t "$DUR" --json >"$f" 2>"$f.err" &
 	pid=$!
 	sleep 1
 	c1=$(rx_packets "${RXNS[$s]}" eth0)
 	t1=$EPOCHREALTIME
+	[[ $s != containet ]] || d1=$(port_drops)
 	sleep $((DUR - 3))
 	c2=$(rx_packets "${RXNS[$s]}" eth0)
 	t2=$EPOCHREALTIME
+	[[ $s != containet ]] || d2=$(port_drops)
 	wait "$pid" || return 1
 	awk -v a="$c1" -v b="$c2" -v t1="$t1" -v t2="$t2" \
 		'BEGIN { printf "%.3f", (b - a) / (t2 - t1) / 1000 }' >"$f.kfps"
+	awk -v a="$d1" -v b="$d2" -v t1="$t1" -v t2="$t2" \
+		'BEGIN { printf "%.3f", (b - a) / (t2 - t1) / 1000 }' >"$f.drops"
 }
 test_udp() { # SETUP REP
 	local s=$1 rep=$2 f=$TMP/$1-$2-udp.json
 	local v
 	if with_cpu "$s" "$rep" cpu_udp udp_run "$s" "$rep" "$f"; then
 		record "$s" "$rep" udp_kfps "$(<"$f.kfps")"
+		[[ $s != containet ]] || record "$s" "$rep" udp_drops "$(<"$f.drops")"
 		if v=$("$PY" "$STATS" udp-sent "$f"); then
 			record "$s" "$rep" udp_sent "$v"
 		fi
@@ -343,10 +348,11 @@ test_ping() { # SETUP REP
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 nports() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f1; }
+port_drops() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2; }
 nports_is() { [[ $(nports) == "$1" ]]; }
 
 # 254 idle ports, each a tap up in one shared namespace attached over its own
-# connection: tests/helpers/tapclient when built, else switch-ports.py.
+# connection: tests/helpers/ctltool attach when built, else switch-ports.py.
 idle_ports_attach() {
 	local base=$1 i n=$IDLE_PORTS
 	netns_add "$ID-idle"
@@ -354,9 +360,9 @@ idle_ports_attach() {
 	# (each would be flooded to every port); they still receive what the switch floods.
 	ip netns exec "$ID-idle" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
-	if [[ -x $HELPERS/tapclient ]]; then
+	if [[ -x $HELPERS/ctltool ]]; then
 		for ((i = 0; i < n; i++)); do
-			ip netns exec "$ID-idle" "$HELPERS/tapclient" "$SOCK" "idle$i" "i$i" \
+			ip netns exec "$ID-idle" "$HELPERS/ctltool" attach "$SOCK" "idle$i" "i$i" \
 				>>"$TMP/idle.log" 2>&1 &
 			PIDS+=($!)
 		done
@@ -403,9 +409,9 @@ test_many_ports() {
 	record containet 0 rss_after "$rss1"
 	record containet 0 many_idle "$IDLE_PORTS"
 	record containet 0 many_ports $((base + IDLE_PORTS + 1))
-	drops0=$("$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2)
+	drops0=$(port_drops)
 	tcp_runs many_tcp1
-	drops1=$("$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2)
+	drops1=$(port_drops)
 	record containet 0 many_drops $((drops1 - drops0))
 	record containet 0 rss_traffic "$(rss_kib "${SWPID[containet]}")"
 }
