@@ -27,7 +27,8 @@ VNET_HDR_LEN = 12
 
 def open_tap(name):
     f = open("/dev/net/tun", "r+b", buffering=0)
-    fcntl.ioctl(f, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+    flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
+    fcntl.ioctl(f, TUNSETIFF, struct.pack("16sH", name.encode(), flags))
     fcntl.ioctl(f, TUNSETVNETHDRSZ, struct.pack("i", VNET_HDR_LEN))
     return f
 

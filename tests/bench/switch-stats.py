@@ -242,7 +242,8 @@ def cmd_report(results, datfile):
     derive(data, dur)
     setups = [s for s in SETUPS if s in data]
     reps = int(med(data, "param", "reps") or 0)
-    print(f"\nSwitch benchmark: medians of {reps} repetitions, {dur:.0f} s per iperf3 test, MTU 1500")
+    print(f"\nSwitch benchmark: medians of {reps} repetitions, {dur:.0f} s per iperf3 test, "
+          "MTU 1500")
     table("Throughput and latency", MAIN_COLS, data, setups)
     table("Switch process CPU seconds per test (bridge: in the kernel, not a process)",
           CPU_COLS, data, setups)
@@ -256,7 +257,8 @@ def cmd_report(results, datfile):
     keys = [c for c in MAIN_COLS if c[0] in ("tcp1", "tcp4", "udp_kfps", "ping_avg", "ping_p99")]
     print(f"  {'setup':<13}" + "".join(f"{c[1]:>{c[3]}}" for c in keys))
     for st in setups:
-        print(f"  {LABEL[st]:<13}" + "".join(f"{fmt(spread(data, st, c[0]), '.0f'):>{c[3]}}" for c in keys))
+        cells = (f"{fmt(spread(data, st, c[0]), '.0f'):>{c[3]}}" for c in keys)
+        print(f"  {LABEL[st]:<13}" + "".join(cells))
     load0, load1 = med(data, "param", "load_start"), med(data, "param", "load_end")
     print(f"  load average (1 min) before the run {fmt(load0, '.2f')}, after {fmt(load1, '.2f')}, "
           f"on {fmt(med(data, 'param', 'cpus'), '.0f')} CPUs: other work on the machine "

@@ -13,8 +13,10 @@
 # per port), and TCP while containers join and leave.
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
-# least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Everything it creates (namespaces, taps, processes, the temp dir)
-# is removed at exit, also on Ctrl-C.  All traffic stays inside its own namespaces.
+# least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Output: the report
+# on stdout and in $BUILD/bench/switch.txt, raw figures beside it, a plot switch.png.
+# Everything it creates (namespaces, taps, processes, the temp dir) is removed at exit,
+# also on Ctrl-C.  All traffic stays inside the namespaces it creates.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +40,10 @@ die() {
 note() { echo "  $*" >&2; }
 
 ((EUID == 0)) || die "needs root (network namespaces, taps)"
+if ! [[ $REPS =~ ^[1-9][0-9]*$ && $DUR =~ ^[0-9]+$ && $PINGS =~ ^[1-9][0-9]*$ ]] ||
+	((DUR < 4)); then
+	die "BENCH_REPS, BENCH_DURATION (>= 4) and BENCH_PINGS must be positive integers"
+fi
 for t in ip nsenter iperf3 ping vde_switch "$PY"; do
 	command -v "$t" >/dev/null || die "'$t' not found: run tests/deps.sh"
 done
@@ -151,9 +157,9 @@ TICK=$(getconf CLK_TCK)
 ticks_to_s() { awk -v t="$1" -v h="$TICK" 'BEGIN { printf "%.3f", t / h }'; }
 
 # --- setups -----------------------------------------------------------------------------
-# Each setup NAME defines: ADDR_NAME (server address), RXNS_NAME (server netns path, eth0
-# there receives), SWPID_NAME (switch process, empty for the bridge) and client_NAME CMD...
-# (runs CMD as the client host).
+# Each setup NAME fills ADDR[NAME] (the server's address), RXNS[NAME] (the server's netns
+# as a path: its eth0 is the receiving interface), SWPID[NAME] (the switch process, empty
+# for the bridge), and has a function client_NAME CMD... (runs CMD as the client host).
 
 declare -A ADDR RXNS SWPID
 
@@ -237,7 +243,8 @@ containet_built() {
 	done
 	[[ -z $CONTAINET_MISSING ]] && return 0
 	echo "bench-switch: containet row NOT measured: missing ${CONTAINET_MISSING% }" >&2
-	echo "bench-switch: build them with: make BUILD=$BUILD $BUILD/bin/containet $BUILD/bin/containode" >&2
+	echo "bench-switch: build them: make BUILD=$BUILD $BUILD/bin/containet" \
+		"$BUILD/bin/containode" >&2
 	return 1
 }
 
@@ -251,7 +258,8 @@ setup_containet() {
 	"$BIN/containode" -s "$SOCK" -4 10.77.3.1/24 -- iperf3 -s >"$TMP/containet-server.log" 2>&1 &
 	PIDS+=($!)
 	local node=$! ns=
-	wait_until 10 container_netns "$node" || die "server container did not start: $(cat "$TMP/containet-server.log")"
+	wait_until 10 container_netns "$node" ||
+		die "server container did not start: $(cat "$TMP/containet-server.log")"
 	ns=$(container_netns "$node")
 	wait_until 10 eth0_has_addr "$ns" 10.77.3.1 ||
 		die "server container has no 10.77.3.1 on eth0: $(cat "$TMP/containet-server.log")"
@@ -268,8 +276,8 @@ client_containet_at() { # ADDR CMD...
 
 # --- tests ------------------------------------------------------------------------------
 
-# with_cpu SETUP REP METRIC CMD...: runs CMD, records the switch's CPU seconds as METRIC
-# and the host's busy CPU seconds as host_METRIC#cpu_.
+# with_cpu SETUP REP cpu_X CMD...: runs CMD, records the switch's CPU seconds as cpu_X
+# and the whole machine's busy CPU seconds as host_X.
 with_cpu() {
 	local s=$1 rep=$2 metric=$3 c0 c1 h0 h1 rc=0
 	shift 3
@@ -332,9 +340,10 @@ test_udp() { # SETUP REP
 
 test_ping() { # SETUP REP
 	local s=$1 rep=$2 f=$TMP/$1-$2-ping.txt v
-	if with_cpu "$s" "$rep" cpu_ping "client_$s" \
-		ping -n -c "$PINGS" -i 0.005 -W 1 "${ADDR[$s]}" >"$f" 2>&1 &&
-		v=$("$PY" "$STATS" ping "$f"); then
+	# A lost echo makes ping fail; the replies still count.
+	with_cpu "$s" "$rep" cpu_ping "client_$s" \
+		ping -n -c "$PINGS" -i 0.005 -W 1 "${ADDR[$s]}" >"$f" 2>&1 || true
+	if v=$("$PY" "$STATS" ping "$f"); then
 		read -r min avg p99 _ <<<"$v"
 		record "$s" "$rep" ping_min "$min"
 		record "$s" "$rep" ping_avg "$avg"
@@ -435,7 +444,8 @@ test_join_leave() {
 	for p in "${churn[@]}"; do
 		wait "$p" || failed=$((failed + 1))
 	done
-	((failed == 0)) || note "join/leave: $failed of $n containers failed: $(tail -n 2 "$TMP/churn.log")"
+	((failed == 0)) ||
+		note "join/leave: $failed of $n containers failed: $(tail -n 2 "$TMP/churn.log")"
 	if wait "$pid" && v=$("$PY" "$STATS" intervals "$f"); then
 		read -r worst median _ <<<"$v"
 		record containet 0 jl_worst "$worst"
@@ -454,6 +464,7 @@ record param 0 load_start "$(cut -d' ' -f1 /proc/loadavg)"
 record param 0 duration "$DUR"
 setups=()
 for s in ${BENCH_SETUPS:-bridge vde containet}; do
+	declare -F "setup_$s" >/dev/null || die "no setup '$s' (have: bridge vde containet)"
 	echo "bench-switch: setting up $s"
 	[[ $s != containet ]] || containet_built || continue
 	"setup_$s"
