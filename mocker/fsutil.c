@@ -66,7 +66,7 @@ fsync_parent(const char *path)
 }
 
 int
-write_file_atomic(const char *path, const void *data, size_t len)
+write_file_atomic(const char *path, const void *data, size_t len, bool sync_dir)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
@@ -86,7 +86,7 @@ write_file_atomic(const char *path, const void *data, size_t len)
 		unlink(tmp);
 		return r;
 	}
-	return fsync_parent(path);
+	return sync_dir ? fsync_parent(path) : 0;
 }
 
 int

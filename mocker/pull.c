@@ -320,6 +320,15 @@ pull_layers(struct registry *reg, struct pull *p, const struct pull_opts *o, cha
 	return r;
 }
 
+static bool
+pull_downloaded(const struct pull *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->layers[i].committed)
+			return true;
+	return false;
+}
+
 /* Undoes what a failed pull added: the store looks as it did before. */
 static void
 pull_rollback(struct pull *p, const char *rootfs_tmp)
@@ -375,21 +384,35 @@ get_config(struct store *s, struct registry *reg, const struct resolved *img, ch
 	return r;
 }
 
-/* Records manifest, config and tag; the tag goes last, when everything it needs is there. */
+/* Records manifest, config and tag; the tag goes last, when everything it needs is there.
+ * A second pull of an unchanged image writes nothing. */
 static int
 pull_record(struct store *s, const char *name, const struct resolved *img, const char *config,
-            size_t config_len)
+            size_t config_len, bool new_blobs)
 {
 	_cleanup_json_ cJSON *index = NULL;
-	int r;
+	const cJSON *old;
+	int r = 0;
 
-	r = store_put_blob(s, config, config_len, img->m.config.digest);
-	if (r >= 0)
+	if (!store_has_blob(s, img->m.config.digest, config_len)) {
+		r = store_put_blob(s, config, config_len, img->m.config.digest);
+		new_blobs = true;
+	}
+	if (r >= 0 && !store_has_blob(s, img->digest, img->len)) {
 		r = store_put_blob(s, img->body, img->len, img->digest);
+		new_blobs = true;
+	}
+	if (r >= 0 && new_blobs)
+		r = store_sync_blobs(s);
 	if (r >= 0)
 		r = store_index_load(s, &index);
-	if (r >= 0)
-		r = store_index_set(index, name, img->m.media_type, img->digest, img->len);
+	if (r < 0)
+		return r;
+	old = store_index_find(index, name);
+	if (old && strcmp(json_string(old, "digest") ?: "", img->digest) == 0 &&
+	    strcmp(json_string(old, "mediaType") ?: "", img->m.media_type) == 0)
+		return 0;
+	r = store_index_set(index, name, img->m.media_type, img->digest, img->len);
 	if (r >= 0)
 		r = store_index_save(s, index);
 	return r;
@@ -476,7 +499,8 @@ pull_fetch(struct pull_ctx *c)
 	}
 	r = pull_layers(c->reg, p, c->o, &c->error);
 	if (r >= 0)
-		r = pull_record(c->store, c->name, &c->img, c->config, c->config_len);
+		r = pull_record(c->store, c->name, &c->img, c->config, c->config_len,
+		                pull_downloaded(p));
 	if (r >= 0 && c->rootfs_tmp) {
 		p->rootfd = safe_close(p->rootfd);
 		r = rootfs_commit(c->store, c->rootfs_tmp, c->img.digest);

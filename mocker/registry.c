@@ -22,6 +22,7 @@ struct registry {
 	char *auth_header;
 	time_t auth_expiry; /* 0: never */
 	unsigned token_fetches;
+	CURL *easy; /* kept between requests, so its connection is reused */
 };
 
 static int
@@ -68,6 +69,8 @@ registry_free(struct registry *reg)
 	free(reg->userpass);
 	auth_challenge_done(&reg->challenge);
 	free(reg->auth_header);
+	if (reg->easy)
+		curl_easy_cleanup(reg->easy);
 	free(reg);
 	return NULL;
 }
@@ -273,14 +276,18 @@ int
 registry_get(struct registry *reg, const char *what, const char *extra_header, size_t max,
              struct buffer *ret_body, struct http_headers *ret_headers, char **ret_error)
 {
-	_cleanup_curl_ CURL *c = http_easy_new(ret_headers);
 	_cleanup_free_ char *url = registry_url(reg, what);
+	CURL *c;
 	unsigned attempt = 0, redirects = 0, auths = 0;
 	bool origin = true; /* the URL is on the registry's own origin */
 	int r;
 
+	if (!reg->easy)
+		reg->easy = http_easy_new(ret_headers);
+	c = reg->easy;
 	if (!c || !url)
 		return -ENOMEM;
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, ret_headers);
 	ret_body->max = max;
 	for (;;) {
 		_cleanup_free_ char *location = NULL;

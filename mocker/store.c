@@ -30,12 +30,15 @@ static int
 ensure_file(const char *root, const char *name, const char *content)
 {
 	_cleanup_free_ char *p = path_join(root, name);
+	int r;
 
 	if (!p)
 		return -ENOMEM;
 	if (access(p, F_OK) == 0)
 		return 0;
-	return write_file_atomic(p, content, strlen(content));
+	/* The caller syncs the directory once for all. */
+	r = write_file_atomic(p, content, strlen(content), false);
+	return r < 0 ? r : 1;
 }
 
 int
@@ -60,11 +63,14 @@ store_open(const char *root, bool create, struct store *ret)
 	if (!images)
 		return -ENOMEM;
 	if (create) {
-		r = ensure_file(images, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
-		if (r >= 0)
-			r = ensure_file(images, "index.json",
-			                "{\"schemaVersion\":2,\"manifests\":[]}");
-		if (r < 0)
+		int a = ensure_file(images, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+		int b = ensure_file(images, "index.json", "{\"schemaVersion\":2,\"manifests\":[]}");
+		if (a < 0 || b < 0)
+			return a < 0 ? a : b;
+		_cleanup_free_ char *ij = path_join(images, "index.json");
+		if (!ij)
+			return -ENOMEM;
+		if ((a > 0 || b > 0) && (r = fsync_parent(ij)) < 0)
 			return r;
 	}
 	*ret = (struct store){ .root = strdup(root), .lock_fd = -1 };
@@ -165,7 +171,21 @@ store_commit_blob(const struct store *s, int fd, const char *tmp_path, const cha
 		return -EINVAL;
 	if (fsync(fd) < 0 || rename(tmp_path, dst) < 0)
 		return -errno;
-	return fsync_parent(dst);
+	return 0;
+}
+
+int
+store_sync_blobs(const struct store *s)
+{
+	_cleanup_free_ char *p = path_join(s->root, "images/blobs/sha256");
+	_cleanup_close_ int fd = -1;
+
+	if (!p)
+		return -ENOMEM;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
 }
 
 int
@@ -277,7 +297,7 @@ store_index_save(const struct store *s, const cJSON *index)
 
 	if (!p || !text)
 		return -ENOMEM;
-	return write_file_atomic(p, text, strlen(text));
+	return write_file_atomic(p, text, strlen(text), true);
 }
 
 cJSON *

@@ -31,8 +31,11 @@ char *store_blob_path(const struct store *s, const char *digest);
 bool store_has_blob(const struct store *s, const char *digest, uint64_t size);
 /* A new temp file in the store: its fd (O_RDWR) and path. */
 int store_tmpfile(const struct store *s, char **ret_path);
-/* fsync fd, rename tmp_path to the blob's name, fsync the directory. */
+/* fsync fd and rename tmp_path to the blob's name.  The rename is durable after
+ * store_sync_blobs(), which must come before anything refers to the blob. */
 int store_commit_blob(const struct store *s, int fd, const char *tmp_path, const char *digest);
+/* fsyncs the blobs directory: every rename before it is on disk. */
+int store_sync_blobs(const struct store *s);
 /* Writes data as a blob after checking it hashes to digest. */
 int store_put_blob(const struct store *s, const void *data, size_t len, const char *digest);
 /* Reads a blob (at most max bytes) and checks its digest; -EBADMSG when it does not match. */
