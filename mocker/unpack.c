@@ -58,6 +58,7 @@ struct unpacker {
 	char *cache_path;        /* the parent directory resolved last, and its fd */
 	int cache_fd;
 	char *error;
+	int pid; /* in temporary names */
 	unsigned tmp_seq;
 };
 
@@ -97,6 +98,8 @@ fail(struct unpacker *u, int err, const char *fmt, ...)
 	return err;
 }
 
+static bool have_openat2 = true;
+
 /* Opens path (relative, "" for the root) below rootfd without following any symlink. */
 static int
 open_beneath(int rootfd, const char *path, int flags)
@@ -110,11 +113,15 @@ open_beneath(int rootfd, const char *path, int flags)
 	char *save = NULL;
 	long r;
 
-	r = syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
-	if (r >= 0)
-		return (int)r;
-	if (errno != ENOSYS)
-		return -errno;
+	if (have_openat2) {
+		r = syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+		if (r >= 0)
+			return (int)r;
+		if (errno != ENOSYS)
+			return -errno;
+		/* Old kernels, and seccomp profiles that predate openat2. */
+		have_openat2 = false;
+	}
 
 	/* Kernels before 5.6: one component at a time, each opened with O_NOFOLLOW. */
 	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -645,7 +652,7 @@ create_tmp(struct unpacker *u, int pfd, const struct node_spec *spec, char tmp[T
 	for (int tries = 0; tries < 64; tries++) {
 		int r = -1;
 
-		snprintf(tmp, TMP_NAME_MAX, ".mocker-unpack.%d.%u", (int)getpid(), u->tmp_seq++);
+		snprintf(tmp, TMP_NAME_MAX, ".mocker-unpack.%d.%u", u->pid, u->tmp_seq++);
 		switch (spec->kind) {
 		case NODE_FILE:
 			r = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -1021,6 +1028,7 @@ unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char
 		.rootfd = rootfd,
 		.root = opts && opts->root,
 		.cache_fd = -1,
+		.pid = (int)getpid(),
 	};
 	int r = 0;
 
