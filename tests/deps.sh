@@ -9,7 +9,7 @@ packages=(
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	# tests and demo
 	iproute2 iputils-ping busybox-static kmod
-	docker-registry skopeo umoci python3-jwt zstd
+	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd
 	# benchmarks
 	iperf3 crun bubblewrap vde2 hyperfine gnuplot-nox
 )
