@@ -72,3 +72,17 @@ for kind in oci docker; do
 done
 ct=$(skopeo inspect --raw --tls-verify=false --creds "$REG_CREDS" "docker://$REG_PUSH/test/multi:docker")
 assert_match "manifest.list.v2" "$ct" "the docker tag really is a Docker manifest list"
+
+# A registry that wants Basic auth on every request.
+saved_creds=$REG_CREDS
+REG_CREDS=
+registry_start --basic
+image_push "$TEST_TMP/layers" basic/layers:v1
+assert_exit 1 "Basic auth: without credentials the pull fails" \
+	"$MOCKER" pull --store "$TEST_TMP/s3" "$REG/basic/layers:v1"
+assert_match "requires credentials" "$(cat "$TEST_TMP/last.out")" "Basic auth: the error says credentials are needed"
+assert_exit 0 "Basic auth: with --password-stdin" \
+	sh -c "echo secret | '$MOCKER' pull --store '$TEST_TMP/s3' --username test --password-stdin '$REG/basic/layers:v1'"
+assert_eq 0 "$(grep -c '^BASIC GET /v2/basic/layers/blobs/.* auth=no' "$REG_STATE/requests.log")" \
+	"Basic auth: every blob request carried the credentials"
+REG_CREDS=$saved_creds

@@ -7,6 +7,7 @@
                 credentials USER:PASS get pull and push everywhere.
   front         what clients talk to: forwards /v2/ requests to the registry; a blob GET
                 that the registry authorizes is answered with a 307 to the blob server.
+  basic front   (--basic-port) a front that wants Basic credentials USER:PASS instead.
   blob server   GET /blobs/sha256:HEX from the registry's storage, with Range; refuses any
                 request that carries Authorization (Docker Hub's CDN must never see a token).
                 Faults on demand, from files in STATE: "cut" (bytes after which to drop the
@@ -150,6 +151,23 @@ class Front(Quiet):
         self.reply(r.status, body, [(k, v) for k, v in r.getheaders() if k.lower() in keep])
 
 
+class BasicFront(Front):
+    """A registry that wants Basic credentials on every request (no token service)."""
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        ok = auth.startswith("Basic ") and base64.b64decode(auth[6:]).decode() == A.user
+        log("BASIC %s %s auth=%s" % (self.command, self.path, "ok" if ok else "no"))
+        if not ok:
+            return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                              [("WWW-Authenticate", 'Basic realm="test-registry"')])
+        c, r = self.forward(self.command, self.path)
+        body = r.read()
+        c.close()
+        keep = ("content-type", "content-range", "docker-content-digest", "location")
+        self.reply(r.status, body, [(k, v) for k, v in r.getheaders() if k.lower() in keep])
+
+
 class Blobs(Quiet):
     def do_GET(self):
         rng = self.headers.get("Range")
@@ -212,22 +230,26 @@ def serve(cls, port):
 def main():
     global A
     ap = argparse.ArgumentParser()
-    ap.add_argument("--key", required=True)
+    ap.add_argument("--key")
     ap.add_argument("--issuer", default="test-issuer")
     ap.add_argument("--user", default="test:secret")
-    ap.add_argument("--token-port", type=int, required=True)
-    ap.add_argument("--front-port", type=int, required=True)
-    ap.add_argument("--blob-port", type=int, required=True)
+    ap.add_argument("--token-port", type=int)
+    ap.add_argument("--front-port", type=int)
+    ap.add_argument("--blob-port", type=int)
+    ap.add_argument("--basic-port", type=int)
     ap.add_argument("--registry-port", type=int, required=True)
     ap.add_argument("--storage", required=True)
     ap.add_argument("--state", required=True)
     A = ap.parse_args()
-    with open(A.key, "rb") as f:
-        A.key = serialization.load_pem_private_key(f.read(), None)
-    A.kid = libtrust_kid(A.key.public_key())
-    serve(Token, A.token_port)
-    serve(Front, A.front_port)
-    serve(Blobs, A.blob_port)
+    if A.key:
+        with open(A.key, "rb") as f:
+            A.key = serialization.load_pem_private_key(f.read(), None)
+        A.kid = libtrust_kid(A.key.public_key())
+        serve(Token, A.token_port)
+        serve(Front, A.front_port)
+        serve(Blobs, A.blob_port)
+    if A.basic_port:
+        serve(BasicFront, A.basic_port)
     print("ready", flush=True)
     threading.Event().wait()
 

@@ -5,6 +5,8 @@
 #                           (with --dest-creds $REG_CREDS), pulls to REG (the front that
 #                           redirects blobs to another port).  REG_STATE holds the fault
 #                           files and requests.log of regauth.py.
+#   registry_start --basic  a plain registry behind a front that wants Basic credentials
+#                           ($REG_CREDS); REG is the front, REG_PUSH the registry.
 #   image_build DIR RECIPE [mkimage.py options]
 #   image_push DIR REPO:TAG [skopeo copy options]
 #   registry_blob_file DIGEST     the registry's stored file of a blob (to tamper with)
@@ -67,6 +69,13 @@ registry_start() {
 		REG_STATE=$dir/state
 		REG_CREDS=test:secret
 	fi
+	if [[ $auth == --basic ]]; then
+		local basic
+		basic=$(free_port)
+		spawn "regauth$_reg_n" $PY "$TOP/tests/integration/regauth.py" --basic-port "$basic" \
+			--registry-port "$port" --storage "$dir/storage" --state "$dir/state"
+		REG_STATE=$dir/state
+	fi
 	_registry_config "$dir" "$port" "$extra"
 	spawn "registry$_reg_n" /usr/bin/docker-registry serve "$dir/config.yml"
 	wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/" ||
@@ -78,6 +87,11 @@ registry_start() {
 		wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$fport/v2/" ||
 			die "regauth.py did not start: $(tail -n 5 "$TEST_TMP/regauth$_reg_n.log")"
 		REG=127.0.0.1:$fport
+	fi
+	if [[ $auth == --basic ]]; then
+		wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$basic/v2/" ||
+			die "regauth.py did not start: $(tail -n 5 "$TEST_TMP/regauth$_reg_n.log")"
+		REG=127.0.0.1:$basic
 	fi
 }
 
