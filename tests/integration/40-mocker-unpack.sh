@@ -285,3 +285,24 @@ same_as_umoci four-layers "$R" "$L/l1.tar" "$L/l2.tar" "$L/l3.tar" "$L/l4.tar"
 R15=$TEST_TMP/ours15
 "$TOOL" "$R15" "$L/l1.tar" "$L/l5.tar" || fail "unpack l1 l5"
 same_as_umoci root-opaque "$R15" "$L/l1.tar" "$L/l5.tar"
+
+# A real tree written by GNU tar (its own long-name and link records), then a layer of
+# whiteouts and an opaque directory over it.
+# (With every parent declared: the times of parents made on the fly are the wall clock's.)
+tar -C / --format=gnu -cf "$L/real1.tar" --no-recursion . usr usr/share usr/share/doc \
+	--recursion usr/share/zoneinfo usr/share/doc/tzdata 2>/dev/null || die "tar of a real tree"
+"$PY" - "$L/real2.tar" <<'PYEOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name in ["usr/share/zoneinfo/.wh.Europe", "usr/share/zoneinfo/America/.wh..wh..opq",
+                 "usr/share/zoneinfo/America/Local", "usr/share/zoneinfo/.wh.UTC"]:
+        ti = tarfile.TarInfo(name)
+        ti.mtime = 1600000000
+        data = name.encode()
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+PYEOF
+RR=$TEST_TMP/ours-real
+assert_ok "a GNU tar layer of a real tree" "$TOOL" "$RR" "$L/real1.tar" "$L/real2.tar"
+assert_eq "Local" "$(ls "$RR/usr/share/zoneinfo/America")" "opaque over a real directory"
+same_as_umoci real-tree "$RR" "$L/real1.tar" "$L/real2.tar"
