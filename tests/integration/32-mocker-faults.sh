@@ -71,3 +71,29 @@ assert_match "blob sha256:$layer arrived with digest sha256:[0-9a-f]{64}: reject
 	"$(cat "$TEST_TMP/last.out")" "the error names the blob and its wrong digest"
 snapshot >"$TEST_TMP/after"
 assert_ok "the store is unchanged by the rejected pull" cmp "$TEST_TMP/before" "$TEST_TMP/after"
+
+# A config whose diff_id does not match the uncompressed layer.
+image_build "$TEST_TMP/wrongdiff" busybox --wrong-diff-id
+image_push "$TEST_TMP/wrongdiff" test/wrongdiff:v1
+snapshot >"$TEST_TMP/before"
+assert_exit 1 "a layer that does not match its diff_id is rejected" "$MOCKER" pull "$REG/test/wrongdiff:v1"
+assert_match "uncompressed layer is sha256:[0-9a-f]{64}, but the image config says" \
+	"$(cat "$TEST_TMP/last.out")" "the error names both diff_ids"
+snapshot >"$TEST_TMP/after"
+assert_ok "the store is unchanged by the rejected pull" cmp "$TEST_TMP/before" "$TEST_TMP/after"
+
+# rootfs of an image pulled without unpacking, and of one whose stored layer rotted.
+"$MOCKER" rmi "$REG/test/retry:v1" >/dev/null && "$MOCKER" prune -q
+assert_exit 0 "pull --no-unpack" "$MOCKER" pull --no-unpack "$REG/test/retry:v1"
+dig=$(manifest_digest_of test/retry:v1)
+layer=$(ls -S "$TEST_TMP"/big3/blobs/sha256/ | head -n 1)
+assert_ok "--no-unpack makes no rootfs" test ! -e "$STORE/rootfs/$dig"
+cp "$STORE/images/blobs/sha256/$layer" "$TEST_TMP/layer.saved"
+printf 'X' | dd of="$STORE/images/blobs/sha256/$layer" bs=1 seek=3000 conv=notrunc status=none
+assert_exit 1 "rootfs refuses a stored layer that no longer matches" "$MOCKER" rootfs "$REG/test/retry:v1"
+assert_ok "no rootfs appears for it" test ! -e "$STORE/rootfs/$dig"
+assert_eq "" "$(ls -A "$STORE/rootfs" | grep '^\.tmp' || true)" "no half-unpacked tree is left"
+cp "$TEST_TMP/layer.saved" "$STORE/images/blobs/sha256/$layer"
+assert_exit 0 "rootfs unpacks from the store" "$MOCKER" rootfs "$REG/test/retry:v1"
+assert_eq "$STORE/rootfs/$dig" "$(cat "$TEST_TMP/last.out")" "rootfs prints the path of the new tree"
+assert_eq $((4 << 20)) "$(stat -c %s "$STORE/rootfs/$dig/big.bin")" "the unpacked tree is complete"

@@ -27,6 +27,7 @@ LAYER_MT = {
     "none": "application/vnd.oci.image.layer.v1.tar",
 }
 MTIME = 1700000000
+WRONG_DIFF_ID = False
 
 
 class Layer:
@@ -192,6 +193,9 @@ class Layout:
         descs, diff_ids = [], []
         for raw in layers:
             diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+        if WRONG_DIFF_ID:
+            diff_ids[-1] = "sha256:" + hashlib.sha256(b"not this layer").hexdigest()
+        for raw in layers:
             descs.append(self.blob(compress_layer(raw, compress), LAYER_MT[compress]))
         cfg = json.dumps(config(diff_ids, arch, variant, extra)).encode()
         m = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
@@ -239,7 +243,11 @@ def main():
     ap.add_argument("--compress", default="gzip", choices=list(LAYER_MT))
     ap.add_argument("--size-mb", type=int, default=8)
     ap.add_argument("--canary", default="/tmp/canary")
+    ap.add_argument("--wrong-diff-id", action="store_true",
+                    help="a config whose last diff_id does not match the last layer")
     a = ap.parse_args()
+    global WRONG_DIFF_ID
+    WRONG_DIFF_ID = a.wrong_diff_id
     lay = Layout(a.out)
     name = {"org.opencontainers.image.ref.name": "latest"}
     if a.recipe == "busybox":
