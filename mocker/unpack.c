@@ -45,7 +45,8 @@
 /* Metadata of a directory, applied once the layer is written: the header's for a
  * directory the layer declares, the previous times for one it only changed. */
 struct dir_meta {
-	bool declared;
+	bool declared;     /* mode and times from the layer */
+	bool restore_mode; /* mode is the one it had, lifted to write into it without root */
 	mode_t mode;
 	struct timespec times[2];
 };
@@ -216,7 +217,11 @@ oom(struct unpacker *u)
 	return fail(u, -ENOMEM, "out of memory");
 }
 
-/* Remembers the times of a directory the layer is about to change, unless known. */
+/*
+ * Remembers the times of a directory the layer is about to change, unless known.  Without
+ * root, a directory the owner cannot write (a read-only directory of a lower layer) is
+ * opened up for the time of the layer and its mode restored at the end.
+ */
 static int
 note_dir(struct unpacker *u, const char *path, int fd)
 {
@@ -238,6 +243,11 @@ note_dir(struct unpacker *u, const char *path, int fd)
 		return fail(u, -errno, "'%s': stat: %m", *path ? path : ".");
 	m->times[0] = st.st_atim;
 	m->times[1] = st.st_mtim;
+	if (!u->root && (st.st_mode & 0300) != 0300 &&
+	    fchmod(fd, (st.st_mode & 07777) | 0300) == 0) {
+		m->restore_mode = true;
+		m->mode = st.st_mode & 07777;
+	}
 	return 0;
 }
 
@@ -339,6 +349,37 @@ mark_created(struct unpacker *u, const char *path)
 	}
 }
 
+/*
+ * Opens a directory to empty it, first giving its owner full permissions when they are
+ * missing (a read-only directory of an image, unpacked without root): through an O_PATH
+ * fd, so that nothing but that directory can be changed.
+ */
+static int
+open_dir_to_empty(int parentfd, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		_cleanup_close_ int pfd =
+		        openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char proc[64];
+
+		if (pfd < 0)
+			return -errno;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+		if (chmod(proc, 0700) < 0)
+			return -EACCES;
+		fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
+		(void)fchmod(fd, (st.st_mode & 07777) | 0700);
+	return fd;
+}
+
 static int
 empty_dir(int parentfd, const char *name)
 {
@@ -346,9 +387,9 @@ empty_dir(int parentfd, const char *name)
 	struct dirent *de;
 	int fd;
 
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open_dir_to_empty(parentfd, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -845,9 +886,13 @@ static int
 declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *path, bool existed)
 {
 	struct dir_meta *m;
+	struct stat st;
 	void **slot;
 	int r;
 
+	/* Without root, a read-only directory must stay writable until the layer is done. */
+	if (!u->root && existed && fstat(dfd, &st) == 0 && (st.st_mode & 0300) != 0300)
+		(void)fchmod(dfd, (st.st_mode & 07777) | 0300);
 	if (u->root) {
 		if (fchown(dfd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
 			return fail(u, -errno, "'%s': chown: %m", *path ? path : ".");
@@ -870,6 +915,7 @@ declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *pa
 	}
 	m = *slot;
 	m->declared = true;
+	m->restore_mode = false;
 	m->mode = archive_entry_mode(e) & 07777;
 	entry_times(e, m->times);
 	return 0;
@@ -1013,7 +1059,7 @@ apply_dir_meta(struct unpacker *u)
 			continue;
 		if (fd < 0)
 			return fail(u, fd, "'%s': open: %s", shown, strerror(-fd));
-		if (m->declared && fchmod(fd, m->mode) < 0)
+		if ((m->declared || m->restore_mode) && fchmod(fd, m->mode) < 0)
 			return fail(u, -errno, "'%s': chmod: %m", shown);
 		if (futimens(fd, m->times) < 0)
 			return fail(u, -errno, "'%s': set times: %m", shown);

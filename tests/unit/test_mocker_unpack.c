@@ -367,6 +367,44 @@ START_TEST(directory_mode_after_contents)
 }
 END_TEST
 
+/* As an unprivileged user (dropping root if need be): read-only directories of a lower
+ * layer are written into and whited out in, and keep their mode. */
+START_TEST(read_only_lower_directories_without_root)
+{
+	const struct ent l1[] = {
+		{ .kind = 'd', .path = "ro", .mode = 0555 },
+		{ .kind = 'f', .path = "ro/f", .arg = "f" },
+		{ .kind = 'd', .path = "ro/sub", .mode = 0500 },
+		{ .kind = 'f', .path = "ro/sub/x", .arg = "x" },
+		{ .kind = 'd', .path = "ro2", .mode = 0555 },
+	};
+	const struct ent l2[] = {
+		{ .kind = 'f', .path = "ro/g", .arg = "g" },
+		{ .kind = 'f', .path = "ro/.wh.f" },
+		{ .kind = 'f', .path = "ro/.wh.sub" },
+		{ .kind = 'd', .path = "ro2", .mode = 0555 },
+		{ .kind = 'f', .path = "ro2/h", .arg = "h" },
+	};
+	struct stat st;
+
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+		ck_assert_int_eq(chown(outside, 65534, 65534), 0);
+		ck_assert_int_eq(setresgid(65534, 65534, 65534), 0);
+		ck_assert_int_eq(setresuid(65534, 65534, 65534), 0);
+	}
+	apply(l1, sizeof(l1) / sizeof(*l1), NULL);
+	apply(l2, sizeof(l2) / sizeof(*l2), NULL);
+	ck_assert_int_eq(count("ro"), 1);
+	ck_assert_str_eq(content("ro/g"), "g");
+	ck_assert_str_eq(content("ro2/h"), "h");
+	ck_assert_int_eq(fstatat(rootfd, "ro", &st, 0), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0555);
+	ck_assert_int_eq(fstatat(rootfd, "ro2", &st, 0), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0555);
+}
+END_TEST
+
 START_TEST(remove_tree_stays_inside)
 {
 	char path[128];
@@ -413,6 +451,7 @@ unpack_suite(void)
 	tcase_add_test(tc, refuses_hostile);
 	tcase_add_test(tc, truncated_leaves_nothing);
 	tcase_add_test(tc, directory_mode_after_contents);
+	tcase_add_test(tc, read_only_lower_directories_without_root);
 	tcase_add_test(tc, remove_tree_stays_inside);
 	tcase_add_test(tc, file_api_reports_open_errors);
 	suite_add_tcase(s, tc);
