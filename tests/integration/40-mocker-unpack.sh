@@ -57,6 +57,9 @@ layer("l1.tar", [
     ("file", "usr/bin/sudo", {"mode": 0o4755}),
     ("file", "usr/bin/wall", {"mode": 0o2755, "gid": 5}),
     ("file", "usr/bin/both", {"mode": 0o6711, "uid": 7, "gid": 8}),
+    # File capabilities (cap_net_raw, VFS_CAP_REVISION_2), as ping has them.
+    ("file", "usr/bin/ping", {"mode": 0o755, "pax": {"SCHILY.xattr.security.capability":
+        "\x01\x00\x00\x02\x00\x20\x00\x00" + "\x00" * 12}}),
     ("dir", "tmp/", {"mode": 0o1777}),
     ("dir", "home/"), ("dir", "home/user/", {"mode": 0o700, "uid": 1000, "gid": 1000}),
     ("file", "home/user/notes", {"mode": 0o600, "uid": 1000, "gid": 1000}),
@@ -195,6 +198,8 @@ xattr() { "$PY" -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2], f
 assert_eq "hello" "$(xattr "$R/xattr1" user.test)" "user xattr"
 assert_eq "secret" "$(xattr "$R/xattr1" trusted.t)" "trusted xattr"
 assert_eq "dir" "$(xattr "$R/xdir" user.d)" "xattr of a directory"
+assert_eq "0100000200200000000000000000000000000000" "$("$PY" -c 'import os,sys; print(os.getxattr(sys.argv[1], "security.capability").hex())' "$R/usr/bin/ping")" \
+	"file capabilities"
 assert_eq "sym" "$(xattr "$R/xsym" trusted.s)" "xattr of a symlink"
 assert_eq "v2 absent" "$("$PY" -c '
 import os,sys
