@@ -66,7 +66,7 @@ fsync_parent(const char *path)
 }
 
 int
-write_file_atomic(const char *path, const void *data, size_t len, bool sync_dir)
+write_file_atomic(const char *path, const void *data, size_t len, unsigned flags)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
@@ -78,7 +78,7 @@ write_file_atomic(const char *path, const void *data, size_t len, bool sync_dir)
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, data, len);
-	if (r >= 0 && fsync(fd) < 0)
+	if (r >= 0 && (flags & ATOMIC_SYNC) && fsync(fd) < 0)
 		r = -errno;
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -86,7 +86,7 @@ write_file_atomic(const char *path, const void *data, size_t len, bool sync_dir)
 		unlink(tmp);
 		return r;
 	}
-	return sync_dir ? fsync_parent(path) : 0;
+	return (flags & ATOMIC_SYNC_DIR) ? fsync_parent(path) : 0;
 }
 
 int

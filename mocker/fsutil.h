@@ -8,9 +8,12 @@
 int mkdir_p(const char *path, unsigned mode);
 /* Writes all of buf to fd. */
 int write_all(int fd, const void *buf, size_t len);
-/* Writes a whole file atomically: temp in the same directory, fsync, rename, and (when
- * sync_dir) fsync of the directory, which makes the rename durable. */
-int write_file_atomic(const char *path, const void *data, size_t len, bool sync_dir);
+enum {
+	ATOMIC_SYNC = 1 << 0,     /* fsync the temp file before the rename */
+	ATOMIC_SYNC_DIR = 1 << 1, /* fsync the directory after: the rename is durable */
+};
+/* Writes a whole file atomically: a temp file in the same directory renamed over path. */
+int write_file_atomic(const char *path, const void *data, size_t len, unsigned flags);
 /* Reads a whole file (at most max bytes; -EFBIG beyond), NUL-terminated. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
 /* fsyncs the directory containing path. */

@@ -124,32 +124,3 @@ resolve_manifest(struct registry *reg, const char *tag_or_digest, const struct p
 	*ret = child;
 	return 0;
 }
-
-int
-fetch_small_blob(struct registry *reg, const struct descriptor *d, char **ret, char **ret_error)
-{
-	_cleanup_free_ char *what = NULL;
-	struct http_headers h = { .retry_after = -1 };
-	struct buffer body = { 0 };
-	char actual[DIGEST_STR_SIZE];
-	int r;
-
-	if (d->size > MANIFEST_MAX)
-		return set_error(ret_error, -E2BIG, "config %s is too large", d->digest);
-	if (asprintf(&what, "blobs/%s", d->digest) < 0)
-		return -ENOMEM;
-	r = registry_get(reg, what, NULL, MANIFEST_MAX, &body, &h, ret_error);
-	http_headers_reset(&h);
-	if (r >= 0)
-		r = digest_buffer(body.data ? body.data : "", body.len, actual);
-	if (r >= 0 && (strcmp(actual, d->digest) != 0 || body.len != d->size))
-		r = set_error(ret_error, -EBADMSG, "blob %s arrived with digest %s: rejected",
-		              d->digest, actual);
-	if (r >= 0) {
-		if (!body.data && !(body.data = strdup("")))
-			r = -ENOMEM;
-		*ret = TAKE_PTR(body.data);
-	}
-	buffer_done(&body);
-	return r;
-}

@@ -16,6 +16,3 @@ struct resolved {
 int resolve_manifest(struct registry *reg, const char *tag_or_digest,
                      const struct platform *platform, struct resolved *ret, char **ret_error);
 void resolved_done(struct resolved *r);
-/* GETs a small blob (a config) into memory and verifies digest and size. */
-int fetch_small_blob(struct registry *reg, const struct descriptor *d, char **ret,
-                     char **ret_error);

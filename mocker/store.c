@@ -26,26 +26,26 @@ path_join(const char *a, const char *b)
 	return p;
 }
 
+/* The fixed files of a new layout, unsynced: after a power failure right after creation they
+ * may be empty, and are written again here. */
 static int
 ensure_file(const char *root, const char *name, const char *content)
 {
 	_cleanup_free_ char *p = path_join(root, name);
-	int r;
+	struct stat st;
 
 	if (!p)
 		return -ENOMEM;
-	if (access(p, F_OK) == 0)
+	if (stat(p, &st) == 0 && st.st_size > 0)
 		return 0;
-	/* The caller syncs the directory once for all. */
-	r = write_file_atomic(p, content, strlen(content), false);
-	return r < 0 ? r : 1;
+	return write_file_atomic(p, content, strlen(content), 0);
 }
 
 int
 store_open(const char *root, bool create, struct store *ret)
 {
 	static const char *const dirs[] = { "images/blobs/sha256", "rootfs", "tmp" };
-	_cleanup_free_ char *images = NULL, *lock = NULL;
+	_cleanup_free_ char *images = NULL;
 	struct stat st;
 	int r;
 
@@ -63,14 +63,11 @@ store_open(const char *root, bool create, struct store *ret)
 	if (!images)
 		return -ENOMEM;
 	if (create) {
-		int a = ensure_file(images, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
-		int b = ensure_file(images, "index.json", "{\"schemaVersion\":2,\"manifests\":[]}");
-		if (a < 0 || b < 0)
-			return a < 0 ? a : b;
-		_cleanup_free_ char *ij = path_join(images, "index.json");
-		if (!ij)
-			return -ENOMEM;
-		if ((a > 0 || b > 0) && (r = fsync_parent(ij)) < 0)
+		r = ensure_file(images, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+		if (r >= 0)
+			r = ensure_file(images, "index.json",
+			                "{\"schemaVersion\":2,\"manifests\":[]}");
+		if (r < 0)
 			return r;
 	}
 	*ret = (struct store){ .root = strdup(root), .lock_fd = -1 };
@@ -264,8 +261,9 @@ store_index_load(const struct store *s, cJSON **ret)
 	if (!p)
 		return -ENOMEM;
 	r = read_file_max(p, 64u << 20, &text, &len);
-	if (r == -ENOENT) {
-		/* A store not created yet: empty. */
+	if (r == -ENOENT || (r >= 0 && len == 0)) {
+		/* A store not created yet, or whose creation a power failure cut: empty. */
+		free(text);
 		text = strdup("{\"schemaVersion\":2,\"manifests\":[]}");
 		len = text ? strlen(text) : 0;
 		r = text ? 0 : -ENOMEM;
@@ -297,7 +295,7 @@ store_index_save(const struct store *s, const cJSON *index)
 
 	if (!p || !text)
 		return -ENOMEM;
-	return write_file_atomic(p, text, strlen(text), true);
+	return write_file_atomic(p, text, strlen(text), ATOMIC_SYNC | ATOMIC_SYNC_DIR);
 }
 
 cJSON *
