@@ -116,6 +116,15 @@ log_fail(int r, const char *fmt, ...)
 	return r < 0 ? r : -r;
 }
 
+static char **parsed_argv;
+
+/* The argument getopt just looked at, for messages about it. */
+static const char *
+argv_at(int i)
+{
+	return parsed_argv ? parsed_argv[i] : "?";
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
@@ -186,9 +195,11 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 		if (log_max_level < LOG_TRACE)
 			log_max_level++;
 		return 0;
+	case ':':
+		return usage_error("option '%s' needs an argument", argv_at(optind - 1));
 	default:
-		fprintf(stderr, "Try 'containode --help'.\n");
-		return -EINVAL;
+		/* getopt's own messages are off: one line, in the house format. */
+		return usage_error("unrecognized option '%s'", argv_at(optind - 1));
 	}
 }
 
@@ -199,7 +210,9 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 	const char *why;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+s:4:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
+	opterr = 0;
+	parsed_argv = argv;
+	while ((c = getopt_long(argc, argv, "+:s:4:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -275,12 +288,20 @@ prepare(const struct plan *p, struct port *pt, int *ret_sigfd)
 	sigset_t set;
 	int r;
 
+	supervise_sigset(&set);
 	if (p->sock && (r = port_connect(pt, p->sock, p->id, p->ifname)) < 0)
 		return log_fail(r, "connect to the switch at '%s'", p->sock);
+	if (p->root && (r = mounts_check_root(p)) < 0)
+		return log_fail(r, "root '%s'", p->root);
 	if (p->root && (r = mounts_prepare_top(p)) < 0)
-		return log_fail(r, "prepare root '%s' with top '%s'", p->root,
-				       p->top ? p->top : "(tmpfs)");
-	supervise_sigset(&set);
+		return log_fail(r, "create top '%s' and its work dir '%s'", p->top, p->work);
+	/*
+	 * Queued for the signalfd even when whoever started containode ignored them (bash
+	 * does so with SIGINT and SIGQUIT for background commands): they are the container's.
+	 */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig))
+			signal(sig, SIG_DFL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (*ret_sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return log_fail(-errno, "set up signal handling");
@@ -347,6 +368,7 @@ run(struct plan *p)
 	struct port pt = { .tap = -1, .conn = -1 };
 	struct supervisor s = { .pidfd = -1, .sigfd = -1 };
 	int pair[2], code, status;
+	bool ran;
 
 	if (prepare(p, &pt, &s.sigfd) < 0)
 		return EXIT_LAUNCHER;
@@ -365,6 +387,7 @@ run(struct plan *p)
 	}
 	close(pair[1]);
 	code = handshake(p, pair[0], &pt, &tty);
+	ran = code == 0;
 	close(pair[0]);
 	if (code)
 		kill(s.pid, SIGKILL);
@@ -381,7 +404,9 @@ run(struct plan *p)
 	if (p->root && !p->ephemeral) {
 		if (mounts_remove_work(p) < 0)
 			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
-		if (!p->quiet)
+		if (!ran)
+			(void)rmdir(p->top); /* only if the failed start left it empty */
+		else if (!p->quiet)
 			fprintf(stderr, "fs modifications saved to %s\n", p->top);
 	}
 	return code;
