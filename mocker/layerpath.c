@@ -104,20 +104,28 @@ layerpath_base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-int
-layerpath_has_whiteout_dir(const char *path)
+enum layerpath_kind
+layerpath_classify_dirs(const char *path)
 {
+	char comp[LAYERPATH_MAX + 1];
+
 	for (const char *p = path; *p;) {
 		size_t len = strcspn(p, "/");
 
-		if (p[len] == '/' && strncmp(p, WH_PREFIX, strlen(WH_PREFIX)) == 0 &&
-		    len >= strlen(WH_PREFIX))
-			return 1;
-		p += len;
-		if (*p == '/')
-			p++;
+		if (p[len] != '/')
+			break; /* the last component is not a directory */
+		if (len >= strlen(WH_PREFIX) && strncmp(p, WH_PREFIX, strlen(WH_PREFIX)) == 0 &&
+		    len <= LAYERPATH_MAX) {
+			enum layerpath_kind k;
+
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			k = layerpath_classify(comp, NULL);
+			return k == LAYERPATH_META ? LAYERPATH_META : LAYERPATH_INVALID;
+		}
+		p += len + 1;
 	}
-	return 0;
+	return LAYERPATH_NORMAL;
 }
 
 size_t

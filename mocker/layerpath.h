@@ -33,9 +33,13 @@ size_t layerpath_parent_len(const char *path);
 /* The last component of a normalised path ("a/b/c" -> "c", "" -> ""). */
 const char *layerpath_base(const char *path);
 
-/* Whether some component other than the last is a whiteout name (".wh." prefix): such
- * entries would live inside a whiteout and are refused. */
-int layerpath_has_whiteout_dir(const char *path);
+/*
+ * What the components other than the last say about an entry: LAYERPATH_NORMAL when none
+ * is a whiteout name; LAYERPATH_META when one is AUFS bookkeeping (".wh..wh.plnk/..."),
+ * which is skipped like the directory itself; LAYERPATH_INVALID when one is a whiteout or
+ * an opaque marker, which cannot hold anything.
+ */
+enum layerpath_kind layerpath_classify_dirs(const char *path);
 
 /* Number of components ("" -> 0, "a/b" -> 2). */
 size_t layerpath_depth(const char *path);

@@ -1002,8 +1002,14 @@ unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
 		return fail(u, r, "'%s': refusing entry: %s", name, reason);
 	if (!*path)
 		return unpack_root_entry(u, e, name);
-	if (layerpath_has_whiteout_dir(path))
+	switch (layerpath_classify_dirs(path)) {
+	case LAYERPATH_NORMAL:
+		break;
+	case LAYERPATH_META:
+		return 0;
+	default:
 		return fail(u, -EINVAL, "'%s': refusing entry inside a whiteout", name);
+	}
 
 	plen = layerpath_parent_len(path);
 	switch (layerpath_classify(layerpath_base(path), &target)) {

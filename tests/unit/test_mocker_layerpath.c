@@ -110,14 +110,19 @@ START_TEST(splits_paths)
 }
 END_TEST
 
-START_TEST(finds_whiteout_directories)
+START_TEST(classifies_directories)
 {
-	ck_assert_int_eq(layerpath_has_whiteout_dir("a/b/.wh.c"), 0);
-	ck_assert_int_eq(layerpath_has_whiteout_dir(".wh.c"), 0);
-	ck_assert_int_eq(layerpath_has_whiteout_dir("a/.wh.b/c"), 1);
-	ck_assert_int_eq(layerpath_has_whiteout_dir(".wh..wh.plnk/x"), 1);
-	ck_assert_int_eq(layerpath_has_whiteout_dir(".whx/c"), 0);
-	ck_assert_int_eq(layerpath_has_whiteout_dir(".wh/c"), 0);
+	ck_assert_int_eq(layerpath_classify_dirs("a/b/.wh.c"), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs(".wh.c"), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs(".wh..wh..opq"), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs(""), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs(".whx/c"), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs(".wh/c"), LAYERPATH_NORMAL);
+	ck_assert_int_eq(layerpath_classify_dirs("a/.wh.b/c"), LAYERPATH_INVALID);
+	ck_assert_int_eq(layerpath_classify_dirs("a/.wh..wh..opq/c"), LAYERPATH_INVALID);
+	ck_assert_int_eq(layerpath_classify_dirs(".wh./c"), LAYERPATH_INVALID);
+	ck_assert_int_eq(layerpath_classify_dirs(".wh..wh.plnk/x"), LAYERPATH_META);
+	ck_assert_int_eq(layerpath_classify_dirs("a/.wh..wh.aufs/b/c"), LAYERPATH_META);
 }
 END_TEST
 
@@ -132,7 +137,7 @@ layerpath_suite(void)
 	tcase_add_test(tc, refuses_overlong);
 	tcase_add_test(tc, classifies_whiteouts);
 	tcase_add_test(tc, splits_paths);
-	tcase_add_test(tc, finds_whiteout_directories);
+	tcase_add_test(tc, classifies_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }

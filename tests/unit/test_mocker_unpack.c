@@ -183,7 +183,8 @@ START_TEST(whiteouts)
 		{ .kind = 'f', .path = "d/again", .arg = "new" },
 		{ .kind = 'f', .path = "d/later", .arg = "new" },
 		{ .kind = 'f', .path = "d/.wh.later" },
-		{ .kind = 'f', .path = ".wh..wh.plnk" },
+		{ .kind = 'd', .path = ".wh..wh.plnk" },
+		{ .kind = 'f', .path = ".wh..wh.plnk/1234.5678", .arg = "aufs" },
 	};
 
 	apply(l1, sizeof(l1) / sizeof(*l1), NULL);
@@ -310,6 +311,7 @@ START_TEST(refuses_hostile)
 	const struct ent wh_through[] = { { .kind = 'f', .path = "evil/.wh.x" } };
 	const struct ent hard_out[] = { { .kind = 'h', .path = "h", .arg = "../etc/passwd" } };
 	const struct ent hard_through[] = { { .kind = 'h', .path = "h", .arg = "evil/x" } };
+	const struct ent in_whiteout[] = { { .kind = 'f', .path = "d/.wh.x/y", .arg = "y" } };
 	const struct ent newline[] = { { .kind = 'f', .path = "a/../\n", .arg = "x" } };
 	int fd;
 
@@ -325,6 +327,7 @@ START_TEST(refuses_hostile)
 	assert_refused(hard_out, 1, -EINVAL, "hard link");
 	assert_refused(hard_through, 1, -ELOOP, "symbolic link");
 	assert_refused(newline, 1, -EINVAL, "\"..\"");
+	assert_refused(in_whiteout, 1, -EINVAL, "inside a whiteout");
 	ck_assert(exists(fd, "x"));
 	ck_assert_int_eq(count("."), 2);
 	close(fd);
