@@ -105,8 +105,11 @@ pull_resolve(struct pull_ctx *c)
 
 	if (r < 0)
 		return r;
-	return resolve_manifest(c->reg, c->ref.digest ? c->ref.digest : c->ref.tag, &c->o->platform,
-	                        &c->img, &c->error);
+	r = resolve_manifest(c->reg, c->ref.digest ? c->ref.digest : c->ref.tag, &c->o->platform,
+	                     &c->img, &c->error);
+	if (r >= 0)
+		log_info("%s: manifest %s, %zu layer(s)", c->name, c->img.digest, c->img.m.n_items);
+	return r;
 }
 
 /* Config and layers the store lacks, and the rootfs when there is none yet; then the
@@ -130,6 +133,9 @@ pull_fetch(struct pull_ctx *c)
 		if (rootfd < 0)
 			return rootfd;
 	}
+	log_info("%s: %s", c->name,
+	         rootfd >= 0 ? "downloading what is missing and unpacking"
+	                     : "downloading what is missing");
 	r = pipeline_run(p, c->reg, rootfd, c->o->parallel, &c->error);
 	if (r >= 0)
 		r = pull_record(c->store, c->name, &c->img, pipeline_downloaded(p));
