@@ -14,7 +14,14 @@ struct unpack_opts {
  * configured it with archive_read_support_filter_all + archive_read_support_format_tar or
  * similar), onto the directory rootfd with exact OCI semantics (whiteouts, opaque dirs,
  * links, modes) and the hostile-entry checks.  Returns 0 or -errno, with a malloc'd one-line
- * reason in *ret_error for bad layer content (ret_error may be NULL). */
+ * reason in *ret_error for bad layer content (ret_error may be NULL).
+ *
+ * On failure *ret_error is set for every cause (refused entry, unreadable layer, failed
+ * syscall; NULL only when out of memory), and the tree below rootfd holds part of the layer
+ * (never a partly written file under its real name): unpack into a directory nobody uses
+ * yet, discard it on failure (unpack_remove_tree) and publish it by rename on success.
+ * Symlinks are never followed; a hard link or a write that would need to go through one is
+ * refused, as are absolute names and ".." components. */
 int unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char **ret_error);
 
 /* Convenience: opens path (any compression libarchive reads) and calls unpack_layer. */
