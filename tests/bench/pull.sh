@@ -4,8 +4,10 @@
 #   small   busybox-static, one layer (~1 MB)
 #   big     busybox + one layer with a ~200 MB file (half random, half text)
 # Per image:
-#   cold    mocker pull + mocker rootfs, from an empty store
+#   cold    mocker pull (which downloads and unpacks), from an empty store
 #           vs skopeo copy docker://... oci:... + umoci raw unpack, from an empty layout
+#   cold+rootfs  the same plus a `mocker rootfs` process that prints the tree's path (the
+#           whole user flow before containode -r), vs the same reference
 #   second  mocker pull of the image already present
 #           vs skopeo copy of the image already present (no unpack)
 # Prints medians and the ratio mocker / reference; the target is <= 0.5 for cold
@@ -38,6 +40,9 @@ timed() {
 	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }' >>"$TEST_TMP/t.$name"
 }
 mocker_cold() {
+	"$MOCKER" --store "$1" pull -q "$2"
+}
+mocker_cold_rootfs() {
 	"$MOCKER" --store "$1" pull -q "$2" && "$MOCKER" --store "$1" rootfs "$2"
 }
 ref_cold() {
@@ -56,6 +61,9 @@ for ((i = 1; i <= REPS; i++)); do
 		sync
 		timed "$img.mocker.cold" mocker_cold "$TEST_TMP/m" "$ref"
 		timed "$img.mocker.second" "$MOCKER" --store "$TEST_TMP/m" pull -q "$ref"
+		rm -rf "$TEST_TMP/m"
+		sync
+		timed "$img.mocker.cold+rootfs" mocker_cold_rootfs "$TEST_TMP/m" "$ref"
 		sync
 		timed "$img.ref.cold" ref_cold "$TEST_TMP/r" "$ref"
 		timed "$img.ref.second" ref_second "$TEST_TMP/r" "$ref"
@@ -64,14 +72,14 @@ for ((i = 1; i <= REPS; i++)); do
 done
 
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-printf '\n%-8s %-7s %12s %16s %8s %8s\n' image pull "mocker (s)" "skopeo+umoci (s)" ratio target
+printf '\n%-8s %-12s %12s %16s %8s %8s\n' image pull "mocker (s)" "skopeo+umoci (s)" ratio target
 for img in small big; do
-	for kind in cold second; do
+	for kind in cold cold+rootfs second; do
 		m=$(median "$TEST_TMP/t.$img.mocker.$kind")
-		r=$(median "$TEST_TMP/t.$img.ref.$kind")
+		r=$(median "$TEST_TMP/t.$img.ref.${kind%+rootfs}")
 		ratio=$(awk -v a="$m" -v b="$r" 'BEGIN { print a / b }')
 		verdict=$(awk -v x="$ratio" 'BEGIN { print (x <= 0.5) ? 1 : 0 }')
-		printf '%-8s %-7s %12.3f %16.3f %8.2f %8s\n' "$img" "$kind" "$m" "$r" "$ratio" \
+		printf '%-8s %-12s %12.3f %16.3f %8.2f %8s\n' "$img" "$kind" "$m" "$r" "$ratio" \
 			"$([[ $verdict == 1 ]] && echo '<=0.5 ok' || echo '<=0.5 MISS')"
 	done
 done
