@@ -276,8 +276,9 @@ cmd_pull(struct store *s, struct options *o, char **refs)
 	o->pull.insecure = o->insecure;
 	o->pull.quiet = o->quiet;
 	o->pull.progress = isatty(STDERR_FILENO);
+	_cleanup_(pull_session_done) struct pull_session session = { 0 };
 	for (char **ref = refs; *ref; ref++) {
-		r = pull_image(s, *ref, &o->pull);
+		r = pull_image(s, *ref, &o->pull, &session);
 		if (r < 0)
 			rc = r;
 	}

@@ -2,9 +2,9 @@
 
 #include "auth.h"
 #include "cleanup.h"
-#include "pipeline.h"
 #include "fsutil.h"
 #include "log.h"
+#include "pipeline.h"
 #include "ref.h"
 #include "registry.h"
 #include "resolve.h"
@@ -29,22 +29,49 @@ host_insecure(const struct pull_opts *o, const struct ref *r)
 	return false;
 }
 
+void
+pull_session_done(struct pull_session *session)
+{
+	for (size_t i = 0; i < session->n; i++)
+		registry_free(session->regs[i]);
+	session->n = 0;
+}
+
+/* The session's client for the reference's repository, or a new one it keeps. */
 static int
-open_registry(const struct ref *r, const struct pull_opts *o, struct registry **ret)
+open_registry(const struct ref *r, const struct pull_opts *o, struct pull_session *session,
+              struct registry **ret)
 {
 	_cleanup_free_ char *cfg = NULL, *userpass = NULL;
+	const char *host = ref_api_host(r);
+	bool insecure = host_insecure(o, r);
+	struct registry *reg;
 	int err;
 
+	for (size_t i = 0; i < session->n; i++)
+		if (registry_matches(session->regs[i], host, r->path, insecure)) {
+			*ret = session->regs[i];
+			return 0;
+		}
 	if (!o->userpass && (cfg = auth_docker_config_path())) {
 		err = auth_from_docker_config(cfg, r->domain, &userpass);
 		if (err < 0 && err != -ENOENT)
 			log_warn_errno(err, "reading credentials from '%s', ignoring", cfg);
 	}
-	err = registry_new(ref_api_host(r), r->path, host_insecure(o, r),
-	                   o->userpass ? o->userpass : userpass, ret);
+	err = registry_new(host, r->path, insecure, o->userpass ? o->userpass : userpass, &reg);
 	if (userpass)
 		explicit_bzero(userpass, strlen(userpass));
-	return err;
+	if (err < 0)
+		return err;
+	if (session->n == ARRAY_SIZE(session->regs)) {
+		registry_free(session->regs[0]);
+		memmove(session->regs, session->regs + 1,
+		        (session->n - 1) * sizeof(session->regs[0]));
+		session->n--;
+	}
+	session->regs[session->n++] = reg;
+	*ret = reg;
+	return 0;
 }
 
 /* Records the manifest and the tag; the tag goes last, when everything it needs is there.
@@ -81,7 +108,8 @@ struct pull_ctx {
 	const struct pull_opts *o;
 	struct ref ref;
 	char *name;
-	struct registry *reg;
+	struct pull_session *session;
+	struct registry *reg; /* owned by the session */
 	struct resolved img;
 	char *rootfs_tmp;
 	char *error;
@@ -92,7 +120,6 @@ pull_ctx_done(struct pull_ctx *c)
 {
 	ref_done(&c->ref);
 	free(c->name);
-	registry_free(c->reg);
 	resolved_done(&c->img);
 	free(c->rootfs_tmp);
 	free(c->error);
@@ -101,7 +128,7 @@ pull_ctx_done(struct pull_ctx *c)
 static int
 pull_resolve(struct pull_ctx *c)
 {
-	int r = open_registry(&c->ref, c->o, &c->reg);
+	int r = open_registry(&c->ref, c->o, c->session, &c->reg);
 
 	if (r < 0)
 		return r;
@@ -152,9 +179,10 @@ pull_fetch(struct pull_ctx *c)
 }
 
 int
-pull_image(struct store *s, const char *reference, const struct pull_opts *o)
+pull_image(struct store *s, const char *reference, const struct pull_opts *o,
+           struct pull_session *session)
 {
-	_cleanup_(pull_ctx_done) struct pull_ctx c = { .store = s, .o = o };
+	_cleanup_(pull_ctx_done) struct pull_ctx c = { .store = s, .o = o, .session = session };
 	int r;
 
 	r = ref_parse(reference, &c.ref);
@@ -179,7 +207,7 @@ pull_image(struct store *s, const char *reference, const struct pull_opts *o)
 		log_error("pull %s: %s", c.name, c.error ? c.error : strerror(-r));
 		return r;
 	}
-	log_debug("%u token request(s)", registry_token_fetches(c.reg));
+	log_debug("%u token request(s) so far", registry_token_fetches(c.reg));
 	printf("%s@%s\n", c.name, c.img.digest);
 	fflush(stdout);
 	return 0;

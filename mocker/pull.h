@@ -18,5 +18,14 @@ struct pull_opts {
 	unsigned parallel;
 };
 
+/* The registry clients of one command, kept so that pulls from the same repository reuse
+ * its connection and token. */
+struct pull_session {
+	struct registry *regs[16];
+	size_t n;
+};
+void pull_session_done(struct pull_session *session);
+
 /* Pulls one reference; prints "<ref>@<digest>" on stdout when done. */
-int pull_image(struct store *s, const char *reference, const struct pull_opts *o);
+int pull_image(struct store *s, const char *reference, const struct pull_opts *o,
+               struct pull_session *session);

@@ -81,6 +81,16 @@ registry_token_fetches(const struct registry *reg)
 	return reg->token_fetches;
 }
 
+bool
+registry_matches(const struct registry *reg, const char *host, const char *repo, bool insecure)
+{
+	const char *scheme = insecure ? "http://" : "https://";
+	size_t n = strlen(scheme);
+
+	return strncmp(reg->base, scheme, n) == 0 && strcmp(reg->base + n, host) == 0 &&
+	       strcmp(reg->repo, repo) == 0;
+}
+
 char *
 registry_url(const struct registry *reg, const char *what)
 {

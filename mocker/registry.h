@@ -17,6 +17,11 @@ struct registry *registry_free(struct registry *reg);
 DEFINE_CLEANUP_FUNC(struct registry *, registry_free)
 #define _cleanup_registry_ _cleanup_(registry_freep)
 
+/* True when reg speaks to host (over HTTP when insecure) for repo: it can be used again,
+ * with the token it holds. */
+bool registry_matches(const struct registry *reg, const char *host, const char *repo,
+                      bool insecure);
+
 /* "https://host/v2/<repo>/<what>" */
 char *registry_url(const struct registry *reg, const char *what);
 /* The Authorization header line to send to the registry's origin now (a cached token

@@ -34,6 +34,14 @@ m=$(mark)
 assert_exit 0 "pull the same image again" "$MOCKER" pull "$REG/test/layers:v1"
 assert_eq 0 "$(since "$m" | grep -c -e '^BLOB' -e '/blobs/')" "a second pull downloads no blob"
 
+# Two tags of one repository in one command: one token for both.
+image_push "$TEST_TMP/multi" test/layers:other --all
+m=$(mark)
+assert_exit 0 "two references in one pull" "$MOCKER" pull --store "$TEST_TMP/s0" \
+	"$REG/test/layers:v1" "$REG/test/layers:other"
+assert_eq 2 "$(grep -c '@sha256:' "$TEST_TMP/last.out")" "one digest line per reference"
+assert_eq 1 "$(since "$m" | grep -c '^TOKEN')" "the token is reused across references of one repository"
+
 # Private repository.
 m=$(mark)
 assert_exit 1 "a private repository without credentials fails" "$MOCKER" pull "$REG/private/layers:v1"
