@@ -130,6 +130,7 @@ job_start(CURLM *m, struct registry *reg, struct fetch_job *j)
 			j->req_headers = t;
 	}
 	http_headers_reset(&j->headers);
+	j->progress = j->have;
 	j->started = false;
 	j->skip = 0;
 	curl_easy_setopt(j->easy, CURLOPT_URL, j->url);
@@ -216,6 +217,9 @@ job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
 	}
 	if (rc == CURLE_OK && (status == 200 || status == 206) && j->have == j->size)
 		return job_verify(j);
+	/* A connection that delivered data before it dropped earns a fresh set of attempts. */
+	if (j->have > j->progress)
+		j->attempts = 0;
 	if ((http_retryable(rc, status) || (rc == CURLE_OK && (status == 200 || status == 206))) &&
 	    ++j->attempts < MAX_ATTEMPTS) {
 		long ms = http_backoff_ms(j->attempts, j->headers.retry_after);

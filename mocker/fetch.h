@@ -40,7 +40,8 @@ struct fetch_job {
 	char *url;
 	bool origin, started, active, finished;
 	uint64_t skip;
-	uint64_t flushed; /* bytes handed to writeback already */
+	uint64_t flushed;  /* bytes handed to writeback already */
+	uint64_t progress; /* have when the current attempt started */
 	unsigned attempts, redirects, auths;
 	int64_t not_before_ms;
 	int result;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# mocker when things go wrong: a download cut in the middle (resumed with Range), 503 with
-# Retry-After (retried), a tampered blob (rejected, the store unchanged), and SIGKILL at
+# mocker when things go wrong: a download cut in the middle (resumed with Range), 503 and
+# 429 with Retry-After (retried), a tampered blob (rejected, the store unchanged), and SIGKILL at
 # several moments of a pull (the store stays valid, the next pull completes it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry.sh"
@@ -53,13 +53,15 @@ assert_eq $((16 << 20)) "$(stat -c %s "$("$MOCKER" rootfs "$REG/test/big:v1")/bi
 	"the resumed layer unpacked completely"
 assert_ok "the store is valid after the resumed pull" store_valid "$STORE"
 
-# 503 with Retry-After is retried.
-echo 2 >"$REG_STATE/fail"
+# 503 and 429 with Retry-After are retried.
+echo 1 >"$REG_STATE/fail"
+echo 1 >"$REG_STATE/fail429"
 m=$(mark)
-start=$SECONDS
-assert_exit 0 "a pull through two 503s" "$MOCKER" pull "$REG/test/retry:v1"
-assert_eq 2 "$(since "$m" | grep -c '^BLOB 503')" "the blob host answered 503 twice"
-assert_match "^[1-9]" "$((SECONDS - start))" "Retry-After was honoured"
+start=$(date +%s%N)
+assert_exit 0 "a pull through a 503 and a 429" "$MOCKER" pull "$REG/test/retry:v1"
+assert_eq 1 "$(since "$m" | grep -c '^BLOB 503')" "the blob host answered 503"
+assert_eq 1 "$(since "$m" | grep -c '^BLOB 429')" "the blob host answered 429"
+assert_match "^[1-9]" "$((($(date +%s%N) - start) / 1000000000))" "Retry-After was honoured"
 
 # A tampered blob: same size, one byte changed in the registry's storage.
 layer=$(ls -S "$TEST_TMP"/big2/blobs/sha256/ | head -n 1)

@@ -12,7 +12,7 @@
                 request that carries Authorization (Docker Hub's CDN must never see a token).
                 Faults on demand, from files in STATE: "cut" (bytes after which to drop the
                 connection, once), "fail" (how many 503s with Retry-After: 1 to answer
-                first), "rate" (bytes per second).
+                first), "fail429" (the same with 429 Too Many Requests), "rate" (bytes per second).
 
 Every request is logged, one line each, to STATE/requests.log."""
 import argparse
@@ -189,6 +189,10 @@ class Blobs(Quiet):
         if n:
             log("BLOB 503 Retry-After: 1")
             return self.reply(503, b"busy\n", [("Retry-After", "1")])
+        n = take_fault("fail429")
+        if n:
+            log("BLOB 429 Retry-After: 1")
+            return self.reply(429, b"slow down\n", [("Retry-After", "1")])
         start = 0
         if rng:
             mr = re.match(r"^bytes=(\d+)-$", rng)
