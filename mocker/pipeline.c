@@ -190,6 +190,7 @@ job_progress(struct fetch_job *j)
 	pthread_mutex_unlock(&p->lock);
 	p->items[b - p->blobs].have = j->have;
 	p->items[b - p->blobs].state = "downloading";
+	progress_item_start(&p->items[b - p->blobs]);
 }
 
 /* A verified blob goes into the store at once: a later pull, even after this one was
@@ -219,6 +220,7 @@ job_done(struct fetch_job *j, int result)
 	pthread_mutex_unlock(&p->lock);
 	p->items[b - p->blobs].have = j->have;
 	p->items[b - p->blobs].state = r >= 0 ? "done" : "failed";
+	progress_item_end(&p->items[b - p->blobs]);
 }
 
 static bool

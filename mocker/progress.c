@@ -31,6 +31,27 @@ format_size(uint64_t bytes, char *buf, size_t len)
 }
 
 void
+progress_item_start(struct progress_item *it)
+{
+	if (!it->start_ms)
+		it->start_ms = now_ms();
+}
+
+void
+progress_item_end(struct progress_item *it)
+{
+	progress_item_start(it);
+	if (!it->end_ms)
+		it->end_ms = now_ms();
+}
+
+static uint64_t
+rate(uint64_t bytes, int64_t from, int64_t to)
+{
+	return to > from ? bytes * 1000 / (uint64_t)(to - from) : 0;
+}
+
+void
 progress_init(struct progress *p, bool enabled)
 {
 	*p = (struct progress){ .enabled = enabled, .start_ms = now_ms() };
@@ -41,8 +62,8 @@ progress_draw(struct progress *p, const struct progress_item *items, size_t n, b
 {
 	int64_t now = now_ms();
 	double secs = (now - p->start_ms) / 1000.0;
-	uint64_t have = 0, size = 0;
-	char a[32], b[32], rate[32];
+	uint64_t have = 0, size = 0, moved = 0;
+	char a[32], b[32], r[32];
 
 	if (!p->enabled || (!force && now - p->last_ms < 100))
 		return;
@@ -53,17 +74,20 @@ progress_draw(struct progress *p, const struct progress_item *items, size_t n, b
 		const struct progress_item *it = &items[i];
 		format_size(it->have, a, sizeof(a));
 		format_size(it->size, b, sizeof(b));
-		format_size(secs > 0 ? (uint64_t)(it->have / secs) : 0, rate, sizeof(rate));
+		format_size(it->start_ms ? rate(it->have, it->start_ms, it->end_ms ?: now) : 0, r,
+		            sizeof(r));
 		fprintf(stderr, "\r\033[K%.19s  %-11s %10s / %-10s %10s/s\n", it->digest, it->state,
-		        a, b, rate);
+		        a, b, r);
 		have += it->have;
 		size += it->size;
+		if (it->start_ms) /* downloaded now, not found in the store */
+			moved += it->have;
 	}
 	format_size(have, a, sizeof(a));
 	format_size(size, b, sizeof(b));
-	format_size(secs > 0 ? (uint64_t)(have / secs) : 0, rate, sizeof(rate));
+	format_size(rate(moved, p->start_ms, now), r, sizeof(r));
 	fprintf(stderr, "\r\033[Ktotal                            %10s / %-10s %10s/s  %.1fs\n", a,
-	        b, rate, secs);
+	        b, r, secs);
 	p->lines = (unsigned)n + 1;
 	fflush(stderr);
 }
