@@ -43,10 +43,11 @@ assert_eq "0 1 2" "$(echo "$OUT" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" 
 	"with a terminal still only fds 0, 1, 2 are open"
 
 # An interactive shell: PID 1, job control on, input and output relayed
-in_tty 'echo pid=$$ flags=$-\nsleep 30 &\njobs\nkill %%1\nwait\necho done\nexit 3\n' "$RUN /bin/sh -i"
+in_tty 'echo pid=$$ flags=$-\nsleep 30 &\njobs\nkill %1\nwait\necho done\nexit 3\n' "$RUN /bin/sh -i"
 assert_eq 3 "$RC" "the interactive shell's exit status"
 assert_match 'pid=1 flags=[a-z]*m' "$OUT" "the shell is PID 1 with job control (set -m)"
 assert_match '\[1\]\+ +Running +sleep 30' "$OUT" "a background job shows in jobs"
+assert_match 'Terminated +sleep 30' "$OUT" "job control: kill %1 ends the background job"
 assert_match $'\ndone' "$OUT" "input reaches the shell and its output comes back"
 
 # The window size is copied to the pty
