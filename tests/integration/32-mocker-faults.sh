@@ -53,6 +53,18 @@ assert_eq $((16 << 20)) "$(stat -c %s "$("$MOCKER" rootfs "$REG/test/big:v1")/bi
 	"the resumed layer unpacked completely"
 assert_ok "the store is valid after the resumed pull" store_valid "$STORE"
 
+# The same with a server that ignores Range: what arrived already is skipped.
+"$MOCKER" rmi "$REG/test/big:v1" >/dev/null && "$MOCKER" prune -q
+echo 3000000 >"$REG_STATE/cut"
+touch "$REG_STATE/norange"
+m=$(mark)
+assert_exit 0 "a cut download from a server without Range" "$MOCKER" pull "$REG/test/big:v1"
+rm -f "$REG_STATE/norange"
+assert_eq 1 "$(since "$m" | grep -c '^BLOB ignoring Range')" "the retry's Range was ignored"
+assert_eq $((16 << 20)) "$(stat -c %s "$("$MOCKER" rootfs "$REG/test/big:v1")/big.bin")" \
+	"the layer is complete after skipping what had arrived"
+assert_ok "the store is valid" store_valid "$STORE"
+
 # 503 and 429 with Retry-After are retried.
 echo 1 >"$REG_STATE/fail"
 echo 1 >"$REG_STATE/fail429"

@@ -12,7 +12,8 @@
                 request that carries Authorization (Docker Hub's CDN must never see a token).
                 Faults on demand, from files in STATE: "cut" (bytes after which to drop the
                 connection, once), "fail" (how many 503s with Retry-After: 1 to answer
-                first), "fail429" (the same with 429 Too Many Requests), "rate" (bytes per second).
+                first), "fail429" (the same with 429 Too Many Requests), "rate" (bytes per second),
+                "norange" (while it exists, Range is ignored: 200 and the whole blob).
 
 Every request is logged, one line each, to STATE/requests.log."""
 import argparse
@@ -194,6 +195,9 @@ class Blobs(Quiet):
             log("BLOB 429 Retry-After: 1")
             return self.reply(429, b"slow down\n", [("Retry-After", "1")])
         start = 0
+        if rng and os.path.exists(os.path.join(A.state, "norange")):
+            log("BLOB ignoring Range")
+            rng = None
         if rng:
             mr = re.match(r"^bytes=(\d+)-$", rng)
             if not mr or int(mr.group(1)) >= len(data):
