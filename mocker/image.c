@@ -264,7 +264,15 @@ keep_manifest(const struct store *s, const char *digest, struct keep *blobs, int
 	return r;
 }
 
-/* Removes every entry of dir/ that keep lacks; returns how many. */
+static bool
+is_hex_digest(const char *name)
+{
+	return strlen(name) == DIGEST_HEX_LEN && strspn(name, "0123456789abcdef") == DIGEST_HEX_LEN;
+}
+
+/* Removes every entry of dir/ named like a sha256 hex digest that keep lacks; returns how
+ * many.  Anything else (containode's ROOT.ID upper directories beside a rootfs, files of
+ * other tools) is not mocker's to remove. */
 static int
 sweep(const char *dir, const struct keep *keep, bool quiet)
 {
@@ -276,9 +284,7 @@ sweep(const char *dir, const struct keep *keep, bool quiet)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *p = NULL;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (keep && keep_has(keep, de->d_name))
+		if (!is_hex_digest(de->d_name) || keep_has(keep, de->d_name))
 			continue;
 		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
 			return -ENOMEM;
@@ -296,7 +302,7 @@ int
 image_prune(struct store *s, bool quiet)
 {
 	_cleanup_json_ cJSON *index = NULL;
-	_cleanup_free_ char *blobs_dir = NULL, *rootfs_dir = NULL, *tmp_dir = NULL;
+	_cleanup_free_ char *blobs_dir = NULL, *rootfs_dir = NULL;
 	struct keep blobs = { 0 }, roots = { 0 };
 	const cJSON *e;
 	int r, n1 = 0, n2 = 0;
@@ -320,15 +326,14 @@ image_prune(struct store *s, bool quiet)
 			break;
 	}
 	if (r >= 0 && (asprintf(&blobs_dir, "%s/images/blobs/sha256", s->root) < 0 ||
-	               asprintf(&rootfs_dir, "%s/rootfs", s->root) < 0 ||
-	               asprintf(&tmp_dir, "%s/tmp", s->root) < 0))
+	               asprintf(&rootfs_dir, "%s/rootfs", s->root) < 0))
 		r = -ENOMEM;
 	if (r >= 0)
 		r = n1 = sweep(blobs_dir, &blobs, quiet);
 	if (r >= 0)
 		r = n2 = sweep(rootfs_dir, &roots, quiet);
 	if (r >= 0)
-		r = sweep(tmp_dir, NULL, true);
+		store_sweep(s);
 	keep_done(&blobs);
 	keep_done(&roots);
 	if (r < 0) {

@@ -84,11 +84,13 @@ assert_exit 0 "rmi a reference" "$MOCKER" rmi "$REG/test/busybox:raw"
 assert_no_match "test/busybox:raw" "$("$MOCKER" images -q)" "the removed reference is gone"
 assert_exit 1 "rmi of an unknown reference fails" "$MOCKER" rmi "$REG/test/none:x"
 n_before=$(ls "$STORE/images/blobs/sha256" | wc -l)
+mkdir "$root.someid" # what containode -r leaves beside a rootfs: not mocker's
 assert_exit 0 "prune" "$MOCKER" prune
 n_after=$(ls "$STORE/images/blobs/sha256" | wc -l)
 assert_eq "$((n_before - 2))" "$n_after" "prune removes the layer and manifest only the removed image used"
 assert_ok "the store is still valid after prune" store_valid "$STORE"
 assert_ok "rootfs of the kept images survive prune" test -x "$root/bin/busybox"
+assert_ok "prune leaves other programs' directories alone" test -d "$root.someid"
 assert_exit 0 "prune again removes nothing" "$MOCKER" prune
 assert_match "^0 blob\(s\) and 0 root" "$(tail -n 1 "$TEST_TMP/last.out")" "a second prune finds nothing"
 "$MOCKER" rmi "$REG/test/busybox:zstd" >/dev/null
