@@ -21,6 +21,11 @@ MOCKER=$BIN/mocker
 PY=/usr/bin/python3
 _reg_n=0
 
+# port_open PORT: something listens on 127.0.0.1:PORT (bash alone, no curl needed).
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 free_port() {
 	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -78,18 +83,18 @@ registry_start() {
 	fi
 	_registry_config "$dir" "$port" "$extra"
 	spawn "registry$_reg_n" /usr/bin/docker-registry serve "$dir/config.yml"
-	wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/" ||
+	wait_until 20 port_open "$port" ||
 		die "docker-registry did not start: $(tail -n 5 "$TEST_TMP/registry$_reg_n.log")"
 	REG_STORAGE=$dir/storage
 	REG_PUSH=127.0.0.1:$port
 	REG=$REG_PUSH
 	if [[ $auth == --auth ]]; then
-		wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$fport/v2/" ||
+		wait_until 20 port_open "$fport" ||
 			die "regauth.py did not start: $(tail -n 5 "$TEST_TMP/regauth$_reg_n.log")"
 		REG=127.0.0.1:$fport
 	fi
 	if [[ $auth == --basic ]]; then
-		wait_until 20 curl -s -o /dev/null "http://127.0.0.1:$basic/v2/" ||
+		wait_until 20 port_open "$basic" ||
 			die "regauth.py did not start: $(tail -n 5 "$TEST_TMP/regauth$_reg_n.log")"
 		REG=127.0.0.1:$basic
 	fi
