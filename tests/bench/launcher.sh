@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# make bench-launcher: start-to-exit time of /bin/true in a container, containode next to
+# crun (Debian's, with an OCI bundle for the same busybox root) and bubblewrap, measured
+# in one run with interleaved rounds, reported as medians and ratios to crun:
+#   all namespaces   mnt, pid, uts, ipc, net, cgroup; overlay (containode) or read-only
+#                    bind (crun, bwrap) root; /proc, /dev with device nodes, /dev/pts ...
+#   no network ns    the same in the host's network namespace
+#   switch port      containode with its tap attached to a running containet (beside
+#                    crun with its network namespace, which has no switch at all)
+# containode runs twice per setup: with its default upper layer on disk (-t TOP) and
+# with --ephemeral (tmpfs).  crun 1.8 refuses a hybrid cgroup layout; everything runs in
+# a private mount namespace where an empty file hides the cgroup2 controllers list, and
+# crun runs with --cgroup-manager=disabled (containode creates no cgroup either).
+#
+# Environment: BUILD (build), BENCH_RUNS (200 per command), BENCH_WARMUP (10).
+# Output: the report on stdout and in $BUILD/bench/launcher.txt.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-build}
+BIN=$TOP/$BUILD/bin
+TIMER=$TOP/$BUILD/tests/helpers/containode_launchtime
+OUT=$TOP/$BUILD/bench
+RUNS=${BENCH_RUNS:-200}
+WARMUP=${BENCH_WARMUP:-10}
+TARGET=0.5
+
+die() {
+	echo "bench-launcher: $*" >&2
+	exit 1
+}
+
+((EUID == 0)) || die "run as root"
+for f in "$BIN/containode" "$BIN/containet" "$TIMER" /bin/busybox; do
+	[[ -x $f ]] || die "$f is missing (make bench builds it)"
+done
+command -v crun >/dev/null || die "crun is not installed"
+command -v bwrap >/dev/null || die "bwrap is not installed"
+
+# Everything else happens in a private mount namespace: the cgroup trick for crun stays
+# invisible to the host and goes away with the namespace.
+if [[ -z ${LAUNCHER_BENCH_INNER:-} ]]; then
+	exec unshare -m env LAUNCHER_BENCH_INNER=1 bash "$0" "$@"
+fi
+mount --make-rprivate /
+
+WORK=$(mktemp -d /tmp/containet-bench-launcher.XXXXXX)
+SWITCH=
+cleanup() {
+	if [[ -n $SWITCH ]]; then
+		kill "$SWITCH" 2>/dev/null || true
+		wait "$SWITCH" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs && -e /sys/fs/cgroup/unified/cgroup.controllers ]]; then
+	: >"$WORK/empty"
+	mount --bind "$WORK/empty" /sys/fs/cgroup/unified/cgroup.controllers
+fi
+
+ROOT=$WORK/rootfs
+mkdir -p "$ROOT"/{bin,etc,proc,sys,dev,tmp,root,run}
+cp /bin/busybox "$ROOT/bin/busybox"
+chroot "$ROOT" /bin/busybox --install -s /bin
+
+# OCI bundles from crun's own default spec: one with a network namespace, one without.
+bundle() { # DIR NET(yes|no)
+	mkdir -p "$1"
+	(cd "$1" && crun spec)
+	/usr/bin/python3 - "$1/config.json" "$ROOT" "$2" <<'PY'
+import json, sys
+path, root, net = sys.argv[1:]
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+c["root"] = {"path": root, "readonly": True}
+ns = [n for n in c["linux"]["namespaces"] if n["type"] != "network" or net == "yes"]
+ns.append({"type": "cgroup"})
+c["linux"]["namespaces"] = ns
+json.dump(c, open(path, "w"), indent=1)
+PY
+}
+bundle "$WORK/bundle-net" yes
+bundle "$WORK/bundle-nonet" no
+crun --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$" >/dev/null ||
+	die "crun cannot run the bundle"
+
+SOCK=$WORK/switch.sock
+"$BIN/containet" -s "$SOCK" >"$WORK/switch.log" 2>&1 &
+SWITCH=$!
+for _ in $(seq 50); do
+	[[ -S $SOCK ]] && break
+	sleep 0.1
+done
+[[ -S $SOCK ]] || die "the switch did not start: $(cat "$WORK/switch.log")"
+
+C=$BIN/containode
+CMDS=(
+	# 0..3: all namespaces
+	"$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$"
+	-- "$C" -q -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q -r "$ROOT" --ephemeral /bin/true
+	-- "$(command -v bwrap)" --unshare-all --ro-bind "$ROOT" / --proc /proc --dev /dev
+	--tmpfs /run /bin/true
+	# 4..7: the host's network namespace
+	-- "$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-nonet" "bench$$"
+	-- "$C" -q -N -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q -N -r "$ROOT" --ephemeral /bin/true
+	-- "$(command -v bwrap)" --unshare-all --share-net --ro-bind "$ROOT" / --proc /proc
+	--dev /dev --tmpfs /run /bin/true
+	# 8..9: attached to the switch
+	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
+)
+echo "bench-launcher: $RUNS interleaved runs of 10 commands (after $WARMUP warm-up rounds)..." >&2
+mapfile -t R < <("$TIMER" "$RUNS" "$WARMUP" "${CMDS[@]}")
+((${#R[@]} == 10)) || die "the stopwatch failed"
+
+med() { echo "${R[$1]}" | cut -d' ' -f1; }
+fails() { echo "${R[$1]}" | cut -d' ' -f4; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+range() { echo "${R[$1]}" | awk '{ printf "%.1f-%.1f", $2 / 1000, $3 / 1000 }'; }
+
+mkdir -p "$OUT"
+{
+	echo "launcher: start-to-exit of /bin/true, median of $RUNS interleaved runs (ms), p10-p90"
+	echo "kernel $(uname -r), $(nproc) CPUs, crun $(crun --version | head -n 1 | awk '{print $3}'), bwrap $(bwrap --version | awk '{print $2}')"
+	printf '%-16s %-26s %8s %12s %9s\n' setup launcher "median" "p10-p90" "x crun"
+	row() { # SETUP NAME INDEX CRUN_INDEX
+		printf '%-16s %-26s %8s %12s %9s\n' "$1" "$2" "$(ms "$(med "$3")")" "$(range "$3")" \
+			"$(ratio "$(med "$3")" "$(med "$4")")"
+	}
+	row "all namespaces" "crun" 0 0
+	row "" "containode (-t TOP)" 1 0
+	row "" "containode (--ephemeral)" 2 0
+	row "" "bwrap" 3 0
+	row "no network ns" "crun" 4 4
+	row "" "containode -N (-t TOP)" 5 4
+	row "" "containode -N (--ephemeral)" 6 4
+	row "" "bwrap --share-net" 7 4
+	row "switch port" "containode -s (-t TOP)" 8 0
+	row "" "containode -s (--ephemeral)" 9 0
+	total=0
+	for i in $(seq 0 9); do total=$((total + $(fails "$i"))); done
+	((total == 0)) || echo "WARNING: $total runs exited non-zero"
+	r=$(ratio "$(med 1)" "$(med 0)")
+	verdict=$(awk -v r="$r" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }')
+	echo "target: containode (all isolation, overlay on disk) <= ${TARGET}x crun at the median: $r, $verdict"
+} | tee "$OUT/launcher.txt"
