@@ -7,13 +7,16 @@
 #include "manifest.h"
 #include "progress.h"
 #include "ref.h"
+#include "rootfs.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 DEFINE_CLEANUP_FUNC(DIR *, closedir)
 
@@ -342,5 +345,96 @@ image_prune(struct store *s, bool quiet)
 	}
 	if (!quiet)
 		printf("%d blob(s) and %d root filesystem(s) removed\n", n1, n2);
+	return 0;
+}
+
+static int
+lookup(const struct store *s, const char *what, char **ret_digest)
+{
+	_cleanup_json_ cJSON *index = NULL;
+	cJSON *e;
+	int r;
+
+	r = store_index_load(s, &index);
+	if (r < 0) {
+		log_error_errno(r, "reading the store '%s'", s->root);
+		return r;
+	}
+	r = image_lookup(index, what, &e);
+	if (r == -ENOENT) {
+		log_error("image '%s' is not in the store (mocker pull %s)", what, what);
+		return r;
+	}
+	if (r < 0) {
+		log_error_errno(r, "image '%s'", what);
+		return r;
+	}
+	*ret_digest = strdup(image_digest(e));
+	return *ret_digest ? 0 : -ENOMEM;
+}
+
+int
+image_rootfs(struct store *s, const char *what)
+{
+	_cleanup_free_ char *digest = NULL, *path = NULL, *why = NULL;
+	int r;
+
+	r = lookup(s, what, &digest);
+	if (r < 0)
+		return r;
+	r = rootfs_ensure(s, digest, &path, &why);
+	if (r < 0) {
+		log_error("rootfs of '%s': %s", what, why ? why : strerror(-r));
+		return r;
+	}
+	printf("%s\n", path);
+	return 0;
+}
+
+static int
+dir_is_empty(int fd)
+{
+	_cleanup_(closedirp) DIR *d = fdopendir(dup(fd));
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			return 0;
+	return 1;
+}
+
+int
+image_unpack(struct store *s, const char *what, const char *dir)
+{
+	_cleanup_free_ char *digest = NULL, *why = NULL;
+	_cleanup_close_ int fd = -1;
+	struct unpack_opts opts = { .root = geteuid() == 0 };
+	int r;
+
+	r = lookup(s, what, &digest);
+	if (r < 0)
+		return r;
+	r = mkdir_p(dir, 0755);
+	if (r < 0) {
+		log_error_errno(r, "creating '%s'", dir);
+		return r;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error_errno(errno, "opening '%s'", dir);
+		return -errno;
+	}
+	r = dir_is_empty(fd);
+	if (r == 0) {
+		log_error("unpack into '%s': directory is not empty", dir);
+		return -ENOTEMPTY;
+	}
+	r = rootfs_unpack_stored(s, digest, fd, &opts, &why);
+	if (r < 0) {
+		log_error("unpack '%s' into '%s': %s", what, dir, why ? why : strerror(-r));
+		return r;
+	}
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* The commands that read and tidy the store: images, inspect, rmi, prune, and the lookup
- * of a user's reference among the stored images. */
+/* The commands that work on the store (images, inspect, rmi, prune, rootfs, unpack), and
+ * the lookup of a user's reference among the stored images.  They log their errors. */
 #pragma once
 
 #include "store.h"
@@ -14,3 +14,7 @@ int image_list(const struct store *s, bool quiet);
 int image_inspect(const struct store *s, const char *what);
 int image_remove(struct store *s, char **refs);
 int image_prune(struct store *s, bool quiet);
+/* Prints the path of the image's root filesystem, unpacking it first when needed. */
+int image_rootfs(struct store *s, const char *what);
+/* Unpacks the image into dir (created when missing; must be empty). */
+int image_unpack(struct store *s, const char *what, const char *dir);

@@ -1,27 +1,20 @@
 /* mocker: pulls images from Docker Hub or any OCI registry into an OCI image layout,
  * and unpacks them into root filesystems for containode. */
 #include "cleanup.h"
-#include "fsutil.h"
 #include "image.h"
 #include "log.h"
 #include "manifest.h"
 #include "pull.h"
-#include "rootfs.h"
 #include "store.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
 
 struct options {
 	const char *store;
@@ -65,7 +58,10 @@ usage(FILE *f)
 	        "      --version                   show the version\n");
 }
 
-static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -169,97 +165,6 @@ read_password(const char *user, char **ret)
 }
 
 static int
-lookup(const struct store *s, const char *what, char **ret_digest)
-{
-	_cleanup_json_ cJSON *index = NULL;
-	cJSON *e;
-	int r;
-
-	r = store_index_load(s, &index);
-	if (r < 0) {
-		log_error_errno(r, "reading the store '%s'", s->root);
-		return r;
-	}
-	r = image_lookup(index, what, &e);
-	if (r == -ENOENT) {
-		log_error("image '%s' is not in the store (mocker pull %s)", what, what);
-		return r;
-	}
-	if (r < 0) {
-		log_error_errno(r, "image '%s'", what);
-		return r;
-	}
-	*ret_digest = strdup(image_digest(e));
-	return *ret_digest ? 0 : -ENOMEM;
-}
-
-static int
-cmd_rootfs(struct store *s, const char *what)
-{
-	_cleanup_free_ char *digest = NULL, *path = NULL, *why = NULL;
-	int r;
-
-	r = lookup(s, what, &digest);
-	if (r < 0)
-		return r;
-	r = rootfs_ensure(s, digest, &path, &why);
-	if (r < 0) {
-		log_error("rootfs of '%s': %s", what, why ? why : strerror(-r));
-		return r;
-	}
-	printf("%s\n", path);
-	return 0;
-}
-
-static int
-dir_is_empty(int fd)
-{
-	_cleanup_(closedirp) DIR *d = fdopendir(dup(fd));
-	struct dirent *de;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			return 0;
-	return 1;
-}
-
-static int
-cmd_unpack(struct store *s, const char *what, const char *dir)
-{
-	_cleanup_free_ char *digest = NULL, *why = NULL;
-	_cleanup_close_ int fd = -1;
-	struct unpack_opts opts = { .root = geteuid() == 0 };
-	int r;
-
-	r = lookup(s, what, &digest);
-	if (r < 0)
-		return r;
-	r = mkdir_p(dir, 0755);
-	if (r < 0) {
-		log_error_errno(r, "creating '%s'", dir);
-		return r;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		log_error_errno(errno, "opening '%s'", dir);
-		return -errno;
-	}
-	r = dir_is_empty(fd);
-	if (r == 0) {
-		log_error("unpack into '%s': directory is not empty", dir);
-		return -ENOTEMPTY;
-	}
-	r = rootfs_unpack_stored(s, digest, fd, &opts, &why);
-	if (r < 0) {
-		log_error("unpack '%s' into '%s': %s", what, dir, why ? why : strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-static int
 cmd_pull(struct store *s, struct options *o, char **refs)
 {
 	_cleanup_free_ char *userpass = NULL;
@@ -323,9 +228,9 @@ run(struct options *o, int argc, char **argv)
 	else if (strcmp(cmd, "prune") == 0)
 		r = image_prune(&s, o->quiet);
 	else if (strcmp(cmd, "rootfs") == 0)
-		r = cmd_rootfs(&s, argv[1]);
+		r = image_rootfs(&s, argv[1]);
 	else
-		r = cmd_unpack(&s, argv[1], argv[2]);
+		r = image_unpack(&s, argv[1], argv[2]);
 	return r < 0 ? 1 : 0;
 }
 
