@@ -298,7 +298,17 @@ remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 int
 mounts_remove_work(const struct plan *p)
 {
+	_cleanup_close_ int dfd = -1;
+
 	if (!p->work || p->ephemeral)
+		return 0;
+	/* What overlayfs leaves there, usually empty: removed directly, without a walk. */
+	dfd = open(p->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)unlinkat(dfd, "work", AT_REMOVEDIR);
+		(void)unlinkat(dfd, "index", AT_REMOVEDIR);
+	}
+	if (rmdir(p->work) == 0 || errno == ENOENT)
 		return 0;
 	return nftw(p->work, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

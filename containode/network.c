@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <net/if_arp.h>
 #include <net/route.h>
 #include <stdio.h>
@@ -107,6 +108,14 @@ network_tap(const struct plan *p, int s, int *ret_tap, struct setup_error *e)
 	tap = tap_open(p->ifname, NULL);
 	if (tap < 0)
 		return setup_fail(e, tap, "create tap '%s'", p->ifname);
+	/*
+	 * Persistent, so that whoever closes the last fd (containode or the switch) does not
+	 * unregister the device there and then, waiting out RCU grace periods: the device
+	 * goes with the container's network namespace, which the kernel cleans up in the
+	 * background once the container and both fds are gone.
+	 */
+	if (ioctl(tap, TUNSETPERSIST, 1) < 0)
+		return setup_fail(e, -errno, "make tap '%s' persistent", p->ifname);
 	r = set_mac(s, p->ifname, p->id);
 	if (r < 0)
 		return setup_fail(e, r, "set the MAC address of '%s'", p->ifname);
