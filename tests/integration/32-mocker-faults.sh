@@ -78,7 +78,7 @@ assert_match "^[1-9]" "$((($(date +%s%N) - start) / 1000000000))" "Retry-After w
 # A tampered blob: same size, one byte changed in the registry's storage.
 layer=$(ls -S "$TEST_TMP"/big2/blobs/sha256/ | head -n 1)
 f=$(registry_blob_file "$layer")
-printf 'X' | dd of="$f" bs=1 seek=100000 conv=notrunc status=none
+flip_byte "$f" 100000
 snapshot >"$TEST_TMP/before"
 assert_exit 1 "a tampered layer is rejected" "$MOCKER" pull "$REG/test/tamper:v1"
 assert_match "blob sha256:$layer arrived with digest sha256:[0-9a-f]{64}: rejected" \
@@ -103,7 +103,7 @@ dig=$(manifest_digest_of test/retry:v1)
 layer=$(ls -S "$TEST_TMP"/big3/blobs/sha256/ | head -n 1)
 assert_ok "--no-unpack makes no rootfs" test ! -e "$STORE/rootfs/$dig"
 cp "$STORE/images/blobs/sha256/$layer" "$TEST_TMP/layer.saved"
-printf 'X' | dd of="$STORE/images/blobs/sha256/$layer" bs=1 seek=3000 conv=notrunc status=none
+flip_byte "$STORE/images/blobs/sha256/$layer" 3000
 assert_exit 1 "rootfs refuses a stored layer that no longer matches" "$MOCKER" rootfs "$REG/test/retry:v1"
 assert_ok "no rootfs appears for it" test ! -e "$STORE/rootfs/$dig"
 assert_eq "" "$(ls -A "$STORE/rootfs" | grep '^\.tmp' || true)" "no half-unpacked tree is left"

@@ -121,6 +121,13 @@ registry_blob_file() {
 	echo "$REG_STORAGE/docker/registry/v2/blobs/sha256/${h:0:2}/$h/data"
 }
 
+# flip_byte FILE OFFSET: inverts one byte in place (same size, surely different content).
+flip_byte() {
+	$PY -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
+
 # The digest of the manifest of tag TAG of REPO, as the registry serves it.
 manifest_digest_of() {
 	skopeo inspect --raw --tls-verify=false ${REG_CREDS:+--creds "$REG_CREDS"} \
