@@ -20,7 +20,7 @@ since() { tail -n +"$(($1 + 1))" "$LOG"; }
 snapshot() { (cd "$STORE" && find . -path ./lock -prune -o -printf '%p %y %s\n' | sort && cat images/index.json); }
 
 # SIGKILL at several moments of a slow pull.
-echo 3000000 >"$REG_STATE/rate"
+echo 2000000 >"$REG_STATE/rate"
 for delay in 0.2 0.8 1.6 2.4; do
 	"$MOCKER" pull -q "$REG/test/big:v1" >/dev/null 2>&1 &
 	pid=$!
