@@ -177,6 +177,11 @@ image_remove(struct store *s, char **refs)
 	int r, rc = 0;
 
 	r = store_lock(s);
+	if (r == -ENOENT) { /* no store: no image */
+		for (char **ref = refs; *ref; ref++)
+			log_error("image '%s' is not in the store", *ref);
+		return -ENOENT;
+	}
 	if (r >= 0)
 		r = store_index_load(s, &index);
 	if (r < 0) {
@@ -311,6 +316,11 @@ image_prune(struct store *s, bool quiet)
 	int r, n1 = 0, n2 = 0;
 
 	r = store_lock(s);
+	if (r == -ENOENT) { /* no store: nothing to prune */
+		if (!quiet)
+			printf("0 blob(s) and 0 root filesystem(s) removed\n");
+		return 0;
+	}
 	if (r >= 0)
 		r = store_index_load(s, &index);
 	if (r < 0) {

@@ -46,11 +46,8 @@ store_open(const char *root, bool create, struct store *ret)
 {
 	static const char *const dirs[] = { "images/blobs/sha256", "rootfs", "tmp" };
 	_cleanup_free_ char *images = NULL;
-	struct stat st;
 	int r;
 
-	if (!create && stat(root, &st) < 0)
-		return -errno;
 	for (size_t i = 0; create && i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *p = path_join(root, dirs[i]);
 		if (!p)

@@ -17,7 +17,8 @@ struct store {
 	int lock_fd;
 };
 
-/* Opens (creating when create) the store at root. */
+/* Opens the store at root, creating it when create.  A store that does not exist reads as
+ * empty; store_lock() fails on it with -ENOENT. */
 int store_open(const char *root, bool create, struct store *ret);
 void store_close(struct store *s);
 /* Exclusive lock for anything that writes; readers need none (renames are atomic). */

@@ -97,6 +97,13 @@ assert_match "^0 blob\(s\) and 0 root" "$(tail -n 1 "$TEST_TMP/last.out")" "a se
 "$MOCKER" prune -q
 assert_ok "prune removes unreferenced root filesystems" test ! -e "$STORE/rootfs/$(manifest_digest_of test/busybox:zstd)"
 
+# A store that does not exist yet reads as empty.
+assert_eq "REFERENCE DIGEST SIZE CREATED" "$("$MOCKER" --store "$TEST_TMP/none" images | tr -s ' ')" \
+	"images on a store that does not exist lists nothing"
+assert_exit 0 "prune on a store that does not exist" "$MOCKER" --store "$TEST_TMP/none" prune
+assert_exit 1 "inspect on a store that does not exist" "$MOCKER" --store "$TEST_TMP/none" inspect x
+assert_ok "read-only commands create no store" test ! -e "$TEST_TMP/none"
+
 # Errors and the command line.
 assert_exit 1 "a tag the registry lacks" "$MOCKER" pull "$REG/test/busybox:nope"
 assert_match "not found" "$(cat "$TEST_TMP/last.out")" "the error says not found"
