@@ -7,7 +7,8 @@ Run inside a network namespace (ip netns exec NS ...).  Creates the taps PREFIX0
 PREFIX<N-1> there the way containode does (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR), attaches
 each over its own control connection as node PREFIX<i> (a port lives as long as the
 connection that attached it), prints "ready N" and then holds everything until it is
-terminated.  Used when tests/helpers/ctltool (one process per port) is not built.
+terminated.  One process for all of them, so that joining costs the machine little
+besides the switch's own work.
 """
 
 import fcntl

@@ -10,7 +10,8 @@
 # switch process's CPU seconds per test.  Repetitions interleave the setups; the report
 # prints medians, ratios to the bridge and to vde_switch, and the issue's targets.
 # Then, for containet alone: TCP with 254 idle ports attached (and the switch's memory
-# per port), and TCP while containers join and leave.
+# per port), and streams while those 254 join at once, leave at once, and while
+# containers keep joining and leaving.
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
 # least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Output: the report
@@ -23,7 +24,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
-HELPERS=$TOP/$BUILD/tests/helpers
 OUT=$TOP/$BUILD/bench
 PY=/usr/bin/python3
 STATS=$HERE/switch-stats.py
@@ -360,34 +360,48 @@ nports() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f1; }
 port_drops() { "$PY" "$STATS" ports "$BIN/containet" "$SOCK" | cut -d' ' -f2; }
 nports_is() { [[ $(nports) == "$1" ]]; }
 
-# 254 idle ports, each a tap up in one shared namespace attached over its own
-# connection: tests/helpers/ctltool attach when built, else switch-ports.py.
-idle_ports_attach() {
-	local base=$1 i n=$IDLE_PORTS
-	netns_add "$ID-idle"
-	# Idle means silent: without IPv6 the links send no DAD, MLD or router solicitations
-	# (each would be flooded to every port); they still receive what the switch floods.
-	ip netns exec "$ID-idle" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-	if [[ -x $HELPERS/ctltool ]]; then
-		for ((i = 0; i < n; i++)); do
-			ip netns exec "$ID-idle" "$HELPERS/ctltool" attach "$SOCK" "idle$i" "i$i" \
-				>>"$TMP/idle.log" 2>&1 &
-			PIDS+=($!)
-		done
-	else
-		ip netns exec "$ID-idle" "$PY" "$HERE/switch-ports.py" "$SOCK" i "$n" \
-			>"$TMP/idle.log" 2>&1 &
-		PIDS+=($!)
+# 254 idle ports, each a tap up in one shared namespace attached over its own connection,
+# all held by one switch-ports.py: a light joining side, so that what the stream sees
+# while they join is the switch (tests/helpers/ctltool would take 254 processes, each
+# through `ip netns exec`, and load the CPUs by itself).  Sets IDLE_PIDS and
+# IDLE_SECONDS (until the switch lists them all).
+IDLE_PIDS=()
+idle_ports_attach() { # PORTS_BEFORE
+	local base=$1 i n=$IDLE_PORTS t0=$EPOCHREALTIME
+	if [[ ! -e /run/netns/$ID-idle ]]; then
+		netns_add "$ID-idle"
+		# Idle means silent: without IPv6 the links send no DAD, MLD or router
+		# solicitations (each flooded to every port); they still get the floods.
+		ip netns exec "$ID-idle" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
 	fi
-	wait_until 60 nports_is $((base + n)) ||
-		{
-			note "idle ports: $(nports) attached of $((base + n)): $(tail -n 3 "$TMP/idle.log")"
-			return 1
-		}
+	ip netns exec "$ID-idle" "$PY" "$HERE/switch-ports.py" "$SOCK" i "$n" \
+		>>"$TMP/idle.log" 2>&1 &
+	IDLE_PIDS=($!)
+	PIDS+=("${IDLE_PIDS[@]}")
+	if ! wait_until 60 nports_is $((base + n)); then
+		note "idle ports: $(nports) attached of $((base + n)): $(tail -n 3 "$TMP/idle.log")"
+		return 1
+	fi
+	IDLE_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	for ((i = 0; i < n; i++)); do
 		echo "link set dev i$i up"
 	done | ip -n "$ID-idle" -batch -
+}
+
+# All idle ports leave at once: their holders are killed.  Sets IDLE_SECONDS (until the
+# switch has let go of them all).
+idle_ports_detach() { # PORTS_AFTER
+	local p t0=$EPOCHREALTIME
+	for p in "${IDLE_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait_until 60 nports_is "$1" || note "idle ports: $(nports) left, expected $1"
+	IDLE_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	for p in "${IDLE_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	IDLE_PIDS=()
 }
 
 # tcp_runs METRIC: REPS single-stream runs through containet, recorded as METRIC.
@@ -404,56 +418,80 @@ tcp_runs() {
 	done
 }
 
-# The two-port figure is measured right before the idle ports come, back to back with
-# the figure it is compared with.
+# during NAME CMD...: a 10 s single stream in 0.5 s intervals, CMD run 2 s into it;
+# records the worst and the median interval and the seconds below 10% of the median.
+during() {
+	local name=$1 f=$TMP/$1.json pid v
+	shift
+	client_containet iperf3 -c "${ADDR[containet]}" -t 10 -i 0.5 --json >"$f" 2>"$f.err" &
+	pid=$!
+	sleep 2
+	"$@"
+	if wait "$pid" && v=$("$PY" "$STATS" intervals "$f"); then
+		read -r worst median stalled <<<"$v"
+		record containet 0 "${name}_worst" "$worst"
+		record containet 0 "${name}_median" "$median"
+		record containet 0 "${name}_stalled" "$stalled"
+	else
+		note "$name: iperf3 failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
+	fi
+}
+
+mass_join() {
+	idle_ports_attach "$1" || return 0
+	record containet 0 mj_seconds "$IDLE_SECONDS"
+}
+mass_leave() {
+	idle_ports_detach "$1"
+	record containet 0 ml_seconds "$IDLE_SECONDS"
+}
+
+# Containers that live ~1 s each join and leave, one started every 0.2 s, for 7 s.
+churn() {
+	local n=0 end=$((SECONDS + 7)) pids=() p failed=0
+	while ((SECONDS < end)); do
+		client_containet_at "10.77.3.$((10 + n % 200))/24" sleep 1 >/dev/null \
+			2>>"$TMP/churn.log" &
+		pids+=($!)
+		n=$((n + 1))
+		sleep 0.2
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || failed=$((failed + 1))
+	done
+	((failed == 0)) ||
+		note "churn: $failed of $n containers failed: $(tail -n 2 "$TMP/churn.log")"
+	record containet 0 jl_joins $((n - failed))
+}
+
+# 254 idle ports: TCP against the two-port figure measured just before, the switch's
+# memory per port, and streams while they all join at once, and all leave at once.
 test_many_ports() {
 	local base rss0 rss1 drops0 drops1
 	tcp_runs few_tcp1
 	base=$(nports)
 	rss0=$(rss_kib "${SWPID[containet]}")
-	idle_ports_attach "$base" || return 1
-	sleep 1
+	echo "bench-switch: containet: $IDLE_PORTS idle ports join at once during a stream"
+	during mj mass_join $((base + 1))
+	((${#IDLE_PIDS[@]})) || return 1
 	rss1=$(rss_kib "${SWPID[containet]}")
 	record containet 0 rss_before "$rss0"
 	record containet 0 rss_after "$rss1"
 	record containet 0 many_idle "$IDLE_PORTS"
 	record containet 0 many_ports $((base + IDLE_PORTS + 1))
+	echo "bench-switch: containet: TCP with $((base + IDLE_PORTS + 1)) ports"
 	drops0=$(port_drops)
 	tcp_runs many_tcp1
 	drops1=$(port_drops)
 	record containet 0 many_drops $((drops1 - drops0))
 	record containet 0 rss_traffic "$(rss_kib "${SWPID[containet]}")"
+	echo "bench-switch: containet: $IDLE_PORTS idle ports leave at once during a stream"
+	during ml mass_leave $((base + 1))
 }
 
-# While one client streams for 10 s (intervals of 0.5 s), containers that live ~1 s each
-# join and leave, one started every 0.2 s.
 test_join_leave() {
-	local f=$TMP/joinleave.json pid n=0 end v
-	client_containet iperf3 -c "${ADDR[containet]}" -t 10 -i 0.5 --json >"$f" 2>"$f.err" &
-	pid=$!
-	sleep 0.5
-	end=$((SECONDS + 9))
-	local churn=()
-	while ((SECONDS < end)); do
-		client_containet_at "10.77.3.$((10 + n % 200))/24" sleep 1 >/dev/null 2>>"$TMP/churn.log" &
-		churn+=($!)
-		n=$((n + 1))
-		sleep 0.2
-	done
-	local failed=0 p
-	for p in "${churn[@]}"; do
-		wait "$p" || failed=$((failed + 1))
-	done
-	((failed == 0)) ||
-		note "join/leave: $failed of $n containers failed: $(tail -n 2 "$TMP/churn.log")"
-	if wait "$pid" && v=$("$PY" "$STATS" intervals "$f"); then
-		read -r worst median _ <<<"$v"
-		record containet 0 jl_worst "$worst"
-		record containet 0 jl_median "$median"
-		record containet 0 jl_joins $((n - failed))
-	else
-		note "join/leave: iperf3 failed: $(tail -n 2 "$f.err" "$f" | tr '\n' ' ')"
-	fi
+	echo "bench-switch: containet: containers join and leave during a stream"
+	during jl churn
 }
 
 # --- main -------------------------------------------------------------------------------
@@ -490,9 +528,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 
 if [[ " ${setups[*]} " == *" containet "* ]]; then
-	echo "bench-switch: containet with $IDLE_PORTS idle ports"
 	test_many_ports || note "many ports: not measured"
-	echo "bench-switch: containet while containers join and leave"
 	test_join_leave
 fi
 
