@@ -96,10 +96,25 @@ store_lock(struct store *s)
 	return 0;
 }
 
+/* Whether name, in the store directory dirs[i] of store_sweep(), is a writer's leftover. */
+static bool
+is_leftover(size_t i, const char *name)
+{
+	switch (i) {
+	case 0: /* tmp/: everything */
+		return name[0] != '.';
+	case 1: /* rootfs/: trees being unpacked */
+		return strncmp(name, ".tmp-", 5) == 0;
+	default: /* images/: write_file_atomic()'s temp files */
+		return strncmp(name, "index.json.tmp-", 15) == 0 ||
+		       strncmp(name, "oci-layout.tmp-", 15) == 0;
+	}
+}
+
 void
 store_sweep(const struct store *s)
 {
-	static const char *const dirs[] = { "tmp", "rootfs" };
+	static const char *const dirs[] = { "tmp", "rootfs", "images" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *dir = path_join(s->root, dirs[i]);
@@ -108,9 +123,7 @@ store_sweep(const struct store *s)
 
 		while (d && (de = readdir(d))) {
 			_cleanup_free_ char *p = NULL;
-			bool tmp = i == 0 ? de->d_name[0] != '.'
-			                  : strncmp(de->d_name, ".tmp-", 5) == 0;
-			if (tmp && (p = path_join(dir, de->d_name)))
+			if (is_leftover(i, de->d_name) && (p = path_join(dir, de->d_name)))
 				rm_rf(p);
 		}
 	}

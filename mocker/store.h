@@ -24,7 +24,8 @@ void store_close(struct store *s);
 /* Exclusive lock for anything that writes; readers need none (renames are atomic). */
 int store_lock(struct store *s);
 
-/* Removes what interrupted writers left (tmp/, rootfs/.tmp-*); needs the lock. */
+/* Removes what interrupted writers left (tmp/, rootfs/.tmp-*, images/index.json.tmp-*);
+ * needs the lock. */
 void store_sweep(const struct store *s);
 
 char *store_blob_path(const struct store *s, const char *digest);

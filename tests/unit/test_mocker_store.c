@@ -159,7 +159,12 @@ START_TEST(sweep_leftovers)
 	         "1111111111111111111111111111111111111111111111111111111111111111",
 	         root);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/images/index.json.tmp-123", root);
+	fclose(fopen(p, "w"));
 	store_sweep(&s);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	snprintf(p, sizeof(p), "%s/images/index.json", root);
+	ck_assert_int_eq(access(p, F_OK), 0);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
 	snprintf(p, sizeof(p), "%s/rootfs/.tmp-abc-1", root);
 	ck_assert_int_eq(access(p, F_OK), -1);
