@@ -162,6 +162,10 @@ child_setup(const struct plan *p, int sock, struct setup_error *e)
 	r = network_setup(p, &tap, e);
 	if (r < 0)
 		return r;
+	/* Handed over at once: the parent attaches it while the file system is set up. */
+	if (tap >= 0 && (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, tap)) < 0)
+		return setup_fail(e, r, "hand the tap to containode");
+	tap = safe_close(tap);
 	if (sethostname(p->id, strlen(p->id)) < 0)
 		return setup_fail(e, -errno, "set hostname '%s'", p->id);
 	r = child_setup_fs(p, &master, e);
@@ -172,9 +176,7 @@ child_setup(const struct plan *p, int sock, struct setup_error *e)
 	r = security_apply(p, e);
 	if (r < 0)
 		return r;
-	/* Both fds are the parent's now: none of them may reach the command. */
-	if (tap >= 0 && (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, tap)) < 0)
-		return setup_fail(e, r, "hand the tap to containode");
+	/* The parent's now: it must not reach the command. */
 	if (master >= 0 &&
 	    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_PTY }, master)) < 0)
 		return setup_fail(e, r, "hand the pty to containode");

@@ -67,6 +67,11 @@ ROOT=$WORK/rootfs
 mkdir -p "$ROOT"/{bin,etc,proc,sys,dev,tmp,root,run}
 cp /bin/busybox "$ROOT/bin/busybox"
 chroot "$ROOT" /bin/busybox --install -s /bin
+# What any image has, and containode binds over.
+echo image >"$ROOT/etc/hostname"
+printf '127.0.0.1\tlocalhost\n' >"$ROOT/etc/hosts"
+: >"$ROOT/etc/resolv.conf"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOT/etc/passwd"
 
 # OCI bundles from crun's own default spec: one with a network namespace, one without.
 bundle() { # DIR NET(yes|no)
