@@ -208,6 +208,14 @@ ns_child(const struct plan *p, int sock)
 	/* Killed with containode, even by SIGKILL; no core or ptrace while still privileged. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
+	/*
+	 * Nothing of the parent's but the pipe: not its signalfd or switch connection, nor
+	 * what containode's caller left open.  (The init never execs, so close-on-exec
+	 * would not be enough there.)
+	 */
+	if (sock > 3)
+		(void)syscall(SYS_close_range, 3, sock - 1, 0);
+	(void)syscall(SYS_close_range, sock + 1, ~0u, 0);
 	reset_signals();
 	umask(022);
 	r = child_setup(p, sock, &e);

@@ -106,6 +106,8 @@ fds=$(run -4 10.9.9.2/24 payload fds 7</dev/null 9>"$TEST_TMP/nine" | cut -d' ' 
 assert_eq "0 1 2 " "$fds" "only fds 0, 1, 2 are open in the container (with a tap)"
 fds=$(run --init payload fds 7</dev/null | cut -d' ' -f1 | tr '\n' ' ')
 assert_eq "0 1 2 " "$fds" "only fds 0, 1, 2 are open in the container (with --init)"
+assert_eq "0 1 2" "$(run --init ls /proc/1/fd 9</dev/null | tr '\n' ' ' | sed 's/ $//')" \
+	"the init holds only fds 0, 1, 2 too"
 
 # Namespaces: all new, or kept with -N / -I
 for ns in mnt pid uts ipc net cgroup; do
