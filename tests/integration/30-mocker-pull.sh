@@ -79,6 +79,20 @@ else
 	fail "umoci unpack of mocker's store: $(tail -n 3 "$TEST_TMP/umoci.log")"
 fi
 
+# On a terminal: one progress line per blob with bytes and rate, and a total.
+if command -v script >/dev/null; then
+	script -qec "'$MOCKER' pull --store '$TEST_TMP/tty' '$REG/test/layers:v1'" /dev/null \
+		>"$TEST_TMP/tty.out" 2>&1 || true
+	out=$(tr '\r' '\n' <"$TEST_TMP/tty.out" | sed 's/\x1b\[[0-9]*[AK]//g' | grep -v '^$')
+	assert_match "sha256:[0-9a-f]{12} +done +[0-9.]+ [kM]?B / [0-9.]+ [kM]?B +[0-9.]+ [kMG]?B/s" "$out" \
+		"a terminal gets a progress line per blob with bytes and rate"
+	assert_match "total +[0-9.]+ [kM]?B / [0-9.]+ [kM]?B" "$out" "and a total"
+	assert_eq 4 "$(tail -n 6 <<<"$out" | grep -c ' done ')" "one line for the config and each of 3 layers"
+	assert_match "$REG/test/layers:v1@sha256:" "$out" "and the digest line at the end"
+	assert_eq "-q" "$(script -qec "'$MOCKER' pull -q --store '$TEST_TMP/tty' '$REG/test/layers:v1'" /dev/null |
+		grep -c total | sed 's/^0$/-q/')" "-q shows no progress on a terminal"
+fi
+
 # rmi and prune.
 assert_exit 0 "rmi a reference" "$MOCKER" rmi "$REG/test/busybox:raw"
 assert_no_match "test/busybox:raw" "$("$MOCKER" images -q)" "the removed reference is gone"
