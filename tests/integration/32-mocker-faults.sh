@@ -38,7 +38,7 @@ assert_eq $((16 << 20)) "$(stat -c %s "$root/big.bin")" "the big layer is comple
 assert_eq "$(tar -xOf "$(ls -S "$TEST_TMP"/big/blobs/sha256/* | head -n 1)" big.bin 2>/dev/null | sha256sum)" \
 	"$(sha256sum <"$root/big.bin")" "the big file has the image's content"
 assert_ok "the store is valid" store_valid "$STORE"
-assert_eq "" "$(ls -A "$STORE/tmp"; ls -A "$STORE/rootfs" | grep '^\.tmp' || true)" \
+assert_eq "" "$(ls -A "$STORE/tmp"; find "$STORE/rootfs" -mindepth 1 -maxdepth 1 -name '.tmp*')" \
 	"what the killed pulls left is swept away"
 "$MOCKER" rmi "$REG/test/big:v1" >/dev/null && "$MOCKER" prune -q
 
@@ -106,7 +106,7 @@ cp "$STORE/images/blobs/sha256/$layer" "$TEST_TMP/layer.saved"
 flip_byte "$STORE/images/blobs/sha256/$layer" 3000
 assert_exit 1 "rootfs refuses a stored layer that no longer matches" "$MOCKER" rootfs "$REG/test/retry:v1"
 assert_ok "no rootfs appears for it" test ! -e "$STORE/rootfs/$dig"
-assert_eq "" "$(ls -A "$STORE/rootfs" | grep '^\.tmp' || true)" "no half-unpacked tree is left"
+assert_eq "" "$(find "$STORE/rootfs" -mindepth 1 -maxdepth 1 -name '.tmp*')" "no half-unpacked tree is left"
 cp "$TEST_TMP/layer.saved" "$STORE/images/blobs/sha256/$layer"
 assert_exit 0 "rootfs unpacks from the store" "$MOCKER" rootfs "$REG/test/retry:v1"
 assert_eq "$STORE/rootfs/$dig" "$(cat "$TEST_TMP/last.out")" "rootfs prints the path of the new tree"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables for the scripts that source this
 # Registries for the mocker tests, on 127.0.0.1, cleaned up at exit.  Source after lib.sh.
 #
 #   registry_start          plain docker-registry;  REG = "127.0.0.1:PORT" (pull and push)
