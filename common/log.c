@@ -40,3 +40,16 @@ log_msg(enum log_level level, int err, const char *fmt, ...)
 	else
 		fprintf(stderr, "%s: %s\n", program, buf);
 }
+
+int
+log_usage_error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, buf, program);
+	return 2;
+}

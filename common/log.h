@@ -20,6 +20,9 @@ const char *log_program(void);
 void log_msg(enum log_level level, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "program: message" and "Try 'program --help'." on stderr; returns 2, the usage exit code. */
+int log_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define log_at(level, err, ...)                                                                    \
 	do {                                                                                       \
 		if ((level) <= log_max_level)                                                     \

@@ -69,19 +69,6 @@ static const struct option options[] = {
 	{},
 };
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "containet: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'containet --help'.\n");
-	return 2;
-}
-
 /* Parses a number option into *ret within [min, max]; false (after a message) when bad. */
 static bool
 number_option(const char *name, const char *arg, unsigned long min, unsigned long max,
@@ -158,7 +145,7 @@ main(int argc, char **argv)
 		case OPT_GROUP:
 			gr = getgrnam(optarg);
 			if (!gr)
-				return usage_error("no such group '%s'", optarg);
+				return log_usage_error("no such group '%s'", optarg);
 			cfg.group = gr->gr_gid;
 			break;
 		case OPT_AGE:
@@ -216,13 +203,13 @@ main(int argc, char **argv)
 		}
 	}
 	if (!cfg.socket_path)
-		return usage_error("%s", "missing -s SOCK");
+		return log_usage_error("%s", "missing -s SOCK");
 	if (optind < argc) {
 		if (optind + 1 < argc)
-			return usage_error("unexpected argument '%s'", argv[optind + 1]);
+			return log_usage_error("unexpected argument '%s'", argv[optind + 1]);
 		return client_run(cfg.socket_path, argv[optind], json);
 	}
 	if (json)
-		return usage_error("%s", "--json goes with a client command (ports, fdb)");
+		return log_usage_error("%s", "--json goes with a client command (ports, fdb)");
 	return serve(&cfg);
 }

@@ -1,6 +1,7 @@
 #include "layer.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "digest.h"
 
 #include <archive.h>
@@ -61,20 +62,6 @@ tar_read_cb(struct archive *a, void *userdata, const void **buf)
 }
 
 static int
-set_error(char **ret_error, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error && !*ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
-
-static int
 open_raw(struct chain *c, char **ret_error)
 {
 	struct archive_entry *e;
@@ -89,7 +76,7 @@ open_raw(struct chain *c, char **ret_error)
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(c->raw, &e);
 	if (r != ARCHIVE_OK)
-		return set_error(ret_error, c->err ? c->err : -EINVAL, "layer is unreadable: %s",
+		return error_set_first(ret_error, c->err ? c->err : -EINVAL, "layer is unreadable: %s",
 		                 archive_error_string(c->raw) ? archive_error_string(c->raw)
 		                                              : "empty");
 	return 0;
@@ -119,7 +106,7 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	}
 	archive_read_support_format_tar(tar);
 	if (archive_read_open(tar, c, NULL, tar_read_cb, NULL) != ARCHIVE_OK) {
-		r = set_error(ret_error, c->err ? c->err : -EINVAL, "layer is not a tar: %s",
+		r = error_set_first(ret_error, c->err ? c->err : -EINVAL, "layer is not a tar: %s",
 		              archive_error_string(tar));
 		goto out;
 	}
@@ -133,7 +120,7 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	for (;;) {
 		la_ssize_t n = archive_read_data(c->raw, c->out, sizeof(c->out));
 		if (n < 0) {
-			r = set_error(ret_error, c->err ? c->err : -EIO, "layer is corrupt: %s",
+			r = error_set_first(ret_error, c->err ? c->err : -EIO, "layer is corrupt: %s",
 			              archive_error_string(c->raw));
 			goto out;
 		}
@@ -143,7 +130,7 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	}
 	sha256_final(h, actual);
 	if (strcmp(actual, diff_id) != 0)
-		r = set_error(ret_error, -EBADMSG,
+		r = error_set_first(ret_error, -EBADMSG,
 		              "uncompressed layer is %s, but the image config says %s", actual,
 		              diff_id);
 out:

@@ -58,21 +58,6 @@ usage(FILE *f)
 	        "      --version                   show the version\n");
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mocker: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'mocker --help' for more information.\n");
-	return 2;
-}
-
 enum {
 	OPT_STORE = 256,
 	OPT_PLATFORM,
@@ -108,12 +93,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PLATFORM:
 			if (platform_parse(optarg, &o->pull.platform) < 0)
-				return usage_error("invalid platform '%s' (want OS/ARCH[/VARIANT])",
+				return log_usage_error("invalid platform '%s' (want OS/ARCH[/VARIANT])",
 				                   optarg);
 			break;
 		case OPT_INSECURE:
 			if (o->n_insecure + 1 >= ARRAY_SIZE(o->insecure))
-				return usage_error("too many --insecure-registry");
+				return log_usage_error("too many --insecure-registry");
 			o->insecure[o->n_insecure++] = optarg;
 			break;
 		case OPT_USERNAME:
@@ -138,11 +123,11 @@ parse_options(int argc, char **argv, struct options *o)
 			printf("mocker %s\n", VERSION);
 			exit(0);
 		default:
-			return usage_error("invalid option");
+			return log_usage_error("invalid option");
 		}
 	}
 	if (o->password_stdin != (o->username != NULL))
-		return usage_error("--username and --password-stdin go together");
+		return log_usage_error("--username and --password-stdin go together");
 	return 0;
 }
 
@@ -203,15 +188,15 @@ run(struct options *o, int argc, char **argv)
 	if (strcmp(cmd, "pull") != 0 && strcmp(cmd, "images") != 0 && strcmp(cmd, "inspect") != 0 &&
 	    strcmp(cmd, "rmi") != 0 && strcmp(cmd, "prune") != 0 && strcmp(cmd, "rootfs") != 0 &&
 	    strcmp(cmd, "unpack") != 0)
-		return usage_error("unknown command '%s'", cmd);
+		return log_usage_error("unknown command '%s'", cmd);
 	if ((strcmp(cmd, "pull") == 0 || strcmp(cmd, "rmi") == 0) && argc < 2)
-		return usage_error("%s needs at least one reference", cmd);
+		return log_usage_error("%s needs at least one reference", cmd);
 	if ((strcmp(cmd, "inspect") == 0 || strcmp(cmd, "rootfs") == 0) && argc != 2)
-		return usage_error("%s needs exactly one reference", cmd);
+		return log_usage_error("%s needs exactly one reference", cmd);
 	if (strcmp(cmd, "unpack") == 0 && argc != 3)
-		return usage_error("unpack needs a reference and a directory");
+		return log_usage_error("unpack needs a reference and a directory");
 	if ((strcmp(cmd, "images") == 0 || strcmp(cmd, "prune") == 0) && argc != 1)
-		return usage_error("%s takes no arguments", cmd);
+		return log_usage_error("%s takes no arguments", cmd);
 	r = store_open(o->store, writes || strcmp(cmd, "rootfs") == 0, &s);
 	if (r < 0) {
 		log_error_errno(r, "opening the store '%s'", o->store);
@@ -248,7 +233,7 @@ main(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind >= argc)
-		return usage_error("no command given");
+		return log_usage_error("no command given");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_error("cannot initialize libcurl");
 		return 1;

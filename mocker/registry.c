@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include "auth.h"
+#include "errtext.h"
 #include "json.h"
 #include "log.h"
 
@@ -24,21 +25,6 @@ struct registry {
 	unsigned token_fetches;
 	CURL *easy; /* kept between requests, so its connection is reused */
 };
-
-static int
-fail(char **ret_error, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		free(*ret_error);
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 int
 registry_new(const char *host, const char *repo, bool insecure, const char *userpass,
@@ -166,14 +152,14 @@ fetch_token(struct registry *reg, char **ret_error)
 	}
 	reg->token_fetches++;
 	if (rc != CURLE_OK)
-		r = fail(ret_error, -EIO, "token request to %s: %s", reg->challenge.realm,
+		r = error_set(ret_error, -EIO, "token request to %s: %s", reg->challenge.realm,
 		         curl_easy_strerror(rc));
 	else if (status == 401 || status == 403)
-		r = fail(ret_error, -EACCES, "token service %s refused the %s (HTTP %ld)",
+		r = error_set(ret_error, -EACCES, "token service %s refused the %s (HTTP %ld)",
 		         reg->challenge.realm, reg->userpass ? "credentials" : "anonymous request",
 		         status);
 	else if (status != 200)
-		r = fail(ret_error, -EIO, "token request to %s: HTTP %ld", reg->challenge.realm,
+		r = error_set(ret_error, -EIO, "token request to %s: HTTP %ld", reg->challenge.realm,
 		         status);
 	if (r < 0)
 		goto out;
@@ -182,7 +168,7 @@ fetch_token(struct registry *reg, char **ret_error)
 	if (!tok || !*tok)
 		tok = json_string(j, "access_token");
 	if (!tok || !*tok || strpbrk(tok, "\r\n")) {
-		r = fail(ret_error, -EIO, "token service %s sent no token", reg->challenge.realm);
+		r = error_set(ret_error, -EIO, "token service %s sent no token", reg->challenge.realm);
 		goto out;
 	}
 	free(reg->auth_header);
@@ -212,10 +198,10 @@ registry_authenticate(struct registry *reg, const char *www_authenticate, char *
 	int r;
 
 	if (!www_authenticate)
-		return fail(ret_error, -EACCES, "%s: HTTP 401 without a challenge", reg->base);
+		return error_set(ret_error, -EACCES, "%s: HTTP 401 without a challenge", reg->base);
 	r = auth_parse_challenge(www_authenticate, &ch);
 	if (r < 0)
-		return fail(ret_error, -EACCES, "%s: unsupported authentication challenge '%s'",
+		return error_set(ret_error, -EACCES, "%s: unsupported authentication challenge '%s'",
 		            reg->base, www_authenticate);
 	auth_challenge_done(&reg->challenge);
 	reg->challenge = ch;
@@ -223,7 +209,7 @@ registry_authenticate(struct registry *reg, const char *www_authenticate, char *
 		return fetch_token(reg, ret_error);
 	/* Basic: the registry wants credentials on every request. */
 	if (!reg->userpass)
-		return fail(ret_error, -EACCES,
+		return error_set(ret_error, -EACCES,
 		            "%s requires credentials (docker login, or --username and "
 		            "--password-stdin)",
 		            reg->base);
@@ -313,11 +299,11 @@ registry_get(struct registry *reg, const char *what, const char *extra_header, s
 		rc = get_once(c, url, auth, extra_header, ret_body, &status, &location);
 		log_debug("GET %s: %s, HTTP %ld", url, curl_easy_strerror(rc), status);
 		if (rc == CURLE_WRITE_ERROR)
-			return fail(ret_error, -E2BIG, "%s: response larger than %zu bytes", url,
+			return error_set(ret_error, -E2BIG, "%s: response larger than %zu bytes", url,
 			            max);
 		if (rc == CURLE_OK && status >= 300 && status < 400 && location) {
 			if (++redirects > MAX_REDIRECTS)
-				return fail(ret_error, -ELOOP, "%s: too many redirects", url);
+				return error_set(ret_error, -ELOOP, "%s: too many redirects", url);
 			/* Authorization stays with the registry: never sent to another host. */
 			origin = origin && http_same_origin(url, location);
 			free(url);
@@ -337,15 +323,15 @@ registry_get(struct registry *reg, const char *what, const char *extra_header, s
 			continue;
 		}
 		if (rc != CURLE_OK)
-			return fail(ret_error, -EIO, "%s: %s", url, curl_easy_strerror(rc));
+			return error_set(ret_error, -EIO, "%s: %s", url, curl_easy_strerror(rc));
 		if (status == 200)
 			return 0;
 		if (status == 404)
-			return fail(ret_error, -ENOENT, "%s: not found", url);
+			return error_set(ret_error, -ENOENT, "%s: not found", url);
 		if (status == 401 || status == 403)
-			return fail(
+			return error_set(
 			        ret_error, -EACCES, "%s: access denied (HTTP %ld)%s", url, status,
 			        reg->userpass ? "" : "; a private repository needs credentials");
-		return fail(ret_error, -EIO, "%s: HTTP %ld", url, status);
+		return error_set(ret_error, -EIO, "%s: HTTP %ld", url, status);
 	}
 }

@@ -1,6 +1,7 @@
 #include "resolve.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "log.h"
 
 #include <errno.h>
@@ -11,21 +12,6 @@
 #include <string.h>
 
 #define MANIFEST_MAX (4u << 20)
-
-static int
-set_error(char **ret_error, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		free(*ret_error);
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 void
 resolved_done(struct resolved *r)
@@ -55,18 +41,18 @@ get_manifest(struct registry *reg, const char *ref, const struct descriptor *wan
 	if (r < 0)
 		goto out;
 	if (digest_valid(ref) && strcmp(actual, ref) != 0) {
-		r = set_error(ret_error, -EBADMSG, "manifest %s arrived with digest %s: rejected",
+		r = error_set(ret_error, -EBADMSG, "manifest %s arrived with digest %s: rejected",
 		              ref, actual);
 		goto out;
 	}
 	if (want && want->size != body.len) {
-		r = set_error(ret_error, -EBADMSG, "manifest %s has %zu bytes, not %" PRIu64, ref,
+		r = error_set(ret_error, -EBADMSG, "manifest %s has %zu bytes, not %" PRIu64, ref,
 		              body.len, want->size);
 		goto out;
 	}
 	if (!digest_valid(ref) && h.docker_digest && strncmp(h.docker_digest, "sha256:", 7) == 0 &&
 	    strcmp(h.docker_digest, actual) != 0) {
-		r = set_error(ret_error, -EBADMSG,
+		r = error_set(ret_error, -EBADMSG,
 		              "manifest %s arrived with digest %s, but the registry says %s", ref,
 		              actual, h.docker_digest);
 		goto out;
@@ -104,7 +90,7 @@ resolve_manifest(struct registry *reg, const char *tag_or_digest, const struct p
 	}
 	i = manifest_select(&top.m, platform);
 	if (i < 0) {
-		r = set_error(ret_error, -ENOENT, "no image for platform %s/%s%s%s in %s",
+		r = error_set(ret_error, -ENOENT, "no image for platform %s/%s%s%s in %s",
 		              platform->os, platform->arch, *platform->variant ? "/" : "",
 		              platform->variant, tag_or_digest);
 		resolved_done(&top);
@@ -114,7 +100,7 @@ resolve_manifest(struct registry *reg, const char *tag_or_digest, const struct p
 	          *platform->variant ? "/" : "", platform->variant, top.m.items[i].digest);
 	r = get_manifest(reg, top.m.items[i].digest, &top.m.items[i], &child, ret_error);
 	if (r >= 0 && child.m.kind != MANIFEST_IMAGE)
-		r = set_error(ret_error, -EINVAL, "index entry %s is not an image manifest",
+		r = error_set(ret_error, -EINVAL, "index entry %s is not an image manifest",
 		              top.m.items[i].digest);
 	resolved_done(&top);
 	if (r < 0) {

@@ -1,6 +1,7 @@
 #include "rootfs.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "fsutil.h"
 #include "layer.h"
 #include "manifest.h"
@@ -13,20 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int
-set_error(char **ret_error, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error && !*ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 int
 rootfs_begin(const struct store *s, const char *manifest_digest, char **ret_tmp)
@@ -80,21 +67,21 @@ rootfs_unpack_stored(const struct store *s, const char *manifest_digest, int dir
 
 	r = store_read_blob(s, manifest_digest, 16u << 20, &mbody, &mlen);
 	if (r < 0)
-		return set_error(ret_error, r, "reading manifest %s: %s", manifest_digest,
+		return error_set_first(ret_error, r, "reading manifest %s: %s", manifest_digest,
 		                 strerror(-r));
 	r = manifest_parse(mbody, mlen, NULL, &m, ret_error);
 	if (r >= 0 && m.kind != MANIFEST_IMAGE)
-		r = set_error(ret_error, -EINVAL, "%s is not an image manifest", manifest_digest);
+		r = error_set_first(ret_error, -EINVAL, "%s is not an image manifest", manifest_digest);
 	if (r >= 0) {
 		r = store_read_blob(s, m.config.digest, 16u << 20, &cbody, &clen);
 		if (r < 0)
-			set_error(ret_error, r, "reading config %s: %s", m.config.digest,
+			error_set_first(ret_error, r, "reading config %s: %s", m.config.digest,
 			          strerror(-r));
 	}
 	if (r >= 0 && (r = config_diff_ids(cbody, clen, &diff_ids, &n_ids)) < 0)
-		set_error(ret_error, r, "image config has no valid rootfs.diff_ids");
+		error_set_first(ret_error, r, "image config has no valid rootfs.diff_ids");
 	if (r >= 0 && n_ids != m.n_items)
-		r = set_error(ret_error, -EINVAL, "image has %zu layers but %zu diff_ids",
+		r = error_set_first(ret_error, -EINVAL, "image has %zu layers but %zu diff_ids",
 		              m.n_items, n_ids);
 	for (size_t i = 0; r >= 0 && i < m.n_items; i++) {
 		_cleanup_free_ char *p = store_blob_path(s, m.items[i].digest);
@@ -104,13 +91,13 @@ rootfs_unpack_stored(const struct store *s, const char *manifest_digest, int dir
 		_cleanup_free_ char *why = NULL;
 
 		if (fd < 0) {
-			r = set_error(ret_error, -errno, "layer %s is missing from the store",
+			r = error_set_first(ret_error, -errno, "layer %s is missing from the store",
 			              m.items[i].digest);
 			break;
 		}
 		r = layer_apply(dirfd, &src, diff_ids[i], opts, &why);
 		if (r < 0)
-			set_error(ret_error, r, "layer %zu (%s): %s", i + 1, m.items[i].digest,
+			error_set_first(ret_error, r, "layer %zu (%s): %s", i + 1, m.items[i].digest,
 			          why ? why : strerror(-r));
 	}
 	strv_free(diff_ids);
@@ -135,7 +122,7 @@ rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, cha
 	}
 	r = store_lock(s);
 	if (r < 0)
-		return set_error(ret_error, r, "locking the store: %s", strerror(-r));
+		return error_set_first(ret_error, r, "locking the store: %s", strerror(-r));
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		*ret_path = TAKE_PTR(path);
 		return 0;
@@ -143,14 +130,14 @@ rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, cha
 	store_sweep(s);
 	fd = rootfs_begin(s, manifest_digest, &tmp);
 	if (fd < 0)
-		return set_error(ret_error, fd, "creating a directory in %s/rootfs: %s", s->root,
+		return error_set_first(ret_error, fd, "creating a directory in %s/rootfs: %s", s->root,
 		                 strerror(-fd));
 	r = rootfs_unpack_stored(s, manifest_digest, fd, &opts, ret_error);
 	if (r >= 0)
 		r = rootfs_commit(s, tmp, manifest_digest);
 	if (r < 0) {
 		rm_rf(tmp);
-		return set_error(ret_error, r, "unpacking: %s", strerror(-r));
+		return error_set_first(ret_error, r, "unpacking: %s", strerror(-r));
 	}
 	*ret_path = TAKE_PTR(path);
 	return 0;
