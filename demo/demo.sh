@@ -56,12 +56,14 @@ say "  $(find "$ROOT/bin" -type l | wc -l) applets, $(du -sh "$ROOT" | cut -f1) 
 say "starting the switch: containet -s $SOCK"
 "$BIN/containet" -s "$SOCK" >"$WORK/switch.log" 2>&1 &
 SWITCH=$!
+# Ready when it answers (the socket file appears a moment before it listens).
+ready=
 for _ in $(seq 50); do
-	[[ -S $SOCK ]] && break
+	"$BIN/containet" -s "$SOCK" ports --json >/dev/null 2>&1 && ready=1 && break
 	kill -0 "$SWITCH" 2>/dev/null || die "the switch exited: $(cat "$WORK/switch.log")"
 	sleep 0.1
 done
-[[ -S $SOCK ]] || die "the switch did not create $SOCK"
+[[ -n $ready ]] || die "the switch does not answer on $SOCK: $(cat "$WORK/switch.log")"
 
 # --init: a PID 1 that passes SIGTERM on, so that a Ctrl-C stops the shell at once.
 # Each container waits (at most 10 s) until its peer answers, pings it three times,

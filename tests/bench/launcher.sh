@@ -99,10 +99,11 @@ SOCK=$WORK/switch.sock
 "$BIN/containet" -s "$SOCK" >"$WORK/switch.log" 2>&1 &
 SWITCH=$!
 for _ in $(seq 50); do
-	[[ -S $SOCK ]] && break
+	"$BIN/containet" -s "$SOCK" ports --json >/dev/null 2>&1 && break
 	sleep 0.1
 done
-[[ -S $SOCK ]] || die "the switch did not start: $(cat "$WORK/switch.log")"
+"$BIN/containet" -s "$SOCK" ports --json >/dev/null 2>&1 ||
+	die "the switch does not answer: $(cat "$WORK/switch.log")"
 
 C=$BIN/containode
 CMDS=(

@@ -28,7 +28,8 @@ has_port() { ports_json | grep -q "\"name\":\"$1\""; }
 start_switch() {
 	spawn "switch$1" "$CONTAINET" -s "$SOCK"
 	SWITCH=$SPAWNED
-	wait_until 5 test -S "$SOCK" || die "the switch did not create its socket"
+	# Ready when it answers (the socket file appears a moment before it listens).
+	wait_until 5 ports_json || die "the switch does not answer: $(cat "$TEST_TMP/switch$1.log")"
 }
 # ping_from ID ADDR: pings ADDR from a short-lived container on the switch
 ping_from() { "${RUN[@]}" -i "$1" -4 "10.88.0.$2/24" ping -c 2 -i 0.2 -W 2 "$3"; }
