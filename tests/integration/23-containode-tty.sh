@@ -13,6 +13,8 @@ make_root() {
 	mkdir -p "$1"/{bin,etc,proc,sys,dev,tmp,root,run}
 	cp /bin/busybox "$1/bin/busybox"
 	chroot "$1" /bin/busybox --install -s /bin
+	# Never through a symlink: busybox --install makes absolute ones, to the host's busybox.
+	rm -f "$1/bin/payload"
 	cp "$PAYLOAD" "$1/bin/payload"
 }
 ROOT=$TEST_TMP/root
