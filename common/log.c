@@ -50,6 +50,6 @@ log_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, buf, program);
+	fprintf(stderr, "%s: %s (try '%s --help')\n", program, buf, program);
 	return 2;
 }

@@ -20,7 +20,7 @@ const char *log_program(void);
 void log_msg(enum log_level level, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* "program: message" and "Try 'program --help'." on stderr; returns 2, the usage exit code. */
+/* "program: message (try 'program --help')", one line on stderr; returns 2, the usage exit code. */
 int log_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_at(level, err, ...)                                                                    \

@@ -3,6 +3,7 @@
 #include "cleanup.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -70,6 +71,7 @@ unix_listen(const char *path, mode_t mode, gid_t gid)
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
+	char tmp[sizeof(sa.sun_path)];
 	mode_t old_umask;
 	int r;
 
@@ -79,6 +81,16 @@ unix_listen(const char *path, mode_t mode, gid_t gid)
 	r = unix_remove_stale(path);
 	if (r < 0)
 		return r;
+	/*
+	 * Bound and listening under a temporary name, then renamed into place: a client
+	 * never finds the path before it accepts connections.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.%d", path, getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	r = unix_addr(tmp, &sa);
+	if (r < 0)
+		return r;
+	(void)unlink(tmp);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -88,10 +100,10 @@ unix_listen(const char *path, mode_t mode, gid_t gid)
 	umask(old_umask);
 	if (r < 0)
 		return -errno;
-	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) || chmod(path, mode) < 0 ||
-	    listen(fd, 128) < 0) {
+	if (listen(fd, 128) < 0 || (gid != (gid_t)-1 && chown(tmp, (uid_t)-1, gid) < 0) ||
+	    chmod(tmp, mode) < 0 || rename(tmp, path) < 0) {
 		r = -errno;
-		unlink(path);
+		unlink(tmp);
 		return r;
 	}
 	return TAKE_FD(fd);

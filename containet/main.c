@@ -133,7 +133,8 @@ main(int argc, char **argv)
 	int c;
 
 	log_init("containet");
-	while ((c = getopt_long(argc, argv, "s:vh", options, NULL)) != -1) {
+	opterr = 0; /* getopt's own messages off: one line, in the house format */
+	while ((c = getopt_long(argc, argv, ":s:vh", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cfg.socket_path = optarg;
@@ -197,9 +198,10 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("containet %s\n", VERSION);
 			return 0;
+		case ':':
+			return log_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'containet --help'.\n");
-			return 2;
+			return log_usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!cfg.socket_path)

@@ -86,7 +86,8 @@ parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt's own messages off: one line, in the house format */
+	while ((c = getopt_long(argc, argv, ":qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE:
 			o->store = optarg;
@@ -122,8 +123,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("mocker %s\n", VERSION);
 			exit(0);
+		case ':':
+			return log_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return log_usage_error("invalid option");
+			return log_usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
 	if (o->password_stdin != (o->username != NULL))
