@@ -2,20 +2,8 @@
 # containode: the overlay root.  TOP keeps what the command changed, ROOT stays as it
 # was, --ephemeral keeps nothing, the work dir goes away, nothing stays mounted.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/containode.sh"
 
-CONTAINODE=$BIN/containode
-PAYLOAD=$HELPERS/containode_payload
-[[ -x $CONTAINODE && -x $PAYLOAD ]] || die "build containode and its payload first"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-
-make_root() {
-	mkdir -p "$1"/{bin,etc,proc,sys,dev,tmp,root,run}
-	cp /bin/busybox "$1/bin/busybox"
-	chroot "$1" /bin/busybox --install -s /bin
-	# Never through a symlink: busybox --install makes absolute ones, to the host's busybox.
-	rm -f "$1/bin/payload"
-	cp "$PAYLOAD" "$1/bin/payload"
-}
 # A fingerprint of a tree: names, types, sizes, modes, modification times.
 tree_sum() { (cd "$1" && find . -printf '%p %y %s %m %T@ %l\n' | sort | md5sum); }
 mounts_here() { grep -c "$TEST_TMP" /proc/self/mountinfo || true; }

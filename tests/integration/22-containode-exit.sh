@@ -1,20 +1,8 @@
 #!/usr/bin/env bash
 # containode: exit statuses, signals, SIGKILL of containode, and the one-line errors.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/containode.sh"
 
-CONTAINODE=$BIN/containode
-PAYLOAD=$HELPERS/containode_payload
-[[ -x $CONTAINODE && -x $PAYLOAD ]] || die "build containode and its payload first"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-
-make_root() {
-	mkdir -p "$1"/{bin,etc,proc,sys,dev,tmp,root,run}
-	cp /bin/busybox "$1/bin/busybox"
-	chroot "$1" /bin/busybox --install -s /bin
-	# Never through a symlink: busybox --install makes absolute ones, to the host's busybox.
-	rm -f "$1/bin/payload"
-	cp "$PAYLOAD" "$1/bin/payload"
-}
 ROOT=$TEST_TMP/root
 make_root "$ROOT"
 RUN=("$CONTAINODE" -q -r "$ROOT" --ephemeral)

@@ -2,21 +2,9 @@
 # containode with a terminal on stdin: the container gets a pty of its own devpts,
 # containode relays it; an interactive shell has job control; the status comes through.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/containode.sh"
 
-CONTAINODE=$BIN/containode
-PAYLOAD=$HELPERS/containode_payload
-[[ -x $CONTAINODE && -x $PAYLOAD ]] || die "build containode and its payload first"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
 command -v script >/dev/null || skip "script (bsdutils) is not installed"
-
-make_root() {
-	mkdir -p "$1"/{bin,etc,proc,sys,dev,tmp,root,run}
-	cp /bin/busybox "$1/bin/busybox"
-	chroot "$1" /bin/busybox --install -s /bin
-	# Never through a symlink: busybox --install makes absolute ones, to the host's busybox.
-	rm -f "$1/bin/payload"
-	cp "$PAYLOAD" "$1/bin/payload"
-}
 ROOT=$TEST_TMP/root
 make_root "$ROOT"
 RUN="$CONTAINODE -q -r $ROOT --ephemeral"

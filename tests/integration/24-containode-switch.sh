@@ -3,22 +3,10 @@
 # long as containode (also through SIGKILL), and a restarted switch gets the container
 # back on the same socket.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/containode.sh"
 
-CONTAINODE=$BIN/containode
 CONTAINET=$BIN/containet
-PAYLOAD=$HELPERS/containode_payload
-[[ -x $CONTAINODE && -x $PAYLOAD ]] || die "build containode and its payload first"
 [[ -x $CONTAINET ]] || skip "the switch ($CONTAINET) is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-
-make_root() {
-	mkdir -p "$1"/{bin,etc,proc,sys,dev,tmp,root,run}
-	cp /bin/busybox "$1/bin/busybox"
-	chroot "$1" /bin/busybox --install -s /bin
-	# Never through a symlink: busybox --install makes absolute ones, to the host's busybox.
-	rm -f "$1/bin/payload"
-	cp "$PAYLOAD" "$1/bin/payload"
-}
 ROOT=$TEST_TMP/root
 make_root "$ROOT"
 SOCK=$TEST_TMP/switch.sock
