@@ -253,7 +253,8 @@ setup_containet() {
 	"$BIN/containet" -s "$SOCK" >"$TMP/containet.log" 2>&1 &
 	SWPID[containet]=$!
 	PIDS+=($!)
-	wait_until 5 test -S "$SOCK" || die "containet made no socket: $(cat "$TMP/containet.log")"
+	wait_until 5 "$BIN/containet" -s "$SOCK" ports ||
+		die "containet does not answer on $SOCK: $(cat "$TMP/containet.log")"
 	# The server: one long-lived container.
 	"$BIN/containode" -s "$SOCK" -4 10.77.3.1/24 -- iperf3 -s >"$TMP/containet-server.log" 2>&1 &
 	PIDS+=($!)
