@@ -217,7 +217,7 @@ reply_ports(struct sw *sw)
 		};
 		cJSON *e;
 
-		if (p->fd < 0)
+		if (p->fd < 0 || p->closing)
 			continue;
 		strcpy(cp.name, p->name);
 		strcpy(cp.node, p->node);

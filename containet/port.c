@@ -116,6 +116,33 @@ port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, 
 	return 0;
 }
 
+/*
+ * The last close of a tap unregisters its device, which waits for RCU grace periods
+ * (about 15 ms).  Done on the loop's thread, a crowd of containers leaving at once
+ * would stall every other port for seconds: the close goes to an io-wq worker instead.
+ */
+static void
+port_close_async(struct sw *sw, int fd)
+{
+	struct io_uring_sqe *sqe = sw_sqe(sw);
+
+	io_uring_prep_close(sqe, fd);
+	sqe->flags |= IOSQE_ASYNC;
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
+}
+
+/* Frees the slot; the fd is closed once nothing on the ring may still use it. */
+static void
+port_release(struct sw *sw, uint32_t idx)
+{
+	struct port *p = &sw->ports[idx];
+
+	port_close_async(sw, p->fd);
+	p->fd = -1;
+	p->gen++;
+	p->closing = false;
+}
+
 void
 port_detach(struct sw *sw, uint32_t idx)
 {
@@ -125,25 +152,25 @@ port_detach(struct sw *sw, uint32_t idx)
 	int none = -1;
 
 	log_info("port %s detached", p->name);
-	if (p->reading) {
-		sqe = sw_sqe(sw);
-		io_uring_prep_cancel64(sqe, ud_pack(OP_READ, idx, p->gen, 0), 0);
-		io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
-	}
-	/* Requests under way keep their own reference to the file; this drops the ring's. */
+	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
-	close(p->fd);
 	fdb_flush_port(&sw->fdb, idx);
-
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
 	sw->ports[last].active_pos = p->active_pos;
 	if (p->starved)
 		sw->nstarved--;
-	p->fd = -1;
-	p->gen++;
-	p->reading = p->starved = false;
+	p->starved = false;
 	p->name[0] = '\0';
+	p->closing = true;
+	if (!p->reading) {
+		port_release(sw, idx);
+		return;
+	}
+	/* The read's last completion releases the slot (port_read_done). */
+	sqe = sw_sqe(sw);
+	io_uring_prep_cancel64(sqe, ud_pack(OP_READ, idx, p->gen, 0), 0);
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
 }
 
 /* Queues a write of buffer bid to port out; drops it when the port has too many in flight. */
@@ -238,10 +265,14 @@ port_read_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 	bool has_buf = cqe->flags & IORING_CQE_F_BUFFER;
 
-	if (!current) {
+	if (!current || p->closing) {
 		/* The port went away while the read was under way. */
 		if (has_buf)
 			sw_buf_put(sw, bid);
+		if (current && !(cqe->flags & IORING_CQE_F_MORE)) {
+			p->reading = false;
+			port_release(sw, idx);
+		}
 		return;
 	}
 	if (!(cqe->flags & IORING_CQE_F_MORE))
@@ -267,6 +298,8 @@ port_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	if (p->fd < 0 || p->gen != ud_gen(cqe->user_data))
 		return;
 	p->inflight--;
+	if (p->closing)
+		return;
 	if (cqe->res < 0) {
 		p->st.tx_drops++;
 		log_trace("port %s: write failed: %s", p->name, strerror(-cqe->res));

@@ -174,9 +174,10 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 void
 sw_free(struct sw *sw)
 {
+	/* Leaving: plain closes, no ring round trips. */
 	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++)
-		if (sw->ports[i].fd >= 0)
-			port_detach(sw, i);
+		sw->ports[i].fd = safe_close(sw->ports[i].fd);
+	sw->nactive = 0;
 	control_close_all(sw);
 	if (sw->ring.ring_fd > 0)
 		io_uring_queue_exit(&sw->ring);

@@ -50,6 +50,7 @@ struct port {
 	uint16_t gen;      /* bumped when the slot is freed, so late completions are recognised */
 	bool reading;      /* a read is armed on the ring */
 	bool starved;      /* its read stopped for want of buffers: re-arm when some return */
+	bool closing;      /* detached, waiting for its read to end before the fd is closed */
 	uint32_t inflight; /* writes under way to this port */
 	uint32_t conn;     /* the connection that attached it: the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
