@@ -28,7 +28,7 @@ usage(FILE *f)
 		"      --max-ports N     at most N ports (1024)\n"
 		"      --fdb-max N       at most N learned addresses (8192)\n"
 		"      --buffers N       frame buffers of 68 KiB in the shared pool (256)\n"
-		"      --inflight N      writes in flight per port before dropping (64)\n"
+		"      --inflight N      writes in flight per port before dropping (3/4 of --buffers)\n"
 		"      --no-offload      do not enable checksum/TSO offloads on ports\n"
 		"      --no-multishot    re-arm a read per frame even if the kernel has multishot\n"
 		"      --busy-poll USEC  after traffic, poll this long before sleeping (200; 0: never)\n"
@@ -122,7 +122,6 @@ main(int argc, char **argv)
 		.max_ports = 1024,
 		.fdb_max = 8192,
 		.nbufs = 256,
-		.inflight_cap = 64,
 		.offload = true,
 		.multishot = true,
 		.busy_poll_ns = 200000,

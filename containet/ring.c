@@ -15,6 +15,7 @@
 #define SW_BGID 0
 #define SW_SQ_ENTRIES 1024
 #define SW_CQ_ENTRIES 16384
+#define SW_BATCH 64 /* completions handled between two submits */
 #define SW_POLL_BUDGET_NS 100000000ULL /* busy polling: at most 10% of a core */
 
 uint64_t
@@ -148,6 +149,13 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	sw->uid = getuid();
 	sw->buf_size = 65536 + 4096; /* a 64 KiB TSO segment, its headers and the vnet header */
 	sw->max_conns = cfg->max_ports + 64;
+	/*
+	 * Completed writes count as in flight until their completions are reaped, which
+	 * under a flood lags behind: a cap well below the pool would drop frames to healthy
+	 * ports.  Three quarters still leaves the other ports a quarter of the pool.
+	 */
+	if (!sw->cfg.inflight_cap)
+		sw->cfg.inflight_cap = cfg->nbufs - cfg->nbufs / 4;
 	sw->ports = calloc(cfg->max_ports, sizeof(*sw->ports));
 	sw->active = calloc(cfg->max_ports, sizeof(*sw->active));
 	sw->conns = calloc(sw->max_conns, sizeof(*sw->conns));
@@ -316,9 +324,14 @@ sw_run(struct sw *sw)
 			return r;
 		sw->now = sw_clock();
 		sw->frames_in_batch = 0;
+		/*
+		 * At most SW_BATCH completions between submits: the writes a batch queues
+		 * reach the kernel before they can count against a port's in-flight cap.
+		 */
 		io_uring_for_each_cqe(&sw->ring, head, cqe) {
 			handle_cqe(sw, cqe);
-			n++;
+			if (++n == SW_BATCH)
+				break;
 		}
 		io_uring_cq_advance(&sw->ring, n);
 		/* Buffers freed by this batch go back to the kernel in one step. */

@@ -84,7 +84,7 @@ struct sw_config {
 	uint32_t max_ports;
 	uint32_t fdb_max;
 	uint32_t nbufs;        /* frame buffers in the pool, a power of two */
-	uint32_t inflight_cap; /* writes in flight per port before frames are dropped */
+	uint32_t inflight_cap; /* writes in flight per port before frames are dropped; 0: 3/4 of nbufs */
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
 	uint64_t busy_poll_ns; /* poll this long after a batch with frames before sleeping */
