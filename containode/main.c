@@ -89,18 +89,8 @@ struct env_args {
 	size_t n;
 };
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s (try 'containode --help')\n", log_program(), buf);
-	return -EINVAL;
-}
+/* One line with the hint, then -EINVAL: main turns that into exit status 2. */
+#define usage_error(...) (log_usage_error(__VA_ARGS__), -EINVAL)
 
 /* Logs "what failed: why" once and hands r back, for "return log_fail(r, ...)". */
 static int __attribute__((format(printf, 2, 3)))
