@@ -31,7 +31,6 @@ usage(FILE *f)
 		"      --inflight N      writes in flight per port before dropping (3/4 of --buffers)\n"
 		"      --no-offload      do not enable checksum/TSO offloads on ports\n"
 		"      --no-multishot    re-arm a read per frame even if the kernel has multishot\n"
-		"      --busy-poll USEC  after traffic, poll this long before sleeping (200; 0: never)\n"
 		"      --json            client mode: print the raw JSON reply\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
@@ -46,7 +45,6 @@ enum {
 	OPT_INFLIGHT,
 	OPT_NO_OFFLOAD,
 	OPT_NO_MULTISHOT,
-	OPT_BUSY_POLL,
 	OPT_JSON,
 	OPT_VERSION,
 };
@@ -62,7 +60,6 @@ static const struct option options[] = {
 	{ "inflight", required_argument, NULL, OPT_INFLIGHT },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "no-multishot", no_argument, NULL, OPT_NO_MULTISHOT },
-	{ "busy-poll", required_argument, NULL, OPT_BUSY_POLL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -124,7 +121,6 @@ main(int argc, char **argv)
 		.nbufs = 256,
 		.offload = true,
 		.multishot = true,
-		.busy_poll_ns = 200000,
 	};
 	bool json = false;
 	unsigned long n;
@@ -182,11 +178,6 @@ main(int argc, char **argv)
 			break;
 		case OPT_NO_MULTISHOT:
 			cfg.multishot = false;
-			break;
-		case OPT_BUSY_POLL:
-			if (!number_option("busy-poll", optarg, 0, 1000000, &n))
-				return 2;
-			cfg.busy_poll_ns = n * 1000;
 			break;
 		case OPT_JSON:
 			json = true;

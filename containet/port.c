@@ -201,7 +201,6 @@ port_forward(struct sw *sw, uint32_t in, uint16_t bid, unsigned len)
 	uint32_t out;
 
 	p->st.rx_frames++;
-	sw->frames_in_batch++;
 	p->st.rx_bytes += len > TAP_VNET_HDR_LEN ? len - TAP_VNET_HDR_LEN : 0;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide(&sw->fdb, in, frame, len, TAP_VNET_HDR_LEN, sw->buf_size - 1, sw->now,

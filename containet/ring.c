@@ -16,7 +16,6 @@
 #define SW_SQ_ENTRIES 1024
 #define SW_CQ_ENTRIES 16384
 #define SW_BATCH 64 /* completions handled between two submits */
-#define SW_POLL_BUDGET_NS 100000000ULL /* busy polling: at most 10% of a core */
 
 uint64_t
 sw_clock(void)
@@ -238,7 +237,6 @@ tick_done(struct sw *sw)
 {
 	uint32_t n = fdb_expire(&sw->fdb, sw->now);
 
-	sw->poll_budget_ns = SW_POLL_BUDGET_NS;
 	if (n)
 		log_debug("%u forwarding entries aged out", n);
 	arm_tick(sw);
@@ -274,35 +272,6 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 	}
 }
 
-/*
- * Submits what the last batch queued and waits for completions.  After a batch that
- * carried frames, it first polls for up to --busy-poll microseconds: a switch that
- * sleeps pays a cross-CPU wake-up per frame, which dominates a ping's round trip.
- * Polling draws on a budget refilled every second, so a trickle of frames can never
- * make the switch spin for more than SW_POLL_BUDGET_NS of each second.
- */
-static int
-sw_wait(struct sw *sw)
-{
-	uint64_t start, end;
-	int r;
-
-	if (!sw->cfg.busy_poll_ns || !sw->frames_in_batch || !sw->poll_budget_ns)
-		return io_uring_submit_and_wait(&sw->ring, 1);
-	r = io_uring_submit_and_get_events(&sw->ring);
-	if (r < 0)
-		return r;
-	start = end = sw_clock();
-	while (!io_uring_cq_ready(&sw->ring) && end - start < sw->cfg.busy_poll_ns) {
-		io_uring_get_events(&sw->ring);
-		end = sw_clock();
-	}
-	sw->poll_budget_ns -= end - start < sw->poll_budget_ns ? end - start : sw->poll_budget_ns;
-	if (io_uring_cq_ready(&sw->ring))
-		return 0;
-	return io_uring_submit_and_wait(&sw->ring, 1);
-}
-
 int
 sw_run(struct sw *sw)
 {
@@ -313,17 +282,15 @@ sw_run(struct sw *sw)
 		return r;
 	arm_signal(sw);
 	arm_tick(sw);
-	sw->poll_budget_ns = SW_POLL_BUDGET_NS;
 
 	while (!sw->stop) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		r = sw_wait(sw);
+		r = io_uring_submit_and_wait(&sw->ring, 1);
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
 			return r;
 		sw->now = sw_clock();
-		sw->frames_in_batch = 0;
 		/*
 		 * At most SW_BATCH completions between submits: the writes a batch queues
 		 * reach the kernel before they can count against a port's in-flight cap.

@@ -87,7 +87,6 @@ struct sw_config {
 	uint32_t inflight_cap; /* writes in flight per port before frames are dropped; 0: 3/4 of nbufs */
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
-	uint64_t busy_poll_ns; /* poll this long after a batch with frames before sleeping */
 };
 
 struct sw {
@@ -117,8 +116,6 @@ struct sw {
 	uid_t uid;
 	bool stop;
 	uint32_t nstarved;    /* ports waiting for buffers */
-	uint32_t frames_in_batch;
-	uint64_t poll_budget_ns; /* busy polling left this second */
 };
 
 /* ring.c: setup, the frame pool, the loop. */
