@@ -57,7 +57,6 @@ conn_reply(struct sw *sw, uint32_t idx, char *text)
 		return;
 	}
 	c->reply = text;
-	c->sending = true;
 	sqe = sw_sqe(sw);
 	io_uring_prep_send(sqe, c->fd, text, strlen(text), MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_CTL_SEND, idx, c->gen, 0));
@@ -82,7 +81,7 @@ conn_close(struct sw *sw, uint32_t idx)
 	c->fd = -1;
 	c->rbuf = c->reply = NULL;
 	c->gen++;
-	c->sending = c->closing = c->denied = false;
+	c->closing = c->denied = false;
 }
 
 void
@@ -206,8 +205,8 @@ reply_ports(struct sw *sw)
 
 	if (!o || !(arr = cJSON_AddArrayToObject(o, "ports")))
 		return NULL;
-	for (uint32_t i = 0; i < sw->cfg.max_ports; i++) {
-		const struct port *p = &sw->ports[i];
+	for (uint32_t i = 0; i < sw->nactive; i++) {
+		const struct port *p = &sw->ports[sw->active[i]];
 		struct ctl_port cp = {
 			.rx_frames = p->st.rx_frames,
 			.rx_bytes = p->st.rx_bytes,
@@ -217,8 +216,6 @@ reply_ports(struct sw *sw)
 		};
 		cJSON *e;
 
-		if (p->fd < 0 || p->closing)
-			continue;
 		strcpy(cp.name, p->name);
 		strcpy(cp.node, p->node);
 		strcpy(cp.ifname, p->ifname);
@@ -333,7 +330,6 @@ control_send_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		return;
 	free(c->reply);
 	c->reply = NULL;
-	c->sending = false;
 	if (cqe->res < 0)
 		log_debug_errno(cqe->res, "connection %u: reply failed", idx);
 	if (c->closing || cqe->res < 0)

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,15 +65,14 @@ static const struct option options[] = {
 	{},
 };
 
-/* Parses a number option into *ret within [min, max]; false (after a message) when bad. */
+/* Parses a number option into *ret within [min, max]; false (after a usage error) when bad. */
 static bool
 number_option(const char *name, const char *arg, unsigned long min, unsigned long max,
 	      unsigned long *ret)
 {
 	if (parse_uint(arg, min, max, ret) == 0)
 		return true;
-	fprintf(stderr, "containet: --%s wants a number from %lu to %lu, not '%s'\n", name, min,
-		max, arg);
+	log_usage_error("--%s wants a number from %lu to %lu, not '%s'", name, min, max, arg);
 	return false;
 }
 
@@ -162,10 +160,8 @@ main(int argc, char **argv)
 		case OPT_BUFFERS:
 			if (!number_option("buffers", optarg, 8, 32768, &n))
 				return 2;
-			if (n & (n - 1)) {
-				fprintf(stderr, "containet: --buffers must be a power of two\n");
-				return 2;
-			}
+			if (n & (n - 1))
+				return log_usage_error("--buffers must be a power of two");
 			cfg.nbufs = n;
 			break;
 		case OPT_INFLIGHT:

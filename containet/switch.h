@@ -63,7 +63,6 @@ struct port {
 struct conn {
 	int fd;      /* -1: slot free */
 	uint16_t gen;
-	bool sending;
 	bool closing;
 	bool denied; /* SO_PEERCRED said no: answer the first request with a refusal */
 	uid_t uid;
