@@ -72,8 +72,11 @@ run_script() {
 	failed=$((failed + f))
 	if ((f)); then
 		failures+=("$name")
-		echo "  FAIL $name: $p passed, $f failed (exit $rc); log:"
-		tail -n 60 "$log" | sed 's/^/    /'
+		echo "  FAIL $name: $p passed, $f failed (exit $rc)"
+		# The failures first, then what else the script printed, without its passes.
+		grep '^FAIL: ' "$log" | sed 's/^/    /'
+		echo "    last lines of $log, passes left out:"
+		grep -v '^PASS: ' "$log" | tail -n 40 | sed 's/^/    | /'
 	else
 		echo "  ok   $name: $p checks"
 	fi

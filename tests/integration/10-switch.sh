@@ -128,14 +128,16 @@ wait_until 2 bash -c "[[ \$($(declare -f ports_json); SOCK=$SOCK BIN=$BIN ports_
 	ok "bad frames are dropped and counted" || fail "rx_drops of node1 did not grow by 3 (was $drops_before): $(ports_json)"
 assert_ok "forwarding goes on after bad frames" ns_ping "${NS[0]}" 10.199.0.3
 
-# SIGKILL a client: its port goes within a second, the others keep forwarding.
+# SIGKILL a client: its port goes, its tap with it, the others keep forwarding.
+# The switch closes a detached tap's descriptor asynchronously, so both are awaited.
 kill -KILL "$CLIENT3"
-if wait_until 1 bash -c "! $BIN/containet -s $SOCK ports --json | grep -q node3-eth0"; then
-	ok "port of a killed client gone within a second"
+if wait_until 5 bash -c "! $BIN/containet -s $SOCK ports --json | grep -q node3-eth0"; then
+	ok "port of a killed client goes away"
 else
-	fail "port node3-eth0 still there a second after its client died"
+	fail "port node3-eth0 still there 5 s after its client died"
 fi
-assert_fails "the killed client's tap is gone from its namespace" ip -n "${NS[2]}" link show eth0
+wait_until 5 bash -c "! ip -n ${NS[2]} link show eth0" && ok "the killed client's tap is gone from its namespace" ||
+	fail "the killed client's tap still exists 5 s after its port went"
 assert_ok "the others keep forwarding" ns_ping "${NS[0]}" 10.199.0.2
 
 # detach by name through the protocol.

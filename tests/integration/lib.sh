@@ -89,10 +89,14 @@ assert_exit() { # CODE DESCRIPTION CMD...: CMD exits with CODE; output in $TEST_
 
 # wait_until SECONDS CMD...: polls CMD every 50 ms; false on timeout.
 wait_until() {
-	local deadline=$((SECONDS + $1))
+	# Microseconds, not $SECONDS: that counts whole seconds, so "1" could mean 1 ms.
+	local now deadline
+	now=${EPOCHREALTIME//[.,]/}
+	deadline=$((now + $1 * 1000000))
 	shift
 	until "$@" >/dev/null 2>&1; do
-		((SECONDS < deadline)) || return 1
+		now=${EPOCHREALTIME//[.,]/}
+		((now < deadline)) || return 1
 		sleep 0.05
 	done
 }
