@@ -5,13 +5,17 @@
 #   make demo            two containers pinging each other through the switch
 #   make bench           benchmarks against reference tools, as ratios
 #   make install         PREFIX=/usr/local DESTDIR=
-#   WERROR=1  SANITIZE=address,undefined  V=1
+#   WERROR=1  SANITIZE=address,undefined (or SANITIZE=1, the same)  V=1
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 
+comma := ,
+ifeq ($(SANITIZE),1)
+override SANITIZE := address$(comma)undefined
+endif
 # Sanitized objects live apart so the two builds never mix.
 BUILD := build$(if $(SANITIZE),/san)
 
