@@ -211,7 +211,7 @@ def report_targets(data, c):
     target(None if r_many is None else r_many >= 0.95,
            f"TCP with {fmt(nports, '.0f')} ports attached >= 0.95x two-port figure: "
            f"{fmt(r_many, '.2f')}x ({fmt(med(data, c, 'many_tcp1'), '.2f')} Gb/s against "
-           f"{fmt(med(data, c, 'few_tcp1'), '.2f')} Gb/s just before; drops on the ports "
+           f"{fmt(med(data, c, 'few_tcp1'), '.2f')} Gb/s with two ports, before and after; drops on the ports "
            f"meanwhile: {fmt(med(data, c, 'many_drops'), '.0f')})")
     rss0, rss1, rss2 = (med(data, c, k) for k in ("rss_before", "rss_after", "rss_traffic"))
     idle = med(data, c, "many_idle")

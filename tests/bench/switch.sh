@@ -405,10 +405,11 @@ idle_ports_detach() { # PORTS_AFTER
 	IDLE_PIDS=()
 }
 
-# tcp_runs METRIC: REPS single-stream runs through containet, recorded as METRIC.
+# tcp_runs METRIC [FIRST]: REPS single-stream runs through containet, recorded as METRIC
+# with repetition numbers from FIRST (1) on.
 tcp_runs() {
-	local rep f v
-	for ((rep = 1; rep <= REPS; rep++)); do
+	local rep f v first=${2:-1}
+	for ((rep = first; rep < first + REPS; rep++)); do
 		f=$TMP/$1-$rep.json
 		if client_containet iperf3 -c "${ADDR[containet]}" -t "$DUR" --json >"$f" 2>"$f.err" &&
 			v=$("$PY" "$STATS" iperf "$f"); then
@@ -465,7 +466,7 @@ churn() {
 	record containet 0 jl_joins $((n - failed))
 }
 
-# 254 idle ports: TCP against the two-port figure measured just before, the switch's
+# 254 idle ports: TCP against the two-port figure measured before and after, the switch's
 # memory per port, and streams while they all join at once, and all leave at once.
 test_many_ports() {
 	local base rss0 rss1 drops0 drops1
@@ -488,6 +489,9 @@ test_many_ports() {
 	record containet 0 rss_traffic "$(rss_kib "${SWPID[containet]}")"
 	echo "bench-switch: containet: $IDLE_PORTS idle ports leave at once during a stream"
 	during ml mass_leave $((base + 1))
+	# The two-port reference again: with the runs from before the join it brackets the
+	# many-port runs, so that drift in the machine's speed falls on both sides.
+	tcp_runs few_tcp1 $((REPS + 1))
 }
 
 test_join_leave() {
