@@ -101,6 +101,40 @@ fail(struct unpacker *u, int err, const char *fmt, ...)
 
 static bool have_openat2 = true;
 
+/*
+ * Opens path (relative, "" for the root) below rootfd one component at a time, each with
+ * O_NOFOLLOW, the last with flags.  With mkdirs, missing components are made (0755, like
+ * tar and umoci) on the way.
+ */
+static int
+walk_beneath(int rootfd, const char *path, int flags, bool mkdirs)
+{
+	_cleanup_close_ int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *copy = strdup(path);
+	char *save = NULL;
+
+	if (fd < 0)
+		return -errno;
+	if (!copy)
+		return -ENOMEM;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		bool last = !save || !*save;
+		int f = (last ? flags : O_RDONLY | O_DIRECTORY) | O_CLOEXEC | O_NOFOLLOW;
+		int next = openat(fd, c, f);
+
+		if (next < 0 && errno == ENOENT && mkdirs) {
+			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			next = openat(fd, c, f);
+		}
+		if (next < 0)
+			return -errno;
+		close(fd);
+		fd = next;
+	}
+	return TAKE_FD(fd);
+}
+
 /* Opens path (relative, "" for the root) below rootfd without following any symlink. */
 static int
 open_beneath(int rootfd, const char *path, int flags)
@@ -109,9 +143,6 @@ open_beneath(int rootfd, const char *path, int flags)
 		.flags = (unsigned)(flags | O_CLOEXEC | O_NOFOLLOW),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
 	long r;
 
 	if (have_openat2) {
@@ -124,25 +155,8 @@ open_beneath(int rootfd, const char *path, int flags)
 		have_openat2 = false;
 	}
 
-	/* Kernels before 5.6: one component at a time, each opened with O_NOFOLLOW. */
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		bool last = !save || !*save;
-		int next = openat(fd, c,
-		                  last ? (flags | O_CLOEXEC | O_NOFOLLOW)
-		                       : (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-
-		if (next < 0)
-			return -errno;
-		close(fd);
-		fd = next;
-	}
-	return TAKE_FD(fd);
+	/* Kernels before 5.6: one component at a time. */
+	return walk_beneath(rootfd, path, flags, false);
 }
 
 /*
@@ -251,33 +265,11 @@ note_dir(struct unpacker *u, const char *path, int fd)
 	return 0;
 }
 
-/* Creates the missing directories of dir (0755, like tar and umoci), never following a
- * symlink; returns an fd of dir. */
+/* Creates the missing directories of dir, never following a symlink; returns an fd of dir. */
 static int
 make_dirs(struct unpacker *u, const char *dir)
 {
-	_cleanup_close_ int fd = openat(u->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *copy = strdup(dir);
-	char *save = NULL;
-
-	if (fd < 0)
-		return -errno;
-	if (!copy)
-		return -ENOMEM;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-
-		if (next < 0 && errno == ENOENT) {
-			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		}
-		if (next < 0)
-			return -errno;
-		close(fd);
-		fd = next;
-	}
-	return TAKE_FD(fd);
+	return walk_beneath(u->rootfd, dir, O_RDONLY | O_DIRECTORY, true);
 }
 
 /* Explains why the directory of an entry cannot be used. */
