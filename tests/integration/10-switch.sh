@@ -11,6 +11,7 @@ NS=()
 ports_json() { "$BIN/containet" -s "$SOCK" ports --json; }
 has_port() { ports_json | grep -q "\"name\":\"$1\""; }
 fd_count() { ls "/proc/$SWITCH/fd" | wc -l; }
+rx_drops() { ports_json | grep -o "\"name\":\"$1\"[^}]*\"rx_drops\":[0-9]*" | grep -o '[0-9]*$'; }
 ns_ping() { ip netns exec "$1" ping -c 2 -i 0.2 -W 2 "$2" >/dev/null; }
 
 spawn switch "$BIN/containet" -s "$SOCK" -v
@@ -85,7 +86,7 @@ big=$(printf '{"op":"ports","pad":"%070000d"}' 0)
 hostile "a message over 64 KiB" "longer than 65536" "$big"
 # A connection's descriptor goes when the switch sees its client hang up, a moment
 # after the reply; so the count is awaited, not sampled.
-wait_until 5 bash -c "[[ \$(ls /proc/$SWITCH/fd | wc -l) == $fds_before ]]" &&
+wait_until 5 eval '[[ $(fd_count) == "$fds_before" ]]' &&
 	ok "no descriptor leaked by refused requests" ||
 	fail "descriptors: $fds_before before the hostile requests, $(fd_count) after"
 assert_ok "switch alive after hostile messages" kill -0 "$SWITCH"
@@ -113,7 +114,7 @@ assert_match '"ok":false,"error":"permission denied"' "$out" "--group: a non-mem
 assert_exit 2 "--group with an unknown group is a usage error" "$BIN/containet" -s "$TEST_TMP/x.sock" --group no-such-group-here
 
 # Bad frames from a namespace: runt-sized, multicast and zero sources, a reserved group.
-drops_before=$(ports_json | grep -o '"name":"node1-eth0"[^}]*"rx_drops":[0-9]*' | grep -o '[0-9]*$')
+drops_before=$(rx_drops node1-eth0)
 ip netns exec "${NS[0]}" /usr/bin/python3 - <<'PY'
 import socket
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -128,19 +129,19 @@ frames = [
 for f in frames:
     s.send(f)
 PY
-wait_until 5 bash -c "[[ \$($(declare -f ports_json); SOCK=$SOCK BIN=$BIN ports_json | grep -o '\"name\":\"node1-eth0\"[^}]*\"rx_drops\":[0-9]*' | grep -o '[0-9]*\$') -ge $((drops_before + 3)) ]]" &&
+wait_until 5 eval '(($(rx_drops node1-eth0) >= drops_before + 3))' &&
 	ok "bad frames are dropped and counted" || fail "rx_drops of node1 did not grow by 3 (was $drops_before): $(ports_json)"
 assert_ok "forwarding goes on after bad frames" ns_ping "${NS[0]}" 10.199.0.3
 
 # SIGKILL a client: its port goes, its tap with it, the others keep forwarding.
 # The switch closes a detached tap's descriptor asynchronously, so both are awaited.
 kill -KILL "$CLIENT3"
-if wait_until 5 bash -c "! $BIN/containet -s $SOCK ports --json | grep -q node3-eth0"; then
+if wait_until 5 eval '! has_port node3-eth0'; then
 	ok "port of a killed client goes away"
 else
 	fail "port node3-eth0 still there 5 s after its client died"
 fi
-wait_until 5 bash -c "! ip -n ${NS[2]} link show eth0" && ok "the killed client's tap is gone from its namespace" ||
+wait_until 5 eval '! ip -n "${NS[2]}" link show eth0' && ok "the killed client's tap is gone from its namespace" ||
 	fail "the killed client's tap still exists 5 s after its port went"
 assert_ok "the others keep forwarding" ns_ping "${NS[0]}" 10.199.0.2
 
