@@ -4,6 +4,7 @@
 #   make check           unit + integration tests (installs missing Debian packages first)
 #   make demo            two containers pinging each other through the switch
 #   make bench           benchmarks against reference tools, as ratios
+#   make fuzz            libFuzzer targets (clang) in build/fuzz; make fuzz-smoke runs each briefly
 #   make install         PREFIX=/usr/local DESTDIR=
 #   WERROR=1  SANITIZE=address,undefined (or SANITIZE=1, the same)  V=1
 
@@ -16,8 +17,13 @@ comma := ,
 ifeq ($(SANITIZE),1)
 override SANITIZE := address$(comma)undefined
 endif
-# Sanitized objects live apart so the two builds never mix.
-BUILD := build$(if $(SANITIZE),/san)
+# The fuzz build is clang with libFuzzer's coverage and both sanitizers, whatever else was asked.
+ifeq ($(FUZZ),1)
+override SANITIZE := fuzzer-no-link$(comma)address$(comma)undefined
+override CC := clang
+endif
+# Sanitized objects live apart so the builds never mix.
+BUILD := build$(if $(FUZZ),/fuzz,$(if $(SANITIZE),/san))
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -59,6 +65,7 @@ include common/module.mk
 PRESENT := $(patsubst %/main.c,%,$(wildcard containet/main.c containode/main.c mocker/main.c))
 include $(wildcard $(PRESENT:%=%/module.mk))
 include tests/module.mk
+include tests/fuzz/module.mk
 
 all: $(PROGRAMS)
 
@@ -73,11 +80,20 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all tests
-	@BUILD=$(BUILD) tests/run.sh $(TESTS)
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-targets
+	@BUILD=$(BUILD) FUZZ_BUILD=build/fuzz tests/run.sh $(TESTS)
 
 check-unit: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/run.sh unit
+
+fuzz: deps
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-targets
+
+# Each target for FUZZ_SECONDS (default 10) from its seed corpus; what it finds stays in
+# build/fuzz/corpus.  A longer run: FUZZ_SECONDS=3600 make fuzz-smoke.
+fuzz-smoke: fuzz
+	@FUZZ_BUILD=build/fuzz tests/run.sh fuzz
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -111,7 +127,7 @@ compdb:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit demo bench install uninstall format compdb clean tests
+.PHONY: all deps check check-unit fuzz fuzz-smoke fuzz-targets demo bench install uninstall format compdb clean tests
 .DELETE_ON_ERROR:
 # Keep objects of pattern-built tests and helpers between runs.
 .SECONDARY:

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 error_vset(char **ret_error, const char *fmt, va_list ap)
 {
 	free(*ret_error);

@@ -19,11 +19,16 @@ json_string(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The number member key of obj as a non-negative integer, or def when absent or not one. */
+/*
+ * The number member key of obj as a non-negative integer, or def when absent, not a
+ * number, negative or too large for 64 bits (converting such a double is undefined).
+ */
 static inline uint64_t
 json_uint(const cJSON *obj, const char *key, uint64_t def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (uint64_t)v->valuedouble : def;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 0x1p64))
+		return def;
+	return (uint64_t)v->valuedouble;
 }

@@ -25,7 +25,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 job_fail(struct fetch_job *j, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 fail(char **ret_error, int err, const char *fmt, ...)
 {
 	va_list ap;

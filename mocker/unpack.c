@@ -1046,7 +1046,8 @@ apply_dir_meta(struct unpacker *u)
 	keys = pathset_keys(u->dirs, &n);
 	if (!keys && pathset_size(u->dirs) > 0)
 		return oom(u);
-	qsort(keys, n, sizeof(*keys), cmp_depth_desc);
+	if (n > 1) /* keys is NULL for an empty set, which qsort must not be given */
+		qsort(keys, n, sizeof(*keys), cmp_depth_desc);
 	for (size_t i = 0; i < n; i++) {
 		const struct dir_meta *m = *pathset_get(u->dirs, keys[i]);
 		_cleanup_close_ int fd = open_beneath(u->rootfd, keys[i], O_RDONLY | O_DIRECTORY);

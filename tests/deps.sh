@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc make pkg-config
+	gcc make pkg-config clang libclang-rt-14-dev
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	# tests and demo
 	iproute2 iputils-ping busybox-static kmod

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the unit suites and the integration scripts, and ends with one line
-# "N passed, N failed, N skipped".  Arguments: "unit", "integration", or script names
-# (tests/integration/10-switch.sh); none means everything.  Exits non-zero on any failure.
+# Runs the unit suites, the integration scripts and the fuzz targets, and ends with one line
+# "N passed, N failed, N skipped".  Arguments: "unit", "integration", "fuzz", or script
+# names (tests/integration/10-switch.sh); none means all three.  Exits non-zero on any failure.
+# FUZZ_BUILD is where `make fuzz` put the fuzz targets; FUZZ_SECONDS how long each runs.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -82,8 +83,38 @@ run_script() {
 	fi
 }
 
+# Each fuzz target from its seeds (tests/fuzz/corpus/NAME) for FUZZ_SECONDS; what it
+# learns is kept in $FUZZ_BUILD/corpus/NAME for the next run.  A crash is a failure, and
+# the input that caused it is left in the log folder for a unit test.
+run_fuzz() {
+	local t name log corpus seeds dict
+	local fuzz_build=${FUZZ_BUILD:-build/fuzz}
+	for t in "$fuzz_build"/tests/fuzz/fuzz_*; do
+		[[ -x $t && $t != *.[od] ]] || continue
+		name=$(basename "$t")
+		log=$LOGDIR/$name.log
+		corpus=$fuzz_build/corpus/$name
+		seeds=tests/fuzz/corpus/$name
+		dict=tests/fuzz/$name.dict
+		mkdir -p "$corpus" "$seeds"
+		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$LOGDIR/$name-" \
+			${dict:+$([[ -f $dict ]] && echo "-dict=$dict")} \
+			"$corpus" "$seeds" >"$log" 2>&1 </dev/null; then
+			passed=$((passed + 1))
+			echo "  ok   $name: $(grep -Eo 'number_of_executed_units: [0-9]+' "$log" |
+				grep -Eo '[0-9]+') runs"
+		else
+			failed=$((failed + 1))
+			failures+=("$name")
+			echo "  FAIL $name: see $log"
+			grep -E 'ERROR|SUMMARY|Test unit written' "$log" | sed 's/^/    /'
+		fi
+	done
+}
+
 what=("$@")
-((${#what[@]})) || what=(unit integration)
+((${#what[@]})) || what=(unit integration fuzz)
 for w in "${what[@]}"; do
 	case $w in
 	unit)
@@ -95,6 +126,10 @@ for w in "${what[@]}"; do
 		for s in tests/integration/[0-9][0-9]-*.sh; do
 			run_script "$s"
 		done
+		;;
+	fuzz)
+		echo "fuzz targets:"
+		run_fuzz
 		;;
 	*) run_script "$w" ;;
 	esac

@@ -1,0 +1,75 @@
+/*
+ * The control protocol's decoders: a request as the switch reads it from any client, and
+ * a reply as a client reads it from the switch.  The first byte picks which; the rest is
+ * the message.  A decoded request is encoded again and must decode to the same request.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "ctl.h"
+
+static void
+request(const char *buf, size_t len)
+{
+	struct ctl_request req, again;
+	const char *error = NULL;
+	_cleanup_free_ char *text = NULL;
+
+	if (ctl_request_decode(buf, len, &req, &error) < 0) {
+		assert(error && *error);
+		return;
+	}
+	text = ctl_request_encode(&req);
+	if (!text)
+		return;
+	assert(ctl_request_decode(text, strlen(text), &again, &error) == 0);
+	assert(again.op == req.op);
+	assert(strcmp(again.node, req.node) == 0);
+	assert(strcmp(again.ifname, req.ifname) == 0);
+	assert(strcmp(again.port, req.port) == 0);
+}
+
+static void
+reply(const char *buf, size_t len)
+{
+	cJSON *obj = NULL;
+	_cleanup_free_ char *error = NULL;
+	int r;
+
+	r = ctl_reply_decode(buf, len, &obj, &error);
+	if (r == 0) {
+		const cJSON *list;
+		const cJSON *item;
+
+		/* A client reads the listings it asked for out of the reply. */
+		list = cJSON_GetObjectItemCaseSensitive(obj, "ports");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_port p;
+			(void)ctl_port_from_json(item, &p);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "fdb");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_fdb_entry e;
+			(void)ctl_fdb_from_json(item, &e);
+		}
+		cJSON_Delete(obj);
+	} else if (r == -EREMOTEIO) {
+		assert(error);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	if (data[0] & 1)
+		reply((const char *)data + 1, size - 1);
+	else
+		request((const char *)data + 1, size - 1);
+	return 0;
+}
