@@ -8,6 +8,7 @@
 #include "ref.h"
 #include "registry.h"
 #include "resolve.h"
+#include "rmtree.h"
 #include "rootfs.h"
 
 #include <errno.h>
@@ -173,7 +174,7 @@ pull_fetch(struct pull_ctx *c)
 	if (r < 0) {
 		pipeline_rollback(p);
 		if (c->rootfs_tmp)
-			rm_rf(c->rootfs_tmp);
+			rm_rf_at(AT_FDCWD, c->rootfs_tmp);
 	}
 	return r;
 }

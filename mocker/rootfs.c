@@ -5,6 +5,7 @@
 #include "fsutil.h"
 #include "layer.h"
 #include "manifest.h"
+#include "rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ rootfs_begin(const struct store *s, const char *manifest_digest, char **ret_tmp)
 	if (asprintf(&tmp, "%s/rootfs/.tmp-%.16s-%d", s->root, digest_hex(manifest_digest),
 	             getpid()) < 0)
 		return -ENOMEM;
-	rm_rf(tmp);
+	rm_rf_at(AT_FDCWD, tmp);
 	if (mkdir(tmp, 0755) < 0 ||
 	    (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		int r = -errno;
@@ -47,7 +48,7 @@ rootfs_commit(const struct store *s, const char *tmp, const char *manifest_diges
 	if (rename(tmp, dst) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY)
 			return -errno;
-		rm_rf(tmp); /* someone else finished first: theirs is as good */
+		rm_rf_at(AT_FDCWD, tmp); /* someone else finished first: theirs is as good */
 		return 0;
 	}
 	/* No fsync: the tree is a cache of the blobs (which are synced), and syncing every
@@ -136,7 +137,7 @@ rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, cha
 	if (r >= 0)
 		r = rootfs_commit(s, tmp, manifest_digest);
 	if (r < 0) {
-		rm_rf(tmp);
+		rm_rf_at(AT_FDCWD, tmp);
 		return error_set_first(ret_error, r, "unpacking: %s", strerror(-r));
 	}
 	*ret_path = TAKE_PTR(path);

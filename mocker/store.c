@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "fsutil.h"
+#include "rmtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -124,7 +125,7 @@ store_sweep(const struct store *s)
 		while (d && (de = readdir(d))) {
 			_cleanup_free_ char *p = NULL;
 			if (is_leftover(i, de->d_name) && (p = path_join(dir, de->d_name)))
-				rm_rf(p);
+				rm_rf_at(AT_FDCWD, p);
 		}
 	}
 }

@@ -38,6 +38,7 @@
 #include "layerpath.h"
 #include "log.h"
 #include "pathset.h"
+#include "rmtree.h"
 #include "unpack.h"
 
 #define TMP_NAME_MAX 64
@@ -341,89 +342,10 @@ mark_created(struct unpacker *u, const char *path)
 	}
 }
 
-/*
- * Opens a directory to empty it, first giving its owner full permissions when they are
- * missing (a read-only directory of an image, unpacked without root): through an O_PATH
- * fd, so that nothing but that directory can be changed.
- */
-static int
-open_dir_to_empty(int parentfd, const char *name)
-{
-	struct stat st;
-	int fd;
-
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES) {
-		_cleanup_close_ int pfd =
-		        openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		char proc[64];
-
-		if (pfd < 0)
-			return -errno;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-		if (chmod(proc, 0700) < 0)
-			return -EACCES;
-		fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
-		(void)fchmod(fd, (st.st_mode & 07777) | 0700);
-	return fd;
-}
-
-static int
-empty_dir(int parentfd, const char *name)
-{
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
-	int fd;
-
-	fd = open_dir_to_empty(parentfd, name);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		int r;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r = unpack_remove_tree(dirfd(d), de->d_name);
-		if (r < 0)
-			return r;
-	}
-	return -errno;
-}
-
-int
-unpack_remove_tree(int dirfd, const char *name)
-{
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return -errno;
-	/* Entries added while reading are possible in theory: retry a few times. */
-	for (int tries = 0; tries < 8; tries++) {
-		int r = empty_dir(dirfd, name);
-
-		if (r < 0)
-			return r == -ENOENT ? 0 : r;
-		if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != ENOTEMPTY)
-			return -errno;
-	}
-	return -ENOTEMPTY;
-}
-
 static int
 remove_path(struct unpacker *u, int pfd, const char *name, const char *path)
 {
-	int r = unpack_remove_tree(pfd, name);
+	int r = rm_rf_at(pfd, name);
 
 	cache_drop_at(u, path);
 	if (r < 0)

@@ -19,7 +19,7 @@ struct unpack_opts {
  * On failure *ret_error is set for every cause (refused entry, unreadable layer, failed
  * syscall; NULL only when out of memory), and the tree below rootfd holds part of the layer
  * (never a partly written file under its real name): unpack into a directory nobody uses
- * yet, discard it on failure (unpack_remove_tree) and publish it by rename on success.
+ * yet, discard it on failure (rm_rf_at) and publish it by rename on success.
  * Symlinks are never followed; a hard link or a write that would need to go through one is
  * refused, as are absolute names and ".." components. */
 int unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char **ret_error);
@@ -27,7 +27,3 @@ int unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, 
 /* Convenience: opens path (any compression libarchive reads) and calls unpack_layer. */
 int unpack_layer_file(int rootfd, const char *path, const struct unpack_opts *opts,
                       char **ret_error);
-
-/* Removes name in dirfd and, if it is a directory, everything below it, never following a
- * symbolic link.  A missing name is not an error.  Returns 0 or -errno. */
-int unpack_remove_tree(int dirfd, const char *name);

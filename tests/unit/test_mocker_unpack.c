@@ -2,6 +2,7 @@
  * type changes, hard links, refused entries, nothing half-written, tree removal.  Runs
  * without root (opts.root = false). */
 #include "mocker/unpack.h"
+#include "rmtree.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,8 +44,8 @@ static void
 teardown(void)
 {
 	close(rootfd);
-	ck_assert_int_eq(unpack_remove_tree(AT_FDCWD, dir), 0);
-	ck_assert_int_eq(unpack_remove_tree(AT_FDCWD, outside), 0);
+	ck_assert_int_eq(rm_rf_at(AT_FDCWD, dir), 0);
+	ck_assert_int_eq(rm_rf_at(AT_FDCWD, outside), 0);
 }
 
 /* A pax tar of ents in buf; returns its size. */
@@ -419,9 +420,9 @@ START_TEST(remove_tree_stays_inside)
 	ck_assert_int_eq(mkdirat(rootfd, "t/a", 0755), 0);
 	ck_assert_int_eq(mkdirat(rootfd, "t/a/b", 0555), 0);
 	ck_assert_int_eq(symlinkat(outside, rootfd, "t/a/out"), 0);
-	ck_assert_int_eq(unpack_remove_tree(rootfd, "t"), 0);
+	ck_assert_int_eq(rm_rf_at(rootfd, "t"), 0);
 	ck_assert(!exists(rootfd, "t"));
-	ck_assert_int_eq(unpack_remove_tree(rootfd, "t"), 0);
+	ck_assert_int_eq(rm_rf_at(rootfd, "t"), 0);
 	fd = open(outside, O_RDONLY | O_DIRECTORY);
 	ck_assert(exists(fd, "keep"));
 	close(fd);
