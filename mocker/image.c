@@ -398,7 +398,7 @@ lookup(const struct store *s, const char *what, char **ret_digest)
 }
 
 int
-image_rootfs(struct store *s, const char *what)
+image_rootfs(struct store *s, const char *what, uint64_t max_unpacked)
 {
 	_cleanup_free_ char *digest = NULL, *path = NULL, *why = NULL;
 	int r;
@@ -406,7 +406,7 @@ image_rootfs(struct store *s, const char *what)
 	r = lookup(s, what, &digest);
 	if (r < 0)
 		return r;
-	r = rootfs_ensure(s, digest, &path, &why);
+	r = rootfs_ensure(s, digest, max_unpacked, &path, &why);
 	if (r < 0) {
 		log_error("rootfs of '%s': %s", what, why ? why : strerror(-r));
 		return r;
@@ -430,11 +430,11 @@ dir_is_empty(int fd)
 }
 
 int
-image_unpack(struct store *s, const char *what, const char *dir)
+image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_unpacked)
 {
 	_cleanup_free_ char *digest = NULL, *why = NULL;
 	_cleanup_close_ int fd = -1;
-	struct unpack_opts opts = { .root = geteuid() == 0 };
+	struct unpack_opts opts = { .root = geteuid() == 0, .max_size = max_unpacked };
 	int r;
 
 	r = lookup(s, what, &digest);
