@@ -18,5 +18,3 @@ int write_file_atomic(const char *path, const void *data, size_t len, unsigned f
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
 /* fsyncs the directory containing path. */
 int fsync_parent(const char *path);
-/* Removes a tree without following symlinks or crossing mounts; a missing path is fine. */
-int rm_rf(const char *path);

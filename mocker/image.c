@@ -7,6 +7,7 @@
 #include "manifest.h"
 #include "progress.h"
 #include "ref.h"
+#include "rmtree.h"
 #include "rootfs.h"
 
 #include <dirent.h>
@@ -278,32 +279,44 @@ is_hex_digest(const char *name)
 	return strlen(name) == DIGEST_HEX_LEN && strspn(name, "0123456789abcdef") == DIGEST_HEX_LEN;
 }
 
-/* Removes every entry of dir/ named like a sha256 hex digest that keep lacks; returns how
- * many.  Anything else (containode's ROOT.ID upper directories beside a rootfs, files of
- * other tools) is not mocker's to remove. */
+/* Removes every entry of dir/ named like a sha256 hex digest that keep lacks, going on past
+ * one that fails (reported here); the count removed in *ret_n, and the first error.
+ * Anything else (containode's ROOT.ID upper directories beside a rootfs, files of other
+ * tools) is not mocker's to remove. */
 static int
-sweep(const char *dir, const struct keep *keep, bool quiet)
+sweep(const char *dir, const struct keep *keep, bool quiet, int *ret_n)
 {
 	_cleanup_(closedirp) DIR *d = opendir(dir);
 	struct dirent *de;
-	int n = 0;
+	int first = 0;
 
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	*ret_n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		log_error_errno(errno, "reading '%s'", dir);
+		return -errno;
+	}
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *p = NULL;
+		int r;
+
 		if (!is_hex_digest(de->d_name) || keep_has(keep, de->d_name))
 			continue;
 		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
 			return -ENOMEM;
-		int r = rm_rf(p);
-		if (r < 0)
-			return r;
+		r = rm_rf_at(dirfd(d), de->d_name);
+		if (r < 0) {
+			log_error_errno(r, "removing '%s'", p);
+			if (first == 0)
+				first = r;
+			continue;
+		}
 		if (!quiet)
 			printf("deleted: %s\n", p);
-		n++;
+		(*ret_n)++;
 	}
-	return n;
+	return first;
 }
 
 int
@@ -341,21 +354,22 @@ image_prune(struct store *s, bool quiet)
 	if (r >= 0 && (asprintf(&blobs_dir, "%s/images/blobs/sha256", s->root) < 0 ||
 	               asprintf(&rootfs_dir, "%s/rootfs", s->root) < 0))
 		r = -ENOMEM;
-	if (r >= 0)
-		r = n1 = sweep(blobs_dir, &blobs, quiet);
-	if (r >= 0)
-		r = n2 = sweep(rootfs_dir, &roots, quiet);
-	if (r >= 0)
+	if (r >= 0) {
+		int r1 = sweep(blobs_dir, &blobs, quiet, &n1);
+		int r2 = sweep(rootfs_dir, &roots, quiet, &n2);
+
 		store_sweep(s);
+		r = r1 < 0 ? r1 : r2;
+		if (!quiet)
+			printf("%d blob(s) and %d root filesystem(s) removed\n", n1, n2);
+		if (r < 0)
+			log_error("pruning '%s': some entries could not be removed", s->root);
+	} else {
+		log_error_errno(r, "pruning '%s'", s->root);
+	}
 	keep_done(&blobs);
 	keep_done(&roots);
-	if (r < 0) {
-		log_error_errno(r, "pruning '%s'", s->root);
-		return r;
-	}
-	if (!quiet)
-		printf("%d blob(s) and %d root filesystem(s) removed\n", n1, n2);
-	return 0;
+	return r;
 }
 
 static int
@@ -384,7 +398,7 @@ lookup(const struct store *s, const char *what, char **ret_digest)
 }
 
 int
-image_rootfs(struct store *s, const char *what)
+image_rootfs(struct store *s, const char *what, uint64_t max_unpacked)
 {
 	_cleanup_free_ char *digest = NULL, *path = NULL, *why = NULL;
 	int r;
@@ -392,7 +406,7 @@ image_rootfs(struct store *s, const char *what)
 	r = lookup(s, what, &digest);
 	if (r < 0)
 		return r;
-	r = rootfs_ensure(s, digest, &path, &why);
+	r = rootfs_ensure(s, digest, max_unpacked, &path, &why);
 	if (r < 0) {
 		log_error("rootfs of '%s': %s", what, why ? why : strerror(-r));
 		return r;
@@ -416,11 +430,11 @@ dir_is_empty(int fd)
 }
 
 int
-image_unpack(struct store *s, const char *what, const char *dir)
+image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_unpacked)
 {
 	_cleanup_free_ char *digest = NULL, *why = NULL;
 	_cleanup_close_ int fd = -1;
-	struct unpack_opts opts = { .root = geteuid() == 0 };
+	struct unpack_opts opts = { .root = geteuid() == 0, .max_size = max_unpacked };
 	int r;
 
 	r = lookup(s, what, &digest);

@@ -15,6 +15,6 @@ int image_inspect(const struct store *s, const char *what);
 int image_remove(struct store *s, char **refs);
 int image_prune(struct store *s, bool quiet);
 /* Prints the path of the image's root filesystem, unpacking it first when needed. */
-int image_rootfs(struct store *s, const char *what);
+int image_rootfs(struct store *s, const char *what, uint64_t max_unpacked);
 /* Unpacks the image into dir (created when missing; must be empty). */
-int image_unpack(struct store *s, const char *what, const char *dir);
+int image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_unpacked);

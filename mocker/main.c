@@ -6,7 +6,9 @@
 #include "manifest.h"
 #include "pull.h"
 #include "store.h"
+#include "unpack.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -52,6 +54,9 @@ usage(FILE *f)
 	        "      --username USER             user for the registry (with --password-stdin)\n"
 	        "      --password-stdin            read the password from standard input\n"
 	        "      --no-unpack                 pull: store the image without unpacking it\n"
+	        "      --max-unpacked SIZE         refuse images that unpack to more than SIZE "
+	        "bytes\n"
+	        "                                  (k, M, G, T: powers of 1024; default 64G)\n"
 	        "  -q, --quiet                     print only digests or names\n"
 	        "  -v, --verbose                   log what happens (twice: more)\n"
 	        "  -h, --help                      show this help\n"
@@ -65,8 +70,39 @@ enum {
 	OPT_USERNAME,
 	OPT_PASSWORD_STDIN,
 	OPT_NO_UNPACK,
+	OPT_MAX_UNPACKED,
 	OPT_VERSION,
 };
+
+/* "N" bytes, or "N" with k, M, G or T (powers of 1024; "KiB", "MB" and the like too). */
+static int
+parse_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "kmgt";
+	unsigned long n;
+	char *end;
+	const char *u;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || n == 0)
+		return -EINVAL;
+	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+	}
+	if (*end || n > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*ret = (uint64_t)n << shift;
+	return 0;
+}
 
 static int
 parse_options(int argc, char **argv, struct options *o)
@@ -78,6 +114,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
 		{ "no-unpack", no_argument, NULL, OPT_NO_UNPACK },
+		{ "max-unpacked", required_argument, NULL, OPT_MAX_UNPACKED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -94,8 +131,8 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PLATFORM:
 			if (platform_parse(optarg, &o->pull.platform) < 0)
-				return log_usage_error("invalid platform '%s' (want OS/ARCH[/VARIANT])",
-				                   optarg);
+				return log_usage_error(
+				        "invalid platform '%s' (want OS/ARCH[/VARIANT])", optarg);
 			break;
 		case OPT_INSECURE:
 			if (o->n_insecure + 1 >= ARRAY_SIZE(o->insecure))
@@ -110,6 +147,11 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_UNPACK:
 			o->pull.unpack = false;
+			break;
+		case OPT_MAX_UNPACKED:
+			if (parse_size(optarg, &o->pull.max_unpacked) < 0)
+				return log_usage_error(
+				        "invalid size '%s' (want N[k|M|G|T], above 0)", optarg);
 			break;
 		case 'q':
 			o->quiet = true;
@@ -216,16 +258,18 @@ run(struct options *o, int argc, char **argv)
 	else if (strcmp(cmd, "prune") == 0)
 		r = image_prune(&s, o->quiet);
 	else if (strcmp(cmd, "rootfs") == 0)
-		r = image_rootfs(&s, argv[1]);
+		r = image_rootfs(&s, argv[1], o->pull.max_unpacked);
 	else
-		r = image_unpack(&s, argv[1], argv[2]);
+		r = image_unpack(&s, argv[1], argv[2], o->pull.max_unpacked);
 	return r < 0 ? 1 : 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct options o = { .pull = { .unpack = true, .parallel = 4 } };
+	struct options o = {
+		.pull = { .unpack = true, .parallel = 4, .max_unpacked = UNPACK_MAX_DEFAULT },
+	};
 	const char *env = getenv("CONTAINET_STORE");
 	int r;
 

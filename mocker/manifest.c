@@ -4,6 +4,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,22 @@ manifest_done(struct manifest *m)
 	free(m->items);
 	free(m->media_type);
 	*m = (struct manifest){ 0 };
+}
+
+int
+manifest_check_sizes(const struct manifest *m, uint64_t layer_max, char **ret_error)
+{
+	if (m->config.size > CONFIG_MAX)
+		return fail(ret_error, -EFBIG,
+		            "config %s declares %" PRIu64 " bytes, more than the %u MiB allowed",
+		            m->config.digest, m->config.size, CONFIG_MAX >> 20);
+	for (size_t i = 0; i < m->n_items; i++)
+		if (m->items[i].size > layer_max)
+			return fail(ret_error, -EFBIG,
+			            "layer %s declares %" PRIu64
+			            " bytes, more than the whole image may unpack to (%" PRIu64 ")",
+			            m->items[i].digest, m->items[i].size, layer_max);
+	return 0;
 }
 
 static char *

@@ -17,6 +17,11 @@
 #define MANIFEST_ACCEPT                                                                            \
 	"Accept: " MT_OCI_INDEX ", " MT_OCI_MANIFEST ", " MT_DOCKER_LIST ", " MT_DOCKER_MANIFEST
 
+/* What a descriptor may declare, checked before anything is fetched: manifests and indexes,
+ * image configs.  Layers are bounded by the image's unpacked-size limit (see pull.h). */
+#define MANIFEST_MAX (4u << 20)
+#define CONFIG_MAX (16u << 20)
+
 enum manifest_kind {
 	MANIFEST_IMAGE,
 	MANIFEST_INDEX,
@@ -49,6 +54,10 @@ struct platform {
 int manifest_parse(const char *body, size_t len, const char *content_type, struct manifest *ret,
                    char **ret_error);
 void manifest_done(struct manifest *m);
+
+/* Checks the sizes an image manifest declares before any of its blobs is fetched: the
+ * config at most CONFIG_MAX, each layer at most layer_max.  -EFBIG with a reason. */
+int manifest_check_sizes(const struct manifest *m, uint64_t layer_max, char **ret_error);
 
 /* "os/arch[/variant]"; -EINVAL otherwise.  arch and variant are normalized. */
 int platform_parse(const char *s, struct platform *ret);

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CONFIG_MAX (16u << 20)
-
 enum blob_state {
 	BLOB_WAITING,
 	BLOB_LOADING,
@@ -45,6 +43,7 @@ struct pipeline {
 	bool aborted;
 	int rootfd;
 	struct unpack_opts unpack;
+	uint64_t unpacked; /* extraction thread only */
 	int extract_result;
 	char *extract_error;
 	struct progress progress;
@@ -288,7 +287,8 @@ blob_open(struct pipeline *p, size_t i, const struct descriptor *d)
 }
 
 int
-pipeline_new(struct store *s, const struct manifest *image, bool progress, struct pipeline **ret)
+pipeline_new(struct store *s, const struct manifest *image, bool progress, uint64_t max_unpacked,
+             struct pipeline **ret)
 {
 	_cleanup_(pipeline_freep) struct pipeline *p = calloc(1, sizeof(*p));
 	int r;
@@ -313,6 +313,8 @@ pipeline_new(struct store *s, const struct manifest *image, bool progress, struc
 		return r;
 	progress_init(&p->progress, progress);
 	p->unpack.root = geteuid() == 0;
+	p->unpack.max_size = max_unpacked;
+	p->unpack.size = &p->unpacked;
 	*ret = TAKE_PTR(p);
 	return 0;
 }

@@ -12,9 +12,10 @@
 
 struct pipeline;
 
-/* Opens what the store already has and temp files for the blobs it lacks. */
+/* Opens what the store already has and temp files for the blobs it lacks; the layers may
+ * unpack to max_unpacked bytes. */
 int pipeline_new(struct store *s, const struct manifest *image, bool progress,
-                 struct pipeline **ret);
+                 uint64_t max_unpacked, struct pipeline **ret);
 struct pipeline *pipeline_free(struct pipeline *p);
 DEFINE_CLEANUP_FUNC(struct pipeline *, pipeline_free)
 

@@ -8,6 +8,7 @@
 #include "ref.h"
 #include "registry.h"
 #include "resolve.h"
+#include "rmtree.h"
 #include "rootfs.h"
 
 #include <errno.h>
@@ -134,6 +135,9 @@ pull_resolve(struct pull_ctx *c)
 		return r;
 	r = resolve_manifest(c->reg, c->ref.digest ? c->ref.digest : c->ref.tag, &c->o->platform,
 	                     &c->img, &c->error);
+	/* Before any blob is asked for: what the manifest declares must be within bounds. */
+	if (r >= 0)
+		r = manifest_check_sizes(&c->img.m, c->o->max_unpacked, &c->error);
 	if (r >= 0)
 		log_info("%s: manifest %s, %zu layer(s)", c->name, c->img.digest, c->img.m.n_items);
 	return r;
@@ -152,7 +156,8 @@ pull_fetch(struct pull_ctx *c)
 
 	if (!rootfs)
 		return -ENOMEM;
-	r = pipeline_new(c->store, &c->img.m, c->o->progress && !c->o->quiet, &p);
+	r = pipeline_new(c->store, &c->img.m, c->o->progress && !c->o->quiet, c->o->max_unpacked,
+	                 &p);
 	if (r < 0)
 		return r;
 	if (c->o->unpack && stat(rootfs, &st) < 0) {
@@ -173,7 +178,7 @@ pull_fetch(struct pull_ctx *c)
 	if (r < 0) {
 		pipeline_rollback(p);
 		if (c->rootfs_tmp)
-			rm_rf(c->rootfs_tmp);
+			rm_rf_at(AT_FDCWD, c->rootfs_tmp);
 	}
 	return r;
 }

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct pull_opts {
 	struct platform platform;
@@ -16,6 +17,7 @@ struct pull_opts {
 	bool progress;        /* stderr is a terminal */
 	bool unpack;          /* also prepare the rootfs */
 	unsigned parallel;
+	uint64_t max_unpacked; /* limit on the unpacked size (and on each compressed layer) */
 };
 
 /* The registry clients of one command, kept so that pulls from the same repository reuse

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MANIFEST_MAX (4u << 20)
-
 void
 resolved_done(struct resolved *r)
 {
@@ -32,9 +30,16 @@ get_manifest(struct registry *reg, const char *ref, const struct descriptor *wan
 	char actual[DIGEST_STR_SIZE];
 	int r;
 
+	/* A declared size is checked before the request, and nothing beyond it is read. */
+	if (want && want->size > MANIFEST_MAX)
+		return error_set(ret_error, -EFBIG,
+		                 "manifest %s declares %" PRIu64
+		                 " bytes, more than the %u MiB allowed",
+		                 ref, want->size, MANIFEST_MAX >> 20);
 	if (asprintf(&what, "manifests/%s", ref) < 0)
 		return -ENOMEM;
-	r = registry_get(reg, what, MANIFEST_ACCEPT, MANIFEST_MAX, &body, &h, ret_error);
+	r = registry_get(reg, what, MANIFEST_ACCEPT, want ? want->size + 1 : MANIFEST_MAX, &body,
+	                 &h, ret_error);
 	if (r < 0)
 		goto out;
 	r = digest_buffer(body.data ? body.data : "", body.len, actual);

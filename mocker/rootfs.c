@@ -5,6 +5,7 @@
 #include "fsutil.h"
 #include "layer.h"
 #include "manifest.h"
+#include "rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ rootfs_begin(const struct store *s, const char *manifest_digest, char **ret_tmp)
 	if (asprintf(&tmp, "%s/rootfs/.tmp-%.16s-%d", s->root, digest_hex(manifest_digest),
 	             getpid()) < 0)
 		return -ENOMEM;
-	rm_rf(tmp);
+	rm_rf_at(AT_FDCWD, tmp);
 	if (mkdir(tmp, 0755) < 0 ||
 	    (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		int r = -errno;
@@ -47,7 +48,7 @@ rootfs_commit(const struct store *s, const char *tmp, const char *manifest_diges
 	if (rename(tmp, dst) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY)
 			return -errno;
-		rm_rf(tmp); /* someone else finished first: theirs is as good */
+		rm_rf_at(AT_FDCWD, tmp); /* someone else finished first: theirs is as good */
 		return 0;
 	}
 	/* No fsync: the tree is a cache of the blobs (which are synced), and syncing every
@@ -61,28 +62,33 @@ rootfs_unpack_stored(const struct store *s, const char *manifest_digest, int dir
 {
 	_cleanup_free_ char *mbody = NULL, *cbody = NULL;
 	struct manifest m = { 0 };
+	struct unpack_opts o = *opts;
+	uint64_t size = 0;
 	char **diff_ids = NULL;
 	size_t mlen, clen, n_ids = 0;
 	int r;
 
+	if (!o.size)
+		o.size = &size;
 	r = store_read_blob(s, manifest_digest, 16u << 20, &mbody, &mlen);
 	if (r < 0)
 		return error_set_first(ret_error, r, "reading manifest %s: %s", manifest_digest,
-		                 strerror(-r));
+		                       strerror(-r));
 	r = manifest_parse(mbody, mlen, NULL, &m, ret_error);
 	if (r >= 0 && m.kind != MANIFEST_IMAGE)
-		r = error_set_first(ret_error, -EINVAL, "%s is not an image manifest", manifest_digest);
+		r = error_set_first(ret_error, -EINVAL, "%s is not an image manifest",
+		                    manifest_digest);
 	if (r >= 0) {
 		r = store_read_blob(s, m.config.digest, 16u << 20, &cbody, &clen);
 		if (r < 0)
 			error_set_first(ret_error, r, "reading config %s: %s", m.config.digest,
-			          strerror(-r));
+			                strerror(-r));
 	}
 	if (r >= 0 && (r = config_diff_ids(cbody, clen, &diff_ids, &n_ids)) < 0)
 		error_set_first(ret_error, r, "image config has no valid rootfs.diff_ids");
 	if (r >= 0 && n_ids != m.n_items)
 		r = error_set_first(ret_error, -EINVAL, "image has %zu layers but %zu diff_ids",
-		              m.n_items, n_ids);
+		                    m.n_items, n_ids);
 	for (size_t i = 0; r >= 0 && i < m.n_items; i++) {
 		_cleanup_free_ char *p = store_blob_path(s, m.items[i].digest);
 		_cleanup_close_ int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
@@ -92,13 +98,13 @@ rootfs_unpack_stored(const struct store *s, const char *manifest_digest, int dir
 
 		if (fd < 0) {
 			r = error_set_first(ret_error, -errno, "layer %s is missing from the store",
-			              m.items[i].digest);
+			                    m.items[i].digest);
 			break;
 		}
-		r = layer_apply(dirfd, &src, diff_ids[i], opts, &why);
+		r = layer_apply(dirfd, &src, diff_ids[i], &o, &why);
 		if (r < 0)
-			error_set_first(ret_error, r, "layer %zu (%s): %s", i + 1, m.items[i].digest,
-			          why ? why : strerror(-r));
+			error_set_first(ret_error, r, "layer %zu (%s): %s", i + 1,
+			                m.items[i].digest, why ? why : strerror(-r));
 	}
 	strv_free(diff_ids);
 	manifest_done(&m);
@@ -106,11 +112,12 @@ rootfs_unpack_stored(const struct store *s, const char *manifest_digest, int dir
 }
 
 int
-rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, char **ret_error)
+rootfs_ensure(struct store *s, const char *manifest_digest, uint64_t max_unpacked, char **ret_path,
+              char **ret_error)
 {
 	_cleanup_free_ char *path = store_rootfs_path(s, manifest_digest), *tmp = NULL;
 	_cleanup_close_ int fd = -1;
-	struct unpack_opts opts = { .root = geteuid() == 0 };
+	struct unpack_opts opts = { .root = geteuid() == 0, .max_size = max_unpacked };
 	struct stat st;
 	int r;
 
@@ -130,13 +137,13 @@ rootfs_ensure(struct store *s, const char *manifest_digest, char **ret_path, cha
 	store_sweep(s);
 	fd = rootfs_begin(s, manifest_digest, &tmp);
 	if (fd < 0)
-		return error_set_first(ret_error, fd, "creating a directory in %s/rootfs: %s", s->root,
-		                 strerror(-fd));
+		return error_set_first(ret_error, fd, "creating a directory in %s/rootfs: %s",
+		                       s->root, strerror(-fd));
 	r = rootfs_unpack_stored(s, manifest_digest, fd, &opts, ret_error);
 	if (r >= 0)
 		r = rootfs_commit(s, tmp, manifest_digest);
 	if (r < 0) {
-		rm_rf(tmp);
+		rm_rf_at(AT_FDCWD, tmp);
 		return error_set_first(ret_error, r, "unpacking: %s", strerror(-r));
 	}
 	*ret_path = TAKE_PTR(path);

@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "fsutil.h"
+#include "rmtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,6 +42,41 @@ ensure_file(const char *root, const char *name, const char *content)
 	return write_file_atomic(p, content, strlen(content), 0);
 }
 
+/*
+ * The store's root is 0700, and that one mode protects all below it: the trees hold what
+ * images bring (setuid-root binaries, device nodes, world-writable directories that
+ * become every node's lower layer), which nobody but the store's owner may reach.  A
+ * store of an older mocker (0755) is tightened by its owner on the next write.
+ */
+static int
+store_make_root(const char *root)
+{
+	_cleanup_free_ char *parent = strdup(root);
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	char *slash;
+	int r;
+
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		r = mkdir_p(parent, 0755);
+		if (r < 0)
+			return r;
+	}
+	if (mkdir(root, STORE_ROOT_MODE) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid == geteuid() && (st.st_mode & 07777) != STORE_ROOT_MODE &&
+	    fchmod(fd, STORE_ROOT_MODE) < 0)
+		return -errno;
+	return 0;
+}
+
 int
 store_open(const char *root, bool create, struct store *ret)
 {
@@ -48,6 +84,11 @@ store_open(const char *root, bool create, struct store *ret)
 	_cleanup_free_ char *images = NULL;
 	int r;
 
+	if (create) {
+		r = store_make_root(root);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; create && i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *p = path_join(root, dirs[i]);
 		if (!p)
@@ -93,7 +134,8 @@ store_lock(struct store *s)
 		return -errno;
 	if (flock(s->lock_fd, LOCK_EX) < 0)
 		return -errno;
-	return 0;
+	/* rmi and prune write without creating: an old store is tightened here too. */
+	return store_make_root(s->root);
 }
 
 /* Whether name, in the store directory dirs[i] of store_sweep(), is a writer's leftover. */
@@ -124,7 +166,7 @@ store_sweep(const struct store *s)
 		while (d && (de = readdir(d))) {
 			_cleanup_free_ char *p = NULL;
 			if (is_leftover(i, de->d_name) && (p = path_join(dir, de->d_name)))
-				rm_rf(p);
+				rm_rf_at(AT_FDCWD, p);
 		}
 	}
 }

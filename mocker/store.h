@@ -11,14 +11,17 @@
 
 #define STORE_DEFAULT "/var/lib/containet"
 #define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
+/* The root's mode: only its owner reaches what images bring (see store.c). */
+#define STORE_ROOT_MODE 0700
 
 struct store {
 	char *root;
 	int lock_fd;
 };
 
-/* Opens the store at root, creating it when create.  A store that does not exist reads as
- * empty; store_lock() fails on it with -ENOENT. */
+/* Opens the store at root, creating it when create, and then (as store_lock() does) makes
+ * its root STORE_ROOT_MODE when it is ours.  A store that does not exist reads as empty;
+ * store_lock() fails on it with -ENOENT. */
 int store_open(const char *root, bool create, struct store *ret);
 void store_close(struct store *s);
 /* Exclusive lock for anything that writes; readers need none (renames are atomic). */

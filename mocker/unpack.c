@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include "layerpath.h"
 #include "log.h"
 #include "pathset.h"
+#include "rmtree.h"
 #include "unpack.h"
 
 #define TMP_NAME_MAX 64
@@ -61,6 +63,9 @@ struct unpacker {
 	char *error;
 	int pid; /* in temporary names */
 	unsigned tmp_seq;
+	uint64_t max_size; /* 0: none */
+	uint64_t *size;    /* sizes of the files written so far */
+	uint64_t own_size;
 };
 
 enum node_kind {
@@ -341,89 +346,10 @@ mark_created(struct unpacker *u, const char *path)
 	}
 }
 
-/*
- * Opens a directory to empty it, first giving its owner full permissions when they are
- * missing (a read-only directory of an image, unpacked without root): through an O_PATH
- * fd, so that nothing but that directory can be changed.
- */
-static int
-open_dir_to_empty(int parentfd, const char *name)
-{
-	struct stat st;
-	int fd;
-
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES) {
-		_cleanup_close_ int pfd =
-		        openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		char proc[64];
-
-		if (pfd < 0)
-			return -errno;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-		if (chmod(proc, 0700) < 0)
-			return -EACCES;
-		fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
-		(void)fchmod(fd, (st.st_mode & 07777) | 0700);
-	return fd;
-}
-
-static int
-empty_dir(int parentfd, const char *name)
-{
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
-	int fd;
-
-	fd = open_dir_to_empty(parentfd, name);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		int r;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r = unpack_remove_tree(dirfd(d), de->d_name);
-		if (r < 0)
-			return r;
-	}
-	return -errno;
-}
-
-int
-unpack_remove_tree(int dirfd, const char *name)
-{
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return -errno;
-	/* Entries added while reading are possible in theory: retry a few times. */
-	for (int tries = 0; tries < 8; tries++) {
-		int r = empty_dir(dirfd, name);
-
-		if (r < 0)
-			return r == -ENOENT ? 0 : r;
-		if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != ENOTEMPTY)
-			return -errno;
-	}
-	return -ENOTEMPTY;
-}
-
 static int
 remove_path(struct unpacker *u, int pfd, const char *name, const char *path)
 {
-	int r = unpack_remove_tree(pfd, name);
+	int r = rm_rf_at(pfd, name);
 
 	cache_drop_at(u, path);
 	if (r < 0)
@@ -723,10 +649,81 @@ install(struct unpacker *u, int pfd, const char *tmp, const char *name, const ch
 	return r;
 }
 
+/* Counts a file of size bytes against the image's limit, before it is written. */
+static int
+count_size(struct unpacker *u, uint64_t size, const char *path)
+{
+	if (u->max_size && (*u->size > u->max_size || size > u->max_size - *u->size))
+		return fail(u, -EFBIG,
+		            "'%s': the image unpacks to more than its limit of %" PRIu64 " bytes",
+		            path, u->max_size);
+	*u->size += size;
+	return 0;
+}
+
+static bool
+all_zero(const char *p, size_t len)
+{
+	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/* Writes buf[from, to) of a block that belongs at off; *ret_end is the end of the data. */
+static int
+write_piece(struct unpacker *u, int fd, const char *buf, size_t from, size_t to, int64_t off,
+            const char *path, int64_t *ret_end)
+{
+	const char *p = buf + from;
+	size_t len = to - from;
+	int64_t at = off + (int64_t)from;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(u, -errno, "'%s': write: %m", path);
+		p += n;
+		len -= (size_t)n;
+		at += n;
+	}
+	if (to > from)
+		*ret_end = off + (int64_t)to;
+	return 0;
+}
+
+/*
+ * Writes a block of the file at off, leaving out the pieces (between HOLE_BLOCK
+ * boundaries of the file) that are all zeros: the file is new, so they read as zeros
+ * anyway, and take no space.
+ */
+#define HOLE_BLOCK 4096
+static int
+write_sparse(struct unpacker *u, int fd, const char *buf, size_t len, int64_t off, const char *path,
+             int64_t *ret_end)
+{
+	size_t start = 0, pos = 0; /* start: of the data not written yet */
+
+	while (pos < len) {
+		size_t piece = HOLE_BLOCK - (size_t)((off + (int64_t)pos) % HOLE_BLOCK);
+
+		if (piece > len - pos)
+			piece = len - pos;
+		if (all_zero(buf + pos, piece)) {
+			int r = write_piece(u, fd, buf, start, pos, off, path, ret_end);
+			if (r < 0)
+				return r;
+			start = pos + piece;
+		}
+		pos += piece;
+	}
+	return write_piece(u, fd, buf, start, len, off, path, ret_end);
+}
+
 static int
 copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64_t size)
 {
-	int64_t end = 0;
+	int64_t written = 0;
 
 	for (;;) {
 		const char *buf;
@@ -739,22 +736,15 @@ copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64
 		if (r < ARCHIVE_WARN)
 			return fail(u, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
 			            "'%s': read layer: %s", path, archive_error_string(a));
-		while (len > 0) {
-			ssize_t n = pwrite(fd, buf, len, off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return fail(u, -errno, "'%s': write: %m", path);
-			buf += n;
-			len -= (size_t)n;
-			off += n;
-		}
-		if (off > end)
-			end = off;
+		if (off < 0 || (uint64_t)off + len > (uint64_t)size)
+			return fail(u, -EINVAL, "'%s': data beyond the %" PRId64 " bytes declared",
+			            path, size);
+		r = write_sparse(u, fd, buf, len, off, path, &written);
+		if (r < 0)
+			return r;
 	}
-	/* A sparse file may end in a hole. */
-	if (size > end && ftruncate(fd, size) < 0)
+	/* A file that ends in zeros (or a sparse one in a hole) gets its size here. */
+	if (size > written && ftruncate(fd, size) < 0)
 		return fail(u, -errno, "'%s': truncate: %m", path);
 	return 0;
 }
@@ -765,13 +755,19 @@ create_file(struct unpacker *u, struct archive *a, struct archive_entry *e, int 
 {
 	const struct node_spec spec = { .kind = NODE_FILE };
 	char tmp[TMP_NAME_MAX];
+	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
 	_cleanup_close_ int fd = -1;
 	int r;
 
+	if (size < 0)
+		return fail(u, -EINVAL, "'%s': negative size", path);
+	r = count_size(u, (uint64_t)size, path);
+	if (r < 0)
+		return r;
 	fd = create_tmp(u, pfd, &spec, tmp);
 	if (fd < 0)
 		return fail(u, fd, "'%s': create: %s", path, strerror(-fd));
-	r = copy_data(u, a, fd, path, archive_entry_size_is_set(e) ? archive_entry_size(e) : 0);
+	r = copy_data(u, a, fd, path, size);
 	if (r >= 0)
 		r = apply_meta(u, e, pfd, tmp, fd, path);
 	if (r >= 0)
@@ -1074,9 +1070,11 @@ unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char
 		.root = opts && opts->root,
 		.cache_fd = -1,
 		.pid = (int)getpid(),
+		.max_size = opts ? opts->max_size : 0,
 	};
 	int r = 0;
 
+	u.size = opts && opts->size ? opts->size : &u.own_size;
 	u.created = pathset_new();
 	u.dirs = pathset_new();
 	if (!u.created || !u.dirs)

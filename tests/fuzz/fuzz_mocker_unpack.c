@@ -3,7 +3,8 @@
  * tar), unpacked into a fresh root inside a work directory that also holds a directory
  * "outside" with one file.  Whatever the layer says, nothing may appear, change or vanish
  * beside the root: the work directory keeps exactly its two entries and "outside" its file.
- * Unpacked as an unprivileged pull does (no ownership, device nodes or xattrs).
+ * Unpacked as an unprivileged pull does (no ownership, device nodes or xattrs), with a
+ * small limit on the unpacked size.
  */
 #include <archive.h>
 #include <assert.h>
@@ -17,6 +18,7 @@
 
 #include "cleanup.h"
 #include "mocker/unpack.h"
+#include "rmtree.h"
 
 static int workfd = -1;
 static char workdir[] = "/tmp/fuzz-unpack-XXXXXX";
@@ -24,7 +26,7 @@ static char workdir[] = "/tmp/fuzz-unpack-XXXXXX";
 static void
 remove_workdir(void)
 {
-	(void)unpack_remove_tree(AT_FDCWD, workdir);
+	(void)rm_rf_at(AT_FDCWD, workdir);
 }
 
 static void
@@ -90,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct unpack_opts opts = { .root = false };
+	/* A bound, so that no input spends the run writing gigabytes. */
+	const struct unpack_opts opts = { .root = false, .max_size = 16 << 20 };
 	_cleanup_free_ char *error = NULL;
 	struct archive *a;
 	int rootfd, r;
@@ -113,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	archive_read_free(a);
 	close(rootfd);
 
-	r = unpack_remove_tree(workfd, "root");
+	r = rm_rf_at(workfd, "root");
 	assert(r == 0);
 	check_outside_intact();
 	return 0;

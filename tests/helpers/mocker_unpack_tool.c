@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "mocker/unpack.h"
+#include "rmtree.h"
 
 static void
 usage(FILE *f)
@@ -89,7 +90,7 @@ main(int argc, char **argv)
 
 fail:
 	fd = safe_close(fd);
-	r = unpack_remove_tree(AT_FDCWD, tmp);
+	r = rm_rf_at(AT_FDCWD, tmp);
 	if (r < 0)
 		log_error_errno(r, "remove '%s'", tmp);
 	return 1;

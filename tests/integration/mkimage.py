@@ -154,6 +154,49 @@ def whiteout_layer():
     return l.done()
 
 
+def setuid_layer():
+    """What a hostile image brings for the users of the host: a setuid-root program (id,
+    which shows its euid), a device node anyone may open, and /tmp world-writable."""
+    l = Layer()
+    with open("/usr/bin/id", "rb") as f:
+        l.file("bin/suid-id", f.read(), 0o4755)
+    l.dir("dev", 0o755)
+    l.device("dev/rw", "c", 1, 3, 0o666)
+    l.dir("tmp", 0o1777)
+    return l.done()
+
+
+def readonly_layer():
+    """Directories their owner may not write or read, as images have them (/proc, /sys
+    mount points, 0555 trees)."""
+    l = Layer()
+    l.dir("ro", 0o555)
+    l.dir("ro/sub", 0o500)
+    l.file("ro/sub/f", "f\n", 0o444)
+    l.dir("ro/none", 0o000)
+    l.file("ro/g", "g\n", 0o444)
+    return l.done()
+
+
+def zeros_layer(size):
+    """One big file of zeros: a few kB compressed, size bytes unpacked."""
+    l = Layer()
+    ti = l._info("zeros", tarfile.REGTYPE, 0o644)
+    ti.size = size
+
+    class Zeros:
+        def __init__(self):
+            self.left = size
+
+        def read(self, n=-1):
+            n = self.left if n < 0 else min(n, self.left)
+            self.left -= n
+            return bytes(n)
+
+    l.tar.addfile(ti, Zeros())
+    return l.done()
+
+
 def config(diff_ids, arch="amd64", variant=None, extra=None):
     c = {
         "created": "2024-01-02T03:04:05Z",
@@ -275,6 +318,12 @@ def main():
         entries.append(att)
         idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
         m = lay.blob(json.dumps(idx).encode(), MT_INDEX)
+    elif a.recipe == "setuid":
+        m = lay.image([busybox_layer(), setuid_layer()], a.compress)
+    elif a.recipe == "readonly":
+        m = lay.image([busybox_layer(), readonly_layer()], a.compress)
+    elif a.recipe == "zeros":
+        m = lay.image([busybox_layer(), zeros_layer(a.size_mb << 20)], a.compress)
     elif a.recipe.startswith("hostile-"):
         m = lay.image([busybox_layer()] + hostile(a.recipe[8:], a.canary), a.compress)
     else:

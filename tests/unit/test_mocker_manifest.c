@@ -43,6 +43,27 @@ START_TEST(image_manifest)
 }
 END_TEST
 
+/* Declared sizes are checked before anything is fetched. */
+START_TEST(declared_sizes)
+{
+	struct manifest m;
+	char *why;
+
+	ck_assert_int_eq(parse(image_json, NULL, &m, &why), 0);
+	ck_assert_int_eq(manifest_check_sizes(&m, 200, &why), 0);
+	ck_assert_int_eq(manifest_check_sizes(&m, 199, &why), -EFBIG);
+	ck_assert_ptr_nonnull(strstr(why, "layer sha256:" H3 " declares 200 bytes"));
+	free(why);
+	m.config.size = 300000000;
+	ck_assert_int_eq(manifest_check_sizes(&m, 200, &why), -EFBIG);
+	ck_assert_ptr_nonnull(strstr(why, "config sha256:" H1 " declares 300000000 bytes"));
+	free(why);
+	m.config.size = CONFIG_MAX;
+	ck_assert_int_eq(manifest_check_sizes(&m, 200, NULL), 0);
+	manifest_done(&m);
+}
+END_TEST
+
 START_TEST(docker_schema2_by_content_type)
 {
 	static const char json[] =
@@ -219,6 +240,7 @@ suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, image_manifest);
+	tcase_add_test(tc, declared_sizes);
 	tcase_add_test(tc, docker_schema2_by_content_type);
 	tcase_add_test(tc, schema1_refused);
 	tcase_add_test(tc, bad_descriptors);

@@ -3,10 +3,12 @@
 #include "mocker/fsutil.h"
 #include "mocker/image.h"
 #include "mocker/store.h"
+#include "rmtree.h"
 
 #include "check_main.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@ static void
 teardown(void)
 {
 	store_close(&s);
-	rm_rf(root);
+	rm_rf_at(AT_FDCWD, root);
 	strcpy(root, "/tmp/test_mocker_store.XXXXXX");
 }
 

@@ -2,6 +2,7 @@
  * type changes, hard links, refused entries, nothing half-written, tree removal.  Runs
  * without root (opts.root = false). */
 #include "mocker/unpack.h"
+#include "rmtree.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,8 +44,8 @@ static void
 teardown(void)
 {
 	close(rootfd);
-	ck_assert_int_eq(unpack_remove_tree(AT_FDCWD, dir), 0);
-	ck_assert_int_eq(unpack_remove_tree(AT_FDCWD, outside), 0);
+	ck_assert_int_eq(rm_rf_at(AT_FDCWD, dir), 0);
+	ck_assert_int_eq(rm_rf_at(AT_FDCWD, outside), 0);
 }
 
 /* A pax tar of ents in buf; returns its size. */
@@ -91,18 +92,47 @@ build(const struct ent *ents, size_t n, char *buf)
 }
 
 static int
-apply_buf(const char *buf, size_t size, char **ret_error)
+apply_buf_opts(const char *buf, size_t size, const struct unpack_opts *opts, char **ret_error)
 {
-	const struct unpack_opts opts = { .root = false };
 	struct archive *a = archive_read_new();
 	int r;
 
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	ck_assert_int_eq(archive_read_open_memory(a, buf, size), ARCHIVE_OK);
-	r = unpack_layer(rootfd, a, &opts, ret_error);
+	r = unpack_layer(rootfd, a, opts, ret_error);
 	archive_read_free(a);
 	return r;
+}
+
+static int
+apply_buf(const char *buf, size_t size, char **ret_error)
+{
+	const struct unpack_opts opts = { .root = false };
+
+	return apply_buf_opts(buf, size, &opts, ret_error);
+}
+
+/* A layer of one file, path, with len bytes of data (zeros allowed); returns its size. */
+static size_t
+build_file(const char *path, const char *data, size_t len, char *buf)
+{
+	struct archive *w = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	size_t used = 0;
+
+	ck_assert_int_eq(archive_write_set_format_pax_restricted(w), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_open_memory(w, buf, LAYER_MAX, &used), ARCHIVE_OK);
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	ck_assert_int_eq(archive_write_header(w, e), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_data(w, data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+	ck_assert_int_eq(archive_write_close(w), ARCHIVE_OK);
+	archive_write_free(w);
+	return used;
 }
 
 /* Applies a layer; with ret_error NULL, it must succeed. */
@@ -334,6 +364,59 @@ START_TEST(refuses_hostile)
 }
 END_TEST
 
+/* Runs of zeros become holes (the file ending in one included); the content is exact. */
+START_TEST(zeros_become_holes)
+{
+	enum { SIZE = 600 * 1024 };
+	char *data = calloc(1, SIZE), *buf = malloc(LAYER_MAX), *back = malloc(SIZE + 1);
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memcpy(data, "head", 4);
+	memcpy(data + 300 * 1024 + 5, "tail", 4);
+	ck_assert_int_eq(apply_buf(buf, build_file("sparse", data, SIZE, buf), NULL), 0);
+	fd = openat(rootfd, "sparse", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, SIZE);
+	ck_assert_msg(st.st_blocks * 512 < 64 * 1024, "%lld blocks for two 4 kB pieces of data",
+	              (long long)st.st_blocks);
+	n = read(fd, back, SIZE + 1);
+	ck_assert_int_eq(n, SIZE);
+	ck_assert(memcmp(back, data, SIZE) == 0);
+	close(fd);
+	free(data);
+	free(buf);
+	free(back);
+}
+END_TEST
+
+/* The sizes of the files count over the layers of an image; the file that would pass the
+ * limit is refused before it is written. */
+START_TEST(size_limit)
+{
+	static char data[600];
+	char *buf = malloc(LAYER_MAX), *error = NULL;
+	uint64_t total = 0;
+	const struct unpack_opts opts = { .max_size = 1000, .size = &total };
+
+	memset(data, 'x', sizeof(data));
+	ck_assert_int_eq(apply_buf_opts(buf, build_file("one", data, 600, buf), &opts, NULL), 0);
+	ck_assert_uint_eq(total, 600);
+	ck_assert_int_eq(apply_buf_opts(buf, build_file("two", data, 600, buf), &opts, &error),
+	                 -EFBIG);
+	ck_assert_ptr_nonnull(error);
+	ck_assert_ptr_nonnull(
+	        strstr(error, "'two': the image unpacks to more than its limit of 1000"));
+	ck_assert(exists(rootfd, "one"));
+	ck_assert(!exists(rootfd, "two"));
+	ck_assert_int_eq(count("."), 1); /* no temporary file either */
+	free(error);
+	free(buf);
+}
+END_TEST
+
 /* A file cut short by the end of the layer is never visible under its name. */
 START_TEST(truncated_leaves_nothing)
 {
@@ -419,9 +502,9 @@ START_TEST(remove_tree_stays_inside)
 	ck_assert_int_eq(mkdirat(rootfd, "t/a", 0755), 0);
 	ck_assert_int_eq(mkdirat(rootfd, "t/a/b", 0555), 0);
 	ck_assert_int_eq(symlinkat(outside, rootfd, "t/a/out"), 0);
-	ck_assert_int_eq(unpack_remove_tree(rootfd, "t"), 0);
+	ck_assert_int_eq(rm_rf_at(rootfd, "t"), 0);
 	ck_assert(!exists(rootfd, "t"));
-	ck_assert_int_eq(unpack_remove_tree(rootfd, "t"), 0);
+	ck_assert_int_eq(rm_rf_at(rootfd, "t"), 0);
 	fd = open(outside, O_RDONLY | O_DIRECTORY);
 	ck_assert(exists(fd, "keep"));
 	close(fd);
@@ -453,6 +536,8 @@ unpack_suite(void)
 	tcase_add_test(tc, hard_links);
 	tcase_add_test(tc, refuses_hostile);
 	tcase_add_test(tc, truncated_leaves_nothing);
+	tcase_add_test(tc, zeros_become_holes);
+	tcase_add_test(tc, size_limit);
 	tcase_add_test(tc, directory_mode_after_contents);
 	tcase_add_test(tc, read_only_lower_directories_without_root);
 	tcase_add_test(tc, remove_tree_stays_inside);
