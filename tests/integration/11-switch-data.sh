@@ -34,7 +34,8 @@ node() {
 	ip -n "$ns" link set eth0 up
 }
 
-# burst NS COUNT own|broadcast: COUNT frames from NS's eth0, to its own MAC or to all.
+# burst NS COUNT own|broadcast|sources: COUNT frames from NS's eth0, to its own MAC, to
+# all, or to its own MAC from COUNT made-up source addresses.
 burst() {
 	ip netns exec "$1" /usr/bin/python3 - "$2" "$3" <<'PY'
 import socket, sys, time
@@ -43,9 +44,10 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 me = bytes.fromhex(open("/sys/class/net/eth0/address").read().strip().replace(":", ""))
 dst = me if kind == "own" else b"\xff" * 6
-frame = dst + me + b"\x88\xb5" + bytes(46)  # local experimental ethertype
 sent = 0
 while sent < count:
+    src = b"\x02\xee\x00" + sent.to_bytes(3, "big") if kind == "sources" else me
+    frame = dst + src + b"\x88\xb5" + bytes(46)  # local experimental ethertype
     try:
         s.send(frame)
         sent += 1
@@ -84,3 +86,20 @@ node b2 2
 assert_ok "after 2000 broadcasts alone, node b1 pings a newcomer at once" \
 	ping1 "${TEST_ID}b1" 10.198.0.2
 assert_eq forwarding "$(port_field b1-eth0 state)" "ports lists b1-eth0 as forwarding"
+
+# --- A full forwarding table refuses new stations, counts them, and forwards on ----------
+start_switch sw3 --fdb-max 8
+node c1 1
+node c2 2
+node c3 3
+assert_ok "c1 pings c2 before the table fills" ping1 "${TEST_ID}c1" 10.198.0.2
+assert_ok "c1 pings c3 before the table fills" ping1 "${TEST_ID}c1" 10.198.0.3
+burst "${TEST_ID}c1" 2000 sources
+fdb=$("$BIN/containet" -s "$SOCK" fdb --json)
+refused=$(grep -o '"learn_refused":[0-9]*' <<<"$fdb" | grep -o '[0-9]*$' || true)
+(( ${refused:-0} >= 1990 )) && ok "the full table refused the new stations and counted them ($refused)" ||
+	fail "learn_refused is '${refused}', expected at least 1990: $fdb"
+mac2=$(ip netns exec "${TEST_ID}c2" cat /sys/class/net/eth0/address)
+assert_match "\"mac\":\"$mac2\",\"port\":\"c2-eth0\"" "$fdb" "a station learned before stays in the full table"
+assert_ok "c2 pings c3 with the table full" ping1 "${TEST_ID}c2" 10.198.0.3
+assert_ok "c3 pings c1 with the table full" ping1 "${TEST_ID}c3" 10.198.0.1
