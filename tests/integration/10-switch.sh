@@ -81,6 +81,24 @@ hostile "attach with a regular file's fd" "not a tap" '{"op":"attach","node":"x"
 hostile "attach with two fds" "at most one descriptor" '{"op":"attach","node":"x","ifname":"eth0"}' --fd-file /etc/hostname --fds 2
 hostile "attach with a bad node name" "identity" '{"op":"attach","node":"../x","ifname":"eth0"}' --fd-file /etc/hostname
 hostile "a port name taken" "exists" '{"op":"attach","node":"node1","ifname":"eth0"}' --fd-tap "${TEST_ID}dup"
+# A tap with packet information (no IFF_NO_PI) would have its 4-byte header taken for
+# MAC addresses.  TUNGETIFF reports "no filter attached" in the same bit as IFF_NO_PI, so
+# the switch must look past it.  Python opens the tap, so any flags can be tried.
+attach_flags() { # FLAGS: attaches a tap opened with FLAGS in node1's namespace, prints the reply
+	ip netns exec "${NS[0]}" /usr/bin/python3 - "$SOCK" "$1" <<'PY'
+import fcntl, os, socket, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH22x", b"pi0", int(sys.argv[2], 0)))  # TUNSETIFF
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+socket.send_fds(s, [b'{"op":"attach","node":"pi","ifname":"eth0"}'], [fd])
+print(s.recv(65536).decode())
+PY
+}
+assert_match '"ok":false,"error":".*IFF_NO_PI' "$(attach_flags 0x4002)" \
+	"hostile: a tap with packet information (no IFF_NO_PI) is refused"
+assert_match '"ok":true,"port":"pi-eth0"' "$(attach_flags 0x5002)" \
+	"the same tap opened with IFF_NO_PI is accepted"
 hostile "detach of no such port" "no such port" '{"op":"detach","port":"nope-eth0"}'
 big=$(printf '{"op":"ports","pad":"%070000d"}' 0)
 hostile "a message over 64 KiB" "longer than 65536" "$big"
