@@ -236,6 +236,12 @@ ctl_fdb_from_json(const cJSON *o, struct ctl_fdb_entry *ret)
 }
 
 int
+ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused)
+{
+	return cJSON_AddNumberToObject(reply, "learn_refused", learn_refused) ? 0 : -ENOMEM;
+}
+
+int
 ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error)
 {
 	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(buf, len);

@@ -66,6 +66,8 @@ cJSON *ctl_port_to_json(const struct ctl_port *p);
 int ctl_port_from_json(const cJSON *obj, struct ctl_port *ret);
 cJSON *ctl_fdb_to_json(const struct ctl_fdb_entry *e);
 int ctl_fdb_from_json(const cJSON *obj, struct ctl_fdb_entry *ret);
+/* Adds the table's counters to an fdb reply; -ENOMEM on allocation failure. */
+int ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused);
 
 /*
  * Parses a reply.  Returns 0 with the object in *ret for {"ok":true}, -EREMOTEIO with

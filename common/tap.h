@@ -16,9 +16,11 @@
 int tap_open(const char *name, char ret_name[IFNAMSIZ]);
 
 /*
- * Checks that fd is a tap with exactly the project's flags and sets the virtio header
- * size.  Returns 0 with the interface name in ret_name, -ENOTTY when fd is not a
- * tun/tap device at all, -EPROTOTYPE when its flags are wrong.
+ * Checks that fd is a tap with exactly the project's flags (a tap that prepends packet
+ * information, without IFF_NO_PI, included) and sets the virtio header size.  Returns 0
+ * with the interface name in ret_name, -ENOTTY when fd is not a tun/tap device at all,
+ * -EPROTOTYPE when its flags are wrong.  A socket filter the tap's owner attached to
+ * this queue is removed.
  */
 int tap_check(int fd, char ret_name[IFNAMSIZ]);
 

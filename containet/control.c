@@ -255,7 +255,8 @@ reply_fdb(struct sw *sw)
 
 	if (!o || !(d.arr = cJSON_AddArrayToObject(o, "fdb")))
 		return NULL;
-	if (fdb_foreach(&sw->fdb, sw->now, fdb_dump_one, &d) < 0)
+	if (fdb_foreach(&sw->fdb, sw->now, fdb_dump_one, &d) < 0 ||
+	    ctl_fdb_counters_to_json(o, sw->fdb.learn_refused) < 0)
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }

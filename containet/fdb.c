@@ -50,6 +50,7 @@ fdb_init(struct fdb *fdb, uint32_t max, uint64_t ageing_ns, uint64_t seed)
 	fdb->ageing = ageing_ns;
 	fdb->seed = seed;
 	fdb->free_head = 0;
+	fdb->oldest = fdb->newest = FDB_NONE;
 	return 0;
 }
 
@@ -83,14 +84,66 @@ fdb_find_link(const struct fdb *fdb, const uint8_t mac[6])
 }
 
 static void
-fdb_unlink(struct fdb *fdb, uint32_t *link)
+fdb_age_unlink(struct fdb *fdb, uint32_t i)
+{
+	struct fdb_entry *e = &fdb->entries[i];
+
+	if (e->older != FDB_NONE)
+		fdb->entries[e->older].newer = e->newer;
+	else
+		fdb->oldest = e->newer;
+	if (e->newer != FDB_NONE)
+		fdb->entries[e->newer].older = e->older;
+	else
+		fdb->newest = e->older;
+}
+
+static void
+fdb_age_push(struct fdb *fdb, uint32_t i)
+{
+	struct fdb_entry *e = &fdb->entries[i];
+
+	e->older = fdb->newest;
+	e->newer = FDB_NONE;
+	if (fdb->newest != FDB_NONE)
+		fdb->entries[fdb->newest].newer = i;
+	else
+		fdb->oldest = i;
+	fdb->newest = i;
+}
+
+/* Removes entry i, which link points at, from its chain and the age list. */
+static void
+fdb_remove(struct fdb *fdb, uint32_t *link)
 {
 	uint32_t i = *link;
 
 	*link = fdb->entries[i].next;
+	fdb_age_unlink(fdb, i);
 	fdb->entries[i].next = fdb->free_head;
 	fdb->free_head = i;
 	fdb->count--;
+}
+
+/* Removes entry i: its chain is walked to find the link to it (a few entries long). */
+static void
+fdb_remove_entry(struct fdb *fdb, uint32_t i)
+{
+	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, fdb->entries[i].mac)];
+
+	while (*link != i)
+		link = &fdb->entries[*link].next;
+	fdb_remove(fdb, link);
+}
+
+/* Removes the oldest entry if it is stale; false when there is none such. */
+static bool
+fdb_expire_oldest(struct fdb *fdb, uint64_t now)
+{
+	if (fdb->oldest == FDB_NONE || fdb_alive(fdb, &fdb->entries[fdb->oldest], now))
+		return false;
+	fdb_remove_entry(fdb, fdb->oldest);
+	return true;
 }
 
 uint32_t
@@ -111,16 +164,22 @@ fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port, uint64_t now)
 	struct fdb_entry *e;
 
 	if (link) {
-		e = &fdb->entries[*link];
+		i = *link;
+		e = &fdb->entries[i];
 		bool moved = e->port != port;
 		bool was_alive = fdb_alive(fdb, e, now);
 
 		e->port = port;
 		e->seen = now;
+		if (fdb->newest != i) {
+			fdb_age_unlink(fdb, i);
+			fdb_age_push(fdb, i);
+		}
 		return moved ? (was_alive ? FDB_MOVED : FDB_NEW) : FDB_KNOWN;
 	}
-	if (fdb->free_head == FDB_NONE && fdb_expire(fdb, now) == 0) {
-		fdb->full_misses++;
+	/* Full: only a stale entry may make room, and only the oldest is looked at. */
+	if (fdb->free_head == FDB_NONE && !fdb_expire_oldest(fdb, now)) {
+		fdb->learn_refused++;
 		return FDB_FULL;
 	}
 	i = fdb->free_head;
@@ -132,14 +191,24 @@ fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port, uint64_t now)
 	head = &fdb->buckets[fdb_bucket(fdb, mac)];
 	e->next = *head;
 	*head = i;
+	fdb_age_push(fdb, i);
 	fdb->count++;
 	return FDB_NEW;
 }
 
-/* Removes every entry for which drop() says so. */
-static uint32_t
-fdb_sweep(struct fdb *fdb, bool (*drop)(const struct fdb *, const struct fdb_entry *, uint64_t),
-	  uint64_t arg)
+uint32_t
+fdb_expire(struct fdb *fdb, uint64_t now)
+{
+	uint32_t n = 0;
+
+	while (n < FDB_EXPIRE_BATCH && fdb_expire_oldest(fdb, now))
+		n++;
+	return n;
+}
+
+/* Leaves with a port, so it walks every entry: the control path only, never per frame. */
+uint32_t
+fdb_flush_port(struct fdb *fdb, uint32_t port)
 {
 	uint32_t n = 0;
 
@@ -147,8 +216,8 @@ fdb_sweep(struct fdb *fdb, bool (*drop)(const struct fdb *, const struct fdb_ent
 		uint32_t *link = &fdb->buckets[b];
 
 		while (*link != FDB_NONE) {
-			if (drop(fdb, &fdb->entries[*link], arg)) {
-				fdb_unlink(fdb, link);
+			if (fdb->entries[*link].port == port) {
+				fdb_remove(fdb, link);
 				n++;
 			} else {
 				link = &fdb->entries[*link].next;
@@ -156,30 +225,6 @@ fdb_sweep(struct fdb *fdb, bool (*drop)(const struct fdb *, const struct fdb_ent
 		}
 	}
 	return n;
-}
-
-static bool
-drop_if_old(const struct fdb *fdb, const struct fdb_entry *e, uint64_t now)
-{
-	return !fdb_alive(fdb, e, now);
-}
-
-static bool
-drop_if_port(const struct fdb *fdb, const struct fdb_entry *e, uint64_t port)
-{
-	return e->port == port;
-}
-
-uint32_t
-fdb_expire(struct fdb *fdb, uint64_t now)
-{
-	return fdb_sweep(fdb, drop_if_old, now);
-}
-
-uint32_t
-fdb_flush_port(struct fdb *fdb, uint32_t port)
-{
-	return fdb_sweep(fdb, drop_if_port, port);
 }
 
 int

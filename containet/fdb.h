@@ -2,6 +2,11 @@
  * The forwarding database: MAC address -> port, learned from source addresses, aged
  * against a monotonic clock, with a hard cap.  Pure data structure: no I/O, no clock
  * of its own (the caller passes "now"), so it can be tested without a network.
+ *
+ * No operation on the data path depends on the table's size: entries sit on a list
+ * ordered by when they were last seen, so ageing takes stale entries from its old end,
+ * a bounded number per call, and a full table refuses new stations (counting them)
+ * unless its oldest entry is stale and can make room.
  */
 #pragma once
 
@@ -9,12 +14,16 @@
 #include <stdint.h>
 
 #define FDB_NONE UINT32_MAX
+/* At most this many entries are aged out per fdb_expire() call. */
+#define FDB_EXPIRE_BATCH 4096
 
 struct fdb_entry {
 	uint8_t mac[6];
 	uint32_t port;
-	uint64_t seen; /* monotonic nanoseconds */
-	uint32_t next; /* hash chain, or free list */
+	uint64_t seen;  /* monotonic nanoseconds */
+	uint32_t next;  /* hash chain, or free list */
+	uint32_t older; /* the age list: neighbours by last sight */
+	uint32_t newer;
 };
 
 struct fdb {
@@ -24,9 +33,10 @@ struct fdb {
 	uint64_t ageing;    /* nanoseconds an entry lives without being seen again */
 	uint64_t seed;      /* per-table hash key: chains cannot be steered from outside */
 	uint32_t free_head;
+	uint32_t oldest, newest; /* ends of the age list */
 	uint32_t *buckets;
 	struct fdb_entry *entries;
-	uint64_t full_misses; /* addresses not learned because the table was full */
+	uint64_t learn_refused; /* stations not learned because the table was full */
 };
 
 enum fdb_learn_result {
@@ -43,7 +53,7 @@ enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t 
 				uint64_t now);
 /* The port mac was last seen on, or FDB_NONE when unknown or aged out. */
 uint32_t fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now);
-/* Drops entries older than the ageing time; returns how many. */
+/* Drops up to FDB_EXPIRE_BATCH entries older than the ageing time; returns how many. */
 uint32_t fdb_expire(struct fdb *fdb, uint64_t now);
 /* Drops every entry of port (it went away); returns how many. */
 uint32_t fdb_flush_port(struct fdb *fdb, uint32_t port);

@@ -264,6 +264,8 @@ port_read_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 	bool has_buf = cqe->flags & IORING_CQE_F_BUFFER;
 
+	if (has_buf)
+		sw_buf_got(sw);
 	if (!current || p->closing) {
 		/* The port went away while the read was under way. */
 		if (has_buf)

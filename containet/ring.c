@@ -40,12 +40,20 @@ sw_sqe(struct sw *sw)
 	return sqe;
 }
 
+/* A read completed with a buffer of the pool: it is ours until its last reference goes. */
+void
+sw_buf_got(struct sw *sw)
+{
+	sw->bufs_held++;
+}
+
 /* Drops one reference; the last one hands the buffer back to the kernel's pool. */
 void
 sw_buf_put(struct sw *sw, uint16_t bid)
 {
 	if (sw->refs[bid] && --sw->refs[bid])
 		return;
+	sw->bufs_held--;
 	io_uring_buf_ring_add(sw->br, sw->bufs + (size_t)bid * sw->buf_size, sw->buf_size, bid,
 			      io_uring_buf_ring_mask(sw->cfg.nbufs), sw->br_returned++);
 }
@@ -108,6 +116,7 @@ pool_setup(struct sw *sw)
 		return -ENOMEM;
 
 	io_uring_buf_ring_init(sw->br);
+	sw->bufs_held = sw->cfg.nbufs; /* the puts below hand every buffer to the kernel */
 	reg.ring_addr = (unsigned long)sw->br;
 	reg.ring_entries = sw->cfg.nbufs;
 	reg.bgid = SW_BGID;
@@ -239,6 +248,8 @@ tick_done(struct sw *sw)
 
 	if (n)
 		log_debug("%u forwarding entries aged out", n);
+	/* A safety net: a starved port waits at most a tick, whatever the count says. */
+	port_rearm_all(sw);
 	arm_tick(sw);
 }
 
@@ -305,8 +316,15 @@ sw_run(struct sw *sw)
 		if (sw->br_returned) {
 			io_uring_buf_ring_advance(sw->br, sw->br_returned);
 			sw->br_returned = 0;
-			port_rearm_all(sw);
 		}
+		/*
+		 * A read's ENOBUFS often comes after the completions of the frames that
+		 * emptied the pool, in a later batch, when those buffers are back already
+		 * (dropped, or flooded to nobody): so starved ports are re-armed whenever the
+		 * pool holds a buffer, not only after a batch that returned one.
+		 */
+		if (sw->nstarved && sw->bufs_held < sw->cfg.nbufs)
+			port_rearm_all(sw);
 	}
 	return 0;
 }

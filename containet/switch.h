@@ -99,6 +99,7 @@ struct sw {
 	uint32_t buf_size;
 	uint16_t *refs;
 	uint32_t br_returned; /* buffers given back since the last advance */
+	uint32_t bufs_held;   /* buffers the reads took that are not back in the pool */
 
 	struct port *ports;
 	uint32_t *active; /* indices of live ports, dense, for flooding */
@@ -114,7 +115,7 @@ struct sw {
 	struct __kernel_timespec tick;
 	uid_t uid;
 	bool stop;
-	uint32_t nstarved;    /* ports waiting for buffers */
+	uint32_t nstarved;    /* ports waiting for buffers: re-armed when the pool has some */
 };
 
 /* ring.c: setup, the frame pool, the loop. */
@@ -123,6 +124,7 @@ void sw_free(struct sw *sw);
 int sw_run(struct sw *sw);
 struct io_uring_sqe *sw_sqe(struct sw *sw);
 uint64_t sw_clock(void);
+void sw_buf_got(struct sw *sw);
 void sw_buf_put(struct sw *sw, uint16_t bid);
 
 /* port.c: ports and the data path. */

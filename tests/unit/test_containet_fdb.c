@@ -75,17 +75,97 @@ START_TEST(full_table_stays_correct)
 	mac[5] = 9;
 	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 1), FDB_FULL);
 	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 1), FDB_NONE);
-	ck_assert_uint_eq(fdb.full_misses, 1);
-	/* Old entries still answer. */
+	ck_assert_uint_eq(fdb.learn_refused, 1);
+	mac[5] = 10;
+	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 2), FDB_FULL);
+	ck_assert_uint_eq(fdb.learn_refused, 2);
+	/* Old entries still answer, and are refreshed as ever. */
 	for (int i = 0; i < 4; i++) {
 		mac[5] = i;
-		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 1), (uint32_t)i);
+		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 3), (uint32_t)i);
+		ck_assert_int_eq(fdb_learn(&fdb, mac, i, 3), FDB_KNOWN);
 	}
-	/* Once the old ones have aged, a new station takes their place. */
+	ck_assert_uint_eq(fdb.count, 4);
+	/* Once an old one has aged, a new station takes its place. */
 	mac[5] = 9;
-	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 301 * SEC), FDB_NEW);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 301 * SEC), 9);
-	ck_assert_uint_eq(fdb.count, 1);
+	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 304 * SEC), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 304 * SEC), 9);
+	ck_assert_uint_eq(fdb.learn_refused, 2);
+}
+END_TEST
+
+static void
+mac_of(uint32_t i, uint8_t mac[6])
+{
+	mac[0] = 0x02, mac[1] = 0, mac[2] = i >> 24, mac[3] = i >> 16, mac[4] = i >> 8, mac[5] = i;
+}
+
+/*
+ * A full table of stale entries: a new station takes the oldest one's place and nothing
+ * else is touched; learning never sweeps the table.
+ */
+START_TEST(full_table_learn_is_bounded)
+{
+	struct fdb big;
+	uint8_t mac[6];
+
+	ck_assert_int_eq(fdb_init(&big, 5000, 300 * SEC, 7), 0);
+	for (uint32_t i = 0; i < 5000; i++) {
+		mac_of(i, mac);
+		ck_assert_int_eq(fdb_learn(&big, mac, 1, i), FDB_NEW);
+	}
+	for (uint32_t i = 0; i < 100; i++) {
+		mac_of(10000 + i, mac);
+		ck_assert_int_eq(fdb_learn(&big, mac, 2, 400 * SEC), FDB_NEW);
+		ck_assert_uint_eq(big.count, 5000);
+	}
+	/* The oldest went first: station 99 is gone, 100 still there (if stale). */
+	mac_of(99, mac);
+	ck_assert_uint_eq(fdb_learn(&big, mac, 1, 400 * SEC), FDB_NEW);
+	ck_assert_uint_eq(big.count, 5000);
+	ck_assert_uint_eq(big.learn_refused, 0);
+	fdb_free(&big);
+}
+END_TEST
+
+/* Ageing takes a bounded number of entries per call, over several ticks, oldest first. */
+START_TEST(ageing_is_incremental)
+{
+	struct fdb big;
+	uint8_t mac[6];
+	uint32_t n, total = 0, calls = 0;
+
+	ck_assert_int_eq(fdb_init(&big, 3 * FDB_EXPIRE_BATCH, 300 * SEC, 7), 0);
+	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
+		mac_of(i, mac);
+		fdb_learn(&big, mac, i % 5, 0);
+	}
+	/* Every even station is heard again later: those live on. */
+	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i += 2) {
+		mac_of(i, mac);
+		ck_assert_int_eq(fdb_learn(&big, mac, i % 5, 200 * SEC), FDB_KNOWN);
+	}
+	while ((n = fdb_expire(&big, 301 * SEC)) > 0) {
+		ck_assert_uint_le(n, FDB_EXPIRE_BATCH);
+		total += n;
+		calls++;
+	}
+	ck_assert_uint_eq(total, 3 * FDB_EXPIRE_BATCH / 2);
+	ck_assert_uint_ge(calls, 2);
+	ck_assert_uint_eq(big.count, 3 * FDB_EXPIRE_BATCH / 2);
+	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
+		mac_of(i, mac);
+		ck_assert_uint_eq(fdb_lookup(&big, mac, 301 * SEC), i % 2 ? FDB_NONE : i % 5);
+	}
+	/* The rest ages later, and the freed places serve new stations. */
+	ck_assert_uint_eq(fdb_expire(&big, 501 * SEC), FDB_EXPIRE_BATCH);
+	ck_assert_uint_eq(fdb_expire(&big, 501 * SEC), FDB_EXPIRE_BATCH / 2);
+	ck_assert_uint_eq(big.count, 0);
+	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
+		mac_of(100000 + i, mac);
+		ck_assert_int_eq(fdb_learn(&big, mac, 3, 502 * SEC), FDB_NEW);
+	}
+	fdb_free(&big);
 }
 END_TEST
 
@@ -168,6 +248,8 @@ fdb_suite(void)
 	tcase_add_test(tc, entries_age_out);
 	tcase_add_test(tc, refresh_keeps_alive);
 	tcase_add_test(tc, full_table_stays_correct);
+	tcase_add_test(tc, full_table_learn_is_bounded);
+	tcase_add_test(tc, ageing_is_incremental);
 	tcase_add_test(tc, flush_port);
 	tcase_add_test(tc, foreach_skips_stale);
 	tcase_add_test(tc, many_stations);
