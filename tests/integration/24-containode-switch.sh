@@ -52,6 +52,7 @@ else
 	fail "port $B-eth0 outlived containode: $(ports_json)"
 fi
 assert_fails "the killed container no longer answers" ping_from "${TEST_ID}p" 3 10.88.0.2
+assert_fails "the killed containode's cgroup went with the next node" test -e "$NODE_CGROUPS/$B@$CB"
 
 # The switch restarts on the same socket: the living container attaches again
 kill_wait "$SWITCH"
