@@ -118,3 +118,30 @@ mkdir -p "$CG/$id@$dead"
 defer rmdir "$CG/$id@$dead"
 assert_exit 0 "a node starts" run -i other$TEST_ID true
 assert_fails "and removes the cgroup a killed containode left behind" test -e "$CG/$id@$dead"
+
+# The v2 allow-list (a BPF_CGROUP_DEVICE program), on a cgroup of the v2 hierarchy even
+# where the devices controller is on v1: the kernel runs it for the tasks in that cgroup
+# in either case.
+V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+	/proc/self/mountinfo | head -n 1)
+if [[ -n $V2 ]]; then
+	dir=$V2/containode-$TEST_ID
+	mkdir -p "$dir/node"
+	defer rmdir "$dir"
+	defer rmdir "$dir/node"
+	mknod "$TEST_TMP/v2null" c 1 3
+	mknod "$TEST_TMP/v2mem" c 1 1
+	out=$("$HELPERS/containode_cgroup" "$dir/node" /dev/null /dev/urandom "$TEST_TMP/v2null" \
+		"$LOOP" "$TEST_TMP/v2mem" /dev/loop-control 2>&1) || true
+	expected="attached
+/dev/null ok
+/dev/urandom ok
+$TEST_TMP/v2null ok
+$LOOP EPERM
+$TEST_TMP/v2mem EPERM
+/dev/loop-control EPERM"
+	assert_eq "$expected" "$out" "v2: the BPF program allows the list and nothing else"
+	assert_fails "v2: the cgroup is removed afterwards" test -e "$dir"
+else
+	echo "no cgroup v2 hierarchy: the BPF allow-list is not tried"
+fi
