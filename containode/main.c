@@ -355,7 +355,7 @@ handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty
 
 /* The node's cgroup, with the device allow-list in place before any of it runs. */
 static int
-cgroup_prepare(const struct plan *p, struct cgroup_node *cg)
+prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 {
 	int r;
 
@@ -427,7 +427,7 @@ run(struct plan *p)
 	struct cgroup_node cg = {};
 	int code, r;
 
-	code = cgroup_prepare(p, &cg) < 0 ? EXIT_LAUNCHER : run_node(p, &cg);
+	code = prepare_cgroup(p, &cg) < 0 ? EXIT_LAUNCHER : run_node(p, &cg);
 	r = cgroup_node_remove(&cg);
 	if (r < 0)
 		log_warn_errno(r, "remove the cgroup of node '%s', ignoring", p->id);
