@@ -144,7 +144,8 @@ cgroup_locate(const char *mountinfo, const char *self, enum cgroup_controller c,
 		    list_has(f.options, strlen(f.options), name) &&
 		    (own = self_path(self, name, &own_len)))
 			v1 = join_below(f.point, f.root, own, own_len);
-		else if (!v2 && strcmp(f.type, "cgroup2") == 0 && (own = self_path(self, NULL, &own_len)))
+		else if (!v2 && strcmp(f.type, "cgroup2") == 0 &&
+			 (own = self_path(self, NULL, &own_len)))
 			v2 = join_below(f.point, f.root, own, own_len);
 	}
 	if (v1) {

@@ -5,8 +5,9 @@
  * own, v1 (a hierarchy of its own) or v2 (the unified one), so that a node can sit in
  * several hierarchies at once; the node's directory is CALLER/containode/ID@PID in each,
  * CALLER being containode's own cgroup there and PID containode's: identities may repeat.
- * What a killed containode leaves behind, the next one removes.  Today the device allow-list is its one
- * use; limits and freezing are further cgroup_node_* steps of the same kind.
+ * What a killed containode leaves behind, the next one removes.  Today the device
+ * allow-list is its one use; limits and freezing are further cgroup_node_* steps of the
+ * same kind.
  */
 #pragma once
 

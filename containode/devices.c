@@ -39,16 +39,16 @@ static_assert(ARRAY_SIZE(devices_table) <= DEVICES_MAX, "DEVICES_MAX is too smal
 const struct device_rule devices_allow[] = {
 	{ 'c', DEVICE_ANY, DEVICE_ANY, DEVICE_MKNOD },
 	{ 'b', DEVICE_ANY, DEVICE_ANY, DEVICE_MKNOD },
-	{ 'c', 1, 3, RWM },  /* null */
-	{ 'c', 1, 5, RWM },  /* zero */
-	{ 'c', 1, 7, RWM },  /* full */
-	{ 'c', 1, 8, RWM },  /* random */
-	{ 'c', 1, 9, RWM },  /* urandom */
-	{ 'c', 5, 0, RWM },  /* tty */
-	{ 'c', 5, 1, RWM },  /* console */
-	{ 'c', 5, 2, RWM },  /* ptmx */
+	{ 'c', 1, 3, RWM },            /* null */
+	{ 'c', 1, 5, RWM },            /* zero */
+	{ 'c', 1, 7, RWM },            /* full */
+	{ 'c', 1, 8, RWM },            /* random */
+	{ 'c', 1, 9, RWM },            /* urandom */
+	{ 'c', 5, 0, RWM },            /* tty */
+	{ 'c', 5, 1, RWM },            /* console */
+	{ 'c', 5, 2, RWM },            /* ptmx */
 	{ 'c', 136, DEVICE_ANY, RWM }, /* pts */
-	{ 'c', 10, 200, RWM }, /* net/tun */
+	{ 'c', 10, 200, RWM },         /* net/tun */
 };
 const size_t devices_allow_len = ARRAY_SIZE(devices_allow);
 

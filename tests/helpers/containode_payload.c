@@ -11,8 +11,8 @@
  *   trap            waits for SIGINT, SIGTERM, SIGHUP or SIGQUIT, prints "got N", exits N
  *   dumpable        "dumpable=N" from prctl
  *   isatty          "stdin=N stdout=N" (1 when a terminal)
- *   open PATH       opens PATH read-write (non-blocking) and prints "read: " and up to 64 bytes of it,
- *                   or "open: ENAME" (exit 1) when the kernel refuses
+ *   open PATH       opens PATH read-write (non-blocking), prints "read: " and up to 64
+ *                   bytes of it, or "open: ENAME" (exit 1) when the kernel refuses
  */
 #define _GNU_SOURCE
 #include <dirent.h>

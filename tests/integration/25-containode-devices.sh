@@ -27,7 +27,8 @@ MIN=$((0x$(stat -c %T "$LOOP")))
 try_node() {
 	local d=$1 path=$2 want=$3 out
 	shift 3
-	out=$("$CONTAINODE" -q "$@" sh -c "mknod $path b $MAJ $MIN && containode_payload open $path" 2>&1) || true
+	out=$("$CONTAINODE" -q "$@" sh -c "mknod $path b $MAJ $MIN && containode_payload open $path" \
+		2>&1) || true
 	assert_no_match "$SECRET" "$out" "$d: the node does not read the host's disk"
 	assert_match "^open: $want\$" "$out" "$d: mknod works, opening is refused ($want)"
 }
@@ -39,12 +40,14 @@ try_node "overlay root with a top" /blk 'E(PERM|ACCES)' -r "$ROOT" -t "$TEST_TMP
 # The host's root, where $TEST_TMP is not nodev: the device cgroup alone stands in the way.
 HOSTRUN=("$CONTAINODE" -q -w / -e PATH="$HELPERS:/usr/sbin:/usr/bin:/sbin:/bin")
 try_node "host root" "$TEST_TMP/hostblk" EPERM "${HOSTRUN[@]:2}"
-out=$("${HOSTRUN[@]}" sh -c "mknod $TEST_TMP/mem c 1 1 && containode_payload open $TEST_TMP/mem" 2>&1) || true
-assert_eq "open: EPERM" "$out" "a char device off the list (1:1) cannot be opened"
-out=$("${HOSTRUN[@]}" sh -c "mknod $TEST_TMP/lc c 10 237 && containode_payload open $TEST_TMP/lc" 2>&1) || true
-assert_eq "open: EPERM" "$out" "nor can the host's loop-control (10:237)"
-out=$("${HOSTRUN[@]}" sh -c "mknod $TEST_TMP/null c 1 3 && containode_payload open $TEST_TMP/null" 2>&1) || true
-assert_eq "read: " "$out" "one on the list (1:3) can, wherever it is made"
+# host_char NAME MAJOR MINOR: makes char device NAME in $TEST_TMP in a node, then opens it
+host_char() {
+	"${HOSTRUN[@]}" sh -c "mknod $TEST_TMP/$1 c $2 $3 && containode_payload open $TEST_TMP/$1" \
+		2>&1 || true
+}
+assert_eq "open: EPERM" "$(host_char mem 1 1)" "a char device off the list (1:1) cannot be opened"
+assert_eq "open: EPERM" "$(host_char lc 10 237)" "nor can the host's loop-control (10:237)"
+assert_eq "read: " "$(host_char null 1 3)" "one on the list (1:3) can, wherever it is made"
 
 # Mount options: nodev on the root, /dev, /dev/shm, /run
 mounts=$(run cat /proc/mounts)
@@ -61,7 +64,8 @@ assert_match '^read: \.{64}$' "$(run payload open /dev/zero)" "/dev/zero reads"
 assert_match '^read: .{64}$' "$(run payload open /dev/urandom)" "/dev/urandom reads"
 assert_match '^read: .{64}$' "$(run payload open /dev/random)" "/dev/random reads"
 assert_match '^read: \.{64}$' "$(run payload open /dev/full)" "/dev/full reads"
-assert_match 'No space left' "$(run sh -c 'echo x >/dev/full' 2>&1 || true)" "/dev/full refuses writes"
+assert_match 'No space left' "$(run sh -c 'echo x >/dev/full' 2>&1 || true)" \
+	"/dev/full refuses writes"
 assert_eq "open: ENXIO" "$(run payload open /dev/tty || true)" \
 	"/dev/tty is reachable (ENXIO: no controlling terminal), not refused"
 assert_ok "/dev/ptmx opens" run sh -c 'exec 3<>/dev/ptmx'
@@ -78,7 +82,8 @@ spawn node "$CONTAINODE" -q -r "$ROOT" --ephemeral -i "$id" payload trap
 node=$SPAWNED
 wait_until 10 grep -q waiting "$TEST_TMP/node.log" || die "the node did not start"
 defer rmdir "$CG/$id@$node"
-[[ -d $CG/$id@$node ]] && ok "the node has its own cgroup $CG/$id@$node" || fail "no cgroup $CG/$id@$node"
+[[ -d $CG/$id@$node ]] && ok "the node has its own cgroup $CG/$id@$node" ||
+	fail "no cgroup $CG/$id@$node"
 if [[ -n $v1 && -d $CG/$id@$node ]]; then
 	assert_eq 1 "$(wc -l <"$CG/$id@$node/cgroup.procs")" "the node's process is in it"
 	expected='b *:* m
@@ -93,7 +98,8 @@ c 5:1 rwm
 c 5:2 rwm
 c 136:* rwm
 c 10:200 rwm'
-	assert_eq "$(sort <<<"$expected")" "$(sort "$CG/$id@$node/devices.list")" "the allow-list is Docker's"
+	assert_eq "$(sort <<<"$expected")" "$(sort "$CG/$id@$node/devices.list")" \
+		"the allow-list is Docker's"
 fi
 assert_exit 0 "a second node of the same identity runs alongside" run -i "$id" true
 kill_wait "$node"
@@ -116,7 +122,7 @@ dead=$(
 wait_until 5 sh -c "! kill -0 $dead" || die "process $dead does not end"
 mkdir -p "$CG/$id@$dead"
 defer rmdir "$CG/$id@$dead"
-assert_exit 0 "a node starts" run -i other$TEST_ID true
+assert_exit 0 "a node starts" run -i "other$TEST_ID" true
 assert_fails "and removes the cgroup a killed containode left behind" test -e "$CG/$id@$dead"
 
 # The v2 allow-list (a BPF_CGROUP_DEVICE program), on a cgroup of the v2 hierarchy even
