@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,8 +12,10 @@
 #include <unistd.h>
 
 /*
- * The only devices a container gets.  The console is the container's own pty when there
- * is a terminal, never the host's console (5:1), and absent otherwise.
+ * The only devices a container gets: the host's own nodes, bound, as rootless runc does,
+ * since /dev is nodev and a node made there would not open.  The console is the
+ * container's own pty when there is a terminal, never the host's console (5:1), and
+ * absent otherwise.
  */
 const struct device_node devices_table[] = {
 	{ "null", S_IFCHR | 0666, 1, 3, 0 },
@@ -24,6 +27,30 @@ const struct device_node devices_table[] = {
 	{ "console", S_IFREG | 0600, 0, 0, DEV_PTY_ONLY },
 };
 const size_t devices_table_len = ARRAY_SIZE(devices_table);
+static_assert(ARRAY_SIZE(devices_table) <= DEVICES_MAX, "DEVICES_MAX is too small");
+
+#define RWM (DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD)
+
+/*
+ * Docker's default: any node may be made (CAP_MKNOD stays, as there), only these may
+ * be opened.  The pty slaves (136:*) and ptmx (5:2) are the container's own devpts;
+ * /dev/net/tun is opened by the setup for the tap.
+ */
+const struct device_rule devices_allow[] = {
+	{ 'c', DEVICE_ANY, DEVICE_ANY, DEVICE_MKNOD },
+	{ 'b', DEVICE_ANY, DEVICE_ANY, DEVICE_MKNOD },
+	{ 'c', 1, 3, RWM },            /* null */
+	{ 'c', 1, 5, RWM },            /* zero */
+	{ 'c', 1, 7, RWM },            /* full */
+	{ 'c', 1, 8, RWM },            /* random */
+	{ 'c', 1, 9, RWM },            /* urandom */
+	{ 'c', 5, 0, RWM },            /* tty */
+	{ 'c', 5, 1, RWM },            /* console */
+	{ 'c', 5, 2, RWM },            /* ptmx */
+	{ 'c', 136, DEVICE_ANY, RWM }, /* pts */
+	{ 'c', 10, 200, RWM },         /* net/tun */
+};
+const size_t devices_allow_len = ARRAY_SIZE(devices_allow);
 
 static const struct {
 	const char *name, *target;
@@ -36,28 +63,85 @@ static const struct {
 };
 
 int
-devices_populate(const char *dir, struct setup_error *e)
+devices_rule_format(const struct device_rule *r, char *buf, size_t size)
 {
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	mode_t old = umask(0);
-	int r = 0;
+	char major[16] = "*", minor[16] = "*";
+	int n;
 
-	if (dfd < 0) {
-		umask(old);
-		return setup_fail(e, -errno, "open '%s'", dir);
-	}
-	for (size_t i = 0; i < devices_table_len && r >= 0; i++) {
+	if (r->major != DEVICE_ANY)
+		snprintf(major, sizeof(major), "%d", r->major);
+	if (r->minor != DEVICE_ANY)
+		snprintf(minor, sizeof(minor), "%d", r->minor);
+	n = snprintf(buf, size, "%c %s:%s %s%s%s", r->type, major, minor,
+		     r->access & DEVICE_READ ? "r" : "", r->access & DEVICE_WRITE ? "w" : "",
+		     r->access & DEVICE_MKNOD ? "m" : "");
+	return n >= 0 && (size_t)n < size ? 0 : -ENOSPC;
+}
+
+void
+devices_close_host(int fds[])
+{
+	for (size_t i = 0; i < devices_table_len; i++)
+		if (fds[i] >= 0)
+			fds[i] = safe_close(fds[i]);
+}
+
+int
+devices_open_host(int fds[], struct setup_error *e)
+{
+	for (size_t i = 0; i < devices_table_len; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < devices_table_len; i++) {
 		const struct device_node *d = &devices_table[i];
+		char path[64];
+		struct stat st;
 
 		if (d->flags & DEV_PTY_ONLY)
 			continue;
-		if (mknodat(dfd, d->name, d->mode, makedev(d->major, d->minor)) < 0)
-			r = setup_fail(e, -errno, "create device '%s/%s'", dir, d->name);
+		snprintf(path, sizeof(path), "/dev/%s", d->name);
+		/* A detached copy of the mount: it survives pivot_root and the old root's detach. */
+		fds[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (fds[i] < 0) {
+			int r = -errno;
+
+			devices_close_host(fds);
+			return setup_fail(e, r, "take the host's '%s'", path);
+		}
+		if (fstat(fds[i], &st) < 0 || (st.st_mode & S_IFMT) != (d->mode & S_IFMT) ||
+		    st.st_rdev != makedev(d->major, d->minor)) {
+			devices_close_host(fds);
+			return setup_fail(e, -ENODEV, "host '%s' is not the device %u:%u", path,
+					  d->major, d->minor);
+		}
+	}
+	return 0;
+}
+
+int
+devices_populate(const char *dir, const int fds[], struct setup_error *e)
+{
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = 0;
+
+	if (dfd < 0)
+		return setup_fail(e, -errno, "open '%s'", dir);
+	for (size_t i = 0; i < devices_table_len && r >= 0; i++) {
+		const char *name = devices_table[i].name;
+		int fd;
+
+		if (fds[i] < 0)
+			continue;
+		/* The mount point: an empty file, which the bound node covers. */
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return setup_fail(e, -errno, "create '%s/%s'", dir, name);
+		close(fd);
+		if (move_mount(fds[i], "", dfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			r = setup_fail(e, -errno, "bind the host's device on '%s/%s'", dir, name);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(device_links) && r >= 0; i++)
 		if (symlinkat(device_links[i].target, dfd, device_links[i].name) < 0)
 			r = setup_fail(e, -errno, "create link '%s/%s'", dir, device_links[i].name);
-	umask(old);
 	return r;
 }
 

@@ -1,24 +1,57 @@
-/* /dev inside the container: nodes from a static table, symlinks, the console. */
+/*
+ * /dev inside the container: the host's six nodes bound from a static table, symlinks,
+ * the console; and the allow-list of the node's device cgroup.
+ */
 #pragma once
 
 #include "namespaces.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define DEV_PTY_ONLY 1 /* made only with a terminal: a bind mount of the container's pty */
 
 struct device_node {
 	const char *name;
-	mode_t mode; /* type and permissions */
+	mode_t mode; /* type and permissions the host's node must have */
 	unsigned major, minor;
 	unsigned flags;
 };
 
+#define DEVICES_MAX 8 /* room for the table, for arrays of one thing per node */
+
 extern const struct device_node devices_table[];
 extern const size_t devices_table_len;
 
-/* Creates the nodes and symlinks in dir (the container's fresh /dev tmpfs). */
-int devices_populate(const char *dir, struct setup_error *e);
+/* What a device cgroup rule allows: the kernel's bits (as BPF_DEVCG_ACC_*). */
+#define DEVICE_MKNOD (1 << 0)
+#define DEVICE_READ (1 << 1)
+#define DEVICE_WRITE (1 << 2)
+#define DEVICE_ANY (-1) /* a major or minor of '*' */
+
+struct device_rule {
+	char type; /* 'c' or 'b' */
+	int major, minor;
+	unsigned access;
+};
+
+/* The node's device allow-list: Docker's and crun's default, everything else denied. */
+extern const struct device_rule devices_allow[];
+extern const size_t devices_allow_len;
+
+/* The rule in the device cgroup's notation, "c 1:3 rwm"; -ENOSPC when it does not fit. */
+int devices_rule_format(const struct device_rule *r, char *buf, size_t size);
+
+/*
+ * The host's nodes for the table, as detached bind mounts (fds[i] for devices_table[i],
+ * -1 for those made otherwise), taken before the root changes.  Each is checked to be
+ * the device it should be.  On failure nothing stays open.
+ */
+int devices_open_host(int fds[], struct setup_error *e);
+/* Closes what devices_open_host left open. */
+void devices_close_host(int fds[]);
+/* Attaches the host's nodes and makes the symlinks in dir (the container's fresh /dev). */
+int devices_populate(const char *dir, const int fds[], struct setup_error *e);
 /* Binds the pty slave (path) over dir/console. */
 int devices_bind_console(const char *dir, const char *pty, struct setup_error *e);

@@ -3,7 +3,9 @@
  * cgroup namespaces, an overlay of a root directory, a tap attached to the containet
  * switch.  main.c holds the options and the top-level flow only.
  */
+#include "cgroup.h"
 #include "cleanup.h"
+#include "devices.h"
 #include "log.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -351,8 +353,25 @@ handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty
 	return 0;
 }
 
+/* The node's cgroup, with the device allow-list in place before any of it runs. */
 static int
-run(struct plan *p)
+prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
+{
+	int r;
+
+	r = cgroup_node_create(cg, p->id, CGROUP_MASK(CGROUP_DEVICES));
+	if (r == -ENOENT)
+		return log_fail(r, "find the devices cgroup controller (v1) or cgroup v2");
+	if (r < 0)
+		return log_fail(r, "create the cgroup of node '%s'", p->id);
+	r = cgroup_node_allow_devices(cg, devices_allow, devices_allow_len);
+	if (r < 0)
+		return log_fail(r, "set the device allow-list of cgroup '%s'", cgroup_node_path(cg));
+	return 0;
+}
+
+static int
+run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
 	struct port pt = { .tap = -1, .conn = -1 };
@@ -373,7 +392,7 @@ run(struct plan *p)
 	}
 	if (s.pid == 0) {
 		close(pair[0]);
-		ns_child(p, pair[1]);
+		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
 	code = handshake(p, pair[0], &pt, &tty);
@@ -399,6 +418,19 @@ run(struct plan *p)
 		else if (!p->quiet)
 			fprintf(stderr, "fs modifications saved to %s\n", p->top);
 	}
+	return code;
+}
+
+static int
+run(struct plan *p)
+{
+	struct cgroup_node cg = {};
+	int code, r;
+
+	code = prepare_cgroup(p, &cg) < 0 ? EXIT_LAUNCHER : run_node(p, &cg);
+	r = cgroup_node_remove(&cg);
+	if (r < 0)
+		log_warn_errno(r, "remove the cgroup of node '%s', ignoring", p->id);
 	return code;
 }
 

@@ -25,7 +25,9 @@ struct mount_entry {
 /* Mounted before the device nodes are made. */
 static const struct mount_entry mounts_early[] = {
 	{ "proc", "/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, false },
-	{ "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", false },
+	/* nodev: the nodes in it are the host's, bound (a mount of their own, not nodev). */
+	{ "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=65536k",
+	  false },
 };
 
 /* And after them; mqueue only with an IPC namespace of its own. */
@@ -69,7 +71,10 @@ mount_one(const struct mount_entry *m, struct setup_error *e)
 	return 0;
 }
 
-/* The overlay: ROOT read-only below, TOP (or a tmpfs) above, mounted over ROOT itself. */
+/*
+ * The overlay: ROOT read-only below, TOP (or a tmpfs) above, mounted over ROOT itself;
+ * nodev, so that a node made in it (or brought in ROOT or TOP) opens nothing.
+ */
 static int
 mount_overlay(const struct plan *p, struct setup_error *e)
 {
@@ -104,10 +109,10 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 		char target[64];
 
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/merged", scratch);
-		if (mount("overlay", target, "overlay", 0, opts) < 0 || fchdir(scratch) < 0 ||
+		if (mount("overlay", target, "overlay", MS_NODEV, opts) < 0 || fchdir(scratch) < 0 ||
 		    chdir("merged") < 0)
 			return setup_fail(e, -errno, "mount overlay on '%s'", p->root);
-	} else if (mount("overlay", p->root, "overlay", 0, opts) < 0 || chdir(p->root) < 0)
+	} else if (mount("overlay", p->root, "overlay", MS_NODEV, opts) < 0 || chdir(p->root) < 0)
 		return setup_fail(e, -errno, "mount overlay on '%s'", p->root);
 	return 0;
 }

@@ -1,5 +1,6 @@
 #include "namespaces.h"
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "devices.h"
 #include "fdpass.h"
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,7 +39,8 @@ ns_clone(unsigned long flags, int *ret_pidfd)
 {
 	int pidfd = -1;
 	struct clone_args args = {
-		.flags = flags | CLONE_PIDFD,
+		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
+		.flags = (flags & ~(unsigned long)CLONE_NEWCGROUP) | CLONE_PIDFD,
 		.pidfd = (uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
@@ -125,13 +128,18 @@ static int
 child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 {
 	_cleanup_close_ int master = -1, slave = -1;
+	int devs[DEVICES_MAX];
 	char pty[32];
 	int r;
 
-	r = mounts_root(p, e);
+	/* Taken while the host's /dev is still there, attached once the new /dev is. */
+	r = devices_open_host(devs, e);
 	if (r < 0)
 		return r;
-	r = devices_populate("/dev", e);
+	r = mounts_root(p, e);
+	if (r >= 0)
+		r = devices_populate("/dev", devs, e);
+	devices_close_host(devs);
 	if (r < 0)
 		return r;
 	r = mounts_rest(p, e);
@@ -152,13 +160,33 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	return 0;
 }
 
+/*
+ * Into the node's cgroup before anything else, so that its device allow-list holds for
+ * all the setup does; then a cgroup namespace rooted there.
+ */
 static int
-child_setup(const struct plan *p, int sock, struct setup_error *e)
+child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
+{
+	int r;
+
+	r = cgroup_node_join(cg);
+	if (r < 0)
+		return setup_fail(e, r, "join the node's cgroup '%s'", cgroup_node_path(cg));
+	if ((plan_clone_flags(p) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return setup_fail(e, -errno, "create the cgroup namespace");
+	return 0;
+}
+
+static int
+child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct setup_error *e)
 {
 	_cleanup_close_ int tap = -1, master = -1;
 	struct child_msg ready = { .type = CHILD_READY };
 	int r;
 
+	r = child_join_cgroup(p, cg, e);
+	if (r < 0)
+		return r;
 	r = network_setup(p, &tap, e);
 	if (r < 0)
 		return r;
@@ -200,7 +228,7 @@ child_wait_go(int sock)
 }
 
 _Noreturn void
-ns_child(const struct plan *p, int sock)
+ns_child(const struct plan *p, const struct cgroup_node *cg, int sock)
 {
 	struct setup_error e = {};
 	int r;
@@ -218,7 +246,7 @@ ns_child(const struct plan *p, int sock)
 	(void)syscall(SYS_close_range, sock + 1, ~0u, 0);
 	reset_signals();
 	umask(022);
-	r = child_setup(p, sock, &e);
+	r = child_setup(p, cg, sock, &e);
 	if (r < 0)
 		child_fail(sock, EXIT_LAUNCHER, r, e.what);
 	/* With nothing handed over, the parent has nothing to do: no round trip to wait. */

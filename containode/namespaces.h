@@ -10,6 +10,8 @@
 
 #include "plan.h"
 
+struct cgroup_node;
+
 #include <stdarg.h>
 #include <sys/types.h>
 
@@ -39,12 +41,13 @@ struct child_msg {
 /*
  * clone3 into the namespaces in flags, fork-like (no shared memory, no separate
  * stack, which keeps it simple and ASan-friendly).  Returns 0 in the child; in the
- * parent the child's pid, with a pidfd for it in *ret_pidfd.
+ * parent the child's pid, with a pidfd for it in *ret_pidfd.  CLONE_NEWCGROUP is left
+ * to the child, which first joins its cgroup.
  */
 pid_t ns_clone(unsigned long flags, int *ret_pidfd);
 
-/* The child: sets up the container and execs its command; never returns. */
-_Noreturn void ns_child(const struct plan *p, int sock);
+/* The child: joins cg, sets up the container and execs its command; never returns. */
+_Noreturn void ns_child(const struct plan *p, const struct cgroup_node *cg, int sock);
 
 /* Sends a message (with fd when fd >= 0) over the child pipe. */
 int child_msg_send(int sock, const struct child_msg *m, int fd);

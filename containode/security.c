@@ -58,9 +58,12 @@ security_caps(struct setup_error *e)
 static int
 security_user(const struct plan *p, struct setup_error *e)
 {
+	/* The caller's supplementary groups are the host's business, with or without -u. */
+	if (setgroups(0, NULL) < 0)
+		return setup_fail(e, -errno, "drop the supplementary groups");
 	if (!p->have_user)
 		return 0;
-	if (setgroups(0, NULL) < 0 || setresgid(p->gid, p->gid, p->gid) < 0)
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return setup_fail(e, -errno, "switch to group %u", (unsigned)p->gid);
 	if (setresuid(p->uid, p->uid, p->uid) < 0)
 		return setup_fail(e, -errno, "switch to user %u", (unsigned)p->uid);

@@ -1,7 +1,7 @@
 /*
  * The container's privileges, as crun's defaults: Docker's 14 capabilities in the
- * bounding set, inheritable and ambient sets empty, no_new_privs, the optional user,
- * and every inherited fd beyond 0, 1, 2 marked close-on-exec.
+ * bounding set, inheritable and ambient sets empty, no_new_privs, no supplementary
+ * groups, the optional user, and every inherited fd beyond 0, 1, 2 marked close-on-exec.
  */
 #pragma once
 

@@ -11,9 +11,13 @@
  *   trap            waits for SIGINT, SIGTERM, SIGHUP or SIGQUIT, prints "got N", exits N
  *   dumpable        "dumpable=N" from prctl
  *   isatty          "stdin=N stdout=N" (1 when a terminal)
+ *   open PATH       opens PATH read-write (non-blocking), prints "read: " and up to 64
+ *                   bytes of it, or "open: ENAME" (exit 1) when the kernel refuses
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +70,32 @@ wait_signal(void)
 	return sig;
 }
 
+static int
+open_read(const char *path)
+{
+	char buf[65];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		printf("open: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		printf("read: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] < ' ' || buf[i] > '~')
+			buf[i] = '.';
+	printf("read: %s\n", buf);
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -99,6 +129,8 @@ main(int argc, char **argv)
 		printf("stdin=%d stdout=%d\n", isatty(0), isatty(1));
 		return 0;
 	}
+	if (strcmp(cmd, "open") == 0 && argc > 2)
+		return open_read(argv[2]);
 	fprintf(stderr, "payload: unknown command '%s'\n", cmd);
 	return 2;
 }

@@ -64,6 +64,9 @@ else
 	fail "no port after the restart: $(ports_json)"
 fi
 assert_ok "the container is reachable again" ping_from "${TEST_ID}p" 3 10.88.0.1
+# Several nodes started since: the first after the container's last process was gone
+# removed its cgroup.
+assert_fails "the killed containode's cgroup went with a later node" test -e "$NODE_CGROUPS/$B@$CB"
 
 # Attaching with a name already taken is refused, with one line and 125
 rc=0

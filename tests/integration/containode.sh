@@ -15,3 +15,31 @@ make_root() {
 	rm -f "$1/bin/payload"
 	cp "$PAYLOAD" "$1/bin/payload"
 }
+
+# Where containode makes the nodes' cgroups: under the caller's own cgroup of the v1
+# devices hierarchy, else of the v2 one.
+node_cgroups() {
+	local own mnt
+	# mountinfo: "TYPE MOUNTPOINT SUPER-OPTIONS" of each mount (the type follows " - ")
+	local mounts
+	mounts=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { print $(i + 1), $5, $NF; break } }' \
+		/proc/self/mountinfo)
+	own=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' /proc/self/cgroup)
+	if [[ -n $own ]]; then
+		mnt=$(awk '$1 == "cgroup" && $3 ~ /(^|,)devices(,|$)/ { print $2; exit }' <<<"$mounts")
+	else
+		own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+		mnt=$(awk '$1 == "cgroup2" { print $2; exit }' <<<"$mounts")
+	fi
+	echo "$mnt${own%/}/containode"
+}
+NODE_CGROUPS=$(node_cgroups)
+# What a containode killed by SIGKILL left (the next containode would remove it), at exit.
+sweep_node_cgroups() {
+	local d
+	for d in "$NODE_CGROUPS"/*@*; do
+		[[ -d $d ]] && ! kill -0 "${d##*@}" 2>/dev/null && rmdir "$d"
+	done
+	return 0
+}
+defer sweep_node_cgroups
