@@ -1,10 +1,10 @@
 #include "mounts.h"
 
 #include "cleanup.h"
+#include "rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -290,16 +290,6 @@ mounts_prepare_top(const struct plan *p)
 	return 0;
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0)
-		return -errno;
-	return 0;
-}
-
 int
 mounts_remove_work(const struct plan *p)
 {
@@ -315,5 +305,5 @@ mounts_remove_work(const struct plan *p)
 	}
 	if (rmdir(p->work) == 0 || errno == ENOENT)
 		return 0;
-	return nftw(p->work, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	return rm_rf_at(AT_FDCWD, p->work);
 }
