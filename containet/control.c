@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define CONN_SNDBUF (4 << 20) /* room for a "ports" reply on a full switch */
-#define CONTROL_IDLE_S 10     /* a connection that sends no request is closed after this */
-#define CONTROL_SPARE 16      /* slots kept for connections on their way out */
+#define CONN_SNDBUF (4 << 20)    /* room for a "ports" reply on a full switch */
+#define CONTROL_IDLE_S 10        /* a connection that never sends a request goes after this */
+#define CONTROL_SPARE 16         /* slots kept for connections on their way out */
 #define CONTROL_FDLIMIT_LOG_S 60 /* "out of descriptors" is said at most this often */
 #define NS_PER_S 1000000000ULL
 
@@ -159,7 +159,8 @@ conn_victim(const struct sw *sw)
 	uint32_t best = UINT32_MAX;
 
 	for (uint32_t i = 0; i < sw->max_conns; i++) {
-		const struct conn *c = &sw->conns[i], *b = &sw->conns[best == UINT32_MAX ? i : best];
+		const struct conn *c = &sw->conns[i];
+		const struct conn *b = &sw->conns[best == UINT32_MAX ? i : best];
 
 		if (c->fd < 0 || c->closing || !c->receiving || c->nports)
 			continue;
@@ -198,7 +199,7 @@ conn_slot(struct sw *sw)
 	return free_idx;
 }
 
-/* Out of descriptors: no accept until a connection closes (control_close_done). */
+/* Out of descriptors (or memory): no accept until a connection closes, or the next tick. */
 static void
 control_fd_limit(struct sw *sw, int err)
 {
@@ -266,7 +267,7 @@ control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe)
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		sw->accepting = false;
-	if (fd == -EMFILE || fd == -ENFILE) {
+	if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM || fd == -ENOBUFS) {
 		/* Re-armed now, it would fail again at once, for ever. */
 		control_fd_limit(sw, fd);
 		return;
