@@ -149,6 +149,35 @@ control_close_all(struct sw *sw)
 }
 
 /*
+ * Closes a connection waiting for a request at once, slot and all.  Its receive is
+ * cancelled synchronously first: once cancelled (or found complete, its completion still
+ * to be reaped and then ignored), the kernel no longer writes to the slot's buffers.
+ * A burst of new connections could otherwise outrun the cancellations and find no slot.
+ * Returns whether the slot is free.
+ */
+static bool
+conn_evict(struct sw *sw, uint32_t idx)
+{
+	struct conn *c = &sw->conns[idx];
+	struct io_uring_sync_cancel_reg reg = {
+		.addr = ud_pack(OP_CTL_RECV, idx, c->gen, 0),
+		.timeout = { .tv_sec = -1, .tv_nsec = -1 },
+	};
+	int r;
+
+	/* A receive still in the submission queue cannot be found: send it first. */
+	io_uring_submit(&sw->ring);
+	r = io_uring_register_sync_cancel(&sw->ring, &reg);
+	if (r < 0 && r != -ENOENT) {
+		conn_shut(sw, idx); /* its slot frees once the cancellation completes */
+		return false;
+	}
+	c->receiving = false;
+	conn_close(sw, idx);
+	return true;
+}
+
+/*
  * The connection to give up for a new one when the table is full: one waiting for a
  * request and holding no port, the one that never spoke first, then the longest idle.
  * UINT32_MAX when there is none.
@@ -185,16 +214,14 @@ conn_slot(struct sw *sw)
 			live++;
 		}
 	}
-	/*
-	 * Full: an attach must still get in, so an idle connection without ports makes
-	 * room.  It keeps its slot until its receive ends: the spare slots cover that.
-	 */
+	/* Full: an attach must still get in, so an idle connection without ports makes room. */
 	if (live >= sw->max_conns - CONTROL_SPARE) {
 		victim = conn_victim(sw);
 		if (victim == UINT32_MAX)
 			return UINT32_MAX;
 		log_debug("control connections full, closing idle connection %u", victim);
-		conn_shut(sw, victim);
+		if (conn_evict(sw, victim) && free_idx == UINT32_MAX)
+			free_idx = victim;
 	}
 	return free_idx;
 }

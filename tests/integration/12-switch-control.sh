@@ -99,6 +99,7 @@ if wait_until 20 grep -q closed "$TEST_TMP/idle.log"; then
 else
 	fail "the idle peer did not report: $(cat "$TEST_TMP/idle.log")"
 fi
+assert_no_match "refusing" "$(cat "$TEST_TMP/iswitch.log")" "no connection refused in the burst: idle ones made room"
 has_port node4-eth0 "$ISOCK" && ok "a connection holding a port outlives the idle timeout" ||
 	fail "the attached port went with the idle ones: $(ports_json "$ISOCK")"
 
