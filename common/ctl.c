@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char *const op_names[] = {
@@ -59,6 +60,30 @@ copy_member(const cJSON *obj, const char *key, char *ret, size_t size)
 	return 1;
 }
 
+/*
+ * Whether a string of text (JSON that cJSON accepted, so well formed) has a \u0000
+ * escape.  cJSON decodes it into a NUL inside valuestring, which every reader then
+ * takes for the end: "a\u0000zz" would name "a", and a key "op\u0000x" would be "op".
+ */
+static bool
+json_has_nul_escape(const char *text, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+		} else if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\') {
+			if (i + 5 < len && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4))
+				return true;
+			i++; /* the escaped character, which may be a quote or a backslash */
+		}
+	}
+	return false;
+}
+
 #define BAD(msg)                                                                                   \
 	do {                                                                                       \
 		*ret_error = (msg);                                                                \
@@ -86,6 +111,8 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		end++;
 	if (end != buf + len)
 		BAD("trailing data after the JSON request");
+	if (json_has_nul_escape(buf, len))
+		BAD("a string in the request contains \\u0000");
 	if (!cJSON_IsObject(root))
 		BAD("request is not a JSON object");
 	op = json_string(root, "op");
@@ -248,7 +275,7 @@ ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error)
 	const cJSON *ok;
 	const char *err;
 
-	if (!cJSON_IsObject(root))
+	if (!cJSON_IsObject(root) || json_has_nul_escape(buf, len))
 		return -EBADMSG;
 	ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
 	if (cJSON_IsTrue(ok)) {
@@ -295,4 +322,26 @@ ctl_call(int sock, const struct ctl_request *req, int fd, cJSON **ret, char **re
 	if (n == 0)
 		return -ECONNRESET;
 	return ctl_reply_decode(buf, n, ret, ret_error);
+}
+
+int
+ctl_probe(int sock)
+{
+	struct timeval tv = { .tv_sec = CTL_PROBE_TIMEOUT_MS / 1000,
+			      .tv_usec = CTL_PROBE_TIMEOUT_MS % 1000 * 1000 };
+	struct ctl_request req = { .op = CTL_PORTS };
+	_cleanup_json_ cJSON *reply = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	r = ctl_call(sock, &req, -1, &reply, &err);
+	if (r == -ECONNRESET || r == -EPIPE || r == -ECONNREFUSED || r == -ENOTCONN)
+		return 0;
+	/*
+	 * Any reply, even a refusal or garbage, and silence past the timeout alike mean
+	 * that something holds the socket: do not take its place.
+	 */
+	return 1;
 }

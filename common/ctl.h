@@ -81,3 +81,11 @@ int ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error)
  * when the switch hung up.
  */
 int ctl_call(int sock, const struct ctl_request *req, int fd, cJSON **ret, char **ret_error);
+
+/*
+ * Whether a switch answers on a freshly connected sock: sends a request and waits up to
+ * CTL_PROBE_TIMEOUT_MS for the reply.  0 when the peer hung up (a switch that died with
+ * the connection still in its backlog); 1 otherwise: a reply, even a refusal, or silence.
+ */
+#define CTL_PROBE_TIMEOUT_MS 1000
+int ctl_probe(int sock);

@@ -1,5 +1,7 @@
 #include "fdpass.h"
 
+#include "cleanup.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -41,37 +43,48 @@ fdpass_send(int sock, const void *buf, size_t len, int fd)
 }
 
 int
-fdpass_take_fd(struct msghdr *msg, int *ret_fd)
+fdpass_take_fds(struct msghdr *msg, int *fds, size_t max, size_t *ret_n)
 {
 	bool bad = msg->msg_flags & MSG_CTRUNC;
-	int fd = -1;
+	size_t n = 0;
 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
 			bad = true;
 			continue;
 		}
-		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
 			int f;
 
 			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (fd < 0 && !bad)
-				fd = f;
-			else {
+			if (n < max) {
+				fds[n++] = f;
+			} else {
 				bad = true;
 				close(f);
 			}
 		}
 	}
-	if (bad) {
-		if (fd >= 0)
-			close(fd);
-		*ret_fd = -1;
-		return -EBADMSG;
+	*ret_n = n;
+	return bad ? -EBADMSG : 0;
+}
+
+int
+fdpass_take_fd(struct msghdr *msg, int *ret_fd)
+{
+	int fds[FDPASS_MAX_FDS];
+	size_t n;
+
+	*ret_fd = -1;
+	if (fdpass_take_fds(msg, fds, ARRAY_SIZE(fds), &n) == 0 && n <= 1) {
+		if (n == 1)
+			*ret_fd = fds[0];
+		return 0;
 	}
-	*ret_fd = fd;
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return -EBADMSG;
 }
 
 ssize_t

@@ -21,3 +21,11 @@ ssize_t fdpass_recv(int sock, void *buf, size_t size, int *ret_fd);
  */
 struct msghdr;
 int fdpass_take_fd(struct msghdr *msg, int *ret_fd);
+
+/*
+ * Takes every descriptor in msg's control part into fds, closing none of them, for a
+ * caller that closes them its own way: *ret_n of them, at most max (any beyond max are
+ * closed here).  Returns 0, or -EBADMSG when the control data was cut short or foreign
+ * (the descriptors that came are in fds all the same).
+ */
+int fdpass_take_fds(struct msghdr *msg, int *fds, size_t max, size_t *ret_n);

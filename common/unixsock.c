@@ -43,12 +43,16 @@ unix_connect(const char *path)
 	return TAKE_FD(fd);
 }
 
-/* Removes path if it is a socket nobody listens on. */
+/*
+ * Removes path if it is a socket nobody listens on.  A connect alone proves little: the
+ * socket of a process being killed accepts into its backlog for a moment; alive(), given
+ * the connected socket, tells (1 alive, 0 not).
+ */
 static int
-unix_remove_stale(const char *path)
+unix_remove_stale(const char *path, int (*alive)(int fd))
 {
 	struct stat st;
-	int fd;
+	int fd, r;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -56,18 +60,20 @@ unix_remove_stale(const char *path)
 		return -EEXIST;
 	fd = unix_connect(path);
 	if (fd >= 0) {
+		r = alive ? alive(fd) : 1;
 		close(fd);
-		return -EADDRINUSE;
-	}
-	if (fd != -ECONNREFUSED)
+		if (r != 0)
+			return r < 0 ? r : -EADDRINUSE;
+	} else if (fd != -ECONNREFUSED) {
 		return fd;
+	}
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
 
 int
-unix_listen(const char *path, mode_t mode, gid_t gid)
+unix_listen(const char *path, mode_t mode, gid_t gid, int (*alive)(int fd))
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
@@ -78,7 +84,7 @@ unix_listen(const char *path, mode_t mode, gid_t gid)
 	r = unix_addr(path, &sa);
 	if (r < 0)
 		return r;
-	r = unix_remove_stale(path);
+	r = unix_remove_stale(path, alive);
 	if (r < 0)
 		return r;
 	/*

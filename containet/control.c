@@ -1,7 +1,9 @@
 /*
  * The control socket: accept, receive one request (with at most one fd), answer it,
  * then receive the next.  Every step goes through the ring.  A port lives exactly as
- * long as the connection that attached it.
+ * long as the connection that attached it.  Every descriptor a client hands over, and
+ * every connection, is closed on an io-wq worker: a last close may block for as long as
+ * its sender likes (a TCP socket's SO_LINGER), and the loop forwards for everyone.
  */
 #include "switch.h"
 
@@ -9,11 +11,16 @@
 #include "log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#define CONN_SNDBUF (4 << 20) /* room for a "ports" reply on a full switch */
+#define CONN_SNDBUF (4 << 20)    /* room for a "ports" reply on a full switch */
+#define CONTROL_IDLE_S 10        /* a connection that never sends a request goes after this */
+#define CONTROL_SPARE 16         /* slots kept for connections on their way out */
+#define CONTROL_FDLIMIT_LOG_S 60 /* "out of descriptors" is said at most this often */
+#define NS_PER_S 1000000000ULL
 
 static void conn_close(struct sw *sw, uint32_t idx);
 
@@ -24,7 +31,16 @@ control_start(struct sw *sw)
 
 	io_uring_prep_multishot_accept(sqe, sw->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_ACCEPT, 0, 0, 0));
+	sw->accepting = true;
 	return 0;
+}
+
+/* A descriptor from a client, closed off the loop's thread. */
+static void
+control_close_fd(struct sw *sw, int fd)
+{
+	if (fd >= 0)
+		sw_close_async(sw, fd, ud_pack(OP_IGNORE, 0, 0, 0));
 }
 
 static void
@@ -42,6 +58,7 @@ conn_arm_recv(struct sw *sw, uint32_t idx)
 	c->msg.msg_controllen = sizeof(c->cmsg.buf);
 	io_uring_prep_recvmsg(sqe, c->fd, &c->msg, MSG_CMSG_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_CTL_RECV, idx, c->gen, 0));
+	c->receiving = true;
 }
 
 /* Sends text (taking ownership) as the reply; the next request is read once it is out. */
@@ -63,10 +80,8 @@ conn_reply(struct sw *sw, uint32_t idx, char *text)
 }
 
 static void
-conn_close(struct sw *sw, uint32_t idx)
+conn_detach_ports(struct sw *sw, uint32_t idx)
 {
-	struct conn *c = &sw->conns[idx];
-
 	for (uint32_t i = 0; i < sw->nactive;) {
 		uint32_t p = sw->active[i];
 
@@ -75,13 +90,54 @@ conn_close(struct sw *sw, uint32_t idx)
 		else
 			i++;
 	}
-	close(c->fd);
+	sw->conns[idx].nports = 0;
+}
+
+/* Frees the slot; nothing on the ring may use the connection any more. */
+static void
+conn_release(struct sw *sw, uint32_t idx, bool async)
+{
+	struct conn *c = &sw->conns[idx];
+
+	conn_detach_ports(sw, idx);
+	/* Its receive queue may hold messages with descriptors: its close is theirs too. */
+	if (async)
+		sw_close_async(sw, c->fd, ud_pack(OP_CTL_CLOSE, 0, 0, 0));
+	else
+		close(c->fd);
 	free(c->rbuf);
 	free(c->reply);
 	c->fd = -1;
 	c->rbuf = c->reply = NULL;
 	c->gen++;
-	c->closing = c->denied = false;
+	c->closing = c->denied = c->spoke = c->receiving = false;
+}
+
+static void
+conn_close(struct sw *sw, uint32_t idx)
+{
+	conn_release(sw, idx, true);
+}
+
+/*
+ * Ends a connection from the switch's side: its ports go now, its slot once the
+ * receive or send under way completes (the kernel may still write to its buffers).
+ */
+static void
+conn_shut(struct sw *sw, uint32_t idx)
+{
+	struct conn *c = &sw->conns[idx];
+	struct io_uring_sqe *sqe;
+
+	c->closing = true;
+	conn_detach_ports(sw, idx);
+	/* The peer sees the end at once; a send stuck on a full peer fails. */
+	shutdown(c->fd, SHUT_RDWR);
+	if (!c->receiving)
+		return; /* the send's completion closes it */
+	sqe = sw_sqe(sw);
+	io_uring_prep_cancel64(sqe, ud_pack(OP_CTL_RECV, idx, c->gen, 0), 0);
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
 }
 
 void
@@ -89,7 +145,118 @@ control_close_all(struct sw *sw)
 {
 	for (uint32_t i = 0; i < sw->max_conns && sw->conns; i++)
 		if (sw->conns[i].fd >= 0)
-			conn_close(sw, i);
+			conn_release(sw, i, false);
+}
+
+/*
+ * Closes a connection waiting for a request at once, slot and all.  Its receive is
+ * cancelled synchronously first: once cancelled (or found complete, its completion still
+ * to be reaped and then ignored), the kernel no longer writes to the slot's buffers.
+ * A burst of new connections could otherwise outrun the cancellations and find no slot.
+ * Returns whether the slot is free.
+ */
+static bool
+conn_evict(struct sw *sw, uint32_t idx)
+{
+	struct conn *c = &sw->conns[idx];
+	struct io_uring_sync_cancel_reg reg = {
+		.addr = ud_pack(OP_CTL_RECV, idx, c->gen, 0),
+		.timeout = { .tv_sec = -1, .tv_nsec = -1 },
+	};
+	int r;
+
+	/* A receive still in the submission queue cannot be found: send it first. */
+	io_uring_submit(&sw->ring);
+	r = io_uring_register_sync_cancel(&sw->ring, &reg);
+	if (r < 0 && r != -ENOENT) {
+		conn_shut(sw, idx); /* its slot frees once the cancellation completes */
+		return false;
+	}
+	c->receiving = false;
+	conn_close(sw, idx);
+	return true;
+}
+
+/*
+ * The connection to give up for a new one when the table is full: one waiting for a
+ * request and holding no port, the one that never spoke first, then the longest idle.
+ * UINT32_MAX when there is none.
+ */
+static uint32_t
+conn_victim(const struct sw *sw)
+{
+	uint32_t best = UINT32_MAX;
+
+	for (uint32_t i = 0; i < sw->max_conns; i++) {
+		const struct conn *c = &sw->conns[i];
+		const struct conn *b = &sw->conns[best == UINT32_MAX ? i : best];
+
+		if (c->fd < 0 || c->closing || !c->receiving || c->nports)
+			continue;
+		if (best == UINT32_MAX || (!c->spoke && b->spoke) ||
+		    (c->spoke == b->spoke && c->last < b->last))
+			best = i;
+	}
+	return best;
+}
+
+/* A new connection's slot, making room if the table is full; UINT32_MAX if there is none. */
+static uint32_t
+conn_slot(struct sw *sw)
+{
+	uint32_t live = 0, free_idx = UINT32_MAX, victim;
+
+	for (uint32_t i = 0; i < sw->max_conns; i++) {
+		if (sw->conns[i].fd < 0) {
+			if (free_idx == UINT32_MAX)
+				free_idx = i;
+		} else if (!sw->conns[i].closing) {
+			live++;
+		}
+	}
+	/* Full: an attach must still get in, so an idle connection without ports makes room. */
+	if (live >= sw->max_conns - CONTROL_SPARE) {
+		victim = conn_victim(sw);
+		if (victim == UINT32_MAX)
+			return UINT32_MAX;
+		log_debug("control connections full, closing idle connection %u", victim);
+		if (conn_evict(sw, victim) && free_idx == UINT32_MAX)
+			free_idx = victim;
+	}
+	return free_idx;
+}
+
+/* Out of descriptors (or memory): no accept until a connection closes, or the next tick. */
+static void
+control_fd_limit(struct sw *sw, int err)
+{
+	if (sw->fdlimit_logged && sw->now - sw->fdlimit_logged < CONTROL_FDLIMIT_LOG_S * NS_PER_S)
+		return;
+	sw->fdlimit_logged = sw->now;
+	log_warn_errno(err, "accept on the control socket: not accepting until a connection closes");
+}
+
+void
+control_close_done(struct sw *sw)
+{
+	if (!sw->accepting && !sw->stop)
+		control_start(sw);
+}
+
+/* Once a second: close connections that never sent a request; retry a stopped accept. */
+void
+control_tick(struct sw *sw)
+{
+	for (uint32_t i = 0; i < sw->max_conns; i++) {
+		struct conn *c = &sw->conns[i];
+
+		if (c->fd < 0 || c->closing || c->spoke || !c->receiving ||
+		    sw->now - c->last < CONTROL_IDLE_S * NS_PER_S)
+			continue;
+		log_debug("connection %u sent no request in %d s, closing it", i, CONTROL_IDLE_S);
+		conn_shut(sw, i);
+	}
+	control_close_done(sw);
 }
 
 /* Root, the switch's own user, and members of --group may talk to the switch. */
@@ -125,21 +292,28 @@ control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint32_t idx;
 	struct conn *c;
 
-	if (!(cqe->flags & IORING_CQE_F_MORE) && !sw->stop)
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		sw->accepting = false;
+	if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM || fd == -ENOBUFS) {
+		/* Re-armed now, it would fail again at once, for ever. */
+		control_fd_limit(sw, fd);
+		return;
+	}
+	if (!sw->accepting && !sw->stop)
 		control_start(sw);
 	if (fd < 0) {
 		log_warn_errno(fd, "accept on the control socket failed");
 		return;
 	}
-	for (idx = 0; idx < sw->max_conns && sw->conns[idx].fd >= 0; idx++)
-		;
-	if (idx == sw->max_conns) {
+	idx = conn_slot(sw);
+	if (idx == UINT32_MAX) {
 		log_warn("too many control connections, refusing one");
-		close(fd);
+		control_close_fd(sw, fd);
 		return;
 	}
 	c = &sw->conns[idx];
 	c->fd = fd;
+	c->last = sw->now;
 	c->rbuf = malloc(CTL_MSG_MAX + 1);
 	if (!c->rbuf) {
 		conn_close(sw, idx);
@@ -164,29 +338,50 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
 	if (port_attach(sw, idx, req->node, req->ifname, fd, &name, &err) < 0) {
-		close(fd);
+		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);
 	}
+	sw->conns[idx].nports++;
 	o = ctl_reply_ok();
 	if (!o || !cJSON_AddStringToObject(o, "port", name))
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }
 
+static bool
+detach_matches(const struct port *p, const struct ctl_request *req)
+{
+	return req->port[0] ? !strcmp(p->name, req->port) : !strcmp(p->node, req->node);
+}
+
 static char *
-reply_detach(struct sw *sw, const struct ctl_request *req)
+reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 {
 	_cleanup_json_ cJSON *o = NULL;
 	unsigned n = 0;
 
+	for (uint32_t i = 0; i < sw->nactive; i++)
+		n += detach_matches(&sw->ports[sw->active[i]], req);
 	for (uint32_t i = 0; i < sw->nactive;) {
-		struct port *p = &sw->ports[sw->active[i]];
+		uint32_t pi = sw->active[i];
+		struct port *p = &sw->ports[pi];
 
-		if (req->port[0] ? !strcmp(p->name, req->port) : !strcmp(p->node, req->node)) {
-			port_detach(sw, sw->active[i]);
-			n++;
-		} else {
+		if (!detach_matches(p, req)) {
 			i++;
+		} else if (p->conn == idx) {
+			sw->conns[idx].nports--;
+			port_detach(sw, pi);
+		} else {
+			/*
+			 * Another client's port: its owner would never learn of it.  Its
+			 * connection is closed instead, with all its ports, and it attaches
+			 * again as after a restart of the switch.
+			 */
+			log_info("connection %u detaches port %s: closing connection %u, which "
+				 "attached it",
+				 idx, p->name, p->conn);
+			conn_shut(sw, p->conn);
+			i = 0;
 		}
 	}
 	if (n == 0)
@@ -268,20 +463,20 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 	const char *err;
 
 	if (len > CTL_MSG_MAX) {
-		safe_close(fd);
+		control_close_fd(sw, fd);
 		return ctl_reply_error("request longer than %d bytes", CTL_MSG_MAX);
 	}
 	if (ctl_request_decode(buf, len, &req, &err) < 0) {
-		safe_close(fd);
+		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);
 	}
 	log_debug("connection %u: %s", idx, ctl_op_name(req.op));
 	if (req.op == CTL_ATTACH)
 		return reply_attach(sw, idx, &req, fd);
-	safe_close(fd); /* only attach takes a descriptor */
+	control_close_fd(sw, fd); /* only attach takes a descriptor */
 	switch (req.op) {
 	case CTL_DETACH:
-		return reply_detach(sw, &req);
+		return reply_detach(sw, idx, &req);
 	case CTL_PORTS:
 		return reply_ports(sw);
 	case CTL_FDB:
@@ -292,29 +487,72 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 	return ctl_reply_error("unknown op");
 }
 
+/*
+ * The descriptor a request carries, or -1; -EBADMSG when it carries more or bad control
+ * data, every descriptor then on its way to be closed.
+ */
+static int
+conn_take_fd(struct sw *sw, struct conn *c, int *ret_fd)
+{
+	int fds[CONN_MAX_FDS];
+	size_t n;
+
+	*ret_fd = -1;
+	if (fdpass_take_fds(&c->msg, fds, ARRAY_SIZE(fds), &n) == 0 && n <= 1) {
+		if (n == 1)
+			*ret_fd = fds[0];
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		control_close_fd(sw, fds[i]);
+	return -EBADMSG;
+}
+
+/*
+ * After a receive of 0 bytes: whether the peer hung up.  SOCK_SEQPACKET reads an empty
+ * message as 0 bytes too, but then the socket shows no hang-up.
+ */
+static bool
+conn_hung_up(const struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
+
+	if (c->msg.msg_controllen > 0)
+		return false; /* a descriptor came: a message */
+	if (poll(&pfd, 1, 0) < 0)
+		return true;
+	return pfd.revents & (POLLHUP | POLLRDHUP | POLLERR);
+}
+
 void
 control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 {
 	uint32_t idx = ud_idx(cqe->user_data);
 	struct conn *c = &sw->conns[idx];
-	int fd = -1;
+	int fd = -1, r = 0;
 
 	if (c->fd < 0 || c->gen != ud_gen(cqe->user_data))
 		return;
-	if (cqe->res <= 0) {
-		if (cqe->res < 0 && cqe->res != -ECONNRESET)
+	c->receiving = false;
+	/* Only a completed receive filled in the control part. */
+	if (cqe->res >= 0)
+		r = conn_take_fd(sw, c, &fd);
+	if (c->closing || cqe->res < 0 || (cqe->res == 0 && conn_hung_up(c))) {
+		if (cqe->res < 0 && cqe->res != -ECONNRESET && cqe->res != -ECANCELED)
 			log_debug_errno(cqe->res, "connection %u: receive failed", idx);
+		control_close_fd(sw, fd);
 		conn_close(sw, idx);
 		return;
 	}
+	c->spoke = true;
+	c->last = sw->now;
 	if (c->denied) {
-		if (fdpass_take_fd(&c->msg, &fd) == 0)
-			safe_close(fd);
+		control_close_fd(sw, fd);
 		c->closing = true;
 		conn_reply(sw, idx, ctl_reply_error("permission denied"));
 		return;
 	}
-	if (fdpass_take_fd(&c->msg, &fd) < 0) {
+	if (r < 0) {
 		conn_reply(sw, idx, ctl_reply_error("a request carries at most one descriptor"));
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void
@@ -76,18 +77,36 @@ number_option(const char *name, const char *arg, unsigned long min, unsigned lon
 	return false;
 }
 
+/*
+ * Every port and control connection is a descriptor: the soft limit (often 1024) goes
+ * up to the hard one, which the administrator chose.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn_errno(-errno, "raise the descriptor limit to %llu, ignoring",
+			       (unsigned long long)rl.rlim_max);
+}
+
 static int
 serve(const struct sw_config *cfg)
 {
 	struct sw sw;
 	int r, status = 1;
 
+	raise_fd_limit();
 	r = sw_init(&sw, cfg);
 	if (r < 0) {
 		log_error_errno(r, "set up the io_uring event loop");
 		goto out;
 	}
-	sw.listen_fd = unix_listen(cfg->socket_path, 0660, cfg->group);
+	sw.listen_fd = unix_listen(cfg->socket_path, 0660, cfg->group, ctl_probe);
 	if (sw.listen_fd < 0) {
 		r = sw.listen_fd;
 		if (r == -EADDRINUSE)

@@ -117,27 +117,17 @@ port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, 
 }
 
 /*
- * The last close of a tap unregisters its device, which waits for RCU grace periods
- * (about 15 ms).  Done on the loop's thread, a crowd of containers leaving at once
- * would stall every other port for seconds: the close goes to an io-wq worker instead.
+ * Frees the slot; the fd is closed once nothing on the ring may still use it.  The last
+ * close of a tap unregisters its device, which waits for RCU grace periods (about 15 ms):
+ * done on the loop's thread, a crowd of containers leaving at once would stall every other
+ * port for seconds, so it goes to an io-wq worker.
  */
-static void
-port_close_async(struct sw *sw, int fd)
-{
-	struct io_uring_sqe *sqe = sw_sqe(sw);
-
-	io_uring_prep_close(sqe, fd);
-	sqe->flags |= IOSQE_ASYNC;
-	io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
-}
-
-/* Frees the slot; the fd is closed once nothing on the ring may still use it. */
 static void
 port_release(struct sw *sw, uint32_t idx)
 {
 	struct port *p = &sw->ports[idx];
 
-	port_close_async(sw, p->fd);
+	sw_close_async(sw, p->fd, ud_pack(OP_IGNORE, 0, 0, 0));
 	p->fd = -1;
 	p->gen++;
 	p->closing = false;

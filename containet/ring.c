@@ -47,6 +47,20 @@ sw_buf_got(struct sw *sw)
 	sw->bufs_held++;
 }
 
+/*
+ * Closes fd on an io-wq worker: a last close may block (a tap's unregistering, a TCP
+ * socket's linger) and must not stall the loop.
+ */
+void
+sw_close_async(struct sw *sw, int fd, uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = sw_sqe(sw);
+
+	io_uring_prep_close(sqe, fd);
+	sqe->flags |= IOSQE_ASYNC;
+	io_uring_sqe_set_data64(sqe, user_data);
+}
+
 /* Drops one reference; the last one hands the buffer back to the kernel's pool. */
 void
 sw_buf_put(struct sw *sw, uint16_t bid)
@@ -250,6 +264,7 @@ tick_done(struct sw *sw)
 		log_debug("%u forwarding entries aged out", n);
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
 	port_rearm_all(sw);
+	control_tick(sw);
 	arm_tick(sw);
 }
 
@@ -271,6 +286,9 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		break;
 	case OP_CTL_SEND:
 		control_send_done(sw, cqe);
+		break;
+	case OP_CTL_CLOSE:
+		control_close_done(sw);
 		break;
 	case OP_SIGNAL:
 		signal_done(sw, cqe);

@@ -19,6 +19,7 @@ enum sw_op {
 	OP_ACCEPT = 1,
 	OP_CTL_RECV,
 	OP_CTL_SEND,
+	OP_CTL_CLOSE,
 	OP_READ,
 	OP_WRITE,
 	OP_SIGNAL,
@@ -60,18 +61,26 @@ struct port {
 	char name[CTL_PORT_NAME_MAX];
 };
 
+/* The kernel's cap on descriptors in one message (SCM_MAX_FD): room for all, so none is
+ * dropped, and so closed, by the kernel on the loop's thread. */
+#define CONN_MAX_FDS 253
+
 struct conn {
 	int fd;      /* -1: slot free */
 	uint16_t gen;
 	bool closing;
 	bool denied; /* SO_PEERCRED said no: answer the first request with a refusal */
+	bool spoke;  /* a request came: the idle timeout no longer applies */
+	bool receiving; /* a receive is armed on the ring */
+	uint32_t nports; /* ports it attached that still live */
+	uint64_t last;  /* accepted, or its last request (monotonic ns) */
 	uid_t uid;
 	char *rbuf;  /* CTL_MSG_MAX + 1 bytes, so an oversize message shows as such */
 	char *reply; /* owned until its send completes */
 	struct iovec iov;
 	struct msghdr msg;
 	union {
-		char buf[CMSG_SPACE(8 * sizeof(int))];
+		char buf[CMSG_SPACE(CONN_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} cmsg;
 };
@@ -106,6 +115,8 @@ struct sw {
 	uint32_t nactive;
 	struct conn *conns;
 	uint32_t max_conns;
+	bool accepting;          /* the multishot accept is armed */
+	uint64_t fdlimit_logged; /* when running out of descriptors was last logged */
 	struct fdb fdb;
 	uint64_t now; /* monotonic ns, read once per batch of completions */
 
@@ -125,6 +136,7 @@ int sw_run(struct sw *sw);
 struct io_uring_sqe *sw_sqe(struct sw *sw);
 uint64_t sw_clock(void);
 void sw_buf_got(struct sw *sw);
+void sw_close_async(struct sw *sw, int fd, uint64_t user_data);
 void sw_buf_put(struct sw *sw, uint16_t bid);
 
 /* port.c: ports and the data path. */
@@ -141,4 +153,6 @@ int control_start(struct sw *sw);
 void control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void control_send_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void control_close_done(struct sw *sw);
+void control_tick(struct sw *sw);
 void control_close_all(struct sw *sw);

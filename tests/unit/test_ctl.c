@@ -111,6 +111,32 @@ START_TEST(deeply_nested)
 }
 END_TEST
 
+/* cJSON decodes \u0000 into a NUL that cuts every string it is in. */
+START_TEST(nul_escapes_refused)
+{
+	struct ctl_request r;
+	const char *e;
+	cJSON *o = NULL;
+	char *err = NULL;
+	const char *reply = "{\"ok\":false,\"error\":\"a\\u0000b\"}";
+
+	REFUSED("{\"op\":\"detach\",\"node\":\"a\\u0000zz\"}", "\\u0000");
+	REFUSED("{\"op\":\"detach\",\"port\":\"a-eth0\\u0000x\"}", "\\u0000");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\\u0000\"}", "\\u0000");
+	REFUSED("{\"op\\u0000x\":\"ports\"}", "\\u0000");
+	REFUSED("{\"op\":\"ports\\u0000\"}", "\\u0000");
+	REFUSED("{\"op\":\"ports\",\"x\":[\"\\u0000\"]}", "\\u0000");
+	/* Not a NUL: an escaped backslash before u0000, other \u escapes, text outside strings. */
+	ck_assert_int_eq(decode("{\"op\":\"ports\",\"x\":\"\\\\u0000\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"ports\",\"x\":\"\\u0001\\u00e9\\\"\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"detach\",\"node\":\"\\u0061\"}", &r, &e), 0);
+	ck_assert_str_eq(r.node, "a");
+	/* Replies too. */
+	ck_assert_int_eq(ctl_reply_decode(reply, strlen(reply), &o, &err), -EBADMSG);
+	ck_assert_ptr_null(err);
+}
+END_TEST
+
 START_TEST(encode_roundtrip)
 {
 	struct ctl_request in = { .op = CTL_ATTACH }, out;
@@ -203,6 +229,7 @@ ctl_suite(void)
 	tcase_add_test(tc, valid_requests);
 	tcase_add_test(tc, malformed_requests);
 	tcase_add_test(tc, deeply_nested);
+	tcase_add_test(tc, nul_escapes_refused);
 	tcase_add_test(tc, encode_roundtrip);
 	tcase_add_test(tc, replies);
 	tcase_add_test(tc, port_and_fdb_objects);

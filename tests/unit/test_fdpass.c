@@ -97,6 +97,65 @@ START_TEST(two_fds_refused_and_closed)
 }
 END_TEST
 
+/* fdpass_take_fds hands every descriptor over, closing none, even when it says no. */
+START_TEST(take_fds_closes_none)
+{
+	union {
+		char buf[CMSG_SPACE(3 * sizeof(int))];
+		struct cmsghdr align;
+	} u = {}, r = {};
+	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int fds[3] = { open("/dev/null", O_RDONLY), open("/dev/zero", O_RDONLY),
+		       open("/dev/null", O_RDONLY) };
+	char buf[8];
+	int got[4], before;
+	size_t n;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	ck_assert_int_eq(sendmsg(sv[0], &mh, 0), 1);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+
+	/* All three fit in the buffer: all three come back open. */
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	mh.msg_control = r.buf;
+	mh.msg_controllen = sizeof(r.buf);
+	ck_assert_int_eq(recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC), 1);
+	before = count_open_fds();
+	ck_assert_int_eq(fdpass_take_fds(&mh, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(count_open_fds(), before);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_ge(fcntl(got[i], F_GETFD), 0);
+
+	/* A buffer for two: the third is closed, the two others are the caller's. */
+	ck_assert_int_eq(fdpass_take_fds(&mh, got, 2, &n), -EBADMSG);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(count_open_fds(), before - 1);
+	close(got[0]);
+	close(got[1]);
+	ck_assert_int_eq(count_open_fds(), before - 3);
+
+	/* Cut short: refused, and the one that came is still handed over. */
+	ck_assert_int_eq(fdpass_send(sv[0], "m", 1, STDIN_FILENO), 0);
+	mh.msg_control = r.buf;
+	mh.msg_controllen = sizeof(r.buf);
+	ck_assert_int_eq(recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC), 1);
+	mh.msg_flags |= MSG_CTRUNC;
+	ck_assert_int_eq(fdpass_take_fds(&mh, got, 4, &n), -EBADMSG);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_ge(fcntl(got[0], F_GETFD), 0);
+	close(got[0]);
+}
+END_TEST
+
 START_TEST(truncated_message)
 {
 	char buf[4];
@@ -132,6 +191,7 @@ fdpass_suite(void)
 	tcase_add_test(tc, message_with_fd);
 	tcase_add_test(tc, message_without_fd);
 	tcase_add_test(tc, two_fds_refused_and_closed);
+	tcase_add_test(tc, take_fds_closes_none);
 	tcase_add_test(tc, truncated_message);
 	tcase_add_test(tc, end_of_stream);
 	suite_add_tcase(s, tc);
