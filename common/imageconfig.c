@@ -144,6 +144,8 @@ imageconfig_parse(const char *json, size_t len, struct imageconfig *ret, char **
 	const cJSON *config, *ports, *port;
 	int r;
 
+	if (json_has_nul(json, len))
+		return error_set(ret_error, -EINVAL, "image config: a string holds a NUL character");
 	if (!root)
 		return error_set(ret_error, -EINVAL, "image config: not JSON");
 	if (!cJSON_IsObject(root))

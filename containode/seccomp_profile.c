@@ -417,6 +417,8 @@ seccomp_profile_parse(const char *json, size_t len, struct seccomp_profile *ret,
 	size_t i = 0;
 	int r;
 
+	if (json_has_nul(json, len))
+		return error_set(ret_error, -EINVAL, "a string holds a NUL character");
 	if (!root)
 		return error_set(ret_error, -EINVAL, "not JSON");
 	if (!cJSON_IsObject(root))

@@ -229,6 +229,10 @@ static const struct {
 	const char *json, *error;
 } malformed[] = {
 	{ "", "not JSON" },
+	/* "getpid\u0000x" would have read as getpid. */
+	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"getpid\\u0000x\"],"
+	  "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+	  "a string holds a NUL character" },
 	{ "[]", "not a JSON object" },
 	{ "{}", "defaultAction: missing" },
 	{ "{\"defaultAction\":\"SCMP_ACT_NOPE\"}", "defaultAction: unknown action 'SCMP_ACT_NOPE'" },

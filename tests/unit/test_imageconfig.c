@@ -131,6 +131,26 @@ START_TEST(parse_errors_name_the_element)
 }
 END_TEST
 
+/*
+ * cJSON ends a string at a NUL: "PATH\0...=/b" read as "PATH" removed PATH (found by
+ * fuzz_imageconfig).  Such text is refused; an escaped backslash before "u0000" is not one.
+ */
+START_TEST(parse_refuses_nul)
+{
+	static const char raw[] = "{\"config\":{\"Env\":[\"PATH\0\0\0\x89=/b\"],\"Cmd\":[\"sh\"]}}";
+	struct imageconfig c;
+	char *err = NULL;
+
+	ck_assert_int_eq(imageconfig_parse(raw, sizeof(raw) - 1, &c, &err), -EINVAL);
+	ck_assert_str_eq(err, "image config: a string holds a NUL character");
+	free(err);
+	free(parse_fail("{\"config\":{\"Cmd\":[\"/bin/true\\u0000x\"]}}"));
+	c = parse_ok("{\"config\":{\"Cmd\":[\"a\\\\u0000\"]}}");
+	assert_strv(c.cmd, "a\\u0000", NULL);
+	imageconfig_done(&c);
+}
+END_TEST
+
 START_TEST(command_rules)
 {
 	struct imageconfig c = parse_ok(NGINX);
@@ -236,6 +256,13 @@ START_TEST(env_rules)
 	assert_strv(run.env, "PATH=" IMAGECONFIG_DEFAULT_PATH, "A=1", NULL);
 	imageconfig_run_done(&run);
 
+	/* A bare -e PATH the caller lacks removes PATH, the default included, as Docker. */
+	char *no_path[] = { "PATH", NULL };
+	o = (struct imageconfig_options){ .env = no_path };
+	run = apply_ok(&c, &o);
+	assert_strv(run.env, "A=1", NULL);
+	imageconfig_run_done(&run);
+
 	char *bad[] = { "=x", NULL };
 	char *err = NULL;
 	o = (struct imageconfig_options){ .env = bad };
@@ -324,6 +351,7 @@ imageconfig_suite(void)
 	tcase_add_test(tc, parse_fields);
 	tcase_add_test(tc, parse_absent_and_null);
 	tcase_add_test(tc, parse_errors_name_the_element);
+	tcase_add_test(tc, parse_refuses_nul);
 	tcase_add_test(tc, command_rules);
 	tcase_add_test(tc, command_without_entrypoint);
 	tcase_add_test(tc, env_rules);
