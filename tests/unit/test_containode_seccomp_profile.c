@@ -29,7 +29,11 @@ static const char DOCKERISH[] =
 	"\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]},"
 	"{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_ARM\"]}],"
 	"\"syscalls\":["
-	"{\"names\":[\"exit\",\"exit_group\",\"getpid\",\"write\",\"not_a_syscall\"],"
+	"{\"names\":[\"exit\",\"exit_group\",\"getpid\",\"write\",\"not_a_syscall\","
+	/* what a sanitizer runtime may call in the child */
+	"\"mmap\",\"munmap\",\"mprotect\",\"madvise\",\"brk\",\"read\",\"openat\",\"close\","
+	"\"fstat\",\"newfstatat\",\"readlink\",\"prctl\",\"futex\",\"gettid\",\"tgkill\","
+	"\"rt_sigaction\",\"rt_sigprocmask\",\"sigaltstack\",\"sched_yield\",\"getrlimit\"],"
 	"\"action\":\"SCMP_ACT_ALLOW\"},"
 	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
 	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
