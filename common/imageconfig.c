@@ -98,9 +98,11 @@ json_strv(const cJSON *obj, const char *key, bool allow_string, char ***ret, cha
 	out = calloc(1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
-	cJSON_ArrayForEach(item, v) {
+	cJSON_ArrayForEach(item, v)
+	{
 		if (!cJSON_IsString(item))
-			return error_set(ret_error, -EINVAL, "config.%s[%zu]: not a string", key, i);
+			return error_set(ret_error, -EINVAL, "config.%s[%zu]: not a string", key,
+			                 i);
 		if (strv_push(&out, strdup(item->valuestring)) < 0)
 			return -ENOMEM;
 		i++;
@@ -145,7 +147,8 @@ imageconfig_parse(const char *json, size_t len, struct imageconfig *ret, char **
 	int r;
 
 	if (json_has_nul(json, len))
-		return error_set(ret_error, -EINVAL, "image config: a string holds a NUL character");
+		return error_set(ret_error, -EINVAL,
+		                 "image config: a string holds a NUL character");
 	if (!root)
 		return error_set(ret_error, -EINVAL, "image config: not JSON");
 	if (!cJSON_IsObject(root))
@@ -172,7 +175,8 @@ imageconfig_parse(const char *json, size_t len, struct imageconfig *ret, char **
 			r = error_set(ret_error, -EINVAL, "config.ExposedPorts: not an object");
 			goto fail;
 		}
-		cJSON_ArrayForEach(port, ports) {
+		cJSON_ArrayForEach(port, ports)
+		{
 			if ((r = strv_push(&c.exposed_ports, strdup(port->string))) < 0)
 				goto fail;
 		}
@@ -212,7 +216,8 @@ env_apply(char ***env, const char *value)
 	if (!value[key_len]) {
 		if (i >= 0) {
 			free((*env)[i]);
-			memmove(*env + i, *env + i + 1, (strv_len(*env) - (size_t)i) * sizeof(char *));
+			memmove(*env + i, *env + i + 1,
+			        (strv_len(*env) - (size_t)i) * sizeof(char *));
 		}
 		return 0;
 	}
@@ -242,14 +247,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signal_names[] = {
-	{ "ABRT", SIGABRT }, { "ALRM", SIGALRM },     { "BUS", SIGBUS },       { "CHLD", SIGCHLD },
-	{ "CLD", SIGCHLD },  { "CONT", SIGCONT },     { "FPE", SIGFPE },       { "HUP", SIGHUP },
-	{ "ILL", SIGILL },   { "INT", SIGINT },       { "IO", SIGIO },         { "IOT", SIGIOT },
-	{ "KILL", SIGKILL }, { "PIPE", SIGPIPE },     { "POLL", SIGPOLL },     { "PROF", SIGPROF },
-	{ "PWR", SIGPWR },   { "QUIT", SIGQUIT },     { "SEGV", SIGSEGV },     { "STKFLT", SIGSTKFLT },
-	{ "STOP", SIGSTOP }, { "SYS", SIGSYS },       { "TERM", SIGTERM },     { "TRAP", SIGTRAP },
-	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },     { "URG", SIGURG },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },     { "VTALRM", SIGVTALRM }, { "WINCH", SIGWINCH },
+	{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "BUS", SIGBUS },       { "CHLD", SIGCHLD },
+	{ "CLD", SIGCHLD },  { "CONT", SIGCONT }, { "FPE", SIGFPE },       { "HUP", SIGHUP },
+	{ "ILL", SIGILL },   { "INT", SIGINT },   { "IO", SIGIO },         { "IOT", SIGIOT },
+	{ "KILL", SIGKILL }, { "PIPE", SIGPIPE }, { "POLL", SIGPOLL },     { "PROF", SIGPROF },
+	{ "PWR", SIGPWR },   { "QUIT", SIGQUIT }, { "SEGV", SIGSEGV },     { "STKFLT", SIGSTKFLT },
+	{ "STOP", SIGSTOP }, { "SYS", SIGSYS },   { "TERM", SIGTERM },     { "TRAP", SIGTRAP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },     { "URG", SIGURG },
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "VTALRM", SIGVTALRM }, { "WINCH", SIGWINCH },
 	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
 };
 
@@ -388,7 +393,8 @@ build_env(const struct imageconfig *img, const struct imageconfig_options *o, ch
 		const char *e = o->env[i], *value;
 
 		if (!*e || *e == '=')
-			return error_set(ret_error, -EINVAL, "invalid environment variable: '%s'", e);
+			return error_set(ret_error, -EINVAL, "invalid environment variable: '%s'",
+			                 e);
 		if (!strchr(e, '=') && (value = caller_value(o->caller_env, e))) {
 			if (asprintf(&s, "%s=%s", e, value) < 0)
 				return -ENOMEM;

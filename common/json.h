@@ -52,7 +52,8 @@ json_has_nul(const char *text, size_t len)
 		} else if (text[i] == '"') {
 			in_string = false;
 		} else if (text[i] == '\\' && i + 1 < len) {
-			if (text[i + 1] == 'u' && len - i >= 6 && memcmp(text + i + 2, "0000", 4) == 0)
+			if (text[i + 1] == 'u' && len - i >= 6 &&
+			    memcmp(text + i + 2, "0000", 4) == 0)
 				return true;
 			i++;
 		}

@@ -208,7 +208,9 @@ passwd_resolve(const char *spec, const char *passwd, size_t passwd_len, const ch
 
 		if (f.n < 4 || !*f.f[0] || !file_id(f.f[2], &uid) || !file_id(f.f[3], &gid))
 			continue;
-		if (!*user_arg ? uid != 0 : uid_numeric ? uid_num != uid : strcmp(f.f[0], user_arg) != 0)
+		if (!*user_arg    ? uid != 0
+		    : uid_numeric ? uid_num != uid
+		                  : strcmp(f.f[0], user_arg) != 0)
 			continue;
 		u.uid = uid;
 		u.gid = gid;
@@ -266,7 +268,8 @@ passwd_resolve(const char *spec, const char *passwd, size_t passwd_len, const ch
 			}
 			if (gid_num < 0 || gid_num > PASSWD_ID_MAX) {
 				free(u.home);
-				return error_set(ret_error, -ERANGE, "gid %s out of range", group_arg);
+				return error_set(ret_error, -ERANGE, "gid %s out of range",
+				                 group_arg);
 			}
 			u.gid = (gid_t)gid_num;
 		}

@@ -123,7 +123,8 @@ read_strings(const cJSON *obj, const char *key, const char *path, char ***ret, s
 	out = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
-	cJSON_ArrayForEach(item, v) {
+	cJSON_ArrayForEach(item, v)
+	{
 		if (!cJSON_IsString(item) || !*item->valuestring) {
 			names_free(out, n);
 			return error_set(ret_error, -EINVAL, "%s.%s[%zu]: not a non-empty string",
@@ -153,13 +154,14 @@ read_uint(const cJSON *v, uint64_t max, uint64_t *ret)
 }
 
 static int
-read_action(const cJSON *obj, const char *key, const char *path,
-            enum seccomp_profile_action *ret, char **ret_error)
+read_action(const cJSON *obj, const char *key, const char *path, enum seccomp_profile_action *ret,
+            char **ret_error)
 {
 	const cJSON *v = member(obj, key);
 
 	if (!v)
-		return error_set(ret_error, -EINVAL, "%s%s%s: missing", path, *path ? "." : "", key);
+		return error_set(ret_error, -EINVAL, "%s%s%s: missing", path, *path ? "." : "",
+		                 key);
 	if (cJSON_IsString(v))
 		for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
 			if (strcmp(v->valuestring, actions[i].name) == 0) {
@@ -183,8 +185,8 @@ read_errno(const cJSON *obj, const char *key, const char *path, bool *has, unsig
 		return 0;
 	/* The kernel keeps SECCOMP_RET_DATA, 16 bits, and errno values stop well below. */
 	if (read_uint(v, 4095, &n) < 0)
-		return error_set(ret_error, -EINVAL, "%s%s%s: not an errno number (0 to 4095)", path,
-		                 *path ? "." : "", key);
+		return error_set(ret_error, -EINVAL, "%s%s%s: not an errno number (0 to 4095)",
+		                 path, *path ? "." : "", key);
 	*has = true;
 	*ret = (unsigned)n;
 	return 0;
@@ -245,8 +247,8 @@ cap_number(const char *name)
 }
 
 static int
-read_cond(const cJSON *rule, const char *key, const char *rule_path,
-          struct seccomp_profile_cond *c, char **ret_error)
+read_cond(const cJSON *rule, const char *key, const char *rule_path, struct seccomp_profile_cond *c,
+          char **ret_error)
 {
 	const cJSON *v = member(rule, key);
 	char path[64];
@@ -286,12 +288,12 @@ read_arg(const cJSON *v, const char *path, struct seccomp_profile_arg *a, char *
 	a->index = f ? (unsigned)n : 0;
 	f = member(v, "value");
 	if (f && read_uint(f, UINT64_MAX, &a->value) < 0)
-		return error_set(ret_error, -EINVAL,
-		                 "%s.value: not an integer from 0 to 2^53", path);
+		return error_set(ret_error, -EINVAL, "%s.value: not an integer from 0 to 2^53",
+		                 path);
 	f = member(v, "valueTwo");
 	if (f && read_uint(f, UINT64_MAX, &a->value_two) < 0)
-		return error_set(ret_error, -EINVAL,
-		                 "%s.valueTwo: not an integer from 0 to 2^53", path);
+		return error_set(ret_error, -EINVAL, "%s.valueTwo: not an integer from 0 to 2^53",
+		                 path);
 	f = member(v, "op");
 	if (!f)
 		return error_set(ret_error, -EINVAL, "%s.op: missing", path);
@@ -325,7 +327,8 @@ read_rule(const cJSON *v, size_t index, struct seccomp_profile_rule *rule, char 
 			return error_set(ret_error, -EINVAL,
 			                 "%s: both \"name\" and \"names\"; use one", path);
 		if (!cJSON_IsString(name) || !*name->valuestring)
-			return error_set(ret_error, -EINVAL, "%s.name: not a non-empty string", path);
+			return error_set(ret_error, -EINVAL, "%s.name: not a non-empty string",
+			                 path);
 		names_free(rule->names, 0);
 		rule->names = calloc(2, sizeof(*rule->names));
 		if (!rule->names || !(rule->names[0] = strdup(name->valuestring)))
@@ -333,7 +336,8 @@ read_rule(const cJSON *v, size_t index, struct seccomp_profile_rule *rule, char 
 		rule->n_names = 1;
 	}
 	if ((r = read_action(v, "action", path, &rule->action, ret_error)) < 0 ||
-	    (r = read_errno(v, "errnoRet", path, &rule->has_errno, &rule->errno_ret, ret_error)) < 0 ||
+	    (r = read_errno(v, "errnoRet", path, &rule->has_errno, &rule->errno_ret, ret_error)) <
+	            0 ||
 	    (r = read_cond(v, "includes", path, &rule->includes, ret_error)) < 0 ||
 	    (r = read_cond(v, "excludes", path, &rule->excludes, ret_error)) < 0)
 		return r;
@@ -345,7 +349,8 @@ read_rule(const cJSON *v, size_t index, struct seccomp_profile_rule *rule, char 
 	rule->args = calloc((size_t)cJSON_GetArraySize(args) + 1, sizeof(*rule->args));
 	if (!rule->args)
 		return -ENOMEM;
-	cJSON_ArrayForEach(a, args) {
+	cJSON_ArrayForEach(a, args)
+	{
 		snprintf(arg_path, sizeof(arg_path), "%s.args[%zu]", path, i);
 		if ((r = read_arg(a, arg_path, &rule->args[i], ret_error)) < 0)
 			return r;
@@ -388,7 +393,8 @@ read_arches(const cJSON *root, struct seccomp_profile *p, char **ret_error)
 	p->arches = calloc((size_t)cJSON_GetArraySize(map) + 1, sizeof(*p->arches));
 	if (!p->arches)
 		return -ENOMEM;
-	cJSON_ArrayForEach(e, map) {
+	cJSON_ArrayForEach(e, map)
+	{
 		struct seccomp_profile_arch *a = &p->arches[i];
 		const cJSON *arch = member(e, "architecture");
 
@@ -396,8 +402,8 @@ read_arches(const cJSON *root, struct seccomp_profile *p, char **ret_error)
 		if (!cJSON_IsObject(e))
 			return error_set(ret_error, -EINVAL, "%s: not an object", path);
 		if (!cJSON_IsString(arch) || !*arch->valuestring)
-			return error_set(ret_error, -EINVAL, "%s.architecture: not a non-empty string",
-			                 path);
+			return error_set(ret_error, -EINVAL,
+			                 "%s.architecture: not a non-empty string", path);
 		if (!(a->arch = strdup(arch->valuestring)))
 			return -ENOMEM;
 		p->n_arches = ++i;
@@ -439,7 +445,8 @@ seccomp_profile_parse(const char *json, size_t len, struct seccomp_profile *ret,
 			r = -ENOMEM;
 			goto fail;
 		}
-		cJSON_ArrayForEach(s, syscalls) {
+		cJSON_ArrayForEach(s, syscalls)
+		{
 			/* Counted first, so that a half-read rule is freed with the rest. */
 			p.n_rules = i + 1;
 			if ((r = read_rule(s, i, &p.rules[i], ret_error)) < 0)
@@ -472,7 +479,8 @@ has_cap(const struct seccomp_profile_node *node, int cap)
 static bool
 kernel_at_least(const struct seccomp_profile_node *node, unsigned major, unsigned minor)
 {
-	return node->kernel_major > major || (node->kernel_major == major && node->kernel_minor >= minor);
+	return node->kernel_major > major ||
+	       (node->kernel_major == major && node->kernel_minor >= minor);
 }
 
 bool
@@ -494,7 +502,8 @@ seccomp_profile_rule_applies(const struct seccomp_profile_rule *rule,
 	for (size_t i = 0; i < in->n_caps; i++)
 		if (!has_cap(node, in->cap_nums[i]))
 			return false;
-	if (in->has_min_kernel && !kernel_at_least(node, in->min_kernel_major, in->min_kernel_minor))
+	if (in->has_min_kernel &&
+	    !kernel_at_least(node, in->min_kernel_major, in->min_kernel_minor))
 		return false;
 	return true;
 }
@@ -607,8 +616,8 @@ add_arches(scmp_filter_ctx ctx, const struct seccomp_profile *p, char **ret_erro
 				continue; /* an architecture this libseccomp does not know */
 			r = seccomp_arch_add(ctx, token);
 			if (r < 0 && r != -EEXIST)
-				return error_set(ret_error, r, "add architecture %s: %s", a->subs[j],
-				                 strerror(-r));
+				return error_set(ret_error, r, "add architecture %s: %s",
+				                 a->subs[j], strerror(-r));
 		}
 	}
 	return 0;
@@ -637,16 +646,18 @@ add_rule(scmp_filter_ctx ctx, const struct seccomp_profile_rule *rule, uint32_t 
 			for (size_t i = 0; i < rule->n_args && r >= 0; i++) {
 				const struct seccomp_profile_arg *a = &rule->args[i];
 
-				conds[0] = (struct scmp_arg_cmp){ a->index, (enum scmp_compare)a->op,
-					                          a->value, a->value_two };
+				conds[0] =
+				        (struct scmp_arg_cmp){ a->index, (enum scmp_compare)a->op,
+					                       a->value, a->value_two };
 				r = seccomp_rule_add_array(ctx, action, nr, 1, conds);
 			}
 		} else {
 			for (size_t i = 0; i < rule->n_args; i++) {
 				const struct seccomp_profile_arg *a = &rule->args[i];
 
-				conds[i] = (struct scmp_arg_cmp){ a->index, (enum scmp_compare)a->op,
-					                          a->value, a->value_two };
+				conds[i] =
+				        (struct scmp_arg_cmp){ a->index, (enum scmp_compare)a->op,
+					                       a->value, a->value_two };
 			}
 			r = seccomp_rule_add_array(ctx, action, nr, (unsigned)rule->n_args, conds);
 		}
@@ -666,7 +677,8 @@ seccomp_profile_build(const struct seccomp_profile *p, const struct seccomp_prof
 	int r;
 
 	if (p->default_action == SECCOMP_PROFILE_NOTIFY)
-		return error_set(ret_error, -EOPNOTSUPP, "defaultAction SCMP_ACT_NOTIFY: no listener");
+		return error_set(ret_error, -EOPNOTSUPP,
+		                 "defaultAction SCMP_ACT_NOTIFY: no listener");
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return error_set(ret_error, -ENOMEM, "seccomp_init failed");
@@ -690,7 +702,8 @@ seccomp_profile_build(const struct seccomp_profile *p, const struct seccomp_prof
 		if ((r = add_rule(ctx, rule, action, ret_error)) < 0) {
 			char *inner = ret_error ? TAKE_PTR(*ret_error) : NULL;
 
-			r = error_set(ret_error, r, "syscalls[%zu]: %s", i, inner ? inner : "failed");
+			r = error_set(ret_error, r, "syscalls[%zu]: %s", i,
+			              inner ? inner : "failed");
 			free(inner);
 			goto fail;
 		}

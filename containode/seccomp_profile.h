@@ -40,7 +40,7 @@ struct seccomp_profile_arg {
 
 /* A rule's "includes" or "excludes"; empty lists and no minKernel mean no condition. */
 struct seccomp_profile_cond {
-	char **caps; /* "CAP_SYS_ADMIN" */
+	char **caps;   /* "CAP_SYS_ADMIN" */
 	int *cap_nums; /* the capability's number, -1 for a name libcap does not know */
 	size_t n_caps;
 	char **arches; /* Go's names, as in profiles: "amd64", "x86", "arm64" */
@@ -80,7 +80,8 @@ struct seccomp_profile {
 /* What the rules' conditions look at. */
 struct seccomp_profile_node {
 	uint64_t caps; /* bit n: capability n is in the node's bounding set */
-	const char *arch; /* Go's name of the machine's architecture: seccomp_profile_native_arch() */
+	const char
+	        *arch; /* Go's name of the machine's architecture: seccomp_profile_native_arch() */
 	unsigned kernel_major, kernel_minor;
 };
 

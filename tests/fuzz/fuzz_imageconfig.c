@@ -30,7 +30,8 @@ check_run(const struct imageconfig_run *run, bool may_lack_path)
 		assert(eq && eq != run->env[i]);
 		path |= strncmp(run->env[i], "PATH=", 5) == 0;
 		for (size_t j = i + 1; run->env[j]; j++)
-			assert(strncmp(run->env[i], run->env[j], (size_t)(eq - run->env[i]) + 1) != 0);
+			assert(strncmp(run->env[i], run->env[j], (size_t)(eq - run->env[i]) + 1) !=
+			       0);
 	}
 	assert(path || may_lack_path);
 }

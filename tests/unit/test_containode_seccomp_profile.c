@@ -24,33 +24,34 @@
  * namespace and mount calls need SYS_ADMIN, and clone3 answered ENOSYS without it.
  */
 static const char DOCKERISH[] =
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
-	"\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
-	"\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]},"
-	"{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_ARM\"]}],"
-	"\"syscalls\":["
-	"{\"names\":[\"exit\",\"exit_group\",\"getpid\",\"write\",\"not_a_syscall\","
-	/* what a sanitizer runtime may call in the child */
-	"\"mmap\",\"munmap\",\"mprotect\",\"madvise\",\"brk\",\"read\",\"openat\",\"close\","
-	"\"fstat\",\"newfstatat\",\"readlink\",\"prctl\",\"futex\",\"gettid\",\"tgkill\","
-	"\"rt_sigaction\",\"rt_sigprocmask\",\"sigaltstack\",\"sched_yield\",\"getrlimit\"],"
-	"\"action\":\"SCMP_ACT_ALLOW\"},"
-	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
-	"\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
-	"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"minKernel\":\"4.8\"}},"
-	"{\"names\":[\"arch_prctl\"],\"action\":\"SCMP_ACT_ALLOW\","
-	"\"includes\":{\"arches\":[\"amd64\",\"x32\"]}},"
-	"{\"names\":[\"mount\",\"umount2\",\"unshare\",\"setns\",\"clone3\"],"
-	"\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
-	"{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38,"
-	"\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
-	"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\","
-	"\"args\":[{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}],"
-	"\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"],\"arches\":[\"s390\",\"s390x\"]}},"
-	"{\"name\":\"vhangup\",\"action\":\"SCMP_ACT_ALLOW\","
-	"\"includes\":{\"caps\":[\"CAP_SYS_TTY_CONFIG\",\"CAP_SYS_ADMIN\"]},"
-	"\"excludes\":{\"minKernel\":\"99.0\"}}"
-	"]}";
+        "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+        "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
+        "\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]},"
+        "{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_ARM\"]}],"
+        "\"syscalls\":["
+        "{\"names\":[\"exit\",\"exit_group\",\"getpid\",\"write\",\"not_a_syscall\","
+        /* what a sanitizer runtime may call in the child */
+        "\"mmap\",\"munmap\",\"mprotect\",\"madvise\",\"brk\",\"read\",\"openat\",\"close\","
+        "\"fstat\",\"newfstatat\",\"readlink\",\"prctl\",\"futex\",\"gettid\",\"tgkill\","
+        "\"rt_sigaction\",\"rt_sigprocmask\",\"sigaltstack\",\"sched_yield\",\"getrlimit\"],"
+        "\"action\":\"SCMP_ACT_ALLOW\"},"
+        "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+        "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+        "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"minKernel\":\"4.8\"}"
+        "},"
+        "{\"names\":[\"arch_prctl\"],\"action\":\"SCMP_ACT_ALLOW\","
+        "\"includes\":{\"arches\":[\"amd64\",\"x32\"]}},"
+        "{\"names\":[\"mount\",\"umount2\",\"unshare\",\"setns\",\"clone3\"],"
+        "\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
+        "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38,"
+        "\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
+        "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\","
+        "\"args\":[{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}],"
+        "\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"],\"arches\":[\"s390\",\"s390x\"]}},"
+        "{\"name\":\"vhangup\",\"action\":\"SCMP_ACT_ALLOW\","
+        "\"includes\":{\"caps\":[\"CAP_SYS_TTY_CONFIG\",\"CAP_SYS_ADMIN\"]},"
+        "\"excludes\":{\"minKernel\":\"99.0\"}}"
+        "]}";
 
 static uint64_t
 docker_caps(void)
@@ -65,8 +66,9 @@ docker_caps(void)
 static struct seccomp_profile_node
 node_with(uint64_t caps)
 {
-	return (struct seccomp_profile_node){ .caps = caps, .arch = "amd64", .kernel_major = 6,
-		                              .kernel_minor = 1 };
+	return (struct seccomp_profile_node){
+		.caps = caps, .arch = "amd64", .kernel_major = 6, .kernel_minor = 1
+	};
 }
 
 static struct seccomp_profile
@@ -213,11 +215,12 @@ END_TEST
 
 START_TEST(unknown_caps_are_never_held)
 {
-	static const char json[] =
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
-		"{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ERRNO\",\"includes\":{\"caps\":[\"CAP_NOPE\"]}},"
-		"{\"names\":[\"b\"],\"action\":\"SCMP_ACT_ERRNO\",\"excludes\":{\"caps\":[\"cap_sys_admin\"]}}"
-		"]}";
+	static const char json[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+	                           "{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ERRNO\",\"includes\":{"
+	                           "\"caps\":[\"CAP_NOPE\"]}},"
+	                           "{\"names\":[\"b\"],\"action\":\"SCMP_ACT_ERRNO\",\"excludes\":{"
+	                           "\"caps\":[\"cap_sys_admin\"]}}"
+	                           "]}";
 	struct seccomp_profile p = parse_ok(json, strlen(json));
 	struct seccomp_profile_node all = node_with(UINT64_MAX);
 
@@ -239,7 +242,8 @@ static const struct {
 	  "a string holds a NUL character" },
 	{ "[]", "not a JSON object" },
 	{ "{}", "defaultAction: missing" },
-	{ "{\"defaultAction\":\"SCMP_ACT_NOPE\"}", "defaultAction: unknown action 'SCMP_ACT_NOPE'" },
+	{ "{\"defaultAction\":\"SCMP_ACT_NOPE\"}",
+	  "defaultAction: unknown action 'SCMP_ACT_NOPE'" },
 	{ "{\"defaultAction\":7}", "defaultAction: unknown action" },
 	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}",
 	  "defaultErrnoRet: not an errno number (0 to 4095)" },
@@ -278,7 +282,8 @@ static const struct {
 	  "syscalls[0].includes: not an object" },
 	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[],\"archMap\":[]}",
 	  "both \"architectures\" and \"archMap\"; use one" },
-	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
+	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_"
+	  "64\","
 	  "\"subArchitectures\":[\"SCMP_ARCH_X86\",null]}]}",
 	  "archMap[0].subArchitectures[1]: not a non-empty string" },
 };
@@ -318,8 +323,8 @@ START_TEST(kernel_versions)
 		         "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"a\"],"
 		         "\"action\":\"SCMP_ACT_LOG\",\"includes\":{\"minKernel\":\"%s\"}}]}",
 		         bad[i]);
-		ck_assert_msg(seccomp_profile_parse(json, strlen(json), &p, &err) == -EINVAL, "'%s'",
-		              bad[i]);
+		ck_assert_msg(seccomp_profile_parse(json, strlen(json), &p, &err) == -EINVAL,
+		              "'%s'", bad[i]);
 		free(err);
 		err = NULL;
 	}
@@ -345,8 +350,7 @@ run_filtered(const struct seccomp_profile *p, const struct seccomp_profile_node 
 	int status;
 	pid_t pid;
 
-	ck_assert_msg(seccomp_profile_build(p, node, &ctx, &err) == 0, "build: %s",
-	              err ? err : "");
+	ck_assert_msg(seccomp_profile_build(p, node, &ctx, &err) == 0, "build: %s", err ? err : "");
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -403,8 +407,8 @@ START_TEST(filter_from_system_profile)
 	const struct probe probes[] = {
 		{ SYS_getpid, 0, 0, 0 },
 		{ SYS_getppid, 0, 0, 0 },
-		{ SYS_acct, 0, 0, EPERM },      /* needs SYS_PACCT */
-		{ SYS_add_key, 0, 0, ENOSYS },  /* not listed: the default, ENOSYS */
+		{ SYS_acct, 0, 0, EPERM },     /* needs SYS_PACCT */
+		{ SYS_add_key, 0, 0, ENOSYS }, /* not listed: the default, ENOSYS */
 	};
 
 	ck_assert_int_eq(run_filtered(&p, &docker, probes, ARRAY_SIZE(probes)), 0);

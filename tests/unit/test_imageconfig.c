@@ -10,14 +10,14 @@
 #include <string.h>
 
 static const char NGINX[] =
-	"{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{"
-	"\"ExposedPorts\":{\"80/tcp\":{},\"443/tcp\":{}},"
-	"\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
-	"\"NGINX_VERSION=1.25.3\",\"LANG=C\"],"
-	"\"Entrypoint\":[\"/docker-entrypoint.sh\"],"
-	"\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"],"
-	"\"WorkingDir\":\"/srv\",\"User\":\"www\",\"StopSignal\":\"SIGQUIT\"},"
-	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{"
+        "\"ExposedPorts\":{\"80/tcp\":{},\"443/tcp\":{}},"
+        "\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+        "\"NGINX_VERSION=1.25.3\",\"LANG=C\"],"
+        "\"Entrypoint\":[\"/docker-entrypoint.sh\"],"
+        "\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"],"
+        "\"WorkingDir\":\"/srv\",\"User\":\"www\",\"StopSignal\":\"SIGQUIT\"},"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 
 static struct imageconfig
 parse_ok(const char *json)
@@ -223,8 +223,8 @@ END_TEST
 START_TEST(env_rules)
 {
 	struct imageconfig c = parse_ok(NGINX);
-	char *env[] = { "LANG=C.UTF-8", "NEW=1", "FROM_CALLER", "UNSET_IN_CALLER", "NGINX_VERSION",
-		        "NEW=2", NULL };
+	char *env[] = { "LANG=C.UTF-8",  "NEW=1", "FROM_CALLER", "UNSET_IN_CALLER",
+		        "NGINX_VERSION", "NEW=2", NULL };
 	char *caller[] = { "FROM_CALLERX=no", "FROM_CALLER=yes", "NGINX_VERSION=x", NULL };
 	char *unset[] = { "NGINX_VERSION", NULL };
 	struct imageconfig_options o = { .env = env, .caller_env = caller, .hostname = "n1" };
@@ -324,13 +324,32 @@ START_TEST(signals)
 		const char *in;
 		int sig;
 	} ok[] = {
-		{ "SIGTERM", SIGTERM }, { "TERM", SIGTERM },   { "term", SIGTERM },
-		{ "sigKill", SIGKILL }, { "9", 9 },            { "SIGRTMIN", 34 },
-		{ "RTMIN+3", 37 },      { "SIGRTMAX-1", 63 },  { "RTMAX", 64 },
-		{ "64", 64 },           { "SIGWINCH", SIGWINCH }, { "CLD", SIGCHLD },
+		{ "SIGTERM", SIGTERM },
+		{ "TERM", SIGTERM },
+		{ "term", SIGTERM },
+		{ "sigKill", SIGKILL },
+		{ "9", 9 },
+		{ "SIGRTMIN", 34 },
+		{ "RTMIN+3", 37 },
+		{ "SIGRTMAX-1", 63 },
+		{ "RTMAX", 64 },
+		{ "64", 64 },
+		{ "SIGWINCH", SIGWINCH },
+		{ "CLD", SIGCHLD },
 	};
-	static const char *bad[] = { "", "0", "65", "-1", "SIG", "TERM ", "RTMIN+16", "RTMAX-15",
-		                     "RTMIN+0", "RTMIN-1", "99999999999999", "SIGSIGTERM", "1x" };
+	static const char *bad[] = { "",
+		                     "0",
+		                     "65",
+		                     "-1",
+		                     "SIG",
+		                     "TERM ",
+		                     "RTMIN+16",
+		                     "RTMAX-15",
+		                     "RTMIN+0",
+		                     "RTMIN-1",
+		                     "99999999999999",
+		                     "SIGSIGTERM",
+		                     "1x" };
 	int sig;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
