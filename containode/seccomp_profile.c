@@ -556,6 +556,26 @@ seccomp_profile_native_arch(void)
 	return arch_names[0].go;
 }
 
+int
+seccomp_profile_kernel(const char *release, unsigned *ret_major, unsigned *ret_minor)
+{
+	unsigned long v[2];
+	char *end;
+
+	for (int i = 0; i < 2; i++) {
+		if (*release < '0' || *release > '9')
+			return -EINVAL;
+		errno = 0;
+		v[i] = strtoul(release, &end, 10);
+		if (errno || v[i] > UINT16_MAX || (i == 0 && *end != '.'))
+			return -EINVAL;
+		release = end + 1;
+	}
+	*ret_major = (unsigned)v[0];
+	*ret_minor = (unsigned)v[1];
+	return 0;
+}
+
 static uint32_t
 scmp_action(enum seccomp_profile_action a, bool has_errno, unsigned errno_ret)
 {

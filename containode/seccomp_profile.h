@@ -79,10 +79,9 @@ struct seccomp_profile {
 
 /* What the rules' conditions look at. */
 struct seccomp_profile_node {
-	uint64_t caps; /* bit n: capability n is in the node's bounding set */
-	const char
-	        *arch; /* Go's name of the machine's architecture: seccomp_profile_native_arch() */
-	unsigned kernel_major, kernel_minor;
+	uint64_t caps;    /* bit n: capability n is in the node's bounding set */
+	const char *arch; /* Go's name of the architecture: seccomp_profile_native_arch() */
+	unsigned kernel_major, kernel_minor; /* seccomp_profile_kernel(uname's release) */
 };
 
 /*
@@ -104,6 +103,9 @@ int seccomp_profile_effective(const struct seccomp_profile *p,
 
 /* Go's name of the architecture this program runs on ("amd64"), NULL when unknown. */
 const char *seccomp_profile_native_arch(void);
+
+/* The kernel's version from uname's release ("6.1.0-18-amd64": 6, 1).  -EINVAL. */
+int seccomp_profile_kernel(const char *release, unsigned *ret_major, unsigned *ret_minor);
 
 /*
  * The filter of the rules that apply to node (not loaded): the native architecture and

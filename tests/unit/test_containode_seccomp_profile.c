@@ -417,6 +417,62 @@ START_TEST(filter_from_system_profile)
 }
 END_TEST
 
+START_TEST(kernel_release)
+{
+	unsigned major = 0, minor = 0;
+
+	ck_assert_int_eq(seccomp_profile_kernel("6.1.0-18-amd64", &major, &minor), 0);
+	ck_assert_uint_eq(major, 6);
+	ck_assert_uint_eq(minor, 1);
+	ck_assert_int_eq(seccomp_profile_kernel("4.8", &major, &minor), 0);
+	ck_assert_uint_eq(minor, 8);
+	ck_assert_int_eq(seccomp_profile_kernel("5.10-rc1", &major, &minor), 0);
+	ck_assert_uint_eq(minor, 10);
+	ck_assert_int_eq(seccomp_profile_kernel("6", &major, &minor), -EINVAL);
+	ck_assert_int_eq(seccomp_profile_kernel("6.", &major, &minor), -EINVAL);
+	ck_assert_int_eq(seccomp_profile_kernel("x.1", &major, &minor), -EINVAL);
+	ck_assert_int_eq(seccomp_profile_kernel("", &major, &minor), -EINVAL);
+	ck_assert_int_eq(seccomp_profile_kernel("99999999999999999999.1", &major, &minor), -EINVAL);
+}
+END_TEST
+
+START_TEST(build_arches_and_refusals)
+{
+	static const char notify[] =
+	        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getpid\"],"
+	        "\"action\":\"SCMP_ACT_NOTIFY\"}]}";
+	static const char legacy[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+	                             "\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_NOPE\"]}";
+	struct seccomp_profile p = parse_ok(DOCKERISH, strlen(DOCKERISH));
+	struct seccomp_profile_node node = node_with(docker_caps());
+	scmp_filter_ctx ctx;
+	char *err = NULL;
+
+	ck_assert_int_eq(seccomp_profile_build(&p, &node, &ctx, &err), 0);
+#ifdef __x86_64__
+	/* The native architecture's entry in archMap brings its sub-architectures. */
+	ck_assert_int_eq(seccomp_arch_exist(ctx, SCMP_ARCH_X86), 0);
+	ck_assert_int_eq(seccomp_arch_exist(ctx, SCMP_ARCH_X32), 0);
+	ck_assert_int_eq(seccomp_arch_exist(ctx, SCMP_ARCH_ARM), -EEXIST);
+#endif
+	seccomp_release(ctx);
+	seccomp_profile_done(&p);
+
+	/* The older list parses as entries without sub-architectures. */
+	p = parse_ok(legacy, strlen(legacy));
+	ck_assert_uint_eq(p.n_arches, 2);
+	ck_assert_str_eq(p.arches[1].arch, "SCMP_ARCH_NOPE");
+	ck_assert_uint_eq(p.arches[1].n_subs, 0);
+	seccomp_profile_done(&p);
+
+	p = parse_ok(notify, strlen(notify));
+	ck_assert_int_eq(seccomp_profile_build(&p, &node, &ctx, &err), -EOPNOTSUPP);
+	ck_assert_str_eq(err, "syscalls[0]: SCMP_ACT_NOTIFY needs a listener");
+	free(err);
+	seccomp_profile_done(&p);
+}
+END_TEST
+
 START_TEST(native_arch)
 {
 #ifdef __x86_64__
@@ -438,6 +494,8 @@ seccomp_profile_suite(void)
 	tcase_add_test(tc, kernel_versions);
 	tcase_add_test(tc, filter_from_dockerish_profile);
 	tcase_add_test(tc, filter_from_system_profile);
+	tcase_add_test(tc, kernel_release);
+	tcase_add_test(tc, build_arches_and_refusals);
 	tcase_add_test(tc, native_arch);
 	suite_add_tcase(s, tc);
 	return s;
