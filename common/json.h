@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 DEFINE_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 #define _cleanup_json_ _cleanup_(cJSON_Deletep)
@@ -31,4 +32,31 @@ json_uint(const cJSON *obj, const char *key, uint64_t def)
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 0x1p64))
 		return def;
 	return (uint64_t)v->valuedouble;
+}
+
+/*
+ * Whether JSON text holds a NUL byte or a \u0000 escape.  cJSON's strings end at the
+ * first NUL without a word, so a reader whose strings become names, argv or environment
+ * refuses such text rather than act on a string cut short.
+ */
+static inline bool
+json_has_nul(const char *text, size_t len)
+{
+	bool in_string = false;
+
+	if (len && memchr(text, '\0', len))
+		return true;
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+		} else if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && len - i >= 6 &&
+			    memcmp(text + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	}
+	return false;
 }

@@ -1,7 +1,7 @@
 # containode: the container launcher.
 containode_SRCS := $(filter-out containode/main.c,$(wildcard containode/*.c))
 containode_OBJS := $(containode_SRCS:%.c=$(BUILD)/%.o)
-EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap)
+EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp)
 
 PROGRAMS += $(BUILD)/bin/containode
 MANPAGES += containode/containode.1
@@ -9,7 +9,7 @@ MANPAGES += containode/containode.1
 # libcap is linked statically when its archive is there: one shared object less to load
 # on every container start, which the launcher benchmark counts.
 containode_CAP_A := $(wildcard $(shell $(PKG_CONFIG) --variable=libdir libcap 2>/dev/null)/libcap.a)
-containode_LIBS = $(call pkglibs,libcjson) \
+containode_LIBS = $(call pkglibs,libcjson libseccomp) \
 	$(if $(containode_CAP_A),$(containode_CAP_A),$(call pkglibs,libcap))
 
 $(BUILD)/bin/containode: $(BUILD)/containode/main.o $(containode_OBJS) $(COMMON_LIB)

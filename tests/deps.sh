@@ -7,9 +7,11 @@ packages=(
 	# build
 	gcc make pkg-config clang libclang-rt-14-dev
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
-	# tests and demo
+	libseccomp-dev
+	# tests and demo (containers-common: the system seccomp profile)
 	iproute2 iputils-ping busybox-static kmod
 	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd
+	golang-github-containers-common
 	# benchmarks
 	iperf3 crun bubblewrap vde2 hyperfine gnuplot-nox
 )

@@ -4,8 +4,8 @@
 # test_<prog>_<x>.c and helpers/<prog>_<x>.c also link <prog>'s objects (all but main.c),
 # where <prog> is containet, containode or mocker and <prog>/module.mk sets <prog>_OBJS.
 # Tests include program headers by path: #include "containet/fdb.h".
-EXTRA_CFLAGS_tests = -I. $(call pkgcflags,check libcjson liburing libarchive libcurl)
-TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap libcrypto) -lm
+EXTRA_CFLAGS_tests = -I. $(call pkgcflags,check libcjson liburing libarchive libcurl libseccomp)
+TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap libcrypto libseccomp) -lm
 
 ABSENT := $(filter-out $(PRESENT),containet containode mocker)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(filter-out \
