@@ -60,30 +60,6 @@ copy_member(const cJSON *obj, const char *key, char *ret, size_t size)
 	return 1;
 }
 
-/*
- * Whether a string of text (JSON that cJSON accepted, so well formed) has a \u0000
- * escape.  cJSON decodes it into a NUL inside valuestring, which every reader then
- * takes for the end: "a\u0000zz" would name "a", and a key "op\u0000x" would be "op".
- */
-static bool
-json_has_nul_escape(const char *text, size_t len)
-{
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		if (!in_string) {
-			in_string = text[i] == '"';
-		} else if (text[i] == '"') {
-			in_string = false;
-		} else if (text[i] == '\\') {
-			if (i + 5 < len && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4))
-				return true;
-			i++; /* the escaped character, which may be a quote or a backslash */
-		}
-	}
-	return false;
-}
-
 #define BAD(msg)                                                                                   \
 	do {                                                                                       \
 		*ret_error = (msg);                                                                \
@@ -111,8 +87,8 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		end++;
 	if (end != buf + len)
 		BAD("trailing data after the JSON request");
-	if (json_has_nul_escape(buf, len))
-		BAD("a string in the request contains \\u0000");
+	if (json_has_nul(buf, len))
+		BAD("a string in the request contains a NUL character (\\u0000)");
 	if (!cJSON_IsObject(root))
 		BAD("request is not a JSON object");
 	op = json_string(root, "op");
@@ -275,7 +251,7 @@ ctl_reply_decode(const char *buf, size_t len, cJSON **ret, char **ret_error)
 	const cJSON *ok;
 	const char *err;
 
-	if (!cJSON_IsObject(root) || json_has_nul_escape(buf, len))
+	if (!cJSON_IsObject(root) || json_has_nul(buf, len))
 		return -EBADMSG;
 	ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
 	if (cJSON_IsTrue(ok)) {
