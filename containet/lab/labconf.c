@@ -917,7 +917,8 @@ labconf_parse_conf(struct lab *lab, const char *buf, size_t len, const char *fna
 	for (size_t i = 0; i < lab->n_nodes; i++) {
 		struct lab_node *node = &lab->nodes[i];
 
-		qsort(node->ifaces, node->n_ifaces, sizeof(*node->ifaces), iface_cmp);
+		if (node->n_ifaces)
+			qsort(node->ifaces, node->n_ifaces, sizeof(*node->ifaces), iface_cmp);
 		for (size_t j = 0; j < node->n_ifaces; j++)
 			if (node->ifaces[j].index != j) {
 				r.line = node->ifaces[j].line;

@@ -451,6 +451,15 @@ START_TEST(conf_node_limit)
 }
 END_TEST
 
+/* Found by fuzz_containet_labconf: sorting no interfaces passed NULL to qsort (UBSan). */
+START_TEST(conf_node_without_interfaces)
+{
+	OK("pc1[image]=x\n", NULL, NULL);
+	ck_assert_uint_eq(node("pc1")->n_ifaces, 0);
+	ck_assert_ptr_null(node("pc1")->ifaces);
+}
+END_TEST
+
 START_TEST(conf_node_order_and_ident)
 {
 	OK("b[image]=x\na[0]=S\nc[0]=S\nb[0]=T\n", NULL, NULL);
@@ -906,6 +915,7 @@ labconf_suite(void)
 	tcase_add_test(conf, conf_comments_and_blank_lines);
 	tcase_add_test(conf, conf_text_checks);
 	tcase_add_test(conf, conf_node_limit);
+	tcase_add_test(conf, conf_node_without_interfaces);
 	tcase_add_test(conf, conf_node_order_and_ident);
 	tcase_add_test(ext, ext_interface_addresses);
 	tcase_add_test(ext, ext_interface_errors);
