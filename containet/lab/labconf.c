@@ -616,6 +616,7 @@ static int
 meta_sysctl(struct reader *r, struct lab_node *node, char *value)
 {
 	char *eq = strchr(value, '='), *key = value, *v, *dot;
+	int parts = 0;
 
 	if (!eq || strchr(eq + 1, '='))
 		goto bad;
@@ -623,11 +624,11 @@ meta_sysctl(struct reader *r, struct lab_node *node, char *value)
 	v = eq + 1;
 	if (strncmp(key, "net.", 4) != 0)
 		goto bad;
-	/* net(.[\w-]+)+ : dot-separated, non-empty parts */
-	for (dot = key + 3; *dot == '.'; dot += 1 + strspn(dot + 1, WORD_CHARS "-"))
-		if (!dot[1] || dot[1] == '.' || !strchr(WORD_CHARS "-", dot[1]))
+	/* net(\.[\w-]+){2,}: at least two non-empty parts after "net" */
+	for (dot = key + 3; *dot == '.'; dot += 1 + strspn(dot + 1, WORD_CHARS "-"), parts++)
+		if (!dot[1] || !strchr(WORD_CHARS "-", dot[1]))
 			goto bad;
-	if (*dot)
+	if (*dot || parts < 2)
 		goto bad;
 	strip(&v);
 	return set_pair(r, &node->sysctl, &node->n_sysctl, key, v, "sysctls");
@@ -1302,6 +1303,21 @@ in_subnet(const struct lab_segment *seg, const char *addr)
 	       labvalue_ipv4(addr, &a) == 0 && labvalue_ipv4_in(&a, &net, len);
 }
 
+/* Neither the network nor the broadcast address of the segment's subnet. */
+static bool
+host_address(const struct lab_segment *seg, const char *addr)
+{
+	struct in_addr net, a;
+	unsigned len;
+	uint32_t host;
+
+	if (labvalue_prefix(seg->val[LAB_SEG_SUBNET], AF_INET, 0, 32, &net, &len) < 0 ||
+	    labvalue_ipv4(addr, &a) < 0)
+		return false;
+	host = ntohl(a.s_addr) & (len == 0 ? ~0U : ~(~0U << (32 - len)));
+	return host != 0 && host != (len == 0 ? ~0U : ~(~0U << (32 - len)));
+}
+
 /* What one key alone cannot tell: the keys of a segment and of a node against each other. */
 static int
 ext_cross_check(struct reader *r)
@@ -1319,6 +1335,10 @@ ext_cross_check(struct reader *r)
 			if (!in_subnet(s, v[LAB_SEG_SERVICE]))
 				return fail(r, "service %s of '%s' is not in its subnet %s",
 					    v[LAB_SEG_SERVICE], s->name, v[LAB_SEG_SUBNET]);
+			if (!host_address(s, v[LAB_SEG_SERVICE]))
+				return fail(r, "service %s of '%s' is its subnet's network or "
+					       "broadcast address",
+					    v[LAB_SEG_SERVICE], s->name);
 		}
 		if (v[LAB_SEG_DHCP]) {
 			char range[INET_ADDRSTRLEN * 2 + 2], *dash;
