@@ -540,6 +540,9 @@ warn_once(struct reader *r, const char *meta, const char *why)
 	char *copy;
 	int err;
 
+	/* Once warnings are full nothing more is said: stop remembering (and searching). */
+	if (lab->n_warnings >= LAB_WARNINGS_MAX)
+		return 0;
 	for (size_t i = 0; i < lab->n_warned; i++)
 		if (strcmp(lab->warned[i], meta) == 0)
 			return 0;

@@ -398,6 +398,20 @@ START_TEST(conf_unsupported_metas_warned_once)
 }
 END_TEST
 
+START_TEST(conf_warnings_bounded)
+{
+	char conf[8192];
+	size_t n = 0;
+
+	for (int i = 0; i < 200; i++)
+		n += snprintf(conf + n, sizeof(conf) - n, "pc1[m%d]=x\n", i);
+	OK(conf, NULL, NULL);
+	ck_assert_uint_eq(lab->n_warnings, LAB_WARNINGS_MAX);
+	ck_assert_uint_le(lab->n_warned, LAB_WARNINGS_MAX);
+	ck_assert(warned("lab.conf:64: more warnings, not shown"));
+}
+END_TEST
+
 START_TEST(conf_comments_and_blank_lines)
 {
 	OK("# a lab\n\n   \npc1[0]=A\r\n  pc2[0]=A  \n#x[0]=B\n", NULL, NULL);
@@ -916,6 +930,7 @@ labconf_suite(void)
 	tcase_add_test(conf, conf_repeatable_metas);
 	tcase_add_test(conf, conf_meta_values_checked);
 	tcase_add_test(conf, conf_unsupported_metas_warned_once);
+	tcase_add_test(conf, conf_warnings_bounded);
 	tcase_add_test(conf, conf_comments_and_blank_lines);
 	tcase_add_test(conf, conf_text_checks);
 	tcase_add_test(conf, conf_node_limit);
