@@ -42,6 +42,29 @@
  * the key's check then refuses it, e.g. for a segment name or an image); values never hold
  * quotes; LAB_* lines take the text after '=' with every quote removed, and refuse a
  * second '='.
+ *
+ * lab.ext, the same NAME[KEY]=VALUE lines and comments (NAME may have capitals, as
+ * segment names do); a key given twice warns and the last wins:
+ *  - node[N.ip]      A.B.C.D/LEN, ADDR6/LEN or auto (IPv4 from the segment's subnet); one
+ *                    of each family
+ *  - node[N.vlan]    N (access port of VLAN N) or trunk:A,B,..[ native:N], VLANs 1-4094
+ *  - node[gw]        an IPv4 or IPv6 address (one of each family); node[privileged] a
+ *                    boolean (over lab.conf's); node[host] one of LAB_HOSTS
+ *  - SEG[subnet]     A.B.C.D/LEN, LEN 1-30, no host bits; SEG[service] an address in it,
+ *                    not its first or last; SEG[dhcp] A.B.C.D-A.B.C.D in it; SEG[dns] a
+ *                    boolean; SEG[ipv6] a prefix without host bits; SEG[mtu] 68-65535
+ *  - SEG[delay|jitter] tc times (bare: microseconds, at most 4294 s); SEG[loss|duplicate|
+ *                    corrupt|reorder] percentages "N[.N]%"; SEG[loss_ge] 1 to 4 of them,
+ *                    comma-separated; SEG[rate] tc rates (bit, kbit, .. tbps, kibit, ..);
+ *                    SEG[limit] 1-2^32-1; SEG[seed] a 64-bit number; SEG[state] up|down;
+ *                    SEG[capture] a file name; SEG[vxlan] a VNI, 1-16777215
+ *  - LAB_HOSTS="h1 h2" (repeatable), LAB_DOMAIN=name, IMAGE_MAP="FROM=TO FROM=TO"
+ *                    (repeatable); these start in the first column
+ * Kathara's own lab.ext (lines "SEGMENT IFACE[.VLAN]") is recognised and refused by name.
+ *
+ * lab.dep as Kathara reads it: "NODE: DEP DEP" (one optional blank after ':', single
+ * spaces between names), '#' comments anywhere after leading blanks; a later line for the
+ * same node replaces the earlier one (with a warning); every name must be a node.
  */
 #pragma once
 
