@@ -1,11 +1,13 @@
 /*
  * A lab directory's files as one model: lab.conf (as Kathara reads it), lab.ext (this
  * project's own keys, same grammar) and lab.dep (start order).  Pure code: every parse
- * function takes a buffer and the file name its messages start with ("lab.ext:12: ...");
- * labload.h reads a directory.
+ * function takes a buffer and the file name its messages start with ("lab.ext:12: ...").
+ * labconf.c reads lab.conf and owns the model, labext.c and labdep.c the other two,
+ * labread.c the grammar they share, labjson.c renders the model, labload.c reads a
+ * directory.
  *
- * What the model promises once labconf_parse_conf() (then, optionally, _ext and _dep) has
- * returned 0, so a runner can rely on it without checking again:
+ * What the model promises once labconf_parse_conf() (then, optionally, labext_parse() and
+ * labdep_parse()) has returned 0, so a runner can rely on it without checking again:
  *  - nodes[] in order of first appearance in lab.conf; names unique, 1 to LAB_NODE_NAME_MAX
  *    of [a-z0-9_] (Kathara's rule), never "shared" or "_test": "<lab>-<node>" is a valid
  *    identity (common/ident.h) when the lab's name is at most IDENT_MAX - 31 long, and the
@@ -71,9 +73,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define LAB_FILE_MAX (1024 * 1024) /* bytes per file */
-#define LAB_LINE_MAX 4096	   /* bytes per line */
+#define LAB_LINE_MAX 4096          /* bytes per line */
 #define LAB_NODES_MAX 1024
 #define LAB_IFACES_MAX 64 /* per node: eth0..eth63 */
 #define LAB_SEGMENTS_MAX 4096
@@ -148,17 +151,17 @@ struct lab_port {
 };
 
 struct lab_iface {
-	unsigned index;	 /* eth<index> */
-	size_t segment;	 /* into lab->segments */
+	unsigned index; /* eth<index> */
+	size_t segment; /* into lab->segments */
 	bool has_mac;
 	uint8_t mac[6];
-	char *ipv4;	 /* node[N.ip]: "A.B.C.D/LEN", "auto", or NULL */
-	char *ipv6;	 /* node[N.ip]: "ADDR/LEN" or NULL */
+	char *ipv4;      /* node[N.ip]: "A.B.C.D/LEN", "auto", or NULL */
+	char *ipv6;      /* node[N.ip]: "ADDR/LEN" or NULL */
 	uint16_t access; /* node[N.vlan]=N: an access port of VLAN N; 0: none */
 	uint16_t *trunk; /* node[N.vlan]=trunk:A,B[ native:C] */
 	size_t n_trunk;
-	uint16_t native; /* 0: none */
-	unsigned line;	 /* in lab.conf */
+	uint16_t native;   /* 0: none */
+	unsigned line;     /* in lab.conf */
 	unsigned ext_line; /* of its last key in lab.ext, 0 when none */
 };
 
@@ -184,14 +187,14 @@ struct lab_node {
 
 struct lab_segment {
 	char name[LAB_SEGMENT_NAME_MAX + 1];
-	char *val[LAB_SEG_KEYS]; /* NULL when not given */
+	char *val[LAB_SEG_KEYS];     /* NULL when not given */
 	unsigned line[LAB_SEG_KEYS]; /* where lab.ext gave each */
 };
 
 struct lab {
 	char *meta[LAB_META_KEYS];
-	char *domain;	/* LAB_DOMAIN */
-	char **hosts;	/* LAB_HOSTS */
+	char *domain; /* LAB_DOMAIN */
+	char **hosts; /* LAB_HOSTS */
 	size_t n_hosts;
 	struct lab_pair *image_map; /* IMAGE_MAP FROM=TO pairs, key FROM */
 	size_t n_image_map;
@@ -212,16 +215,16 @@ struct lab *labconf_new(void);
 struct lab *labconf_free(struct lab *lab);
 
 /*
- * Each returns 0, -EINVAL (the text, "FILE:LINE: why", in *ret_error), -EFBIG or -ENOMEM.
- * lab.conf first; lab.ext and lab.dep after it, in either order.  After a failure the lab
- * is half-built: free it.
+ * lab.conf: 0, -EINVAL (the text, "FILE:LINE: why", in *ret_error), -EFBIG or -ENOMEM.
+ * First, then labext_parse() and labdep_parse() in either order.  After a failure the
+ * lab is half-built: free it.
  */
 int labconf_parse_conf(struct lab *lab, const char *buf, size_t len, const char *fname,
-		       char **ret_error);
-int labconf_parse_ext(struct lab *lab, const char *buf, size_t len, const char *fname,
-		      char **ret_error);
-int labconf_parse_dep(struct lab *lab, const char *buf, size_t len, const char *fname,
-		      char **ret_error);
+                       char **ret_error);
+
+/* The index in nodes[] (segments[]) of the one called name, or -1. */
+ssize_t labconf_node_index(const struct lab *lab, const char *name);
+ssize_t labconf_segment_index(const struct lab *lab, const char *name);
 
 /* The node called name, or NULL. */
 const struct lab_node *labconf_node(const struct lab *lab, const char *name);

@@ -93,8 +93,8 @@ render_node(const struct lab *lab, const struct lab_node *n)
 	if (!arr)
 		return NULL;
 	for (int k = 0; k < LAB_NODE_KEYS; k++)
-		if (n->val[k] && !add_value(o, labconf_node_key_name(k), labconf_node_key_kind(k),
-					    n->val[k]))
+		if (n->val[k] &&
+		    !add_value(o, labconf_node_key_name(k), labconf_node_key_kind(k), n->val[k]))
 			return NULL;
 	if (!add_strings(o, "exec", n->exec, n->n_exec) ||
 	    !add_pairs(o, "sysctl", n->sysctl, n->n_sysctl) ||

@@ -2,6 +2,8 @@
 
 #include "cleanup.h"
 #include "errtext.h"
+#include "labdep.h"
+#include "labext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +54,7 @@ labload_dir(const char *dir, struct lab **ret_lab, char **ret_error)
 {
 	static const char *const files[] = { "lab.conf", "lab.ext", "lab.dep" };
 	static int (*const parse[])(struct lab *, const char *, size_t, const char *,
-				     char **) = { labconf_parse_conf, labconf_parse_ext,
-						  labconf_parse_dep };
+	                            char **) = { labconf_parse_conf, labext_parse, labdep_parse };
 	_cleanup_(labconf_freep) struct lab *lab = labconf_new();
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int err;
@@ -73,7 +74,7 @@ labload_dir(const char *dir, struct lab **ret_lab, char **ret_error)
 			continue;
 		if (err == -EFBIG)
 			return error_set(ret_error, err, "%s: larger than %d bytes", fname,
-					 LAB_FILE_MAX);
+			                 LAB_FILE_MAX);
 		if (err == -EINVAL)
 			return error_set(ret_error, err, "%s: not a regular file", fname);
 		if (err < 0)

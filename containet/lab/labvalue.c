@@ -13,18 +13,32 @@ struct unit {
 
 /* tc's time units (get_time64): a bare number is microseconds. */
 static const struct unit time_units[] = {
-	{ "s", 1e9 },	  { "sec", 1e9 },  { "secs", 1e9 },   { "ms", 1e6 },  { "msec", 1e6 },
-	{ "msecs", 1e6 }, { "us", 1e3 },   { "usec", 1e3 },   { "usecs", 1e3 }, { "ns", 1 },
-	{ "nsec", 1 },	  { "nsecs", 1 },  { "", 1e3 },
+	{ "s", 1e9 },     { "sec", 1e9 }, { "secs", 1e9 }, { "ms", 1e6 },    { "msec", 1e6 },
+	{ "msecs", 1e6 }, { "us", 1e3 },  { "usec", 1e3 }, { "usecs", 1e3 }, { "ns", 1 },
+	{ "nsec", 1 },    { "nsecs", 1 }, { "", 1e3 },
 };
 
 /* tc's rate units (get_rate64), in bit/s: SI and IEC multiples of bits and of bytes. */
 static const struct unit rate_units[] = {
-	{ "bit", 1 },	     { "kbit", 1e3 },	       { "mbit", 1e6 },		 { "gbit", 1e9 },
-	{ "tbit", 1e12 },    { "kibit", 1024. },       { "mibit", 1048576. },	 { "gibit", 1073741824. },
-	{ "tibit", 1099511627776. }, { "bps", 8 },	       { "kbps", 8e3 },	 { "mbps", 8e6 },
-	{ "gbps", 8e9 },     { "tbps", 8e12 },	       { "kibps", 8 * 1024. },	 { "mibps", 8 * 1048576. },
-	{ "gibps", 8 * 1073741824. }, { "tibps", 8 * 1099511627776. }, { "", 1 },
+	{ "bit", 1 },
+	{ "kbit", 1e3 },
+	{ "mbit", 1e6 },
+	{ "gbit", 1e9 },
+	{ "tbit", 1e12 },
+	{ "kibit", 1024. },
+	{ "mibit", 1048576. },
+	{ "gibit", 1073741824. },
+	{ "tibit", 1099511627776. },
+	{ "bps", 8 },
+	{ "kbps", 8e3 },
+	{ "mbps", 8e6 },
+	{ "gbps", 8e9 },
+	{ "tbps", 8e12 },
+	{ "kibps", 8 * 1024. },
+	{ "mibps", 8 * 1048576. },
+	{ "gibps", 8 * 1073741824. },
+	{ "tibps", 8 * 1099511627776. },
+	{ "", 1 },
 };
 
 #define DURATION_MAX_NS 4294000000000ULL /* netem keeps times in 32 bits of microseconds */
@@ -150,7 +164,7 @@ labvalue_ipv4(const char *s, struct in_addr *ret)
 
 int
 labvalue_prefix(const char *s, int family, unsigned min_len, unsigned max_len, void *ret_addr,
-		unsigned *ret_len)
+                unsigned *ret_len)
 {
 	char buf[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
@@ -223,7 +237,8 @@ labvalue_mac(const char *s, uint8_t ret[6])
 int
 labvalue_dns_name(const char *s)
 {
-	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+	static const char chars[] =
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
 	size_t total = strlen(s);
 
 	if (total == 0 || total > 253)

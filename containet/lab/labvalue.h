@@ -31,7 +31,7 @@ int labvalue_ipv4(const char *s, struct in_addr *ret);
 /* "ADDR/LEN" with LEN in [min_len, max_len]; family AF_INET or AF_INET6, ret is in_addr or
  * in6_addr. */
 int labvalue_prefix(const char *s, int family, unsigned min_len, unsigned max_len, void *ret_addr,
-		    unsigned *ret_len);
+                    unsigned *ret_len);
 
 /* True when the bits of addr past len are all zero (a network address). */
 bool labvalue_prefix_is_network(int family, const void *addr, unsigned len);

@@ -14,6 +14,8 @@
 #include "cleanup.h"
 #include "json.h"
 #include "containet/lab/labconf.h"
+#include "containet/lab/labdep.h"
+#include "containet/lab/labext.h"
 #include "containet/lab/labjson.h"
 
 static void
@@ -79,9 +81,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	r = labconf_parse_conf(lab, part[0], len[0], "lab.conf", &err);
 	if (r == 0 && part[1])
-		r = labconf_parse_ext(lab, part[1], len[1], "lab.ext", &err);
+		r = labext_parse(lab, part[1], len[1], "lab.ext", &err);
 	if (r == 0 && part[2])
-		r = labconf_parse_dep(lab, part[2], len[2], "lab.dep", &err);
+		r = labdep_parse(lab, part[2], len[2], "lab.dep", &err);
 	if (r == 0)
 		check(lab);
 	else

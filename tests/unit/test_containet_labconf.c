@@ -4,6 +4,8 @@
  * the directory loader.
  */
 #include "containet/lab/labconf.h"
+#include "containet/lab/labdep.h"
+#include "containet/lab/labext.h"
 #include "containet/lab/labjson.h"
 #include "containet/lab/labload.h"
 #include "containet/lab/labvalue.h"
@@ -41,16 +43,16 @@ parse(const char *conf, const char *ext, const char *dep)
 	int r = labconf_parse_conf(lab, conf, strlen(conf), "lab.conf", &err);
 
 	if (r == 0 && ext)
-		r = labconf_parse_ext(lab, ext, strlen(ext), "lab.ext", &err);
+		r = labext_parse(lab, ext, strlen(ext), "lab.ext", &err);
 	if (r == 0 && dep)
-		r = labconf_parse_dep(lab, dep, strlen(dep), "lab.dep", &err);
+		r = labdep_parse(lab, dep, strlen(dep), "lab.dep", &err);
 	return r;
 }
 
 #define OK(conf, ext, dep)                                                                         \
 	do {                                                                                       \
 		int _r = parse(conf, ext, dep);                                                    \
-		ck_assert_msg(_r == 0, "parse failed (%d): %s", _r, err ? err : "(no text)");       \
+		ck_assert_msg(_r == 0, "parse failed (%d): %s", _r, err ? err : "(no text)");      \
 	} while (0)
 
 /* Fails with -EINVAL and a message holding want. */
@@ -207,8 +209,7 @@ END_TEST
 
 START_TEST(conf_inline_comment_unclosed_quote)
 {
-	BAD("pc1[0]='A      # This is an inline comment", NULL, NULL,
-	    "lab.conf:1: unclosed quote");
+	BAD("pc1[0]='A      # This is an inline comment", NULL, NULL, "lab.conf:1: unclosed quote");
 }
 END_TEST
 
@@ -298,8 +299,7 @@ START_TEST(conf_interfaces_sorted_and_without_gaps)
 	ck_assert_str_eq(lab->segments[0].name, "C");
 	teardown();
 	setup();
-	BAD("r1[0]=A\nr1[2]=C\n", NULL, NULL,
-	    "lab.conf:2: interface 1 of node 'r1' is missing");
+	BAD("r1[0]=A\nr1[2]=C\n", NULL, NULL, "lab.conf:2: interface 1 of node 'r1' is missing");
 	teardown();
 	setup();
 	BAD("r1[1]=A\n", NULL, NULL, "interface 0 of node 'r1' is missing");
@@ -431,7 +431,9 @@ START_TEST(conf_text_checks)
 	BAD("", NULL, NULL, "lab.conf: the file is empty");
 	teardown();
 	setup();
-	BAD("pc1[0]=A\npc1[exec]=a\x01" "b\n", NULL, NULL, "lab.conf:2: control character 0x01");
+	BAD("pc1[0]=A\npc1[exec]=a\x01"
+	    "b\n",
+	    NULL, NULL, "lab.conf:2: control character 0x01");
 	teardown();
 	setup();
 	BAD("pc1[exec]=caf\xc3\n", NULL, NULL, "lab.conf:1: not UTF-8");
@@ -447,8 +449,7 @@ START_TEST(conf_text_checks)
 	BAD(big, NULL, NULL, "lab.conf:1: line longer than 4096 bytes");
 	teardown();
 	setup();
-	ck_assert_int_eq(labconf_parse_conf(lab, big, LAB_FILE_MAX + 1, "lab.conf", &err),
-			 -EFBIG);
+	ck_assert_int_eq(labconf_parse_conf(lab, big, LAB_FILE_MAX + 1, "lab.conf", &err), -EFBIG);
 	teardown();
 	setup();
 	OK("pc1[exec]=echo \xc3\xa9t\xc3\xa9\n", NULL, NULL);
@@ -598,7 +599,8 @@ START_TEST(ext_segment_errors)
 		{ "A[subnet]=10.1.0.0/24\nA[service]=10.1.0.1\nA[dhcp]=10.1.0.9-10.1.1.9",
 		  "lab.ext:3: dhcp range 10.1.0.9-10.1.1.9 of 'A' is not in its subnet" },
 		{ "A[dhcp]=10.1.0.9-10.1.0.1", "ends before it starts" },
-		{ "A[subnet]=10.1.0.0/24\nA[service]=10.1.0.0", "is its subnet's network or broadcast" },
+		{ "A[subnet]=10.1.0.0/24\nA[service]=10.1.0.0",
+		  "is its subnet's network or broadcast" },
 		{ "A[subnet]=10.1.0.0/24\nA[service]=10.1.0.255", "is its subnet's network or" },
 		{ "A[subnet]=10.1.0.0/24\nA[dhcp]=10.1.0.2-10.1.0.9", "needs a service address" },
 		{ "A[dns]=true", "dns of 'A' needs a service address" },
@@ -625,7 +627,8 @@ START_TEST(ext_segment_errors)
 		{ "A[capture]=yes", "capture of 'A' is a file name" },
 		{ "A[vxlan]=16777216", "vxlan (a VNI)" },
 		{ "A[colour]=red", "unknown key 'colour' for segment 'A'" },
-		{ "A[subnet]=10.0.0.0/8\nB[service]=10.0.0.1\n", "lab.ext:2: service of 'B' needs" },
+		{ "A[subnet]=10.0.0.0/8\nB[service]=10.0.0.1\n",
+		  "lab.ext:2: service of 'B' needs" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -640,7 +643,7 @@ START_TEST(ext_segment_errors)
 		}
 		ck_assert_msg(r == -EINVAL, "%s: accepted", cases[i].ext);
 		ck_assert_msg(strstr(err, cases[i].want), "%s: '%s' lacks '%s'", cases[i].ext, err,
-			      cases[i].want);
+		              cases[i].want);
 	}
 }
 END_TEST
@@ -693,7 +696,7 @@ START_TEST(ext_kathara_format_and_order)
 	BAD(conf2, "A enp0s25\nB enp0s25.12\n", NULL, "lab.ext:1: this is Kathara's lab.ext");
 	teardown();
 	setup();
-	ck_assert_int_eq(labconf_parse_ext(lab, "A[mtu]=1500", 11, "lab.ext", &err), -EINVAL);
+	ck_assert_int_eq(labext_parse(lab, "A[mtu]=1500", 11, "lab.ext", &err), -EINVAL);
 	ck_assert_str_eq(err, "lab.ext: read lab.conf first");
 	teardown();
 	setup();
@@ -755,8 +758,9 @@ END_TEST
 
 START_TEST(dep_loops)
 {
-	BAD(conf5, NULL, "pc1: pc2\npc2: pc3\npc3: pc1", "lab.dep:1: dependency loop: "
-							    "pc1 -> pc2 -> pc3 -> pc1");
+	BAD(conf5, NULL, "pc1: pc2\npc2: pc3\npc3: pc1",
+	    "lab.dep:1: dependency loop: "
+	    "pc1 -> pc2 -> pc3 -> pc1");
 	teardown();
 	setup();
 	/* The loop is named without the nodes that merely wait on it. */
@@ -851,14 +855,13 @@ START_TEST(json_rendering)
 	ck_assert_str_eq(json_string(r1, "image"), "kathara/frr");
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r1, "ipv6")));
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(r1, "exec"), 0)->valuestring,
-			 "echo hi");
+	                 "echo hi");
 	ifaces = cJSON_GetObjectItem(r1, "interfaces");
 	ck_assert_str_eq(json_string(cJSON_GetArrayItem(ifaces, 0), "name"), "eth0");
 	ck_assert_str_eq(json_string(cJSON_GetArrayItem(ifaces, 0), "mac"), "02:00:00:00:00:01");
 	ck_assert_str_eq(json_string(cJSON_GetArrayItem(ifaces, 0), "ipv4"), "10.0.0.1/24");
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(ifaces, 1),
-								 "trunk")),
-			 2);
+	ck_assert_int_eq(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(ifaces, 1), "trunk")), 2);
 	ck_assert_uint_eq(json_uint(cJSON_GetArrayItem(nodes, 1), "num_terms", 9), 0);
 	seg = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "segments"), 0);
 	ck_assert_str_eq(json_string(seg, "name"), "A");
@@ -870,11 +873,10 @@ START_TEST(json_rendering)
 	waves = cJSON_GetObjectItem(j, "waves");
 	ck_assert_int_eq(cJSON_GetArraySize(waves), 2);
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(waves, 1), 0)->valuestring, "pc1");
-	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 1),
-								 "depends"),
-					    0)
-				 ->valuestring,
-			 "r1");
+	ck_assert_str_eq(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 1), "depends"), 0)
+	                ->valuestring,
+	        "r1");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "warnings")), 0);
 }
 END_TEST
@@ -894,9 +896,9 @@ START_TEST(load_directory)
 	ck_assert_str_eq(err, "tests/fixtures/labs/no-such-lab: No such file or directory");
 	ck_assert_int_eq(labload_dir("tests/fixtures/labs/bad-ext", &l, &err), -EINVAL);
 	ck_assert_str_eq(err, "tests/fixtures/labs/bad-ext/lab.ext:3: unknown key 'colour' for "
-			      "segment 'lan' (segment keys: subnet, service, dhcp, dns, ipv6, "
-			      "mtu, delay, jitter, loss, loss_ge, duplicate, corrupt, reorder, "
-			      "rate, limit, seed, state, capture, vxlan)");
+	                      "segment 'lan' (segment keys: subnet, service, dhcp, dns, ipv6, "
+	                      "mtu, delay, jitter, loss, loss_ge, duplicate, corrupt, reorder, "
+	                      "rate, limit, seed, state, capture, vxlan)");
 }
 END_TEST
 
@@ -904,8 +906,8 @@ static Suite *
 labconf_suite(void)
 {
 	Suite *s = suite_create("containet_labconf");
-	TCase *conf = tcase_create("conf"), *ext = tcase_create("ext"),
-	      *dep = tcase_create("dep"), *other = tcase_create("other");
+	TCase *conf = tcase_create("conf"), *ext = tcase_create("ext"), *dep = tcase_create("dep"),
+	      *other = tcase_create("other");
 
 	tcase_add_checked_fixture(conf, setup, teardown);
 	tcase_add_checked_fixture(ext, setup, teardown);
