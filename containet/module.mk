@@ -1,5 +1,5 @@
 # containet: the io_uring switch.
-containet_SRCS := $(filter-out containet/main.c,$(wildcard containet/*.c))
+containet_SRCS := $(filter-out containet/main.c,$(wildcard containet/*.c containet/lab/*.c))
 containet_OBJS := $(containet_SRCS:%.c=$(BUILD)/%.o)
 EXTRA_CFLAGS_containet = $(call pkgcflags,liburing libcjson)
 

@@ -163,9 +163,40 @@ def unpack():
           tar([(entry("ro", tarfile.DIRTYPE, 0o555), None), (entry("ro/f"), b"x")]))
 
 
+def labconf():
+    """lab.conf, NUL, lab.ext, NUL, lab.dep: the fixture labs and the unit tests' cases."""
+    labs = os.path.join(HERE, "..", "fixtures", "labs")
+    for name in sorted(os.listdir(labs)):
+        parts = []
+        for f in ("lab.conf", "lab.ext", "lab.dep"):
+            path = os.path.join(labs, name, f)
+            parts.append(open(path, "rb").read() if os.path.exists(path) else b"")
+        write("fuzz_containet_labconf", "fixture-" + name, b"\0".join(parts))
+    cases = {
+        "kathara-one-device": "pc1[0]='A'\npc1[1]='B'\npc1[image]='kathara/frr'\n"
+        "pc1[mem]='150m'\npc1[cpus]='2'\npc1[privileged]=true\n"
+        "pc1[port]=\"1000:2000/udp\"\npc1[port]=\"4000\"\npc1[num_terms]=2\n"
+        "LAB_DESCRIPTION=\"Description\"\nLAB_VERSION=1.0\n",
+        "kathara-quotes": "pc1[0]='A'      # inline\npc2[0]=\"A/00:00:00:00:00:01\"\n"
+        "pc2[exec]=echo hi # it's\n#c\npc1[sysctl]=net.ipv4.ip_forward=1\n",
+        "ext-all": "r1[0]=A\nr1[1]=B\npc1[0]=A\n\0A[subnet]=10.1.0.0/24\n"
+        "A[service]=10.1.0.253\nA[dhcp]=10.1.0.100-10.1.0.199\nA[dns]=on\n"
+        "A[ipv6]=fd00:1::/64\nA[mtu]=1500\nB[delay]=20ms\nB[jitter]=2ms\n"
+        "B[loss_ge]=1%,10%\nB[rate]=10mbit\nB[limit]=100\nB[seed]=7\nB[state]=up\n"
+        "B[capture]=b.pcapng\nB[vxlan]=42\nr1[0.ip]=10.1.0.1/24\nr1[1.ip]=fd00::1/64\n"
+        "pc1[0.ip]=auto\nr1[1.vlan]='trunk:10,20 native:1'\npc1[0.vlan]=10\n"
+        "r1[gw]=10.1.0.254\nLAB_HOSTS=a b\nr1[host]=a\nLAB_DOMAIN=lab.test\n"
+        "IMAGE_MAP='x=y'\n\0pc1: r1\n",
+        "dep-loop": "a[0]=S\nb[0]=S\nc[0]=S\n\0\0a: b\nb: c\nc: a\n",
+    }
+    for name, data in cases.items():
+        write("fuzz_containet_labconf", name, data)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
     manifest()
     ref()
     unpack()
+    labconf()
