@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "errtext.h"
 #include "json.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -33,48 +34,6 @@
 
 #define SIG_RTMIN 34 /* Docker's value: glibc keeps 32 and 33 for itself */
 #define SIG_RTMAX 64
-
-static void
-strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-DEFINE_CLEANUP_FUNC(char **, strv_free)
-#define _cleanup_strv_ _cleanup_(strv_freep)
-
-static size_t
-strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-/* Appends s (taking it; freed on failure) to *v. */
-static int
-strv_push(char ***v, char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown;
-
-	if (!s)
-		return -ENOMEM;
-	grown = reallocarray(*v, n + 2, sizeof(*grown));
-	if (!grown) {
-		free(s);
-		return -ENOMEM;
-	}
-	grown[n] = s;
-	grown[n + 1] = NULL;
-	*v = grown;
-	return 0;
-}
 
 /* A JSON string array, or a lone string as Docker's StrSlice also takes; null is none. */
 static int
@@ -324,15 +283,6 @@ imageconfig_run_done(struct imageconfig_run *r)
 	free(r->workdir);
 	free(r->user);
 	*r = (struct imageconfig_run){ 0 };
-}
-
-static int
-strv_extend(char ***v, char *const *from)
-{
-	for (size_t i = 0; from && from[i]; i++)
-		if (strv_push(v, strdup(from[i])) < 0)
-			return -ENOMEM;
-	return 0;
 }
 
 static bool

@@ -312,16 +312,6 @@ manifest_select(const struct manifest *index, const struct platform *want)
 	return -ENOENT;
 }
 
-void
-strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 int
 config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n)
 {

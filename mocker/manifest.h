@@ -2,6 +2,7 @@
 #pragma once
 
 #include "digest.h"
+#include "strv.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -71,4 +72,3 @@ int manifest_select(const struct manifest *index, const struct platform *want);
 
 /* The rootfs.diff_ids of an image config: a NULL-terminated malloc'd array of valid digests. */
 int config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n);
-void strv_free(char **v);
