@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 #include "devfilter.h"
+#include "fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -161,21 +162,6 @@ cgroup_locate(const char *mountinfo, const char *self, enum cgroup_controller c,
 	return -ENOENT;
 }
 
-static char *
-read_all(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t size = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&text, &size, '\0', f) < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
 
 /* One write of text into a cgroup file: the kernel takes each write as one request. */
 static int
@@ -272,13 +258,15 @@ dir_remove(const char *path)
 int
 cgroup_node_create(struct cgroup_node *node, const char *id, unsigned mask)
 {
-	_cleanup_free_ char *mountinfo = read_all("/proc/self/mountinfo");
-	_cleanup_free_ char *self = read_all("/proc/self/cgroup");
-	int r = 0;
+	_cleanup_free_ char *mountinfo = NULL, *self = NULL;
+	int r;
 
 	*node = (struct cgroup_node){};
-	if (!mountinfo || !self)
-		return errno ? -errno : -EIO;
+	r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &mountinfo, NULL);
+	if (r >= 0)
+		r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 20, &self, NULL);
+	if (r < 0)
+		return r;
 	for (enum cgroup_controller c = 0; c < CGROUP_CONTROLLERS && r >= 0; c++) {
 		_cleanup_free_ char *base = NULL, *path = NULL;
 		enum cgroup_version v;

@@ -5,6 +5,7 @@
  */
 #include "cgroup.h"
 #include "cleanup.h"
+#include "fileio.h"
 #include "devices.h"
 #include "log.h"
 #include "mounts.h"
@@ -224,20 +225,13 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 	return 0;
 }
 
+/* The host's file, or "" when it cannot be read. */
 static char *
 read_text(const char *path)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t size = 0;
+	char *text;
 
-	if (!f)
-		return strdup("");
-	if (getdelim(&text, &size, '\0', f) < 0) {
-		free(text);
-		return strdup("");
-	}
-	return text;
+	return read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL) < 0 ? strdup("") : text;
 }
 
 /* Defaults that depend on other options: identity, TOP, environment, /etc files. */

@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "json.h"
 #include "ref.h"
 
@@ -181,25 +182,6 @@ base64_decode(const char *s, char **ret, size_t *ret_len)
 	return 0;
 }
 
-static int
-read_file(const char *path, char **ret)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return -errno;
-	buf = malloc(1 << 20);
-	if (!buf)
-		return -ENOMEM;
-	len = fread(buf, 1, (1 << 20) - 1, f);
-	if (ferror(f))
-		return -EIO;
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
 
 int
 auth_from_docker_config(const char *path, const char *domain, char **ret_userpass)
@@ -211,7 +193,7 @@ auth_from_docker_config(const char *path, const char *domain, char **ret_userpas
 	char *up;
 	int r;
 
-	r = read_file(path, &text);
+	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
 	if (r < 0)
 		return r;
 	root = cJSON_Parse(text);

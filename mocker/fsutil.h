@@ -14,7 +14,5 @@ enum {
 };
 /* Writes a whole file atomically: a temp file in the same directory renamed over path. */
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned flags);
-/* Reads a whole file (at most max bytes; -EFBIG beyond), NUL-terminated. */
-int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
 /* fsyncs the directory containing path. */
 int fsync_parent(const char *path);

@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 #include "digest.h"
+#include "fileio.h"
 #include "fsutil.h"
 #include "rmtree.h"
 
@@ -273,7 +274,7 @@ store_read_blob(const struct store *s, const char *digest, size_t max, char **re
 
 	if (!p)
 		return -EINVAL;
-	r = read_file_max(p, max, &buf, &len);
+	r = read_file_at(AT_FDCWD, p, max, &buf, &len);
 	if (r < 0)
 		return r;
 	r = digest_buffer(buf, len, actual);
@@ -312,7 +313,7 @@ store_index_load(const struct store *s, cJSON **ret)
 
 	if (!p)
 		return -ENOMEM;
-	r = read_file_max(p, 64u << 20, &text, &len);
+	r = read_file_at(AT_FDCWD, p, 64u << 20, &text, &len);
 	if (r == -ENOENT || (r >= 0 && len == 0)) {
 		/* A store not created yet, or whose creation a power failure cut: empty. */
 		free(text);

@@ -1,6 +1,7 @@
 #include "labload.h"
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "errtext.h"
 #include "labdep.h"
 #include "labext.h"
@@ -14,40 +15,6 @@
 
 DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
 
-/* The whole of a regular file of at most LAB_FILE_MAX bytes; -ENOENT when absent. */
-static int
-read_small(int dirfd, const char *name, char **ret_buf, size_t *ret_len)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	buf = malloc(LAB_FILE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	/* One byte more than allowed, to tell a file at the limit from a larger one. */
-	while (len <= LAB_FILE_MAX) {
-		n = read(fd, buf + len, LAB_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += n;
-	}
-	if (len > LAB_FILE_MAX)
-		return -EFBIG;
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
 
 int
 labload_dir(const char *dir, struct lab **ret_lab, char **ret_error)
@@ -69,7 +36,7 @@ labload_dir(const char *dir, struct lab **ret_lab, char **ret_error)
 
 		if (asprintf(&fname, "%s/%s", dir, files[i]) < 0)
 			return -ENOMEM;
-		err = read_small(dirfd, files[i], &buf, &len);
+		err = read_file_at(dirfd, files[i], LAB_FILE_MAX, &buf, &len);
 		if (err == -ENOENT && i > 0)
 			continue;
 		if (err == -EFBIG)

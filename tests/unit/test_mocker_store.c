@@ -1,4 +1,5 @@
 /* The store: blobs verified on the way in and out, index.json entries, image lookup. */
+#include "fileio.h"
 #include "mocker/digest.h"
 #include "mocker/fsutil.h"
 #include "mocker/image.h"
@@ -39,7 +40,7 @@ START_TEST(layout_files)
 	size_t len;
 
 	snprintf(p, sizeof(p), "%s/images/oci-layout", root);
-	ck_assert_int_eq(read_file_max(p, 4096, &text, &len), 0);
+	ck_assert_int_eq(read_file_at(AT_FDCWD, p, 4096, &text, &len), 0);
 	ck_assert_str_eq(text, "{\"imageLayoutVersion\":\"1.0.0\"}");
 	free(text);
 	/* an empty index.json (a creation cut by a power failure) is repaired */
@@ -47,7 +48,7 @@ START_TEST(layout_files)
 	ck_assert_int_eq(truncate(p, 0), 0);
 	store_close(&s);
 	ck_assert_int_eq(store_open(root, true, &s), 0);
-	ck_assert_int_eq(read_file_max(p, 4096, &text, &len), 0);
+	ck_assert_int_eq(read_file_at(AT_FDCWD, p, 4096, &text, &len), 0);
 	ck_assert_str_eq(text, "{\"schemaVersion\":2,\"manifests\":[]}");
 	free(text);
 }

@@ -1,0 +1,62 @@
+#include "fileio.h"
+
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: opening a FIFO put in our way must not hang; regular files ignore it. */
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, size;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* st_size as a first guess (0 for /proc), grown as needed, one byte past max at most. */
+	size = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	if (size < 4096)
+		size = max + 1 < 4096 ? max + 1 : 4096;
+	for (;;) {
+		ssize_t n;
+
+		if (len == size) {
+			char *grown;
+
+			if (size > max)
+				return -EFBIG;
+			size = size > max / 2 ? max + 1 : size * 2;
+			grown = realloc(buf, size + 1);
+			if (!grown)
+				return -ENOMEM;
+			buf = grown;
+		} else if (!buf) {
+			buf = malloc(size + 1);
+			if (!buf)
+				return -ENOMEM;
+		}
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max)
+		return -EFBIG;
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
