@@ -38,6 +38,16 @@ ifname_valid(const char *s)
 	return true;
 }
 
+bool
+ctl_segment_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CTL_SEGMENT_MAX || *s == '-' || *s == '.')
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+}
+
 int
 ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX])
 {
@@ -72,7 +82,7 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 	_cleanup_json_ cJSON *root = NULL;
 	struct ctl_request req = {};
 	const char *end = NULL, *op;
-	int has_node, has_port;
+	int has_node, has_port, r;
 
 	if (len == 0)
 		BAD("empty request");
@@ -110,6 +120,9 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		if (copy_member(root, "ifname", req.ifname, sizeof(req.ifname)) <= 0 ||
 		    !ifname_valid(req.ifname))
 			BAD("attach needs \"ifname\", a valid interface name");
+		r = copy_member(root, "segment", req.segment, sizeof(req.segment));
+		if (r < 0 || (r && !ctl_segment_valid(req.segment)))
+			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
 		break;
 	case CTL_DETACH:
 		has_port = copy_member(root, "port", req.port, sizeof(req.port));
@@ -138,6 +151,8 @@ ctl_request_encode(const struct ctl_request *req)
 	if (req->ifname[0] && !cJSON_AddStringToObject(o, "ifname", req->ifname))
 		return NULL;
 	if (req->port[0] && !cJSON_AddStringToObject(o, "port", req->port))
+		return NULL;
+	if (req->segment[0] && !cJSON_AddStringToObject(o, "segment", req->segment))
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }

@@ -14,6 +14,8 @@
 
 #define CTL_MSG_MAX 65536
 #define CTL_PORT_NAME_MAX (IDENT_MAX + 1 + IFNAMSIZ) /* "<node>-<ifname>" and its NUL */
+#define CTL_SEGMENT_MAX 32                          /* a segment name and its NUL */
+#define CTL_SEGMENT_DEFAULT "default"                /* always exists; where old clients land */
 
 enum ctl_op {
 	CTL_ATTACH,
@@ -27,6 +29,7 @@ struct ctl_request {
 	char node[IDENT_MAX + 1];      /* attach; detach by node */
 	char ifname[IFNAMSIZ];         /* attach */
 	char port[CTL_PORT_NAME_MAX];  /* detach by port */
+	char segment[CTL_SEGMENT_MAX]; /* attach; "" is the default segment */
 };
 
 struct ctl_port {
@@ -55,6 +58,10 @@ int ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret,
 		       const char **ret_error);
 /* A malloc'd JSON text for req, or NULL on allocation failure. */
 char *ctl_request_encode(const struct ctl_request *req);
+
+/* A segment name: 1 to CTL_SEGMENT_MAX - 1 of A-Z a-z 0-9 _ - . (Kathara's collision
+ * domains are \w+), not starting with '-' or '.'. */
+bool ctl_segment_valid(const char *s);
 
 /* Writes "<node>-<ifname>"; -ENAMETOOLONG if it does not fit. */
 int ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX]);

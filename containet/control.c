@@ -337,6 +337,11 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
+	/* Segments other than the default one come with the segment requests. */
+	if (req->segment[0] && strcmp(req->segment, CTL_SEGMENT_DEFAULT)) {
+		control_close_fd(sw, fd);
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	}
 	if (port_attach(sw, idx, req->node, req->ifname, fd, &name, &err) < 0) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);

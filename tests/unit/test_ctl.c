@@ -4,6 +4,7 @@
 #include "check_main.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -39,6 +40,31 @@ START_TEST(valid_requests)
 	ck_assert_int_eq(r.op, CTL_PORTS);
 	ck_assert_int_eq(decode("{\"op\":\"fdb\",\"future\":[1,2,{\"x\":null}]}", &r, &e), 0);
 	ck_assert_int_eq(r.op, CTL_FDB);
+}
+END_TEST
+
+START_TEST(attach_segment)
+{
+	struct ctl_request r = { .op = CTL_ATTACH, .node = "n1", .ifname = "eth1", .segment = "lan_1" };
+	char *text = ctl_request_encode(&r);
+	const char *e;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(decode(text, &r, &e), 0);
+	ck_assert_str_eq(r.segment, "lan_1");
+	free(text);
+	/* Absent: the default segment, as for clients older than segments. */
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\"}", &r, &e), 0);
+	ck_assert_str_eq(r.segment, "");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"\"}", "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":7}", "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"a b\"}", "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"-x\"}", "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\","
+	        "\"segment\":\"abcdefghijabcdefghijabcdefghij12\"}", "segment");
+	ck_assert(ctl_segment_valid("abcdefghijabcdefghijabcdefghij1"));
+	ck_assert(ctl_segment_valid("default"));
+	ck_assert(!ctl_segment_valid("x/y"));
 }
 END_TEST
 
@@ -231,6 +257,7 @@ ctl_suite(void)
 	tcase_add_test(tc, deeply_nested);
 	tcase_add_test(tc, nul_escapes_refused);
 	tcase_add_test(tc, encode_roundtrip);
+	tcase_add_test(tc, attach_segment);
 	tcase_add_test(tc, replies);
 	tcase_add_test(tc, port_and_fdb_objects);
 	tcase_add_test(tc, port_names);
