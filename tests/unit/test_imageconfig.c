@@ -263,6 +263,14 @@ START_TEST(env_rules)
 	assert_strv(run.env, "A=1", NULL);
 	imageconfig_run_done(&run);
 
+	/* So does a bare PATH in the image's own Env (found by fuzz_imageconfig: the
+	 * target's check was wrong, the behaviour is Docker's). */
+	imageconfig_done(&c);
+	c = parse_ok("{\"config\":{\"Cmd\":[\"sh\"],\"Env\":[\"PATH\",\"A=1\"]}}");
+	run = apply_ok(&c, NULL);
+	assert_strv(run.env, "A=1", NULL);
+	imageconfig_run_done(&run);
+
 	char *bad[] = { "=x", NULL };
 	char *err = NULL;
 	o = (struct imageconfig_options){ .env = bad };
