@@ -100,7 +100,8 @@ run_fuzz() {
 		mkdir -p "$corpus" "$seeds"
 		# A fixed seed by default, so that a short run explores the same way every time:
 		# what a run in CI finds, a developer's long run with that seed found first.
-		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -seed="${FUZZ_SEED:-1}" \
+		if LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS} \
+			"$t" -max_total_time="${FUZZ_SECONDS:-10}" -seed="${FUZZ_SEED:-1}" \
 			-timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 -artifact_prefix="$LOGDIR/$name-" \
 			${dict:+$([[ -f $dict ]] && echo "-dict=$dict")} \
