@@ -11,13 +11,11 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "network.h"
-#include "parse.h"
 #include "plan.h"
 #include "port.h"
 #include "supervise.h"
 #include "tty.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

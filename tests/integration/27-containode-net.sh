@@ -49,6 +49,15 @@ macs=$(grep -c '^02:' <<<"$out")
 uniq_macs=$(grep '^02:' <<<"$out" | sort -u | wc -l)
 [[ $macs == 2 && $uniq_macs == 2 ]] && ok "two interfaces, two MACs" || fail "MACs: $out"
 
+# What the kernel refuses is reported with what failed: one line, 125
+rc=0
+"${RUN[@]}" -6 fd91:1::5/128 --route "default via fd91:1::5" true 2>"$TEST_TMP/route.err" || rc=$?
+if ((rc == 125)) && [[ $(cat "$TEST_TMP/route.err") == "containode: route default via fd91:1::5: "* ]]; then
+	ok "a route the kernel refuses: 125 and which route"
+else
+	fail "refused route: exit $rc, $(cat "$TEST_TMP/route.err")"
+fi
+
 # The routed line: h1 (switch 1) - r (both) - h2 (switch 2)
 start_switch sw1 "$S1"
 start_switch sw2a "$S2"
