@@ -264,11 +264,11 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 			return r;
 	}
 	p->argv = optind < argc ? argv + optind : default_argv;
-	if (plan_net_finish(p, net_why) < 0)
-		return usage_error("%s", net_why);
 	why = plan_check(p);
 	if (why)
 		return usage_error("%s", why);
+	if (plan_net_finish(p, net_why) < 0)
+		return usage_error("%s", net_why);
 	return 0;
 }
 
