@@ -11,13 +11,11 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "network.h"
-#include "parse.h"
 #include "plan.h"
 #include "port.h"
 #include "supervise.h"
 #include "tty.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,16 +32,24 @@ enum {
 	ARG_EPHEMERAL = 0x100,
 	ARG_INIT,
 	ARG_VERSION,
+	ARG_NET,
+	ARG_ROUTE,
 };
 
 static const char usage_text[] =
 	"Usage: containode [OPTION]... [--] [CMD [ARG]...]\n"
 	"Run CMD (default /bin/sh) in a container, optionally attached to a containet switch.\n"
 	"\n"
-	"  -s, --switch=SOCK     attach eth0 to the switch listening on SOCK\n"
-	"  -4, --ipv4=ADDR[/LEN] IPv4 address of eth0 (without LEN: the classful prefix)\n"
-	"  -g, --gateway=GW      default route via GW\n"
-	"  -n, --ifname=NAME     name of the container's interface (default eth0)\n"
+	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
+	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
+	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
+	"  -s, --switch=SOCK     the first interface's switch (as --net switch=SOCK)\n"
+	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix)\n"
+	"  -6, --ipv6=ADDR/LEN   its IPv6 address\n"
+	"  -n, --ifname=NAME     its name (default eth0)\n"
+	"  -g, --gateway=GW      IPv4 default route via GW\n"
+	"      --route='DEST via GW'  route to DEST (ADDR[/LEN] or default, v4 or v6) via GW\n"
+	"                        (repeatable)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
@@ -65,6 +71,9 @@ static const char usage_text[] =
 static const struct option options[] = {
 	{ "switch", required_argument, NULL, 's' },
 	{ "ipv4", required_argument, NULL, '4' },
+	{ "ipv6", required_argument, NULL, '6' },
+	{ "net", required_argument, NULL, ARG_NET },
+	{ "route", required_argument, NULL, ARG_ROUTE },
 	{ "gateway", required_argument, NULL, 'g' },
 	{ "ifname", required_argument, NULL, 'n' },
 	{ "root", required_argument, NULL, 'r' },
@@ -118,29 +127,64 @@ argv_at(int i)
 	return parsed_argv ? parsed_argv[i] : "?";
 }
 
+/*
+ * The network's options: --net, --route, and the first interface's shorthand (-s -4 -6
+ * -n, given once each: a second interface is --net's) with -g.
+ */
+static int
+parse_net(struct plan *p, int c, const char *arg)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} shorthand[128] = {
+		['s'] = { "switch", PLAN_NET_SWITCH }, ['4'] = { "ipv4", PLAN_NET_IPV4 },
+		['6'] = { "ipv6", PLAN_NET_IPV6 },     ['n'] = { "ifname", PLAN_NET_IFNAME },
+	};
+	struct plan_net n = {};
+	char why[PLAN_WHY_MAX];
+	int r;
+
+	switch (c) {
+	case ARG_NET:
+		r = plan_net_parse(&n, arg, why);
+		if (r >= 0 && (r = plan_net_add(p, &n)) < 0) {
+			plan_net_free(&n);
+			snprintf(why, sizeof(why), "more than %d interfaces", PLAN_NET_MAX);
+		}
+		if (r == -ENOMEM)
+			return log_fail(r, "--net");
+		return r < 0 ? usage_error("--net %s: %s", arg, why) : 0;
+	case ARG_ROUTE:
+		r = plan_route_add(p, arg, why);
+		return r < 0 ? usage_error("--route %s: %s", arg, why) : 0;
+	case 'g':
+		r = plan_gateway_add(p, arg, why);
+		return r < 0 ? usage_error("-g %s: %s", arg, why) : 0;
+	default:
+		if (p->first.keys & shorthand[c].bit)
+			return usage_error("-%c given twice: a second interface is --net KEY=VALUE,...",
+					   c);
+		r = plan_net_set(&p->first, shorthand[c].key, arg, why);
+		if (r == -ENOMEM)
+			return log_fail(r, "-%c", c);
+		return r < 0 ? usage_error("-%c: %s", c, why) : 0;
+	}
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 {
 	switch (c) {
 	case 's':
-		p->sock = arg;
-		return 0;
 	case '4':
-		if (parse_ipv4_prefix(arg, &p->addr, &p->prefix) < 0)
-			return usage_error("-4: invalid IPv4 address '%s'", arg);
-		p->have_addr = true;
-		return 0;
-	case 'g':
-		if (inet_pton(AF_INET, arg, &p->gw) != 1)
-			return usage_error("-g: invalid IPv4 gateway '%s'", arg);
-		p->have_gw = true;
-		return 0;
+	case '6':
 	case 'n':
-		if (!*arg || strlen(arg) >= IFNAMSIZ || strchr(arg, '/') || strchr(arg, ' '))
-			return usage_error("-n: invalid interface name '%s'", arg);
-		strcpy(p->ifname, arg);
-		return 0;
+	case 'g':
+	case ARG_NET:
+	case ARG_ROUTE:
+		return parse_net(p, c, arg);
 	case 'r':
 		free(p->root);
 		p->root = plan_strip_slashes(arg);
@@ -200,12 +244,13 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 static int
 parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 {
+	char net_why[PLAN_WHY_MAX];
 	const char *why;
 	int c, r;
 
 	opterr = 0;
 	parsed_argv = argv;
-	while ((c = getopt_long(argc, argv, "+:s:4:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -222,6 +267,8 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 	why = plan_check(p);
 	if (why)
 		return usage_error("%s", why);
+	if (plan_net_finish(p, net_why) < 0)
+		return usage_error("%s", net_why);
 	return 0;
 }
 
@@ -269,14 +316,18 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
-prepare(const struct plan *p, struct port *pt, int *ret_sigfd)
+prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 {
 	sigset_t set;
 	int r;
 
 	supervise_sigset(&set);
-	if (p->sock && (r = port_connect(pt, p->sock, p->id, p->ifname)) < 0)
-		return log_fail(r, "connect to the switch at '%s'", p->sock);
+	for (size_t i = 0; i < p->n_net; i++) {
+		const struct plan_net *n = &p->net[i];
+
+		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
+			return log_fail(r, "connect to the switch at '%s'", n->sock);
+	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
 	if (p->root && (r = mounts_prepare_top(p)) < 0)
@@ -294,15 +345,36 @@ prepare(const struct plan *p, struct port *pt, int *ret_sigfd)
 	return 0;
 }
 
+/* A tap from the child: attached to its interface's switch, or only kept open. */
+static int
+handshake_tap(const struct plan_net *n, struct port *pt, int fd)
+{
+	_cleanup_free_ char *error = NULL;
+	int r;
+
+	if (!n->sock) {
+		/* The device lives as long as an fd for it: kept for the container's life. */
+		pt->tap = fd;
+		return 0;
+	}
+	r = port_attach(pt, fd, &error);
+	if (r < 0 && error)
+		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
+	else if (r < 0)
+		log_error_errno(r, "attach to the switch at '%s' (%s)", n->sock, n->ifname);
+	return r;
+}
+
 /*
  * The parent's side of the child pipe: take the tap and the pty, attach and relay,
  * then let the child go and learn whether its exec worked.  Returns 0 when the command
  * runs, else the exit code to use (the failure already reported).
  */
 static int
-handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty)
+handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struct tty_relay *tty)
 {
 	struct child_msg m;
+	size_t n_taps = 0;
 	int fd, r;
 
 	for (;;) {
@@ -319,20 +391,14 @@ handshake(const struct plan *p, int sock, struct port *pt, struct tty_relay *tty
 			break;
 		if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0)
 			log_warn_errno(errno, "set the terminal to raw mode, ignoring");
-		if (m.type == CHILD_TAP && fd >= 0 && !p->sock) {
-			/* The device lives as long as an fd for it: kept for the container's life. */
-			pt->tap = fd;
+		if (m.type == CHILD_TAP && fd >= 0 && n_taps >= p->n_net) {
+			close(fd);
 		} else if (m.type == CHILD_TAP && fd >= 0) {
-			_cleanup_free_ char *error = NULL;
-
-			r = port_attach(pt, fd, &error);
-			if (r < 0) {
-				if (error)
-					log_error("attach to the switch at '%s': %s", p->sock, error);
-				else
-					log_error_errno(r, "attach to the switch at '%s'", p->sock);
+			/* The taps come in the plan's order. */
+			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd);
+			n_taps++;
+			if (r < 0)
 				return EXIT_LAUNCHER;
-			}
 		}
 	}
 	if ((p->tty || network_wants_tap(p)) && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
@@ -368,13 +434,18 @@ static int
 run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
-	struct port pt = { .tap = -1, .conn = -1 };
+	struct port ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1 };
 	int pair[2], code, status;
 	bool ran;
 
-	if (prepare(p, &pt, &s.sigfd) < 0)
+	for (size_t i = 0; i < PLAN_NET_MAX; i++)
+		ports[i] = (struct port){ .tap = -1, .conn = -1 };
+	if (prepare(p, ports, &s.sigfd) < 0) {
+		for (size_t i = 0; i < PLAN_NET_MAX; i++)
+			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
@@ -389,16 +460,18 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
-	code = handshake(p, pair[0], &pt, &tty);
+	code = handshake(p, pair[0], ports, &tty);
 	ran = code == 0;
 	close(pair[0]);
 	if (code)
 		kill(s.pid, SIGKILL);
-	s.port = p->sock ? &pt : NULL;
+	s.ports = ports;
+	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
 	status = supervise_run(&s);
 	tty_relay_stop(&tty);
-	port_close(&pt);
+	for (size_t i = 0; i < PLAN_NET_MAX; i++)
+		port_close(&ports[i]);
 	if (status < 0) {
 		log_error_errno(status, "wait for the container");
 		code = EXIT_LAUNCHER;
@@ -428,6 +501,15 @@ run(struct plan *p)
 	return code;
 }
 
+/* The interfaces' MACs, once the identity is known; -EINVAL after a usage error. */
+static int
+plan_net_macs_or_usage(struct plan *p)
+{
+	char why[PLAN_WHY_MAX];
+
+	return plan_net_macs(p, why) < 0 ? usage_error("%s", why) : 0;
+}
+
 /* fds 0, 1 and 2 exist, so that nothing else ever takes their numbers. */
 static void
 std_fds_open(void)
@@ -453,10 +535,12 @@ main(int argc, char **argv)
 		return r > 0 ? 0 : EXIT_USAGE;
 	}
 	r = plan_complete(&p, &env);
-	if (r >= 0)
-		r = run(&p);
-	else
+	if (r < 0)
 		r = EXIT_LAUNCHER;
+	else if (plan_net_macs_or_usage(&p) < 0)
+		r = EXIT_USAGE;
+	else
+		r = run(&p);
 	plan_free(&p);
 	return r;
 }

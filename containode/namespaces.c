@@ -180,20 +180,26 @@ child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct set
 static int
 child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct setup_error *e)
 {
-	_cleanup_close_ int tap = -1, master = -1;
+	_cleanup_close_ int master = -1;
 	struct child_msg ready = { .type = CHILD_READY };
+	int taps[PLAN_NET_MAX];
 	int r;
 
 	r = child_join_cgroup(p, cg, e);
 	if (r < 0)
 		return r;
-	r = network_setup(p, &tap, e);
+	r = network_setup(p, taps, e);
 	if (r < 0)
 		return r;
-	/* Handed over at once: the parent attaches it while the file system is set up. */
-	if (tap >= 0 && (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, tap)) < 0)
-		return setup_fail(e, r, "hand the tap to containode");
-	tap = safe_close(tap);
+	/* Handed over at once, in the plan's order: the parent attaches them meanwhile. */
+	for (size_t i = 0; i < PLAN_NET_MAX; i++) {
+		if (r >= 0 && taps[i] >= 0 &&
+		    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, taps[i])) < 0)
+			setup_fail(e, r, "hand tap '%s' to containode", p->net[i].ifname);
+		taps[i] = safe_close(taps[i]);
+	}
+	if (r < 0)
+		return r;
 	if (sethostname(p->id, strlen(p->id)) < 0)
 		return setup_fail(e, -errno, "set hostname '%s'", p->id);
 	r = child_setup_fs(p, &master, e);

@@ -1,113 +1,42 @@
 #include "network.h"
 
 #include "cleanup.h"
+#include "netlink.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_tun.h>
-#include <net/if_arp.h>
-#include <net/route.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
 bool
 network_wants_tap(const struct plan *p)
 {
-	return !p->host_net && (p->sock || p->have_addr);
+	return !p->host_net && p->n_net > 0;
 }
 
 static void
-ifreq_init(struct ifreq *ifr, const char *name)
+netlink_closep(struct netlink *nl)
 {
-	memset(ifr, 0, sizeof(*ifr));
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+	netlink_close(nl);
 }
 
+/* One interface: its tap, then MAC, MTU and link up, then its addresses. */
 static int
-link_up(int s, const char *name)
-{
-	struct ifreq ifr;
-
-	ifreq_init(&ifr, name);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		return -errno;
-	return 0;
-}
-
-static void
-sockaddr_in_set(struct sockaddr *sa, struct in_addr a)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = a };
-
-	memcpy(sa, &sin, sizeof(sin));
-}
-
-static int
-set_mac(int s, const char *name, const char *id)
-{
-	struct ifreq ifr;
-
-	ifreq_init(&ifr, name);
-	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-	ident_mac(id, (uint8_t *)ifr.ifr_hwaddr.sa_data);
-	if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
-		return -errno;
-	return 0;
-}
-
-/* Address and netmask; the kernel adds the subnet route when the link comes up. */
-static int
-set_address(int s, const char *name, struct in_addr addr, unsigned prefix)
-{
-	struct in_addr mask = { .s_addr = htonl(prefix ? ~0u << (32 - prefix) : 0) };
-	struct in_addr bcast = { .s_addr = addr.s_addr | ~mask.s_addr };
-	struct ifreq ifr;
-
-	ifreq_init(&ifr, name);
-	sockaddr_in_set(&ifr.ifr_addr, addr);
-	if (ioctl(s, SIOCSIFADDR, &ifr) < 0)
-		return -errno;
-	sockaddr_in_set(&ifr.ifr_netmask, mask);
-	if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0)
-		return -errno;
-	if (prefix < 31) {
-		sockaddr_in_set(&ifr.ifr_broadaddr, bcast);
-		if (ioctl(s, SIOCSIFBRDADDR, &ifr) < 0)
-			return -errno;
-	}
-	return 0;
-}
-
-static int
-add_default_route(int s, const char *name, struct in_addr gw)
-{
-	struct rtentry rt = { .rt_flags = RTF_UP | RTF_GATEWAY, .rt_dev = (char *)name };
-	struct in_addr any = {};
-
-	sockaddr_in_set(&rt.rt_dst, any);
-	sockaddr_in_set(&rt.rt_genmask, any);
-	sockaddr_in_set(&rt.rt_gateway, gw);
-	if (ioctl(s, SIOCADDRT, &rt) < 0)
-		return -errno;
-	return 0;
-}
-
-static int
-network_tap(const struct plan *p, int s, int *ret_tap, struct setup_error *e)
+network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap,
+		  unsigned *ret_ifindex, struct setup_error *e)
 {
 	_cleanup_close_ int tap = -1;
-	char gw[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
+	unsigned ifindex;
 	int r;
 
-	tap = tap_open(p->ifname, NULL);
+	tap = tap_open(n->ifname, NULL);
 	if (tap < 0)
-		return setup_fail(e, tap, "create tap '%s'", p->ifname);
+		return setup_fail(e, tap, "create tap '%s'", n->ifname);
 	/*
 	 * Persistent, so that whoever closes the last fd (containode or the switch) does not
 	 * unregister the device there and then, waiting out RCU grace periods: the device
@@ -115,44 +44,91 @@ network_tap(const struct plan *p, int s, int *ret_tap, struct setup_error *e)
 	 * background once the container and both fds are gone.
 	 */
 	if (ioctl(tap, TUNSETPERSIST, 1) < 0)
-		return setup_fail(e, -errno, "make tap '%s' persistent", p->ifname);
-	r = set_mac(s, p->ifname, p->id);
+		return setup_fail(e, -errno, "make tap '%s' persistent", n->ifname);
+	ifindex = if_nametoindex(n->ifname);
+	if (!ifindex)
+		return setup_fail(e, -errno, "find tap '%s'", n->ifname);
+	r = netlink_link_up(nl, ifindex, n->mac, n->mtu);
+	if (r < 0 && n->mtu)
+		return setup_fail(e, r, "set MAC address, MTU %u and link up of '%s'", n->mtu,
+				  n->ifname);
 	if (r < 0)
-		return setup_fail(e, r, "set the MAC address of '%s'", p->ifname);
-	if (p->have_addr) {
-		r = set_address(s, p->ifname, p->addr, p->prefix);
+		return setup_fail(e, r, "set MAC address and link up of '%s'", n->ifname);
+	if (n->keys & PLAN_NET_IPV4) {
+		r = netlink_addr_add(nl, ifindex, AF_INET, &n->v4, n->v4_prefix);
 		if (r < 0)
-			return setup_fail(e, r, "set the address of '%s'", p->ifname);
+			return setup_fail(e, r, "add address %s/%u to '%s'",
+					  inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)),
+					  n->v4_prefix, n->ifname);
 	}
-	r = link_up(s, p->ifname);
-	if (r < 0)
-		return setup_fail(e, r, "bring up '%s'", p->ifname);
-	if (p->have_gw) {
-		r = add_default_route(s, p->ifname, p->gw);
+	if (n->keys & PLAN_NET_IPV6) {
+		r = netlink_addr_add(nl, ifindex, AF_INET6, &n->v6, n->v6_prefix);
 		if (r < 0)
-			return setup_fail(e, r, "add the default route via %s",
-					  inet_ntop(AF_INET, &p->gw, gw, sizeof(gw)));
+			return setup_fail(e, r, "add address %s/%u to '%s'",
+					  inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)),
+					  n->v6_prefix, n->ifname);
 	}
 	*ret_tap = TAKE_FD(tap);
+	*ret_ifindex = ifindex;
+	return 0;
+}
+
+static int
+network_route(struct netlink *nl, const struct plan *p, const struct plan_route *rt,
+	      const unsigned ifindex[PLAN_NET_MAX], struct setup_error *e)
+{
+	ssize_t net = plan_route_net(p, rt);
+	char text[128];
+	int r;
+
+	plan_route_format(rt, text, sizeof(text));
+	/* plan_net_finish made sure there is one; the kernel would say so too. */
+	r = net < 0 ? -ENETUNREACH
+		    : netlink_route_add(nl, ifindex[net], rt->family,
+					rt->family == AF_INET ? (const void *)&rt->dst.v4 : &rt->dst.v6,
+					rt->prefix,
+					rt->family == AF_INET ? (const void *)&rt->gw.v4 : &rt->gw.v6);
+	return r < 0 ? setup_fail(e, r, "route %s", text) : 0;
+}
+
+static int
+network_all(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e)
+{
+	_cleanup_(netlink_closep) struct netlink nl = {};
+	unsigned ifindex[PLAN_NET_MAX] = {};
+	int r;
+
+	r = netlink_open(&nl);
+	if (r < 0)
+		return setup_fail(e, r, "open a netlink socket for network setup");
+	r = netlink_link_up(&nl, if_nametoindex("lo"), NULL, 0);
+	if (r < 0)
+		return setup_fail(e, r, "bring up 'lo'");
+	for (size_t i = 0; i < p->n_net; i++) {
+		r = network_interface(&nl, &p->net[i], &ret_taps[i], &ifindex[i], e);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < p->n_routes; i++) {
+		r = network_route(&nl, p, &p->routes[i], ifindex, e);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 int
-network_setup(const struct plan *p, int *ret_tap, struct setup_error *e)
+network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e)
 {
-	_cleanup_close_ int s = -1;
 	int r;
 
-	*ret_tap = -1;
+	for (size_t i = 0; i < PLAN_NET_MAX; i++)
+		ret_taps[i] = -1;
 	if (p->host_net)
 		return 0;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return setup_fail(e, -errno, "open a socket for network setup");
-	r = link_up(s, "lo");
+	r = network_all(p, ret_taps, e);
 	if (r < 0)
-		return setup_fail(e, r, "bring up 'lo'");
-	if (!network_wants_tap(p))
-		return 0;
-	return network_tap(p, s, ret_tap, e);
+		for (size_t i = 0; i < PLAN_NET_MAX; i++)
+			ret_taps[i] = safe_close(ret_taps[i]);
+	return r;
 }

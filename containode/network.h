@@ -1,7 +1,7 @@
 /*
  * The container's network, set up in the child inside its new network namespace with
- * ioctls only (no helper processes): lo up, the tap with the identity's MAC, its
- * address, link and default route.
+ * rtnetlink only (no helper processes): lo up, then one tap per interface with its MAC,
+ * MTU, addresses and link up, then the routes.
  */
 #pragma once
 
@@ -10,8 +10,11 @@
 
 #include <stdbool.h>
 
-/* Whether the plan wants a tap at all (-s or -4). */
+/* Whether the plan wants any tap (-s, -4, -6 or --net). */
 bool network_wants_tap(const struct plan *p);
 
-/* Sets everything up; the tap's fd (close-on-exec) in *ret_tap, or -1 without one. */
-int network_setup(const struct plan *p, int *ret_tap, struct setup_error *e);
+/*
+ * Sets everything up; the taps' fds (close-on-exec), one per p->net[i], in ret_taps[i]
+ * (all -1 on failure).
+ */
+int network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e);

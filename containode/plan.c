@@ -9,13 +9,13 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 void
 plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	strcpy(p->ifname, "eth0");
 }
 
 void
@@ -25,6 +25,10 @@ plan_free(struct plan *p)
 	free(p->top);
 	free(p->work);
 	free(p->resolv_conf);
+	plan_net_free(&p->first);
+	for (size_t i = 0; i < p->n_net; i++)
+		plan_net_free(&p->net[i]);
+	p->n_net = 0;
 	for (size_t i = 0; i < p->n_env; i++)
 		free(p->env[i]);
 	p->n_env = 0;
@@ -34,22 +38,14 @@ plan_free(struct plan *p)
 const char *
 plan_check(const struct plan *p)
 {
-	if (p->host_net && (p->sock || p->have_addr))
-		return "-N keeps the host network: it cannot go with -s or -4";
-	if (p->have_gw && !p->have_addr)
-		return "-g needs an address on the interface (-4)";
+	if (p->host_net && (p->n_net || p->first.keys || p->n_routes))
+		return "-N keeps the host network: it cannot go with -s, -4, -6, -g, --net or --route";
 	if (p->top && !p->root)
 		return "-t needs a root (-r)";
 	if (p->ephemeral && !p->root)
 		return "--ephemeral needs a root (-r)";
 	if (p->ephemeral && p->top)
 		return "--ephemeral keeps no top directory: it cannot go with -t";
-	if (p->have_gw && p->prefix < 32) {
-		uint32_t mask = p->prefix ? ~0u << (32 - p->prefix) : 0;
-
-		if ((ntohl(p->gw.s_addr) & mask) != (ntohl(p->addr.s_addr) & mask))
-			return "-g: the gateway is not on the interface's subnet";
-	}
 	return NULL;
 }
 
@@ -231,8 +227,8 @@ plan_hosts(const struct plan *p)
 	char addr[INET_ADDRSTRLEN] = "127.0.1.1";
 	char *text;
 
-	if (p->have_addr)
-		inet_ntop(AF_INET, &p->addr, addr, sizeof(addr));
+	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4))
+		inet_ntop(AF_INET, &p->net[0].v4, addr, sizeof(addr));
 	if (asprintf(&text,
 		     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", addr,
 		     p->id) < 0)
@@ -295,4 +291,425 @@ plan_path_next(const char *cmd, const char *path, const char **cursor, char *buf
 			return true;
 	}
 	return false;
+}
+
+/* --- The network part: --net, -s -4 -6 -n, -g, --route --- */
+
+void
+plan_net_free(struct plan_net *n)
+{
+	free(n->sock);
+	n->sock = NULL;
+}
+
+/* Whether the first len bits of a and b (n bytes each, network order) agree. */
+static bool
+prefix_equal(const void *a, const void *b, size_t n, unsigned len)
+{
+	const uint8_t *x = a, *y = b;
+	size_t whole = len / 8;
+
+	if (len > n * 8)
+		return false;
+	if (memcmp(x, y, whole) != 0)
+		return false;
+	if (len % 8 == 0)
+		return true;
+	return ((x[whole] ^ y[whole]) & (uint8_t)(0xff << (8 - len % 8))) == 0;
+}
+
+/* Whether addr has no bits set past its first len. */
+static bool
+prefix_is_network(const void *addr, size_t n, unsigned len)
+{
+	const uint8_t *a = addr;
+
+	for (size_t bit = len; bit < n * 8; bit++)
+		if (a[bit / 8] & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+static bool
+ipv4_usable(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h != 0 && h >> 28 != 0xe && h != 0xffffffff;
+}
+
+static bool
+ipv6_usable(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_MULTICAST(a);
+}
+
+/* "ADDR/LEN" (LEN 1 to 128), an address an interface can have. */
+static int
+parse_ipv6_prefix(const char *s, struct in6_addr *ret_addr, unsigned *ret_len)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned long len;
+
+	if (!slash || slash == s || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET6, buf, ret_addr) != 1 || parse_uint(slash + 1, 1, 128, &len) < 0)
+		return -EINVAL;
+	*ret_len = len;
+	return 0;
+}
+
+/* What the kernel takes as a device name (dev_valid_name), and not the loopback's. */
+static bool
+ifname_valid(const char *s)
+{
+	if (!*s || strlen(s) >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, "..") || !strcmp(s, "lo"))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s == ' ' || (*s >= '\t' && *s <= '\r'))
+			return false;
+	return true;
+}
+
+static const struct {
+	const char *key;
+	unsigned bit;
+} plan_net_keys[] = {
+	{ "switch", PLAN_NET_SWITCH }, { "segment", PLAN_NET_SEGMENT }, { "ifname", PLAN_NET_IFNAME },
+	{ "ipv4", PLAN_NET_IPV4 },     { "ipv6", PLAN_NET_IPV6 },       { "mac", PLAN_NET_MAC },
+	{ "mtu", PLAN_NET_MTU },
+};
+
+#define why_set(...) (snprintf(why, PLAN_WHY_MAX, __VA_ARGS__), -EINVAL)
+
+int
+plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PLAN_WHY_MAX])
+{
+	unsigned bit = 0;
+	unsigned long mtu;
+
+	for (size_t i = 0; i < sizeof(plan_net_keys) / sizeof(plan_net_keys[0]); i++)
+		if (!strcmp(key, plan_net_keys[i].key))
+			bit = plan_net_keys[i].bit;
+	if (!bit)
+		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu)",
+			       key);
+	if (n->keys & bit)
+		return why_set("%s= given twice for one interface", key);
+	switch (bit) {
+	case PLAN_NET_SWITCH:
+		if (!*value || strlen(value) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return why_set("invalid switch socket '%.64s'", value);
+		n->sock = strdup(value);
+		if (!n->sock)
+			return -ENOMEM;
+		break;
+	case PLAN_NET_SEGMENT:
+		if (!ctl_segment_valid(value))
+			return why_set("invalid segment name '%.40s'", value);
+		strcpy(n->segment, value);
+		break;
+	case PLAN_NET_IFNAME:
+		if (!ifname_valid(value))
+			return why_set("invalid interface name '%.40s'", value);
+		strcpy(n->ifname, value);
+		break;
+	case PLAN_NET_IPV4:
+		if (parse_ipv4_prefix(value, &n->v4, &n->v4_prefix) < 0 || !ipv4_usable(n->v4))
+			return why_set("invalid IPv4 address '%.64s'", value);
+		break;
+	case PLAN_NET_IPV6:
+		if (parse_ipv6_prefix(value, &n->v6, &n->v6_prefix) < 0 || !ipv6_usable(&n->v6))
+			return why_set("invalid IPv6 address '%.64s' (ADDR/LEN)", value);
+		break;
+	case PLAN_NET_MAC:
+		if (mac_parse(value, n->mac) < 0)
+			return why_set("invalid MAC address '%.40s'", value);
+		if (n->mac[0] & 1)
+			return why_set("MAC address '%s' is a multicast one", value);
+		if (!(n->mac[0] | n->mac[1] | n->mac[2] | n->mac[3] | n->mac[4] | n->mac[5]))
+			return why_set("MAC address '%s' is all zeros", value);
+		break;
+	case PLAN_NET_MTU:
+		if (parse_uint(value, PLAN_MTU_MIN, PLAN_MTU_MAX, &mtu) < 0)
+			return why_set("invalid MTU '%.32s' (%d to %d)", value, PLAN_MTU_MIN,
+				       PLAN_MTU_MAX);
+		n->mtu = mtu;
+		break;
+	}
+	n->keys |= bit;
+	return 0;
+}
+
+int
+plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX])
+{
+	_cleanup_free_ char *copy = strdup(s);
+	char *item, *next;
+	int r = 0;
+
+	memset(n, 0, sizeof(*n));
+	if (!copy)
+		return -ENOMEM;
+	if (!*copy)
+		return why_set("empty; KEY=VALUE,... expected");
+	for (item = copy; item && r >= 0; item = next) {
+		char *eq;
+
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(item, '=');
+		if (!eq || eq == item)
+			r = why_set("'%.40s' is not KEY=VALUE", item);
+		else {
+			*eq = '\0';
+			r = plan_net_set(n, item, eq + 1, why);
+		}
+	}
+	if (r < 0)
+		plan_net_free(n);
+	return r;
+}
+
+int
+plan_net_add(struct plan *p, struct plan_net *n)
+{
+	if (p->n_net >= PLAN_NET_MAX)
+		return -E2BIG;
+	p->net[p->n_net++] = *n;
+	memset(n, 0, sizeof(*n));
+	return 0;
+}
+
+static size_t
+route_len(const struct plan_route *rt)
+{
+	return rt->family == AF_INET ? 4 : 16;
+}
+
+static const void *
+route_bytes(const struct plan_route *rt, bool gw)
+{
+	if (rt->family == AF_INET)
+		return gw ? (const void *)&rt->gw.v4 : &rt->dst.v4;
+	return gw ? (const void *)&rt->gw.v6 : &rt->dst.v6;
+}
+
+static int
+route_append(struct plan *p, const struct plan_route *rt, char why[PLAN_WHY_MAX])
+{
+	char text[128];
+
+	plan_route_format(rt, text, sizeof(text));
+	for (size_t i = 0; i < p->n_routes; i++) {
+		const struct plan_route *o = &p->routes[i];
+
+		if (o->family == rt->family && o->prefix == rt->prefix &&
+		    !memcmp(route_bytes(o, false), route_bytes(rt, false), route_len(rt)))
+			return why_set("%.110s: a second route to the same destination", text);
+	}
+	if (p->n_routes >= PLAN_ROUTE_MAX)
+		return why_set("more than %d routes", PLAN_ROUTE_MAX);
+	p->routes[p->n_routes++] = *rt;
+	return 0;
+}
+
+/* A gateway: an address of family (any when AF_UNSPEC) that a host can be. */
+static int
+parse_gateway(const char *s, int family, struct plan_route *rt)
+{
+	if ((family == AF_UNSPEC || family == AF_INET) && inet_pton(AF_INET, s, &rt->gw.v4) == 1 &&
+	    ipv4_usable(rt->gw.v4)) {
+		rt->family = AF_INET;
+		return 0;
+	}
+	if ((family == AF_UNSPEC || family == AF_INET6) &&
+	    inet_pton(AF_INET6, s, &rt->gw.v6) == 1 && ipv6_usable(&rt->gw.v6)) {
+		rt->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* "ADDR[/LEN]" of either family; without LEN the host's route. */
+static int
+parse_destination(const char *s, struct plan_route *rt)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long len;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, &rt->dst.v4) == 1)
+		rt->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &rt->dst.v6) == 1)
+		rt->family = AF_INET6;
+	else
+		return -EINVAL;
+	len = rt->family == AF_INET ? 32 : 128;
+	if (slash && parse_uint(slash + 1, 0, len, &len) < 0)
+		return -EINVAL;
+	rt->prefix = len;
+	return 0;
+}
+
+int
+plan_route_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX])
+{
+	char dst[INET6_ADDRSTRLEN + 8], via[8], gw[INET6_ADDRSTRLEN + 1], extra[2];
+	struct plan_route rt = {};
+
+	if (sscanf(s, "%50s %7s %46s %1s", dst, via, gw, extra) != 3 || strcmp(via, "via"))
+		return why_set("'%.64s' is not DEST via GW", s);
+	if (!strcmp(dst, "default")) {
+		if (parse_gateway(gw, AF_UNSPEC, &rt) < 0)
+			return why_set("invalid gateway '%s'", gw);
+		return route_append(p, &rt, why);
+	}
+	if (parse_destination(dst, &rt) < 0)
+		return why_set("invalid destination '%s' (ADDR[/LEN] or default)", dst);
+	if (!prefix_is_network(route_bytes(&rt, false), route_len(&rt), rt.prefix))
+		return why_set("destination '%s' has host bits set", dst);
+	if (parse_gateway(gw, rt.family, &rt) < 0)
+		return why_set("invalid gateway '%s' for %s", gw,
+			       rt.family == AF_INET ? "an IPv4 route" : "an IPv6 route");
+	return route_append(p, &rt, why);
+}
+
+int
+plan_gateway_add(struct plan *p, const char *gw, char why[PLAN_WHY_MAX])
+{
+	struct plan_route rt = {};
+
+	if (parse_gateway(gw, AF_INET, &rt) < 0)
+		return why_set("invalid IPv4 gateway '%.64s'", gw);
+	return route_append(p, &rt, why);
+}
+
+void
+plan_route_format(const struct plan_route *rt, char *buf, size_t size)
+{
+	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+
+	inet_ntop(rt->family, route_bytes(rt, false), dst, sizeof(dst));
+	inet_ntop(rt->family, route_bytes(rt, true), gw, sizeof(gw));
+	if (rt->prefix == 0)
+		snprintf(buf, size, "default via %s", gw);
+	else
+		snprintf(buf, size, "%s/%u via %s", dst, rt->prefix, gw);
+}
+
+ssize_t
+plan_route_net(const struct plan *p, const struct plan_route *rt)
+{
+	size_t n = route_len(rt);
+	const void *gw = route_bytes(rt, true);
+
+	for (size_t i = 0; i < p->n_net; i++) {
+		const struct plan_net *net = &p->net[i];
+
+		if (rt->family == AF_INET && (net->keys & PLAN_NET_IPV4) &&
+		    prefix_equal(gw, &net->v4, n, net->v4_prefix))
+			return i;
+		if (rt->family == AF_INET6 && (net->keys & PLAN_NET_IPV6) &&
+		    prefix_equal(gw, &net->v6, n, net->v6_prefix))
+			return i;
+	}
+	return -1;
+}
+
+/* Whether an interface but self has that name. */
+static bool
+ifname_taken(const struct plan *p, size_t self, const char *name)
+{
+	for (size_t i = 0; i < p->n_net; i++)
+		if (i != self && !strcmp(p->net[i].ifname, name))
+			return true;
+	return false;
+}
+
+int
+plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
+{
+	char text[128];
+
+	if (p->first.keys == PLAN_NET_IFNAME)
+		return why_set("-n names the interface of -s, -4 or -6: give one of them too");
+	if (p->first.keys) {
+		if (p->n_net >= PLAN_NET_MAX)
+			return why_set("more than %d interfaces", PLAN_NET_MAX);
+		memmove(&p->net[1], &p->net[0], p->n_net * sizeof(p->net[0]));
+		p->net[0] = p->first;
+		memset(&p->first, 0, sizeof(p->first));
+		p->n_net++;
+	}
+	for (size_t i = 0; i < p->n_net; i++)
+		for (size_t j = i + 1; j < p->n_net; j++)
+			if ((p->net[i].keys & p->net[j].keys & PLAN_NET_IFNAME) &&
+			    !strcmp(p->net[i].ifname, p->net[j].ifname))
+				return why_set("two interfaces named '%s'", p->net[i].ifname);
+	for (size_t i = 0, k = 0; i < p->n_net; i++) {
+		if (p->net[i].keys & PLAN_NET_IFNAME)
+			continue;
+		do
+			snprintf(p->net[i].ifname, IFNAMSIZ, "eth%zu", k++);
+		while (ifname_taken(p, i, p->net[i].ifname));
+	}
+	for (size_t i = 0; i < p->n_net; i++) {
+		const struct plan_net *n = &p->net[i];
+
+		if ((n->keys & PLAN_NET_SEGMENT) && !n->sock)
+			return why_set("%s: segment= needs switch=", n->ifname);
+		if ((n->keys & PLAN_NET_IPV6) && n->mtu && n->mtu < PLAN_MTU_MIN_V6)
+			return why_set("%s: IPv6 needs an MTU of %d or more", n->ifname,
+				       PLAN_MTU_MIN_V6);
+		for (size_t j = i + 1; j < p->n_net; j++)
+			if ((n->keys & p->net[j].keys & PLAN_NET_MAC) &&
+			    !memcmp(n->mac, p->net[j].mac, 6))
+				return why_set("%s and %s have the same MAC address", n->ifname,
+					       p->net[j].ifname);
+	}
+	for (size_t i = 0; i < p->n_routes; i++) {
+		if (plan_route_net(p, &p->routes[i]) >= 0)
+			continue;
+		plan_route_format(&p->routes[i], text, sizeof(text));
+		return why_set("route %.110s: the gateway is on none of the interfaces' subnets", text);
+	}
+	return 0;
+}
+
+void
+plan_net_default_mac(const char *id, const char *ifname, uint8_t ret[6])
+{
+	char key[IDENT_MAX + 1 + IFNAMSIZ];
+
+	/* '/' is in neither an identity nor an interface name: no two pairs give one key. */
+	snprintf(key, sizeof(key), "%s/%s", id, ifname);
+	ident_mac(key, ret);
+}
+
+int
+plan_net_macs(struct plan *p, char why[PLAN_WHY_MAX])
+{
+	char mac[MAC_STRLEN];
+
+	for (size_t i = 0; i < p->n_net; i++)
+		if (!(p->net[i].keys & PLAN_NET_MAC))
+			plan_net_default_mac(p->id, p->net[i].ifname, p->net[i].mac);
+	for (size_t i = 0; i < p->n_net; i++)
+		for (size_t j = i + 1; j < p->n_net; j++)
+			if (!memcmp(p->net[i].mac, p->net[j].mac, 6)) {
+				mac_format(p->net[i].mac, mac);
+				return why_set("%s and %s would have the same MAC address %s",
+					       p->net[i].ifname, p->net[j].ifname, mac);
+			}
+	return 0;
 }

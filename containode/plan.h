@@ -5,12 +5,14 @@
  */
 #pragma once
 
+#include "ctl.h"
 #include "ident.h"
 
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit codes of containode itself, as docker and crun use them. */
@@ -22,12 +24,57 @@
 #define PLAN_ENV_MAX 256
 #define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-struct plan {
-	const char *sock;           /* -s: the switch's control socket, or NULL */
-	bool have_addr, have_gw;
-	struct in_addr addr, gw;    /* -4, -g */
+/* --- The node's network (--net, its shorthand -s -4 -6 -n, -g, --route) --- */
+#define PLAN_NET_MAX 8
+#define PLAN_ROUTE_MAX 32
+#define PLAN_MTU_MIN 68     /* what IPv4 needs */
+#define PLAN_MTU_MAX 65521  /* a tap's largest */
+#define PLAN_MTU_MIN_V6 1280
+#define PLAN_WHY_MAX 256    /* room for a reason quoting the value */
+
+/* The keys of one interface, to refuse one given twice. */
+enum {
+	PLAN_NET_SWITCH = 1 << 0,
+	PLAN_NET_SEGMENT = 1 << 1,
+	PLAN_NET_IFNAME = 1 << 2,
+	PLAN_NET_IPV4 = 1 << 3,
+	PLAN_NET_IPV6 = 1 << 4,
+	PLAN_NET_MAC = 1 << 5,
+	PLAN_NET_MTU = 1 << 6,
+};
+
+/* One interface of the node: a tap, its own port on its switch. */
+struct plan_net {
+	unsigned keys;                 /* PLAN_NET_* given */
+	char *sock;                    /* switch=: the control socket, or NULL */
+	char segment[CTL_SEGMENT_MAX]; /* segment=, "" for the switch's default */
+	char ifname[IFNAMSIZ];         /* ifname=, or the first free eth<N> */
+	struct in_addr v4;             /* ipv4= */
+	unsigned v4_prefix;
+	struct in6_addr v6;            /* ipv6= */
+	unsigned v6_prefix;
+	uint8_t mac[6];                /* mac=, or from the identity and the ifname */
+	unsigned mtu;                  /* mtu=, 0 for the kernel's default */
+};
+
+/* DEST via GW; -g is the IPv4 default route.  dst has no host bits. */
+struct plan_route {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} dst, gw;
 	unsigned prefix;
-	char ifname[IFNAMSIZ];      /* -n */
+};
+/* --- end of the network part --- */
+
+struct plan {
+	/* Network: net[0] is the shorthand's interface when -s, -4 or -6 is given. */
+	struct plan_net net[PLAN_NET_MAX];
+	size_t n_net;
+	struct plan_net first;      /* -s -4 -6 -n while parsing, moved to net[0] */
+	struct plan_route routes[PLAN_ROUTE_MAX];
+	size_t n_routes;
 	char *root;                 /* -r, trailing slashes removed; NULL = host root */
 	char *top;                  /* -t, or ROOT.ID */
 	char *work;                 /* overlay work dir beside TOP */
@@ -50,6 +97,39 @@ void plan_free(struct plan *p);
 
 /* Checks combinations of options; NULL if fine, else a static one-line reason. */
 const char *plan_check(const struct plan *p);
+
+/* --- The network part --- */
+
+/*
+ * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu.
+ * Returns 0, or -EINVAL with a one-line reason in why (a key given twice, a bad value),
+ * -ENOMEM.
+ */
+int plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PLAN_WHY_MAX]);
+/* One --net value, "KEY=VALUE,...", onto n (zeroed first); as plan_net_set. */
+int plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX]);
+/* Appends --net's interface (taking n's memory), or -E2BIG. */
+int plan_net_add(struct plan *p, struct plan_net *n);
+void plan_net_free(struct plan_net *n);
+/* "DEST via GW" (DEST: ADDR[/LEN] or "default"; v4 or v6) appended to the routes. */
+int plan_route_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX]);
+/* -g GW: the IPv4 default route. */
+int plan_gateway_add(struct plan *p, const char *gw, char why[PLAN_WHY_MAX]);
+/*
+ * After the options: the shorthand's interface first, names for the unnamed ones (the
+ * first free eth<N>), and the checks that need them all (names unique, each gateway
+ * on an interface's subnet...).  0, or -EINVAL with the reason in why.
+ */
+int plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX]);
+/* Once the identity is known: the MACs not given, and none twice.  As above. */
+int plan_net_macs(struct plan *p, char why[PLAN_WHY_MAX]);
+/* The MAC an interface gets when none is given: a hash of the identity and its name. */
+void plan_net_default_mac(const char *id, const char *ifname, uint8_t ret[6]);
+/* The interface whose subnet holds rt's gateway, or -1. */
+ssize_t plan_route_net(const struct plan *p, const struct plan_route *rt);
+/* "10.2.0.0/24 via 10.1.0.1", "default via fd00::1", for messages. */
+void plan_route_format(const struct plan_route *rt, char *buf, size_t size);
+/* --- end of the network part --- */
 
 /* "ROOT.ID" with ROOT's trailing slashes removed (the original tool's default TOP). */
 char *plan_default_top(const char *root, const char *id);

@@ -9,9 +9,12 @@
 #include <string.h>
 
 int
-port_connect(struct port *pt, const char *sock, const char *node, const char *ifname)
+port_connect(struct port *pt, const char *sock, const char *node, const char *ifname,
+	     const char *segment)
 {
-	*pt = (struct port){ .sock = sock, .node = node, .ifname = ifname, .tap = -1 };
+	*pt = (struct port){
+		.sock = sock, .node = node, .ifname = ifname, .segment = segment, .tap = -1
+	};
 	pt->conn = unix_connect(sock);
 	return pt->conn < 0 ? pt->conn : 0;
 }
@@ -26,10 +29,12 @@ port_attach(struct port *pt, int tap, char **ret_error)
 		safe_close(pt->tap);
 		pt->tap = tap;
 	}
-	if (strlen(pt->node) >= sizeof(req.node) || strlen(pt->ifname) >= sizeof(req.ifname))
+	if (strlen(pt->node) >= sizeof(req.node) || strlen(pt->ifname) >= sizeof(req.ifname) ||
+	    strlen(pt->segment) >= sizeof(req.segment))
 		return -ENAMETOOLONG;
 	strcpy(req.node, pt->node);
 	strcpy(req.ifname, pt->ifname);
+	strcpy(req.segment, pt->segment);
 	return ctl_call(pt->conn, &req, pt->tap, &reply, ret_error);
 }
 
@@ -50,11 +55,11 @@ port_reattach(struct port *pt)
 		return pt->conn;
 	r = port_attach(pt, -1, &error);
 	if (r < 0) {
-		log_debug("attach again: %s", error ? error : strerror(-r));
+		log_debug("attach '%s' again: %s", pt->ifname, error ? error : strerror(-r));
 		port_detached(pt);
 		return r;
 	}
-	log_debug("attached again to '%s'", pt->sock);
+	log_debug("attached '%s' again to '%s'", pt->ifname, pt->sock);
 	return 0;
 }
 

@@ -1,22 +1,25 @@
 /*
- * The container's port on the switch: attached over the control protocol with the tap
- * fd; the connection is held for the container's life (the port lives as long as it)
- * and made again when the switch goes away and comes back on the same socket.
+ * One of the container's ports on a switch, one per interface: attached over the control
+ * protocol with the tap fd; its connection is held for the container's life (the port
+ * lives as long as it) and made again when that switch goes away and comes back on the
+ * same socket, each port on its own.
  */
 #pragma once
 
 #include "plan.h"
 
 struct port {
-	const char *sock;
+	const char *sock;    /* NULL: a tap on no switch, only kept open */
 	const char *node;
 	const char *ifname;
+	const char *segment; /* "" for the switch's default */
 	int tap;  /* owned */
 	int conn; /* owned; -1 while detached */
 };
 
 /* Connects to the switch (before the container exists, to fail early). */
-int port_connect(struct port *pt, const char *sock, const char *node, const char *ifname);
+int port_connect(struct port *pt, const char *sock, const char *node, const char *ifname,
+		 const char *segment);
 /* Attaches tap on the current connection; error text (malloc'd) in *ret_error. */
 int port_attach(struct port *pt, int tap, char **ret_error);
 /* The connection hung up: forget it. */

@@ -52,38 +52,51 @@ supervise_signal(struct supervisor *s)
 	}
 }
 
-/* The switch hung up (or sent something unasked for, which it never does). */
+/* A switch hung up (or sent something unasked for, which it never does). */
 static void
-supervise_conn(struct supervisor *s)
+supervise_conn(struct port *pt)
 {
 	char buf[256];
-	ssize_t n = recv(s->port->conn, buf, sizeof(buf), MSG_DONTWAIT);
+	ssize_t n = recv(pt->conn, buf, sizeof(buf), MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		log_debug("lost the switch at '%s', attaching again when it is back", s->port->sock);
-		port_detached(s->port);
+		log_debug("lost the switch at '%s', attaching '%s' again when it is back", pt->sock,
+			  pt->ifname);
+		port_detached(pt);
 	}
 }
 
-enum { SLOT_PID, SLOT_SIG, SLOT_CONN, SLOT_STDIN, SLOT_MASTER, SLOT_N };
+/* The fixed slots, then one per port. */
+enum { SLOT_PID, SLOT_SIG, SLOT_STDIN, SLOT_MASTER, SLOT_CONN, SLOT_N = SLOT_CONN + PLAN_NET_MAX };
+
+static bool
+port_lost(const struct port *pt)
+{
+	return pt->sock && pt->conn < 0;
+}
 
 /* Fills the poll set; returns the timeout. */
 static int
 supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 {
+	int timeout = -1;
+
 	for (int i = 0; i < SLOT_N; i++)
 		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	pfd[SLOT_PID].fd = s->pidfd;
 	pfd[SLOT_SIG].fd = s->sigfd;
-	if (s->port && s->port->conn >= 0)
-		pfd[SLOT_CONN].fd = s->port->conn;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		pfd[SLOT_CONN + i].fd = s->ports[i].sock ? s->ports[i].conn : -1;
+		if (port_lost(&s->ports[i]))
+			timeout = SUPERVISE_RETRY_MS;
+	}
 	if (s->tty && s->tty->in_open)
 		pfd[SLOT_STDIN].fd = STDIN_FILENO;
 	if (s->tty && s->tty->out_open)
 		pfd[SLOT_MASTER].fd = s->tty->master;
-	return s->port && s->port->conn < 0 ? SUPERVISE_RETRY_MS : -1;
+	return timeout;
 }
 
 static long long
@@ -95,19 +108,24 @@ now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* While detached, one attempt per period, however busy the terminal is. */
+/* While any port is detached, one attempt per period, however busy the terminal is. */
 static void
 supervise_retry(struct supervisor *s, long long *next)
 {
 	long long now;
+	bool lost = false;
 
-	if (!s->port || s->port->conn >= 0)
+	for (size_t i = 0; i < s->n_ports; i++)
+		lost |= port_lost(&s->ports[i]);
+	if (!lost)
 		return;
 	now = now_ms();
 	if (now < *next)
 		return;
 	*next = now + SUPERVISE_RETRY_MS;
-	(void)port_reattach(s->port);
+	for (size_t i = 0; i < s->n_ports; i++)
+		if (port_lost(&s->ports[i]))
+			(void)port_reattach(&s->ports[i]);
 }
 
 int
@@ -128,8 +146,9 @@ supervise_run(struct supervisor *s)
 			continue;
 		if (pfd[SLOT_SIG].revents)
 			supervise_signal(s);
-		if (pfd[SLOT_CONN].revents)
-			supervise_conn(s);
+		for (size_t i = 0; i < s->n_ports; i++)
+			if (pfd[SLOT_CONN + i].revents)
+				supervise_conn(&s->ports[i]);
 		if (pfd[SLOT_STDIN].revents)
 			tty_relay_input(s->tty);
 		if (pfd[SLOT_MASTER].revents)

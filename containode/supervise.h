@@ -1,7 +1,7 @@
 /*
  * The parent's life after the container started: one poll loop over the container's
  * pidfd, a signalfd (forwarded signals, SIGWINCH), the terminal relay and the switch
- * connection (re-attached when the switch comes back).
+ * connections, one per port (each re-attached when its switch comes back).
  */
 #pragma once
 
@@ -15,7 +15,8 @@ struct supervisor {
 	pid_t pid;
 	int pidfd;
 	int sigfd;
-	struct port *port; /* NULL without a switch */
+	struct port *ports; /* n_ports of them; those with no sock are on no switch */
+	size_t n_ports;
 	struct tty_relay *tty; /* NULL without a terminal */
 };
 

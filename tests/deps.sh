@@ -7,7 +7,7 @@ packages=(
 	# build
 	gcc make pkg-config clang libclang-rt-14-dev
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
-	libseccomp-dev
+	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)
 	iproute2 iputils-ping busybox-static kmod
 	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd

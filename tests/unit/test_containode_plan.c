@@ -68,27 +68,13 @@ START_TEST(option_combinations)
 
 	plan_init(&p);
 	ck_assert_ptr_null(plan_check(&p));
-	ck_assert_str_eq(p.ifname, "eth0");
 	p.host_net = true;
-	p.sock = "/run/sw";
-	ck_assert_ptr_nonnull(plan_check(&p));
-	p.sock = NULL;
+	p.n_net = 1;
+	ck_assert_ptr_nonnull(plan_check(&p)); /* -N with an interface */
+	p.n_net = 0;
 	ck_assert_ptr_null(plan_check(&p));
-	p.have_addr = true;
-	ck_assert_ptr_nonnull(plan_check(&p));
-
-	plan_init(&p);
-	p.have_gw = true;
-	ck_assert_ptr_nonnull(plan_check(&p)); /* -g without -4 */
-	p.have_addr = true;
-	inet_pton(AF_INET, "10.0.0.2", &p.addr);
-	p.prefix = 24;
-	inet_pton(AF_INET, "10.0.0.1", &p.gw);
-	ck_assert_ptr_null(plan_check(&p));
-	inet_pton(AF_INET, "10.0.1.1", &p.gw);
-	ck_assert_ptr_nonnull(plan_check(&p)); /* off the subnet */
-	p.prefix = 16;
-	ck_assert_ptr_null(plan_check(&p));
+	p.n_routes = 1;
+	ck_assert_ptr_nonnull(plan_check(&p)); /* -N with a route */
 
 	plan_init(&p);
 	p.ephemeral = true;
@@ -187,8 +173,9 @@ START_TEST(hosts_file)
 	ck_assert_ptr_nonnull(strstr(h, "127.0.0.1\tlocalhost\n"));
 	ck_assert_ptr_nonnull(strstr(h, "127.0.1.1\tbox\n"));
 	free(h);
-	p.have_addr = true;
-	inet_pton(AF_INET, "10.0.0.7", &p.addr);
+	p.n_net = 1;
+	p.net[0].keys = PLAN_NET_IPV4;
+	inet_pton(AF_INET, "10.0.0.7", &p.net[0].v4);
 	h = plan_hosts(&p);
 	ck_assert_ptr_nonnull(strstr(h, "10.0.0.7\tbox\n"));
 	free(h);
@@ -261,6 +248,233 @@ START_TEST(path_walk)
 }
 END_TEST
 
+/* --- The network part --- */
+
+START_TEST(net_values)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan_net n;
+	char a[INET6_ADDRSTRLEN];
+
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/run/s.sock,segment=lan-1,ifname=up0,"
+					    "ipv4=10.1.0.2/24,ipv6=fd00:1::2/64,mac=02:aa:bb:cc:dd:ee,"
+					    "mtu=9000",
+					why),
+			 0);
+	ck_assert_str_eq(n.sock, "/run/s.sock");
+	ck_assert_str_eq(n.segment, "lan-1");
+	ck_assert_str_eq(n.ifname, "up0");
+	ck_assert_str_eq(inet_ntop(AF_INET, &n.v4, a, sizeof(a)), "10.1.0.2");
+	ck_assert_uint_eq(n.v4_prefix, 24);
+	ck_assert_str_eq(inet_ntop(AF_INET6, &n.v6, a, sizeof(a)), "fd00:1::2");
+	ck_assert_uint_eq(n.v6_prefix, 64);
+	ck_assert_mem_eq(n.mac, "\x02\xaa\xbb\xcc\xdd\xee", 6);
+	ck_assert_uint_eq(n.mtu, 9000);
+	ck_assert_uint_eq(n.keys, PLAN_NET_SWITCH | PLAN_NET_SEGMENT | PLAN_NET_IFNAME |
+					  PLAN_NET_IPV4 | PLAN_NET_IPV6 | PLAN_NET_MAC | PLAN_NET_MTU);
+	plan_net_free(&n);
+	/* Without a length, the classful prefix, as -4 */
+	ck_assert_int_eq(plan_net_parse(&n, "ipv4=10.1.0.2", why), 0);
+	ck_assert_uint_eq(n.v4_prefix, 8);
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=68", why), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=65521", why), 0);
+}
+END_TEST
+
+START_TEST(net_bad_values)
+{
+	static const char *const bad[] = {
+		"", ",", "ipv4=10.0.0.1/24,", "=x", "ipv4", "bogus=1", "Switch=/s",
+		"ipv4=10.0.0.1/24,ipv4=10.0.0.2/24", /* a key twice */
+		"switch=", "ifname=", "ifname=a/b", "ifname=a:b", "ifname=a b", "ifname=..",
+		"ifname=lo", "ifname=0123456789abcdef", "segment=", "segment=-x", "segment=a b",
+		"ipv4=10.0.0.1/33", "ipv4=10.0.0", "ipv4=0.0.0.0/8", "ipv4=224.0.0.1/4",
+		"ipv4=10.0.0.1/", "ipv6=fd00::1", "ipv6=fd00::1/129", "ipv6=fd00::1/0",
+		"ipv6=::/64", "ipv6=ff02::1/64", "ipv6=::1/128", "ipv6=10.0.0.1/24",
+		"mac=01:00:5e:00:00:01", "mac=ff:ff:ff:ff:ff:ff", "mac=00:00:00:00:00:00",
+		"mac=02:00:00:00:00", "mac=02:00:00:00:00:0g", "mac=02-00-00-00-00-01",
+		"mtu=67", "mtu=65522", "mtu=-1", "mtu=1500x", "mtu=",
+	};
+	char why[PLAN_WHY_MAX];
+	struct plan_net n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		ck_assert_msg(plan_net_parse(&n, bad[i], why) == -EINVAL, "accepted '%s'", bad[i]);
+		ck_assert_msg(why[0], "no reason for '%s'", bad[i]);
+		ck_assert_ptr_null(n.sock);
+	}
+	ck_assert_int_eq(plan_net_parse(&n, "ipv4=10.0.0.1/24,ipv4=10.0.0.2/24", why), -EINVAL);
+	ck_assert_str_eq(why, "ipv4= given twice for one interface");
+}
+END_TEST
+
+START_TEST(net_shorthand_first)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan_net n;
+	struct plan p;
+
+	/* --net given before -s: the shorthand's interface is still the first, eth0 */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/b,ipv4=10.2.0.2/24", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "switch", "/a", why), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/24", why), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.3/24", why), -EINVAL);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	ck_assert_uint_eq(p.n_net, 2);
+	ck_assert_str_eq(p.net[0].sock, "/a");
+	ck_assert_str_eq(p.net[0].ifname, "eth0");
+	ck_assert_str_eq(p.net[1].sock, "/b");
+	ck_assert_str_eq(p.net[1].ifname, "eth1");
+	ck_assert_uint_eq(p.first.keys, 0);
+	plan_free(&p);
+
+	/* -n alone names nothing */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_set(&p.first, "ifname", "x", why), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	plan_free(&p);
+
+	/* No more than PLAN_NET_MAX, the shorthand's included */
+	plan_init(&p);
+	for (int i = 0; i < PLAN_NET_MAX; i++) {
+		ck_assert_int_eq(plan_net_parse(&n, "mtu=1500", why), 0);
+		ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	}
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=1500", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), -E2BIG);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.3/24", why), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	plan_free(&p);
+}
+END_TEST
+
+START_TEST(net_names_and_macs)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan_net n;
+	struct plan p;
+	uint8_t m1[6], m2[6];
+
+	/* Unnamed interfaces take the first free ethN around the named ones */
+	plan_init(&p);
+	strcpy(p.id, "node1");
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=1500", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "ifname=eth0", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=1500", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	ck_assert_str_eq(p.net[0].ifname, "eth1");
+	ck_assert_str_eq(p.net[1].ifname, "eth0");
+	ck_assert_str_eq(p.net[2].ifname, "eth2");
+	/* MACs from the identity and the name: distinct, stable, local unicast */
+	ck_assert_int_eq(plan_net_macs(&p, why), 0);
+	plan_net_default_mac("node1", "eth1", m1);
+	ck_assert_mem_eq(p.net[0].mac, m1, 6);
+	ck_assert_int_ne(memcmp(p.net[0].mac, p.net[1].mac, 6), 0);
+	ck_assert_int_eq(p.net[0].mac[0], 0x02);
+	plan_net_default_mac("node2", "eth1", m2);
+	ck_assert_int_ne(memcmp(m1, m2, 6), 0);
+	plan_free(&p);
+
+	/* Names twice, MACs twice: given, or given equal to one derived */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "ifname=a", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "ifname=a", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	plan_free(&p);
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "mac=02:00:00:00:00:01", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "mac=02:00:00:00:00:01", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	plan_free(&p);
+	plan_init(&p);
+	strcpy(p.id, "node1");
+	plan_net_default_mac("node1", "eth1", m1);
+	ck_assert_int_eq(plan_net_parse(&n, "mtu=1500", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "mac=00:00:00:00:00:01", why), 0);
+	memcpy(n.mac, m1, 6); /* what eth1 would get */
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	ck_assert_int_eq(plan_net_macs(&p, why), 0); /* eth0's own and eth1's given one differ */
+	memcpy(p.net[1].mac, p.net[0].mac, 6);
+	ck_assert_int_eq(plan_net_macs(&p, why), -EINVAL);
+	plan_free(&p);
+
+	/* IPv6 needs 1280 */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "ipv6=fd00::1/64,mtu=1279", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	plan_free(&p);
+}
+END_TEST
+
+START_TEST(routes)
+{
+	static const char *const bad[] = {
+		"", "10.2.0.0/24", "10.2.0.0/24 via", "10.2.0.0/24 by 10.1.0.1",
+		"10.2.0.0/24 via 10.1.0.1 extra", "10.2.0.1/24 via 10.1.0.1", /* host bits */
+		"10.2.0.0/33 via 10.1.0.1", "10.2.0.0/24 via fd00::1", "fd02::/64 via 10.1.0.1",
+		"default via 0.0.0.0", "default via ff02::1", "nowhere via 10.1.0.1",
+		"fd02::1/64 via fd00::1",
+	};
+	char why[PLAN_WHY_MAX], text[128];
+	struct plan_net n;
+	struct plan p;
+
+	plan_init(&p);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(plan_route_add(&p, bad[i], why) == -EINVAL, "accepted '%s'", bad[i]);
+	ck_assert_uint_eq(p.n_routes, 0);
+	ck_assert_int_eq(plan_route_add(&p, "10.2.0.0/24 via 10.1.0.1", why), 0);
+	ck_assert_int_eq(plan_route_add(&p, "10.3.0.9 via 10.1.0.1", why), 0);
+	ck_assert_int_eq(plan_route_add(&p, "default via fd00:1::1", why), 0);
+	ck_assert_int_eq(plan_route_add(&p, "fd02::/64 via fd00:1::1", why), 0);
+	ck_assert_int_eq(plan_gateway_add(&p, "10.1.0.1", why), 0);
+	ck_assert_int_eq(plan_gateway_add(&p, "fd00:1::1", why), -EINVAL); /* -g is IPv4 */
+	/* One destination once: -g and --route default too */
+	ck_assert_int_eq(plan_route_add(&p, "default via 10.1.0.9", why), -EINVAL);
+	ck_assert_int_eq(plan_route_add(&p, "10.2.0.0/24 via 10.1.0.9", why), -EINVAL);
+	ck_assert_uint_eq(p.n_routes, 5);
+	plan_route_format(&p.routes[0], text, sizeof(text));
+	ck_assert_str_eq(text, "10.2.0.0/24 via 10.1.0.1");
+	plan_route_format(&p.routes[1], text, sizeof(text));
+	ck_assert_str_eq(text, "10.3.0.9/32 via 10.1.0.1");
+	plan_route_format(&p.routes[2], text, sizeof(text));
+	ck_assert_str_eq(text, "default via fd00:1::1");
+	plan_route_format(&p.routes[4], text, sizeof(text));
+	ck_assert_str_eq(text, "default via 10.1.0.1");
+
+	/* Each gateway must be on an interface's subnet; that interface carries the route */
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/16", why), 0);
+	ck_assert_int_eq(plan_net_parse(&n, "ipv6=fd00:1::2/64", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	ck_assert_int_eq(plan_route_net(&p, &p.routes[0]), 0);
+	ck_assert_int_eq(plan_route_net(&p, &p.routes[2]), 1);
+	plan_free(&p);
+
+	plan_init(&p);
+	ck_assert_int_eq(plan_route_add(&p, "10.2.0.0/24 via 10.1.1.1", why), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/24", why), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	ck_assert_str_eq(why,
+			 "route 10.2.0.0/24 via 10.1.1.1: the gateway is on none of the interfaces' subnets");
+	plan_free(&p);
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -278,6 +492,11 @@ plan_suite(void)
 	tcase_add_test(tc, clone_flags);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, path_walk);
+	tcase_add_test(tc, net_values);
+	tcase_add_test(tc, net_bad_values);
+	tcase_add_test(tc, net_shorthand_first);
+	tcase_add_test(tc, net_names_and_macs);
+	tcase_add_test(tc, routes);
 	suite_add_tcase(s, tc);
 	return s;
 }
