@@ -1,7 +1,13 @@
 # containode: the container launcher.
 containode_SRCS := $(filter-out containode/main.c,$(wildcard containode/*.c))
 containode_OBJS := $(containode_SRCS:%.c=$(BUILD)/%.o)
-EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp)
+# Docker's default seccomp profile: read where `make install` puts it, else (a containode
+# run from the build tree) from the source tree.
+containode_SECCOMP := containode/seccomp/default.json
+containode_SECCOMP_DIR = $(PREFIX)/share/containet/seccomp
+EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp) \
+	-DSECCOMP_DEFAULT_PATH='"$(containode_SECCOMP_DIR)/default.json"' \
+	-DSECCOMP_SOURCE_PATH='"$(abspath $(containode_SECCOMP))"'
 
 PROGRAMS += $(BUILD)/bin/containode
 MANPAGES += containode/containode.1
