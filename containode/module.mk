@@ -29,3 +29,13 @@ $(BUILD)/tests/helpers/containode_payload: tests/helpers/containode_payload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu17 -O2 $(WARN) $(CFLAGS) -static -o $@ tests/helpers/containode_payload.c
+
+# The profile's installed path is compiled in: security.o is rebuilt when PREFIX changes.
+$(BUILD)/containode/security.o: $(BUILD)/containode/seccomp-dir
+$(BUILD)/containode/seccomp-dir: containode-seccomp-dir-check
+	@:
+containode-seccomp-dir-check:
+	@mkdir -p $(BUILD)/containode
+	@echo '$(containode_SECCOMP_DIR)' | cmp -s - $(BUILD)/containode/seccomp-dir || \
+		echo '$(containode_SECCOMP_DIR)' >$(BUILD)/containode/seccomp-dir
+.PHONY: containode-seccomp-dir-check
