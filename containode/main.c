@@ -296,7 +296,7 @@ read_text(const char *path)
 
 /* The node's capabilities; one asked for by name that containode lacks is an error. */
 static int
-plan_privileges(struct plan *p)
+privileges_complete(struct plan *p)
 {
 	uint64_t all = security_caps_all(), missing = p->cap_add & ~all;
 
@@ -323,7 +323,7 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 	if (!p->id[0] && (r = ident_random(p->id)) < 0)
 		return log_fail(r, "make a random identity");
-	r = plan_privileges(p);
+	r = privileges_complete(p);
 	if (r < 0)
 		return r;
 	p->tty = isatty(STDIN_FILENO);
