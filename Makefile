@@ -112,10 +112,13 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1)
+	$(if $(containode_SECCOMP),install -d $(DESTDIR)$(containode_SECCOMP_DIR))
+	$(if $(containode_SECCOMP),install -m 0644 $(containode_SECCOMP) $(DESTDIR)$(containode_SECCOMP_DIR))
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	$(if $(containode_SECCOMP),rm -f $(DESTDIR)$(containode_SECCOMP_DIR)/default.json)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

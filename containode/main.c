@@ -13,6 +13,7 @@
 #include "network.h"
 #include "plan.h"
 #include "port.h"
+#include "security.h"
 #include "supervise.h"
 #include "tty.h"
 
@@ -23,6 +24,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -34,6 +36,12 @@ enum {
 	ARG_VERSION,
 	ARG_NET,
 	ARG_ROUTE,
+	/* privileges */
+	ARG_CAP_ADD,
+	ARG_CAP_DROP,
+	ARG_PRIVILEGED,
+	ARG_SECCOMP,
+	ARG_SYSCTL,
 };
 
 static const char usage_text[] =
@@ -60,6 +68,13 @@ static const char usage_text[] =
 	"  -w, --workdir=DIR     working directory of CMD (default /)\n"
 	"  -u, --user=UID[:GID]  run CMD as UID (and GID, default UID)\n"
 	"      --init            run a tiny init as PID 1 that reaps and forwards signals\n"
+	"      --cap-add=CAP[,CAP]   give the node capabilities (Docker's names, or ALL)\n"
+	"      --cap-drop=CAP[,CAP]  take capabilities from it (Docker's default 14)\n"
+	"      --privileged      every capability, no seccomp, writable /sys, /proc/sys\n"
+	"      --seccomp=FILE    seccomp profile in Docker's format (default: Docker's\n"
+	"                        own), or 'unconfined' for none\n"
+	"      --sysctl=net.K=V  set a sysctl of the node's network before CMD starts\n"
+	"                        (repeatable)\n"
 	"  -q, --quiet           do not say where the changes were saved\n"
 	"  -v, --verbose         more messages (repeat for more)\n"
 	"  -h, --help            show this help and exit\n"
@@ -86,6 +101,11 @@ static const struct option options[] = {
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "init", no_argument, NULL, ARG_INIT },
+	{ "cap-add", required_argument, NULL, ARG_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, ARG_CAP_DROP },
+	{ "privileged", no_argument, NULL, ARG_PRIVILEGED },
+	{ "seccomp", required_argument, NULL, ARG_SECCOMP },
+	{ "sysctl", required_argument, NULL, ARG_SYSCTL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -172,6 +192,40 @@ parse_net(struct plan *p, int c, const char *arg)
 	}
 }
 
+/* The privilege options: capabilities, seccomp, sysctls. */
+static int
+parse_privilege(struct plan *p, int c, const char *arg)
+{
+	const char *why;
+
+	switch (c) {
+	case ARG_CAP_ADD:
+		if (plan_parse_caps(arg, &p->cap_add, &p->cap_add_all) < 0)
+			return usage_error("--cap-add: unknown capability in '%s'", arg);
+		return 0;
+	case ARG_CAP_DROP:
+		if (plan_parse_caps(arg, &p->cap_drop, &p->cap_drop_all) < 0)
+			return usage_error("--cap-drop: unknown capability in '%s'", arg);
+		return 0;
+	case ARG_PRIVILEGED:
+		p->privileged = true;
+		return 0;
+	case ARG_SECCOMP:
+		if (!*arg)
+			return usage_error("--seccomp: empty file name");
+		p->seccomp = arg;
+		return 0;
+	default: /* ARG_SYSCTL */
+		why = plan_sysctl_check(arg);
+		if (why)
+			return usage_error("%s: '%s'", why, arg);
+		if (p->n_sysctl >= PLAN_SYSCTL_MAX)
+			return usage_error("--sysctl: more than %d", PLAN_SYSCTL_MAX);
+		p->sysctl[p->n_sysctl++] = arg;
+		return 0;
+	}
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
@@ -225,6 +279,12 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_INIT:
 		p->init = true;
 		return 0;
+	case ARG_CAP_ADD:
+	case ARG_CAP_DROP:
+	case ARG_PRIVILEGED:
+	case ARG_SECCOMP:
+	case ARG_SYSCTL:
+		return parse_privilege(p, c, arg);
 	case 'q':
 		p->quiet = true;
 		return 0;
@@ -281,6 +341,26 @@ read_text(const char *path)
 	return read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL) < 0 ? strdup("") : text;
 }
 
+/* The node's capabilities; one asked for by name that containode lacks is an error. */
+static int
+privileges_complete(struct plan *p)
+{
+	uint64_t all = security_caps_all(), missing = p->cap_add & ~all;
+
+	p->caps = plan_caps(p, security_caps_default(), all);
+	for (int cap = 0; cap < 64 && !p->privileged; cap++) {
+		char *name;
+
+		if (!(missing & (UINT64_C(1) << cap)))
+			continue;
+		name = cap_to_name(cap);
+		log_error("--cap-add: containode itself does not have %s", name ? name : "it");
+		cap_free(name);
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* Defaults that depend on other options: identity, TOP, environment, /etc files. */
 static int
 plan_complete(struct plan *p, const struct env_args *env)
@@ -290,6 +370,9 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 	if (!p->id[0] && (r = ident_random(p->id)) < 0)
 		return log_fail(r, "make a random identity");
+	r = privileges_complete(p);
+	if (r < 0)
+		return r;
 	p->tty = isatty(STDIN_FILENO);
 	if (p->root && !p->ephemeral) {
 		if (!p->top)
@@ -492,9 +575,20 @@ static int
 run(struct plan *p)
 {
 	struct cgroup_node cg = {};
+	_cleanup_free_ char *error = NULL;
 	int code, r;
 
+	/* The filter is built here, so that a bad profile stops containode before any node. */
+	r = security_seccomp_prepare(p, &error);
+	if (r < 0) {
+		if (error)
+			log_error("%s", error);
+		else
+			log_error_errno(r, "read the seccomp profile");
+		return EXIT_LAUNCHER;
+	}
 	code = prepare_cgroup(p, &cg) < 0 ? EXIT_LAUNCHER : run_node(p, &cg);
+	security_seccomp_release(p);
 	r = cgroup_node_remove(&cg);
 	if (r < 0)
 		log_warn_errno(r, "remove the cgroup of node '%s', ignoring", p->id);

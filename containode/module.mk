@@ -1,7 +1,13 @@
 # containode: the container launcher.
 containode_SRCS := $(filter-out containode/main.c,$(wildcard containode/*.c))
 containode_OBJS := $(containode_SRCS:%.c=$(BUILD)/%.o)
-EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp libmnl)
+# Docker's default seccomp profile: read where `make install` puts it, else (a containode
+# run from the build tree) from the source tree.
+containode_SECCOMP := containode/seccomp/default.json
+containode_SECCOMP_DIR = $(PREFIX)/share/containet/seccomp
+EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp libmnl) \
+	-DSECCOMP_DEFAULT_PATH='"$(containode_SECCOMP_DIR)/default.json"' \
+	-DSECCOMP_SOURCE_PATH='"$(abspath $(containode_SECCOMP))"'
 
 PROGRAMS += $(BUILD)/bin/containode
 MANPAGES += containode/containode.1
@@ -27,3 +33,13 @@ $(BUILD)/tests/helpers/containode_payload: tests/helpers/containode_payload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu17 -O2 $(WARN) $(CFLAGS) -static -o $@ tests/helpers/containode_payload.c
+
+# The profile's installed path is compiled in: security.o is rebuilt when PREFIX changes.
+$(BUILD)/containode/security.o: $(BUILD)/containode/seccomp-dir
+$(BUILD)/containode/seccomp-dir: containode-seccomp-dir-check
+	@:
+containode-seccomp-dir-check:
+	@mkdir -p $(BUILD)/containode
+	@echo '$(containode_SECCOMP_DIR)' | cmp -s - $(BUILD)/containode/seccomp-dir || \
+		echo '$(containode_SECCOMP_DIR)' >$(BUILD)/containode/seccomp-dir
+.PHONY: containode-seccomp-dir-check

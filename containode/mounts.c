@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 #include "rmtree.h"
+#include "security.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,7 @@ static const char *const readonly_paths[] = {
 };
 
 static int
-mount_one(const struct mount_entry *m, struct setup_error *e)
+mount_one(const struct mount_entry *m, bool writable, struct setup_error *e)
 {
 	if (mkdir(m->target, 0755) < 0 && errno != EEXIST)
 		return setup_fail(e, -errno, "create mount point '%s'", m->target);
@@ -65,7 +66,7 @@ mount_one(const struct mount_entry *m, struct setup_error *e)
 		if (errno != EBUSY || mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return setup_fail(e, -errno, "mount %s on '%s'", m->fstype, m->target);
 	}
-	if (m->readonly &&
+	if (m->readonly && !writable &&
 	    mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | m->flags, NULL) < 0)
 		return setup_fail(e, -errno, "make '%s' read-only", m->target);
 	return 0;
@@ -139,7 +140,7 @@ mounts_root(const struct plan *p, struct setup_error *e)
 			return setup_fail(e, -errno, "detach the old root");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_early); i++) {
-		r = mount_one(&mounts_early[i], e);
+		r = mount_one(&mounts_early[i], false, e);
 		if (r < 0)
 			return r;
 	}
@@ -174,6 +175,20 @@ readonly_path(const char *path, struct setup_error *e)
 	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL) <
 	    0)
 		return setup_fail(e, -errno, "make '%s' read-only", path);
+	return 0;
+}
+
+/*
+ * The node's own network's sysctls, under the read-only /proc/sys: a writable bind of
+ * /proc/sys/net, which shows the network namespace of whoever reads it.
+ */
+static int
+writable_proc_sys_net(struct setup_error *e)
+{
+	if (mount("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND, NULL) < 0)
+		return setup_fail(e, -errno, "bind '/proc/sys/net'");
+	if (mount(NULL, "/proc/sys/net", NULL, MS_BIND | MS_REMOUNT | NOSUID_NODEV_NOEXEC, NULL) < 0)
+		return setup_fail(e, -errno, "make '/proc/sys/net' writable");
 	return 0;
 }
 
@@ -251,20 +266,27 @@ mounts_rest(const struct plan *p, struct setup_error *e)
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_late); i++) {
 		if (p->host_ipc && strcmp(mounts_late[i].fstype, "mqueue") == 0)
 			continue;
-		r = mount_one(&mounts_late[i], e);
+		/* --privileged: /sys writable, nothing masked or read-only, as Docker. */
+		r = mount_one(&mounts_late[i], p->privileged, e);
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !p->privileged; i++) {
 		r = mask_path(masked_paths[i], e);
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
+	/* While /proc/sys is writable, as runc does. */
+	r = security_sysctls(p, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths) && !p->privileged; i++) {
 		r = readonly_path(readonly_paths[i], e);
 		if (r < 0)
 			return r;
 	}
+	if (!p->privileged && plan_proc_sys_net_writable(p) && (r = writable_proc_sys_net(e)) < 0)
+		return r;
 	return mounts_etc(p, e);
 }
 

@@ -6,9 +6,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <ctype.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -46,6 +48,10 @@ plan_check(const struct plan *p)
 		return "--ephemeral needs a root (-r)";
 	if (p->ephemeral && p->top)
 		return "--ephemeral keeps no top directory: it cannot go with -t";
+	if (p->n_sysctl && p->host_net)
+		return "--sysctl sets the node's own network: it cannot go with -N";
+	if (p->privileged && p->seccomp && strcmp(p->seccomp, "unconfined") != 0)
+		return "--privileged runs without seccomp: it cannot go with --seccomp FILE";
 	return NULL;
 }
 
@@ -234,6 +240,100 @@ plan_hosts(const struct plan *p)
 		     p->id) < 0)
 		return NULL;
 	return text;
+}
+
+/* One name, "net_admin", "NET_ADMIN" or "CAP_NET_ADMIN": its number, or -EINVAL. */
+static int
+plan_cap_number(const char *name, size_t len)
+{
+	char buf[64] = "CAP_";
+	size_t skip = len > 4 && strncasecmp(name, "CAP_", 4) == 0 ? 4 : 0;
+	cap_value_t v;
+
+	if (len - skip == 0 || len - skip >= sizeof(buf) - 4)
+		return -EINVAL;
+	for (size_t i = skip; i < len; i++)
+		buf[4 + i - skip] = toupper((unsigned char)name[i]);
+	buf[4 + len - skip] = '\0';
+	if (cap_from_name(buf, &v) < 0 || v < 0 || v > 63)
+		return -EINVAL;
+	return v;
+}
+
+int
+plan_parse_caps(const char *list, uint64_t *mask, bool *all)
+{
+	for (const char *s = list;;) {
+		size_t len = strcspn(s, ",");
+		int cap;
+
+		if (len == 3 && strncasecmp(s, "ALL", 3) == 0) {
+			*all = true;
+		} else {
+			cap = plan_cap_number(s, len);
+			if (cap < 0)
+				return cap;
+			*mask |= UINT64_C(1) << cap;
+		}
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
+uint64_t
+plan_caps(const struct plan *p, uint64_t defaults, uint64_t all_caps)
+{
+	/* Docker's order: an added ALL wins over a dropped one, a drop comes before an add. */
+	if (p->privileged)
+		return all_caps;
+	if (p->cap_add_all)
+		return all_caps & ~p->cap_drop;
+	if (p->cap_drop_all)
+		return p->cap_add & all_caps;
+	return ((defaults & ~p->cap_drop) | p->cap_add) & all_caps;
+}
+
+const char *
+plan_sysctl_check(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv)
+		return "--sysctl: not KEY=VALUE";
+	if (strncmp(kv, "net.", 4) != 0)
+		return "--sysctl: only net.* keys, the node's own network namespace, can be set";
+	/* Components of letters, digits, '_', '-', '/': no '..', no way out of /proc/sys/net. */
+	for (const char *c = kv, *prev = "."; c < eq; prev = c++) {
+		if (*c == '.' && (*prev == '.' || c + 1 == eq))
+			return "--sysctl: empty component in the key";
+		if (*c == '/' && (*prev == '.' || *prev == '/' || c[1] == '.' || c + 1 == eq))
+			return "--sysctl: '/' must be inside a component of the key";
+		if (*c != '.' && *c != '/' && *c != '_' && *c != '-' && !isalnum((unsigned char)*c))
+			return "--sysctl: invalid character in the key";
+	}
+	if (strchr(eq + 1, '\n'))
+		return "--sysctl: newline in the value";
+	return NULL;
+}
+
+int
+plan_sysctl_path(const char *kv, char *buf, size_t size)
+{
+	size_t n = strcspn(kv, "=");
+
+	if (n >= size)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = kv[i] == '.' ? '/' : kv[i] == '/' ? '.' : kv[i];
+	buf[n] = '\0';
+	return 0;
+}
+
+bool
+plan_proc_sys_net_writable(const struct plan *p)
+{
+	return !p->host_net && (p->caps & (UINT64_C(1) << CAP_NET_ADMIN));
 }
 
 unsigned long

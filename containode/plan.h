@@ -22,6 +22,7 @@
 #define EXIT_USAGE 2
 
 #define PLAN_ENV_MAX 256
+#define PLAN_SYSCTL_MAX 64
 #define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* --- The node's network (--net, its shorthand -s -4 -6 -n, -g, --route) --- */
@@ -90,6 +91,16 @@ struct plan {
 	size_t n_env;
 	char *resolv_conf;          /* contents for the container's /etc/resolv.conf */
 	char **argv;                /* the command; never empty once planned */
+
+	/* Privileges: --cap-add, --cap-drop, --privileged, --seccomp, --sysctl. */
+	uint64_t cap_add, cap_drop; /* bit n: capability n, as named */
+	bool cap_add_all, cap_drop_all; /* ALL */
+	uint64_t caps;              /* the node's capabilities, by plan_caps */
+	bool privileged;
+	const char *seccomp;        /* a profile, "unconfined", or NULL for the default */
+	void *seccomp_filter;       /* the built filter (scmp_filter_ctx), NULL for none */
+	const char *sysctl[PLAN_SYSCTL_MAX]; /* "KEY=VALUE", as given */
+	size_t n_sysctl;
 };
 
 void plan_init(struct plan *p);
@@ -160,6 +171,31 @@ int plan_env_base(struct plan *p, const char *host_term);
 char *plan_resolv_conf(const char *host, bool host_net);
 /* The container's /etc/hosts. */
 char *plan_hosts(const struct plan *p);
+
+/*
+ * A --cap-add or --cap-drop list, "NET_ADMIN,CAP_SYS_TIME" or "ALL", any case, into
+ * *mask (or *all).  -EINVAL for a name libcap does not know.
+ */
+int plan_parse_caps(const char *list, uint64_t *mask, bool *all);
+/*
+ * The node's capabilities as Docker decides them: all with --privileged or
+ * --cap-add ALL (less --cap-drop), only --cap-add with --cap-drop ALL, else defaults
+ * less --cap-drop plus --cap-add.  all_caps: every capability the kernel has.
+ */
+uint64_t plan_caps(const struct plan *p, uint64_t defaults, uint64_t all_caps);
+/*
+ * Checks a --sysctl KEY=VALUE: NULL if fine, else a static reason.  Only net.* keys,
+ * which belong to the node's own network namespace.
+ */
+const char *plan_sysctl_check(const char *kv);
+/*
+ * The file under /proc/sys for KEY=VALUE's key ("net/ipv4/ip_forward"); a '/' in a key
+ * stands for a '.' in a name, as sysctl(8) has it ("net.ipv4.conf.eth0/1.forwarding").
+ * -ENAMETOOLONG.
+ */
+int plan_sysctl_path(const char *kv, char *buf, size_t size);
+/* Whether the node's /proc/sys/net is writable: its own network, NET_ADMIN. */
+bool plan_proc_sys_net_writable(const struct plan *p);
 
 /* The clone flags for the namespaces the plan wants. */
 unsigned long plan_clone_flags(const struct plan *p);

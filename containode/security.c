@@ -1,15 +1,31 @@
 #include "security.h"
 
 #include "cleanup.h"
+#include "fileio.h"
+#include "seccomp_profile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+
+/* Where `make install` puts Docker's default profile, and where it is in the source tree. */
+#ifndef SECCOMP_DEFAULT_PATH
+#define SECCOMP_DEFAULT_PATH "/usr/local/share/containet/seccomp/default.json"
+#endif
+#ifndef SECCOMP_SOURCE_PATH
+#define SECCOMP_SOURCE_PATH "containode/seccomp/default.json"
+#endif
+/* A profile is a few kilobytes; this only bounds what a wrong file could cost. */
+#define SECCOMP_PROFILE_MAX (4 << 20)
 
 DEFINE_CLEANUP_FUNC(cap_t, cap_free)
 #define _cleanup_cap_ _cleanup_(cap_freep)
@@ -31,26 +47,61 @@ security_cap_kept(int cap)
 	return false;
 }
 
-static int
-security_caps(struct setup_error *e)
+uint64_t
+security_caps_default(void)
 {
-	_cleanup_cap_ cap_t caps = NULL;
-	int last = cap_max_bits();
+	uint64_t mask = 0;
 
-	/* The bounding set first: dropping from it needs CAP_SETPCAP, still effective here. */
-	for (int cap = 0; cap < last; cap++)
-		if (!security_cap_kept(cap) && cap_drop_bound(cap) < 0 && errno != EINVAL)
+	for (size_t i = 0; i < security_caps_keep_len; i++)
+		mask |= UINT64_C(1) << security_caps_keep[i];
+	return mask;
+}
+
+uint64_t
+security_caps_all(void)
+{
+	uint64_t mask = 0;
+
+	/* What containode may hand on: its own bounding set, which may lack some. */
+	for (int cap = 0; cap < cap_max_bits() && cap < 64; cap++)
+		if (cap_get_bound(cap) > 0)
+			mask |= UINT64_C(1) << cap;
+	return mask;
+}
+
+/* The bounding set first: dropping from it needs CAP_SETPCAP, still effective here. */
+static int
+security_caps_bound(const struct plan *p, struct setup_error *e)
+{
+	for (int cap = 0; cap < cap_max_bits() && cap < 64; cap++)
+		if (!(p->caps & (UINT64_C(1) << cap)) && cap_drop_bound(cap) < 0 && errno != EINVAL)
 			return setup_fail(e, -errno, "drop capability %d from the bounding set", cap);
 	if (cap_reset_ambient() < 0)
 		return setup_fail(e, -errno, "clear the ambient capabilities");
+	return 0;
+}
+
+/*
+ * Then, once the user is switched (which needs CAP_SETUID and CAP_SETGID, whatever the
+ * node keeps), the effective and permitted sets.  A user other than root has none left.
+ */
+static int
+security_caps_set(const struct plan *p, struct setup_error *e)
+{
+	_cleanup_cap_ cap_t caps = NULL;
+	cap_value_t keep[64];
+	int n = 0;
+
+	if (p->have_user && p->uid != 0)
+		return 0;
+	for (int cap = 0; cap < 64; cap++)
+		if (p->caps & (UINT64_C(1) << cap))
+			keep[n++] = cap;
 	caps = cap_init(); /* all clear: the inheritable set stays empty */
 	if (!caps)
 		return setup_fail(e, -errno, "allocate a capability set");
-	if (cap_set_flag(caps, CAP_EFFECTIVE, security_caps_keep_len, security_caps_keep,
-			 CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_PERMITTED, security_caps_keep_len, security_caps_keep,
-			 CAP_SET) < 0 ||
-	    cap_set_proc(caps) < 0)
+	if (cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0 || cap_set_proc(caps) < 0)
 		return setup_fail(e, -errno, "set the container's capabilities");
 	return 0;
 }
@@ -77,15 +128,113 @@ security_apply(const struct plan *p, struct setup_error *e)
 {
 	int r;
 
-	r = security_caps(e);
+	r = security_caps_bound(p, e);
 	if (r < 0)
 		return r;
 	r = security_user(p, e);
 	if (r < 0)
 		return r;
+	r = security_caps_set(p, e);
+	if (r < 0)
+		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return setup_fail(e, -errno, "set no_new_privs");
+	/* Last: from here on only what the profile allows, which the rest of the setup keeps to. */
+	if (p->seccomp_filter && (r = seccomp_load(p->seccomp_filter)) < 0)
+		return setup_fail(e, r, "load the seccomp filter");
 	return 0;
+}
+
+int
+security_sysctls(const struct plan *p, struct setup_error *e)
+{
+	for (size_t i = 0; i < p->n_sysctl; i++) {
+		const char *value = strchr(p->sysctl[i], '=') + 1;
+		_cleanup_close_ int fd = -1;
+		char path[256] = "/proc/sys/";
+		size_t len = strlen(value);
+
+		if (plan_sysctl_path(p->sysctl[i], path + 10, sizeof(path) - 10) < 0)
+			return setup_fail(e, -ENAMETOOLONG, "sysctl '%s'", p->sysctl[i]);
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return setup_fail(e, -errno, "open '%s' for sysctl '%s'", path,
+			                  p->sysctl[i]);
+		/* One write, as sysctl(8): the kernel parses what one write brings. */
+		if (write(fd, value, len) != (ssize_t)len)
+			return setup_fail(e, -errno ?: -EIO, "sysctl '%s'", p->sysctl[i]);
+	}
+	return 0;
+}
+
+/* The profile in use: --seccomp FILE, else Docker's default where it is installed. */
+static const char *
+security_profile_path(const struct plan *p)
+{
+	if (p->seccomp)
+		return p->seccomp;
+	if (access(SECCOMP_DEFAULT_PATH, F_OK) == 0)
+		return SECCOMP_DEFAULT_PATH;
+	/* Run from the build tree, before `make install`. */
+	if (access(SECCOMP_SOURCE_PATH, F_OK) == 0)
+		return SECCOMP_SOURCE_PATH;
+	return SECCOMP_DEFAULT_PATH;
+}
+
+/* Prefixes *ret_error (NULL or a reason) with the profile's path. */
+static int
+security_profile_error(int r, const char *path, char **ret_error)
+{
+	_cleanup_free_ char *inner = *ret_error;
+
+	*ret_error = NULL;
+	if (asprintf(ret_error, "seccomp profile '%s': %s", path, inner ? inner : strerror(-r)) <
+	    0)
+		*ret_error = NULL;
+	return r;
+}
+
+int
+security_seccomp_prepare(struct plan *p, char **ret_error)
+{
+	struct seccomp_profile profile = {};
+	struct seccomp_profile_node node = { .caps = p->caps };
+	_cleanup_free_ char *text = NULL;
+	scmp_filter_ctx ctx = NULL;
+	const char *path;
+	struct utsname u;
+	size_t len;
+	int r;
+
+	*ret_error = NULL;
+	if (p->privileged || (p->seccomp && strcmp(p->seccomp, "unconfined") == 0))
+		return 0;
+	path = security_profile_path(p);
+	r = read_file_at(AT_FDCWD, path, SECCOMP_PROFILE_MAX, &text, &len);
+	if (r < 0)
+		return security_profile_error(r, path, ret_error);
+	node.arch = seccomp_profile_native_arch();
+	if (uname(&u) < 0)
+		return security_profile_error(-errno, path, ret_error);
+	r = seccomp_profile_kernel(u.release, &node.kernel_major, &node.kernel_minor);
+	if (r < 0)
+		return security_profile_error(r, path, ret_error);
+	r = seccomp_profile_parse(text, len, &profile, ret_error);
+	if (r >= 0)
+		r = seccomp_profile_build(&profile, &node, &ctx, ret_error);
+	seccomp_profile_done(&profile);
+	if (r < 0)
+		return security_profile_error(r, path, ret_error);
+	p->seccomp_filter = ctx;
+	return 0;
+}
+
+void
+security_seccomp_release(struct plan *p)
+{
+	if (p->seccomp_filter)
+		seccomp_release(p->seccomp_filter);
+	p->seccomp_filter = NULL;
 }
 
 int

@@ -28,6 +28,41 @@ supervise_sigset(sigset_t *ret)
 	sigaddset(ret, SIGPIPE);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The terminal went away: SIGHUP now, SIGKILL after the grace period. */
+static void
+supervise_hangup(struct supervisor *s, const char *why)
+{
+	if (s->hangup_kill_at)
+		return;
+	log_debug("%s: sending SIGHUP to the node", why);
+	kill(s->pid, SIGHUP);
+	s->hangup_kill_at = now_ms() + SUPERVISE_HANGUP_GRACE_MS;
+}
+
+static void
+supervise_interrupt(struct supervisor *s)
+{
+	long long now = now_ms();
+
+	if (s->last_interrupt && now - s->last_interrupt < SUPERVISE_INTERRUPT_MS) {
+		log_warn("interrupted again: killing the node (SIGKILL)");
+		kill(s->pid, SIGKILL);
+		return;
+	}
+	s->last_interrupt = now;
+	log_debug("forwarding signal %u", SIGINT);
+	kill(s->pid, SIGINT);
+}
+
 static void
 supervise_signal(struct supervisor *s)
 {
@@ -35,9 +70,13 @@ supervise_signal(struct supervisor *s)
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGINT:
-		case SIGTERM:
 		case SIGHUP:
+			supervise_hangup(s, "hang-up");
+			break;
+		case SIGINT:
+			supervise_interrupt(s);
+			break;
+		case SIGTERM:
 		case SIGQUIT:
 			log_debug("forwarding signal %u", si.ssi_signo);
 			kill(s->pid, si.ssi_signo);
@@ -96,16 +135,26 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 		pfd[SLOT_STDIN].fd = STDIN_FILENO;
 	if (s->tty && s->tty->out_open)
 		pfd[SLOT_MASTER].fd = s->tty->master;
+	if (s->hangup_kill_at > 0) {
+		long long left = s->hangup_kill_at - now_ms();
+
+		left = left < 0 ? 0 : left;
+		if (timeout < 0 || left < timeout)
+			timeout = left;
+	}
 	return timeout;
 }
 
-static long long
-now_ms(void)
+/* The grace period after a hang-up is over and the node is still there. */
+static void
+supervise_hangup_timer(struct supervisor *s)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	if (s->hangup_kill_at <= 0 || now_ms() < s->hangup_kill_at)
+		return;
+	log_warn("the node outlived its terminal by %d ms: killing it (SIGKILL)",
+		 SUPERVISE_HANGUP_GRACE_MS);
+	kill(s->pid, SIGKILL);
+	s->hangup_kill_at = -1;
 }
 
 /* While any port is detached, one attempt per period, however busy the terminal is. */
@@ -142,6 +191,7 @@ supervise_run(struct supervisor *s)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		supervise_retry(s, &next_retry);
+		supervise_hangup_timer(s);
 		if (n <= 0)
 			continue;
 		if (pfd[SLOT_SIG].revents)
@@ -153,6 +203,8 @@ supervise_run(struct supervisor *s)
 			tty_relay_input(s->tty);
 		if (pfd[SLOT_MASTER].revents)
 			tty_relay_output(s->tty);
+		if (s->tty && s->tty->hung_up)
+			supervise_hangup(s, "the terminal is gone");
 		if (pfd[SLOT_PID].revents)
 			break;
 	}

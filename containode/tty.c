@@ -80,8 +80,12 @@ tty_relay_input(struct tty_relay *t)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0 || write_all(t->master, buf, n) < 0)
+	if (n <= 0) {
 		t->in_open = false;
+		t->hung_up = true;
+	} else if (write_all(t->master, buf, n) < 0) {
+		t->in_open = false;
+	}
 }
 
 void
@@ -93,8 +97,12 @@ tty_relay_output(struct tty_relay *t)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	/* EIO: every slave is closed, the container is done with the terminal. */
-	if (n <= 0 || write_all(STDOUT_FILENO, buf, n) < 0)
+	if (n <= 0) {
 		t->out_open = false;
+	} else if (write_all(STDOUT_FILENO, buf, n) < 0) {
+		t->out_open = false;
+		t->hung_up = true;
+	}
 }
 
 void

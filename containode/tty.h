@@ -17,13 +17,18 @@ struct tty_relay {
 	struct termios saved;
 	bool in_open;        /* stdin still readable */
 	bool out_open;       /* master still readable */
+	bool hung_up;        /* the terminal went away: EOF or an error on stdin or stdout */
 };
 
 /* Parent: takes over master, puts stdin in raw mode, copies the window size. */
 int tty_relay_start(struct tty_relay *t, int master);
 /* Parent: copies stdin's window size to the pty (at start and on SIGWINCH). */
 void tty_relay_winsize(struct tty_relay *t);
-/* Parent: moves what is readable; false when the side is closed. */
+/*
+ * Parent: moves what is readable; a side that is done is closed.  In raw mode stdin
+ * ends only with its terminal (^D is a byte): EOF or EIO there, or a failed write to
+ * stdout, sets hung_up.
+ */
 void tty_relay_input(struct tty_relay *t);
 void tty_relay_output(struct tty_relay *t);
 /* Parent: copies what is left on the master, restores the terminal, closes. */

@@ -4,6 +4,7 @@
 
 #include "check_main.h"
 #include "cleanup.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -417,6 +418,42 @@ START_TEST(filter_from_system_profile)
 }
 END_TEST
 
+/* The profile containode uses by default: Docker's own, shipped in the source tree. */
+START_TEST(filter_from_shipped_profile)
+{
+	char *json = NULL;
+	size_t len;
+	struct seccomp_profile p;
+	struct seccomp_profile_node docker = node_with(docker_caps());
+	struct seccomp_profile_node admin = node_with(docker_caps() | UINT64_C(1) << CAP_SYS_ADMIN);
+	const struct probe without_admin[] = {
+		{ SYS_getpid, 0, 0, 0 },
+		{ SYS_getppid, 0, 0, 0 },
+		{ SYS_add_key, 0, 0, EPERM }, /* not listed: the default, EPERM */
+		{ SYS_unshare, 0, 0, EPERM },
+		{ SYS_setns, -1, 0, EPERM },
+		{ SYS_mount, 0, 0, EPERM },
+		{ SYS_clone3, 0, 0, ENOSYS }, /* so that clone's flag rules hold */
+		{ SYS_personality, 0xffffffff, 0, 0 },
+	};
+	const struct probe with_admin[] = {
+		{ SYS_unshare, 0, 0, 0 },
+		{ SYS_setns, -1, 0, EBADF }, /* the kernel answers */
+		{ SYS_mount, 0, 0, EFAULT },
+		{ SYS_clone3, 0, 0, EINVAL },
+	};
+
+	ck_assert_int_eq(read_file_at(AT_FDCWD, "containode/seccomp/default.json", 1 << 20, &json,
+	                              &len),
+	                 0);
+	p = parse_ok(json, len);
+	ck_assert_int_eq(run_filtered(&p, &docker, without_admin, ARRAY_SIZE(without_admin)), 0);
+	ck_assert_int_eq(run_filtered(&p, &admin, with_admin, ARRAY_SIZE(with_admin)), 0);
+	seccomp_profile_done(&p);
+	free(json);
+}
+END_TEST
+
 START_TEST(kernel_release)
 {
 	unsigned major = 0, minor = 0;
@@ -494,6 +531,7 @@ seccomp_profile_suite(void)
 	tcase_add_test(tc, kernel_versions);
 	tcase_add_test(tc, filter_from_dockerish_profile);
 	tcase_add_test(tc, filter_from_system_profile);
+	tcase_add_test(tc, filter_from_shipped_profile);
 	tcase_add_test(tc, kernel_release);
 	tcase_add_test(tc, build_arches_and_refusals);
 	tcase_add_test(tc, native_arch);
