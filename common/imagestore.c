@@ -183,8 +183,9 @@ imagestore_open(const char *root, const char *ref, struct imagestore_image *ret,
 	if (asprintf(&path, "%s/images/index.json", root) < 0)
 		return -ENOMEM;
 	r = read_file_at(AT_FDCWD, path, IMAGESTORE_INDEX_MAX, &index, &len);
+	/* No store, or none yet: no image in it. */
 	if (r == -ENOENT)
-		return error_set_first(ret_error, r, "the store '%s' has no images", root);
+		return error_set_first(ret_error, r, "image '%s' is not in the store '%s'", ref, root);
 	if (r < 0)
 		return error_set_first(ret_error, r, "reading '%s': %s", path, strerror(-r));
 	r = index_lookup(index, len, ref, &name, &md);

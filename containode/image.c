@@ -138,17 +138,9 @@ plan_user(struct plan *p, const char *spec, char **ret_home)
 	p->gid = u.gid;
 	p->have_user = true;
 	free(p->groups);
-	p->groups = NULL;
-	p->n_groups = 0;
-	/* The primary group is the process's gid already: the others are supplementary. */
-	if (u.n_groups && !(p->groups = calloc(u.n_groups, sizeof(*p->groups)))) {
-		passwd_user_done(&u);
-		log_error_errno(-ENOMEM, "user '%s'", spec);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < u.n_groups; i++)
-		if (u.groups[i] != u.gid)
-			p->groups[p->n_groups++] = u.groups[i];
+	/* As runc: the primary group too, then the user's others. */
+	p->groups = TAKE_PTR(u.groups);
+	p->n_groups = u.n_groups;
 	if (ret_home)
 		*ret_home = TAKE_PTR(u.home);
 	passwd_user_done(&u);

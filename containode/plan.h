@@ -50,7 +50,7 @@ struct plan {
 	const char *store;          /* --store, else $CONTAINET_STORE, else the default */
 	bool pull_missing;          /* --pull missing: `mocker pull` an image not stored */
 	const char *user_spec;      /* -u: name, uid, name:group or uid:gid */
-	gid_t *groups;              /* the user's supplementary groups (not the primary) */
+	gid_t *groups;              /* setgroups(): the primary, then the user's others */
 	size_t n_groups;
 	bool make_cwd;              /* create the working directory when missing */
 	const char *hostname;       /* --hostname; plan_hostname() falls back on the id */
