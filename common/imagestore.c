@@ -61,8 +61,7 @@ parse_object(const char *json, size_t len)
 }
 
 int
-imagestore_index_find(const char *json, size_t len, const char *name,
-                      struct imagestore_desc *ret)
+imagestore_index_find(const char *json, size_t len, const char *name, struct imagestore_desc *ret)
 {
 	_cleanup_json_ cJSON *j = parse_object(json, len);
 	const cJSON *m, *e;
@@ -123,7 +122,8 @@ blob_read(const char *root, const struct imagestore_desc *d, char **ret, size_t 
 		return -ENOMEM;
 	r = read_file_at(AT_FDCWD, path, IMAGESTORE_BLOB_MAX, &buf, &len);
 	if (r < 0)
-		return error_set_first(ret_error, r, "reading blob %s: %s", d->digest, strerror(-r));
+		return error_set_first(ret_error, r, "reading blob %s: %s", d->digest,
+		                       strerror(-r));
 	if (len != d->size)
 		return error_set_first(ret_error, -EBADMSG, "blob %s has %zu bytes, not %llu",
 		                       d->digest, len, (unsigned long long)d->size);
@@ -171,8 +171,7 @@ index_lookup(const char *text, size_t len, const char *ref, char **ret_name,
 }
 
 int
-imagestore_open(const char *root, const char *ref, struct imagestore_image *ret,
-                char **ret_error)
+imagestore_open(const char *root, const char *ref, struct imagestore_image *ret, char **ret_error)
 {
 	_cleanup_free_ char *path = NULL, *index = NULL, *manifest = NULL, *name = NULL;
 	struct imagestore_desc md = { 0 }, cd = { 0 };
@@ -185,12 +184,14 @@ imagestore_open(const char *root, const char *ref, struct imagestore_image *ret,
 	r = read_file_at(AT_FDCWD, path, IMAGESTORE_INDEX_MAX, &index, &len);
 	/* No store, or none yet: no image in it. */
 	if (r == -ENOENT)
-		return error_set_first(ret_error, r, "image '%s' is not in the store '%s'", ref, root);
+		return error_set_first(ret_error, r, "image '%s' is not in the store '%s'", ref,
+		                       root);
 	if (r < 0)
 		return error_set_first(ret_error, r, "reading '%s': %s", path, strerror(-r));
 	r = index_lookup(index, len, ref, &name, &md);
 	if (r == -ENOENT)
-		return error_set_first(ret_error, r, "image '%s' is not in the store '%s'", ref, root);
+		return error_set_first(ret_error, r, "image '%s' is not in the store '%s'", ref,
+		                       root);
 	if (r < 0)
 		return error_set_first(ret_error, r, "'%s': %s", path,
 		                       r == -EBADMSG ? "not a valid image index" : strerror(-r));
@@ -198,7 +199,8 @@ imagestore_open(const char *root, const char *ref, struct imagestore_image *ret,
 	if (r >= 0) {
 		r = imagestore_manifest_config(manifest, len, &cd);
 		if (r == -EBADMSG)
-			error_set_first(ret_error, r, "manifest %s is not an image manifest", md.digest);
+			error_set_first(ret_error, r, "manifest %s is not an image manifest",
+			                md.digest);
 	}
 	if (r >= 0)
 		r = blob_read(root, &cd, &img.config, &img.config_len, ret_error);

@@ -43,7 +43,7 @@ struct imagestore_image {
 	char *manifest; /* its manifest's digest */
 	char *config;   /* the config blob, NUL-terminated */
 	size_t config_len;
-	char *rootfs;   /* STORE/rootfs/<hex of the manifest digest>; may not exist yet */
+	char *rootfs; /* STORE/rootfs/<hex of the manifest digest>; may not exist yet */
 };
 
 /*

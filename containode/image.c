@@ -188,7 +188,9 @@ run_mocker(const char *store, const char *verb, const char *ref)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		char *argv[] = { "mocker", "--store", (char *)store, (char *)verb, (char *)ref, NULL };
+		char *argv[] = {
+			"mocker", "--store", (char *)store, (char *)verb, (char *)ref, NULL
+		};
 
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
 			execvp(path, argv);

@@ -42,11 +42,13 @@ find(const char *json, const char *name, struct imagestore_desc *d)
 START_TEST(index_entries)
 {
 	const char *index =
-		"{\"schemaVersion\":2,\"manifests\":["
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D1
-		"\",\"size\":123," "\"annotations\":" ANN "\"docker.io/library/a:1\"}},"
-		"{\"digest\":\"" D2 "\",\"size\":7,\"annotations\":" ANN "\"docker.io/library/a:1\"}},"
-		"{\"digest\":\"" D2 "\",\"size\":7,\"annotations\":" ANN "\"b\"}}]}";
+	        "{\"schemaVersion\":2,\"manifests\":["
+	        "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D1
+	        "\",\"size\":123,"
+	        "\"annotations\":" ANN "\"docker.io/library/a:1\"}},"
+	        "{\"digest\":\"" D2 "\",\"size\":7,\"annotations\":" ANN
+	        "\"docker.io/library/a:1\"}},"
+	        "{\"digest\":\"" D2 "\",\"size\":7,\"annotations\":" ANN "\"b\"}}]}";
 	struct imagestore_desc d = { 0 };
 
 	/* The first entry with the name, as mocker's store_index_find(). */
@@ -75,20 +77,25 @@ START_TEST(index_refused)
 	ck_assert_int_eq(find("{\"manifests\":[", "b", &d), -EBADMSG);
 	/* A name cut short at a NUL must not match a shorter one. */
 	ck_assert_int_eq(find("{\"manifests\":[{\"digest\":\"" D1 "\",\"size\":1,"
-	                      "\"annotations\":" ANN "\"b\\u0000c\"}}]}", "b", &d),
+	                      "\"annotations\":" ANN "\"b\\u0000c\"}}]}",
+	                      "b", &d),
 	                 -EBADMSG);
 	/* Digests that could become paths, sizes that are no sizes. */
 	ck_assert_int_eq(find("{\"manifests\":[{\"digest\":\"sha256:../../x\",\"size\":1,"
-	                      "\"annotations\":" ANN "\"b\"}}]}", "b", &d),
+	                      "\"annotations\":" ANN "\"b\"}}]}",
+	                      "b", &d),
 	                 -EBADMSG);
 	ck_assert_int_eq(find("{\"manifests\":[{\"digest\":\"" D1 "\",\"size\":-1,"
-	                      "\"annotations\":" ANN "\"b\"}}]}", "b", &d),
+	                      "\"annotations\":" ANN "\"b\"}}]}",
+	                      "b", &d),
 	                 -EBADMSG);
 	ck_assert_int_eq(find("{\"manifests\":[{\"digest\":\"" D1 "\",\"size\":1.5,"
-	                      "\"annotations\":" ANN "\"b\"}}]}", "b", &d),
+	                      "\"annotations\":" ANN "\"b\"}}]}",
+	                      "b", &d),
 	                 -EBADMSG);
 	ck_assert_int_eq(find("{\"manifests\":[{\"digest\":\"" D1 "\","
-	                      "\"annotations\":" ANN "\"b\"}}]}", "b", &d),
+	                      "\"annotations\":" ANN "\"b\"}}]}",
+	                      "b", &d),
 	                 -EBADMSG);
 }
 END_TEST
@@ -163,12 +170,13 @@ make_store(const char *ref, const char *cfg, long size_delta, char manifest[72])
 	                          config, (long)strlen(cfg) + size_delta),
 	                 0);
 	put_blob(m, manifest);
-	ck_assert_int_ge(asprintf(&index,
-	                          "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
-	                          "vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
-	                          "\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
-	                          manifest, strlen(m), ref),
-	                 0);
+	ck_assert_int_ge(
+	        asprintf(&index,
+	                 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+	                 "vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+	                 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
+	                 manifest, strlen(m), ref),
+	        0);
 	write_text("images/index.json", index);
 }
 
