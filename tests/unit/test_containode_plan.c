@@ -120,6 +120,21 @@ START_TEST(option_combinations)
 	ck_assert_ptr_null(plan_check(&p));
 	p.root = NULL;
 	ck_assert_ptr_nonnull(plan_check(&p)); /* -t without -r */
+
+	plan_init(&p);
+	p.image = "alpine";
+	p.top = "/t";
+	ck_assert_ptr_null(plan_check(&p)); /* -t with --image */
+	p.root = "/r";
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --image is the root */
+	plan_init(&p);
+	p.entrypoint = "/bin/id";
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --entrypoint without --image */
+	p.entrypoint = NULL;
+	p.pull_missing = true;
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --pull without --image */
+	p.image = "alpine";
+	ck_assert_ptr_null(plan_check(&p));
 }
 END_TEST
 
