@@ -317,6 +317,48 @@ image_plan(struct plan *p, char *const *env)
 	return 0;
 }
 
+/* Whether path is the unpacked tree of an image: STORE/rootfs/<64 hex> beside
+ * STORE/images/oci-layout. */
+static bool
+is_store_rootfs(const char *path)
+{
+	_cleanup_free_ char *real = realpath(path, NULL), *layout = NULL;
+	char *name, *parent;
+	struct stat st;
+
+	if (!real || !(name = strrchr(real, '/')) || name == real)
+		return false;
+	*name++ = '\0';
+	if (strlen(name) != 64 || strspn(name, "0123456789abcdef") != 64)
+		return false;
+	parent = strrchr(real, '/');
+	if (!parent || strcmp(parent, "/rootfs") != 0)
+		return false;
+	*parent = '\0';
+	if (asprintf(&layout, "%s/images/oci-layout", real) < 0)
+		return false;
+	return stat(layout, &st) == 0;
+}
+
+int
+image_plan_root(struct plan *p)
+{
+	int fd;
+
+	if (!p->root || !is_store_rootfs(p->root))
+		return 0;
+	/* As with --image: held while the node lives, and nothing written beside it. */
+	fd = imagestore_rootfs_hold(p->root);
+	if (fd < 0) {
+		log_error_errno(fd, "hold the root file system '%s'", p->root);
+		return fd;
+	}
+	p->rootfs_fd = fd;
+	if (!p->top)
+		p->ephemeral = true;
+	return 0;
+}
+
 int
 image_enter_workdir(const struct plan *p, struct setup_error *e)
 {

@@ -29,5 +29,11 @@ int image_plan(struct plan *p, char *const *env);
 /* -u (or the image's user) resolved in the root's /etc/passwd and /etc/group.  Logs. */
 int image_plan_user(struct plan *p, const char *spec);
 
+/*
+ * -r naming an image's tree in mocker's store (`mocker rootfs`): held as --image holds it,
+ * and its upper layer in memory unless -t.  Logs.
+ */
+int image_plan_root(struct plan *p);
+
 /* The child, in its new root: changes to the working directory, creating it if planned. */
 int image_enter_workdir(const struct plan *p, struct setup_error *e);

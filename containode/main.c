@@ -48,9 +48,9 @@ static const char usage_text[] =
 	"  -n, --ifname=NAME     name of the container's interface (default eth0)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
-	"                        memory for --image and -r /)\n"
+	"                        memory for --image, -r / and a store's rootfs)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
-	"  -i, --id=ID           identity: hostname and switch node (default random)\n"
+	"  -i, --id=ID           identity: switch node, default hostname (default random)\n"
 	"  -N, --host-net        keep the host's network namespace\n"
 	"  -I, --host-ipc        keep the host's IPC namespace\n"
 	"  -e, --env=K[=V]       set K in the environment (no V: the host's value)\n"
@@ -265,7 +265,7 @@ plan_complete(struct plan *p, const struct env_args *env)
 	/* The host's root is never written: its upper layer is in memory unless -t. */
 	if (p->root && strcmp(p->root, "/") == 0 && !p->top)
 		p->ephemeral = true;
-	if (p->image && image_plan(p, (char *const *)env->v) < 0)
+	if (p->image ? image_plan(p, (char *const *)env->v) < 0 : image_plan_root(p) < 0)
 		return -EINVAL;
 	if (!p->image && p->user_spec && image_plan_user(p, p->user_spec) < 0)
 		return -EINVAL;

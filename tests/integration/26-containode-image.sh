@@ -89,6 +89,11 @@ assert_eq kept "$(node -t "$TEST_TMP/top" --image "$IMG" --entrypoint /bin/cat /
 assert_eq "$store_list" "$(ls -A "$STORE/rootfs")" "still nothing new in the store"
 assert_eq "$rootfs_sum" "$(tree_sum "$ROOTFS")" "the rootfs is still untouched"
 
+# -r naming the image's tree (mocker rootfs): nothing written beside it either.
+assert_exit 0 "-r on the image's rootfs" "$CONTAINODE" -N -q -r "$ROOTFS" -i "r-$TEST_ID" \
+	/bin/sh -c 'echo x > /root/f'
+assert_eq "$store_list" "$(ls -A "$STORE/rootfs")" "-r on a store's rootfs makes no ROOT.ID in the store"
+
 # rmi and prune while a node runs on the image keep its rootfs; after it, prune removes it.
 spawn node1 "$CONTAINODE" -N -q -t "$TEST_TMP/top1" --image "$IMG" -u root \
 	--entrypoint /bin/sh -- -c 'touch /started; exec sleep 600'
