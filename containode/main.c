@@ -7,6 +7,8 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "devices.h"
+#include "image.h"
+#include "imagestore.h"
 #include "log.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -59,14 +61,24 @@ static const char usage_text[] =
 	"      --route='DEST via GW'  route to DEST (ADDR[/LEN] or default, v4 or v6) via GW\n"
 	"                        (repeatable)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
-	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID)\n"
+	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
+	"                        memory for --image, -r / and a store's rootfs)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
-	"  -i, --id=ID           identity: hostname and switch node (default random)\n"
+	"  -i, --id=ID           identity: switch node, default hostname (default random)\n"
 	"  -N, --host-net        keep the host's network namespace\n"
 	"  -I, --host-ipc        keep the host's IPC namespace\n"
 	"  -e, --env=K[=V]       set K in the environment (no V: the host's value)\n"
 	"  -w, --workdir=DIR     working directory of CMD (default /)\n"
-	"  -u, --user=UID[:GID]  run CMD as UID (and GID, default UID)\n"
+	"  -u, --user=USER[:GRP] run CMD as USER (name or uid; GRP name or gid), resolved\n"
+	"                        in the node's /etc/passwd and /etc/group\n"
+	"      --image=REF       run image REF of mocker's store: its rootfs is ROOT, its\n"
+	"                        config gives CMD, environment, directory and user\n"
+	"      --entrypoint=CMD  with --image: replace the image's Entrypoint (and Cmd)\n"
+	"      --pull=WHEN       with --image: 'missing' pulls an image not stored (mocker\n"
+	"                        pull), 'never' (default) is an error naming the pull to run\n"
+	"      --store=DIR       mocker's store (default $CONTAINET_STORE or\n"
+	"                        " IMAGESTORE_DEFAULT ")\n"
+	"      --hostname=NAME   host name inside the node (default the identity)\n"
 	"      --init            run a tiny init as PID 1 that reaps and forwards signals\n"
 	"      --cap-add=CAP[,CAP]   give the node capabilities (Docker's names, or ALL)\n"
 	"      --cap-drop=CAP[,CAP]  take capabilities from it (Docker's default 14)\n"
@@ -110,14 +122,20 @@ static const struct option options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, ARG_VERSION },
+	/* The image's options: containode/image.c. */
+	{ "image", required_argument, NULL, IMAGE_OPT_IMAGE },
+	{ "entrypoint", required_argument, NULL, IMAGE_OPT_ENTRYPOINT },
+	{ "pull", required_argument, NULL, IMAGE_OPT_PULL },
+	{ "store", required_argument, NULL, IMAGE_OPT_STORE },
+	{ "hostname", required_argument, NULL, IMAGE_OPT_HOSTNAME },
 	{},
 };
 
 static char *default_argv[] = { "/bin/sh", NULL };
 
-/* -e options wait here until the base environment exists. */
+/* -e options wait here until the base environment exists (NULL-terminated). */
 struct env_args {
-	const char *v[PLAN_ENV_MAX];
+	const char *v[PLAN_ENV_MAX + 1];
 	size_t n;
 };
 
@@ -230,6 +248,10 @@ parse_privilege(struct plan *p, int c, const char *arg)
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 {
+	int r = image_parse_option(p, c, arg);
+
+	if (r <= 0)
+		return r;
 	switch (c) {
 	case 's':
 	case '4':
@@ -270,11 +292,6 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 		if (arg[0] != '/')
 			return usage_error("-w: not an absolute path: '%s'", arg);
 		p->cwd = arg;
-		return 0;
-	case 'u':
-		if (plan_parse_user(arg, &p->uid, &p->gid) < 0)
-			return usage_error("-u: invalid UID[:GID] '%s'", arg);
-		p->have_user = true;
 		return 0;
 	case ARG_INIT:
 		p->init = true;
@@ -323,7 +340,8 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 		if (r < 0)
 			return r;
 	}
-	p->argv = optind < argc ? argv + optind : default_argv;
+	/* NULL for none: the image's Cmd, or default_argv. */
+	p->argv = optind < argc ? argv + optind : NULL;
 	why = plan_check(p);
 	if (why)
 		return usage_error("%s", why);
@@ -374,6 +392,15 @@ plan_complete(struct plan *p, const struct env_args *env)
 	if (r < 0)
 		return r;
 	p->tty = isatty(STDIN_FILENO);
+	/* The host's root is never written: its upper layer is in memory unless -t. */
+	if (p->root && strcmp(p->root, "/") == 0 && !p->top)
+		p->ephemeral = true;
+	if (p->image ? image_plan(p, (char *const *)env->v) < 0 : image_plan_root(p) < 0)
+		return -EINVAL;
+	if (!p->image && p->user_spec && image_plan_user(p, p->user_spec) < 0)
+		return -EINVAL;
+	if (!p->argv)
+		p->argv = default_argv;
 	if (p->root && !p->ephemeral) {
 		if (!p->top)
 			p->top = plan_default_top(p->root, p->id);
@@ -381,8 +408,8 @@ plan_complete(struct plan *p, const struct env_args *env)
 		if (!p->work)
 			return log_fail(-ENOMEM, "plan the top directory");
 	}
-	r = plan_env_base(p, getenv("TERM"));
-	for (size_t i = 0; r >= 0 && i < env->n; i++) {
+	r = p->image ? 0 : plan_env_base(p, getenv("TERM"));
+	for (size_t i = 0; r >= 0 && !p->image && i < env->n; i++) {
 		const char *eq = strchr(env->v[i], '=');
 		_cleanup_free_ char *key = eq ? NULL : strdup(env->v[i]);
 

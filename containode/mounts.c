@@ -75,25 +75,37 @@ mount_one(const struct mount_entry *m, bool writable, struct setup_error *e)
 /*
  * The overlay: ROOT read-only below, TOP (or a tmpfs) above, mounted over ROOT itself;
  * nodev, so that a node made in it (or brought in ROOT or TOP) opens nothing.
+ *
+ * The host's root ("-r /") cannot be mounted over: a mount on "/" sits above the root
+ * that every lookup of "/" starts from, so pivot_root would find the old root again (and
+ * the ephemeral layer's directories would land in the host's "/").  Its overlay goes on a
+ * scratch tmpfs over /dev instead, a directory every host has and that the setup needs no
+ * more (the host's device nodes are open already, and all of it is left behind with the
+ * old root).
  */
 static int
 mount_overlay(const struct plan *p, struct setup_error *e)
 {
 	_cleanup_close_ int lower = -1, upper = -1, work = -1, scratch = -1;
-	char opts[256];
+	bool host_root = strcmp(p->root, "/") == 0;
+	const char *stage = host_root ? "/dev" : p->root;
+	char opts[256], target[64];
 
 	/* Paths by fd: commas or colons in ROOT or TOP cannot confuse the option parser. */
 	lower = open(p->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (lower < 0)
 		return setup_fail(e, -errno, "open root '%s'", p->root);
+	if (p->ephemeral || host_root) {
+		/* Mounted over STAGE in this namespace only; lower still reaches what it hid. */
+		if (mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
+			return setup_fail(e, -errno, "mount tmpfs for the upper layer on '%s'", stage);
+		scratch = open(stage, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (scratch < 0 || mkdirat(scratch, "merged", 0755) < 0 ||
+		    (p->ephemeral &&
+		     (mkdirat(scratch, "upper", 0755) < 0 || mkdirat(scratch, "work", 0700) < 0)))
+			return setup_fail(e, -errno, "prepare the upper layer");
+	}
 	if (p->ephemeral) {
-		/* Mounted over ROOT in this namespace only; lower still reaches what it hid. */
-		if (mount("tmpfs", p->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
-			return setup_fail(e, -errno, "mount tmpfs for the upper layer on '%s'", p->root);
-		scratch = open(p->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (scratch < 0 || mkdirat(scratch, "upper", 0755) < 0 ||
-		    mkdirat(scratch, "work", 0700) < 0 || mkdirat(scratch, "merged", 0755) < 0)
-			return setup_fail(e, -errno, "prepare the ephemeral upper layer");
 		upper = openat(scratch, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		work = openat(scratch, "work", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
@@ -106,9 +118,7 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	snprintf(opts, sizeof(opts),
 		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
 		 lower, upper, work);
-	if (p->ephemeral) {
-		char target[64];
-
+	if (scratch >= 0) {
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/merged", scratch);
 		if (mount("overlay", target, "overlay", MS_NODEV, opts) < 0 || fchdir(scratch) < 0 ||
 		    chdir("merged") < 0)
@@ -242,14 +252,14 @@ static int
 mounts_etc(const struct plan *p, struct setup_error *e)
 {
 	_cleanup_free_ char *hosts = plan_hosts(p);
-	char hostname[IDENT_MAX + 2];
+	char hostname[80];
 	int r;
 
 	if (!hosts)
 		return setup_fail(e, -ENOMEM, "make /etc/hosts");
 	if (mkdir("/run/containode", 0755) < 0)
 		return setup_fail(e, -errno, "create '/run/containode'");
-	snprintf(hostname, sizeof(hostname), "%s\n", p->id);
+	snprintf(hostname, sizeof(hostname), "%s\n", plan_hostname(p));
 	r = mount_etc_file(p, "hostname", hostname, e);
 	if (r >= 0)
 		r = mount_etc_file(p, "hosts", hosts, e);

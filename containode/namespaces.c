@@ -4,6 +4,7 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "fdpass.h"
+#include "image.h"
 #include "init.h"
 #include "mounts.h"
 #include "network.h"
@@ -200,13 +201,14 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	}
 	if (r < 0)
 		return r;
-	if (sethostname(p->id, strlen(p->id)) < 0)
-		return setup_fail(e, -errno, "set hostname '%s'", p->id);
+	if (sethostname(plan_hostname(p), strlen(plan_hostname(p))) < 0)
+		return setup_fail(e, -errno, "set hostname '%s'", plan_hostname(p));
 	r = child_setup_fs(p, &master, e);
 	if (r < 0)
 		return r;
-	if (p->cwd && chdir(p->cwd) < 0)
-		return setup_fail(e, -errno, "change to directory '%s'", p->cwd);
+	r = image_enter_workdir(p, e);
+	if (r < 0)
+		return r;
 	r = security_apply(p, e);
 	if (r < 0)
 		return r;

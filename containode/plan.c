@@ -2,13 +2,16 @@
 
 #include "cleanup.h"
 #include "parse.h"
+#include "strv.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <ctype.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/un.h>
@@ -18,6 +21,8 @@ void
 plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->rootfs_fd = -1;
+	p->stop_signal = SIGTERM;
 }
 
 void
@@ -35,6 +40,15 @@ plan_free(struct plan *p)
 		free(p->env[i]);
 	p->n_env = 0;
 	p->env[0] = NULL;
+	/* The image's part. */
+	free(p->groups);
+	p->groups = NULL;
+	p->n_groups = 0;
+	p->rootfs_fd = safe_close(p->rootfs_fd);
+	strv_free(p->image_argv);
+	p->image_argv = NULL;
+	free(p->image_cwd);
+	p->image_cwd = NULL;
 }
 
 const char *
@@ -42,12 +56,16 @@ plan_check(const struct plan *p)
 {
 	if (p->host_net && (p->n_net || p->first.keys || p->n_routes))
 		return "-N keeps the host network: it cannot go with -s, -4, -6, -g, --net or --route";
-	if (p->top && !p->root)
-		return "-t needs a root (-r)";
-	if (p->ephemeral && !p->root)
-		return "--ephemeral needs a root (-r)";
+	if (p->top && !p->root && !p->image)
+		return "-t needs a root (-r or --image)";
+	if (p->ephemeral && !p->root && !p->image)
+		return "--ephemeral needs a root (-r or --image)";
 	if (p->ephemeral && p->top)
 		return "--ephemeral keeps no top directory: it cannot go with -t";
+	if (p->image && p->root)
+		return "--image is the root: it cannot go with -r";
+	if (!p->image && (p->entrypoint || p->pull_missing))
+		return "--entrypoint and --pull need an image (--image)";
 	if (p->n_sysctl && p->host_net)
 		return "--sysctl sets the node's own network: it cannot go with -N";
 	if (p->privileged && p->seccomp && strcmp(p->seccomp, "unconfined") != 0)
@@ -96,27 +114,43 @@ plan_work_dir(const char *top)
 	return n < 0 ? NULL : work;
 }
 
-int
-plan_parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid)
+bool
+plan_user_valid(const char *s)
 {
-	_cleanup_free_ char *u = strdup(s);
-	unsigned long uid, gid;
-	char *colon;
+	const char *colon = strchr(s, ':');
 
-	if (!u)
-		return -ENOMEM;
-	colon = strchr(u, ':');
-	if (colon)
-		*colon = '\0';
-	/* (uid_t)-1 means "unchanged" to setresuid: not a valid id. */
-	if (parse_uint(u, 0, UINT_MAX - 1, &uid) < 0)
-		return -EINVAL;
-	gid = uid;
-	if (colon && parse_uint(colon + 1, 0, UINT_MAX - 1, &gid) < 0)
-		return -EINVAL;
-	*ret_uid = uid;
-	*ret_gid = gid;
-	return 0;
+	if (!*s || *s == ':' || strpbrk(s, " \t\n"))
+		return false;
+	return !colon || (colon[1] && !strchr(colon + 1, ':'));
+}
+
+bool
+plan_hostname_valid(const char *s)
+{
+	size_t label = 0, n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || (s[i] == '-' && label > 0)))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+const char *
+plan_hostname(const struct plan *p)
+{
+	return p->hostname ? p->hostname : p->id;
 }
 
 static ssize_t
@@ -172,7 +206,7 @@ plan_env_get(const struct plan *p, const char *key)
 int
 plan_env_base(struct plan *p, const char *host_term)
 {
-	char buf[IDENT_MAX + 16];
+	char buf[96];
 	const char *term = p->tty ? (host_term && *host_term ? host_term : "xterm") : "dumb";
 	int r;
 
@@ -181,7 +215,7 @@ plan_env_base(struct plan *p, const char *host_term)
 		r = plan_env_set(p, p->have_user && p->uid != 0 ? "HOME=/" : "HOME=/root", NULL);
 	if (r >= 0)
 		r = plan_env_set(p, "TERM", term);
-	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->id);
+	snprintf(buf, sizeof(buf), "HOSTNAME=%s", plan_hostname(p));
 	if (r >= 0)
 		r = plan_env_set(p, buf, NULL);
 	return r;
@@ -237,7 +271,7 @@ plan_hosts(const struct plan *p)
 		inet_ntop(AF_INET, &p->net[0].v4, addr, sizeof(addr));
 	if (asprintf(&text,
 		     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", addr,
-		     p->id) < 0)
+		     plan_hostname(p)) < 0)
 		return NULL;
 	return text;
 }

@@ -101,6 +101,21 @@ struct plan {
 	void *seccomp_filter;       /* the built filter (scmp_filter_ctx), NULL for none */
 	const char *sysctl[PLAN_SYSCTL_MAX]; /* "KEY=VALUE", as given */
 	size_t n_sysctl;
+
+	/* The image and the user (--image, -u, --hostname): containode/image.c. */
+	const char *image;          /* --image REF */
+	const char *entrypoint;     /* --entrypoint, NULL when not given */
+	const char *store;          /* --store, else $CONTAINET_STORE, else the default */
+	bool pull_missing;          /* --pull missing: `mocker pull` an image not stored */
+	const char *user_spec;      /* -u: name, uid, name:group or uid:gid */
+	gid_t *groups;              /* setgroups(): the primary, then the user's others */
+	size_t n_groups;
+	bool make_cwd;              /* create the working directory when missing */
+	const char *hostname;       /* --hostname; plan_hostname() falls back on the id */
+	int rootfs_fd;              /* the image's rootfs, held shared while the node lives */
+	int stop_signal;            /* the image's StopSignal, SIGTERM by default */
+	char **image_argv;          /* what p->argv and p->cwd point to in image mode */
+	char *image_cwd;
 };
 
 void plan_init(struct plan *p);
@@ -149,8 +164,12 @@ char *plan_work_dir(const char *top);
 /* Copy of path without trailing slashes ("/" stays "/"). */
 char *plan_strip_slashes(const char *path);
 
-/* "UID" or "UID:GID", numeric; GID defaults to UID. */
-int plan_parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid);
+/* Whether s has the form of a -u spec: USER or USER:GROUP, neither empty. */
+bool plan_user_valid(const char *s);
+/* Whether s can be a host name (RFC 1123 labels, at most 64 characters). */
+bool plan_hostname_valid(const char *s);
+/* The node's host name: --hostname, else the identity. */
+const char *plan_hostname(const struct plan *p);
 
 /*
  * Sets KEY=VALUE in the environment (replacing KEY if present).  "KEY" alone takes

@@ -110,8 +110,8 @@ static int
 security_user(const struct plan *p, struct setup_error *e)
 {
 	/* The caller's supplementary groups are the host's business, with or without -u. */
-	if (setgroups(0, NULL) < 0)
-		return setup_fail(e, -errno, "drop the supplementary groups");
+	if (setgroups(p->have_user ? p->n_groups : 0, p->groups) < 0)
+		return setup_fail(e, -errno, "set the supplementary groups");
 	if (!p->have_user)
 		return 0;
 	if (setresgid(p->gid, p->gid, p->gid) < 0)

@@ -1,24 +1,11 @@
-/* sha256 digests: validation of their text form, and streaming hashing (libcrypto). */
+/* sha256 digests: streaming hashing (libcrypto); their text form is common/digestname.h. */
 #pragma once
+
+#include "digestname.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define DIGEST_HEX_LEN 64
-/* "sha256:" + 64 hex digits + NUL */
-#define DIGEST_STR_SIZE (7 + DIGEST_HEX_LEN + 1)
-
-/* True when s is exactly "sha256:" followed by 64 lower-case hex digits: the only form that
- * may become part of a path. */
-bool digest_valid(const char *s);
-
-/* The 64 hex digits of a valid digest (a pointer into s). */
-static inline const char *
-digest_hex(const char *s)
-{
-	return s + 7;
-}
 
 struct sha256;
 

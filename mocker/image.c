@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "fsutil.h"
+#include "imagestore.h"
 #include "log.h"
 #include "manifest.h"
 #include "progress.h"
@@ -171,6 +172,17 @@ image_inspect(const struct store *s, const char *what)
 	return 0;
 }
 
+/* rmi only untags; prune removes the tree, but not while a node holds it: said here. */
+static void
+rootfs_say_in_use(const struct store *s, const char *digest)
+{
+	_cleanup_free_ char *path = digest ? store_rootfs_path(s, digest) : NULL;
+	_cleanup_close_ int fd = path ? imagestore_rootfs_claim(path) : -1;
+
+	if (fd == -EBUSY)
+		printf("in use by a node, kept until it exits: %s\n", path);
+}
+
 int
 image_remove(struct store *s, char **refs)
 {
@@ -198,6 +210,7 @@ image_remove(struct store *s, char **refs)
 			continue;
 		}
 		printf("Untagged: %s\n", entry_name(e) ? entry_name(e) : *ref);
+		rootfs_say_in_use(s, image_digest(e));
 		cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(index, "manifests"), e);
 		cJSON_Delete(e);
 	}
@@ -286,6 +299,7 @@ is_hex_digest(const char *name)
 static int
 sweep(const char *dir, const struct keep *keep, bool quiet, int *ret_n)
 {
+	bool rootfs = strcmp(strrchr(dir, '/'), "/rootfs") == 0;
 	_cleanup_(closedirp) DIR *d = opendir(dir);
 	struct dirent *de;
 	int first = 0;
@@ -303,8 +317,18 @@ sweep(const char *dir, const struct keep *keep, bool quiet, int *ret_n)
 
 		if (!is_hex_digest(de->d_name) || keep_has(keep, de->d_name))
 			continue;
+		_cleanup_close_ int held = -1;
+
 		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
 			return -ENOMEM;
+		/* A node runs on it (containode holds it shared): kept, and removed by the
+		 * first prune after the node is gone.  Held exclusively while removed, so
+		 * that no node starts on a tree half gone. */
+		if (rootfs && (held = imagestore_rootfs_claim(p)) == -EBUSY) {
+			if (!quiet)
+				printf("kept: %s (in use)\n", p);
+			continue;
+		}
 		r = rm_rf_at(dirfd(d), de->d_name);
 		if (r < 0) {
 			log_error_errno(r, "removing '%s'", p);

@@ -10,7 +10,7 @@
 
 #include "cleanup.h"
 #include "mocker/auth.h"
-#include "mocker/ref.h"
+#include "ref.h"
 
 static int
 same(const char *a, const char *b)

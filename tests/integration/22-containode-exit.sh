@@ -107,7 +107,7 @@ one_line 2 "a malformed gateway: 2" "$CONTAINODE" -4 10.0.0.1/24 -g 10.0.0 true
 one_line 2 "a gateway off the subnet: 2" "$CONTAINODE" -4 10.0.0.1/24 -g 10.1.0.1 true
 one_line 2 "-g without -4: 2" "$CONTAINODE" -g 10.0.0.1 true
 one_line 2 "a bad identity: 2" "$CONTAINODE" -i 'a/b' true
-one_line 2 "a bad user: 2" "$CONTAINODE" -u root true
+one_line 2 "a bad user: 2" "$CONTAINODE" -u 1: true
 one_line 2 "-N with -s: 2" "$CONTAINODE" -N -s "$TEST_TMP/sock" true
 one_line 2 "--ephemeral without -r: 2" "$CONTAINODE" --ephemeral true
 one_line 2 "an unknown option: 2" "$CONTAINODE" --no-such-option true

@@ -107,6 +107,26 @@ def busybox_layer():
     return l.done()
 
 
+def runconfig_layer():
+    """Users and groups by name, and applets, for containode's --image tests."""
+    l = Layer()
+    for applet in ("hostname", "sleep", "touch", "grep", "mkdir"):
+        l.symlink("bin/" + applet, "busybox")
+    l.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+           "user:x:1000:1000::/home/user:/bin/sh\n"
+           "app:x:1001:1002:app:/home/app:/bin/sh\n"
+           "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")
+    l.file("etc/group", "root:x:0:\nuser:x:1000:\napp:x:1002:\nextra:x:1003:app\n"
+           "more:x:1004:user,app\nnogroup:x:65534:\n")
+    l.dir("home/app", 0o750, 1001, 1002)
+    return l.done()
+
+
+RUNCONFIG = {"Entrypoint": ["/bin/echo", "ep"], "Cmd": ["cmd"],
+             "Env": ["PATH=/bin", "A=image", "B=image"], "WorkingDir": "/work/dir",
+             "User": "app"}
+
+
 def links_layer():
     """Layer 2: every kind of entry, for the file-by-file comparison with umoci."""
     l = Layer()
@@ -318,6 +338,8 @@ def main():
         entries.append(att)
         idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
         m = lay.blob(json.dumps(idx).encode(), MT_INDEX)
+    elif a.recipe == "runconfig":
+        m = lay.image([busybox_layer(), runconfig_layer()], a.compress, extra=RUNCONFIG)
     elif a.recipe == "setuid":
         m = lay.image([busybox_layer(), setuid_layer()], a.compress)
     elif a.recipe == "readonly":

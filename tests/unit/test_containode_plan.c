@@ -45,20 +45,39 @@ END_TEST
 
 START_TEST(user_parsing)
 {
-	uid_t u;
-	gid_t g;
+	/* The form only: names are resolved in the node's /etc/passwd (image.c). */
+	ck_assert(plan_user_valid("1000"));
+	ck_assert(plan_user_valid("0:5"));
+	ck_assert(plan_user_valid("nobody"));
+	ck_assert(plan_user_valid("app:staff"));
+	ck_assert(!plan_user_valid(""));
+	ck_assert(!plan_user_valid("1:"));
+	ck_assert(!plan_user_valid(":1"));
+	ck_assert(!plan_user_valid("a:b:c"));
+	ck_assert(!plan_user_valid("a b"));
+}
+END_TEST
 
-	ck_assert_int_eq(plan_parse_user("1000", &u, &g), 0);
-	ck_assert_uint_eq(u, 1000);
-	ck_assert_uint_eq(g, 1000);
-	ck_assert_int_eq(plan_parse_user("0:5", &u, &g), 0);
-	ck_assert_uint_eq(u, 0);
-	ck_assert_uint_eq(g, 5);
-	ck_assert_int_eq(plan_parse_user("root", &u, &g), -EINVAL);
-	ck_assert_int_eq(plan_parse_user("1:", &u, &g), -EINVAL);
-	ck_assert_int_eq(plan_parse_user(":1", &u, &g), -EINVAL);
-	ck_assert_int_eq(plan_parse_user("-1", &u, &g), -EINVAL);
-	ck_assert_int_eq(plan_parse_user("4294967295", &u, &g), -EINVAL);
+START_TEST(hostname_check)
+{
+	struct plan p;
+
+	ck_assert(plan_hostname_valid("r1"));
+	ck_assert(plan_hostname_valid("r1.lab-a.example"));
+	ck_assert(!plan_hostname_valid(""));
+	ck_assert(!plan_hostname_valid("-r1"));
+	ck_assert(!plan_hostname_valid("r1-"));
+	ck_assert(!plan_hostname_valid("a..b"));
+	ck_assert(!plan_hostname_valid("a_b"));
+	ck_assert(!plan_hostname_valid("a/b"));
+	ck_assert(!plan_hostname_valid("0123456789012345678901234567890123456789012345678901234567890123"
+	                               "4"));
+	plan_init(&p);
+	strcpy(p.id, "node-1234");
+	ck_assert_str_eq(plan_hostname(&p), "node-1234");
+	p.hostname = "r1";
+	ck_assert_str_eq(plan_hostname(&p), "r1");
+	plan_free(&p);
 }
 END_TEST
 
@@ -87,6 +106,21 @@ START_TEST(option_combinations)
 	ck_assert_ptr_null(plan_check(&p));
 	p.root = NULL;
 	ck_assert_ptr_nonnull(plan_check(&p)); /* -t without -r */
+
+	plan_init(&p);
+	p.image = "alpine";
+	p.top = "/t";
+	ck_assert_ptr_null(plan_check(&p)); /* -t with --image */
+	p.root = "/r";
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --image is the root */
+	plan_init(&p);
+	p.entrypoint = "/bin/id";
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --entrypoint without --image */
+	p.entrypoint = NULL;
+	p.pull_missing = true;
+	ck_assert_ptr_nonnull(plan_check(&p)); /* --pull without --image */
+	p.image = "alpine";
+	ck_assert_ptr_null(plan_check(&p));
 }
 END_TEST
 
@@ -484,6 +518,7 @@ plan_suite(void)
 	tcase_add_test(tc, default_top_is_root_dot_id);
 	tcase_add_test(tc, work_dir_is_a_hidden_sibling);
 	tcase_add_test(tc, user_parsing);
+	tcase_add_test(tc, hostname_check);
 	tcase_add_test(tc, option_combinations);
 	tcase_add_test(tc, environment);
 	tcase_add_test(tc, environment_is_bounded);

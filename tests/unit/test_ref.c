@@ -1,5 +1,5 @@
 /* Image references by Docker's rules. */
-#include "mocker/ref.h"
+#include "ref.h"
 
 #include "check_main.h"
 
@@ -117,7 +117,7 @@ END_TEST
 static Suite *
 suite(void)
 {
-	Suite *s = suite_create("mocker_ref");
+	Suite *s = suite_create("ref");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, docker_hub_names);

@@ -1,7 +1,7 @@
 #include "ref.h"
 
 #include "cleanup.h"
-#include "digest.h"
+#include "digestname.h"
 
 #include <errno.h>
 #include <stdio.h>
