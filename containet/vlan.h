@@ -8,7 +8,9 @@
  *
  * Buffers on the data path start with the port's struct virtio_net_hdr_v1 (12 bytes,
  * TAP_VNET_HDR_LEN) followed by the ethernet frame.  Its 16-bit fields are in the host's
- * byte order, as on a tap without TUNSETVNETLE/BE.
+ * byte order, as on a tap without TUNSETVNETLE/BE.  The edits work in place and never
+ * touch the payload: a frame flooded to ports that want it differently can be edited
+ * port by port, since an insert and a strip undo each other exactly.
  */
 #pragma once
 

@@ -3,6 +3,7 @@
  * back by real readers (tshark, tcpdump, capinfos; skipped with a message when absent).
  */
 #include "containet/pcapng.h"
+#include "containet/vlan.h"
 
 #include "check_main.h"
 
@@ -487,7 +488,7 @@ run(const char *tool, const char *opts, const char *path, const char *more)
  * (unchecked fixtures run there), so a failed check in the forked test leaves nothing.
  */
 static char dir[] = "/tmp/containet-pcapng-XXXXXX";
-static const char *const files[] = { "whole.pcapng", "snap.pcapng" };
+static const char *const files[] = { "whole.pcapng", "snap.pcapng", "vlan.pcapng" };
 
 static void
 dir_make(void)
@@ -597,6 +598,43 @@ START_TEST(readers_honour_the_snaplen)
 }
 END_TEST
 
+/* A frame as the egress path will capture it after a tag edit: a real dissector agrees. */
+START_TEST(readers_see_the_tags_the_switch_inserts)
+{
+	static uint8_t b[4 + 12 + 200], file[1024];
+	struct pcapng_packet pk = { .ts = T0 };
+	uint8_t *buf = b + 4;
+	size_t len = 12 + make_frame(buf + 12, 10, 1), n = 0;
+	char path[sizeof(dir) + 32];
+	char *out;
+	int fd, ret;
+
+	memset(buf, 0, 12);
+	ck_assert_int_eq(vlan_tag_insert(&buf, &len, 4, 5 << 13 | 20), 0);
+	pk.len = len - 12;
+	ret = pcapng_shb(file, sizeof(file), NULL);
+	ck_assert_int_gt(ret, 0);
+	n += (size_t)ret;
+	ret = pcapng_idb(file + n, sizeof(file) - n, "trunk0", 0);
+	ck_assert_int_gt(ret, 0);
+	n += (size_t)ret;
+	ret = pcapng_epb(file + n, sizeof(file) - n, &pk, buf + 12);
+	ck_assert_int_gt(ret, 0);
+	n += (size_t)ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, files[2]);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, file, n), (ssize_t)n);
+	close(fd);
+	out = run("tshark", "-r", path,
+	          "-T fields -E separator=, -e frame.interface_name -e frame.len -e vlan.id "
+	          "-e vlan.priority -e vlan.etype -e ip.src -e tcp.dstport");
+	if (out)
+		ck_assert_str_eq(out, "trunk0,68,20,5,0x0800,10.0.0.1,80\n");
+}
+END_TEST
+
 static Suite *
 pcapng_suite(void)
 {
@@ -618,6 +656,7 @@ pcapng_suite(void)
 	tcase_add_unchecked_fixture(tc, dir_make, dir_remove);
 	tcase_add_test(tc, readers_take_whole_gso_frames);
 	tcase_add_test(tc, readers_honour_the_snaplen);
+	tcase_add_test(tc, readers_see_the_tags_the_switch_inserts);
 	suite_add_tcase(s, tc);
 	return s;
 }
