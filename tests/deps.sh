@@ -12,6 +12,8 @@ packages=(
 	iproute2 iputils-ping busybox-static kmod
 	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd
 	golang-github-containers-common
+	# readers of capture files (capinfos is in wireshark-common)
+	tshark wireshark-common tcpdump
 	# benchmarks
 	iperf3 crun bubblewrap vde2 hyperfine gnuplot-nox
 )
