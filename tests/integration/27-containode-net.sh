@@ -62,17 +62,18 @@ fi
 start_switch sw1 "$S1"
 start_switch sw2a "$S2"
 SW2=$SPAWNED_SWITCH
+# r routes as a lab's router does: forwarding set by --sysctl before its command starts
 spawn r "${RUN[@]}" -i "$R" --net "switch=$S1,ipv4=10.91.1.1/24,ipv6=fd91:1::1/64" \
-	--net "switch=$S2,ipv4=10.91.2.1/24,ipv6=fd91:2::1/64" sleep 300
+	--net "switch=$S2,ipv4=10.91.2.1/24,ipv6=fd91:2::1/64" \
+	--sysctl net.ipv4.ip_forward=1 --sysctl net.ipv6.conf.all.forwarding=1 sleep 300
 CR=$SPAWNED
 wait_until 5 has_port "$S1" "$R-eth0" || die "r's first port did not appear: $(cat "$TEST_TMP/r.log")"
 wait_until 5 has_port "$S2" "$R-eth1" || die "r's second port did not appear: $(cat "$TEST_TMP/r.log")"
 ok "each interface is a port on its own switch"
 assert_no_match "$R-eth1" "$(ports_json "$S1")" "and only there"
-# Forwarding from outside, in r's network namespace (the container is containode's child)
 rpid=$(cat /proc/"$CR"/task/*/children | awk '{ print $1; exit }')
-nsenter -t "$rpid" -n sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
-	echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' || die "cannot enable forwarding in r"
+assert_eq "1 1" "$(nsenter -t "$rpid" -n cat /proc/sys/net/ipv4/ip_forward \
+	/proc/sys/net/ipv6/conf/all/forwarding | xargs)" "r forwards (--sysctl)"
 
 spawn h2 "${RUN[@]}" -i "$H2" -s "$S2" -4 10.91.2.2/24 -g 10.91.2.1 -6 fd91:2::2/64 \
 	--route "default via fd91:2::1" sleep 300
