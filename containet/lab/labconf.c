@@ -573,16 +573,11 @@ labconf_parse_conf(struct lab *lab, const char *buf, size_t len, const char *fna
 
 	if (lab->conf_done)
 		return error_set(ret_error, -EINVAL, "%s: a lab has one lab.conf", fname);
-	if (len > LAB_FILE_MAX)
-		return error_set(ret_error, -EFBIG, "%s: larger than %d bytes", fname,
-		                 LAB_FILE_MAX);
 	if (len == 0)
 		return error_set(ret_error, -EINVAL, "%s: the file is empty", fname);
-	l = calloc(1, sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	l->p = buf;
-	l->end = buf + len;
+	err = labread_lines_new(&r, buf, len, &l);
+	if (err < 0)
+		return err;
 	while ((err = labread_next_line(l, &r, &raw, &s)) > 0) {
 		struct labread_entry e;
 		size_t ni = 0;

@@ -157,16 +157,11 @@ labdep_parse(struct lab *lab, const char *buf, size_t len, const char *fname, ch
 
 	if (!lab->conf_done)
 		return error_set(ret_error, -EINVAL, "%s: read lab.conf first", fname);
-	if (len > LAB_FILE_MAX)
-		return error_set(ret_error, -EFBIG, "%s: larger than %d bytes", fname,
-		                 LAB_FILE_MAX);
 	if (len == 0)
 		return labread_warn(&r, "the file is empty, ignoring");
-	l = calloc(1, sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	l->p = buf;
-	l->end = buf + len;
+	err = labread_lines_new(&r, buf, len, &l);
+	if (err < 0)
+		return err;
 	while ((err = labread_next_line(l, &r, &raw, &s)) > 0) {
 		if (!*s || s[0] == '#')
 			continue;

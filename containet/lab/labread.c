@@ -97,6 +97,23 @@ labread_set_text(char **slot, const char *value)
 }
 
 int
+labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread_lines **ret)
+{
+	struct labread_lines *l;
+
+	if (len > LAB_FILE_MAX)
+		return error_set(r->ret_error, -EFBIG, "%s: larger than %d bytes", r->fname,
+				 LAB_FILE_MAX);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->p = buf;
+	l->end = buf + len;
+	*ret = l;
+	return 0;
+}
+
+int
 labread_next_line(struct labread_lines *l, struct labread *r, char **ret_raw, char **ret_s)
 {
 	const char *nl;
