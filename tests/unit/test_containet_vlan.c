@@ -561,6 +561,14 @@ START_TEST(edit_for_egress)
 	len = build(0x88a8, 10, 0x0800, 40);
 	ck_assert_int_eq(vlan_edit(&b, &len, ROOM, VLAN_OUT_TAGGED, 1), 0);
 	ck_assert_mem_eq(b + VH + 12, "\x81\x00\x00\x01\x88\xa8\x00\x0a", 8);
+	/* Tagged twice, out through an access port: only the outer tag goes, as on a Linux
+	 * bridge; the node sees the inner one (fuzz_containet_vlan took this for a fault). */
+	b = store + ROOM;
+	len = build(VLAN_TPID, 10, VLAN_TPID, 40);
+	store[ROOM + VH + 18] = 0x00;
+	store[ROOM + VH + 19] = 0x14;
+	ck_assert_int_eq(vlan_edit(&b, &len, 0, VLAN_OUT_UNTAGGED, 10), 0);
+	ck_assert_mem_eq(b + VH + 12, "\x81\x00\x00\x14", 4);
 	/* Too short to edit at all. */
 	len = VH + 13;
 	ck_assert_int_eq(vlan_edit(&b, &len, ROOM, VLAN_OUT_ASIS, 1), -EINVAL);
