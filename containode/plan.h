@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "cgroup.h"
 #include "ident.h"
 
 #include <net/if.h>
@@ -43,6 +44,9 @@ struct plan {
 	size_t n_env;
 	char *resolv_conf;          /* contents for the container's /etc/resolv.conf */
 	char **argv;                /* the command; never empty once planned */
+	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
+	struct cgroup_limits limits;
+	const char *cgroup_parent;
 };
 
 void plan_init(struct plan *p);
