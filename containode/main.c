@@ -439,7 +439,7 @@ report_oom(const struct plan *p, const struct cgroup_node *cg)
 	if (!p->limits.memory)
 		return;
 	n = cgroup_node_oom_kills(cg);
-	if (n < 0)
+	if (n < 0 && n != -ENOENT) /* ENOENT: no cgroup, the node never ran */
 		log_warn_errno(n, "read the OOM kills of node '%s', ignoring", p->id);
 	else if (n > 0)
 		log_error("node '%s' ran out of memory: the OOM killer killed %" PRId64 " process%s "

@@ -111,16 +111,18 @@ kill_wait "$node"
 assert_eq "" "$(left "$id")" "no cgroup left after the node exits (SIGTERM to containode)"
 
 # Out of memory: 137 and one line that says so; SIGKILL alone is not taken for it.
-out=$(run --memory 32m dd if=/dev/zero of=/dev/null bs=64M count=1 2>&1) && rc=0 || rc=$?
+id=oom$TEST_ID
+out=$(run -i "$id" --memory 32m dd if=/dev/zero of=/dev/null bs=64M count=1 2>&1) && rc=0 || rc=$?
 assert_eq 137 "$rc" "a node over its memory limit is killed: exit 137"
 assert_eq 1 "$(grep -c 'out of memory' <<<"$out")" "containode says 'out of memory' once"
 assert_match "^containode: node '[^']+' ran out of memory" "$out" "in its own line"
-out=$(run --memory 32m dd if=/dev/zero of=/dev/null bs=8M count=1 2>&1) && rc=0 || rc=$?
+out=$(run -i "$id" --memory 32m dd if=/dev/zero of=/dev/null bs=8M count=1 2>&1) && rc=0 || rc=$?
 assert_eq 0 "$rc" "a node within its memory limit runs: $out"
-out=$(run --memory 32m sh -c 'payload kill 9; exit $?' 2>&1) && rc=0 || rc=$?
+out=$(run -i "$id" --memory 32m sh -c 'payload kill 9; exit $?' 2>&1) && rc=0 || rc=$?
 assert_eq 137 "$rc" "a process killed by SIGKILL: 137"
 assert_no_match "out of memory" "$out" "without the OOM killer, no 'out of memory'"
-assert_eq "" "$(left "")" "no cgroup left after these"
+assert_no_match "warning|ignoring" "$out" "and no warning"
+assert_eq "" "$(left "$id")" "no cgroup left after these"
 
 # pids: a loop of background processes stops at the limit (the shell and 19 more)
 out=$(run --pids-limit 20 sh -c 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i + 1)); echo $i; done' \
@@ -193,7 +195,12 @@ assert_eq "" "$(left "$id")" "no cgroup left after exit 127"
 assert_exit 125 "a setup that fails in the child" run "${L[@]}" -i "$id" -w /nonexistent true
 assert_eq "" "$(left "$id")" "no cgroup left after a failed setup in the child"
 assert_exit 125 "a setup that fails in containode" run "${L[@]}" -i "$id" -s "$TEST_TMP/nosock" true
+assert_eq 1 "$(wc -l <"$TEST_TMP/last.out")" "one line says why: $(cat "$TEST_TMP/last.out")"
 assert_eq "" "$(left "$id")" "no cgroup left after a failed setup in containode"
+# A cgroup that cannot be made (a file of that name is there): 125, one line, nothing left
+assert_exit 125 "a cgroup that cannot be made" run "${L[@]}" -i "$id" --cgroup-parent cgroup.procs true
+assert_eq 1 "$(wc -l <"$TEST_TMP/last.out")" "one line says why: $(cat "$TEST_TMP/last.out")"
+assert_eq "" "$(left "$id")" "no cgroup left after a cgroup that cannot be made"
 start_node sig "$id" "${L[@]}" payload trap
 wait_until 10 grep -q waiting "$TEST_TMP/sig.log" || die "the node did not start"
 kill -INT "$SPAWNED"
