@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -388,7 +389,7 @@ v2_enable_text(unsigned controllers, char *buf, size_t size)
 static int
 parents_create(const struct cgroup_dir *d)
 {
-	char parent[4096], enable[64];
+	char parent[PATH_MAX], enable[64];
 	size_t len;
 	int r;
 
@@ -415,7 +416,7 @@ parents_create(const struct cgroup_dir *d)
 static int
 dir_create(const struct cgroup_dir *d)
 {
-	char parent[4096];
+	char parent[PATH_MAX];
 	int r;
 
 	parent_of(d->path, parent, sizeof(parent));
@@ -460,7 +461,7 @@ rmdir_wait(const char *path)
 static int
 dir_remove(const struct cgroup_dir *d)
 {
-	char parent[4096];
+	char parent[PATH_MAX];
 	int r = rmdir_wait(d->path);
 
 	if (r < 0)
@@ -501,9 +502,13 @@ node_dir(const char *mountinfo, const char *self, enum cgroup_controller c, cons
 		return r;
 	if (v == CGROUP_V2 && !v2_has(base, c))
 		return -ENOENT;
-	if (asprintf(&path, "%s/%s/%s@%d", base, parent + (parent[0] == '/'), id, (int)getpid()) <
-	    0)
+	if (asprintf(&path, "%s/%s/%s@%d", base, parent + (parent[0] == '/'), id,
+		     (int)getpid()) < 0)
 		return -ENOMEM;
+	if (strlen(path) >= PATH_MAX) { /* the fixed buffers of parents_create and dir_remove */
+		free(path);
+		return -ENAMETOOLONG;
+	}
 	*ret = (struct cgroup_dir){ v, path, 0, strlen(base) };
 	return 0;
 }
