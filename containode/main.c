@@ -13,6 +13,7 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "network.h"
+#include "parse.h"
 #include "plan.h"
 #include "port.h"
 #include "security.h"
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +46,14 @@ enum {
 	ARG_PRIVILEGED,
 	ARG_SECCOMP,
 	ARG_SYSCTL,
+};
+
+/* Resources (cgroup.c); 0x200 and on are image.h's */
+enum {
+	ARG_MEMORY = 0x300,
+	ARG_CPUS,
+	ARG_PIDS_LIMIT,
+	ARG_CGROUP_PARENT,
 };
 
 static const char usage_text[] =
@@ -87,13 +97,19 @@ static const char usage_text[] =
 	"                        own), or 'unconfined' for none\n"
 	"      --sysctl=net.K=V  set a sysctl of the node's network before CMD starts\n"
 	"                        (repeatable)\n"
+	"      --memory=BYTES    memory limit (k, m, g suffixes), swap included\n"
+	"      --cpus=N.N        CPU time limit, in CPUs (0.5: half of one)\n"
+	"      --pids-limit=N    at most N processes and threads\n"
+	"      --cgroup-parent=PATH  the nodes' cgroups go in PATH, below containode's own\n"
+	"                        cgroup, or below the top with a leading / (default containet)\n"
 	"  -q, --quiet           do not say where the changes were saved\n"
 	"  -v, --verbose         more messages (repeat for more)\n"
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
 	"\n"
 	"Exit status: CMD's status (128+N when killed by signal N); 125 when containode\n"
-	"failed, 126 when CMD cannot be run, 127 when it was not found, 2 on usage errors.\n";
+	"failed, 126 when CMD cannot be run, 127 when it was not found, 2 on usage errors;\n"
+	"137, with \"out of memory\" said, when the OOM killer killed it.\n";
 
 static const struct option options[] = {
 	{ "switch", required_argument, NULL, 's' },
@@ -118,6 +134,10 @@ static const struct option options[] = {
 	{ "privileged", no_argument, NULL, ARG_PRIVILEGED },
 	{ "seccomp", required_argument, NULL, ARG_SECCOMP },
 	{ "sysctl", required_argument, NULL, ARG_SYSCTL },
+	{ "memory", required_argument, NULL, ARG_MEMORY },
+	{ "cpus", required_argument, NULL, ARG_CPUS },
+	{ "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
+	{ "cgroup-parent", required_argument, NULL, ARG_CGROUP_PARENT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -244,6 +264,34 @@ parse_privilege(struct plan *p, int c, const char *arg)
 	}
 }
 
+/* A resource option (cgroup.c) into the plan. */
+static int
+parse_resource(struct plan *p, int c, const char *arg)
+{
+	unsigned long n;
+
+	switch (c) {
+	case ARG_MEMORY:
+		if (cgroup_parse_bytes(arg, &p->limits.memory) < 0)
+			return usage_error("--memory: invalid size '%s' (BYTES[k|m|g])", arg);
+		return 0;
+	case ARG_CPUS:
+		if (cgroup_parse_cpus(arg, &p->limits.cpu_quota) < 0)
+			return usage_error("--cpus: invalid number '%s' (0.01 to 1024)", arg);
+		return 0;
+	case ARG_PIDS_LIMIT:
+		if (parse_uint(arg, 1, 1ul << 22, &n) < 0)
+			return usage_error("--pids-limit: invalid number '%s'", arg);
+		p->limits.pids = n;
+		return 0;
+	default: /* ARG_CGROUP_PARENT */
+		if (!cgroup_parent_valid(arg))
+			return usage_error("--cgroup-parent: invalid cgroup path '%s'", arg);
+		p->cgroup_parent = arg;
+		return 0;
+	}
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
@@ -302,6 +350,11 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_SECCOMP:
 	case ARG_SYSCTL:
 		return parse_privilege(p, c, arg);
+	case ARG_MEMORY:
+	case ARG_CPUS:
+	case ARG_PIDS_LIMIT:
+	case ARG_CGROUP_PARENT:
+		return parse_resource(p, c, arg);
 	case 'q':
 		p->quiet = true;
 		return 0;
@@ -523,21 +576,52 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 	return 0;
 }
 
-/* The node's cgroup, with the device allow-list in place before any of it runs. */
+/*
+ * The node's cgroup, with the device allow-list and the limits in place before any of it
+ * runs; a v2 one too wherever v2 is mounted, for cgroup.kill and cgroup.freeze.
+ */
 static int
 prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 {
+	const char *parent = p->cgroup_parent ? p->cgroup_parent : CGROUP_PARENT;
+	unsigned limits = cgroup_limits_mask(&p->limits);
 	int r;
 
-	r = cgroup_node_create(cg, p->id, CGROUP_MASK(CGROUP_DEVICES));
+	r = cgroup_node_create(cg, parent, p->id,
+			       CGROUP_MASK(CGROUP_DEVICES) | CGROUP_MASK(CGROUP_UNIFIED) | limits);
 	if (r == -ENOENT)
-		return log_fail(r, "find the devices cgroup controller (v1) or cgroup v2");
+		return log_fail(r, "find the cgroup controllers of node '%s' (devices%s)", p->id,
+				limits ? ", and memory, cpu or pids for its limits" : "");
+	if (r == -EBUSY)
+		return log_fail(r, "create the cgroup of node '%s' in '%s' (v2 hands controllers "
+				   "down only from cgroups without processes: try --cgroup-parent /%s)",
+				p->id, parent, CGROUP_PARENT);
 	if (r < 0)
-		return log_fail(r, "create the cgroup of node '%s'", p->id);
+		return log_fail(r, "create the cgroup of node '%s' in '%s'", p->id, parent);
 	r = cgroup_node_allow_devices(cg, devices_allow, devices_allow_len);
 	if (r < 0)
 		return log_fail(r, "set the device allow-list of cgroup '%s'", cgroup_node_path(cg));
+	r = cgroup_node_set_limits(cg, &p->limits);
+	if (r < 0)
+		return log_fail(r, "set the limits of cgroup '%s'", cgroup_node_path(cg));
 	return 0;
+}
+
+/* One line when the OOM killer killed any of the node: its counter, not a guess from SIGKILL. */
+static void
+report_oom(const struct plan *p, const struct cgroup_node *cg)
+{
+	int64_t n;
+
+	if (!p->limits.memory)
+		return;
+	n = cgroup_node_oom_kills(cg);
+	if (n < 0 && n != -ENOENT) /* ENOENT: no cgroup, the node never ran */
+		log_warn_errno(n, "read the OOM kills of node '%s', ignoring", p->id);
+	else if (n > 0)
+		log_error("node '%s' ran out of memory: the OOM killer killed %" PRId64 " process%s "
+			  "(--memory %" PRIu64 ")",
+			  p->id, n, n == 1 ? "" : "es", p->limits.memory);
 }
 
 static int
@@ -616,6 +700,7 @@ run(struct plan *p)
 	}
 	code = prepare_cgroup(p, &cg) < 0 ? EXIT_LAUNCHER : run_node(p, &cg);
 	security_seccomp_release(p);
+	report_oom(p, &cg);
 	r = cgroup_node_remove(&cg);
 	if (r < 0)
 		log_warn_errno(r, "remove the cgroup of node '%s', ignoring", p->id);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "cgroup.h"
 #include "ctl.h"
 #include "ident.h"
 
@@ -116,6 +117,10 @@ struct plan {
 	int stop_signal;            /* the image's StopSignal, SIGTERM by default */
 	char **image_argv;          /* what p->argv and p->cwd point to in image mode */
 	char *image_cwd;
+
+	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
+	struct cgroup_limits limits;
+	const char *cgroup_parent;
 };
 
 void plan_init(struct plan *p);

@@ -7,6 +7,9 @@
 #   no network ns    the same in the host's network namespace
 #   switch port      containode with its tap attached to a running containet (beside
 #                    crun with its network namespace, which has no switch at all)
+#   limits           memory, pids and CPU limits in a cgroup: containode --memory --cpus
+#                    --pids-limit beside runc (Debian's, cgroupfs on v1) with the same
+#                    limits (crun refuses cgroups on a hybrid layout)
 # containode runs twice per setup: with its default upper layer on disk (-t TOP) and
 # with --ephemeral (tmpfs).  crun 1.8 refuses a hybrid cgroup layout; everything runs in
 # a private mount namespace where an empty file hides the cgroup2 controllers list, and
@@ -37,6 +40,7 @@ for f in "$BIN/containode" "$BIN/containet" "$TIMER" /bin/busybox; do
 done
 command -v crun >/dev/null || die "crun is not installed"
 command -v bwrap >/dev/null || die "bwrap is not installed"
+command -v runc >/dev/null || die "runc is not installed"
 
 # Everything else happens in a private mount namespace: the cgroup trick for crun stays
 # invisible to the host and goes away with the namespace.
@@ -92,6 +96,21 @@ PY
 }
 bundle "$WORK/bundle-net" yes
 bundle "$WORK/bundle-nonet" no
+# The limits of the "limits" rows, for runc and containode alike.
+LIM_MEMORY=256m LIM_MEMORY_BYTES=268435456 LIM_CPUS=1 LIM_PIDS=64
+mkdir -p "$WORK/bundle-limits"
+/usr/bin/python3 - "$WORK/bundle-net/config.json" "$WORK/bundle-limits/config.json" \
+	"$LIM_MEMORY_BYTES" "$LIM_PIDS" <<'PY'
+import json, sys
+src, dst, mem, pids = sys.argv[1:]
+c = json.load(open(src))
+r = c["linux"].setdefault("resources", {})
+r["memory"] = {"limit": int(mem), "swap": int(mem)}
+r["cpu"] = {"quota": 100000, "period": 100000}
+r["pids"] = {"limit": int(pids)}
+json.dump(c, open(dst, "w"), indent=1)
+PY
+runc run --bundle "$WORK/bundle-limits" "bench$$" >/dev/null || die "runc cannot run the bundle"
 crun --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$" >/dev/null ||
 	die "crun cannot run the bundle"
 
@@ -122,10 +141,15 @@ CMDS=(
 	# 8..9: attached to the switch
 	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
 	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
+	# 10..11: memory, CPU and pids limits in a cgroup (the default seccomp filter: later)
+	-- "$(command -v runc)" run --bundle "$WORK/bundle-limits" "bench$$"
+	-- "$C" -q --memory "$LIM_MEMORY" --cpus "$LIM_CPUS" --pids-limit "$LIM_PIDS" -r "$ROOT"
+	--ephemeral /bin/true
 )
-echo "bench-launcher: $RUNS interleaved runs of 10 commands (after $WARMUP warm-up rounds)..." >&2
+N=12
+echo "bench-launcher: $RUNS interleaved runs of $N commands (after $WARMUP warm-up rounds)..." >&2
 mapfile -t R < <("$TIMER" "$RUNS" "$WARMUP" "${CMDS[@]}")
-((${#R[@]} == 10)) || die "the stopwatch failed"
+((${#R[@]} == N)) || die "the stopwatch failed"
 
 med() { echo "${R[$1]}" | cut -d' ' -f1; }
 fails() { echo "${R[$1]}" | cut -d' ' -f4; }
@@ -136,7 +160,7 @@ range() { echo "${R[$1]}" | awk '{ printf "%.1f-%.1f", $2 / 1000, $3 / 1000 }'; 
 mkdir -p "$OUT"
 {
 	echo "launcher: start-to-exit of /bin/true, median of $RUNS interleaved runs (ms), p10-p90"
-	echo "kernel $(uname -r), $(nproc) CPUs, crun $(crun --version | head -n 1 | awk '{print $3}'), bwrap $(bwrap --version | awk '{print $2}')"
+	echo "kernel $(uname -r), $(nproc) CPUs, crun $(crun --version | head -n 1 | awk '{print $3}'), bwrap $(bwrap --version | awk '{print $2}'), runc $(runc --version | head -n 1 | awk '{print $3}')"
 	printf '%-16s %-26s %8s %12s %9s\n' setup launcher "median" "p10-p90" "x crun"
 	row() { # SETUP NAME INDEX CRUN_INDEX
 		printf '%-16s %-26s %8s %12s %9s\n' "$1" "$2" "$(ms "$(med "$3")")" "$(range "$3")" \
@@ -152,8 +176,11 @@ mkdir -p "$OUT"
 	row "" "bwrap --share-net" 7 4
 	row "switch port" "containode -s (-t TOP)" 8 0
 	row "" "containode -s (--ephemeral)" 9 0
+	row "limits" "runc" 10 10
+	row "" "containode (--ephemeral)" 11 10
+	echo "limits: memory $LIM_MEMORY (swap included), $LIM_CPUS CPU, $LIM_PIDS pids; ratios to runc"
 	total=0
-	for i in $(seq 0 9); do total=$((total + $(fails "$i"))); done
+	for i in $(seq 0 $((N - 1))); do total=$((total + $(fails "$i"))); done
 	((total == 0)) || echo "WARNING: $total runs exited non-zero"
 	verdict() { awk -v r="$1" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
 	r1=$(ratio "$(med 2)" "$(med 0)")

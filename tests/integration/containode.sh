@@ -31,7 +31,7 @@ node_cgroups() {
 		own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
 		mnt=$(awk '$1 == "cgroup2" { print $2; exit }' <<<"$mounts")
 	fi
-	echo "$mnt${own%/}/containode"
+	echo "$mnt${own%/}/containet"
 }
 NODE_CGROUPS=$(node_cgroups)
 # What a containode killed by SIGKILL left (the next containode would remove it), at exit.

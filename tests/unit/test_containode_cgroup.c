@@ -67,9 +67,8 @@ END_TEST
 START_TEST(locate_hybrid_without_v1_devices)
 {
 	static const char self[] = "4:memory:/\n0::/a\n";
-	static const char mi[] =
-		"35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	static const char mi[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+				 "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
 	enum cgroup_version v;
 	char *dir = NULL;
 
@@ -121,16 +120,154 @@ START_TEST(locate_none)
 }
 END_TEST
 
+/* The limits' controllers: v1 where a hierarchy holds them, the v2 one otherwise. */
+START_TEST(locate_limits)
+{
+	static const char mi[] =
+		"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+		"35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	static const char self[] = "2:cpu,cpuacct:/a\n4:memory:/m\n0::/u\n";
+	enum cgroup_version v;
+	char *dir = NULL;
+
+	ck_assert_int_eq(cgroup_locate(mi, self, CGROUP_CPU, &v, &dir), 0);
+	ck_assert_int_eq(v, CGROUP_V1);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/cpu,cpuacct/a");
+	free(dir);
+	ck_assert_int_eq(cgroup_locate(mi, self, CGROUP_MEMORY, &v, &dir), 0);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/memory/m");
+	free(dir);
+	/* pids is on no v1 hierarchy: the v2 one (whose cgroup.controllers decides) */
+	ck_assert_int_eq(cgroup_locate(mi, self, CGROUP_PIDS, &v, &dir), 0);
+	ck_assert_int_eq(v, CGROUP_V2);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/unified/u");
+	free(dir);
+	/* The node's v2 directory is always in the v2 hierarchy, never a v1 one. */
+	ck_assert_int_eq(cgroup_locate(mi, self, CGROUP_UNIFIED, &v, &dir), 0);
+	ck_assert_int_eq(v, CGROUP_V2);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/unified/u");
+	free(dir);
+	ck_assert_int_eq(cgroup_locate(hybrid_mountinfo, hybrid_self, CGROUP_UNIFIED, &v, &dir), 0);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/unified/user.slice/session-1.scope");
+	free(dir);
+	/* "name=unified" is not a controller of that name */
+	ck_assert_int_eq(cgroup_locate("1 1 0:1 / /u rw - cgroup cgroup rw,unified\n",
+				       "3:unified:/\n", CGROUP_UNIFIED, &v, &dir),
+			 -ENOENT);
+}
+END_TEST
+
+START_TEST(parse_bytes)
+{
+	uint64_t n = 0;
+
+	ck_assert_int_eq(cgroup_parse_bytes("4096", &n), 0);
+	ck_assert_uint_eq(n, 4096);
+	ck_assert_int_eq(cgroup_parse_bytes("64k", &n), 0);
+	ck_assert_uint_eq(n, 64 << 10);
+	ck_assert_int_eq(cgroup_parse_bytes("64M", &n), 0);
+	ck_assert_uint_eq(n, 64 << 20);
+	ck_assert_int_eq(cgroup_parse_bytes("2g", &n), 0);
+	ck_assert_uint_eq(n, 2ull << 30);
+	ck_assert_int_eq(cgroup_parse_bytes("17179869183g", &n), 0);
+	ck_assert_int_eq(cgroup_parse_bytes("17179869184g", &n), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_bytes("18446744073709551616", &n), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_bytes("0", &n), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_bytes("0m", &n), -ERANGE);
+	for (const char *const *bad = (const char *const[]){ "", "k", "-1", "+1", " 1", "1 ", "1kb",
+							     "1t", "1.5m", "0x10", NULL };
+	     *bad; bad++)
+		ck_assert_msg(cgroup_parse_bytes(*bad, &n) == -EINVAL, "'%s' taken", *bad);
+}
+END_TEST
+
+START_TEST(parse_cpus)
+{
+	uint32_t q = 0;
+
+	ck_assert_int_eq(cgroup_parse_cpus("0.5", &q), 0);
+	ck_assert_uint_eq(q, 50000);
+	ck_assert_int_eq(cgroup_parse_cpus("1", &q), 0);
+	ck_assert_uint_eq(q, 100000);
+	ck_assert_int_eq(cgroup_parse_cpus("1.25", &q), 0);
+	ck_assert_uint_eq(q, 125000);
+	ck_assert_int_eq(cgroup_parse_cpus(".5", &q), 0);
+	ck_assert_uint_eq(q, 50000);
+	ck_assert_int_eq(cgroup_parse_cpus("0.01", &q), 0);
+	ck_assert_uint_eq(q, 1000); /* the kernel's least quota */
+	ck_assert_int_eq(cgroup_parse_cpus("1024", &q), 0);
+	ck_assert_uint_eq(q, 102400000);
+	ck_assert_int_eq(cgroup_parse_cpus("0.009", &q), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_cpus("0", &q), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_cpus("1024.001", &q), -ERANGE);
+	ck_assert_int_eq(cgroup_parse_cpus("99999999999999999999", &q), -ERANGE);
+	for (const char *const *bad = (const char *const[]){ "", ".", "1.", "1.2345", "-1", "1e3",
+							     "0,5", " 1", "1 ", "abc", NULL };
+	     *bad; bad++)
+		ck_assert_msg(cgroup_parse_cpus(*bad, &q) == -EINVAL, "'%s' taken", *bad);
+}
+END_TEST
+
+START_TEST(parent_valid)
+{
+	ck_assert(cgroup_parent_valid("containet"));
+	ck_assert(cgroup_parent_valid("containet/lab1"));
+	ck_assert(cgroup_parent_valid("/containet/lab1"));
+	ck_assert(cgroup_parent_valid("a.b"));
+	ck_assert(cgroup_parent_valid("..."));
+	for (const char *const *bad =
+		     (const char *const[]){ "", "/", "//a", "a/", "a//b", ".", "..", "a/../b",
+					    "./a", "a@1", "a\nb", NULL };
+	     *bad; bad++)
+		ck_assert_msg(!cgroup_parent_valid(*bad), "'%s' taken", *bad);
+}
+END_TEST
+
+START_TEST(limits_mask)
+{
+	struct cgroup_limits l = {};
+
+	ck_assert_uint_eq(cgroup_limits_mask(&l), 0);
+	l.memory = 1;
+	ck_assert_uint_eq(cgroup_limits_mask(&l), CGROUP_MASK(CGROUP_MEMORY));
+	l.cpu_quota = 1000;
+	l.pids = 20;
+	ck_assert_uint_eq(cgroup_limits_mask(&l), CGROUP_MASK(CGROUP_MEMORY) |
+							  CGROUP_MASK(CGROUP_CPU) |
+							  CGROUP_MASK(CGROUP_PIDS));
+}
+END_TEST
+
+START_TEST(oom_kill_count)
+{
+	/* v1 memory.oom_control */
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill_disable 0\nunder_oom 0\noom_kill 3\n"), 3);
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"), 0);
+	/* v2 memory.events */
+	ck_assert_int_eq(cgroup_oom_kill_count("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n"
+					       "oom_group_kill 0\n"),
+			 1);
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill 7"), 7);
+	/* before 4.13: no count, which is not "none" */
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill_disable 0\nunder_oom 0\n"), -ENODATA);
+	ck_assert_int_eq(cgroup_oom_kill_count(""), -ENODATA);
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill x\n"), -EINVAL);
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill -1\n"), -EINVAL);
+	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill 1 2\n"), -EINVAL);
+}
+END_TEST
+
 START_TEST(rule_format)
 {
 	char buf[32];
 
 	ck_assert_int_eq(devices_rule_format(&devices_allow[0], buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "c *:* m");
-	ck_assert_int_eq(devices_rule_format(&(struct device_rule){ 'c', 136, DEVICE_ANY,
-								    DEVICE_READ | DEVICE_WRITE |
-									    DEVICE_MKNOD },
-					     buf, sizeof(buf)),
+	ck_assert_int_eq(devices_rule_format(
+				 &(struct device_rule){ 'c', 136, DEVICE_ANY,
+							DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD },
+				 buf, sizeof(buf)),
 			 0);
 	ck_assert_str_eq(buf, "c 136:* rwm");
 	ck_assert_int_eq(devices_rule_format(&(struct device_rule){ 'b', 7, 0, DEVICE_READ }, buf,
@@ -235,6 +372,12 @@ cgroup_suite(void)
 	tcase_add_test(tc, locate_hybrid_without_v1_devices);
 	tcase_add_test(tc, locate_mounted_subtree);
 	tcase_add_test(tc, locate_none);
+	tcase_add_test(tc, locate_limits);
+	tcase_add_test(tc, parse_bytes);
+	tcase_add_test(tc, parse_cpus);
+	tcase_add_test(tc, parent_valid);
+	tcase_add_test(tc, limits_mask);
+	tcase_add_test(tc, oom_kill_count);
 	tcase_add_test(tc, rule_format);
 	tcase_add_test(tc, program_decides_as_the_list);
 	tcase_add_test(tc, program_room);
