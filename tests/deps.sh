@@ -15,7 +15,7 @@ packages=(
 	# readers of capture files (capinfos is in wireshark-common)
 	tshark wireshark-common tcpdump
 	# benchmarks
-	iperf3 crun bubblewrap vde2 hyperfine gnuplot-nox
+	iperf3 crun runc bubblewrap vde2 hyperfine gnuplot-nox
 )
 
 missing=()
