@@ -40,38 +40,21 @@ port_set_offload(int fd)
 		log_debug("tap offloads refused, frames stay unsegmented on this port");
 }
 
-int
-port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, int fd,
-	    const char **ret_name, const char **ret_error)
+uint32_t
+port_slot(const struct sw *sw)
 {
-	char name[CTL_PORT_NAME_MAX], tapname[IFNAMSIZ];
-	uint32_t idx;
-	struct port *p;
+	for (uint32_t idx = 0; idx < sw->cfg.max_ports; idx++)
+		if (sw->ports[idx].fd < 0)
+			return idx;
+	return UINT32_MAX;
+}
+
+int
+port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const char **ret_error)
+{
+	struct port *p = &sw->ports[idx];
 	int r, flags;
 
-	r = tap_check(fd, tapname);
-	if (r == -ENOTTY) {
-		*ret_error = "the file descriptor is not a tap device";
-		return r;
-	}
-	if (r < 0) {
-		*ret_error = "the tap must be IFF_TAP|IFF_NO_PI|IFF_VNET_HDR";
-		return r;
-	}
-	if (ctl_port_name(node, ifname, name) < 0) {
-		*ret_error = "port name too long";
-		return -ENAMETOOLONG;
-	}
-	if (port_find(sw, name) != UINT32_MAX) {
-		*ret_error = "a port of that name exists";
-		return -EEXIST;
-	}
-	for (idx = 0; idx < sw->cfg.max_ports && sw->ports[idx].fd >= 0; idx++)
-		;
-	if (idx == sw->cfg.max_ports) {
-		*ret_error = "the switch has no free port";
-		return -ENOSPC;
-	}
 	/* Non-blocking, so the ring reads and writes inline and polls instead of using workers. */
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -85,22 +68,64 @@ port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, 
 		*ret_error = "cannot register the tap with the ring";
 		return r;
 	}
-
-	p = &sw->ports[idx];
 	p->fd = fd;
-	p->conn = conn;
-	p->kind = PORT_TAP;
+	p->kind = model->kind;
+	p->conn = model->conn;
+	p->has_mac = model->has_mac;
+	p->masquerade = model->masquerade;
+	memcpy(p->mac, model->mac, sizeof(p->mac));
 	p->inflight = 0;
 	p->starved = false;
 	memset(&p->st, 0, sizeof(p->st));
-	strcpy(p->node, node);
-	strcpy(p->ifname, ifname);
-	strcpy(p->name, name);
+	strcpy(p->node, model->node);
+	strcpy(p->ifname, model->ifname);
+	strcpy(p->name, model->name);
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
+	segment_join(sw, model->seg, idx);
 	pool_arm_read(sw, idx);
-	log_info("port %s attached (tap %s, slot %u)", p->name, tapname, idx);
-	*ret_name = p->name;
+	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
+		 sw->segs[p->seg].name, idx);
+	return 0;
+}
+
+int
+port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
+	    int fd, const char **ret_name, const char **ret_error)
+{
+	struct port model = { .kind = PORT_TAP, .conn = conn, .seg = seg };
+	char tapname[IFNAMSIZ];
+	uint32_t idx;
+	int r;
+
+	r = tap_check(fd, tapname);
+	if (r == -ENOTTY) {
+		*ret_error = "the file descriptor is not a tap device";
+		return r;
+	}
+	if (r < 0) {
+		*ret_error = "the tap must be IFF_TAP|IFF_NO_PI|IFF_VNET_HDR";
+		return r;
+	}
+	if (ctl_port_name(node, ifname, model.name) < 0) {
+		*ret_error = "port name too long";
+		return -ENAMETOOLONG;
+	}
+	if (port_find(sw, model.name) != UINT32_MAX) {
+		*ret_error = "a port of that name exists";
+		return -EEXIST;
+	}
+	idx = port_slot(sw);
+	if (idx == UINT32_MAX) {
+		*ret_error = "the switch has no free port";
+		return -ENOSPC;
+	}
+	strcpy(model.node, node);
+	strcpy(model.ifname, ifname);
+	r = port_open(sw, idx, fd, &model, ret_error);
+	if (r < 0)
+		return r;
+	*ret_name = sw->ports[idx].name;
 	return 0;
 }
 
@@ -133,6 +158,7 @@ port_detach(struct sw *sw, uint32_t idx)
 	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
 	fdb_flush_port(&sw->fdb, idx);
+	segment_leave(sw, idx);
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
 	sw->ports[last].active_pos = p->active_pos;
@@ -167,28 +193,36 @@ static void
 port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 {
 	struct port *p = &sw->ports[in];
+	const uint8_t *frame = pool_data(sw, f->bid);
+	const struct segment *seg;
 	enum fwd_verdict v;
 	uint32_t out;
 
 	p->st.rx_frames++;
 	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
-	v = fwd_decide(&sw->fdb, in, pool_data(sw, f->bid), f->len, TAP_VNET_HDR_LEN,
+	v = fwd_decide(&sw->fdb, p->seg, in, frame, f->len, TAP_VNET_HDR_LEN,
 		       sw->pool.buf_size - 1, sw->now, &out);
 	switch (v) {
 	case FWD_UNICAST:
 		port_egress(sw, out, f);
 		break;
 	case FWD_FLOOD:
-		for (uint32_t i = 0; i < sw->nactive; i++)
-			if (sw->active[i] != in)
-				port_egress(sw, sw->active[i], f);
+		seg = &sw->segs[p->seg];
+		for (uint32_t i = 0; i < seg->nmembers; i++)
+			if (seg->members[i] != in)
+				port_egress(sw, seg->members[i], f);
 		break;
 	default:
 		p->st.rx_drops++;
 		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, f->len,
 			  fwd_verdict_name(v));
-		break;
+		return;
+	}
+	/* The node's own address, as far as the switch can tell: the first source it used. */
+	if (!p->has_mac) {
+		memcpy(p->mac, frame + TAP_VNET_HDR_LEN + 6, sizeof(p->mac));
+		p->has_mac = true;
 	}
 }
 

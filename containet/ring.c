@@ -132,6 +132,9 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 		sw->conns[i].fd = -1;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		return -errno;
+	r = segment_init(sw);
+	if (r < 0)
+		return r;
 	r = fdb_init(&sw->fdb, cfg->fdb_max, cfg->ageing_s * 1000000000ULL, seed);
 	if (r < 0)
 		return r;
@@ -149,8 +152,11 @@ void
 sw_free(struct sw *sw)
 {
 	/* Leaving: plain closes, no ring round trips. */
-	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++)
+	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++) {
+		if (sw->ports[i].fd >= 0 && sw->ports[i].kind == PORT_HOST)
+			host_release(sw, i);
 		sw->ports[i].fd = safe_close(sw->ports[i].fd);
+	}
 	sw->nactive = 0;
 	control_close_all(sw);
 	if (sw->ring.ring_fd > 0)
@@ -159,6 +165,7 @@ sw_free(struct sw *sw)
 	safe_close(sw->signal_fd);
 	safe_close(sw->listen_fd);
 	fdb_free(&sw->fdb);
+	segment_free(sw);
 	free(sw->ports);
 	free(sw->active);
 	free(sw->conns);

@@ -56,17 +56,32 @@ enum port_kind {
 struct port {
 	int fd;            /* -1: slot free */
 	enum port_kind kind;
+	uint16_t seg;      /* its segment */
+	uint32_t seg_pos;  /* index in its segment's members */
+	bool has_mac;
+	uint8_t mac[6];    /* a host port's own; for a tap, the first source its node used */
+	bool masquerade;   /* a host port with its nftables table */
 	uint16_t gen;      /* bumped when the slot is freed, so late completions are recognised */
 	bool reading;      /* a read is armed on the ring */
 	bool starved;      /* its read stopped for want of buffers: re-arm when some return */
 	bool closing;      /* detached, waiting for its read to end before the fd is closed */
 	uint32_t inflight; /* writes under way to this port */
-	uint32_t conn;     /* the connection that attached it: the port dies with it */
+	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
 	struct port_stats st;
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
+};
+
+/* At most this many segments, "default" included. */
+#define SEGMENT_MAX 1024
+
+struct segment {
+	char name[CTL_SEGMENT_MAX]; /* "": slot free */
+	uint32_t mtu;
+	uint32_t *members; /* its ports, dense, for flooding */
+	uint32_t nmembers;
 };
 
 /* A frame in the pool: its buffer, and the bytes the read put there (vnet header first). */
@@ -144,12 +159,14 @@ struct sw {
 	struct pool pool;
 
 	struct port *ports;
-	uint32_t *active; /* indices of live ports, dense, for flooding */
+	uint32_t *active; /* indices of live ports, dense */
 	uint32_t nactive;
 	struct conn *conns;
 	uint32_t max_conns;
 	bool accepting;          /* the multishot accept is armed */
 	uint64_t fdlimit_logged; /* when running out of descriptors was last logged */
+	struct segment *segs; /* SEGMENT_MAX slots, 0 the default segment */
+	uint32_t nsegs;
 	struct fdb fdb;
 	uint64_t now; /* monotonic ns, read once per batch of completions */
 
@@ -191,14 +208,38 @@ uint32_t pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void pool_advance(struct sw *sw);
 void pool_rearm(struct sw *sw);
 
+/* segment.c: segments and their members. */
+int segment_init(struct sw *sw);
+void segment_free(struct sw *sw);
+/* The segment called name ("" is the default one), or UINT32_MAX. */
+uint32_t segment_find(const struct sw *sw, const char *name);
+/* -EEXIST, -ENOSPC or -ENOMEM; mtu 0 is the default. */
+int segment_add(struct sw *sw, const char *name, uint32_t mtu, uint32_t *ret_idx);
+/* -EPERM for the default segment, -EBUSY while ports use it. */
+int segment_del(struct sw *sw, uint32_t idx);
+void segment_join(struct sw *sw, uint32_t seg, uint32_t port);
+void segment_leave(struct sw *sw, uint32_t port);
+void segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret);
+
 /* port.c: ports, and the path of a frame from one port to others. */
-int port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, int fd,
-		const char **ret_name, const char **ret_error);
+int port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
+		int fd, const char **ret_name, const char **ret_error);
+/* A free port slot, or UINT32_MAX. */
+uint32_t port_slot(const struct sw *sw);
+/* Puts fd, a checked tap, in slot idx as model says (kind, conn, seg, names, MAC). */
+int port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model,
+	      const char **ret_error);
 void port_detach(struct sw *sw, uint32_t idx);
 uint32_t port_find(const struct sw *sw, const char *name);
 const char *port_kind_name(enum port_kind kind);
 void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+
+/* host.c: host ports, taps of the switch's own. */
+int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
+int host_del(struct sw *sw, const char *name, const char **ret_error);
+/* Undoes what the port set up outside the switch (its NAT), before it goes. */
+void host_release(struct sw *sw, uint32_t idx);
 
 /* control.c: the control socket. */
 int control_start(struct sw *sw);
