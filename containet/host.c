@@ -11,6 +11,7 @@
 #include "switch.h"
 
 #include "cleanup.h"
+#include "ident.h"
 #include "log.h"
 #include "tap.h"
 
@@ -81,18 +82,26 @@ host_set_ipv6(const char *name, const char *prefix)
 	return host_ioctl(AF_INET6, SIOCSIFADDR, &req);
 }
 
-/* The link up with the segment's MTU; its MAC address in ret_mac. */
+/*
+ * The link up with the segment's MTU and a MAC address of its name's, in ret_mac: a host
+ * port made again (after host-del, or a restart of the switch) keeps its address, so the
+ * nodes' neighbour caches stay right.
+ */
 static int
 host_link_up(const char *name, uint32_t mtu, uint8_t ret_mac[6])
 {
+	char id[sizeof("containet-host-") + IFNAMSIZ];
 	struct ifreq ifr = {};
 	int r;
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	r = host_ioctl(AF_INET, SIOCGIFHWADDR, &ifr);
+	snprintf(id, sizeof(id), "containet-host-%s", name);
+	ident_mac(id, ret_mac);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, ret_mac, 6);
+	r = host_ioctl(AF_INET, SIOCSIFHWADDR, &ifr);
 	if (r < 0)
 		return r;
-	memcpy(ret_mac, ifr.ifr_hwaddr.sa_data, 6);
 	ifr.ifr_mtu = mtu;
 	r = host_ioctl(AF_INET, SIOCSIFMTU, &ifr);
 	if (r < 0)
