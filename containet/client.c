@@ -66,8 +66,8 @@ print_fdb(const cJSON *reply)
 		if (ctl_fdb_from_json(e, &f) < 0)
 			continue;
 		mac_format(f.mac, mac);
-		printf("%-*s %4u %-17s %-*s %5us\n", ws, f.segment[0] ? f.segment : "-", f.vlan, mac,
-		       wp, f.port, f.age);
+		printf("%-*s %4u %-17s %-*s %5us\n", ws, f.segment[0] ? f.segment : "-", f.vlan,
+		       mac, wp, f.port, f.age);
 	}
 }
 
@@ -119,13 +119,12 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		nargs++;
 	*ret = (struct ctl_request){};
 	if (!strcmp(cmd, "ports") || !strcmp(cmd, "fdb") || !strcmp(cmd, "segments")) {
-		ret->op = !strcmp(cmd, "ports") ? CTL_PORTS :
-			  !strcmp(cmd, "fdb")   ? CTL_FDB :
-						  CTL_SEGMENTS;
+		ret->op = !strcmp(cmd, "ports") ? CTL_PORTS
+		          : !strcmp(cmd, "fdb") ? CTL_FDB
+		                                : CTL_SEGMENTS;
 		if (nargs > 1)
 			return log_usage_error("unexpected argument '%s'", args[1]);
-	} else if (!strcmp(cmd, "segment") && sub &&
-		   (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
+	} else if (!strcmp(cmd, "segment") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
 		ret->op = !strcmp(sub, "add") ? CTL_SEGMENT_ADD : CTL_SEGMENT_DEL;
 		if (!name_argument("segment", args[2], ret->name, sizeof(ret->name)))
 			return 2;
@@ -141,22 +140,23 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
 		if (ret->op == CTL_HOST_DEL && host_opts)
-			return log_usage_error("%s", "--segment, --ipv4, --ipv6 and --masquerade go "
-						     "with 'host add'");
+			return log_usage_error("%s",
+			                       "--segment, --ipv4, --ipv6 and --masquerade go "
+			                       "with 'host add'");
 		strcpy(ret->segment, opts->segment);
 		strcpy(ret->ipv4, opts->ipv4);
 		strcpy(ret->ipv6, opts->ipv6);
 		ret->masquerade = opts->masquerade;
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-				       "add|del, host add|del)",
-				       cmd);
+		                       "add|del, host add|del)",
+		                       cmd);
 	}
 	if (opts->mtu && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--mtu goes with 'segment add'");
 	if (host_opts && ret->op != CTL_HOST_ADD)
 		return log_usage_error("%s", "--segment, --ipv4, --ipv6 and --masquerade go with "
-					     "'host add'");
+		                             "'host add'");
 	return 0;
 }
 

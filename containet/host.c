@@ -174,15 +174,15 @@ host_masquerade(const char *name, const char *ipv4)
 	a.s_addr &= len ? htonl(~0u << (32 - len)) : 0;
 	inet_ntop(AF_INET, &a, net, sizeof(net));
 	snprintf(script, sizeof(script),
-		 "table ip " HOST_NFT_TABLE "%s {}\n"
-		 "delete table ip " HOST_NFT_TABLE "%s\n"
-		 "table ip " HOST_NFT_TABLE "%s {\n"
-		 "  chain postrouting {\n"
-		 "    type nat hook postrouting priority srcnat; policy accept;\n"
-		 "    ip saddr %s/%u oifname != \"%s\" masquerade\n"
-		 "  }\n"
-		 "}\n",
-		 name, name, name, net, len, name);
+	         "table ip " HOST_NFT_TABLE "%s {}\n"
+	         "delete table ip " HOST_NFT_TABLE "%s\n"
+	         "table ip " HOST_NFT_TABLE "%s {\n"
+	         "  chain postrouting {\n"
+	         "    type nat hook postrouting priority srcnat; policy accept;\n"
+	         "    ip saddr %s/%u oifname != \"%s\" masquerade\n"
+	         "  }\n"
+	         "}\n",
+	         name, name, name, net, len, name);
 	r = host_nft(script);
 	if (r < 0)
 		return r;
@@ -259,8 +259,8 @@ host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error)
 		return r;
 	}
 	if (req->masquerade && (r = host_masquerade(req->name, req->ipv4)) < 0) {
-		*ret_error = r == -ENOENT ? "masquerade needs the nft program, which is missing" :
-					    "cannot set up masquerading (nft failed)";
+		*ret_error = r == -ENOENT ? "masquerade needs the nft program, which is missing"
+		                          : "cannot set up masquerading (nft failed)";
 		return r;
 	}
 	model.seg = seg;
