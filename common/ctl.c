@@ -2,6 +2,7 @@
 
 #include "fdpass.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,11 @@ static const char *const op_names[] = {
 	[CTL_DETACH] = "detach",
 	[CTL_PORTS] = "ports",
 	[CTL_FDB] = "fdb",
+	[CTL_SEGMENT_ADD] = "segment-add",
+	[CTL_SEGMENT_DEL] = "segment-del",
+	[CTL_SEGMENTS] = "segments",
+	[CTL_HOST_ADD] = "host-add",
+	[CTL_HOST_DEL] = "host-del",
 };
 
 const char *
@@ -49,6 +55,32 @@ ctl_segment_valid(const char *s)
 }
 
 int
+ctl_prefix_parse(const char *s, int family, void *ret_addr, unsigned *ret_len)
+{
+	char addr[CTL_PREFIX_MAX];
+	const char *slash = strchr(s, '/');
+	unsigned max = family == AF_INET ? 32 : 128, len = 0;
+	size_t n;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr) || !slash[1])
+		return -EINVAL;
+	/* Decimal digits only, no sign, no leading zero: "24", never "+24" or "024". */
+	n = strspn(slash + 1, "0123456789");
+	if (slash[1 + n] || n > 3 || (n > 1 && slash[1] == '0'))
+		return -EINVAL;
+	for (const char *d = slash + 1; *d; d++)
+		len = len * 10 + (*d - '0');
+	if (len > max)
+		return -EINVAL;
+	memcpy(addr, s, slash - s);
+	addr[slash - s] = '\0';
+	if (inet_pton(family, addr, ret_addr) != 1)
+		return -EINVAL;
+	*ret_len = len;
+	return 0;
+}
+
+int
 ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX])
 {
 	int n = snprintf(ret, CTL_PORT_NAME_MAX, "%s-%s", node, ifname);
@@ -76,9 +108,55 @@ copy_member(const cJSON *obj, const char *key, char *ret, size_t size)
 		return -EBADMSG;                                                                   \
 	} while (0)
 
+/* The segment name of a request's "name" (required) or "segment" (optional) member. */
+static int
+segment_member(const cJSON *obj, const char *key, char ret[CTL_SEGMENT_MAX], bool required)
+{
+	int r = copy_member(obj, key, ret, CTL_SEGMENT_MAX);
+
+	if (r < 0 || (r == 0 && required) || (r > 0 && !ctl_segment_valid(ret)))
+		return -1;
+	return 0;
+}
+
+/* An address with its prefix length in member key, if present. */
+static int
+prefix_member(const cJSON *obj, const char *key, int family, char ret[CTL_PREFIX_MAX])
+{
+	unsigned char addr[16];
+	unsigned len;
+	int r = copy_member(obj, key, ret, CTL_PREFIX_MAX);
+
+	if (r < 0 || (r > 0 && ctl_prefix_parse(ret, family, addr, &len) < 0))
+		return -1;
+	return 0;
+}
+
+/* The host-add request's fields. */
+static int
+decode_host_add(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	const cJSON *v;
+
+	if (segment_member(root, "segment", req->segment, false) < 0)
+		BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+	if (prefix_member(root, "ipv4", AF_INET, req->ipv4) < 0)
+		BAD("\"ipv4\" is not an IPv4 address with its prefix length (A.B.C.D/L)");
+	if (prefix_member(root, "ipv6", AF_INET6, req->ipv6) < 0)
+		BAD("\"ipv6\" is not an IPv6 address with its prefix length (X::Y/L)");
+	v = cJSON_GetObjectItemCaseSensitive(root, "masquerade");
+	if (v && !cJSON_IsBool(v))
+		BAD("\"masquerade\" is not true or false");
+	req->masquerade = cJSON_IsTrue(v);
+	if (req->masquerade && !req->ipv4[0])
+		BAD("\"masquerade\" needs \"ipv4\": the host's address on the segment");
+	return 0;
+}
+
 int
 ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const char **ret_error)
 {
+	const cJSON *v;
 	_cleanup_json_ cJSON *root = NULL;
 	struct ctl_request req = {};
 	const char *end = NULL, *op;
@@ -131,8 +209,30 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		if (has_port == has_node)
 			BAD("detach needs exactly one of \"port\" and \"node\"");
 		break;
+	case CTL_SEGMENT_ADD:
+		v = cJSON_GetObjectItemCaseSensitive(root, "mtu");
+		if (v && (!cJSON_IsNumber(v) ||
+			  !(v->valuedouble >= CTL_MTU_MIN && v->valuedouble <= CTL_MTU_MAX) ||
+			  v->valuedouble != (uint32_t)v->valuedouble))
+			BAD("\"mtu\" is not a whole number from 68 to 65535");
+		req.mtu = v ? (uint32_t)v->valuedouble : 0;
+		/* fall through */
+	case CTL_SEGMENT_DEL:
+		if (segment_member(root, "name", req.name, true) < 0)
+			BAD("\"name\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+		break;
+	case CTL_HOST_ADD:
+		r = decode_host_add(root, &req, ret_error);
+		if (r < 0)
+			return r;
+		/* fall through */
+	case CTL_HOST_DEL:
+		if (copy_member(root, "name", req.name, IFNAMSIZ) <= 0 || !ifname_valid(req.name))
+			BAD("\"name\" is not a valid interface name");
+		break;
 	case CTL_PORTS:
 	case CTL_FDB:
+	case CTL_SEGMENTS:
 		break;
 	}
 	*ret = req;
@@ -153,6 +253,16 @@ ctl_request_encode(const struct ctl_request *req)
 	if (req->port[0] && !cJSON_AddStringToObject(o, "port", req->port))
 		return NULL;
 	if (req->segment[0] && !cJSON_AddStringToObject(o, "segment", req->segment))
+		return NULL;
+	if (req->name[0] && !cJSON_AddStringToObject(o, "name", req->name))
+		return NULL;
+	if (req->mtu && !cJSON_AddNumberToObject(o, "mtu", req->mtu))
+		return NULL;
+	if (req->ipv4[0] && !cJSON_AddStringToObject(o, "ipv4", req->ipv4))
+		return NULL;
+	if (req->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", req->ipv6))
+		return NULL;
+	if (req->masquerade && !cJSON_AddTrueToObject(o, "masquerade"))
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }
@@ -182,17 +292,75 @@ ctl_reply_error(const char *fmt, ...)
 	return cJSON_PrintUnformatted(o);
 }
 
+char *
+ctl_reply_port(const char *name, const char *segment)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	if (!o || !cJSON_AddStringToObject(o, "port", name) ||
+	    (segment && !cJSON_AddStringToObject(o, "segment", segment)))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
 cJSON *
-ctl_port_to_json(const struct ctl_port *p)
+ctl_segment_to_json(const struct ctl_segment *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
 		return NULL;
+	if (!cJSON_AddStringToObject(o, "name", s->name) ||
+	    !cJSON_AddNumberToObject(o, "mtu", s->mtu) ||
+	    !cJSON_AddNumberToObject(o, "ports", s->ports)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ctl_segment_from_json(const cJSON *o, struct ctl_segment *ret)
+{
+	struct ctl_segment s = {};
+
+	if (!cJSON_IsObject(o) || copy_member(o, "name", s.name, sizeof(s.name)) <= 0)
+		return -EBADMSG;
+	s.mtu = json_uint(o, "mtu", 0) <= CTL_MTU_MAX ? json_uint(o, "mtu", 0) : 0;
+	s.ports = json_uint(o, "ports", 0) <= UINT32_MAX ? json_uint(o, "ports", 0) : 0;
+	*ret = s;
+	return 0;
+}
+
+char *
+ctl_reply_segment(const struct ctl_segment *s)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	cJSON *e = ctl_segment_to_json(s);
+
+	if (!o || !e || !cJSON_AddItemToObject(o, "segment", e)) {
+		cJSON_Delete(e);
+		return NULL;
+	}
+	return cJSON_PrintUnformatted(o);
+}
+
+cJSON *
+ctl_port_to_json(const struct ctl_port *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	char mac[MAC_STRLEN];
+
+	if (!o)
+		return NULL;
+	mac_format(p->mac, mac);
 	if (!cJSON_AddStringToObject(o, "name", p->name) ||
 	    !cJSON_AddStringToObject(o, "node", p->node) ||
 	    !cJSON_AddStringToObject(o, "ifname", p->ifname) ||
 	    !cJSON_AddStringToObject(o, "state", p->state) ||
+	    !cJSON_AddStringToObject(o, "kind", p->kind) ||
+	    !cJSON_AddStringToObject(o, "segment", p->segment) ||
+	    (p->has_mac && !cJSON_AddStringToObject(o, "mac", mac)) ||
 	    !cJSON_AddNumberToObject(o, "rx_frames", p->rx_frames) ||
 	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
 	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
@@ -208,12 +376,19 @@ int
 ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
 {
 	struct ctl_port p = {};
+	const char *mac;
 
 	if (!cJSON_IsObject(o) || copy_member(o, "name", p.name, sizeof(p.name)) <= 0 ||
 	    copy_member(o, "node", p.node, sizeof(p.node)) < 0 ||
 	    copy_member(o, "ifname", p.ifname, sizeof(p.ifname)) < 0 ||
-	    copy_member(o, "state", p.state, sizeof(p.state)) < 0)
+	    copy_member(o, "state", p.state, sizeof(p.state)) < 0 ||
+	    copy_member(o, "kind", p.kind, sizeof(p.kind)) < 0 ||
+	    copy_member(o, "segment", p.segment, sizeof(p.segment)) < 0)
 		return -EBADMSG;
+	mac = json_string(o, "mac");
+	if (mac && mac_parse(mac, p.mac) < 0)
+		return -EBADMSG;
+	p.has_mac = mac;
 	p.rx_frames = json_uint(o, "rx_frames", 0);
 	p.rx_bytes = json_uint(o, "rx_bytes", 0);
 	p.tx_frames = json_uint(o, "tx_frames", 0);
@@ -233,6 +408,8 @@ ctl_fdb_to_json(const struct ctl_fdb_entry *e)
 		return NULL;
 	mac_format(e->mac, mac);
 	if (!cJSON_AddStringToObject(o, "mac", mac) || !cJSON_AddStringToObject(o, "port", e->port) ||
+	    !cJSON_AddStringToObject(o, "segment", e->segment) ||
+	    !cJSON_AddNumberToObject(o, "vlan", e->vlan) ||
 	    !cJSON_AddNumberToObject(o, "age", e->age)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -246,9 +423,11 @@ ctl_fdb_from_json(const cJSON *o, struct ctl_fdb_entry *ret)
 	struct ctl_fdb_entry e = {};
 	const char *mac = json_string(o, "mac");
 
-	if (!mac || mac_parse(mac, e.mac) < 0 || copy_member(o, "port", e.port, sizeof(e.port)) <= 0)
+	if (!mac || mac_parse(mac, e.mac) < 0 || copy_member(o, "port", e.port, sizeof(e.port)) <= 0 ||
+	    copy_member(o, "segment", e.segment, sizeof(e.segment)) < 0)
 		return -EBADMSG;
 	e.age = json_uint(o, "age", 0);
+	e.vlan = json_uint(o, "vlan", 0) < 4096 ? json_uint(o, "vlan", 0) : 0;
 	*ret = e;
 	return 0;
 }

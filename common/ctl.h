@@ -16,12 +16,21 @@
 #define CTL_PORT_NAME_MAX (IDENT_MAX + 1 + IFNAMSIZ) /* "<node>-<ifname>" and its NUL */
 #define CTL_SEGMENT_MAX 32                          /* a segment name and its NUL */
 #define CTL_SEGMENT_DEFAULT "default"                /* always exists; where old clients land */
+#define CTL_MTU_DEFAULT 1500
+#define CTL_MTU_MIN 68
+#define CTL_MTU_MAX 65535
+#define CTL_PREFIX_MAX 56 /* an address with its prefix length, "A/L", and its NUL */
 
 enum ctl_op {
 	CTL_ATTACH,
 	CTL_DETACH,
 	CTL_PORTS,
 	CTL_FDB,
+	CTL_SEGMENT_ADD,
+	CTL_SEGMENT_DEL,
+	CTL_SEGMENTS,
+	CTL_HOST_ADD,
+	CTL_HOST_DEL,
 };
 
 struct ctl_request {
@@ -29,7 +38,19 @@ struct ctl_request {
 	char node[IDENT_MAX + 1];      /* attach; detach by node */
 	char ifname[IFNAMSIZ];         /* attach */
 	char port[CTL_PORT_NAME_MAX];  /* detach by port */
-	char segment[CTL_SEGMENT_MAX]; /* attach; "" is the default segment */
+	char segment[CTL_SEGMENT_MAX]; /* attach, host-add; "" is the default segment */
+	/* segment-add, segment-del: the segment; host-add, host-del: the port, an interface name */
+	char name[CTL_SEGMENT_MAX];
+	uint32_t mtu;                /* segment-add; 0 when not given */
+	char ipv4[CTL_PREFIX_MAX];   /* host-add: "A/L", or "" */
+	char ipv6[CTL_PREFIX_MAX];
+	bool masquerade;             /* host-add */
+};
+
+struct ctl_segment {
+	char name[CTL_SEGMENT_MAX];
+	uint32_t mtu;
+	uint32_t ports;
 };
 
 struct ctl_port {
@@ -37,6 +58,10 @@ struct ctl_port {
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char state[16];
+	char kind[8];                  /* "tap", "host" */
+	char segment[CTL_SEGMENT_MAX];
+	uint8_t mac[6];                /* when has_mac: the node's, or the host port's */
+	bool has_mac;
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
 	uint64_t drops;
@@ -44,6 +69,8 @@ struct ctl_port {
 
 struct ctl_fdb_entry {
 	uint8_t mac[6];
+	char segment[CTL_SEGMENT_MAX];
+	unsigned vlan;
 	char port[CTL_PORT_NAME_MAX];
 	unsigned age;
 };
@@ -63,12 +90,24 @@ char *ctl_request_encode(const struct ctl_request *req);
  * domains are \w+), not starting with '-' or '.'. */
 bool ctl_segment_valid(const char *s);
 
+/*
+ * Parses "A/L", an address of family (AF_INET or AF_INET6) and its prefix length, into
+ * ret_addr (a struct in_addr or in6_addr) and ret_len.  0 or -EINVAL.
+ */
+int ctl_prefix_parse(const char *s, int family, void *ret_addr, unsigned *ret_len);
+
 /* Writes "<node>-<ifname>"; -ENAMETOOLONG if it does not fit. */
 int ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX]);
 
 /* Replies.  ctl_reply_ok() is {"ok":true}, to be completed by the caller. */
 cJSON *ctl_reply_ok(void);
 char *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* {"ok":true,"port":NAME}, with "segment" unless segment is NULL. */
+char *ctl_reply_port(const char *name, const char *segment);
+cJSON *ctl_segment_to_json(const struct ctl_segment *s);
+int ctl_segment_from_json(const cJSON *obj, struct ctl_segment *ret);
+/* {"ok":true,"segment":{...}} */
+char *ctl_reply_segment(const struct ctl_segment *s);
 cJSON *ctl_port_to_json(const struct ctl_port *p);
 int ctl_port_from_json(const cJSON *obj, struct ctl_port *ret);
 cJSON *ctl_fdb_to_json(const struct ctl_fdb_entry *e);

@@ -330,27 +330,115 @@ control_accept_done(struct sw *sw, const struct io_uring_cqe *cqe)
 }
 
 static char *
+reply_ok(void)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	return o ? cJSON_PrintUnformatted(o) : NULL;
+}
+
+static char *
 reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
 	const char *name, *err;
-	_cleanup_json_ cJSON *o = NULL;
+	uint32_t seg;
 
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
-	/* Segments other than the default one come with the segment requests. */
-	if (req->segment[0] && strcmp(req->segment, CTL_SEGMENT_DEFAULT)) {
+	seg = segment_find(sw, req->segment);
+	if (seg == UINT32_MAX) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("no segment '%s' on this switch", req->segment);
 	}
-	if (port_attach(sw, idx, req->node, req->ifname, fd, &name, &err) < 0) {
+	if (port_attach(sw, idx, seg, req->node, req->ifname, fd, &name, &err) < 0) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);
 	}
 	sw->conns[idx].nports++;
-	o = ctl_reply_ok();
-	if (!o || !cJSON_AddStringToObject(o, "port", name))
+	return ctl_reply_port(name, sw->segs[seg].name);
+}
+
+static char *
+reply_segment_add(struct sw *sw, const struct ctl_request *req)
+{
+	struct ctl_segment cs;
+	uint32_t seg;
+	int r;
+
+	r = segment_add(sw, req->name, req->mtu, &seg);
+	if (r == -EEXIST)
+		return ctl_reply_error("segment '%s' exists", req->name);
+	if (r == -ENOSPC)
+		return ctl_reply_error("the switch has %d segments already", SEGMENT_MAX);
+	if (r < 0)
+		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
+	log_info("segment %s added (mtu %u)", req->name, sw->segs[seg].mtu);
+	segment_describe(sw, seg, &cs);
+	return ctl_reply_segment(&cs);
+}
+
+static char *
+reply_segment_del(struct sw *sw, const struct ctl_request *req)
+{
+	uint32_t seg = segment_find(sw, req->name);
+	uint32_t n;
+	int r;
+
+	if (seg == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->name);
+	n = sw->segs[seg].nmembers;
+	r = segment_del(sw, seg);
+	if (r == -EPERM)
+		return ctl_reply_error("the segment '%s' always exists", CTL_SEGMENT_DEFAULT);
+	if (r == -EBUSY)
+		return ctl_reply_error("segment '%s' is in use by %u port%s", req->name, n,
+				       n == 1 ? "" : "s");
+	log_info("segment %s deleted", req->name);
+	return reply_ok();
+}
+
+static char *
+reply_segments(struct sw *sw)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	cJSON *arr;
+
+	if (!o || !(arr = cJSON_AddArrayToObject(o, "segments")))
 		return NULL;
+	for (uint32_t i = 0; i < SEGMENT_MAX; i++) {
+		struct ctl_segment cs;
+		cJSON *e;
+
+		if (!sw->segs[i].name[0])
+			continue;
+		segment_describe(sw, i, &cs);
+		e = ctl_segment_to_json(&cs);
+		if (!e || !cJSON_AddItemToArray(arr, e))
+			return NULL;
+	}
 	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_host_add(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (segment_find(sw, req->segment) == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	if (host_add(sw, req, &err) < 0)
+		return ctl_reply_error("host port '%s': %s", req->name, err);
+	return ctl_reply_port(req->name, NULL);
+}
+
+static char *
+reply_host_del(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (host_del(sw, req->name, &err) < 0)
+		return ctl_reply_error("host port '%s': %s", req->name, err);
+	return reply_ok();
 }
 
 static bool
@@ -365,13 +453,19 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 	_cleanup_json_ cJSON *o = NULL;
 	unsigned n = 0;
 
-	for (uint32_t i = 0; i < sw->nactive; i++)
-		n += detach_matches(&sw->ports[sw->active[i]], req);
+	for (uint32_t i = 0; i < sw->nactive; i++) {
+		const struct port *p = &sw->ports[sw->active[i]];
+
+		if (detach_matches(p, req) && p->kind != PORT_TAP)
+			return ctl_reply_error("port '%s' is a host port: host-del removes it",
+					       p->name);
+		n += detach_matches(p, req);
+	}
 	for (uint32_t i = 0; i < sw->nactive;) {
 		uint32_t pi = sw->active[i];
 		struct port *p = &sw->ports[pi];
 
-		if (!detach_matches(p, req)) {
+		if (!detach_matches(p, req) || p->kind != PORT_TAP) {
 			i++;
 		} else if (p->conn == idx) {
 			sw->conns[idx].nports--;
@@ -420,6 +514,10 @@ reply_ports(struct sw *sw)
 		strcpy(cp.node, p->node);
 		strcpy(cp.ifname, p->ifname);
 		strcpy(cp.state, p->reading || p->starved ? "forwarding" : "idle");
+		strcpy(cp.kind, port_kind_name(p->kind));
+		strcpy(cp.segment, sw->segs[p->seg].name);
+		cp.has_mac = p->has_mac;
+		memcpy(cp.mac, p->mac, sizeof(cp.mac));
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
@@ -438,9 +536,11 @@ static int
 fdb_dump_one(const struct fdb_entry *e, void *userdata)
 {
 	struct fdb_dump *d = userdata;
-	struct ctl_fdb_entry ce = { .age = (d->sw->now - e->seen) / 1000000000ULL };
+	struct ctl_fdb_entry ce = { .age = (d->sw->now - e->seen) / 1000000000ULL,
+				    .vlan = e->vlan };
 	cJSON *o;
 
+	strcpy(ce.segment, d->sw->segs[e->seg].name);
 	memcpy(ce.mac, e->mac, 6);
 	strcpy(ce.port, d->sw->ports[e->port].name);
 	o = ctl_fdb_to_json(&ce);
@@ -486,6 +586,16 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return reply_ports(sw);
 	case CTL_FDB:
 		return reply_fdb(sw);
+	case CTL_SEGMENT_ADD:
+		return reply_segment_add(sw, &req);
+	case CTL_SEGMENT_DEL:
+		return reply_segment_del(sw, &req);
+	case CTL_SEGMENTS:
+		return reply_segments(sw);
+	case CTL_HOST_ADD:
+		return reply_host_add(sw, &req);
+	case CTL_HOST_DEL:
+		return reply_host_del(sw, &req);
 	case CTL_ATTACH:
 		break;
 	}

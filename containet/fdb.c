@@ -14,11 +14,12 @@ mac_key(const uint8_t mac[6])
 }
 
 static uint32_t
-fdb_bucket(const struct fdb *fdb, const uint8_t mac[6])
+fdb_bucket(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6])
 {
 	/* A keyed multiply-xorshift: cheap, and the key makes collisions unpredictable. */
-	uint64_t h = (mac_key(mac) ^ fdb->seed) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (mac_key(mac) | (uint64_t)vlan << 48) ^ fdb->seed;
 
+	h = (h ^ (uint64_t)seg * 0xd6e8feb86659fd93ULL) * 0x9e3779b97f4a7c15ULL;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
@@ -69,14 +70,16 @@ fdb_alive(const struct fdb *fdb, const struct fdb_entry *e, uint64_t now)
 	return now - e->seen <= fdb->ageing;
 }
 
-/* The link pointing at the entry for mac (a bucket head or a chain's next), or NULL. */
+/* The link pointing at the entry for the key (a bucket head or a chain's next), or NULL. */
 static uint32_t *
-fdb_find_link(const struct fdb *fdb, const uint8_t mac[6])
+fdb_find_link(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6])
 {
-	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, mac)];
+	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, seg, vlan, mac)];
 
 	while (*link != FDB_NONE) {
-		if (!memcmp(fdb->entries[*link].mac, mac, 6))
+		const struct fdb_entry *e = &fdb->entries[*link];
+
+		if (!memcmp(e->mac, mac, 6) && e->seg == seg && e->vlan == vlan)
 			return link;
 		link = &fdb->entries[*link].next;
 	}
@@ -129,7 +132,8 @@ fdb_remove(struct fdb *fdb, uint32_t *link)
 static void
 fdb_remove_entry(struct fdb *fdb, uint32_t i)
 {
-	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, fdb->entries[i].mac)];
+	const struct fdb_entry *e = &fdb->entries[i];
+	uint32_t *link = &fdb->buckets[fdb_bucket(fdb, e->seg, e->vlan, e->mac)];
 
 	while (*link != i)
 		link = &fdb->entries[*link].next;
@@ -147,9 +151,10 @@ fdb_expire_oldest(struct fdb *fdb, uint64_t now)
 }
 
 uint32_t
-fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now)
+fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
+	   uint64_t now)
 {
-	uint32_t *link = fdb_find_link(fdb, mac);
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 
 	if (!link || !fdb_alive(fdb, &fdb->entries[*link], now))
 		return FDB_NONE;
@@ -157,9 +162,10 @@ fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now)
 }
 
 enum fdb_learn_result
-fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port, uint64_t now)
+fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
+	  uint64_t now)
 {
-	uint32_t *link = fdb_find_link(fdb, mac);
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 	uint32_t *head, i;
 	struct fdb_entry *e;
 
@@ -186,9 +192,11 @@ fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port, uint64_t now)
 	e = &fdb->entries[i];
 	fdb->free_head = e->next;
 	memcpy(e->mac, mac, 6);
+	e->seg = seg;
+	e->vlan = vlan;
 	e->port = port;
 	e->seen = now;
-	head = &fdb->buckets[fdb_bucket(fdb, mac)];
+	head = &fdb->buckets[fdb_bucket(fdb, seg, vlan, mac)];
 	e->next = *head;
 	*head = i;
 	fdb_age_push(fdb, i);

@@ -1,5 +1,5 @@
 /*
- * The forwarding database: MAC address -> port, learned from source addresses, aged
+ * The forwarding database: (segment, VLAN, MAC address) -> port, learned from source addresses, aged
  * against a monotonic clock, with a hard cap.  Pure data structure: no I/O, no clock
  * of its own (the caller passes "now"), so it can be tested without a network.
  *
@@ -19,6 +19,8 @@
 
 struct fdb_entry {
 	uint8_t mac[6];
+	uint16_t seg;  /* the segment: a station may sit in two, behind different ports */
+	uint16_t vlan; /* 0 for untagged, and while ports have no VLAN roles */
 	uint32_t port;
 	uint64_t seen;  /* monotonic nanoseconds */
 	uint32_t next;  /* hash chain, or free list */
@@ -49,10 +51,11 @@ enum fdb_learn_result {
 int fdb_init(struct fdb *fdb, uint32_t max, uint64_t ageing_ns, uint64_t seed);
 void fdb_free(struct fdb *fdb);
 
-enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t mac[6], uint32_t port,
-				uint64_t now);
-/* The port mac was last seen on, or FDB_NONE when unknown or aged out. */
-uint32_t fdb_lookup(const struct fdb *fdb, const uint8_t mac[6], uint64_t now);
+enum fdb_learn_result fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
+				uint32_t port, uint64_t now);
+/* The port mac was last seen on in (seg, vlan), or FDB_NONE when unknown or aged out. */
+uint32_t fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
+		    uint64_t now);
 /* Drops up to FDB_EXPIRE_BATCH entries older than the ageing time; returns how many. */
 uint32_t fdb_expire(struct fdb *fdb, uint64_t now);
 /* Drops every entry of port (it went away); returns how many. */

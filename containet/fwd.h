@@ -1,6 +1,8 @@
 /*
  * The forwarding decision for one frame: pure, no I/O.  Learns the source address and
  * says where the frame goes.  The frame starts with the virtio header of its port.
+ * Within a segment frames pass as they are, 802.1Q tags included, as on a plain bridge:
+ * the tag is not looked at, and stations are learned in VLAN 0 until ports have roles.
  */
 #pragma once
 
@@ -13,7 +15,7 @@
 
 enum fwd_verdict {
 	FWD_UNICAST,     /* to *ret_port only */
-	FWD_FLOOD,       /* to every port but the ingress one */
+	FWD_FLOOD,       /* to every port of the segment but the ingress one */
 	FWD_DROP_RUNT,   /* shorter than an ethernet header */
 	FWD_DROP_OVERSIZE,
 	FWD_DROP_BAD_SRC, /* multicast or all-zero source address */
@@ -22,10 +24,11 @@ enum fwd_verdict {
 };
 
 /*
- * hdr_len: the virtio header length in front of the frame; max_len: the largest
+ * seg: the ingress port's segment; hdr_len: the virtio header length in front of the frame; max_len: the largest
  * acceptable length including that header.  Sets *ret_port for FWD_UNICAST.
  */
-enum fwd_verdict fwd_decide(struct fdb *fdb, uint32_t in_port, const uint8_t *buf, size_t len,
-			    size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port);
+enum fwd_verdict fwd_decide(struct fdb *fdb, uint16_t seg, uint32_t in_port, const uint8_t *buf,
+			    size_t len, size_t hdr_len, size_t max_len, uint64_t now,
+			    uint32_t *ret_port);
 
 const char *fwd_verdict_name(enum fwd_verdict v);

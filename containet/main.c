@@ -19,7 +19,17 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: containet -s SOCK [OPTIONS]            run the switch\n"
-		"       containet -s SOCK ports|fdb [--json]   ask a running switch\n"
+		"       containet -s SOCK COMMAND              ask a running switch\n"
+		"\n"
+		"Commands:\n"
+		"  ports [--json]                  ports, their segment, kind, MAC and counters\n"
+		"  fdb [--json]                    learned addresses by segment and VLAN\n"
+		"  segments [--json]               segments, their MTU and how many ports use them\n"
+		"  segment add NAME [--mtu N]      a new segment (a broadcast domain of its own)\n"
+		"  segment del NAME                remove a segment no port uses\n"
+		"  host add NAME [--segment S] [--ipv4 A/L] [--ipv6 A/L] [--masquerade]\n"
+		"                                  a tap NAME in the switch's namespace, in segment S\n"
+		"  host del NAME                   remove it\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
@@ -32,6 +42,11 @@ usage(FILE *f)
 		"      --no-offload      do not enable checksum/TSO offloads on ports\n"
 		"      --no-multishot    re-arm a read per frame even if the kernel has multishot\n"
 		"      --json            client mode: print the raw JSON reply\n"
+		"      --mtu N           segment add: the segment's MTU (1500)\n"
+		"      --segment S       host add: the segment (default)\n"
+		"      --ipv4 A/L        host add: the host's IPv4 address on the segment\n"
+		"      --ipv6 A/L        host add: the host's IPv6 address on the segment\n"
+		"      --masquerade      host add: the segment reaches the host's networks by NAT\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
 }
@@ -46,6 +61,11 @@ enum {
 	OPT_NO_OFFLOAD,
 	OPT_NO_MULTISHOT,
 	OPT_JSON,
+	OPT_MTU,
+	OPT_SEGMENT,
+	OPT_IPV4,
+	OPT_IPV6,
+	OPT_MASQUERADE,
 	OPT_VERSION,
 };
 
@@ -61,6 +81,11 @@ static const struct option options[] = {
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "no-multishot", no_argument, NULL, OPT_NO_MULTISHOT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "segment", required_argument, NULL, OPT_SEGMENT },
+	{ "ipv4", required_argument, NULL, OPT_IPV4 },
+	{ "ipv6", required_argument, NULL, OPT_IPV6 },
+	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -139,7 +164,8 @@ main(int argc, char **argv)
 		.offload = true,
 		.multishot = true,
 	};
-	bool json = false;
+	struct ctl_request copts = {};
+	bool json = false, client_opts = false;
 	unsigned long n;
 	struct group *gr;
 	int c;
@@ -197,6 +223,32 @@ main(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_MTU:
+			if (!number_option("mtu", optarg, CTL_MTU_MIN, CTL_MTU_MAX, &n))
+				return 2;
+			copts.mtu = n;
+			client_opts = true;
+			break;
+		case OPT_SEGMENT:
+			if (!ctl_segment_valid(optarg))
+				return log_usage_error("'%s' is not a segment name (1-31 of A-Z a-z "
+						       "0-9 _ - .)",
+						       optarg);
+			strcpy(copts.segment, optarg);
+			client_opts = true;
+			break;
+		case OPT_IPV4:
+		case OPT_IPV6:
+			if (strlen(optarg) >= CTL_PREFIX_MAX)
+				return log_usage_error("--%s: '%s' is too long",
+						       c == OPT_IPV4 ? "ipv4" : "ipv6", optarg);
+			strcpy(c == OPT_IPV4 ? copts.ipv4 : copts.ipv6, optarg);
+			client_opts = true;
+			break;
+		case OPT_MASQUERADE:
+			copts.masquerade = true;
+			client_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -211,12 +263,12 @@ main(int argc, char **argv)
 	}
 	if (!cfg.socket_path)
 		return log_usage_error("%s", "missing -s SOCK");
-	if (optind < argc) {
-		if (optind + 1 < argc)
-			return log_usage_error("unexpected argument '%s'", argv[optind + 1]);
-		return client_run(cfg.socket_path, argv[optind], json);
-	}
+	if (optind < argc)
+		return client_run(cfg.socket_path, argv + optind, &copts, json);
 	if (json)
-		return log_usage_error("%s", "--json goes with a client command (ports, fdb)");
+		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
+	if (client_opts)
+		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6 and --masquerade go "
+					     "with a client command");
 	return serve(&cfg);
 }

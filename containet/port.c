@@ -1,4 +1,9 @@
-/* Ports: attaching taps, and the data path (read, decide, write without copying). */
+/*
+ * Ports: attaching them, and a frame's path from the port that read it to the ports it
+ * goes to.  Ingress: the forwarding decision.  Egress, one path for every kind of port:
+ * the tag edit (none yet), then the write (pool_write, which may put a prefix in front of
+ * the shared buffer).  Captures will watch at ingress and at the write.
+ */
 #include "switch.h"
 
 #include "fwd.h"
@@ -16,24 +21,6 @@
 #endif
 
 #define PORT_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
-
-static void
-port_arm_read(struct sw *sw, uint32_t idx)
-{
-	struct port *p = &sw->ports[idx];
-	struct io_uring_sqe *sqe = sw_sqe(sw);
-
-	if (sw->multishot) {
-		uring_prep_read_multishot(sqe, idx, 0);
-	} else {
-		io_uring_prep_read(sqe, idx, NULL, sw->buf_size, 0);
-		sqe->flags |= IOSQE_BUFFER_SELECT;
-		sqe->buf_group = 0;
-	}
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, ud_pack(OP_READ, idx, p->gen, 0));
-	p->reading = true;
-}
 
 uint32_t
 port_find(const struct sw *sw, const char *name)
@@ -53,38 +40,21 @@ port_set_offload(int fd)
 		log_debug("tap offloads refused, frames stay unsegmented on this port");
 }
 
-int
-port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, int fd,
-	    const char **ret_name, const char **ret_error)
+uint32_t
+port_slot(const struct sw *sw)
 {
-	char name[CTL_PORT_NAME_MAX], tapname[IFNAMSIZ];
-	uint32_t idx;
-	struct port *p;
+	for (uint32_t idx = 0; idx < sw->cfg.max_ports; idx++)
+		if (sw->ports[idx].fd < 0)
+			return idx;
+	return UINT32_MAX;
+}
+
+int
+port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const char **ret_error)
+{
+	struct port *p = &sw->ports[idx];
 	int r, flags;
 
-	r = tap_check(fd, tapname);
-	if (r == -ENOTTY) {
-		*ret_error = "the file descriptor is not a tap device";
-		return r;
-	}
-	if (r < 0) {
-		*ret_error = "the tap must be IFF_TAP|IFF_NO_PI|IFF_VNET_HDR";
-		return r;
-	}
-	if (ctl_port_name(node, ifname, name) < 0) {
-		*ret_error = "port name too long";
-		return -ENAMETOOLONG;
-	}
-	if (port_find(sw, name) != UINT32_MAX) {
-		*ret_error = "a port of that name exists";
-		return -EEXIST;
-	}
-	for (idx = 0; idx < sw->cfg.max_ports && sw->ports[idx].fd >= 0; idx++)
-		;
-	if (idx == sw->cfg.max_ports) {
-		*ret_error = "the switch has no free port";
-		return -ENOSPC;
-	}
 	/* Non-blocking, so the ring reads and writes inline and polls instead of using workers. */
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -98,21 +68,64 @@ port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, 
 		*ret_error = "cannot register the tap with the ring";
 		return r;
 	}
-
-	p = &sw->ports[idx];
 	p->fd = fd;
-	p->conn = conn;
+	p->kind = model->kind;
+	p->conn = model->conn;
+	p->has_mac = model->has_mac;
+	p->masquerade = model->masquerade;
+	memcpy(p->mac, model->mac, sizeof(p->mac));
 	p->inflight = 0;
 	p->starved = false;
 	memset(&p->st, 0, sizeof(p->st));
-	strcpy(p->node, node);
-	strcpy(p->ifname, ifname);
-	strcpy(p->name, name);
+	strcpy(p->node, model->node);
+	strcpy(p->ifname, model->ifname);
+	strcpy(p->name, model->name);
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
-	port_arm_read(sw, idx);
-	log_info("port %s attached (tap %s, slot %u)", p->name, tapname, idx);
-	*ret_name = p->name;
+	segment_join(sw, model->seg, idx);
+	pool_arm_read(sw, idx);
+	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
+		 sw->segs[p->seg].name, idx);
+	return 0;
+}
+
+int
+port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
+	    int fd, const char **ret_name, const char **ret_error)
+{
+	struct port model = { .kind = PORT_TAP, .conn = conn, .seg = seg };
+	char tapname[IFNAMSIZ];
+	uint32_t idx;
+	int r;
+
+	r = tap_check(fd, tapname);
+	if (r == -ENOTTY) {
+		*ret_error = "the file descriptor is not a tap device";
+		return r;
+	}
+	if (r < 0) {
+		*ret_error = "the tap must be IFF_TAP|IFF_NO_PI|IFF_VNET_HDR";
+		return r;
+	}
+	if (ctl_port_name(node, ifname, model.name) < 0) {
+		*ret_error = "port name too long";
+		return -ENAMETOOLONG;
+	}
+	if (port_find(sw, model.name) != UINT32_MAX) {
+		*ret_error = "a port of that name exists";
+		return -EEXIST;
+	}
+	idx = port_slot(sw);
+	if (idx == UINT32_MAX) {
+		*ret_error = "the switch has no free port";
+		return -ENOSPC;
+	}
+	strcpy(model.node, node);
+	strcpy(model.ifname, ifname);
+	r = port_open(sw, idx, fd, &model, ret_error);
+	if (r < 0)
+		return r;
+	*ret_name = sw->ports[idx].name;
 	return 0;
 }
 
@@ -145,12 +158,11 @@ port_detach(struct sw *sw, uint32_t idx)
 	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
 	fdb_flush_port(&sw->fdb, idx);
+	segment_leave(sw, idx);
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
 	sw->ports[last].active_pos = p->active_pos;
-	if (p->starved)
-		sw->nstarved--;
-	p->starved = false;
+	pool_forget(sw, p);
 	p->name[0] = '\0';
 	p->closing = true;
 	if (!p->reading) {
@@ -163,134 +175,84 @@ port_detach(struct sw *sw, uint32_t idx)
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_IGNORE, 0, 0, 0));
 }
 
-/* Queues a write of buffer bid to port out; drops it when the port has too many in flight. */
-static void
-port_send(struct sw *sw, uint32_t out, uint16_t bid, unsigned len)
+const char *
+port_kind_name(enum port_kind kind)
 {
-	struct port *p = &sw->ports[out];
-	struct io_uring_sqe *sqe;
+	return kind == PORT_HOST ? "host" : "tap";
+}
 
-	if (p->inflight >= sw->cfg.inflight_cap) {
-		p->st.tx_drops++;
-		return;
-	}
-	sqe = sw_sqe(sw);
-	io_uring_prep_write(sqe, out, sw->bufs + (size_t)bid * sw->buf_size, len, 0);
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITE, out, p->gen, bid));
-	sw->refs[bid]++;
-	p->inflight++;
+/* The egress path of port out for frame f. */
+static void
+port_egress(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	if (pool_write(sw, out, f, NULL, 0, 0) < 0)
+		sw->ports[out].st.tx_drops++;
 }
 
 static void
-port_forward(struct sw *sw, uint32_t in, uint16_t bid, unsigned len)
+port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 {
 	struct port *p = &sw->ports[in];
-	uint8_t *frame = sw->bufs + (size_t)bid * sw->buf_size;
+	const uint8_t *frame = pool_data(sw, f->bid);
+	const struct segment *seg;
 	enum fwd_verdict v;
 	uint32_t out;
 
 	p->st.rx_frames++;
-	p->st.rx_bytes += len > TAP_VNET_HDR_LEN ? len - TAP_VNET_HDR_LEN : 0;
+	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
-	v = fwd_decide(&sw->fdb, in, frame, len, TAP_VNET_HDR_LEN, sw->buf_size - 1, sw->now,
-		       &out);
+	v = fwd_decide(&sw->fdb, p->seg, in, frame, f->len, TAP_VNET_HDR_LEN,
+		       sw->pool.buf_size - 1, sw->now, &out);
 	switch (v) {
 	case FWD_UNICAST:
-		port_send(sw, out, bid, len);
+		port_egress(sw, out, f);
 		break;
 	case FWD_FLOOD:
-		for (uint32_t i = 0; i < sw->nactive; i++)
-			if (sw->active[i] != in)
-				port_send(sw, sw->active[i], bid, len);
+		seg = &sw->segs[p->seg];
+		for (uint32_t i = 0; i < seg->nmembers; i++)
+			if (seg->members[i] != in)
+				port_egress(sw, seg->members[i], f);
 		break;
 	default:
 		p->st.rx_drops++;
-		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, len,
+		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, f->len,
 			  fwd_verdict_name(v));
-		break;
+		return;
 	}
-	if (sw->refs[bid] == 0)
-		sw_buf_put(sw, bid);
-}
-
-static void
-port_read_failed(struct sw *sw, uint32_t idx, int err)
-{
-	struct port *p = &sw->ports[idx];
-
-	switch (err) {
-	case -ENOBUFS:
-		/* Every buffer is in flight: resume once some come back. */
-		if (!p->starved) {
-			p->starved = true;
-			sw->nstarved++;
-		}
-		break;
-	case -EINVAL:
-		if (sw->multishot) {
-			log_info("multishot reads refused by the kernel, using single reads");
-			sw->multishot = false;
-			port_arm_read(sw, idx);
-			break;
-		}
-		/* fall through */
-	default:
-		log_warn_errno(err, "port %s: read failed, port stays idle", p->name);
-		break;
-	case -EAGAIN:
-	case -EINTR:
-		port_arm_read(sw, idx);
-		break;
+	/* The node's own address, as far as the switch can tell: the first source it used. */
+	if (!p->has_mac) {
+		memcpy(p->mac, frame + TAP_VNET_HDR_LEN + 6, sizeof(p->mac));
+		p->has_mac = true;
 	}
 }
 
 void
 port_read_done(struct sw *sw, const struct io_uring_cqe *cqe)
 {
-	uint32_t idx = ud_idx(cqe->user_data);
-	struct port *p = &sw->ports[idx];
-	bool current = p->fd >= 0 && p->gen == ud_gen(cqe->user_data);
-	uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	bool has_buf = cqe->flags & IORING_CQE_F_BUFFER;
+	struct frame f;
 
-	if (has_buf)
-		sw_buf_got(sw);
-	if (!current || p->closing) {
-		/* The port went away while the read was under way. */
-		if (has_buf)
-			sw_buf_put(sw, bid);
-		if (current && !(cqe->flags & IORING_CQE_F_MORE)) {
-			p->reading = false;
-			port_release(sw, idx);
-		}
-		return;
+	switch (pool_read_done(sw, cqe, &f)) {
+	case POOL_READ_FRAME:
+		port_ingress(sw, ud_idx(cqe->user_data), &f);
+		pool_put(sw, f.bid);
+		break;
+	case POOL_READ_ENDED:
+		port_release(sw, ud_idx(cqe->user_data));
+		break;
+	case POOL_READ_NONE:
+		break;
 	}
-	if (!(cqe->flags & IORING_CQE_F_MORE))
-		p->reading = false;
-	if (cqe->res < 0) {
-		if (cqe->res != -ECANCELED)
-			port_read_failed(sw, idx, cqe->res);
-		return;
-	}
-	if (!p->reading)
-		port_arm_read(sw, idx);
-	if (has_buf)
-		port_forward(sw, idx, bid, cqe->res);
 }
 
 void
 port_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 {
-	uint32_t idx = ud_idx(cqe->user_data);
-	struct port *p = &sw->ports[idx];
+	uint32_t idx = pool_write_done(sw, cqe);
+	struct port *p;
 
-	sw_buf_put(sw, ud_bid(cqe->user_data));
-	if (p->fd < 0 || p->gen != ud_gen(cqe->user_data))
+	if (idx == UINT32_MAX)
 		return;
-	p->inflight--;
-	if (p->closing)
-		return;
+	p = &sw->ports[idx];
 	if (cqe->res < 0) {
 		p->st.tx_drops++;
 		log_trace("port %s: write failed: %s", p->name, strerror(-cqe->res));
@@ -298,21 +260,4 @@ port_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	}
 	p->st.tx_frames++;
 	p->st.tx_bytes += cqe->res > TAP_VNET_HDR_LEN ? cqe->res - TAP_VNET_HDR_LEN : 0;
-}
-
-void
-port_rearm_all(struct sw *sw)
-{
-	if (!sw->nstarved)
-		return;
-	for (uint32_t i = 0; i < sw->nactive; i++) {
-		struct port *p = &sw->ports[sw->active[i]];
-
-		if (p->starved) {
-			p->starved = false;
-			if (!p->reading)
-				port_arm_read(sw, sw->active[i]);
-		}
-	}
-	sw->nstarved = 0;
 }

@@ -1,4 +1,4 @@
-/* The ring: set-up, the shared frame pool, and the event loop with its dispatch. */
+/* The ring: set-up, and the event loop with its dispatch. */
 #include "switch.h"
 
 #include "cleanup.h"
@@ -8,11 +8,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
-#define SW_BGID 0
 #define SW_SQ_ENTRIES 1024
 #define SW_CQ_ENTRIES 16384
 #define SW_BATCH 64 /* completions handled between two submits */
@@ -40,13 +38,6 @@ sw_sqe(struct sw *sw)
 	return sqe;
 }
 
-/* A read completed with a buffer of the pool: it is ours until its last reference goes. */
-void
-sw_buf_got(struct sw *sw)
-{
-	sw->bufs_held++;
-}
-
 /*
  * Closes fd on an io-wq worker: a last close may block (a tap's unregistering, a TCP
  * socket's linger) and must not stall the loop.
@@ -59,17 +50,6 @@ sw_close_async(struct sw *sw, int fd, uint64_t user_data)
 	io_uring_prep_close(sqe, fd);
 	sqe->flags |= IOSQE_ASYNC;
 	io_uring_sqe_set_data64(sqe, user_data);
-}
-
-/* Drops one reference; the last one hands the buffer back to the kernel's pool. */
-void
-sw_buf_put(struct sw *sw, uint16_t bid)
-{
-	if (sw->refs[bid] && --sw->refs[bid])
-		return;
-	sw->bufs_held--;
-	io_uring_buf_ring_add(sw->br, sw->bufs + (size_t)bid * sw->buf_size, sw->buf_size, bid,
-			      io_uring_buf_ring_mask(sw->cfg.nbufs), sw->br_returned++);
 }
 
 static int
@@ -109,42 +89,6 @@ ring_setup(struct sw *sw)
 }
 
 static int
-pool_setup(struct sw *sw)
-{
-	struct io_uring_buf_reg reg = {};
-	size_t ring_size = sw->cfg.nbufs * sizeof(struct io_uring_buf);
-	void *mem;
-	int r;
-
-	mem = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		return -errno;
-	sw->br = mem;
-	mem = mmap(NULL, (size_t)sw->cfg.nbufs * sw->buf_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		return -errno;
-	sw->bufs = mem;
-	sw->refs = calloc(sw->cfg.nbufs, sizeof(*sw->refs));
-	if (!sw->refs)
-		return -ENOMEM;
-
-	io_uring_buf_ring_init(sw->br);
-	sw->bufs_held = sw->cfg.nbufs; /* the puts below hand every buffer to the kernel */
-	reg.ring_addr = (unsigned long)sw->br;
-	reg.ring_entries = sw->cfg.nbufs;
-	reg.bgid = SW_BGID;
-	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
-	if (r < 0)
-		return r;
-	for (uint32_t i = 0; i < sw->cfg.nbufs; i++)
-		sw_buf_put(sw, i);
-	io_uring_buf_ring_advance(sw->br, sw->br_returned);
-	sw->br_returned = 0;
-	return 0;
-}
-
-static int
 signals_setup(struct sw *sw)
 {
 	sigset_t mask;
@@ -169,7 +113,6 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	sw->cfg = *cfg;
 	sw->listen_fd = sw->signal_fd = -1;
 	sw->uid = getuid();
-	sw->buf_size = 65536 + 4096; /* a 64 KiB TSO segment, its headers and the vnet header */
 	sw->max_conns = cfg->max_ports + 64;
 	/*
 	 * Completed writes count as in flight until their completions are reaped, which
@@ -189,13 +132,17 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 		sw->conns[i].fd = -1;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		return -errno;
+	r = segment_init(sw);
+	if (r < 0)
+		return r;
 	r = fdb_init(&sw->fdb, cfg->fdb_max, cfg->ageing_s * 1000000000ULL, seed);
 	if (r < 0)
 		return r;
 	r = ring_setup(sw);
 	if (r < 0)
 		return r;
-	r = pool_setup(sw);
+	/* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
+	r = pool_init(sw, cfg->nbufs, 65536 + 4096);
 	if (r < 0)
 		return r;
 	return signals_setup(sw);
@@ -205,20 +152,20 @@ void
 sw_free(struct sw *sw)
 {
 	/* Leaving: plain closes, no ring round trips. */
-	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++)
+	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++) {
+		if (sw->ports[i].fd >= 0 && sw->ports[i].kind == PORT_HOST)
+			host_release(sw, i);
 		sw->ports[i].fd = safe_close(sw->ports[i].fd);
+	}
 	sw->nactive = 0;
 	control_close_all(sw);
 	if (sw->ring.ring_fd > 0)
 		io_uring_queue_exit(&sw->ring);
-	if (sw->bufs)
-		munmap(sw->bufs, (size_t)sw->cfg.nbufs * sw->buf_size);
-	if (sw->br)
-		munmap(sw->br, sw->cfg.nbufs * sizeof(struct io_uring_buf));
+	pool_free(sw);
 	safe_close(sw->signal_fd);
 	safe_close(sw->listen_fd);
 	fdb_free(&sw->fdb);
-	free(sw->refs);
+	segment_free(sw);
 	free(sw->ports);
 	free(sw->active);
 	free(sw->conns);
@@ -263,7 +210,7 @@ tick_done(struct sw *sw)
 	if (n)
 		log_debug("%u forwarding entries aged out", n);
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
-	port_rearm_all(sw);
+	pool_rearm(sw);
 	control_tick(sw);
 	arm_tick(sw);
 }
@@ -276,6 +223,7 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		port_read_done(sw, cqe);
 		break;
 	case OP_WRITE:
+	case OP_WRITEV:
 		port_write_done(sw, cqe);
 		break;
 	case OP_ACCEPT:
@@ -331,18 +279,7 @@ sw_run(struct sw *sw)
 		}
 		io_uring_cq_advance(&sw->ring, n);
 		/* Buffers freed by this batch go back to the kernel in one step. */
-		if (sw->br_returned) {
-			io_uring_buf_ring_advance(sw->br, sw->br_returned);
-			sw->br_returned = 0;
-		}
-		/*
-		 * A read's ENOBUFS often comes after the completions of the frames that
-		 * emptied the pool, in a later batch, when those buffers are back already
-		 * (dropped, or flooded to nobody): so starved ports are re-armed whenever the
-		 * pool holds a buffer, not only after a batch that returned one.
-		 */
-		if (sw->nstarved && sw->bufs_held < sw->cfg.nbufs)
-			port_rearm_all(sw);
+		pool_advance(sw);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * The switch's state: one io_uring, one provided-buffer pool shared by every port, the
- * ports, the control connections and the forwarding table.  One thread owns all of it.
+ * The switch's state: one io_uring, one frame pool shared by every port, the ports, the
+ * control connections and the forwarding table.  One thread owns all of it.
  */
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* What a completion belongs to: packed into user_data with the slot and its generation. */
 enum sw_op {
@@ -22,6 +23,7 @@ enum sw_op {
 	OP_CTL_CLOSE,
 	OP_READ,
 	OP_WRITE,
+	OP_WRITEV, /* a write with a prefix: the buffer id field holds its write slot */
 	OP_SIGNAL,
 	OP_TICK,
 	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
@@ -46,19 +48,71 @@ struct port_stats {
 	uint64_t tx_drops; /* in-flight cap reached, or the write failed */
 };
 
+enum port_kind {
+	PORT_TAP,  /* a tap a client handed over: dies with its connection */
+	PORT_HOST, /* a tap the switch made in its own namespace: dies with host-del or the switch */
+};
+
 struct port {
 	int fd;            /* -1: slot free */
+	enum port_kind kind;
+	uint16_t seg;      /* its segment */
+	uint32_t seg_pos;  /* index in its segment's members */
+	bool has_mac;
+	uint8_t mac[6];    /* a host port's own; for a tap, the first source its node used */
+	bool masquerade;   /* a host port with its nftables table */
 	uint16_t gen;      /* bumped when the slot is freed, so late completions are recognised */
 	bool reading;      /* a read is armed on the ring */
 	bool starved;      /* its read stopped for want of buffers: re-arm when some return */
 	bool closing;      /* detached, waiting for its read to end before the fd is closed */
 	uint32_t inflight; /* writes under way to this port */
-	uint32_t conn;     /* the connection that attached it: the port dies with it */
+	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
 	struct port_stats st;
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
+};
+
+/* At most this many segments, "default" included. */
+#define SEGMENT_MAX 1024
+
+struct segment {
+	char name[CTL_SEGMENT_MAX]; /* "": slot free */
+	uint32_t mtu;
+	uint32_t *members; /* its ports, dense, for flooding */
+	uint32_t nmembers;
+};
+
+/* A frame in the pool: its buffer, and the bytes the read put there (vnet header first). */
+struct frame {
+	uint16_t bid;
+	uint32_t len;
+};
+
+/* Bytes a write may put in front of a frame for one destination (a tag, a tunnel header). */
+#define POOL_PREFIX_MAX 96
+
+struct pool_slot {
+	struct iovec iov[2];
+	uint16_t bid;
+	uint32_t next; /* free list */
+	uint8_t prefix[POOL_PREFIX_MAX];
+};
+
+/* The frame pool (pool.c says how a frame lives in it). */
+struct pool {
+	struct io_uring_buf_ring *br;
+	uint8_t *bufs;
+	uint32_t nbufs;
+	uint32_t buf_size;
+	uint16_t *refs;
+	uint32_t returned; /* buffers given back since the last advance */
+	uint32_t held;     /* buffers the reads took that are not back in the pool */
+	uint32_t nstarved; /* ports whose read waits for buffers */
+	struct pool_slot *slots; /* one per prefixed write under way */
+	uint32_t nslots;
+	uint32_t free_slot;
 };
 
 /* The kernel's cap on descriptors in one message (SCM_MAX_FD): room for all, so none is
@@ -102,21 +156,17 @@ struct sw {
 	struct io_uring ring;
 	bool multishot;
 
-	/* The frame pool: a provided-buffer ring whose buffers carry a reference count. */
-	struct io_uring_buf_ring *br;
-	uint8_t *bufs;
-	uint32_t buf_size;
-	uint16_t *refs;
-	uint32_t br_returned; /* buffers given back since the last advance */
-	uint32_t bufs_held;   /* buffers the reads took that are not back in the pool */
+	struct pool pool;
 
 	struct port *ports;
-	uint32_t *active; /* indices of live ports, dense, for flooding */
+	uint32_t *active; /* indices of live ports, dense */
 	uint32_t nactive;
 	struct conn *conns;
 	uint32_t max_conns;
 	bool accepting;          /* the multishot accept is armed */
 	uint64_t fdlimit_logged; /* when running out of descriptors was last logged */
+	struct segment *segs; /* SEGMENT_MAX slots, 0 the default segment */
+	uint32_t nsegs;
 	struct fdb fdb;
 	uint64_t now; /* monotonic ns, read once per batch of completions */
 
@@ -126,27 +176,70 @@ struct sw {
 	struct __kernel_timespec tick;
 	uid_t uid;
 	bool stop;
-	uint32_t nstarved;    /* ports waiting for buffers: re-armed when the pool has some */
 };
 
-/* ring.c: setup, the frame pool, the loop. */
+/* ring.c: setup and the loop. */
 int sw_init(struct sw *sw, const struct sw_config *cfg);
 void sw_free(struct sw *sw);
 int sw_run(struct sw *sw);
 struct io_uring_sqe *sw_sqe(struct sw *sw);
 uint64_t sw_clock(void);
-void sw_buf_got(struct sw *sw);
 void sw_close_async(struct sw *sw, int fd, uint64_t user_data);
-void sw_buf_put(struct sw *sw, uint16_t bid);
 
-/* port.c: ports and the data path. */
-int port_attach(struct sw *sw, uint32_t conn, const char *node, const char *ifname, int fd,
-		const char **ret_name, const char **ret_error);
+/* pool.c: the frame pool and a frame's life in it. */
+enum pool_read {
+	POOL_READ_NONE,  /* nothing to do */
+	POOL_READ_FRAME, /* a frame to forward; the caller drops the reader's reference */
+	POOL_READ_ENDED, /* the last read of a closing port ended: its slot may go */
+};
+int pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size);
+void pool_free(struct sw *sw);
+uint8_t *pool_data(const struct sw *sw, uint16_t bid);
+void pool_hold(struct sw *sw, uint16_t bid);
+void pool_put(struct sw *sw, uint16_t bid);
+void pool_arm_read(struct sw *sw, uint32_t idx);
+void pool_forget(struct sw *sw, struct port *p);
+enum pool_read pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret);
+/* Writes prefix then the frame from byte skip on to port idx; -ENOBUFS when it cannot. */
+int pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefix,
+	       uint32_t prefix_len, uint32_t skip);
+/* The port whose write completed, or UINT32_MAX when it is gone or going. */
+uint32_t pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void pool_advance(struct sw *sw);
+void pool_rearm(struct sw *sw);
+
+/* segment.c: segments and their members. */
+int segment_init(struct sw *sw);
+void segment_free(struct sw *sw);
+/* The segment called name ("" is the default one), or UINT32_MAX. */
+uint32_t segment_find(const struct sw *sw, const char *name);
+/* -EEXIST, -ENOSPC or -ENOMEM; mtu 0 is the default. */
+int segment_add(struct sw *sw, const char *name, uint32_t mtu, uint32_t *ret_idx);
+/* -EPERM for the default segment, -EBUSY while ports use it. */
+int segment_del(struct sw *sw, uint32_t idx);
+void segment_join(struct sw *sw, uint32_t seg, uint32_t port);
+void segment_leave(struct sw *sw, uint32_t port);
+void segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret);
+
+/* port.c: ports, and the path of a frame from one port to others. */
+int port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
+		int fd, const char **ret_name, const char **ret_error);
+/* A free port slot, or UINT32_MAX. */
+uint32_t port_slot(const struct sw *sw);
+/* Puts fd, a checked tap, in slot idx as model says (kind, conn, seg, names, MAC). */
+int port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model,
+	      const char **ret_error);
 void port_detach(struct sw *sw, uint32_t idx);
 uint32_t port_find(const struct sw *sw, const char *name);
+const char *port_kind_name(enum port_kind kind);
 void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
-void port_rearm_all(struct sw *sw);
+
+/* host.c: host ports, taps of the switch's own. */
+int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
+int host_del(struct sw *sw, const char *name, const char **ret_error);
+/* Undoes what the port set up outside the switch (its NAT), before it goes. */
+void host_release(struct sw *sw, uint32_t idx);
 
 /* control.c: the control socket. */
 int control_start(struct sw *sw);

@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += step;
 		if (data[-2] == 0xff)
 			fdb_expire(&fdb, now);
-		v = fwd_decide(&fdb, in, data, len, HDR, HDR + 200, now, &out);
+		v = fwd_decide(&fdb, 0, in, data, len, HDR, HDR + 200, now, &out);
 		assert(fwd_verdict_name(v)[0] != '?');
 		if (v == FWD_UNICAST)
 			assert(out < PORTS && out != in);
@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(fdb.count <= FDB_MAX);
 		/* A source that was learned is found behind the port it came from. */
 		if (len >= HDR + 14 && len <= HDR + 200 && !(data[HDR + 6] & 1)) {
-			uint32_t at = fdb_lookup(&fdb, data + HDR + 6, now);
+			uint32_t at = fdb_lookup(&fdb, 0, 0, data + HDR + 6, now);
 			assert(at == in || at == FDB_NONE);
 		}
 		data += len;

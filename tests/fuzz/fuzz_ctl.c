@@ -29,6 +29,12 @@ request(const char *buf, size_t len)
 	assert(strcmp(again.node, req.node) == 0);
 	assert(strcmp(again.ifname, req.ifname) == 0);
 	assert(strcmp(again.port, req.port) == 0);
+	assert(strcmp(again.segment, req.segment) == 0);
+	assert(strcmp(again.name, req.name) == 0);
+	assert(again.mtu == req.mtu);
+	assert(strcmp(again.ipv4, req.ipv4) == 0);
+	assert(strcmp(again.ipv6, req.ipv6) == 0);
+	assert(again.masquerade == req.masquerade);
 }
 
 static void
@@ -53,6 +59,15 @@ reply(const char *buf, size_t len)
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_fdb_entry e;
 			(void)ctl_fdb_from_json(item, &e);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "segments");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_segment s;
+			(void)ctl_segment_from_json(item, &s);
+		}
+		{
+			struct ctl_segment s;
+			(void)ctl_segment_from_json(cJSON_GetObjectItemCaseSensitive(obj, "segment"), &s);
 		}
 		cJSON_Delete(obj);
 	} else if (r == -EREMOTEIO) {

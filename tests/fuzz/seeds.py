@@ -30,6 +30,13 @@ def ctl():
         {"op": "ports"},
         {"op": "fdb", "future": [1, 2, {"x": None}]},
         {"op": "attach", "node": "../etc", "ifname": "eth0"},
+        {"op": "attach", "node": "abc", "ifname": "eth1", "segment": "lan1"},
+        {"op": "segment-add", "name": "lan1", "mtu": 1400},
+        {"op": "segment-del", "name": "lan1"},
+        {"op": "segments"},
+        {"op": "host-add", "name": "ctn0", "segment": "lan1", "ipv4": "10.1.0.254/24",
+         "ipv6": "fd00:1::fe/64", "masquerade": True},
+        {"op": "host-del", "name": "ctn0"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -41,6 +48,9 @@ def ctl():
         {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "abc-eth0", "age": 3}]},
         {"ok": False, "error": "no such port"},
         {"ok": True, "detached": 1},
+        {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
+        {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
+        {"ok": True, "port": "abc-eth1", "segment": "lan1"},
     ]
     for i, r in enumerate(replies):
         write("fuzz_ctl", "reply-%d" % i, b"\1" + json.dumps(r).encode())

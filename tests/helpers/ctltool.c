@@ -1,8 +1,9 @@
 /*
  * A small client of the switch's control protocol for the integration tests.
  *
- *   ctltool attach SOCK NODE IFNAME
- *       creates tap IFNAME in the current network namespace, attaches it, prints the
+ *   ctltool attach SOCK NODE IFNAME [SEGMENT]
+ *       creates tap IFNAME in the current network namespace, attaches it (to SEGMENT when
+ *       given, else without naming one, as clients older than segments), prints the
  *       reply and holds the connection (and so the port) until killed or hung up on.
  *   ctltool send SOCK MESSAGE [--fd-file PATH | --fd-tap IFNAME] [--fds N]
  *       sends MESSAGE verbatim as one request, with N copies (default 1) of the given
@@ -30,7 +31,7 @@ die(const char *what, int err)
 }
 
 static int
-cmd_attach(const char *sock, const char *node, const char *ifname)
+cmd_attach(const char *sock, const char *node, const char *ifname, const char *segment)
 {
 	struct ctl_request req = { .op = CTL_ATTACH };
 	_cleanup_json_ cJSON *reply = NULL;
@@ -41,6 +42,8 @@ cmd_attach(const char *sock, const char *node, const char *ifname)
 
 	snprintf(req.node, sizeof(req.node), "%s", node);
 	snprintf(req.ifname, sizeof(req.ifname), "%s", ifname);
+	if (segment)
+		snprintf(req.segment, sizeof(req.segment), "%s", segment);
 	tap = tap_open(ifname, NULL);
 	if (tap < 0)
 		return die("create tap", tap);
@@ -141,11 +144,11 @@ cmd_send(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "attach"))
-		return cmd_attach(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "attach"))
+		return cmd_attach(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return cmd_send(argc - 2, argv + 2);
-	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME\n"
+	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME [SEGMENT]\n"
 			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-tap IFNAME] [--fds N]\n");
 	return 2;
 }

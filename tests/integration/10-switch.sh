@@ -41,14 +41,15 @@ ll2=$(ip -n "${NS[1]}" -6 addr show dev eth0 scope link | awk '/inet6/ { sub("/.
 assert_ok "IPv6 link-local ping (neighbour discovery by multicast)" \
 	ip netns exec "${NS[0]}" ping -6 -c 2 -i 0.2 -W 2 "$ll2%eth0"
 
-# ports: three ports with traffic counted.
+# ports: three ports with traffic counted, their kind, segment and node's MAC.
 json=$(ports_json)
 for i in 1 2 3; do
-	assert_match "\"name\":\"node$i-eth0\",\"node\":\"node$i\",\"ifname\":\"eth0\",\"state\":\"forwarding\",\"rx_frames\":[1-9]" \
-		"$json" "ports lists node$i-eth0 with received frames"
+	mac=$(ip netns exec "${NS[i - 1]}" cat /sys/class/net/eth0/address)
+	assert_match "\"name\":\"node$i-eth0\",\"node\":\"node$i\",\"ifname\":\"eth0\",\"state\":\"forwarding\",\"kind\":\"tap\",\"segment\":\"default\",\"mac\":\"$mac\",\"rx_frames\":[1-9]" \
+		"$json" "ports lists node$i-eth0 with received frames, kind, segment and MAC"
 done
 table=$("$BIN/containet" -s "$SOCK" ports)
-assert_match "^PORT +STATE +RX-FRAMES" "$table" "ports prints a table with a header"
+assert_match "^PORT +SEGMENT +KIND +MAC +STATE +RX-FRAMES" "$table" "ports prints a table with a header"
 assert_eq 4 "$(echo "$table" | wc -l)" "ports table has one line per port"
 
 # fdb: each namespace's MAC learned on its own port.
@@ -56,7 +57,8 @@ fdb=$("$BIN/containet" -s "$SOCK" fdb --json)
 for i in 1 2 3; do
 	mac=$(cat "/sys/class/net/eth0/address" 2>/dev/null </dev/null || true)
 	mac=$(ip netns exec "${NS[i - 1]}" cat /sys/class/net/eth0/address)
-	assert_match "\"mac\":\"$mac\",\"port\":\"node$i-eth0\"" "$fdb" "fdb has node$i's MAC on its port"
+	assert_match "\"mac\":\"$mac\",\"port\":\"node$i-eth0\",\"segment\":\"default\",\"vlan\":0" "$fdb" \
+		"fdb has node$i's MAC on its port, in the default segment"
 done
 assert_match "$(ip netns exec "${NS[0]}" cat /sys/class/net/eth0/address) +node1-eth0 +[0-9]+s" \
 	"$("$BIN/containet" -s "$SOCK" fdb)" "fdb prints a table"

@@ -25,42 +25,42 @@ teardown(void)
 
 START_TEST(learn_and_lookup)
 {
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 0), FDB_NONE);
-	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 3, 10), FDB_NEW);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 11), 3);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_b, 11), FDB_NONE);
-	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 3, 12), FDB_KNOWN);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 0), FDB_NONE);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 3, 10), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 11), 3);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_b, 11), FDB_NONE);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 3, 12), FDB_KNOWN);
 	ck_assert_uint_eq(fdb.count, 1);
 }
 END_TEST
 
 START_TEST(moved_station_is_relearned_at_once)
 {
-	fdb_learn(&fdb, mac_a, 1, 0);
-	ck_assert_int_eq(fdb_learn(&fdb, mac_a, 2, 1), FDB_MOVED);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 2), 2);
+	fdb_learn(&fdb, 0, 0, mac_a, 1, 0);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 2, 1), FDB_MOVED);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 2), 2);
 	ck_assert_uint_eq(fdb.count, 1);
 }
 END_TEST
 
 START_TEST(entries_age_out)
 {
-	fdb_learn(&fdb, mac_a, 1, 0);
-	fdb_learn(&fdb, mac_b, 2, 200 * SEC);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 300 * SEC), 1);
+	fdb_learn(&fdb, 0, 0, mac_a, 1, 0);
+	fdb_learn(&fdb, 0, 0, mac_b, 2, 200 * SEC);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 300 * SEC), 1);
 	/* Past the ageing time a stale entry is unknown even before the sweep runs. */
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 300 * SEC + 1), FDB_NONE);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 300 * SEC + 1), FDB_NONE);
 	ck_assert_uint_eq(fdb_expire(&fdb, 300 * SEC + 1), 1);
 	ck_assert_uint_eq(fdb.count, 1);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_b, 300 * SEC + 1), 2);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_b, 300 * SEC + 1), 2);
 }
 END_TEST
 
 START_TEST(refresh_keeps_alive)
 {
-	fdb_learn(&fdb, mac_a, 1, 0);
-	fdb_learn(&fdb, mac_a, 1, 250 * SEC);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac_a, 500 * SEC), 1);
+	fdb_learn(&fdb, 0, 0, mac_a, 1, 0);
+	fdb_learn(&fdb, 0, 0, mac_a, 1, 250 * SEC);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 500 * SEC), 1);
 }
 END_TEST
 
@@ -70,26 +70,26 @@ START_TEST(full_table_stays_correct)
 
 	for (int i = 0; i < 4; i++) {
 		mac[5] = i;
-		ck_assert_int_eq(fdb_learn(&fdb, mac, i, 0), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, i, 0), FDB_NEW);
 	}
 	mac[5] = 9;
-	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 1), FDB_FULL);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 1), FDB_NONE);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, 9, 1), FDB_FULL);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac, 1), FDB_NONE);
 	ck_assert_uint_eq(fdb.learn_refused, 1);
 	mac[5] = 10;
-	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 2), FDB_FULL);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, 9, 2), FDB_FULL);
 	ck_assert_uint_eq(fdb.learn_refused, 2);
 	/* Old entries still answer, and are refreshed as ever. */
 	for (int i = 0; i < 4; i++) {
 		mac[5] = i;
-		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 3), (uint32_t)i);
-		ck_assert_int_eq(fdb_learn(&fdb, mac, i, 3), FDB_KNOWN);
+		ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac, 3), (uint32_t)i);
+		ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, i, 3), FDB_KNOWN);
 	}
 	ck_assert_uint_eq(fdb.count, 4);
 	/* Once an old one has aged, a new station takes its place. */
 	mac[5] = 9;
-	ck_assert_int_eq(fdb_learn(&fdb, mac, 9, 304 * SEC), FDB_NEW);
-	ck_assert_uint_eq(fdb_lookup(&fdb, mac, 304 * SEC), 9);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, 9, 304 * SEC), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac, 304 * SEC), 9);
 	ck_assert_uint_eq(fdb.learn_refused, 2);
 }
 END_TEST
@@ -112,16 +112,16 @@ START_TEST(full_table_learn_is_bounded)
 	ck_assert_int_eq(fdb_init(&big, 5000, 300 * SEC, 7), 0);
 	for (uint32_t i = 0; i < 5000; i++) {
 		mac_of(i, mac);
-		ck_assert_int_eq(fdb_learn(&big, mac, 1, i), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&big, 0, 0, mac, 1, i), FDB_NEW);
 	}
 	for (uint32_t i = 0; i < 100; i++) {
 		mac_of(10000 + i, mac);
-		ck_assert_int_eq(fdb_learn(&big, mac, 2, 400 * SEC), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&big, 0, 0, mac, 2, 400 * SEC), FDB_NEW);
 		ck_assert_uint_eq(big.count, 5000);
 	}
 	/* The oldest went first: station 99 is gone, 100 still there (if stale). */
 	mac_of(99, mac);
-	ck_assert_uint_eq(fdb_learn(&big, mac, 1, 400 * SEC), FDB_NEW);
+	ck_assert_uint_eq(fdb_learn(&big, 0, 0, mac, 1, 400 * SEC), FDB_NEW);
 	ck_assert_uint_eq(big.count, 5000);
 	ck_assert_uint_eq(big.learn_refused, 0);
 	fdb_free(&big);
@@ -138,12 +138,12 @@ START_TEST(ageing_is_incremental)
 	ck_assert_int_eq(fdb_init(&big, 3 * FDB_EXPIRE_BATCH, 300 * SEC, 7), 0);
 	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
 		mac_of(i, mac);
-		fdb_learn(&big, mac, i % 5, 0);
+		fdb_learn(&big, 0, 0, mac, i % 5, 0);
 	}
 	/* Every even station is heard again later: those live on. */
 	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i += 2) {
 		mac_of(i, mac);
-		ck_assert_int_eq(fdb_learn(&big, mac, i % 5, 200 * SEC), FDB_KNOWN);
+		ck_assert_int_eq(fdb_learn(&big, 0, 0, mac, i % 5, 200 * SEC), FDB_KNOWN);
 	}
 	while ((n = fdb_expire(&big, 301 * SEC)) > 0) {
 		ck_assert_uint_le(n, FDB_EXPIRE_BATCH);
@@ -155,7 +155,7 @@ START_TEST(ageing_is_incremental)
 	ck_assert_uint_eq(big.count, 3 * FDB_EXPIRE_BATCH / 2);
 	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
 		mac_of(i, mac);
-		ck_assert_uint_eq(fdb_lookup(&big, mac, 301 * SEC), i % 2 ? FDB_NONE : i % 5);
+		ck_assert_uint_eq(fdb_lookup(&big, 0, 0, mac, 301 * SEC), i % 2 ? FDB_NONE : i % 5);
 	}
 	/* The rest ages later, and the freed places serve new stations. */
 	ck_assert_uint_eq(fdb_expire(&big, 501 * SEC), FDB_EXPIRE_BATCH);
@@ -163,7 +163,7 @@ START_TEST(ageing_is_incremental)
 	ck_assert_uint_eq(big.count, 0);
 	for (uint32_t i = 0; i < 3 * FDB_EXPIRE_BATCH; i++) {
 		mac_of(100000 + i, mac);
-		ck_assert_int_eq(fdb_learn(&big, mac, 3, 502 * SEC), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&big, 0, 0, mac, 3, 502 * SEC), FDB_NEW);
 	}
 	fdb_free(&big);
 }
@@ -175,18 +175,18 @@ START_TEST(flush_port)
 
 	for (int i = 0; i < 4; i++) {
 		mac[5] = i;
-		fdb_learn(&fdb, mac, i % 2, 0);
+		fdb_learn(&fdb, 0, 0, mac, i % 2, 0);
 	}
 	ck_assert_uint_eq(fdb_flush_port(&fdb, 1), 2);
 	ck_assert_uint_eq(fdb.count, 2);
 	for (int i = 0; i < 4; i++) {
 		mac[5] = i;
-		ck_assert_uint_eq(fdb_lookup(&fdb, mac, 0), i % 2 ? FDB_NONE : 0);
+		ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac, 0), i % 2 ? FDB_NONE : 0);
 	}
 	/* Freed entries are reusable. */
 	for (int i = 10; i < 12; i++) {
 		mac[5] = i;
-		ck_assert_int_eq(fdb_learn(&fdb, mac, 5, 0), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac, 5, 0), FDB_NEW);
 	}
 }
 END_TEST
@@ -203,8 +203,8 @@ START_TEST(foreach_skips_stale)
 {
 	int n = 0;
 
-	fdb_learn(&fdb, mac_a, 1, 0);
-	fdb_learn(&fdb, mac_b, 1, 100 * SEC);
+	fdb_learn(&fdb, 0, 0, mac_a, 1, 0);
+	fdb_learn(&fdb, 0, 0, mac_b, 1, 100 * SEC);
 	fdb_foreach(&fdb, 350 * SEC, count_entries, &n);
 	ck_assert_int_eq(n, 1);
 }
@@ -218,13 +218,34 @@ START_TEST(many_stations)
 	ck_assert_int_eq(fdb_init(&big, 10000, 300 * SEC, 7), 0);
 	for (uint32_t i = 0; i < 10000; i++) {
 		mac[2] = i >> 16, mac[3] = i >> 8, mac[4] = i;
-		ck_assert_int_eq(fdb_learn(&big, mac, i % 7, 0), FDB_NEW);
+		ck_assert_int_eq(fdb_learn(&big, 0, 0, mac, i % 7, 0), FDB_NEW);
 	}
 	for (uint32_t i = 0; i < 10000; i++) {
 		mac[2] = i >> 16, mac[3] = i >> 8, mac[4] = i;
-		ck_assert_uint_eq(fdb_lookup(&big, mac, 0), i % 7);
+		ck_assert_uint_eq(fdb_lookup(&big, 0, 0, mac, 0), i % 7);
 	}
 	fdb_free(&big);
+}
+END_TEST
+
+/* The same station in two segments, or two VLANs, is two entries with their own ports. */
+START_TEST(keyed_by_segment_and_vlan)
+{
+	ck_assert_int_eq(fdb_learn(&fdb, 1, 0, mac_a, 3, 0), FDB_NEW);
+	ck_assert_int_eq(fdb_learn(&fdb, 2, 0, mac_a, 4, 0), FDB_NEW);
+	ck_assert_int_eq(fdb_learn(&fdb, 1, 10, mac_a, 5, 0), FDB_NEW);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 1, 0, mac_a, 1), 3);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 2, 0, mac_a, 1), 4);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 1, 10, mac_a, 1), 5);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 1), FDB_NONE);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 3, 0, mac_a, 1), FDB_NONE);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 2, 10, mac_a, 1), FDB_NONE);
+	/* Learning in one segment leaves the other's entry where it was. */
+	ck_assert_int_eq(fdb_learn(&fdb, 1, 0, mac_a, 6, 2), FDB_MOVED);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 2, 0, mac_a, 3), 4);
+	ck_assert_uint_eq(fdb_flush_port(&fdb, 4), 1);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 1, 0, mac_a, 3), 6);
+	ck_assert_uint_eq(fdb.count, 2);
 }
 END_TEST
 
@@ -253,6 +274,7 @@ fdb_suite(void)
 	tcase_add_test(tc, flush_port);
 	tcase_add_test(tc, foreach_skips_stale);
 	tcase_add_test(tc, many_stations);
+	tcase_add_test(tc, keyed_by_segment_and_vlan);
 	tcase_add_test(tc, bad_sizes);
 	suite_add_tcase(s, tc);
 	return s;

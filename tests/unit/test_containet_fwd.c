@@ -39,7 +39,7 @@ make(const uint8_t dst[6], const uint8_t src[6], size_t payload)
 static enum fwd_verdict
 decide(uint32_t in, size_t len, uint32_t *out)
 {
-	return fwd_decide(&fdb, in, frame, len, HDR, MAX, 0, out);
+	return fwd_decide(&fdb, 0, in, frame, len, HDR, MAX, 0, out);
 }
 
 START_TEST(runts_are_dropped)
@@ -94,7 +94,7 @@ START_TEST(broadcast_and_multicast_flood)
 	static const uint8_t mcast[6] = { 0x33, 0x33, 0xff, 0, 0, 1 };
 	uint32_t out;
 
-	fdb_learn(&fdb, mac_b, 2, 0);
+	fdb_learn(&fdb, 0, 0, mac_b, 2, 0);
 	ck_assert_int_eq(decide(1, make(bcast, mac_a, 50), &out), FWD_FLOOD);
 	ck_assert_int_eq(decide(1, make(mcast, mac_a, 50), &out), FWD_FLOOD);
 }
@@ -117,7 +117,7 @@ START_TEST(never_back_out_the_ingress_port)
 {
 	uint32_t out;
 
-	fdb_learn(&fdb, mac_b, 1, 0);
+	fdb_learn(&fdb, 0, 0, mac_b, 1, 0);
 	ck_assert_int_eq(decide(1, make(mac_b, mac_a, 50), &out), FWD_DROP_LOCAL);
 }
 END_TEST
@@ -130,6 +130,38 @@ START_TEST(station_move_follows)
 	decide(3, make(bcast, mac_a, 50), &out); /* a moved to port 3 */
 	ck_assert_int_eq(decide(2, make(mac_a, mac_b, 50), &out), FWD_UNICAST);
 	ck_assert_uint_eq(out, 3);
+}
+END_TEST
+
+/* A station known in one segment is unknown in another: there the frame floods (to that
+ * segment's ports only, which the caller picks). */
+START_TEST(segments_learn_apart)
+{
+	uint32_t out = 99;
+
+	ck_assert_int_eq(fwd_decide(&fdb, 1, 1, frame, make(bcast, mac_a, 50), HDR, MAX, 0, &out),
+			 FWD_FLOOD);
+	ck_assert_int_eq(fwd_decide(&fdb, 2, 2, frame, make(mac_a, mac_b, 50), HDR, MAX, 0, &out),
+			 FWD_FLOOD);
+	ck_assert_int_eq(fwd_decide(&fdb, 1, 3, frame, make(mac_a, mac_b, 50), HDR, MAX, 0, &out),
+			 FWD_UNICAST);
+	ck_assert_uint_eq(out, 1);
+}
+END_TEST
+
+/* A tagged frame passes as it is: the tag neither drops it nor changes where it goes. */
+START_TEST(tagged_frames_pass)
+{
+	uint32_t out = 99;
+	size_t len;
+
+	fdb_learn(&fdb, 0, 0, mac_b, 2, 0);
+	len = make(mac_b, mac_a, 50);
+	frame[HDR + 12] = 0x81, frame[HDR + 13] = 0x00; /* 802.1Q, VID 10 */
+	frame[HDR + 14] = 0x00, frame[HDR + 15] = 0x0a;
+	ck_assert_int_eq(decide(1, len, &out), FWD_UNICAST);
+	ck_assert_uint_eq(out, 2);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 0), 1);
 }
 END_TEST
 
@@ -155,6 +187,8 @@ fwd_suite(void)
 	tcase_add_test(tc, reserved_group_not_relayed);
 	tcase_add_test(tc, never_back_out_the_ingress_port);
 	tcase_add_test(tc, station_move_follows);
+	tcase_add_test(tc, segments_learn_apart);
+	tcase_add_test(tc, tagged_frames_pass);
 	tcase_add_test(tc, verdict_names);
 	suite_add_tcase(s, tc);
 	return s;

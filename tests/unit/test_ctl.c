@@ -3,6 +3,7 @@
 
 #include "check_main.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,12 +214,19 @@ START_TEST(port_and_fdb_objects)
 	strcpy(p.node, "n");
 	strcpy(p.ifname, "eth0");
 	strcpy(p.state, "forwarding");
+	strcpy(p.kind, "tap");
+	strcpy(p.segment, "lan1");
+	p.has_mac = true;
+	p.mac[0] = 2, p.mac[5] = 9;
 	o = ctl_port_to_json(&p);
+	ck_assert_str_eq(json_string(o, "mac"), "02:00:00:00:00:09");
 	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
 	ck_assert_int_eq(memcmp(&p, &q, sizeof(p)), 0);
 	cJSON_Delete(o);
 
 	strcpy(f.port, "n-eth0");
+	strcpy(f.segment, "lan1");
+	f.vlan = 10;
 	o = ctl_fdb_to_json(&f);
 	ck_assert_str_eq(json_string(o, "mac"), "02:ab:00:00:00:01");
 	ck_assert_int_eq(ctl_fdb_from_json(o, &g), 0);
@@ -228,6 +236,142 @@ START_TEST(port_and_fdb_objects)
 	ck_assert_int_eq(ctl_port_from_json(NULL, &q), -EBADMSG);
 	o = cJSON_Parse("{\"mac\":\"zz\",\"port\":\"p\"}");
 	ck_assert_int_eq(ctl_fdb_from_json(o, &g), -EBADMSG);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(segment_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan1\",\"mtu\":1400,"
+				"\"subnet\":\"10.1.0.0/24\"}",
+				&r, &e),
+			 0);
+	ck_assert_int_eq(r.op, CTL_SEGMENT_ADD);
+	ck_assert_str_eq(r.name, "lan1");
+	ck_assert_uint_eq(r.mtu, 1400);
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	ck_assert_int_eq(memcmp(&r, &again, sizeof(r)), 0);
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"a\"}", &r, &e), 0);
+	ck_assert_uint_eq(r.mtu, 0);
+	ck_assert_int_eq(decode("{\"op\":\"segment-del\",\"name\":\"a\",\"mtu\":\"x\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_SEGMENT_DEL);
+	ck_assert_int_eq(decode("{\"op\":\"segments\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_SEGMENTS);
+	ck_assert_str_eq(ctl_op_name(CTL_SEGMENT_ADD), "segment-add");
+
+	REFUSED("{\"op\":\"segment-add\"}", "\"name\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":5}", "\"name\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"\"}", "\"name\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a b\"}", "\"name\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"abcdefghijabcdefghijabcdefghij12\"}", "name");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":\"1500\"}", "mtu");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":67}", "mtu");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":65536}", "mtu");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":1500.5}", "mtu");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":-1}", "mtu");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"a\",\"mtu\":1e300}", "mtu");
+	REFUSED("{\"op\":\"segment-del\"}", "\"name\"");
+	REFUSED("{\"op\":\"segment-del\",\"name\":[]}", "\"name\"");
+}
+END_TEST
+
+START_TEST(host_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"host-add\",\"name\":\"ctn0\",\"segment\":\"lan1\","
+				"\"ipv4\":\"10.1.0.254/24\",\"ipv6\":\"fd00:1::fe/64\","
+				"\"masquerade\":true}",
+				&r, &e),
+			 0);
+	ck_assert_int_eq(r.op, CTL_HOST_ADD);
+	ck_assert_str_eq(r.name, "ctn0");
+	ck_assert_str_eq(r.segment, "lan1");
+	ck_assert_str_eq(r.ipv4, "10.1.0.254/24");
+	ck_assert_str_eq(r.ipv6, "fd00:1::fe/64");
+	ck_assert(r.masquerade);
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	ck_assert_int_eq(memcmp(&r, &again, sizeof(r)), 0);
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"host-add\",\"name\":\"h\"}", &r, &e), 0);
+	ck_assert_str_eq(r.segment, "");
+	ck_assert(!r.masquerade);
+	ck_assert_int_eq(decode("{\"op\":\"host-del\",\"name\":\"h\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_HOST_DEL);
+
+	REFUSED("{\"op\":\"host-add\"}", "\"name\"");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"sixteencharsxxxx\"}", "\"name\"");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"a/b\"}", "\"name\"");
+	REFUSED("{\"op\":\"host-del\",\"name\":1}", "\"name\"");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"segment\":\"-\"}", "segment");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1/33\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1/024\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1/+4\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0/24\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"fd00::1/64\"}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":24}", "ipv4");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv6\":\"10.1.0.1/24\"}", "ipv6");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv6\":\"fd00::1/129\"}", "ipv6");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv6\":\"fd00::1/\"}", "ipv6");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1/24\","
+		"\"masquerade\":1}", "masquerade");
+	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"masquerade\":true}", "needs \"ipv4\"");
+}
+END_TEST
+
+START_TEST(prefixes)
+{
+	unsigned char a[16];
+	unsigned len;
+
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1/0", AF_INET, a, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1/32", AF_INET, a, &len), 0);
+	ck_assert_uint_eq(len, 32);
+	ck_assert_int_eq(a[0], 192);
+	ck_assert_int_eq(ctl_prefix_parse("::1/128", AF_INET6, a, &len), 0);
+	ck_assert_uint_eq(len, 128);
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1", AF_INET, a, &len), -EINVAL);
+	ck_assert_int_eq(ctl_prefix_parse("/24", AF_INET, a, &len), -EINVAL);
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1/24/1", AF_INET, a, &len), -EINVAL);
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1/1000", AF_INET, a, &len), -EINVAL);
+	ck_assert_int_eq(ctl_prefix_parse("192.0.2.1/ 4", AF_INET, a, &len), -EINVAL);
+}
+END_TEST
+
+START_TEST(segment_objects)
+{
+	struct ctl_segment s = { .name = "lan1", .mtu = 9000, .ports = 3 }, t;
+	cJSON *o = ctl_segment_to_json(&s), *r;
+	char *err = NULL, *text;
+
+	ck_assert_int_eq(ctl_segment_from_json(o, &t), 0);
+	ck_assert_int_eq(memcmp(&s, &t, sizeof(s)), 0);
+	cJSON_Delete(o);
+	text = ctl_reply_segment(&s);
+	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &r, &err), 0);
+	ck_assert_int_eq(ctl_segment_from_json(cJSON_GetObjectItem(r, "segment"), &t), 0);
+	ck_assert_str_eq(t.name, "lan1");
+	cJSON_Delete(r);
+	free(text);
+	text = ctl_reply_port("n-eth0", "lan1");
+	ck_assert_str_eq(text, "{\"ok\":true,\"port\":\"n-eth0\",\"segment\":\"lan1\"}");
+	free(text);
+	text = ctl_reply_port("ctn0", NULL);
+	ck_assert_str_eq(text, "{\"ok\":true,\"port\":\"ctn0\"}");
+	free(text);
+	o = cJSON_Parse("{\"name\":7}");
+	ck_assert_int_eq(ctl_segment_from_json(o, &t), -EBADMSG);
 	cJSON_Delete(o);
 }
 END_TEST
@@ -261,6 +405,10 @@ ctl_suite(void)
 	tcase_add_test(tc, replies);
 	tcase_add_test(tc, port_and_fdb_objects);
 	tcase_add_test(tc, port_names);
+	tcase_add_test(tc, segment_requests);
+	tcase_add_test(tc, host_requests);
+	tcase_add_test(tc, prefixes);
+	tcase_add_test(tc, segment_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,324 @@
+/*
+ * The frame pool and the whole life of a frame in it, in one place.
+ *
+ * The pool is a provided-buffer ring (group POOL_BGID) of nbufs buffers of buf_size
+ * bytes, shared by every port.  A frame's life:
+ *
+ *   read      every live port has a read armed on the ring (multishot when the kernel
+ *             has it) that picks a free buffer itself; its completion names the buffer.
+ *             The read's completion gives the frame one reference, the reader's.
+ *   references  each write of the frame to a port takes one (pool_write); anything that
+ *             keeps the frame past the reader's turn (a delay queue, a capture) takes one
+ *             with pool_hold.  The reader drops its own with pool_put once the frame has
+ *             been forwarded.
+ *   write     a plain write of the buffer, or, when bytes go in front of it for this one
+ *             destination (a VLAN tag, a tunnel header), a writev of a small prefix and
+ *             the shared buffer, so the frame is never copied.  A write's completion
+ *             drops its reference (pool_write_done).
+ *   return    the last pool_put hands the buffer back to the kernel's ring, but only
+ *             locally: the ring's tail moves once per batch of completions (pool_advance),
+ *             so a batch that freed 64 buffers costs one store-release, not 64.
+ *   re-arm    a read that found the pool empty ends with ENOBUFS and its port is marked
+ *             starved; after each batch, if the pool holds any buffer again, starved
+ *             ports get their read back (pool_advance), and the tick does the same as a
+ *             safety net (pool_rearm).
+ *
+ * Per port, at most inflight_cap writes are under way: a port that does not drain cannot
+ * pin the whole pool.  A prefixed write needs a write slot (the iovec and the prefix
+ * bytes stay put until it completes); there are as many as buffers.
+ */
+#include "switch.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define POOL_BGID 0
+#define POOL_NONE UINT32_MAX
+
+uint8_t *
+pool_data(const struct sw *sw, uint16_t bid)
+{
+	return sw->pool.bufs + (size_t)bid * sw->pool.buf_size;
+}
+
+/* Hands bid back to the kernel's ring; visible to it at the next pool_advance. */
+static void
+pool_return(struct sw *sw, uint16_t bid)
+{
+	struct pool *pl = &sw->pool;
+
+	pl->held--;
+	io_uring_buf_ring_add(pl->br, pool_data(sw, bid), pl->buf_size, bid,
+	                      io_uring_buf_ring_mask(pl->nbufs), pl->returned++);
+}
+
+int
+pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
+{
+	struct pool *pl = &sw->pool;
+	struct io_uring_buf_reg reg = {};
+	size_t ring_size = nbufs * sizeof(struct io_uring_buf);
+	void *mem;
+	int r;
+
+	pl->nbufs = nbufs;
+	pl->buf_size = buf_size;
+	pl->nslots = nbufs < UINT16_MAX ? nbufs : UINT16_MAX;
+	mem = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	pl->br = mem;
+	mem = mmap(NULL, (size_t)nbufs * buf_size, PROT_READ | PROT_WRITE,
+	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	pl->bufs = mem;
+	pl->refs = calloc(nbufs, sizeof(*pl->refs));
+	pl->slots = calloc(pl->nslots, sizeof(*pl->slots));
+	if (!pl->refs || !pl->slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < pl->nslots; i++)
+		pl->slots[i].next = i + 1 < pl->nslots ? i + 1 : POOL_NONE;
+	pl->free_slot = 0;
+
+	io_uring_buf_ring_init(pl->br);
+	reg.ring_addr = (unsigned long)pl->br;
+	reg.ring_entries = nbufs;
+	reg.bgid = POOL_BGID;
+	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
+	if (r < 0)
+		return r;
+	pl->held = nbufs; /* the returns below hand every buffer to the kernel */
+	for (uint32_t i = 0; i < nbufs; i++)
+		pool_return(sw, i);
+	io_uring_buf_ring_advance(pl->br, pl->returned);
+	pl->returned = 0;
+	return 0;
+}
+
+void
+pool_free(struct sw *sw)
+{
+	struct pool *pl = &sw->pool;
+
+	if (pl->bufs)
+		munmap(pl->bufs, (size_t)pl->nbufs * pl->buf_size);
+	if (pl->br)
+		munmap(pl->br, pl->nbufs * sizeof(struct io_uring_buf));
+	free(pl->refs);
+	free(pl->slots);
+	memset(pl, 0, sizeof(*pl));
+}
+
+void
+pool_hold(struct sw *sw, uint16_t bid)
+{
+	sw->pool.refs[bid]++;
+}
+
+void
+pool_put(struct sw *sw, uint16_t bid)
+{
+	if (--sw->pool.refs[bid] == 0)
+		pool_return(sw, bid);
+}
+
+/* Arms the read of port idx: the kernel picks the buffer from the pool. */
+void
+pool_arm_read(struct sw *sw, uint32_t idx)
+{
+	struct port *p = &sw->ports[idx];
+	struct io_uring_sqe *sqe = sw_sqe(sw);
+
+	if (sw->multishot) {
+		uring_prep_read_multishot(sqe, idx, POOL_BGID);
+	} else {
+		io_uring_prep_read(sqe, idx, NULL, sw->pool.buf_size, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = POOL_BGID;
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_READ, idx, p->gen, 0));
+	p->reading = true;
+}
+
+static void
+pool_starve(struct sw *sw, struct port *p)
+{
+	if (!p->starved) {
+		p->starved = true;
+		sw->pool.nstarved++;
+	}
+}
+
+/* A port leaves: it no longer waits for buffers. */
+void
+pool_forget(struct sw *sw, struct port *p)
+{
+	if (p->starved)
+		sw->pool.nstarved--;
+	p->starved = false;
+}
+
+static void
+pool_read_failed(struct sw *sw, uint32_t idx, int err)
+{
+	struct port *p = &sw->ports[idx];
+
+	switch (err) {
+	case -ENOBUFS:
+		/* Every buffer is taken: resume once some come back. */
+		pool_starve(sw, p);
+		break;
+	case -EINVAL:
+		if (sw->multishot) {
+			log_info("multishot reads refused by the kernel, using single reads");
+			sw->multishot = false;
+			pool_arm_read(sw, idx);
+			break;
+		}
+		/* fall through */
+	default:
+		log_warn_errno(err, "port %s: read failed, port stays idle", p->name);
+		break;
+	case -ECANCELED:
+		break;
+	case -EAGAIN:
+	case -EINTR:
+		pool_arm_read(sw, idx);
+		break;
+	}
+}
+
+enum pool_read
+pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret)
+{
+	uint32_t idx = ud_idx(cqe->user_data);
+	struct port *p = &sw->ports[idx];
+	bool current = p->fd >= 0 && p->gen == ud_gen(cqe->user_data);
+	uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	bool more = cqe->flags & IORING_CQE_F_MORE;
+
+	if (cqe->flags & IORING_CQE_F_BUFFER) {
+		sw->pool.held++;
+		sw->pool.refs[bid] = 1; /* the reader's reference */
+		if (!current || p->closing || cqe->res <= 0) {
+			pool_put(sw, bid);
+		} else {
+			ret->bid = bid;
+			ret->len = cqe->res;
+		}
+	}
+	if (!current)
+		return POOL_READ_NONE;
+	if (!more)
+		p->reading = false;
+	if (p->closing)
+		return p->reading ? POOL_READ_NONE : POOL_READ_ENDED;
+	if (cqe->res < 0) {
+		pool_read_failed(sw, idx, cqe->res);
+		return POOL_READ_NONE;
+	}
+	if (!p->reading)
+		pool_arm_read(sw, idx);
+	return cqe->flags & IORING_CQE_F_BUFFER && cqe->res > 0 ? POOL_READ_FRAME : POOL_READ_NONE;
+}
+
+int
+pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefix,
+           uint32_t prefix_len, uint32_t skip)
+{
+	struct pool *pl = &sw->pool;
+	struct port *p = &sw->ports[idx];
+	struct io_uring_sqe *sqe;
+	struct pool_slot *s;
+	uint32_t si;
+
+	if (p->inflight >= sw->cfg.inflight_cap)
+		return -ENOBUFS;
+	if (!prefix_len && !skip) {
+		sqe = sw_sqe(sw);
+		io_uring_prep_write(sqe, idx, pool_data(sw, f->bid), f->len, 0);
+		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITE, idx, p->gen, f->bid));
+	} else {
+		if (pl->free_slot == POOL_NONE || prefix_len > POOL_PREFIX_MAX || skip > f->len)
+			return -ENOBUFS;
+		si = pl->free_slot;
+		s = &pl->slots[si];
+		pl->free_slot = s->next;
+		memcpy(s->prefix, prefix, prefix_len);
+		s->bid = f->bid;
+		s->iov[0] = (struct iovec){ s->prefix, prefix_len };
+		s->iov[1] = (struct iovec){ pool_data(sw, f->bid) + skip, f->len - skip };
+		sqe = sw_sqe(sw);
+		io_uring_prep_writev(sqe, idx, s->iov, 2, 0);
+		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITEV, idx, p->gen, si));
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	pool_hold(sw, f->bid);
+	p->inflight++;
+	return 0;
+}
+
+uint32_t
+pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
+{
+	struct pool *pl = &sw->pool;
+	uint32_t idx = ud_idx(cqe->user_data);
+	struct port *p = &sw->ports[idx];
+	uint16_t bid = ud_bid(cqe->user_data);
+
+	if (ud_op(cqe->user_data) == OP_WRITEV) {
+		struct pool_slot *s = &pl->slots[bid];
+
+		bid = s->bid;
+		s->next = pl->free_slot;
+		pl->free_slot = ud_bid(cqe->user_data);
+	}
+	pool_put(sw, bid);
+	if (p->fd < 0 || p->gen != ud_gen(cqe->user_data))
+		return POOL_NONE;
+	p->inflight--;
+	return p->closing ? POOL_NONE : idx;
+}
+
+/* Gives the starved ports their reads back. */
+void
+pool_rearm(struct sw *sw)
+{
+	if (!sw->pool.nstarved)
+		return;
+	for (uint32_t i = 0; i < sw->nactive; i++) {
+		struct port *p = &sw->ports[sw->active[i]];
+
+		if (p->starved) {
+			p->starved = false;
+			if (!p->reading)
+				pool_arm_read(sw, sw->active[i]);
+		}
+	}
+	sw->pool.nstarved = 0;
+}
+
+void
+pool_advance(struct sw *sw)
+{
+	struct pool *pl = &sw->pool;
+
+	if (pl->returned) {
+		io_uring_buf_ring_advance(pl->br, pl->returned);
+		pl->returned = 0;
+	}
+	/*
+	 * A read's ENOBUFS often comes after the completions of the frames that emptied the
+	 * pool, in a later batch, when those buffers are back already (dropped, or flooded
+	 * to nobody): so starved ports are re-armed whenever the pool holds a buffer, not
+	 * only after a batch that returned one.
+	 */
+	if (pl->nstarved && pl->held < pl->nbufs)
+		pool_rearm(sw);
+}
