@@ -65,15 +65,6 @@ assert_match "$(ip netns exec "${NS[0]}" cat /sys/class/net/eth0/address) +node1
 
 # Hostile control messages: each gets an error reply, nothing leaks, the switch goes on.
 fds_before=$(fd_count)
-hostile() { # DESCRIPTION EXPECTED-ERROR-REGEX MESSAGE [ctltool options]
-	local d=$1 want=$2 msg=$3 out
-	shift 3
-	if out=$("$CTL" send "$SOCK" "$msg" "$@" 2>&1); then
-		assert_match "\"ok\":false,\"error\":\".*$want" "$out" "hostile: $d gets an error reply"
-	else
-		fail "hostile: $d: no reply: $out"
-	fi
-}
 hostile "not JSON" "not valid JSON" 'hello, switch'
 hostile "a JSON array" "not a JSON object" '["op","ports"]'
 hostile "unknown op" "unknown op" '{"op":"reboot"}'

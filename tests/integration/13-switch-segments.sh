@@ -182,15 +182,6 @@ assert_exit 1 "attach to a deleted segment fails" timeout 5 ip netns exec "${TES
 assert_match "no segment 'lan2'" "$(cat "$TEST_TMP/last.out")" "... with an error reply naming it"
 
 # --- Hostile requests: each gets an error reply, the switch goes on -----------------
-hostile() { # DESCRIPTION EXPECTED-ERROR-REGEX MESSAGE [ctltool options]
-	local d=$1 want=$2 msg=$3 out
-	shift 3
-	if out=$("$CTL" send "$SOCK" "$msg" "$@" 2>&1); then
-		assert_match "\"ok\":false,\"error\":\".*$want" "$out" "hostile: $d gets an error reply"
-	else
-		fail "hostile: $d: no reply: $out"
-	fi
-}
 hostile "segment-add without a name" 'name.. is not' '{"op":"segment-add"}'
 hostile "segment-add with a number for a name" 'name.. is not' '{"op":"segment-add","name":7}'
 hostile "segment-add with a bad name" 'name.. is not' '{"op":"segment-add","name":"a b"}'

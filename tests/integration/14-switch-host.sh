@@ -63,14 +63,6 @@ assert_eq "served by node n1" "$(in_host curl -s -m 5 http://10.195.0.1:8080/ind
 	"the host fetches a page from the node's busybox httpd"
 
 # --- Refusals ------------------------------------------------------------------------
-hostile() { # DESCRIPTION EXPECTED-ERROR-REGEX MESSAGE
-	local out
-	if out=$("$CTL" send "$SOCK" "$3" 2>&1); then
-		assert_match "\"ok\":false,\"error\":\".*$2" "$out" "hostile: $1 gets an error reply"
-	else
-		fail "hostile: $1: no reply: $out"
-	fi
-}
 hostile "host-add of an existing port" "exists" '{"op":"host-add","name":"ctn0"}'
 hostile "host-add named as an interface of the host" "interface of that name exists" '{"op":"host-add","name":"lo"}'
 hostile "host-add in an unknown segment" "no segment 'nope'" '{"op":"host-add","name":"ctn1","segment":"nope"}'

@@ -10,8 +10,6 @@
 command -v setpriv >/dev/null || skip "setpriv is needed (util-linux)"
 # The store's parent is open to all, as /var/lib is: only the store's own mode protects it.
 chmod 0755 "$TEST_TMP"
-# Through a shell: setpriv itself still has root's capabilities when it looks PROGRAM up.
-nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups -- sh -c 'exec "$@"' sh "$@"; }
 
 registry_start
 image_build "$TEST_TMP/suid" setuid

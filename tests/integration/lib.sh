@@ -129,3 +129,19 @@ kill_wait() {
 	kill -KILL "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 }
+
+# hostile DESCRIPTION EXPECTED-ERROR-REGEX MESSAGE [ctltool options]: sends MESSAGE to the
+# switch at $SOCK and asserts an error reply matching the regex (the switch goes on).
+hostile() {
+	local d=$1 want=$2 msg=$3 out
+	shift 3
+	if out=$("$HELPERS/ctltool" send "$SOCK" "$msg" "$@" 2>&1); then
+		assert_match "\"ok\":false,\"error\":\".*$want" "$out" "hostile: $d gets an error reply"
+	else
+		fail "hostile: $d: no reply: $out"
+	fi
+}
+
+# nobody CMD...: runs CMD as uid and gid 65534 with no groups.  Through a shell: setpriv
+# itself still has root's capabilities when it looks CMD up.
+nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups -- sh -c 'exec "$@"' sh "$@"; }
