@@ -29,6 +29,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# containode finds its default seccomp profile from the source tree when not installed.
+cd "$TOP"
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
 TIMER=$TOP/$BUILD/tests/helpers/containode_launchtime
