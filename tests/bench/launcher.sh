@@ -10,10 +10,18 @@
 #   limits           memory, pids and CPU limits in a cgroup: containode --memory --cpus
 #                    --pids-limit beside runc (Debian's, cgroupfs on v1) with the same
 #                    limits (crun refuses cgroups on a hybrid layout)
+#   limits + seccomp the same limits and Docker's default seccomp filter on both sides:
+#                    containode's own default (containode/seccomp/default.json), and for
+#                    runc the linux.seccomp section moby derives from that profile
+#                    (oci-seccomp.py: for runc's capabilities, Docker's default 14, which
+#                    containode keeps too, this machine's architecture and kernel)
 # containode runs twice per setup: with its default upper layer on disk (-t TOP) and
 # with --ephemeral (tmpfs).  crun 1.8 refuses a hybrid cgroup layout; everything runs in
 # a private mount namespace where an empty file hides the cgroup2 controllers list, and
 # crun runs with --cgroup-manager=disabled (containode creates no cgroup either).
+# Like with like: crun, bwrap and the first runc rows load no seccomp filter, so
+# containode runs there with --seccomp unconfined (its default is Docker's filter); only
+# the "limits + seccomp" rows load a filter, the same one on both sides.
 #
 # Environment: BUILD (build), BENCH_RUNS (200 per command), BENCH_WARMUP (10).
 # Output: the report on stdout and in $BUILD/bench/launcher.txt.
@@ -21,6 +29,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# containode finds its default seccomp profile from the source tree when not installed.
+cd "$TOP"
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
 TIMER=$TOP/$BUILD/tests/helpers/containode_launchtime
@@ -96,7 +106,8 @@ PY
 }
 bundle "$WORK/bundle-net" yes
 bundle "$WORK/bundle-nonet" no
-# The limits of the "limits" rows, for runc and containode alike.
+# The limits of the "limits" rows, for runc and containode alike; runc's container keeps
+# Docker's 14 capabilities, as containode's node does (the seccomp profile depends on them).
 LIM_MEMORY=256m LIM_MEMORY_BYTES=268435456 LIM_CPUS=1 LIM_PIDS=64
 mkdir -p "$WORK/bundle-limits"
 /usr/bin/python3 - "$WORK/bundle-net/config.json" "$WORK/bundle-limits/config.json" \
@@ -108,9 +119,37 @@ r = c["linux"].setdefault("resources", {})
 r["memory"] = {"limit": int(mem), "swap": int(mem)}
 r["cpu"] = {"quota": 100000, "period": 100000}
 r["pids"] = {"limit": int(pids)}
+caps = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"]
+c["process"]["capabilities"] = {"bounding": caps, "effective": caps, "permitted": caps}
 json.dump(c, open(dst, "w"), indent=1)
 PY
+# The same with Docker's default filter, from the profile containode loads by default.
+PROFILE=/usr/local/share/containet/seccomp/default.json
+[[ -e $PROFILE ]] || PROFILE=$TOP/containode/seccomp/default.json
+mkdir -p "$WORK/bundle-seccomp"
+cp "$WORK/bundle-limits/config.json" "$WORK/bundle-seccomp/config.json"
+/usr/bin/python3 "$HERE/oci-seccomp.py" "$PROFILE" "$WORK/bundle-seccomp/config.json" ||
+	die "cannot derive runc's seccomp section"
 runc run --bundle "$WORK/bundle-limits" "bench$$" >/dev/null || die "runc cannot run the bundle"
+runc run --bundle "$WORK/bundle-seccomp" "bench$$" >/dev/null ||
+	die "runc cannot run the bundle with the seccomp filter"
+# Which filter each side really runs with: "Seccomp: 2" is a filter, 0 none.
+mkdir -p "$WORK/bundle-check"
+/usr/bin/python3 - "$WORK/bundle-seccomp/config.json" "$WORK/bundle-check/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["/bin/grep", "^Seccomp:", "/proc/self/status"]
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+seccomp_mode() { "$@" 2>&1 | awk '/^Seccomp:/ { print $2 }'; }
+[[ $(seccomp_mode runc run --bundle "$WORK/bundle-check" "bench$$") == 2 ]] ||
+	die "runc does not load the filter"
+[[ $(seccomp_mode "$BIN/containode" -q -r "$ROOT" --ephemeral grep ^Seccomp: /proc/self/status) == 2 ]] ||
+	die "containode does not load its default filter"
+[[ $(seccomp_mode "$BIN/containode" -q -r "$ROOT" --ephemeral --seccomp unconfined \
+	grep ^Seccomp: /proc/self/status) == 0 ]] || die "containode --seccomp unconfined loads a filter"
 crun --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$" >/dev/null ||
 	die "crun cannot run the bundle"
 
@@ -125,28 +164,34 @@ done
 	die "the switch does not answer: $(cat "$WORK/switch.log")"
 
 C=$BIN/containode
+U=(--seccomp unconfined)
+LIM=(--memory "$LIM_MEMORY" --cpus "$LIM_CPUS" --pids-limit "$LIM_PIDS")
 CMDS=(
 	# 0..3: all namespaces
 	"$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$"
-	-- "$C" -q -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q -r "$ROOT" --ephemeral /bin/true
+	-- "$C" -q "${U[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q "${U[@]}" -r "$ROOT" --ephemeral /bin/true
 	-- "$(command -v bwrap)" --unshare-all --ro-bind "$ROOT" / --proc /proc --dev /dev
 	--tmpfs /run /bin/true
 	# 4..7: the host's network namespace
 	-- "$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-nonet" "bench$$"
-	-- "$C" -q -N -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q -N -r "$ROOT" --ephemeral /bin/true
+	-- "$C" -q "${U[@]}" -N -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q "${U[@]}" -N -r "$ROOT" --ephemeral /bin/true
 	-- "$(command -v bwrap)" --unshare-all --share-net --ro-bind "$ROOT" / --proc /proc
 	--dev /dev --tmpfs /run /bin/true
 	# 8..9: attached to the switch
-	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
-	# 10..11: memory, CPU and pids limits in a cgroup (the default seccomp filter: later)
+	-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
+	# 10..12: memory, CPU and pids limits in a cgroup, no seccomp filter
 	-- "$(command -v runc)" run --bundle "$WORK/bundle-limits" "bench$$"
-	-- "$C" -q --memory "$LIM_MEMORY" --cpus "$LIM_CPUS" --pids-limit "$LIM_PIDS" -r "$ROOT"
-	--ephemeral /bin/true
+	-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
+	# 13..15: the same limits and Docker's default seccomp filter
+	-- "$(command -v runc)" run --bundle "$WORK/bundle-seccomp" "bench$$"
+	-- "$C" -q "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+	-- "$C" -q "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
 )
-N=12
+N=16
 echo "bench-launcher: $RUNS interleaved runs of $N commands (after $WARMUP warm-up rounds)..." >&2
 mapfile -t R < <("$TIMER" "$RUNS" "$WARMUP" "${CMDS[@]}")
 ((${#R[@]} == N)) || die "the stopwatch failed"
@@ -177,15 +222,26 @@ mkdir -p "$OUT"
 	row "switch port" "containode -s (-t TOP)" 8 0
 	row "" "containode -s (--ephemeral)" 9 0
 	row "limits" "runc" 10 10
-	row "" "containode (--ephemeral)" 11 10
+	row "" "containode (-t TOP)" 11 10
+	row "" "containode (--ephemeral)" 12 10
+	row "limits + seccomp" "runc" 13 13
+	row "" "containode (-t TOP)" 14 13
+	row "" "containode (--ephemeral)" 15 13
 	echo "limits: memory $LIM_MEMORY (swap included), $LIM_CPUS CPU, $LIM_PIDS pids; ratios to runc"
+	echo "seccomp: Docker's default filter in the \"limits + seccomp\" rows only; elsewhere none"
+	echo "  (containode --seccomp unconfined beside crun, bwrap and runc without a filter)"
 	total=0
 	for i in $(seq 0 $((N - 1))); do total=$((total + $(fails "$i"))); done
 	((total == 0)) || echo "WARNING: $total runs exited non-zero"
 	verdict() { awk -v r="$1" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
 	r1=$(ratio "$(med 2)" "$(med 0)")
 	r2=$(ratio "$(med 1)" "$(med 0)")
-	echo "target: containode with every isolation step <= ${TARGET}x crun at the median:"
+	r3=$(ratio "$(med 15)" "$(med 13)")
+	r4=$(ratio "$(med 14)" "$(med 13)")
+	echo "target: containode without cgroups <= ${TARGET}x crun at the median:"
 	echo "  overlay on tmpfs (--ephemeral): $r1, $(verdict "$r1")"
 	echo "  overlay on disk (-t TOP, ext4 probes at mount, syncfs at unmount, work dir): $r2, $(verdict "$r2")"
+	echo "target: with the limits and the filter <= ${TARGET}x runc with the same, at the median:"
+	echo "  overlay on tmpfs (--ephemeral): $r3, $(verdict "$r3")"
+	echo "  overlay on disk (-t TOP): $r4, $(verdict "$r4")"
 } | tee "$OUT/launcher.txt"
