@@ -203,6 +203,30 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def gso():
+    """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
+    def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
+        return struct.pack("<BBHHHHH", 1, gso_type, hdr_len, mss, csum_start, csum_offset, 0)
+
+    eth4 = bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0])
+    eth6 = eth4[:12] + b"\x86\xdd"
+    payload = bytes(i * 7 & 0xFF for i in range(3000))
+    ip4 = lambda proto: bytes([0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, proto, 0, 0,
+                               10, 0, 0, 1, 10, 0, 0, 2])
+    ip6 = lambda proto: bytes([0x60, 0, 0, 0, 0, 0, proto, 64]) + bytes(15) + b"\1" + \
+        bytes(15) + b"\2"
+    tcp = struct.pack("!HHIIBBHHH", 40000, 5201, 1, 1, 5 << 4, 0x18, 512, 0, 0)
+    udp = struct.pack("!HHHH", 40000, 4789, 0, 0)
+    write("fuzz_containet_gso", "tcp4", vh(1, 1000, 34, 16, 54) + eth4 + ip4(6) + tcp + payload)
+    write("fuzz_containet_gso", "tcp6", vh(4, 1000, 54, 16, 74) + eth6 + ip6(6) + tcp + payload)
+    write("fuzz_containet_gso", "udp4", vh(5, 1000, 34, 6, 42) + eth4 + ip4(17) + udp + payload)
+    write("fuzz_containet_gso", "udp6", vh(5, 700, 54, 6, 62) + eth6 + ip6(17) + udp + payload)
+    write("fuzz_containet_gso", "csum", vh(0, 0, 34, 6, 0) + eth4 + ip4(17) + udp + payload[:100])
+    tagged = eth4[:12] + b"\x81\x00\x00\x0a" + eth4[12:]
+    write("fuzz_containet_gso", "tagged", vh(1, 500, 38, 16, 58) + tagged + ip4(6) + tcp +
+          payload[:2000])
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -210,3 +234,4 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    gso()
