@@ -203,6 +203,17 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def volume():
+    cases = {
+        "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
+        "normalise": "shared:/shared/./x//y/\nsrc:/a:rw\n",
+        "refused": "src:rel\nsrc:/a/../b\nsrc:/\nsrc:/proc/x\nsrc:/sys\n:/x\nsrc\n"
+        "src:/x:rx\nsrc:/x:ro:y\nsrc:\nsrc:/x\nsrc:/x/\n",
+    }
+    for name, data in cases.items():
+        write("fuzz_containode_volume", name, data)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -210,3 +221,4 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    volume()
