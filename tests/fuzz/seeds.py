@@ -225,6 +225,15 @@ def gso():
     tagged = eth4[:12] + b"\x81\x00\x00\x0a" + eth4[12:]
     write("fuzz_containet_gso", "tagged", vh(1, 500, 38, 16, 58) + tagged + ip4(6) + tcp +
           payload[:2000])
+def volume():
+    cases = {
+        "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
+        "normalise": "shared:/shared/./x//y/\nsrc:/a:rw\n",
+        "refused": "src:rel\nsrc:/a/../b\nsrc:/\nsrc:/proc/x\nsrc:/sys\n:/x\nsrc\n"
+        "src:/x:rx\nsrc:/x:ro:y\nsrc:\nsrc:/x\nsrc:/x/\n",
+    }
+    for name, data in cases.items():
+        write("fuzz_containode_volume", name, data)
 
 
 if __name__ == "__main__":
@@ -235,3 +244,4 @@ if __name__ == "__main__":
     unpack()
     labconf()
     gso()
+    volume()
