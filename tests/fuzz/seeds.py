@@ -203,6 +203,19 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def change():
+    cases = {
+        "cmd": 'CMD ["/bin/sh", "-c", "echo hi"]\nENTRYPOINT /ep arg\nCMD [1]\n',
+        "env": 'ENV A=1 B="two words" C=\'x\' D=a\\ b\nENV LONG value with spaces\n',
+        "label": 'LABEL a=1 "b c"="d \\"e\\""\nLABEL k v\n',
+        "misc": "WORKDIR /srv\nWORKDIR www\nUSER app\nSTOPSIGNAL SIGINT\n"
+                "EXPOSE 80 53/udp\nVOLUME /a /b\nVOLUME [\"/c\"]\n",
+        "bad": 'RUN x\nEXPOSE 99999\nENV A\nLABEL a="b\nUSER a b\nCMD\nVOLUME [""]\n',
+    }
+    for name, data in cases.items():
+        write("fuzz_mocker_change", name, data)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -210,3 +223,4 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    change()
