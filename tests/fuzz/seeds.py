@@ -225,6 +225,8 @@ def gso():
     tagged = eth4[:12] + b"\x81\x00\x00\x0a" + eth4[12:]
     write("fuzz_containet_gso", "tagged", vh(1, 500, 38, 16, 58) + tagged + ip4(6) + tcp +
           payload[:2000])
+
+
 def volume():
     cases = {
         "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
@@ -236,6 +238,19 @@ def volume():
         write("fuzz_containode_volume", name, data)
 
 
+def change():
+    cases = {
+        "cmd": 'CMD ["/bin/sh", "-c", "echo hi"]\nENTRYPOINT /ep arg\nCMD [1]\n',
+        "env": 'ENV A=1 B="two words" C=\'x\' D=a\\ b\nENV LONG value with spaces\n',
+        "label": 'LABEL a=1 "b c"="d \\"e\\""\nLABEL k v\n',
+        "misc": "WORKDIR /srv\nWORKDIR www\nUSER app\nSTOPSIGNAL SIGINT\n"
+                "EXPOSE 80 53/udp\nVOLUME /a /b\nVOLUME [\"/c\"]\n",
+        "bad": 'RUN x\nEXPOSE 99999\nENV A\nLABEL a="b\nUSER a b\nCMD\nVOLUME [""]\n',
+    }
+    for name, data in cases.items():
+        write("fuzz_mocker_change", name, data)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -245,3 +260,4 @@ if __name__ == "__main__":
     labconf()
     gso()
     volume()
+    change()
