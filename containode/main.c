@@ -11,6 +11,7 @@
 #include "imagestore.h"
 #include "log.h"
 #include "mounts.h"
+#include "life.h"
 #include "namespaces.h"
 #include "network.h"
 #include "parse.h"
@@ -57,9 +58,18 @@ enum {
 };
 
 static const char usage_text[] =
-	"Usage: containode [OPTION]... [--] [CMD [ARG]...]\n"
+	"Usage: containode [run] [OPTION]... [--] [CMD [ARG]...]\n"
+	"  or:  containode VERB [OPTION]... ID...   (VERB --help for its options)\n"
 	"Run CMD (default /bin/sh) in a container, optionally attached to a containet switch.\n"
 	"\n"
+	"Verbs for detached nodes (run -d): ps, inspect, logs, exec, stop, kill, pause,\n"
+	"resume, rm.  A command named like a verb runs after '--': containode -- ps.\n"
+	"\n"
+	"  -d, --detach          run in the background: print the node's identity once its\n"
+	"                        command runs; its output goes to its log (containode logs)\n"
+	"      --name=NAME       the node's identity, as -i (unique among the state's nodes)\n"
+	"      --state-dir=DIR   where detached nodes keep their state (default\n"
+	"                        $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n"
 	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
 	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
@@ -138,6 +148,9 @@ static const struct option options[] = {
 	{ "cpus", required_argument, NULL, ARG_CPUS },
 	{ "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
 	{ "cgroup-parent", required_argument, NULL, ARG_CGROUP_PARENT },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, 'i' },
+	{ "state-dir", required_argument, NULL, LIFE_OPT_STATE_DIR },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -152,6 +165,11 @@ static const struct option options[] = {
 };
 
 static char *default_argv[] = { "/bin/sh", NULL };
+
+/* run -d: the node's supervisor lives on in the background (containode/life.c). */
+static bool detach;
+static const char *state_dir_opt;
+static struct life_run *detached_run;
 
 /* -e options wait here until the base environment exists (NULL-terminated). */
 struct env_args {
@@ -320,9 +338,17 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_EPHEMERAL:
 		p->ephemeral = true;
 		return 0;
+	case 'd':
+		detach = true;
+		return 0;
+	case LIFE_OPT_STATE_DIR:
+		if (!*arg)
+			return usage_error("--state-dir: empty directory name");
+		state_dir_opt = arg;
+		return 0;
 	case 'i':
 		if (!ident_valid(arg))
-			return usage_error("-i: invalid identity '%s'", arg);
+			return usage_error("-i/--name: invalid identity '%s'", arg);
 		strcpy(p->id, arg);
 		return 0;
 	case 'N':
@@ -380,7 +406,7 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 
 	opterr = 0;
 	parsed_argv = argv;
-	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dqvh", options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -629,7 +655,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
 	struct port ports[PLAN_NET_MAX];
-	struct supervisor s = { .pidfd = -1, .sigfd = -1 };
+	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	int pair[2], code, status;
 	bool ran;
 
@@ -655,6 +681,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	}
 	close(pair[1]);
 	code = handshake(p, pair[0], ports, &tty);
+	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
+		code = EXIT_LAUNCHER;
 	ran = code == 0;
 	close(pair[0]);
 	if (code)
@@ -662,6 +690,11 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	s.ports = ports;
 	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
+	if (detached_run) {
+		s.detached = true;
+		s.log_fd = detached_run->log_r;
+		s.log = &detached_run->log;
+	}
 	status = supervise_run(&s);
 	tty_relay_stop(&tty);
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
@@ -671,6 +704,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		code = EXIT_LAUNCHER;
 	} else if (!code)
 		code = plan_exit_code(status);
+	if (detached_run)
+		life_ended(detached_run, code);
 	if (p->root && !p->ephemeral) {
 		if (mounts_remove_work(p) < 0)
 			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
@@ -725,28 +760,84 @@ std_fds_open(void)
 			_exit(EXIT_LAUNCHER);
 }
 
-int
-main(int argc, char **argv)
+/* The form without a verb, and `run`: a node in the foreground, or detached with -d. */
+static int
+run_main(int argc, char **argv)
 {
 	struct env_args env = {};
+	struct life_run lr;
+	bool top_given;
 	struct plan p;
-	int r;
+	int r, code;
 
-	std_fds_open();
-	log_init("containode");
 	plan_init(&p);
 	r = parse_args(argc, argv, &p, &env);
 	if (r != 0) {
 		plan_free(&p);
 		return r > 0 ? 0 : EXIT_USAGE;
 	}
+	top_given = p.top != NULL;
 	r = plan_complete(&p, &env);
 	if (r < 0)
 		r = EXIT_LAUNCHER;
 	else if (plan_net_macs_or_usage(&p) < 0)
 		r = EXIT_USAGE;
-	else
+	else if (!detach)
 		r = run(&p);
+	else if ((r = life_detach(&lr, life_state_dir(state_dir_opt), &p, &code)) < 0)
+		r = EXIT_LAUNCHER;
+	else if (r == 1)
+		r = code; /* the caller's side: the node runs, or failed to start */
+	else {
+		/* The supervisor: no terminal, and a state others read. */
+		p.tty = false;
+		lr.state.top_owned = !top_given;
+		detached_run = &lr;
+		r = run(&p);
+	}
 	plan_free(&p);
 	return r;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const char *state_dir, int argc, char **argv);
+} verbs[] = {
+	{ "ps", life_ps },	   { "inspect", life_inspect }, { "logs", life_logs },
+	{ "exec", exec_main },	   { "stop", life_stop },	{ "kill", life_kill },
+	{ "pause", life_pause },   { "resume", life_pause },	{ "rm", life_rm },
+};
+
+int
+main(int argc, char **argv)
+{
+	int first = 1;
+
+	std_fds_open();
+	log_init("containode");
+	/* --state-dir may come before the verb. */
+	while (first < argc) {
+		if (strcmp(argv[first], "--state-dir") == 0 && first + 1 < argc) {
+			state_dir_opt = argv[first + 1];
+			first += 2;
+		} else if (strncmp(argv[first], "--state-dir=", 12) == 0) {
+			state_dir_opt = argv[first] + 12;
+			first++;
+		} else {
+			break;
+		}
+	}
+	if (state_dir_opt && !*state_dir_opt)
+		return log_usage_error("--state-dir: empty directory name"), EXIT_USAGE;
+	if (first < argc && strcmp(argv[first], "run") == 0)
+		return run_main(argc - first, argv + first);
+	for (size_t i = 0; first < argc && i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(argv[first], verbs[i].name) == 0)
+			return verbs[i].fn(state_dir_opt, argc - first, argv + first);
+	/* The form without a verb: argv as it is (a --state-dir before it is skipped). */
+	if (first > 1) {
+		argv[first - 1] = argv[0];
+		return run_main(argc - first + 1, argv + first - 1);
+	}
+	return run_main(argc, argv);
 }

@@ -121,6 +121,8 @@ struct plan {
 	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
 	struct cgroup_limits limits;
 	const char *cgroup_parent;
+	/* Detached (run -d): the node's stdout and stderr, its log's pipe; -1 to inherit. */
+	int stdio_fd;
 };
 
 void plan_init(struct plan *p);
