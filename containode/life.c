@@ -473,7 +473,14 @@ life_state_fill(struct node_state *s, const struct plan *p, const struct cgroup_
 		if (!sp->sock || !sp->ifname || !sp->segment)
 			return -ENOMEM;
 	}
-	s->ports = calloc(1, sizeof(*s->ports));
+	s->ports = calloc(p->n_publish + 1, sizeof(*s->ports));
+	for (size_t i = 0; s->ports && i < p->n_publish; i++) {
+		char spec[PORTSPEC_STRLEN];
+
+		portspec_format(&p->publish[i], spec);
+		if (!(s->ports[i] = strdup(spec)))
+			return -ENOMEM;
+	}
 	if (!s->created || !s->hostname || !s->command || !s->env || !s->ports ||
 	    (p->image && !s->image) || (p->root && !s->root))
 		return -ENOMEM;

@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "plan.h"
 #include "port.h"
+#include "publish.h"
 #include "security.h"
 #include "supervise.h"
 #include "tty.h"
@@ -112,6 +113,9 @@ static const char usage_text[] =
 	"      --pids-limit=N    at most N processes and threads\n"
 	"      --cgroup-parent=PATH  the nodes' cgroups go in PATH, below containode's own\n"
 	"                        cgroup, or below the top with a leading / (default containet)\n"
+	"  -p, --publish=[IP:]HOSTPORT:PORT[/udp]  relay the host's HOSTPORT (on IP, IPv6\n"
+	"                        in brackets; default every address) to PORT in the node\n"
+	"                        (repeatable; tcp by default)\n"
 	"  -q, --quiet           do not say where the changes were saved\n"
 	"  -v, --verbose         more messages (repeat for more)\n"
 	"  -h, --help            show this help and exit\n"
@@ -149,6 +153,7 @@ static const struct option options[] = {
 	{ "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
 	{ "cgroup-parent", required_argument, NULL, ARG_CGROUP_PARENT },
 	{ "detach", no_argument, NULL, 'd' },
+	{ "publish", required_argument, NULL, 'p' },
 	{ "name", required_argument, NULL, 'i' },
 	{ "state-dir", required_argument, NULL, LIFE_OPT_STATE_DIR },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -310,6 +315,20 @@ parse_resource(struct plan *p, int c, const char *arg)
 	}
 }
 
+/* -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]. */
+static int
+parse_publish(struct plan *p, const char *arg)
+{
+	char why[160];
+
+	if (p->n_publish >= PORTSPEC_MAX)
+		return usage_error("-p: more than %d published ports", PORTSPEC_MAX);
+	if (portspec_parse(arg, &p->publish[p->n_publish], why, sizeof(why)) < 0)
+		return usage_error("-p %s: %s", arg, why);
+	p->n_publish++;
+	return 0;
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
@@ -341,6 +360,8 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case 'd':
 		detach = true;
 		return 0;
+	case 'p':
+		return parse_publish(p, arg);
 	case LIFE_OPT_STATE_DIR:
 		if (!*arg)
 			return usage_error("--state-dir: empty directory name");
@@ -406,7 +427,7 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 
 	opterr = 0;
 	parsed_argv = argv;
-	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dqvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dp:qvh", options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -424,6 +445,8 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 	why = plan_check(p);
 	if (why)
 		return usage_error("%s", why);
+	if (p->n_publish && p->host_net)
+		return usage_error("-p needs the node's own network: not with -N");
 	if (plan_net_finish(p, net_why) < 0)
 		return usage_error("%s", net_why);
 	return 0;
@@ -531,6 +554,21 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (*ret_sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return log_fail(-errno, "set up signal handling");
+	return 0;
+}
+
+/* The published ports' listeners, on the host, before the node exists. */
+static int
+prepare_publish(const struct plan *p, struct publish **ret)
+{
+	char why[256];
+
+	if (!p->n_publish)
+		return 0;
+	if (publish_open(p->publish, p->n_publish, ret, why, sizeof(why)) < 0) {
+		log_error("%s", why);
+		return -EADDRINUSE;
+	}
 	return 0;
 }
 
@@ -656,12 +694,13 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct tty_relay tty = { .master = -1 };
 	struct port ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
-	int pair[2], code, status;
+	struct publish *pub = NULL;
+	int pair[2], code, status, r;
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		ports[i] = (struct port){ .tap = -1, .conn = -1 };
-	if (prepare(p, ports, &s.sigfd) < 0) {
+	if (prepare(p, ports, &s.sigfd) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
@@ -681,6 +720,10 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	}
 	close(pair[1]);
 	code = handshake(p, pair[0], ports, &tty);
+	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
+		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
+		code = EXIT_LAUNCHER;
+	}
 	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
 		code = EXIT_LAUNCHER;
 	ran = code == 0;
@@ -690,12 +733,14 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	s.ports = ports;
 	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
+	s.publish = pub;
 	if (detached_run) {
 		s.detached = true;
 		s.log_fd = detached_run->log_r;
 		s.log = &detached_run->log;
 	}
 	status = supervise_run(&s);
+	publish_free(pub);
 	tty_relay_stop(&tty);
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		port_close(&ports[i]);

@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "ctl.h"
 #include "ident.h"
+#include "portspec.h"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -121,6 +122,9 @@ struct plan {
 	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
 	struct cgroup_limits limits;
 	const char *cgroup_parent;
+	/* -p: ports the supervisor publishes (containode/publish.c). */
+	struct portspec publish[PORTSPEC_MAX];
+	size_t n_publish;
 	/* Detached (run -d): the node's stdout and stderr, its log's pipe; -1 to inherit. */
 	int stdio_fd;
 };

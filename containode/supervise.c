@@ -116,6 +116,7 @@ enum {
 	SLOT_STDIN,
 	SLOT_MASTER,
 	SLOT_LOG,
+	SLOT_PUBLISH,
 	SLOT_CONN,
 	SLOT_N = SLOT_CONN + PLAN_NET_MAX
 };
@@ -151,6 +152,7 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 	pfd[SLOT_PID].fd = s->pidfd;
 	pfd[SLOT_SIG].fd = s->sigfd;
 	pfd[SLOT_LOG].fd = s->log ? s->log_fd : -1;
+	pfd[SLOT_PUBLISH].fd = s->publish ? publish_fd(s->publish) : -1;
 	for (size_t i = 0; i < s->n_ports; i++) {
 		pfd[SLOT_CONN + i].fd = s->ports[i].sock ? s->ports[i].conn : -1;
 		if (port_lost(&s->ports[i]))
@@ -230,6 +232,8 @@ supervise_run(struct supervisor *s)
 			tty_relay_output(s->tty);
 		if (pfd[SLOT_LOG].revents)
 			supervise_log(s, false);
+		if (pfd[SLOT_PUBLISH].revents)
+			publish_dispatch(s->publish);
 		if (s->tty && s->tty->hung_up)
 			supervise_hangup(s, "the terminal is gone");
 		if (pfd[SLOT_PID].revents)

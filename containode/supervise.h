@@ -7,6 +7,7 @@
 
 #include "logs.h"
 #include "port.h"
+#include "publish.h"
 #include "tty.h"
 
 #include <signal.h>
@@ -24,6 +25,7 @@ struct supervisor {
 	bool detached;            /* run -d: no terminal, SIGHUP means nothing */
 	int log_fd;               /* detached: the node's stdout and stderr, -1 when none */
 	struct logs_sink *log;    /* where they go */
+	struct publish *publish;  /* -p: the relays, or NULL */
 };
 
 /* A node still there this long after its terminal went away is killed. */

@@ -229,6 +229,13 @@ def state():
           "7 (a) b) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 98765 1 2\n")
 
 
+def portspec():
+    """containode -p values, as the unit tests and the integration test give them."""
+    for i, v in enumerate(["8080:80", "53:53/udp", "127.0.0.1:1:65535/tcp", "[::1]:8080:80",
+                           "[fd00::5]:53:5353/udp", "1.2.3:80:80", "[::1]:80"]):
+        write("fuzz_containode_portspec", "spec-%d" % i, v)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -237,3 +244,4 @@ if __name__ == "__main__":
     unpack()
     labconf()
     state()
+    portspec()
