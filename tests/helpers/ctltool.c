@@ -6,7 +6,7 @@
  *       given and not empty, else without naming one, as clients older than segments),
  *       prints the reply and holds the connection (and so the port) until killed or hung
  *       up on.  ROLE: "access=N", or "trunk=N,N,..." with an optional ";native=N".
- *   ctltool send SOCK MESSAGE [--fd-file PATH | --fd-tap IFNAME] [--fds N]
+ *   ctltool send SOCK MESSAGE [--fd-file PATH | --fd-wfile PATH | --fd-tap IFNAME] [--fds N]
  *       sends MESSAGE verbatim as one request, with N copies (default 1) of the given
  *       descriptor, prints the reply; exit 0 when a reply came, 3 when the switch hung up.
  */
@@ -113,6 +113,10 @@ cmd_send(int argc, char **argv)
 			extra = open(argv[i + 1], O_RDONLY | O_CLOEXEC);
 			if (extra < 0)
 				return die(argv[i + 1], -errno);
+		} else if (!strcmp(argv[i], "--fd-wfile")) {
+			extra = open(argv[i + 1], O_WRONLY | O_CLOEXEC);
+			if (extra < 0)
+				return die(argv[i + 1], -errno);
 		} else if (!strcmp(argv[i], "--fd-tap")) {
 			extra = tap_open(argv[i + 1], NULL);
 			if (extra < 0)
@@ -180,6 +184,7 @@ main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return cmd_send(argc - 2, argv + 2);
 	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME [SEGMENT [ROLE]]\n"
-			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-tap IFNAME] [--fds N]\n");
+			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-wfile PATH|--fd-tap IFNAME]\n"
+			"                                    [--fds N]\n");
 	return 2;
 }
