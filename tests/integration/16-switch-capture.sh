@@ -136,7 +136,7 @@ LIVE=$SPAWNED
 sleep 0.5
 ip netns exec "${TEST_ID}a1" ping -c 3 -i 0.1 -W 2 10.198.0.2 >/dev/null
 wait_until 10 eval '! kill -0 $LIVE' || fail "the live capture did not end"
-assert_eq 4 "$(grep -c . "$TEST_TMP/live.log")" "capture -w - -c 4 | tcpdump -r - shows 4 frames"
+assert_eq 4 "$(grep -Ec '^[0-9]{2}:[0-9]{2}:' "$TEST_TMP/live.log")" "capture -w - -c 4 | tcpdump -r - shows 4 frames"
 assert_match "ICMP echo" "$(cat "$TEST_TMP/live.log")" "... decoded (a1's pings among them)"
 
 # --- Several captures at once ---------------------------------------------------------
