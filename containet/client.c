@@ -50,9 +50,10 @@ print_ports(const cJSON *reply)
 		if ((int)strlen(role) > wv)
 			wv = strlen(role);
 	}
-	printf("%-*s %-*s %-4s %-*s %-17s %-10s %12s %14s %12s %14s %8s\n", wn, "PORT", ws,
-	       "SEGMENT", "KIND", wv, "VLAN", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES",
-	       "TX-BYTES", "DROPS");
+	/* The role last: the earlier columns stay where scripts expect them. */
+	printf("%-*s %-*s %-4s %-17s %-10s %12s %14s %12s %14s %8s %-*s\n", wn, "PORT", ws,
+	       "SEGMENT", "KIND", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES",
+	       "DROPS", wv, "VLAN");
 	cJSON_ArrayForEach(e, list)
 	{
 		struct ctl_port p;
@@ -63,12 +64,12 @@ print_ports(const cJSON *reply)
 		if (p.has_mac)
 			mac_format(p.mac, mac);
 		ctl_vlan_describe(&p.vlan, role, sizeof(role));
-		printf("%-*s %-*s %-4s %-*s %-17s %-10s %12llu %14llu %12llu %14llu %8llu\n", wn,
-		       p.name, ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", wv, role,
-		       mac, p.state,
+		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu %-*s\n", wn,
+		       p.name, ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac,
+		       p.state,
 		       (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
 		       (unsigned long long)p.tx_frames, (unsigned long long)p.tx_bytes,
-		       (unsigned long long)p.drops);
+		       (unsigned long long)p.drops, wv, role);
 	}
 }
 
