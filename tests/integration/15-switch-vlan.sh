@@ -187,6 +187,21 @@ assert_match "x20-eth0 +default +tap .* access 20 *(\$|
 assert_ok "ports: the VLAN column lines up" column "$table" VLAN "(access|trunk) "
 assert_ok "ports: every row as wide as the header" same_width "$table"
 
+# --- containode's --net access= ----------------------------------------------------------
+if [[ -x $BIN/containode && -x /bin/busybox ]]; then
+	. "$(dirname "$0")/containode.sh"
+	make_root "$TEST_TMP/root"
+	RUN=("$CONTAINODE" -q -r "$TEST_TMP/root" --ephemeral)
+	assert_ok "a containode node with --net ...,access=20 on switch 2 pings x20 over the trunk" \
+		"${RUN[@]}" -i "${TEST_ID}c20" --net "switch=$SOCK2,access=20,ipv4=10.197.0.6/24" \
+		ping -c 2 -i 0.2 -W 2 10.197.0.3
+	assert_fails "... and not x10" "${RUN[@]}" -i "${TEST_ID}c21" \
+		--net "switch=$SOCK2,access=20,ipv4=10.197.0.7/24" ping -c 2 -i 0.2 -W 1 10.197.0.1
+	assert_exit 2 "containode refuses access=5000" "${RUN[@]}" -i "${TEST_ID}c22" \
+		--net "switch=$SOCK2,access=5000" true
+	assert_match "invalid VLAN ID '5000' for access=" "$(cat "$TEST_TMP/last.out")" "... naming it"
+fi
+
 # --- Hostile attach requests ---------------------------------------------------------
 A='"op":"attach","node":"h","ifname":"eth0"'
 # Each with a tap of its own: the switch closes the one before on a worker, later.
