@@ -234,7 +234,9 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 {
 	struct port *p = &sw->ports[out];
 	const uint8_t *data = pool_data(sw, f->bid);
-	enum vlan_out how = vlan_egress(&p->vlan, f->vid);
+	/* Ports without a role, most of them, skip even the call. */
+	enum vlan_out how = p->vlan.mode == VLAN_MODE_NONE ? VLAN_OUT_ASIS
+							   : vlan_egress(&p->vlan, f->vid);
 	uint8_t head[VLAN_TAG_LEN + PORT_EDIT_LEN], *edited = head + VLAN_TAG_LEN;
 	size_t n = f->len < PORT_EDIT_LEN ? f->len : PORT_EDIT_LEN, len = n;
 	struct iovec eth[2];
@@ -323,7 +325,8 @@ port_ingress(struct sw *sw, uint32_t in, struct frame *f)
 			uint32_t m = seg->members[i];
 
 			/* Flooding stays inside the frame's VLAN. */
-			if (m != in && vlan_role_carries(&sw->ports[m].vlan, f->vid))
+			if (m != in && (sw->ports[m].vlan.mode == VLAN_MODE_NONE ||
+					vlan_role_carries(&sw->ports[m].vlan, f->vid)))
 				port_egress(sw, m, f);
 		}
 		break;
