@@ -86,7 +86,7 @@ capture_epoch(void)
 /* The ports and segments the request names, into c; an error text when one is unknown. */
 static int
 capture_watch(struct sw *sw, struct capture *c, const struct ctl_request *req,
-	      const char **ret_error)
+              const char **ret_error)
 {
 	static char error[128 + CTL_PORT_NAME_MAX];
 
@@ -96,7 +96,7 @@ capture_watch(struct sw *sw, struct capture *c, const struct ctl_request *req,
 
 		if (seg == UINT32_MAX) {
 			snprintf(error, sizeof(error), "no segment '%s' on this switch",
-				 req->cap_segments[i]);
+			         req->cap_segments[i]);
 			*ret_error = error;
 			return -ENOENT;
 		}
@@ -107,7 +107,7 @@ capture_watch(struct sw *sw, struct capture *c, const struct ctl_request *req,
 
 		if (p == UINT32_MAX) {
 			snprintf(error, sizeof(error), "no port '%s' on this switch",
-				 req->cap_ports[i]);
+			         req->cap_ports[i]);
 			*ret_error = error;
 			return -ENOENT;
 		}
@@ -118,8 +118,8 @@ capture_watch(struct sw *sw, struct capture *c, const struct ctl_request *req,
 }
 
 int
-capture_start(struct sw *sw, uint32_t conn, const struct ctl_request *req, int fd,
-	      uint32_t *ret_id, const char **ret_error)
+capture_start(struct sw *sw, uint32_t conn, const struct ctl_request *req, int fd, uint32_t *ret_id,
+              const char **ret_error)
 {
 	_cleanup_close_ int owned = fd;
 	uint8_t shb[64];
@@ -234,7 +234,7 @@ capture_stop(struct sw *sw, uint32_t conn, uint32_t id)
 	c->reply_conn = conn;
 	c->reply_gen = sw->conns[conn].gen;
 	log_info("capture %u stopped: %llu frames, %llu dropped", c->id,
-		 (unsigned long long)c->frames, (unsigned long long)c->dropped);
+	         (unsigned long long)c->frames, (unsigned long long)c->dropped);
 	return 0;
 }
 
@@ -245,7 +245,8 @@ capture_conn_gone(struct sw *sw, uint32_t conn)
 		struct capture *c = &sw->caps[i];
 
 		if (c->used && c->conn == conn && c->conn_gen == sw->conns[conn].gen) {
-			/* A reply still owed goes out all the same: its send ends the connection. */
+			/* A reply still owed goes out all the same: its send ends the connection.
+			 */
 			if (c->released)
 				continue;
 			log_info("capture %u ends with its connection", c->id);
@@ -300,8 +301,8 @@ capture_iface(struct sw *sw, struct capture *c, uint32_t port)
 
 /* One frame into c's queue as an EPB of port's interface, or counted as dropped. */
 static void
-capture_record(struct sw *sw, struct capture *c, uint32_t port, const struct iovec *eth,
-	       size_t n, size_t len)
+capture_record(struct sw *sw, struct capture *c, uint32_t port, const struct iovec *eth, size_t n,
+               size_t len)
 {
 	uint8_t head[PCAPNG_EPB_HEAD_LEN], tail[PCAPNG_EPB_TAIL_MAX];
 	struct iovec iov[8];
@@ -387,8 +388,9 @@ capture_egress(struct sw *sw, uint32_t port, const struct iovec *eth, size_t n, 
 static void
 capture_close(struct sw *sw, struct capture *c)
 {
-	struct ctl_capture cc = { .id = c->id, .frames = c->frames, .dropped = c->dropped,
-				  .done = true };
+	struct ctl_capture cc = {
+		.id = c->id, .frames = c->frames, .dropped = c->dropped, .done = true
+	};
 	_cleanup_json_ cJSON *o = NULL;
 	cJSON *e;
 
@@ -401,14 +403,13 @@ capture_close(struct sw *sw, struct capture *c)
 		o = ctl_reply_ok();
 		e = ctl_capture_to_json(&cc);
 		if (o && e) {
-			cJSON_AddItemToObject(o, "frames",
-					      cJSON_DetachItemFromObject(e, "frames"));
+			cJSON_AddItemToObject(o, "frames", cJSON_DetachItemFromObject(e, "frames"));
 			cJSON_AddItemToObject(o, "dropped",
-					      cJSON_DetachItemFromObject(e, "dropped"));
+			                      cJSON_DetachItemFromObject(e, "dropped"));
 		}
 		cJSON_Delete(e);
 		control_reply_late(sw, c->reply_conn, c->reply_gen,
-				   o ? cJSON_PrintUnformatted(o) : NULL);
+		                   o ? cJSON_PrintUnformatted(o) : NULL);
 	}
 	capture_release_slot(sw, c);
 }
@@ -458,7 +459,7 @@ capture_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	/* The reader went away (EPIPE), the disk is full, or a stuck write was given up. */
 	if (cqe->res != -ECANCELED)
 		log_info("capture %u: writing failed: %s", c->id,
-			 cqe->res ? strerror(-cqe->res) : "no progress");
+		         cqe->res ? strerror(-cqe->res) : "no progress");
 	capture_finish(sw, c);
 	pcapng_queue_pop(&c->q, c->q.len);
 	capture_close(sw, c);

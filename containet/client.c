@@ -66,8 +66,7 @@ print_ports(const cJSON *reply)
 		ctl_vlan_describe(&p.vlan, role, sizeof(role));
 		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu %-*s\n", wn,
 		       p.name, ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac,
-		       p.state,
-		       (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
+		       p.state, (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
 		       (unsigned long long)p.tx_frames, (unsigned long long)p.tx_bytes,
 		       (unsigned long long)p.drops, wv, role);
 	}
@@ -253,9 +252,9 @@ capture_names(int sock, char **args, struct ctl_request *req)
 			seg |= name && !strcmp(name, *args);
 		}
 		if (seg ? req->n_cap_segments == CTL_CAPTURE_NAMES
-			: req->n_cap_ports == CTL_CAPTURE_NAMES)
+		        : req->n_cap_ports == CTL_CAPTURE_NAMES)
 			return log_usage_error("capture names at most %d ports and %d segments",
-					       CTL_CAPTURE_NAMES, CTL_CAPTURE_NAMES);
+			                       CTL_CAPTURE_NAMES, CTL_CAPTURE_NAMES);
 		if (strlen(*args) >= (seg ? CTL_SEGMENT_MAX : CTL_PORT_NAME_MAX))
 			return log_usage_error("capture: name '%s' too long", *args);
 		if (seg)
@@ -301,13 +300,13 @@ capture_done(int sock, uint32_t id, bool *ret_done)
 /* Waits for Ctrl-C (or SIGTERM), the duration, the count, or the switch's end. */
 static int
 capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
-	     const struct client_capture_opts *copts)
+             const struct client_capture_opts *copts)
 {
 	uint64_t start = now_ms();
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
-					 { .fd = sock, .events = POLLIN } };
+			                 { .fd = sock, .events = POLLIN } };
 		int timeout = req->count ? 100 : -1;
 		bool done = false;
 
@@ -338,10 +337,11 @@ capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
 
 int
 client_capture(const char *socket_path, char **args, const struct ctl_request *opts,
-	       const struct client_capture_opts *copts)
+               const struct client_capture_opts *copts)
 {
-	struct ctl_request req = { .op = CTL_CAPTURE, .snaplen = opts->snaplen,
-				   .count = opts->count };
+	struct ctl_request req = { .op = CTL_CAPTURE,
+		                   .snaplen = opts->snaplen,
+		                   .count = opts->count };
 	_cleanup_json_ cJSON *reply = NULL, *stopped = NULL;
 	_cleanup_free_ char *err = NULL;
 	_cleanup_close_ int sock = -1, file = -1, sigfd = -1;
@@ -353,7 +353,7 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 	if (!path) {
 		if (isatty(STDOUT_FILENO))
 			return log_usage_error("%s", "capture writes pcapng: give -w FILE, or -w - "
-						     "to write to a pipe");
+			                             "to write to a pipe");
 		path = "-";
 	}
 	sock = unix_connect(socket_path);
@@ -404,7 +404,7 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 		return 1;
 	}
 	fprintf(stderr, "%llu frames captured, %llu dropped\n",
-		(unsigned long long)json_uint(stopped, "frames", 0),
-		(unsigned long long)json_uint(stopped, "dropped", 0));
+	        (unsigned long long)json_uint(stopped, "frames", 0),
+	        (unsigned long long)json_uint(stopped, "dropped", 0));
 	return 0;
 }
