@@ -255,20 +255,21 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 		if (len == n && !memcmp(edited, data, n))
 			how = VLAN_OUT_ASIS; /* already as it should leave */
 	}
+	/* Captures see what was handed to the port, once the write is under way. */
 	if (how == VLAN_OUT_ASIS) {
-		if (sw->ncaps) {
+		r = pool_write(sw, out, f, NULL, 0, 0);
+		if (r == 0 && sw->ncaps) {
 			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
 						 f->len - TAP_VNET_HDR_LEN };
 			capture_egress(sw, out, eth, 1, eth[0].iov_len);
 		}
-		r = pool_write(sw, out, f, NULL, 0, 0);
 	} else {
-		if (sw->ncaps) {
+		r = pool_write(sw, out, f, edited, len, n);
+		if (r == 0 && sw->ncaps) {
 			eth[0] = (struct iovec){ edited + TAP_VNET_HDR_LEN, len - TAP_VNET_HDR_LEN };
 			eth[1] = (struct iovec){ (uint8_t *)data + n, f->len - n };
 			capture_egress(sw, out, eth, 2, eth[0].iov_len + eth[1].iov_len);
 		}
-		r = pool_write(sw, out, f, edited, len, n);
 	}
 	if (r < 0)
 		p->st.tx_drops++;
@@ -294,6 +295,13 @@ port_ingress(struct sw *sw, uint32_t in, struct frame *f)
 
 	p->st.rx_frames++;
 	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	/* Captures see what the port's node sent, what the switch then drops included. */
+	if (sw->ncaps && f->len > TAP_VNET_HDR_LEN) {
+		struct iovec eth = { (uint8_t *)frame + TAP_VNET_HDR_LEN,
+				     f->len - TAP_VNET_HDR_LEN };
+
+		capture_ingress(sw, in, &eth, 1, eth.iov_len);
+	}
 	if (f->len < TAP_VNET_HDR_LEN + ETH_HDR_LEN) {
 		p->st.rx_drops++;
 		return;
@@ -307,11 +315,6 @@ port_ingress(struct sw *sw, uint32_t in, struct frame *f)
 		return;
 	}
 	f->vid = vc.vid;
-	if (sw->ncaps) {
-		struct iovec eth = { (uint8_t *)frame + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN };
-
-		capture_ingress(sw, in, &eth, 1, eth.iov_len);
-	}
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide_vlan(&sw->fdb, p->seg, f->vid, in, frame, f->len, TAP_VNET_HDR_LEN,
 			    sw->pool.buf_size - 1, sw->now, &out);
