@@ -225,3 +225,13 @@ assert_ok "switch 1 alive after hostile attach requests" kill -0 "$SWITCH1"
 assert_no_match '"name":"h-eth0"' "$(ports_json "$SOCK1")" "no port came of them"
 assert_ok "VLAN 10 still forwards over the trunk" \
 	ip netns exec "${TEST_ID}x10" ping -c 1 -W 2 10.197.0.4
+
+for s in 1 2; do
+	eval "pid=\$SWITCH$s"
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq 0 "$rc" "switch $s exits 0"
+	assert_no_match "Sanitizer|runtime error" "$(cat "$TEST_TMP/switch$s.log")" \
+		"switch $s's log has no sanitizer report"
+done

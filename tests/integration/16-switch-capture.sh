@@ -257,3 +257,13 @@ assert_match "frames captured" "$(cat "$TEST_TMP/last.out")" "... with its summa
 assert_match "capture \[PORT\|SEGMENT\]" "$("$CONTAINET" --help)" "--help lists capture"
 assert_eq '{"ok":true,"captures":[]}' "$("$CTL" send "$SOCK" '{"op":"captures"}')" \
 	"no capture is left running"
+
+# --- The end: a capture still running when the switch stops --------------------------------
+capture_bg last lan1 -w "$TEST_TMP/last.pcapng"
+wait_until 5 test -s "$TEST_TMP/last.pcapng" || fail "the last capture did not start"
+kill -TERM "$SWITCH"
+rc=0
+wait "$SWITCH" || rc=$?
+assert_eq 0 "$rc" "the switch exits 0 with a capture running"
+assert_no_match "Sanitizer|runtime error" "$(cat "$TEST_TMP/switch.log")" \
+	"the switch's log has no sanitizer report"
