@@ -30,7 +30,13 @@
 #include <string.h>
 #include <time.h>
 
-#define CAPTURE_RESERVE (CAPTURE_IFACES * PCAPNG_ISB_LEN)
+/* An IDB with the longest port name takes less than this. */
+#define CAPTURE_IDB_MAX 128
+/*
+ * What the queue keeps for the blocks that must not be lost: each interface's IDB (so
+ * that every drop is one of an interface's, and reported in its ISB) and ISB.
+ */
+#define CAPTURE_RESERVE (CAPTURE_IFACES * (PCAPNG_ISB_LEN + CAPTURE_IDB_MAX))
 #define CAPTURE_DRAIN_S 2
 #define NS_PER_S 1000000000ULL
 
@@ -279,7 +285,7 @@ capture_iface(struct sw *sw, struct capture *c, uint32_t port)
 {
 	const struct port *p = &sw->ports[port];
 	uint32_t id = c->ifid[port];
-	uint8_t idb[PCAPNG_NAME_MAX + 64];
+	uint8_t idb[CAPTURE_IDB_MAX];
 	struct iovec iov = { idb, 0 };
 	int n;
 
@@ -291,8 +297,8 @@ capture_iface(struct sw *sw, struct capture *c, uint32_t port)
 	if (n < 0)
 		return UINT32_MAX;
 	iov.iov_len = (size_t)n;
-	if (pcapng_queue_push(&c->q, &iov, 1, false) < 0)
-		return UINT32_MAX; /* no room: this frame is dropped, the next one tries again */
+	if (pcapng_queue_push(&c->q, &iov, 1, true) < 0)
+		return UINT32_MAX; /* no room even so: this frame is dropped, the next one tries */
 	id = c->nifaces++;
 	c->ifaces[id] = (struct capture_iface){ .port = port, .gen = p->gen, .start = sw->now };
 	c->ifid[port] = id;
