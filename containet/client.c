@@ -391,6 +391,10 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 	/* The switch writes through its own copy; ours would only delay the reader's end. */
 	file = safe_close(file);
 	r = capture_wait(sock, sigfd, id, &req, copts);
+	if (r == -ECONNRESET) {
+		log_error("capture: the switch at '%s' hung up", socket_path);
+		return 1;
+	}
 	if (r < 0) {
 		log_error_errno(r, "capture on '%s'", socket_path);
 		return 1;
