@@ -110,6 +110,19 @@ assert_fails "x10 cannot ping x20 of VLAN 20 on the same switch" \
 assert_eq "$x20_tx" "$(port_field "$SOCK1" x20-eth0 tx_frames)" \
 	"nothing of x10's (ARP broadcasts included) reached x20's port"
 
+# The same VLAN in another segment is another broadcast domain.
+"$CONTAINET" -s "$SOCK1" segment add lan2 >/dev/null
+ns=${TEST_ID}z10
+netns_add "$ns"
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+spawn attach-z10 ip netns exec "$ns" "$CTL" attach "$SOCK1" z10 eth0 lan2 access=10
+wait_until 5 grep -q '"ok":true' "$TEST_TMP/attach-z10.log" || die "attach of z10 failed"
+ip -n "$ns" addr add 10.197.0.9/24 dev eth0
+ip -n "$ns" link set eth0 up
+assert_fails "x10 cannot ping z10, of VLAN 10 in another segment" \
+	ip netns exec "${TEST_ID}x10" ping -c 2 -i 0.2 -W 1 10.197.0.9
+assert_eq 0 "$(port_field "$SOCK1" z10-eth0 tx_frames)" "nothing reached z10's port"
+
 # --- Across the trunk ---------------------------------------------------------------
 assert_ok "x10 pings p10 on the other switch, over the trunk" \
 	ip netns exec "${TEST_ID}x10" ping -c 3 -i 0.2 -W 2 10.197.0.4
