@@ -22,6 +22,9 @@ static const char *const op_names[] = {
 	[CTL_SEGMENTS] = "segments",
 	[CTL_HOST_ADD] = "host-add",
 	[CTL_HOST_DEL] = "host-del",
+	[CTL_CAPTURE] = "capture",
+	[CTL_CAPTURE_STOP] = "capture-stop",
+	[CTL_CAPTURES] = "captures",
 };
 
 const char *
@@ -153,6 +156,113 @@ decode_host_add(const cJSON *root, struct ctl_request *req, const char **ret_err
 	return 0;
 }
 
+/* A whole number in [min, max], or -1. */
+static int64_t
+number_value(const cJSON *v, double min, double max)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= min && v->valuedouble <= max) ||
+	    v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	return (int64_t)v->valuedouble;
+}
+
+static bool
+vlan_has(const uint64_t *set, unsigned vid)
+{
+	return set[vid / 64] >> (vid % 64) & 1;
+}
+
+/* attach's VLAN role: "access":N, or "trunk":[N,...] with an optional "native":N. */
+static int
+decode_vlan(const cJSON *root, struct ctl_vlan *ret, const char **ret_error)
+{
+	const cJSON *access = cJSON_GetObjectItemCaseSensitive(root, "access");
+	const cJSON *trunk = cJSON_GetObjectItemCaseSensitive(root, "trunk");
+	const cJSON *native = cJSON_GetObjectItemCaseSensitive(root, "native");
+	const cJSON *e;
+	int64_t vid;
+
+	if (access && trunk)
+		BAD("a port is \"access\" or \"trunk\", not both");
+	if (native && !trunk)
+		BAD("\"native\" goes with \"trunk\"");
+	if (access) {
+		vid = number_value(access, CTL_VLAN_MIN, CTL_VLAN_MAX);
+		if (vid < 0)
+			BAD("\"access\" is not a VLAN ID from 1 to 4094");
+		ret->mode = CTL_VLAN_ACCESS;
+		ret->access = (uint16_t)vid;
+	}
+	if (!trunk)
+		return 0;
+	if (!cJSON_IsArray(trunk))
+		BAD("\"trunk\" is not a list of VLAN IDs");
+	if (cJSON_GetArraySize(trunk) > CTL_VLAN_MAX)
+		BAD("\"trunk\" lists more than 4094 VLANs");
+	ret->mode = CTL_VLAN_TRUNK;
+	cJSON_ArrayForEach(e, trunk)
+	{
+		vid = number_value(e, CTL_VLAN_MIN, CTL_VLAN_MAX);
+		if (vid < 0)
+			BAD("\"trunk\" holds something other than a VLAN ID from 1 to 4094");
+		if (vlan_has(ret->trunk, (unsigned)vid))
+			BAD("\"trunk\" lists a VLAN twice");
+		ret->trunk[vid / 64] |= 1ULL << (vid % 64);
+	}
+	if (native) {
+		vid = number_value(native, CTL_VLAN_MIN, CTL_VLAN_MAX);
+		if (vid < 0)
+			BAD("\"native\" is not a VLAN ID from 1 to 4094");
+		ret->native = (uint16_t)vid;
+	}
+	if (!cJSON_GetArraySize(trunk) && !ret->native)
+		BAD("\"trunk\" carries no VLAN: list some, or give \"native\"");
+	return 0;
+}
+
+/* capture's "ports" and "segments" lists, and "snaplen" and "count". */
+static int
+decode_capture(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(root, "ports");
+	const cJSON *segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
+	const cJSON *v, *e;
+	int64_t n;
+
+	if (ports && (!cJSON_IsArray(ports) || cJSON_GetArraySize(ports) > CTL_CAPTURE_NAMES))
+		BAD("\"ports\" is not a list of at most 64 port names");
+	if (segs && (!cJSON_IsArray(segs) || cJSON_GetArraySize(segs) > CTL_CAPTURE_NAMES))
+		BAD("\"segments\" is not a list of at most 64 segment names");
+	cJSON_ArrayForEach(e, ports)
+	{
+		if (!cJSON_IsString(e) || !e->valuestring[0] ||
+		    strlen(e->valuestring) >= CTL_PORT_NAME_MAX)
+			BAD("\"ports\" holds something other than a port name");
+		strcpy(req->cap_ports[req->n_cap_ports++], e->valuestring);
+	}
+	cJSON_ArrayForEach(e, segs)
+	{
+		if (!cJSON_IsString(e) || !ctl_segment_valid(e->valuestring))
+			BAD("\"segments\" holds something other than a segment name");
+		strcpy(req->cap_segments[req->n_cap_segments++], e->valuestring);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "snaplen");
+	if (v) {
+		n = number_value(v, 64, CTL_SNAPLEN_DEFAULT);
+		if (n < 0)
+			BAD("\"snaplen\" is not a whole number from 64 to 262144");
+		req->snaplen = (uint32_t)n;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "count");
+	if (v) {
+		n = number_value(v, 1, 1e15);
+		if (n < 0)
+			BAD("\"count\" is not a whole number from 1 to 10^15");
+		req->count = (uint64_t)n;
+	}
+	return 0;
+}
+
 int
 ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const char **ret_error)
 {
@@ -201,6 +311,9 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		r = copy_member(root, "segment", req.segment, sizeof(req.segment));
 		if (r < 0 || (r && !ctl_segment_valid(req.segment)))
 			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+		r = decode_vlan(root, &req.vlan, ret_error);
+		if (r < 0)
+			return r;
 		break;
 	case CTL_DETACH:
 		has_port = copy_member(root, "port", req.port, sizeof(req.port));
@@ -230,13 +343,148 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		if (copy_member(root, "name", req.name, IFNAMSIZ) <= 0 || !ifname_valid(req.name))
 			BAD("\"name\" is not a valid interface name");
 		break;
+	case CTL_CAPTURE:
+		r = decode_capture(root, &req, ret_error);
+		if (r < 0)
+			return r;
+		break;
+	case CTL_CAPTURE_STOP:
+		v = cJSON_GetObjectItemCaseSensitive(root, "capture");
+		if (number_value(v, 0, UINT32_MAX) < 0)
+			BAD("capture-stop needs \"capture\", the ID the capture request gave");
+		req.capture = (uint32_t)v->valuedouble;
+		break;
 	case CTL_PORTS:
 	case CTL_FDB:
 	case CTL_SEGMENTS:
+	case CTL_CAPTURES:
 		break;
 	}
 	*ret = req;
 	return 0;
+}
+
+/* A role's members, as attach takes them and "ports" shows them; none for no role. */
+static int
+vlan_to_json(cJSON *o, const struct ctl_vlan *v)
+{
+	cJSON *arr;
+
+	switch (v->mode) {
+	case CTL_VLAN_NONE:
+		return 0;
+	case CTL_VLAN_ACCESS:
+		return cJSON_AddNumberToObject(o, "access", v->access) ? 0 : -ENOMEM;
+	case CTL_VLAN_TRUNK:
+		arr = cJSON_AddArrayToObject(o, "trunk");
+		if (!arr)
+			return -ENOMEM;
+		for (unsigned vid = CTL_VLAN_MIN; vid <= CTL_VLAN_MAX; vid++) {
+			cJSON *n;
+
+			if (!vlan_has(v->trunk, vid))
+				continue;
+			n = cJSON_CreateNumber(vid);
+			if (!n || !cJSON_AddItemToArray(arr, n)) {
+				cJSON_Delete(n);
+				return -ENOMEM;
+			}
+		}
+		if (v->native && !cJSON_AddNumberToObject(o, "native", v->native))
+			return -ENOMEM;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+capture_to_json(cJSON *o, const struct ctl_request *req)
+{
+	cJSON *arr;
+
+	if (req->n_cap_ports) {
+		arr = cJSON_AddArrayToObject(o, "ports");
+		for (uint32_t i = 0; arr && i < req->n_cap_ports; i++)
+			if (!cJSON_AddItemToArray(arr, cJSON_CreateString(req->cap_ports[i])))
+				return -ENOMEM;
+		if (!arr)
+			return -ENOMEM;
+	}
+	if (req->n_cap_segments) {
+		arr = cJSON_AddArrayToObject(o, "segments");
+		for (uint32_t i = 0; arr && i < req->n_cap_segments; i++)
+			if (!cJSON_AddItemToArray(arr, cJSON_CreateString(req->cap_segments[i])))
+				return -ENOMEM;
+		if (!arr)
+			return -ENOMEM;
+	}
+	if (req->snaplen && !cJSON_AddNumberToObject(o, "snaplen", req->snaplen))
+		return -ENOMEM;
+	if (req->count && !cJSON_AddNumberToObject(o, "count", (double)req->count))
+		return -ENOMEM;
+	return 0;
+}
+
+int
+ctl_vlan_set_format(const uint64_t set[CTL_VLAN_WORDS], char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (unsigned v = CTL_VLAN_MIN; v <= CTL_VLAN_MAX; v++) {
+		unsigned hi = v;
+		int w;
+
+		if (!vlan_has(set, v))
+			continue;
+		while (hi < CTL_VLAN_MAX && vlan_has(set, hi + 1))
+			hi++;
+		if (hi == v)
+			w = snprintf(buf + n, size - n, "%s%u", n ? "," : "", v);
+		else
+			w = snprintf(buf + n, size - n, "%s%u-%u", n ? "," : "", v, hi);
+		if (w < 0 || (size_t)w >= size - n) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
+		n += (size_t)w;
+		v = hi;
+	}
+	return (int)n;
+}
+
+void
+ctl_vlan_describe(const struct ctl_vlan *v, char *buf, size_t size)
+{
+	char set[64];
+
+	switch (v->mode) {
+	case CTL_VLAN_ACCESS:
+		snprintf(buf, size, "access %u", v->access);
+		return;
+	case CTL_VLAN_TRUNK:
+		if (ctl_vlan_set_format(v->trunk, set, sizeof(set)) < 0)
+			strcpy(set, "...");
+		if (v->native)
+			snprintf(buf, size, "trunk %s native %u", set[0] ? set : "-", v->native);
+		else
+			snprintf(buf, size, "trunk %s", set[0] ? set : "-");
+		return;
+	case CTL_VLAN_NONE:
+		break;
+	}
+	snprintf(buf, size, "-");
+}
+
+/* A port's role from "access", or "trunk" and "native", as "ports" shows them. */
+static int
+vlan_from_json(const cJSON *o, struct ctl_vlan *ret)
+{
+	const char *err;
+
+	return decode_vlan(o, ret, &err) < 0 ? -EBADMSG : 0;
 }
 
 char *
@@ -263,6 +511,12 @@ ctl_request_encode(const struct ctl_request *req)
 	if (req->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", req->ipv6))
 		return NULL;
 	if (req->masquerade && !cJSON_AddTrueToObject(o, "masquerade"))
+		return NULL;
+	if (vlan_to_json(o, &req->vlan) < 0)
+		return NULL;
+	if (req->op == CTL_CAPTURE && capture_to_json(o, req) < 0)
+		return NULL;
+	if (req->op == CTL_CAPTURE_STOP && !cJSON_AddNumberToObject(o, "capture", req->capture))
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }
@@ -365,7 +619,7 @@ ctl_port_to_json(const struct ctl_port *p)
 	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
 	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
 	    !cJSON_AddNumberToObject(o, "tx_bytes", p->tx_bytes) ||
-	    !cJSON_AddNumberToObject(o, "drops", p->drops)) {
+	    !cJSON_AddNumberToObject(o, "drops", p->drops) || vlan_to_json(o, &p->vlan) < 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -389,6 +643,8 @@ ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
 	if (mac && mac_parse(mac, p.mac) < 0)
 		return -EBADMSG;
 	p.has_mac = mac;
+	if (vlan_from_json(o, &p.vlan) < 0)
+		return -EBADMSG;
 	p.rx_frames = json_uint(o, "rx_frames", 0);
 	p.rx_bytes = json_uint(o, "rx_bytes", 0);
 	p.tx_frames = json_uint(o, "tx_frames", 0);
@@ -436,6 +692,39 @@ int
 ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused)
 {
 	return cJSON_AddNumberToObject(reply, "learn_refused", learn_refused) ? 0 : -ENOMEM;
+}
+
+cJSON *
+ctl_capture_to_json(const struct ctl_capture *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddNumberToObject(o, "capture", c->id) ||
+	    !cJSON_AddNumberToObject(o, "frames", (double)c->frames) ||
+	    !cJSON_AddNumberToObject(o, "dropped", (double)c->dropped) ||
+	    !cJSON_AddBoolToObject(o, "done", c->done)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ctl_capture_from_json(const cJSON *o, struct ctl_capture *ret)
+{
+	const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
+	struct ctl_capture c = {};
+
+	if (!cJSON_IsObject(o) || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "frames")))
+		return -EBADMSG;
+	c.id = json_uint(o, "capture", 0) <= UINT32_MAX ? json_uint(o, "capture", 0) : 0;
+	c.frames = json_uint(o, "frames", 0);
+	c.dropped = json_uint(o, "dropped", 0);
+	c.done = cJSON_IsTrue(done);
+	*ret = c;
+	return 0;
 }
 
 int

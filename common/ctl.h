@@ -20,6 +20,11 @@
 #define CTL_MTU_MIN 68
 #define CTL_MTU_MAX 65535
 #define CTL_PREFIX_MAX 56 /* an address with its prefix length, "A/L", and its NUL */
+#define CTL_VLAN_MIN 1
+#define CTL_VLAN_MAX 4094
+#define CTL_VLAN_WORDS 64     /* a bit per VLAN ID, 0 to 4095 */
+#define CTL_CAPTURE_NAMES 64  /* ports, and segments, one capture request names at most */
+#define CTL_SNAPLEN_DEFAULT 262144
 
 enum ctl_op {
 	CTL_ATTACH,
@@ -31,6 +36,23 @@ enum ctl_op {
 	CTL_SEGMENTS,
 	CTL_HOST_ADD,
 	CTL_HOST_DEL,
+	CTL_CAPTURE,
+	CTL_CAPTURE_STOP,
+	CTL_CAPTURES,
+};
+
+/* A port's VLAN role in an attach request: none, access (one VLAN) or trunk (a set). */
+enum ctl_vlan_mode {
+	CTL_VLAN_NONE,
+	CTL_VLAN_ACCESS,
+	CTL_VLAN_TRUNK,
+};
+
+struct ctl_vlan {
+	enum ctl_vlan_mode mode;
+	uint16_t access;                 /* "access": its VLAN */
+	uint16_t native;                 /* "native": a trunk's untagged VLAN, 0 for none */
+	uint64_t trunk[CTL_VLAN_WORDS];  /* "trunk": the VLANs it carries tagged */
 };
 
 struct ctl_request {
@@ -45,6 +67,15 @@ struct ctl_request {
 	char ipv4[CTL_PREFIX_MAX];   /* host-add: "A/L", or "" */
 	char ipv6[CTL_PREFIX_MAX];
 	bool masquerade;             /* host-add */
+	struct ctl_vlan vlan;        /* attach */
+	/* capture: the ports and segments to watch (none of either: every port) */
+	char cap_ports[CTL_CAPTURE_NAMES][CTL_PORT_NAME_MAX];
+	uint32_t n_cap_ports;
+	char cap_segments[CTL_CAPTURE_NAMES][CTL_SEGMENT_MAX];
+	uint32_t n_cap_segments;
+	uint32_t snaplen;            /* capture; 0 when not given */
+	uint64_t count;              /* capture: stop recording after this many frames; 0: no cap */
+	uint32_t capture;            /* capture-stop: the capture's ID */
 };
 
 struct ctl_segment {
@@ -59,6 +90,7 @@ struct ctl_port {
 	char ifname[IFNAMSIZ];
 	char state[16];
 	char kind[8];                  /* "tap", "host" */
+	struct ctl_vlan vlan;          /* its VLAN role */
 	char segment[CTL_SEGMENT_MAX];
 	uint8_t mac[6];                /* when has_mac: the node's, or the host port's */
 	bool has_mac;
@@ -99,6 +131,19 @@ int ctl_prefix_parse(const char *s, int family, void *ret_addr, unsigned *ret_le
 /* Writes "<node>-<ifname>"; -ENAMETOOLONG if it does not fit. */
 int ctl_port_name(const char *node, const char *ifname, char ret[CTL_PORT_NAME_MAX]);
 
+/* Writes a VLAN set as "10,20,100-200" ("" when empty); -ENOSPC when size is too small. */
+int ctl_vlan_set_format(const uint64_t set[CTL_VLAN_WORDS], char *buf, size_t size);
+/* A role as a table shows it: "-", "access 10", "trunk 10,20 native 1". */
+void ctl_vlan_describe(const struct ctl_vlan *v, char *buf, size_t size);
+
+/* What the switch says about a capture: in "captures" and the "capture-stop" reply. */
+struct ctl_capture {
+	uint32_t id;
+	uint64_t frames;  /* frames recorded */
+	uint64_t dropped; /* frames the capture could not take (its reader was slow) */
+	bool done;        /* it recorded its "count" of frames, or its reader went away */
+};
+
 /* Replies.  ctl_reply_ok() is {"ok":true}, to be completed by the caller. */
 cJSON *ctl_reply_ok(void);
 char *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -114,6 +159,9 @@ cJSON *ctl_fdb_to_json(const struct ctl_fdb_entry *e);
 int ctl_fdb_from_json(const cJSON *obj, struct ctl_fdb_entry *ret);
 /* Adds the table's counters to an fdb reply; -ENOMEM on allocation failure. */
 int ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused);
+
+cJSON *ctl_capture_to_json(const struct ctl_capture *c);
+int ctl_capture_from_json(const cJSON *obj, struct ctl_capture *ret);
 
 /*
  * Parses a reply.  Returns 0 with the object in *ret for {"ok":true}, -EREMOTEIO with

@@ -6,8 +6,14 @@
 #include "unixsock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
 
 /* The widest of the header and every entry's string member key. */
 static int
@@ -31,9 +37,23 @@ print_ports(const cJSON *reply)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "ports"), *e;
 	int wn = column_width(list, "name", "PORT"), ws = column_width(list, "segment", "SEGMENT");
+	int wv = strlen("VLAN");
+	char role[96];
 
-	printf("%-*s %-*s %-4s %-17s %-10s %12s %14s %12s %14s %8s\n", wn, "PORT", ws, "SEGMENT",
-	       "KIND", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
+	cJSON_ArrayForEach(e, list)
+	{
+		struct ctl_port p;
+
+		if (ctl_port_from_json(e, &p) < 0)
+			continue;
+		ctl_vlan_describe(&p.vlan, role, sizeof(role));
+		if ((int)strlen(role) > wv)
+			wv = strlen(role);
+	}
+	/* The role last: the earlier columns stay where scripts expect them. */
+	printf("%-*s %-*s %-4s %-17s %-10s %12s %14s %12s %14s %8s %-*s\n", wn, "PORT", ws,
+	       "SEGMENT", "KIND", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES",
+	       "DROPS", wv, "VLAN");
 	cJSON_ArrayForEach(e, list)
 	{
 		struct ctl_port p;
@@ -43,11 +63,12 @@ print_ports(const cJSON *reply)
 			continue;
 		if (p.has_mac)
 			mac_format(p.mac, mac);
-		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu\n", wn, p.name,
-		       ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac, p.state,
-		       (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
+		ctl_vlan_describe(&p.vlan, role, sizeof(role));
+		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu %-*s\n", wn,
+		       p.name, ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac,
+		       p.state, (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
 		       (unsigned long long)p.tx_frames, (unsigned long long)p.tx_bytes,
-		       (unsigned long long)p.drops);
+		       (unsigned long long)p.drops, wv, role);
 	}
 }
 
@@ -149,7 +170,7 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		ret->masquerade = opts->masquerade;
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del)",
+		                       "add|del, host add|del, capture)",
 		                       cmd);
 	}
 	if (opts->mtu && ret->op != CTL_SEGMENT_ADD)
@@ -201,4 +222,193 @@ client_run(const char *socket_path, char **args, const struct ctl_request *opts,
 		print_segments(reply);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Sorts the capture's names into segments (those the switch has) and ports. */
+static int
+capture_names(int sock, char **args, struct ctl_request *req)
+{
+	struct ctl_request ask = { .op = CTL_SEGMENTS };
+	_cleanup_json_ cJSON *reply = NULL;
+	_cleanup_free_ char *err = NULL;
+	const cJSON *list, *e;
+	int r;
+
+	if (!args[0])
+		return 0;
+	r = ctl_call(sock, &ask, -1, &reply, &err);
+	if (r < 0) {
+		log_error("capture: list the segments: %s", err ? err : strerror(-r));
+		return 1;
+	}
+	list = cJSON_GetObjectItemCaseSensitive(reply, "segments");
+	for (; *args; args++) {
+		bool seg = false;
+
+		cJSON_ArrayForEach(e, list)
+		{
+			const char *name = json_string(e, "name");
+
+			seg |= name && !strcmp(name, *args);
+		}
+		if (seg ? req->n_cap_segments == CTL_CAPTURE_NAMES
+		        : req->n_cap_ports == CTL_CAPTURE_NAMES)
+			return log_usage_error("capture names at most %d ports and %d segments",
+			                       CTL_CAPTURE_NAMES, CTL_CAPTURE_NAMES);
+		if (strlen(*args) >= (seg ? CTL_SEGMENT_MAX : CTL_PORT_NAME_MAX))
+			return log_usage_error("capture: name '%s' too long", *args);
+		if (seg)
+			strcpy(req->cap_segments[req->n_cap_segments++], *args);
+		else
+			strcpy(req->cap_ports[req->n_cap_ports++], *args);
+	}
+	return 0;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether capture id recorded its count (the switch says so in "captures"). */
+static int
+capture_done(int sock, uint32_t id, bool *ret_done)
+{
+	struct ctl_request ask = { .op = CTL_CAPTURES };
+	_cleanup_json_ cJSON *reply = NULL;
+	_cleanup_free_ char *err = NULL;
+	const cJSON *e;
+	int r = ctl_call(sock, &ask, -1, &reply, &err);
+
+	if (r < 0)
+		return r;
+	*ret_done = true; /* gone: done too */
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "captures"))
+	{
+		struct ctl_capture c;
+
+		if (ctl_capture_from_json(e, &c) == 0 && c.id == id)
+			*ret_done = c.done;
+	}
+	return 0;
+}
+
+/* Waits for Ctrl-C (or SIGTERM), the duration, the count, or the switch's end. */
+static int
+capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
+             const struct client_capture_opts *copts)
+{
+	uint64_t start = now_ms();
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
+			                 { .fd = sock, .events = POLLIN } };
+		int timeout = req->count ? 100 : -1;
+		bool done = false;
+
+		if (copts->duration_ms) {
+			uint64_t spent = now_ms() - start;
+
+			if (spent >= copts->duration_ms)
+				return 0;
+			if (timeout < 0 || copts->duration_ms - spent < (uint64_t)timeout)
+				timeout = (int)(copts->duration_ms - spent);
+		}
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd[0].revents)
+			return 0;
+		if (pfd[1].revents)
+			return -ECONNRESET; /* the switch hung up, or spoke out of turn */
+		if (req->count) {
+			int r = capture_done(sock, id, &done);
+
+			if (r < 0)
+				return r;
+			if (done)
+				return 0;
+		}
+	}
+}
+
+int
+client_capture(const char *socket_path, char **args, const struct ctl_request *opts,
+               const struct client_capture_opts *copts)
+{
+	struct ctl_request req = { .op = CTL_CAPTURE,
+		                   .snaplen = opts->snaplen,
+		                   .count = opts->count };
+	_cleanup_json_ cJSON *reply = NULL, *stopped = NULL;
+	_cleanup_free_ char *err = NULL;
+	_cleanup_close_ int sock = -1, file = -1, sigfd = -1;
+	const char *path = copts->write;
+	sigset_t mask;
+	uint32_t id;
+	int r, out;
+
+	if (!path) {
+		if (isatty(STDOUT_FILENO))
+			return log_usage_error("%s", "capture writes pcapng: give -w FILE, or -w - "
+			                             "to write to a pipe");
+		path = "-";
+	}
+	sock = unix_connect(socket_path);
+	if (sock < 0) {
+		log_error_errno(sock, "connect to '%s'", socket_path);
+		return 1;
+	}
+	r = capture_names(sock, args, &req);
+	if (r)
+		return r;
+	if (strcmp(path, "-")) {
+		file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (file < 0) {
+			log_error_errno(-errno, "open '%s'", path);
+			return 1;
+		}
+	}
+	out = file >= 0 ? file : STDOUT_FILENO;
+	/* Ctrl-C ends the capture, not the client: the summary still comes. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		log_error_errno(-errno, "signalfd");
+		return 1;
+	}
+	r = ctl_call(sock, &req, out, &reply, &err);
+	if (r < 0) {
+		log_error("capture: %s", r == -EREMOTEIO ? err : strerror(-r));
+		return 1;
+	}
+	id = json_uint(reply, "capture", 0);
+	/* The switch writes through its own copy; ours would only delay the reader's end. */
+	file = safe_close(file);
+	r = capture_wait(sock, sigfd, id, &req, copts);
+	if (r == -ECONNRESET) {
+		log_error("capture: the switch at '%s' hung up", socket_path);
+		return 1;
+	}
+	if (r < 0) {
+		log_error_errno(r, "capture on '%s'", socket_path);
+		return 1;
+	}
+	req = (struct ctl_request){ .op = CTL_CAPTURE_STOP, .capture = id };
+	free(err);
+	err = NULL;
+	r = ctl_call(sock, &req, -1, &stopped, &err);
+	if (r < 0) {
+		log_error("capture-stop: %s", r == -EREMOTEIO ? err : strerror(-r));
+		return 1;
+	}
+	fprintf(stderr, "%llu frames captured, %llu dropped\n",
+	        (unsigned long long)json_uint(stopped, "frames", 0),
+	        (unsigned long long)json_uint(stopped, "dropped", 0));
+	return 0;
 }

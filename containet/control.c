@@ -79,9 +79,24 @@ conn_reply(struct sw *sw, uint32_t idx, char *text)
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_CTL_SEND, idx, c->gen, 0));
 }
 
+/* Marks a request whose reply comes later (control_reply_late), from handle_request. */
+static char reply_later[1];
+
+void
+control_reply_late(struct sw *sw, uint32_t idx, uint16_t gen, char *text)
+{
+	if (sw->conns[idx].fd < 0 || sw->conns[idx].gen != gen) {
+		free(text);
+		return;
+	}
+	conn_reply(sw, idx, text);
+}
+
 static void
 conn_detach_ports(struct sw *sw, uint32_t idx)
 {
+	if (sw->ncaps)
+		capture_conn_gone(sw, idx);
 	for (uint32_t i = 0; i < sw->nactive;) {
 		uint32_t p = sw->active[i];
 
@@ -341,10 +356,12 @@ static char *
 reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
 	const char *name, *err;
+	struct vlan_role role;
 	uint32_t seg;
 
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
+	port_vlan_from_ctl(&role, &req->vlan);
 	seg = segment_find(sw, req->segment);
 	if (seg == UINT32_MAX) {
 		control_close_fd(sw, fd);
@@ -355,6 +372,8 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 		return ctl_reply_error("%s", err);
 	}
 	sw->conns[idx].nports++;
+	/* Before the loop reads a frame of it: the read's completion comes later. */
+	sw->ports[port_find(sw, name)].vlan = role;
 	return ctl_reply_port(name, sw->segs[seg].name);
 }
 
@@ -517,6 +536,7 @@ reply_ports(struct sw *sw)
 		strcpy(cp.kind, port_kind_name(p->kind));
 		strcpy(cp.segment, sw->segs[p->seg].name);
 		cp.has_mac = p->has_mac;
+		port_vlan_to_ctl(&p->vlan, &cp.vlan);
 		memcpy(cp.mac, p->mac, sizeof(cp.mac));
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
@@ -562,6 +582,50 @@ reply_fdb(struct sw *sw)
 }
 
 static char *
+reply_capture(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
+{
+	_cleanup_json_ cJSON *o = NULL;
+	const char *err;
+	uint32_t id;
+
+	if (fd < 0)
+		return ctl_reply_error("capture needs the descriptor to write the capture to");
+	if (capture_start(sw, idx, req, fd, &id, &err) < 0)
+		return ctl_reply_error("capture: %s", err);
+	o = ctl_reply_ok();
+	if (!o || !cJSON_AddNumberToObject(o, "capture", id))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_capture_stop(struct sw *sw, uint32_t idx, const struct ctl_request *req)
+{
+	if (capture_stop(sw, idx, req->capture) < 0)
+		return ctl_reply_error("no capture %u of this connection", req->capture);
+	return reply_later;
+}
+
+static char *
+reply_captures(struct sw *sw, uint32_t idx)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	struct ctl_capture list[CAPTURE_MAX];
+	uint32_t n = capture_list(sw, idx, list, CAPTURE_MAX);
+	cJSON *arr;
+
+	if (!o || !(arr = cJSON_AddArrayToObject(o, "captures")))
+		return NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *e = ctl_capture_to_json(&list[i]);
+
+		if (!e || !cJSON_AddItemToArray(arr, e))
+			return NULL;
+	}
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
 handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 {
 	struct ctl_request req;
@@ -578,7 +642,9 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 	log_debug("connection %u: %s", idx, ctl_op_name(req.op));
 	if (req.op == CTL_ATTACH)
 		return reply_attach(sw, idx, &req, fd);
-	control_close_fd(sw, fd); /* only attach takes a descriptor */
+	if (req.op == CTL_CAPTURE)
+		return reply_capture(sw, idx, &req, fd);
+	control_close_fd(sw, fd); /* only attach and capture take a descriptor */
 	switch (req.op) {
 	case CTL_DETACH:
 		return reply_detach(sw, idx, &req);
@@ -596,7 +662,12 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return reply_host_add(sw, &req);
 	case CTL_HOST_DEL:
 		return reply_host_del(sw, &req);
+	case CTL_CAPTURE_STOP:
+		return reply_capture_stop(sw, idx, &req);
+	case CTL_CAPTURES:
+		return reply_captures(sw, idx);
 	case CTL_ATTACH:
+	case CTL_CAPTURE:
 		break;
 	}
 	return ctl_reply_error("unknown op");
@@ -645,6 +716,7 @@ control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint32_t idx = ud_idx(cqe->user_data);
 	struct conn *c = &sw->conns[idx];
 	int fd = -1, r = 0;
+	char *text;
 
 	if (c->fd < 0 || c->gen != ud_gen(cqe->user_data))
 		return;
@@ -671,7 +743,9 @@ control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		conn_reply(sw, idx, ctl_reply_error("a request carries at most one descriptor"));
 		return;
 	}
-	conn_reply(sw, idx, handle_request(sw, idx, c->rbuf, cqe->res, fd));
+	text = handle_request(sw, idx, c->rbuf, cqe->res, fd);
+	if (text != reply_later)
+		conn_reply(sw, idx, text);
 }
 
 void

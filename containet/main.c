@@ -30,6 +30,9 @@ usage(FILE *f)
 		"  host add NAME [--segment S] [--ipv4 A/L] [--ipv6 A/L] [--masquerade]\n"
 		"                                  a tap NAME in the switch's namespace, in segment S\n"
 		"  host del NAME                   remove it\n"
+		"  capture [PORT|SEGMENT]... [-w FILE|-] [-c N] [--duration S] [--snaplen N]\n"
+		"                                  pcapng of those ports and segments (all if none)\n"
+		"                                  until Ctrl-C, N frames or S seconds\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
@@ -47,6 +50,10 @@ usage(FILE *f)
 		"      --ipv4 A/L        host add: the host's IPv4 address on the segment\n"
 		"      --ipv6 A/L        host add: the host's IPv6 address on the segment\n"
 		"      --masquerade      host add: the segment reaches the host's networks by NAT\n"
+		"  -w, --write FILE      capture: write to FILE, or '-' for standard output\n"
+		"  -c, --count N         capture: stop after N frames\n"
+		"      --duration S      capture: stop after S seconds (decimals allowed)\n"
+		"      --snaplen N       capture: keep the first N bytes of each frame (262144)\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
 }
@@ -66,6 +73,8 @@ enum {
 	OPT_IPV4,
 	OPT_IPV6,
 	OPT_MASQUERADE,
+	OPT_DURATION,
+	OPT_SNAPLEN,
 	OPT_VERSION,
 };
 
@@ -86,6 +95,10 @@ static const struct option options[] = {
 	{ "ipv4", required_argument, NULL, OPT_IPV4 },
 	{ "ipv6", required_argument, NULL, OPT_IPV6 },
 	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -165,14 +178,17 @@ main(int argc, char **argv)
 		.multishot = true,
 	};
 	struct ctl_request copts = {};
-	bool json = false, client_opts = false;
+	struct client_capture_opts capopts = {};
+	bool json = false, client_opts = false, capture_opts = false;
+	char *end;
+	double secs;
 	unsigned long n;
 	struct group *gr;
 	int c;
 
 	log_init("containet");
 	opterr = 0; /* getopt's own messages off: one line, in the house format */
-	while ((c = getopt_long(argc, argv, ":s:vh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:vhw:c:", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cfg.socket_path = optarg;
@@ -249,6 +265,34 @@ main(int argc, char **argv)
 			copts.masquerade = true;
 			client_opts = true;
 			break;
+		case 'w':
+			capopts.write = optarg;
+			capture_opts = true;
+			break;
+		case 'c':
+			if (!number_option("count", optarg, 1, 1000000000000000UL, &n))
+				return 2;
+			copts.count = n;
+			capture_opts = true;
+			break;
+		case OPT_DURATION:
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs > 0 && secs <= 86400 * 365))
+				return log_usage_error("--duration wants seconds (such as 10 or 0.5), "
+						       "not '%s'",
+						       optarg);
+			capopts.duration_ms = (uint64_t)(secs * 1000 + 0.5);
+			if (!capopts.duration_ms)
+				capopts.duration_ms = 1;
+			capture_opts = true;
+			break;
+		case OPT_SNAPLEN:
+			if (!number_option("snaplen", optarg, 64, CTL_SNAPLEN_DEFAULT, &n))
+				return 2;
+			copts.snaplen = n;
+			capture_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -263,6 +307,13 @@ main(int argc, char **argv)
 	}
 	if (!cfg.socket_path)
 		return log_usage_error("%s", "missing -s SOCK");
+	if (optind < argc && !strcmp(argv[optind], "capture")) {
+		if (json || client_opts)
+			return log_usage_error("%s", "capture takes -w, -c, --duration and --snaplen");
+		return client_capture(cfg.socket_path, argv + optind + 1, &copts, &capopts);
+	}
+	if (capture_opts)
+		return log_usage_error("%s", "-w, -c, --duration and --snaplen go with 'capture'");
 	if (optind < argc)
 		return client_run(cfg.socket_path, argv + optind, &copts, json);
 	if (json)

@@ -135,6 +135,9 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	r = segment_init(sw);
 	if (r < 0)
 		return r;
+	r = capture_init(sw);
+	if (r < 0)
+		return r;
 	r = fdb_init(&sw->fdb, cfg->fdb_max, cfg->ageing_s * 1000000000ULL, seed);
 	if (r < 0)
 		return r;
@@ -159,6 +162,7 @@ sw_free(struct sw *sw)
 	}
 	sw->nactive = 0;
 	control_close_all(sw);
+	capture_free(sw);
 	if (sw->ring.ring_fd > 0)
 		io_uring_queue_exit(&sw->ring);
 	pool_free(sw);
@@ -212,6 +216,7 @@ tick_done(struct sw *sw)
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
 	pool_rearm(sw);
 	control_tick(sw);
+	capture_tick(sw);
 	arm_tick(sw);
 }
 
@@ -243,6 +248,9 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		break;
 	case OP_TICK:
 		tick_done(sw);
+		break;
+	case OP_CAPTURE_WRITE:
+		capture_write_done(sw, cqe);
 		break;
 	case OP_IGNORE:
 		break;
@@ -280,6 +288,8 @@ sw_run(struct sw *sw)
 		io_uring_cq_advance(&sw->ring, n);
 		/* Buffers freed by this batch go back to the kernel in one step. */
 		pool_advance(sw);
+		if (sw->ncaps)
+			capture_flush(sw);
 	}
 	return 0;
 }

@@ -6,7 +6,9 @@
 
 #include "ctl.h"
 #include "fdb.h"
+#include "pcapng.h"
 #include "uring.h"
+#include "vlan.h"
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -27,6 +29,7 @@ enum sw_op {
 	OP_SIGNAL,
 	OP_TICK,
 	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
+	OP_CAPTURE_WRITE, /* a capture's queued bytes on their way to its reader */
 };
 
 /* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
@@ -68,6 +71,7 @@ struct port {
 	uint32_t inflight; /* writes under way to this port */
 	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
+	struct vlan_role vlan; /* its VLAN role (none: frames pass as they are) */
 	struct port_stats st;
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
@@ -88,6 +92,7 @@ struct segment {
 struct frame {
 	uint16_t bid;
 	uint32_t len;
+	uint16_t vid; /* the VLAN it belongs to (ingress classification), 0: untagged, no role */
 };
 
 /* Bytes a write may put in front of a frame for one destination (a tag, a tunnel header). */
@@ -139,6 +144,50 @@ struct conn {
 	} cmsg;
 };
 
+/* Captures: at most this many at once, each with a queue of this many bytes. */
+#define CAPTURE_MAX 16
+#define CAPTURE_QUEUE (4u << 20)
+#define CAPTURE_IFACES 1024 /* interfaces (ports) one capture records */
+
+struct capture_iface {
+	uint32_t port;  /* its port's slot and generation */
+	uint16_t gen;
+	uint64_t start; /* ns, monotonic */
+	uint64_t recv, drop;
+	uint64_t unreported; /* drops since its last EPB: that EPB's epb_dropcount */
+};
+
+/* One capture (capture.c says how it runs). */
+struct capture {
+	bool used;           /* the slot holds a capture */
+	int fd;              /* where the blocks go; -1 once closed */
+	uint16_t gen;
+	uint32_t id;
+	uint32_t conn;       /* the connection that asked: the capture ends with it */
+	uint16_t conn_gen;
+	bool all;            /* every port of every segment */
+	uint64_t segs[SEGMENT_MAX / 64];
+	uint32_t nports;     /* ports named in the request */
+	uint32_t ports[CTL_CAPTURE_NAMES];
+	uint16_t port_gens[CTL_CAPTURE_NAMES];
+	uint32_t *ifid;      /* per port slot: its interface in this capture, or UINT32_MAX */
+	struct capture_iface *ifaces;
+	uint32_t nifaces;
+	uint32_t snaplen;
+	uint64_t count;      /* frames to record at most; 0: no limit */
+	uint64_t frames, dropped;
+	uint64_t epoch;      /* realtime minus monotonic clock, ns, for timestamps */
+	bool done;           /* records nothing more; its statistics are queued */
+	bool released;       /* stopped or its connection gone: the slot goes once the fd is */
+	bool writing;        /* a write of its queue is under way */
+	uint64_t deadline;   /* released: when a stuck write is given up */
+	bool reply;          /* a capture-stop waits for its reply until the queue drained */
+	uint32_t reply_conn;
+	uint16_t reply_gen;
+	struct pcapng_queue q;
+	struct iovec iov[2];
+};
+
 struct sw_config {
 	const char *socket_path;
 	gid_t group;           /* (gid_t)-1: none */
@@ -169,6 +218,9 @@ struct sw {
 	uint32_t nsegs;
 	struct fdb fdb;
 	uint64_t now; /* monotonic ns, read once per batch of completions */
+	struct capture *caps; /* CAPTURE_MAX slots */
+	uint32_t ncaps;       /* slots in use: 0 costs the data path one test */
+	uint32_t next_cap_id;
 
 	int listen_fd;
 	int signal_fd;
@@ -232,8 +284,37 @@ int port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model,
 void port_detach(struct sw *sw, uint32_t idx);
 uint32_t port_find(const struct sw *sw, const char *name);
 const char *port_kind_name(enum port_kind kind);
+/* The tag edit for out's VLAN role, the captures of out, then the write of f to out. */
+void port_transmit(struct sw *sw, uint32_t out, const struct frame *f);
 void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+
+/* The VLAN role of an attach request (validated there) as the port keeps it. */
+void port_vlan_from_ctl(struct vlan_role *ret, const struct ctl_vlan *v);
+void port_vlan_to_ctl(const struct vlan_role *r, struct ctl_vlan *ret);
+
+/* capture.c: live captures of ports and segments into pcapng. */
+int capture_init(struct sw *sw);
+void capture_free(struct sw *sw);
+/* Starts one for conn writing to fd (taken: closed on failure too); its ID in *ret_id. */
+int capture_start(struct sw *sw, uint32_t conn, const struct ctl_request *req, int fd,
+		  uint32_t *ret_id, const char **ret_error);
+/*
+ * Stops capture id of conn: its statistics are queued and the capture-stop reply goes
+ * to conn once the queue drained (or a stuck reader was given up).  -ENOENT if none.
+ */
+int capture_stop(struct sw *sw, uint32_t conn, uint32_t id);
+void capture_conn_gone(struct sw *sw, uint32_t conn);
+/* Fills captures' "captures" list entries; returns how many (at most max). */
+uint32_t capture_list(const struct sw *sw, uint32_t conn, struct ctl_capture *ret, uint32_t max);
+/* A frame that port read (ingress), or that port is about to be sent: eth is the
+ * ethernet frame in n pieces, len bytes in all. */
+void capture_ingress(struct sw *sw, uint32_t port, const struct iovec *eth, size_t n, size_t len);
+void capture_egress(struct sw *sw, uint32_t port, const struct iovec *eth, size_t n, size_t len);
+/* After each batch of completions: queued bytes go to their readers. */
+void capture_flush(struct sw *sw);
+void capture_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void capture_tick(struct sw *sw);
 
 /* host.c: host ports, taps of the switch's own. */
 int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
@@ -249,3 +330,5 @@ void control_send_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void control_close_done(struct sw *sw);
 void control_tick(struct sw *sw);
 void control_close_all(struct sw *sw);
+/* The reply to a request whose answer waited (capture-stop); dropped if conn is gone. */
+void control_reply_late(struct sw *sw, uint32_t conn, uint16_t gen, char *text);

@@ -75,6 +75,8 @@ static const char usage_text[] =
 	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
 	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
+	"                        access=VLAN, or trunk=VLAN,VLAN,... [native=VLAN]: the port's\n"
+	"                        VLAN role on its switch\n"
 	"  -s, --switch=SOCK     the first interface's switch (as --net switch=SOCK)\n"
 	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix)\n"
 	"  -6, --ipv6=ADDR/LEN   its IPv6 address\n"
@@ -552,6 +554,7 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 
 		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
+		ports[i].vlan = &n->vlan;
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);

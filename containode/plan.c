@@ -520,7 +520,8 @@ static const struct {
 } plan_net_keys[] = {
 	{ "switch", PLAN_NET_SWITCH }, { "segment", PLAN_NET_SEGMENT }, { "ifname", PLAN_NET_IFNAME },
 	{ "ipv4", PLAN_NET_IPV4 },     { "ipv6", PLAN_NET_IPV6 },       { "mac", PLAN_NET_MAC },
-	{ "mtu", PLAN_NET_MTU },
+	{ "mtu", PLAN_NET_MTU },       { "access", PLAN_NET_ACCESS },   { "trunk", PLAN_NET_TRUNK },
+	{ "native", PLAN_NET_NATIVE },
 };
 
 #define why_set(...) (snprintf(why, PLAN_WHY_MAX, __VA_ARGS__), -EINVAL)
@@ -535,7 +536,8 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 		if (!strcmp(key, plan_net_keys[i].key))
 			bit = plan_net_keys[i].bit;
 	if (!bit)
-		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu)",
+		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu, "
+			       "access, trunk, native)",
 			       key);
 	if (n->keys & bit)
 		return why_set("%s= given twice for one interface", key);
@@ -579,8 +581,42 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 				       PLAN_MTU_MAX);
 		n->mtu = mtu;
 		break;
+	case PLAN_NET_ACCESS:
+	case PLAN_NET_NATIVE:
+		if (parse_uint(value, CTL_VLAN_MIN, CTL_VLAN_MAX, &mtu) < 0)
+			return why_set("invalid VLAN ID '%.32s' for %s= (1 to 4094)", value, key);
+		if (bit == PLAN_NET_ACCESS)
+			n->vlan.access = mtu;
+		else
+			n->vlan.native = mtu;
+		break;
+	case PLAN_NET_TRUNK:
+		n->keys |= bit; /* set before: the list may grow, item by item */
+		return plan_net_trunk_add(n, value, why);
 	}
 	n->keys |= bit;
+	return 0;
+}
+
+int
+plan_net_trunk_add(struct plan_net *n, const char *list, char why[PLAN_WHY_MAX])
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *item, *next;
+	unsigned long vid;
+
+	if (!copy)
+		return -ENOMEM;
+	for (item = copy; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		if (parse_uint(item, CTL_VLAN_MIN, CTL_VLAN_MAX, &vid) < 0)
+			return why_set("invalid VLAN ID '%.32s' in trunk= (1 to 4094)", item);
+		if (n->vlan.trunk[vid / 64] >> (vid % 64) & 1)
+			return why_set("VLAN %lu given twice in trunk=", vid);
+		n->vlan.trunk[vid / 64] |= 1ULL << (vid % 64);
+	}
 	return 0;
 }
 
@@ -589,6 +625,7 @@ plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX])
 {
 	_cleanup_free_ char *copy = strdup(s);
 	char *item, *next;
+	bool last_trunk = false;
 	int r = 0;
 
 	memset(n, 0, sizeof(*n));
@@ -603,6 +640,11 @@ plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX])
 		if (next)
 			*next++ = '\0';
 		eq = strchr(item, '=');
+		if (!eq && last_trunk && *item >= '0' && *item <= '9') {
+			r = plan_net_trunk_add(n, item, why); /* trunk=10,20: one more VLAN */
+			continue;
+		}
+		last_trunk = eq && eq - item == 5 && !strncmp(item, "trunk", 5);
 		if (!eq || eq == item)
 			r = why_set("'%.40s' is not KEY=VALUE", item);
 		else {
@@ -908,6 +950,15 @@ plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 
 		if ((n->keys & PLAN_NET_SEGMENT) && !n->sock)
 			return why_set("%s: segment= needs switch=", n->ifname);
+		if ((n->keys & (PLAN_NET_ACCESS | PLAN_NET_TRUNK)) && !n->sock)
+			return why_set("%s: a VLAN role needs switch=", n->ifname);
+		if ((n->keys & PLAN_NET_ACCESS) && (n->keys & PLAN_NET_TRUNK))
+			return why_set("%s: access= or trunk=, not both", n->ifname);
+		if ((n->keys & PLAN_NET_NATIVE) && !(n->keys & PLAN_NET_TRUNK))
+			return why_set("%s: native= goes with trunk=", n->ifname);
+		p->net[i].vlan.mode = n->keys & PLAN_NET_ACCESS  ? CTL_VLAN_ACCESS
+				      : n->keys & PLAN_NET_TRUNK ? CTL_VLAN_TRUNK
+								 : CTL_VLAN_NONE;
 		if ((n->keys & PLAN_NET_IPV6) && n->mtu && n->mtu < PLAN_MTU_MIN_V6)
 			return why_set("%s: IPv6 needs an MTU of %d or more", n->ifname,
 				       PLAN_MTU_MIN_V6);

@@ -44,6 +44,9 @@ enum {
 	PLAN_NET_IPV6 = 1 << 4,
 	PLAN_NET_MAC = 1 << 5,
 	PLAN_NET_MTU = 1 << 6,
+	PLAN_NET_ACCESS = 1 << 7,
+	PLAN_NET_TRUNK = 1 << 8,
+	PLAN_NET_NATIVE = 1 << 9,
 };
 
 /* One interface of the node: a tap, its own port on its switch. */
@@ -58,6 +61,7 @@ struct plan_net {
 	unsigned v6_prefix;
 	uint8_t mac[6];                /* mac=, or from the identity and the ifname */
 	unsigned mtu;                  /* mtu=, 0 for the kernel's default */
+	struct ctl_vlan vlan;          /* access=, or trunk= and native=: the port's VLAN role */
 };
 
 /* DEST via GW; -g is the IPv4 default route.  dst has no host bits. */
@@ -151,13 +155,19 @@ const char *plan_check(const struct plan *p);
 /* --- The network part --- */
 
 /*
- * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu.
+ * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu,
+ * access, trunk (VLAN IDs separated by commas), native.
  * Returns 0, or -EINVAL with a one-line reason in why (a key given twice, a bad value),
  * -ENOMEM.
  */
 int plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PLAN_WHY_MAX]);
-/* One --net value, "KEY=VALUE,...", onto n (zeroed first); as plan_net_set. */
+/*
+ * One --net value, "KEY=VALUE,...", onto n (zeroed first); as plan_net_set.  The items
+ * after trunk= that are bare numbers are more of its VLANs: "trunk=10,20,mtu=1400".
+ */
 int plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX]);
+/* More VLANs ("10,20") for the trunk= of n; as plan_net_set. */
+int plan_net_trunk_add(struct plan_net *n, const char *list, char why[PLAN_WHY_MAX]);
 /* Appends --net's interface (taking n's memory), or -E2BIG. */
 int plan_net_add(struct plan *p, struct plan_net *n);
 void plan_net_free(struct plan_net *n);

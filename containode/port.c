@@ -35,6 +35,8 @@ port_attach(struct port *pt, int tap, char **ret_error)
 	strcpy(req.node, pt->node);
 	strcpy(req.ifname, pt->ifname);
 	strcpy(req.segment, pt->segment);
+	if (pt->vlan)
+		req.vlan = *pt->vlan;
 	return ctl_call(pt->conn, &req, pt->tap, &reply, ret_error);
 }
 

@@ -13,6 +13,7 @@ struct port {
 	const char *node;
 	const char *ifname;
 	const char *segment; /* "" for the switch's default */
+	const struct ctl_vlan *vlan; /* its VLAN role, or NULL for none */
 	int tap;  /* owned */
 	int conn; /* owned; -1 while detached */
 };

@@ -35,6 +35,14 @@ request(const char *buf, size_t len)
 	assert(strcmp(again.ipv4, req.ipv4) == 0);
 	assert(strcmp(again.ipv6, req.ipv6) == 0);
 	assert(again.masquerade == req.masquerade);
+	assert(memcmp(&again.vlan, &req.vlan, sizeof(req.vlan)) == 0);
+	assert(again.n_cap_ports == req.n_cap_ports && again.n_cap_segments == req.n_cap_segments);
+	for (uint32_t i = 0; i < req.n_cap_ports; i++)
+		assert(strcmp(again.cap_ports[i], req.cap_ports[i]) == 0);
+	for (uint32_t i = 0; i < req.n_cap_segments; i++)
+		assert(strcmp(again.cap_segments[i], req.cap_segments[i]) == 0);
+	assert(again.snaplen == req.snaplen && again.count == req.count);
+	assert(again.capture == req.capture);
 }
 
 static void
@@ -59,6 +67,11 @@ reply(const char *buf, size_t len)
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_fdb_entry e;
 			(void)ctl_fdb_from_json(item, &e);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "captures");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_capture c;
+			(void)ctl_capture_from_json(item, &c);
 		}
 		list = cJSON_GetObjectItemCaseSensitive(obj, "segments");
 		cJSON_ArrayForEach(item, list) {

@@ -37,6 +37,12 @@ def ctl():
         {"op": "host-add", "name": "ctn0", "segment": "lan1", "ipv4": "10.1.0.254/24",
          "ipv6": "fd00:1::fe/64", "masquerade": True},
         {"op": "host-del", "name": "ctn0"},
+        {"op": "attach", "node": "abc", "ifname": "eth0", "access": 10},
+        {"op": "attach", "node": "abc", "ifname": "eth0", "trunk": [10, 20, 4094], "native": 1},
+        {"op": "capture", "ports": ["abc-eth0"], "segments": ["lan1"], "snaplen": 128,
+         "count": 10},
+        {"op": "capture-stop", "capture": 3},
+        {"op": "captures"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -51,6 +57,10 @@ def ctl():
         {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
         {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
         {"ok": True, "port": "abc-eth1", "segment": "lan1"},
+        {"ok": True, "ports": [{"name": "t-tr1", "state": "forwarding", "trunk": [10, 20],
+                                "native": 1}, {"name": "a-eth0", "access": 10}]},
+        {"ok": True, "captures": [{"capture": 1, "frames": 10, "dropped": 2, "done": True}]},
+        {"ok": True, "frames": 10, "dropped": 0},
     ]
     for i, r in enumerate(replies):
         write("fuzz_ctl", "reply-%d" % i, b"\1" + json.dumps(r).encode())

@@ -385,6 +385,78 @@ START_TEST(net_shorthand_first)
 }
 END_TEST
 
+/* A finished plan of one --net value: 0 or the error. */
+static int
+one_net(const char *value, struct plan *p, char why[PLAN_WHY_MAX])
+{
+	struct plan_net n;
+	int r;
+
+	plan_init(p);
+	r = plan_net_parse(&n, value, why);
+	if (r < 0)
+		return r;
+	ck_assert_int_eq(plan_net_add(p, &n), 0);
+	return plan_net_finish(p, why);
+}
+
+START_TEST(net_vlan_roles)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan p;
+
+	ck_assert_int_eq(one_net("switch=/s,access=10", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(p.net[0].vlan.access, 10);
+	plan_free(&p);
+	/* trunk=10,20: the bare numbers after it are more of its VLANs */
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,20,4094,native=1,mtu=1400", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert_uint_eq(p.net[0].vlan.trunk[0], 1ULL << 10 | 1ULL << 20);
+	ck_assert_uint_eq(p.net[0].vlan.trunk[63], 1ULL << (4094 % 64));
+	ck_assert_uint_eq(p.net[0].vlan.native, 1);
+	ck_assert_uint_eq(p.net[0].mtu, 1400);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("trunk=5,switch=/s", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_TRUNK);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_NONE);
+	plan_free(&p);
+
+	ck_assert_int_eq(one_net("switch=/s,access=0", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "invalid VLAN ID '0' for access= (1 to 4094)");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,access=4095", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "VLAN 10 given twice in trunk=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,x", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,4095", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "invalid VLAN ID '4095' in trunk= (1 to 4094)");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,mtu=1400,20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "'20' is not KEY=VALUE");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,access=10,trunk=20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: access= or trunk=, not both");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,native=10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: native= goes with trunk=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("access=10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: a VLAN role needs switch=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,trunk=20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "trunk= given twice for one interface");
+	plan_free(&p);
+}
+END_TEST
+
 START_TEST(net_names_and_macs)
 {
 	char why[PLAN_WHY_MAX];
@@ -611,6 +683,7 @@ plan_suite(void)
 	tcase_add_test(tc, net_bad_values);
 	tcase_add_test(tc, net_shorthand_first);
 	tcase_add_test(tc, net_names_and_macs);
+	tcase_add_test(tc, net_vlan_roles);
 	tcase_add_test(tc, routes);
 	tcase_add_test(tc, path_normal_form);
 	tcase_add_test(tc, volumes);

@@ -376,6 +376,186 @@ START_TEST(segment_objects)
 }
 END_TEST
 
+#define ATT "{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\","
+
+static bool
+has_vlan(const struct ctl_vlan *v, unsigned vid)
+{
+	return v->trunk[vid / 64] >> (vid % 64) & 1;
+}
+
+START_TEST(attach_vlan_roles)
+{
+	struct ctl_request r;
+	const char *e;
+	char *text, buf[64];
+	size_t n;
+
+	ck_assert_int_eq(decode(ATT "\"access\":10}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(r.vlan.access, 10);
+	ck_assert_int_eq(decode(ATT "\"access\":4094}", &r, &e), 0);
+	ck_assert_int_eq(decode(ATT "\"trunk\":[10,20,4094,1],\"native\":5}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert(has_vlan(&r.vlan, 1) && has_vlan(&r.vlan, 10) && has_vlan(&r.vlan, 20) &&
+		  has_vlan(&r.vlan, 4094) && !has_vlan(&r.vlan, 5) && !has_vlan(&r.vlan, 0));
+	ck_assert_uint_eq(r.vlan.native, 5);
+	/* Encoded again, the same role. */
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "\"trunk\":[1,10,20,4094],\"native\":5"));
+	ck_assert_int_eq(decode(text, &r, &e), 0);
+	ck_assert(has_vlan(&r.vlan, 4094) && r.vlan.native == 5);
+	free(text);
+	ck_assert_int_eq(decode(ATT "\"trunk\":[],\"native\":7}", &r, &e), 0);
+	ck_assert_int_eq(decode(ATT "\"segment\":\"x\"}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_NONE);
+
+	REFUSED(ATT "\"access\":0}", "access");
+	REFUSED(ATT "\"access\":4095}", "access");
+	REFUSED(ATT "\"access\":-1}", "access");
+	REFUSED(ATT "\"access\":1.5}", "access");
+	REFUSED(ATT "\"access\":\"10\"}", "access");
+	REFUSED(ATT "\"access\":null}", "access");
+	REFUSED(ATT "\"access\":10,\"trunk\":[10]}", "not both");
+	REFUSED(ATT "\"native\":10}", "goes with");
+	REFUSED(ATT "\"trunk\":{}}", "not a list");
+	REFUSED(ATT "\"trunk\":[10,10]}", "twice");
+	REFUSED(ATT "\"trunk\":[0]}", "trunk");
+	REFUSED(ATT "\"trunk\":[4095]}", "trunk");
+	REFUSED(ATT "\"trunk\":[[10]]}", "trunk");
+	REFUSED(ATT "\"trunk\":[]}", "carries no VLAN");
+	REFUSED(ATT "\"trunk\":[10],\"native\":0}", "native");
+	REFUSED(ATT "\"trunk\":[10],\"native\":true}", "native");
+	{
+		/* 5000 entries: refused for the length alone, before looking at them. */
+		char big[5000 * 5 + 256];
+
+		n = snprintf(big, sizeof(big), ATT "\"trunk\":[");
+		for (int i = 0; i < 5000; i++)
+			n += snprintf(big + n, sizeof(big) - n, "%s%d", i ? "," : "", i % 4094 + 1);
+		snprintf(big + n, sizeof(big) - n, "]}");
+		REFUSED(big, "more than 4094");
+	}
+
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, sizeof(buf)), 0);
+	memset(&r.vlan, 0, sizeof(r.vlan));
+	for (unsigned v = 100; v <= 200; v++)
+		r.vlan.trunk[v / 64] |= 1ULL << (v % 64);
+	r.vlan.trunk[0] |= 1ULL << 10;
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, sizeof(buf)), 10);
+	ck_assert_str_eq(buf, "10,100-200");
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, 5), -ENOSPC);
+	r.vlan.mode = CTL_VLAN_TRUNK;
+	r.vlan.native = 1;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "trunk 10,100-200 native 1");
+	r.vlan.mode = CTL_VLAN_ACCESS;
+	r.vlan.access = 30;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "access 30");
+	r.vlan.mode = CTL_VLAN_NONE;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "-");
+}
+END_TEST
+
+START_TEST(capture_requests)
+{
+	struct ctl_request r;
+	struct ctl_capture c;
+	const char *e;
+	char *text;
+	cJSON *o;
+
+	ck_assert_int_eq(decode("{\"op\":\"capture\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURE);
+	ck_assert_uint_eq(r.n_cap_ports + r.n_cap_segments + r.snaplen + r.count, 0);
+	ck_assert_int_eq(decode("{\"op\":\"capture\",\"ports\":[\"n1-eth0\",\"ctn0\"],"
+				"\"segments\":[\"lan1\"],\"snaplen\":128,\"count\":5}",
+				&r, &e),
+			 0);
+	ck_assert_uint_eq(r.n_cap_ports, 2);
+	ck_assert_str_eq(r.cap_ports[1], "ctn0");
+	ck_assert_uint_eq(r.n_cap_segments, 1);
+	ck_assert_str_eq(r.cap_segments[0], "lan1");
+	ck_assert_uint_eq(r.snaplen, 128);
+	ck_assert_uint_eq(r.count, 5);
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(decode(text, &r, &e), 0);
+	ck_assert_uint_eq(r.n_cap_ports, 2);
+	ck_assert_str_eq(r.cap_segments[0], "lan1");
+	ck_assert_uint_eq(r.count, 5);
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"capture-stop\",\"capture\":7}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURE_STOP);
+	ck_assert_uint_eq(r.capture, 7);
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(strstr(text, "\"capture\":7"));
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"captures\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURES);
+
+	REFUSED("{\"op\":\"capture\",\"ports\":\"x\"}", "ports");
+	REFUSED("{\"op\":\"capture\",\"ports\":[\"\"]}", "ports");
+	REFUSED("{\"op\":\"capture\",\"ports\":[3]}", "ports");
+	REFUSED("{\"op\":\"capture\",\"segments\":[\"-x\"]}", "segments");
+	REFUSED("{\"op\":\"capture\",\"segments\":{}}", "segments");
+	REFUSED("{\"op\":\"capture\",\"snaplen\":63}", "snaplen");
+	REFUSED("{\"op\":\"capture\",\"snaplen\":262145}", "snaplen");
+	REFUSED("{\"op\":\"capture\",\"count\":0}", "count");
+	REFUSED("{\"op\":\"capture\",\"count\":1e16}", "count");
+	REFUSED("{\"op\":\"capture-stop\"}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":-1}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":4294967296}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":\"1\"}", "capture");
+	{
+		char many[64 * 8 + 128];
+		size_t n = snprintf(many, sizeof(many), "{\"op\":\"capture\",\"ports\":[");
+
+		for (int i = 0; i < 65; i++)
+			n += snprintf(many + n, sizeof(many) - n, "%s\"p%d\"", i ? "," : "", i);
+		snprintf(many + n, sizeof(many) - n, "]}");
+		REFUSED(many, "at most 64");
+	}
+
+	c = (struct ctl_capture){ .id = 3, .frames = 10, .dropped = 2, .done = true };
+	o = ctl_capture_to_json(&c);
+	ck_assert_ptr_nonnull(o);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(ctl_capture_from_json(o, &c), 0);
+	ck_assert(c.id == 3 && c.frames == 10 && c.dropped == 2 && c.done);
+	cJSON_Delete(o);
+	ck_assert_int_eq(ctl_capture_from_json(NULL, &c), -EBADMSG);
+}
+END_TEST
+
+START_TEST(port_vlan_objects)
+{
+	struct ctl_port p = { .name = "n-eth0", .kind = "tap" }, q;
+	cJSON *o;
+
+	p.vlan.mode = CTL_VLAN_TRUNK;
+	p.vlan.trunk[0] = 1ULL << 10 | 1ULL << 20;
+	p.vlan.native = 1;
+	o = ctl_port_to_json(&p);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
+	ck_assert_int_eq(q.vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert_uint_eq(q.vlan.trunk[0], 1ULL << 10 | 1ULL << 20);
+	ck_assert_uint_eq(q.vlan.native, 1);
+	cJSON_Delete(o);
+	p.vlan = (struct ctl_vlan){ .mode = CTL_VLAN_ACCESS, .access = 4094 };
+	o = ctl_port_to_json(&p);
+	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
+	ck_assert_int_eq(q.vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(q.vlan.access, 4094);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(port_names)
 {
 	char name[CTL_PORT_NAME_MAX];
@@ -409,6 +589,9 @@ ctl_suite(void)
 	tcase_add_test(tc, host_requests);
 	tcase_add_test(tc, prefixes);
 	tcase_add_test(tc, segment_objects);
+	tcase_add_test(tc, attach_vlan_roles);
+	tcase_add_test(tc, capture_requests);
+	tcase_add_test(tc, port_vlan_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
