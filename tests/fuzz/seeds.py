@@ -203,6 +203,15 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def tcvalue():
+    words = [(0, "20ms"), (0, "1.5s"), (0, "7"), (0, "100usecs"), (0, "4294s"),
+             (1, "10mbit"), (1, "500kbps"), (1, "2Mibit"), (1, "1000tbit"),
+             (2, "0.5%"), (2, "100%"), (2, "150%"),
+             (3, "1%,25%"), (3, "1%,25%,100%,0%"), (3, "1%,,2%")]
+    for i, (kind, w) in enumerate(words):
+        write("fuzz_tcvalue", "word-%d" % i, bytes([kind]) + w.encode())
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -210,3 +219,4 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    tcvalue()
