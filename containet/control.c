@@ -596,6 +596,10 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return reply_host_add(sw, &req);
 	case CTL_HOST_DEL:
 		return reply_host_del(sw, &req);
+	case CTL_LINK_SET:
+		return link_set(sw, &req);
+	case CTL_LINK_SHOW:
+		return link_show(sw, &req);
 	case CTL_ATTACH:
 		break;
 	}

@@ -30,6 +30,13 @@ usage(FILE *f)
 		"  host add NAME [--segment S] [--ipv4 A/L] [--ipv6 A/L] [--masquerade]\n"
 		"                                  a tap NAME in the switch's namespace, in segment S\n"
 		"  host del NAME                   remove it\n"
+		"  link set PORT|SEGMENT [--dir egress|ingress|both] SETTING... | down | up | clear\n"
+		"                                  impair a port's link, or each port's of a segment:\n"
+		"                                  delay=20ms jitter=2ms distribution=uniform|normal\n"
+		"                                  loss=1%% loss_ge=p,r,1-h,1-k duplicate=1%% corrupt=1%%\n"
+		"                                  reorder=5%% rate=10mbit limit=1000 seed=7; down/up\n"
+		"                                  pull/plug the cable; clear: back to a plain link\n"
+		"  link show [PORT|SEGMENT] [--json]  settings and counters of links\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
@@ -47,6 +54,8 @@ usage(FILE *f)
 		"      --ipv4 A/L        host add: the host's IPv4 address on the segment\n"
 		"      --ipv6 A/L        host add: the host's IPv6 address on the segment\n"
 		"      --masquerade      host add: the segment reaches the host's networks by NAT\n"
+		"      --dir D           link set: egress (to the node, the default), ingress\n"
+		"                        (from the node) or both\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
 }
@@ -66,6 +75,7 @@ enum {
 	OPT_IPV4,
 	OPT_IPV6,
 	OPT_MASQUERADE,
+	OPT_DIR,
 	OPT_VERSION,
 };
 
@@ -86,6 +96,7 @@ static const struct option options[] = {
 	{ "ipv4", required_argument, NULL, OPT_IPV4 },
 	{ "ipv6", required_argument, NULL, OPT_IPV6 },
 	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
+	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -249,6 +260,18 @@ main(int argc, char **argv)
 			copts.masquerade = true;
 			client_opts = true;
 			break;
+		case OPT_DIR:
+			if (!strcmp(optarg, "egress"))
+				copts.dir = CTL_DIR_EGRESS;
+			else if (!strcmp(optarg, "ingress"))
+				copts.dir = CTL_DIR_INGRESS;
+			else if (!strcmp(optarg, "both"))
+				copts.dir = CTL_DIR_BOTH;
+			else
+				return log_usage_error("--dir wants egress, ingress or both, not '%s'",
+						       optarg);
+			client_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -268,7 +291,7 @@ main(int argc, char **argv)
 	if (json)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
-		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6 and --masquerade go "
-					     "with a client command");
+		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade and "
+					     "--dir go with a client command");
 	return serve(&cfg);
 }

@@ -1,6 +1,8 @@
 /*
  * Ports: attaching them, and a frame's path from the port that read it to the ports it
- * goes to.  Ingress: the forwarding decision.  Egress, one path for every kind of port:
+ * goes to.  Ingress: the link's carrier and ingress impairment, then the forwarding
+ * decision.  Egress, one path for every kind of port: the policy step (port_egress: the
+ * carrier, then impairment, whose queue hands frames back later), then port_transmit:
  * the tag edit (none yet), then the write (pool_write, which may put a prefix in front of
  * the shared buffer).  Captures will watch at ingress and at the write.
  */
@@ -83,6 +85,7 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
 	segment_join(sw, model->seg, idx);
+	link_port_open(sw, idx);
 	pool_arm_read(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
 		 sw->segs[p->seg].name, idx);
@@ -158,6 +161,7 @@ port_detach(struct sw *sw, uint32_t idx)
 	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
 	fdb_flush_port(&sw->fdb, idx);
+	link_port_close(sw, idx);
 	segment_leave(sw, idx);
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
@@ -181,25 +185,38 @@ port_kind_name(enum port_kind kind)
 	return kind == PORT_HOST ? "host" : "tap";
 }
 
-/* The egress path of port out for frame f. */
-static void
-port_egress(struct sw *sw, uint32_t out, const struct frame *f)
+int
+port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 {
-	if (pool_write(sw, out, f, NULL, 0, 0) < 0)
-		sw->ports[out].st.tx_drops++;
+	return pool_write(sw, out, f, NULL, 0, 0);
 }
 
-static void
-port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
+void
+port_egress(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	struct port *p = &sw->ports[out];
+
+	if (p->carrier_down) {
+		p->st.tx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_EGRESS]) {
+		link_impair(sw, out, IMPAIR_EGRESS, f);
+		return;
+	}
+	if (port_transmit(sw, out, f) < 0)
+		p->st.tx_drops++;
+}
+
+void
+port_forward(struct sw *sw, uint32_t in, const struct frame *f)
 {
 	struct port *p = &sw->ports[in];
-	const uint8_t *frame = pool_data(sw, f->bid);
+	const uint8_t *frame = f->data;
 	const struct segment *seg;
 	enum fwd_verdict v;
 	uint32_t out;
 
-	p->st.rx_frames++;
-	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide(&sw->fdb, p->seg, in, frame, f->len, TAP_VNET_HDR_LEN,
 		       sw->pool.buf_size - 1, sw->now, &out);
@@ -224,6 +241,25 @@ port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 		memcpy(p->mac, frame + TAP_VNET_HDR_LEN + 6, sizeof(p->mac));
 		p->has_mac = true;
 	}
+}
+
+static void
+port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
+{
+	struct port *p = &sw->ports[in];
+
+	p->st.rx_frames++;
+	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	/* A pulled cable: nothing the node sends gets through. */
+	if (p->carrier_down) {
+		p->st.rx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_INGRESS]) {
+		link_impair(sw, in, IMPAIR_INGRESS, f);
+		return;
+	}
+	port_forward(sw, in, f);
 }
 
 void
