@@ -297,8 +297,8 @@ entry(const struct impq *q, uint32_t e)
 }
 
 int
-impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t when,
-	  bool now, uint32_t *ret_entry)
+impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t bytes,
+	  uint64_t when, bool now, uint32_t *ret_entry)
 {
 	uint64_t start = q->dtail, pos = start % IMPAIR_QUEUE_BYTES;
 	struct impq_entry *e;
@@ -315,7 +315,9 @@ impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint6
 	memcpy(q->data + start % IMPAIR_QUEUE_BYTES, buf, len);
 	q->dtail = start + len;
 	e = entry(q, q->tail);
-	*e = (struct impq_entry){ .when = when, .end = q->dtail, .len = len, .pkts = pkts };
+	*e = (struct impq_entry){
+		.when = when, .end = q->dtail, .len = len, .pkts = pkts, .bytes = bytes
+	};
 	if (now) {
 		e->state = IMPQ_OUT;
 		e->refs = 1;
@@ -400,6 +402,18 @@ impq_put(struct impq *q, uint32_t e)
 	x->state = IMPQ_FREE;
 	q->out--;
 	impq_reap(q);
+}
+
+void
+impair_reschedule(const struct ctl_link *c, struct impair_state *st, struct impq *q, uint64_t now)
+{
+	st->last = 0;
+	for (uint32_t n = q->head; n != q->tail; n++) {
+		struct impq_entry *x = entry(q, n);
+
+		if (x->state == IMPQ_WAITING)
+			x->when = impair_schedule(c, st, now, x->bytes);
+	}
 }
 
 uint64_t

@@ -94,6 +94,7 @@ struct impq_entry {
 	uint64_t end;  /* running byte offset of its end in the byte ring */
 	uint32_t len;
 	uint32_t pkts; /* wire packets it counts for */
+	uint64_t bytes; /* and their bytes on the wire */
 	uint32_t refs;
 	uint8_t state;
 };
@@ -123,8 +124,8 @@ bool impq_idle(const struct impq *q);
  * when the entries or the bytes are full, -EMSGSIZE when it is larger than the byte cap;
  * the limit in wire packets is the caller's to check against q->waiting_pkts.
  */
-int impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t when,
-	      bool now, uint32_t *ret_entry);
+int impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t bytes,
+	      uint64_t when, bool now, uint32_t *ret_entry);
 /* The oldest waiting entry, or UINT32_MAX; its time in *ret_when. */
 uint32_t impq_peek(struct impq *q, uint64_t *ret_when);
 /* The bytes of an entry (virtio header first). */
@@ -134,5 +135,11 @@ uint32_t impq_len(const struct impq *q, uint32_t entry);
 void impq_take(struct impq *q, uint32_t entry);
 void impq_hold(struct impq *q, uint32_t entry);
 void impq_put(struct impq *q, uint32_t entry);
+/*
+ * New settings for the frames already waiting: each gets its time again, in order, as if
+ * it had arrived now, so a lower rate or a cleared link takes effect at once.
+ */
+void impair_reschedule(const struct ctl_link *cfg, struct impair_state *st, struct impq *q,
+		       uint64_t now);
 /* Drops every waiting entry; returns the wire packets dropped. */
 uint64_t impq_flush(struct impq *q);

@@ -167,7 +167,7 @@ link_impair(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *
 		}
 		last = st->last;
 		when = now ? sw->now : impair_schedule(c, st, sw->now, bytes);
-		if (impq_push(q, f->data, f->len, pkts, when, now, &e) < 0) {
+		if (impq_push(q, f->data, f->len, pkts, bytes, when, now, &e) < 0) {
 			st->last = last;
 			ic->dropped_queue += pkts;
 			continue;
@@ -329,9 +329,13 @@ link_set(struct sw *sw, const struct ctl_request *req)
 		struct port *p = &sw->ports[t.members[i]];
 
 		link_refresh(sw, t.members[i]);
-		for (int d = 0; d < IMPAIR_DIRS; d++)
+		for (int d = 0; d < IMPAIR_DIRS; d++) {
 			if (req->dir & (1U << d) && req->link.set & CTL_LINK_SEED)
 				link_reseed(p, d, req->link.seed);
+			/* Queued frames keep their place and take the new settings. */
+			if (p->q[d] && p->q[d]->waiting)
+				impair_reschedule(&p->eff[d], &p->ist[d], p->q[d], sw->now);
+		}
 	}
 	log_info("link %s %s changed", t.seg == UINT32_MAX ? "port" : "segment",
 		 t.seg == UINT32_MAX ? req->port : sw->segs[t.seg].name);

@@ -229,9 +229,9 @@ START_TEST(queue_order_bounds_reuse)
 
 	ck_assert_ptr_nonnull(q);
 	memset(buf, 0xab, sizeof(buf));
-	ck_assert_int_eq(impq_push(q, buf, 100, 1, 30, false, &first), 0);
-	ck_assert_int_eq(impq_push(q, buf, 200, 2, 10, true, &e), 0); /* reordered: out */
-	ck_assert_int_eq(impq_push(q, buf, 300, 1, 40, false, &e), 0);
+	ck_assert_int_eq(impq_push(q, buf, 100, 1, 100, 30, false, &first), 0);
+	ck_assert_int_eq(impq_push(q, buf, 200, 2, 100, 10, true, &e), 0); /* reordered: out */
+	ck_assert_int_eq(impq_push(q, buf, 300, 1, 100, 40, false, &e), 0);
 	ck_assert_uint_eq(q->waiting_pkts, 2);
 	ck_assert_uint_eq(impq_peek(q, &when), first);
 	ck_assert_uint_eq(when, 30);
@@ -244,10 +244,10 @@ START_TEST(queue_order_bounds_reuse)
 	impq_put(q, first + 1);
 	ck_assert(impq_idle(q));
 	/* The byte cap: frames of 9000 bytes until it is full, then -ENOBUFS. */
-	while (impq_push(q, buf, sizeof(buf), 1, 0, false, &e) == 0)
+	while (impq_push(q, buf, sizeof(buf), 1, 100, 0, false, &e) == 0)
 		n++;
 	ck_assert_uint_eq(n, IMPAIR_QUEUE_BYTES / sizeof(buf));
-	ck_assert_int_eq(impq_push(q, buf, IMPAIR_QUEUE_BYTES / 2, 1, 0, false, &e), -EMSGSIZE);
+	ck_assert_int_eq(impq_push(q, buf, IMPAIR_QUEUE_BYTES / 2, 1, 100, 0, false, &e), -EMSGSIZE);
 	/* Released in order, the bytes come back and wrap around. */
 	for (uint32_t i = 0; i < n; i++) {
 		e = impq_peek(q, &when);
@@ -257,16 +257,46 @@ START_TEST(queue_order_bounds_reuse)
 	}
 	ck_assert(impq_idle(q));
 	for (int i = 0; i < 3 * IMPAIR_QUEUE_FRAMES; i++) {
-		ck_assert_int_eq(impq_push(q, buf, 1000 + i % 7, 1, 0, false, &e), 0);
+		ck_assert_int_eq(impq_push(q, buf, 1000 + i % 7, 1, 100, 0, false, &e), 0);
 		ck_assert_uint_eq(impq_peek(q, &when), e);
 		ck_assert_int_eq(impq_data(q, e)[999], 0xab);
 		impq_take(q, e);
 		impq_put(q, e);
 	}
 	/* The entry cap. */
-	for (n = 0; impq_push(q, buf, 10, 1, 0, false, &e) == 0; n++)
+	for (n = 0; impq_push(q, buf, 10, 1, 100, 0, false, &e) == 0; n++)
 		;
 	ck_assert_uint_eq(n, IMPAIR_QUEUE_FRAMES);
+	impq_free(q);
+}
+END_TEST
+
+START_TEST(reschedule_takes_new_settings)
+{
+	struct ctl_link slow = { .set = CTL_LINK_RATE, .rate_bps = 1000 };
+	struct ctl_link fast = { .set = CTL_LINK_RATE, .rate_bps = 1000000000 };
+	struct impair_state st = seeded(6);
+	struct impq *q = impq_new();
+	uint8_t buf[125] = { 0 };
+	uint64_t when;
+	uint32_t e;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(impq_push(q, buf, sizeof(buf), 1, 125,
+					   impair_schedule(&slow, &st, 0, 125), false, &e), 0);
+	ck_assert_uint_eq(impq_peek(q, &when), 0);
+	ck_assert_uint_eq(when, 1000000000); /* 1000 bits at 1000 bit/s */
+	impair_reschedule(&fast, &st, q, 5000);
+	impq_peek(q, &when);
+	ck_assert_uint_eq(when, 6000);
+	impq_take(q, 0);
+	impq_put(q, 0);
+	impq_peek(q, &when);
+	ck_assert_uint_eq(when, 7000);
+	/* Cleared: everything is due now. */
+	impair_reschedule(&(struct ctl_link){}, &st, q, 9000);
+	impq_peek(q, &when);
+	ck_assert_uint_eq(when, 9000);
 	impq_free(q);
 }
 END_TEST
@@ -303,6 +333,7 @@ impair_suite(void)
 	tcase_add_test(tc, wire_size);
 	tcase_add_test(tc, corrupt_completes_the_checksum);
 	tcase_add_test(tc, queue_order_bounds_reuse);
+	tcase_add_test(tc, reschedule_takes_new_settings);
 	tcase_add_test(tc, merge_and_active);
 	suite_add_tcase(s, tc);
 	return s;
