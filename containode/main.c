@@ -46,6 +46,7 @@ enum {
 	ARG_PRIVILEGED,
 	ARG_SECCOMP,
 	ARG_SYSCTL,
+	ARG_VOLUME,
 };
 
 /* Resources (cgroup.c); 0x200 and on are image.h's */
@@ -74,6 +75,9 @@ static const char usage_text[] =
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
 	"                        memory for --image, -r / and a store's rootfs)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
+	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
+	"                        node (made there if missing), nosuid and nodev; read-only\n"
+	"                        with :ro (repeatable)\n"
 	"  -i, --id=ID           identity: switch node, default hostname (default random)\n"
 	"  -N, --host-net        keep the host's network namespace\n"
 	"  -I, --host-ipc        keep the host's IPC namespace\n"
@@ -122,6 +126,7 @@ static const struct option options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "top", required_argument, NULL, 't' },
 	{ "ephemeral", no_argument, NULL, ARG_EPHEMERAL },
+	{ "volume", required_argument, NULL, ARG_VOLUME },
 	{ "id", required_argument, NULL, 'i' },
 	{ "host-net", no_argument, NULL, 'N' },
 	{ "host-ipc", no_argument, NULL, 'I' },
@@ -320,6 +325,14 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_EPHEMERAL:
 		p->ephemeral = true;
 		return 0;
+	case ARG_VOLUME: {
+		char why[PLAN_WHY_MAX];
+
+		r = plan_volume_add(p, arg, why);
+		if (r == -ENOMEM)
+			return log_fail(r, "--volume");
+		return r < 0 ? usage_error("--volume %s: %s", arg, why) : 0;
+	}
 	case 'i':
 		if (!ident_valid(arg))
 			return usage_error("-i: invalid identity '%s'", arg);

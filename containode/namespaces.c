@@ -129,6 +129,7 @@ static int
 child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 {
 	_cleanup_close_ int master = -1, slave = -1;
+	_cleanup_(mounts_volumes_close) struct mounts_volumes volumes = {};
 	int devs[DEVICES_MAX];
 	char pty[32];
 	int r;
@@ -137,13 +138,13 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	r = devices_open_host(devs, e);
 	if (r < 0)
 		return r;
-	r = mounts_root(p, e);
+	r = mounts_root(p, &volumes, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_host(devs);
 	if (r < 0)
 		return r;
-	r = mounts_rest(p, e);
+	r = mounts_rest(p, &volumes, e);
 	if (r < 0)
 		return r;
 	if (p->tty) {
