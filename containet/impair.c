@@ -1,5 +1,7 @@
 #include "impair.h"
 
+#include "gso.h"
+
 #include <errno.h>
 #include <linux/virtio_net.h>
 #include <math.h>
@@ -161,59 +163,21 @@ impair_schedule(const struct ctl_link *c, struct impair_state *st, uint64_t now,
 	return when;
 }
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 void
 impair_wire_size(const uint8_t *buf, size_t len, uint32_t *ret_pkts, uint64_t *ret_bytes)
 {
 	struct virtio_net_hdr_v1 h;
-	size_t flen = len > VH ? len - VH : 0, hdr;
-	uint64_t n;
+	struct gso g;
 
 	*ret_pkts = 1;
-	*ret_bytes = flen;
-	if (len < VH)
+	*ret_bytes = len > VH ? len - VH : 0;
+	if (len <= VH)
 		return;
 	memcpy(&h, buf, sizeof(h));
-	if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE || !h.gso_size)
+	if (h.gso_type == VIRTIO_NET_HDR_GSO_NONE || gso_init(&g, &h, buf + VH, len - VH) < 0)
 		return;
-	/* The real header length: the vnet header's hdr_len is only a hint. */
-	switch (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
-	case VIRTIO_NET_HDR_GSO_TCPV4:
-	case VIRTIO_NET_HDR_GSO_TCPV6:
-		if ((size_t)h.csum_start + 13 > flen)
-			return;
-		hdr = h.csum_start + (buf[VH + h.csum_start + 12] >> 4) * 4;
-		break;
-	default:
-		hdr = (size_t)h.csum_start + 8;
-		break;
-	}
-	if (hdr >= flen)
-		return;
-	n = (flen - hdr + h.gso_size - 1) / h.gso_size;
-	*ret_pkts = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	*ret_bytes = flen + (n - 1) * hdr;
-}
-
-/* The internet checksum of b[0..n), folded, not complemented. */
-static uint16_t
-csum_fold(const uint8_t *b, size_t n)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += get16(b + i);
-	if (i < n)
-		sum += (uint16_t)(b[i] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	*ret_pkts = g.nsegs;
+	*ret_bytes = len - VH + (uint64_t)(g.nsegs - 1) * g.hdr;
 }
 
 int
@@ -222,7 +186,7 @@ impair_corrupt(uint8_t *buf, size_t len, struct impair_state *st)
 	struct virtio_net_hdr_v1 h;
 	uint8_t *f = buf + VH;
 	size_t flen;
-	uint16_t sum;
+	int r;
 
 	if (len <= VH)
 		return -EINVAL;
@@ -230,14 +194,9 @@ impair_corrupt(uint8_t *buf, size_t len, struct impair_state *st)
 	memcpy(&h, buf, sizeof(h));
 	if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE)
 		return -EOPNOTSUPP;
-	if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		/* The field holds the pseudo-header's sum: the sum over it all completes it. */
-		if ((size_t)h.csum_start + h.csum_offset + 2 > flen)
-			return -EINVAL;
-		sum = ~csum_fold(f + h.csum_start, flen - h.csum_start);
-		f[h.csum_start + h.csum_offset] = sum >> 8;
-		f[h.csum_start + h.csum_offset + 1] = sum & 0xff;
-	}
+	r = gso_csum_complete(&h, f, flen);
+	if (r < 0)
+		return r;
 	h.flags = 0;
 	memcpy(buf, &h, sizeof(h));
 	/*

@@ -68,7 +68,7 @@ uint64_t impair_schedule(const struct ctl_link *cfg, struct impair_state *st, ui
 
 /*
  * What a frame costs on the wire: a GSO frame (gso_type set) counts every segment with
- * its own copy of the headers, as the receiver's link would carry them.  buf starts with
+ * its own copy of the headers, as the receiver's link would carry them (gso.h).  buf starts with
  * the virtio header; len includes it.  Always sets *ret_pkts >= 1.
  */
 void impair_wire_size(const uint8_t *buf, size_t len, uint32_t *ret_pkts, uint64_t *ret_bytes);
@@ -76,8 +76,8 @@ void impair_wire_size(const uint8_t *buf, size_t len, uint32_t *ret_pkts, uint64
 /*
  * Corrupts the frame as netem does: a checksum left to offload is completed first and the
  * offload flag cleared, so the receiver checks it; then one random bit of the ethernet
- * frame past its ethernet header flips.  -EOPNOTSUPP for a GSO frame (its segments' checksums are the kernel's
- * to complete) and -EINVAL when the checksum offsets lie outside the frame; then nothing
+ * frame past its ethernet header flips.  -EOPNOTSUPP for a GSO frame (segment it first:
+ * gso.h) and -EINVAL when the checksum offsets lie outside the frame; then nothing
  * changed.
  */
 int impair_corrupt(uint8_t *buf, size_t len, struct impair_state *st);

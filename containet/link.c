@@ -7,6 +7,7 @@
  */
 #include "switch.h"
 
+#include "gso.h"
 #include "log.h"
 
 #include <errno.h>
@@ -132,19 +133,72 @@ link_send(struct sw *sw, uint32_t idx, enum impair_dir d, uint32_t e)
 	impq_put(q, e);
 }
 
+/* Whether the settings act on each wire packet: a GSO frame is segmented for them. */
+static bool
+per_packet(const struct ctl_link *c)
+{
+	return (c->set & CTL_LINK_LOSS && c->loss > 0) || c->set & CTL_LINK_LOSS_GE ||
+	       (c->set & CTL_LINK_DUPLICATE && c->duplicate > 0) ||
+	       (c->set & CTL_LINK_CORRUPT && c->corrupt > 0);
+}
+
+static void link_impair_one(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f,
+			    uint32_t pkts, uint64_t bytes);
+
+/*
+ * A GSO frame as its wire packets, each impaired on its own (loss, duplication and
+ * corruption count wire packets).  -errno when it does not segment: then it is one unit.
+ */
+static int
+link_segment(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f)
+{
+	struct virtio_net_hdr_v1 vh;
+	struct gso g;
+	int r, n;
+
+	memcpy(&vh, f->data, sizeof(vh));
+	r = gso_init(&g, &vh, f->data + sizeof(vh), f->len - sizeof(vh));
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < g.nsegs; i++) {
+		struct frame seg = { .data = sw->scratch };
+
+		n = gso_segment(&g, i, sw->scratch + sizeof(vh), sw->pool.buf_size - sizeof(vh));
+		if (n < 0)
+			return i ? 0 : n;
+		memset(sw->scratch, 0, sizeof(vh));
+		seg.len = sizeof(vh) + n;
+		link_impair_one(sw, idx, d, &seg, 1, n);
+	}
+	return 0;
+}
+
 void
 link_impair(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f)
+{
+	uint64_t bytes;
+	uint32_t pkts;
+
+	impair_wire_size(f->data, f->len, &pkts, &bytes);
+	if (pkts > 1 && per_packet(&sw->ports[idx].eff[d]) && link_segment(sw, idx, d, f) == 0)
+		return;
+	link_impair_one(sw, idx, d, f, pkts, bytes);
+}
+
+/* One unit of the queue: a frame, or one segment of a GSO frame. */
+static void
+link_impair_one(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f,
+		uint32_t pkts, uint64_t bytes)
 {
 	struct port *p = &sw->ports[idx];
 	const struct ctl_link *c = &p->eff[d];
 	struct impair_state *st = &p->ist[d];
 	struct ctl_link_counters *ic = &p->ic[d];
 	struct impair_verdict v;
-	uint64_t bytes, when, last;
-	uint32_t pkts, e;
+	uint64_t when, last;
 	struct impq *q;
+	uint32_t e;
 
-	impair_wire_size(f->data, f->len, &pkts, &bytes);
 	/* Once per port, at its first impaired frame. */
 	if (!p->q[d] && !(p->q[d] = impq_new())) {
 		ic->dropped_queue += pkts;
@@ -175,9 +229,9 @@ link_impair(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *
 		if (i == 0 && v.corrupt) {
 			ic->corrupted += pkts;
 			/*
-			 * A GSO frame's checksums are completed per segment by the kernel: flipped
-			 * as it is, the receiver would trust the corruption.  Until such frames
-			 * are segmented here, the corrupted copy is dropped, as its receiver would.
+			 * A GSO frame that would not segment (a kind gso.c refuses): flipped as it
+			 * is, the kernel would checksum the corruption and the receiver trust it;
+			 * the corrupted copy is dropped instead, as its receiver would.
 			 */
 			if (impair_corrupt(impq_data(q, e), f->len, st) < 0) {
 				if (!now)
@@ -190,7 +244,7 @@ link_impair(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *
 			link_send(sw, idx, d, e);
 			continue;
 		}
-		ic->delayed++;
+		ic->delayed += when > sw->now;
 		queued_add(sw, idx);
 	}
 }

@@ -14,6 +14,8 @@
 #define SW_SQ_ENTRIES 1024
 #define SW_CQ_ENTRIES 16384
 #define SW_BATCH 64 /* completions handled between two submits */
+/* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
+#define SW_BUF_SIZE (65536 + 4096)
 
 uint64_t
 sw_clock(void)
@@ -124,8 +126,9 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	sw->ports = calloc(cfg->max_ports, sizeof(*sw->ports));
 	sw->active = calloc(cfg->max_ports, sizeof(*sw->active));
 	sw->queued = calloc(cfg->max_ports, sizeof(*sw->queued));
+	sw->scratch = malloc(SW_BUF_SIZE);
 	sw->conns = calloc(sw->max_conns, sizeof(*sw->conns));
-	if (!sw->ports || !sw->active || !sw->queued || !sw->conns)
+	if (!sw->ports || !sw->active || !sw->queued || !sw->scratch || !sw->conns)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < cfg->max_ports; i++)
 		sw->ports[i].fd = -1;
@@ -143,8 +146,7 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	r = ring_setup(sw);
 	if (r < 0)
 		return r;
-	/* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
-	r = pool_init(sw, cfg->nbufs, 65536 + 4096);
+	r = pool_init(sw, cfg->nbufs, SW_BUF_SIZE);
 	if (r < 0)
 		return r;
 	return signals_setup(sw);
@@ -172,6 +174,7 @@ sw_free(struct sw *sw)
 	free(sw->ports);
 	free(sw->active);
 	free(sw->queued);
+	free(sw->scratch);
 	free(sw->conns);
 }
 

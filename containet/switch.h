@@ -192,6 +192,7 @@ struct sw {
 	uint32_t *queued; /* ports whose impairment queue holds waiting frames, dense */
 	uint32_t nqueued;
 	uint64_t link_seed; /* where unseeded ports' random sources start */
+	uint8_t *scratch;   /* a pool buffer's size: one segment of a GSO frame at a time */
 
 	int listen_fd;
 	int signal_fd;
