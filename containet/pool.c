@@ -252,7 +252,8 @@ pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefi
 		si = pl->free_slot;
 		s = &pl->slots[si];
 		pl->free_slot = s->next;
-		memcpy(s->prefix, prefix, prefix_len);
+		if (prefix_len)
+			memcpy(s->prefix, prefix, prefix_len);
 		s->bid = f->bid;
 		s->q = f->q;
 		s->qe = f->qe;

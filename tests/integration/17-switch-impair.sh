@@ -59,7 +59,7 @@ rtts() {
 # stats: median, p90, standard deviation and interquartile range of the second column.
 stats() {
 	$PY -c 'import sys, statistics as s
-v = sorted(float(l.split()[1]) for l in sys.stdin if l.strip())
+v = sorted(float(l.split()[1]) for l in sys.stdin if l.strip()) or [0, 0]
 q = s.quantiles(v, n=4)
 print("%.3f %.3f %.3f %d %.3f %.3f" % (s.median(v), v[int(len(v) * 0.9)], s.pstdev(v), len(v), q[2] - q[0], v[int(len(v) * 0.1)]))'
 }
