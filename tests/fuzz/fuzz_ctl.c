@@ -35,6 +35,11 @@ request(const char *buf, size_t len)
 	assert(strcmp(again.ipv4, req.ipv4) == 0);
 	assert(strcmp(again.ipv6, req.ipv6) == 0);
 	assert(again.masquerade == req.masquerade);
+	/* Link settings travel in tc's words: the same settings, values to their precision. */
+	assert(again.link.set == req.link.set);
+	assert(again.link.limit == req.link.limit && again.link.seed == req.link.seed);
+	assert(again.dir == req.dir || req.op != CTL_LINK_SET);
+	assert(again.carrier == req.carrier && again.clear == req.clear);
 }
 
 static void
@@ -54,6 +59,14 @@ reply(const char *buf, size_t len)
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_port p;
 			(void)ctl_port_from_json(item, &p);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "links");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_link_entry l;
+			char text[512];
+
+			if (ctl_link_from_json(item, &l) == 0)
+				ctl_link_format(&l.dir[0], text, sizeof(text));
 		}
 		list = cJSON_GetObjectItemCaseSensitive(obj, "fdb");
 		cJSON_ArrayForEach(item, list) {

@@ -37,6 +37,11 @@ def ctl():
         {"op": "host-add", "name": "ctn0", "segment": "lan1", "ipv4": "10.1.0.254/24",
          "ipv6": "fd00:1::fe/64", "masquerade": True},
         {"op": "host-del", "name": "ctn0"},
+        {"op": "link-set", "port": "abc-eth0", "dir": "both", "delay": "20ms", "jitter": "2ms",
+         "distribution": "normal", "loss": "1%", "duplicate": "0.5%", "corrupt": "0.1%",
+         "reorder": "5%", "rate": "10mbit", "limit": 1000, "seed": 7, "carrier": "down"},
+        {"op": "link-set", "segment": "lan1", "loss_ge": "1%,25%,100%,0%", "clear": True},
+        {"op": "link-show", "segment": "lan1"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -47,6 +52,11 @@ def ctl():
                                 "tx_frames": 2, "tx_bytes": 120, "drops": 0}]},
         {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "abc-eth0", "age": 3}]},
         {"ok": False, "error": "no such port"},
+        {"ok": True, "links": [{"port": "a-eth0", "carrier": "down", "segment": "lan1",
+                                "egress": {"delay": "10ms", "loss_ge": "1%,25%,100%,0%",
+                                           "limit": 500, "delayed": 3, "queued": 1},
+                                "ingress": {"rate": "1gbit"}}],
+         "segments": [{"segment": "lan1", "egress": {"jitter": "2ms"}, "ingress": {}}]},
         {"ok": True, "detached": 1},
         {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
         {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
