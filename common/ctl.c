@@ -1,6 +1,7 @@
 #include "ctl.h"
 
 #include "fdpass.h"
+#include "tcvalue.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,8 @@ static const char *const op_names[] = {
 	[CTL_CAPTURE] = "capture",
 	[CTL_CAPTURE_STOP] = "capture-stop",
 	[CTL_CAPTURES] = "captures",
+	[CTL_LINK_SET] = "link-set",
+	[CTL_LINK_SHOW] = "link-show",
 };
 
 const char *
@@ -263,6 +266,396 @@ decode_capture(const cJSON *root, struct ctl_request *req, const char **ret_erro
 	return 0;
 }
 
+/* The link settings' names on the wire and in the CLI, in CTL_LINK_* bit order. */
+static const char *const link_keys[] = {
+	"delay", "jitter", "distribution", "loss", "loss_ge", "duplicate",
+	"corrupt", "reorder", "rate", "limit", "seed",
+};
+static const char *const dir_names[] = { "egress", "ingress" };
+
+/* What each setting takes, for error texts. */
+static const char *const link_wants[] = {
+	"a time as tc writes it (20ms, 1.5s, 100us)",
+	"a time as tc writes it (20ms, 1.5s, 100us)",
+	"uniform or normal",
+	"a percentage from 0% to 100% (0.5%)",
+	"p[,r[,1-h[,1-k]]], percentages (1%,25%)",
+	"a percentage from 0% to 100% (0.5%)",
+	"a percentage from 0% to 100% (0.5%)",
+	"a percentage from 0% to 100% (0.5%)",
+	"a rate as tc writes it (10mbit, 1gbit, 500kbps)",
+	"a whole number from 1 to 4294967295",
+	"a whole number from 0 to 2^53-1",
+};
+
+/* One setting k from its text; -EINVAL or -ERANGE when the text is not one. */
+static int
+link_value(struct ctl_link *l, unsigned k, const char *v)
+{
+	uint64_t u = 0;
+	double d = 0, ge[4];
+	int r = 0;
+
+	switch (1U << k) {
+	case CTL_LINK_DELAY:
+	case CTL_LINK_JITTER:
+		r = tcvalue_duration(v, &u);
+		if (!r)
+			*(k == 0 ? &l->delay_ns : &l->jitter_ns) = u;
+		break;
+	case CTL_LINK_DISTRIBUTION:
+		if (strcmp(v, "uniform") && strcmp(v, "normal"))
+			return -EINVAL;
+		l->normal = !strcmp(v, "normal");
+		break;
+	case CTL_LINK_LOSS:
+	case CTL_LINK_DUPLICATE:
+	case CTL_LINK_CORRUPT:
+	case CTL_LINK_REORDER:
+		r = tcvalue_percent(v, &d);
+		if (!r)
+			*(k == 3 ? &l->loss : k == 5 ? &l->duplicate : k == 6 ? &l->corrupt : &l->reorder) = d;
+		break;
+	case CTL_LINK_LOSS_GE:
+		r = tcvalue_loss_ge(v, ge);
+		if (!r)
+			memcpy(l->ge, ge, sizeof(ge));
+		break;
+	case CTL_LINK_RATE:
+		r = tcvalue_rate(v, &l->rate_bps);
+		break;
+	case CTL_LINK_LIMIT:
+	case CTL_LINK_SEED:
+		if (!v[0] || strspn(v, "0123456789") != strlen(v) || strlen(v) > 16)
+			return -EINVAL;
+		u = strtoull(v, NULL, 10);
+		if (k == 9 && (u < 1 || u > UINT32_MAX))
+			return -ERANGE;
+		if (k == 10 && u > CTL_SEED_MAX)
+			return -ERANGE;
+		if (k == 9)
+			l->limit = u;
+		else
+			l->seed = u;
+		break;
+	}
+	if (r < 0)
+		return r;
+	/* loss and loss_ge replace each other. */
+	if (k == 3)
+		l->set &= ~CTL_LINK_LOSS_GE;
+	if (k == 4)
+		l->set &= ~CTL_LINK_LOSS;
+	l->set |= 1U << k;
+	return 0;
+}
+
+/* The text of setting k of l. */
+static void
+link_text(const struct ctl_link *l, unsigned k, char ret[4 * TCVALUE_TEXT_MAX])
+{
+	switch (1U << k) {
+	case CTL_LINK_DELAY:
+		tcvalue_format_duration(l->delay_ns, ret);
+		break;
+	case CTL_LINK_JITTER:
+		tcvalue_format_duration(l->jitter_ns, ret);
+		break;
+	case CTL_LINK_DISTRIBUTION:
+		strcpy(ret, l->normal ? "normal" : "uniform");
+		break;
+	case CTL_LINK_LOSS:
+		tcvalue_format_percent(l->loss, ret);
+		break;
+	case CTL_LINK_LOSS_GE:
+		tcvalue_format_loss_ge(l->ge, ret);
+		break;
+	case CTL_LINK_DUPLICATE:
+		tcvalue_format_percent(l->duplicate, ret);
+		break;
+	case CTL_LINK_CORRUPT:
+		tcvalue_format_percent(l->corrupt, ret);
+		break;
+	case CTL_LINK_REORDER:
+		tcvalue_format_percent(l->reorder, ret);
+		break;
+	case CTL_LINK_RATE:
+		tcvalue_format_rate(l->rate_bps, ret);
+		break;
+	case CTL_LINK_LIMIT:
+		snprintf(ret, TCVALUE_TEXT_MAX, "%u", l->limit);
+		break;
+	case CTL_LINK_SEED:
+		snprintf(ret, TCVALUE_TEXT_MAX, "%llu", (unsigned long long)l->seed);
+		break;
+	}
+}
+
+/* The link-set request's fields; the error names the field. */
+static int
+decode_link_set(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	static char why[160];
+	const cJSON *v;
+	const char *s;
+
+	s = json_string(root, "dir");
+	v = cJSON_GetObjectItemCaseSensitive(root, "dir");
+	req->dir = CTL_DIR_EGRESS;
+	if (v && (!s || (strcmp(s, "egress") && strcmp(s, "ingress") && strcmp(s, "both"))))
+		BAD("\"dir\" is not egress, ingress or both");
+	if (s)
+		req->dir = !strcmp(s, "egress") ? CTL_DIR_EGRESS
+			   : !strcmp(s, "ingress") ? CTL_DIR_INGRESS
+						   : CTL_DIR_BOTH;
+	for (unsigned k = 0; k < ARRAY_SIZE(link_keys); k++) {
+		char num[32];
+
+		v = cJSON_GetObjectItemCaseSensitive(root, link_keys[k]);
+		if (!v)
+			continue;
+		s = v->valuestring;
+		if ((1U << k) & (CTL_LINK_LIMIT | CTL_LINK_SEED)) {
+			/* Whole numbers: JSON numbers, checked as their decimal text. */
+			s = NULL;
+			if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 0x1p63 &&
+			    v->valuedouble == (double)(uint64_t)v->valuedouble) {
+				snprintf(num, sizeof(num), "%llu", (unsigned long long)v->valuedouble);
+				s = num;
+			}
+		} else if (!cJSON_IsString(v)) {
+			s = NULL;
+		}
+		if (!s || link_value(&req->link, k, s) < 0) {
+			snprintf(why, sizeof(why), "\"%s\" is not %s", link_keys[k], link_wants[k]);
+			BAD(why);
+		}
+	}
+	s = json_string(root, "carrier");
+	v = cJSON_GetObjectItemCaseSensitive(root, "carrier");
+	if (v && (!s || (strcmp(s, "up") && strcmp(s, "down"))))
+		BAD("\"carrier\" is not up or down");
+	req->carrier = !s ? CTL_CARRIER_KEEP : !strcmp(s, "up") ? CTL_CARRIER_UP : CTL_CARRIER_DOWN;
+	v = cJSON_GetObjectItemCaseSensitive(root, "clear");
+	if (v && !cJSON_IsBool(v))
+		BAD("\"clear\" is not true or false");
+	req->clear = cJSON_IsTrue(v);
+	if (!req->link.set && req->carrier == CTL_CARRIER_KEEP && !req->clear)
+		BAD("link-set needs a setting, \"carrier\" or \"clear\"");
+	return 0;
+}
+
+/* "port" or "segment" of a link request: exactly one for link-set, at most one for show. */
+static int
+decode_link_target(const cJSON *root, struct ctl_request *req, bool required,
+		   const char **ret_error)
+{
+	int has_port = copy_member(root, "port", req->port, sizeof(req->port));
+
+	if (has_port < 0 || (has_port && !req->port[0]))
+		BAD("\"port\" is not a valid port name");
+	if (segment_member(root, "segment", req->segment, false) < 0)
+		BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+	if (has_port && req->segment[0])
+		BAD("a link is a \"port\" or a \"segment\", not both");
+	if (required && !has_port && !req->segment[0])
+		BAD("link-set needs \"port\" or \"segment\"");
+	return 0;
+}
+
+static int
+encode_link(cJSON *o, const struct ctl_link *l)
+{
+	char text[4 * TCVALUE_TEXT_MAX];
+
+	for (unsigned k = 0; k < ARRAY_SIZE(link_keys); k++) {
+		if (!(l->set & (1U << k)))
+			continue;
+		if ((1U << k) & CTL_LINK_LIMIT) {
+			if (!cJSON_AddNumberToObject(o, link_keys[k], l->limit))
+				return -ENOMEM;
+			continue;
+		}
+		if ((1U << k) & CTL_LINK_SEED) {
+			if (!cJSON_AddNumberToObject(o, link_keys[k], (double)l->seed))
+				return -ENOMEM;
+			continue;
+		}
+		link_text(l, k, text);
+		if (!cJSON_AddStringToObject(o, link_keys[k], text))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+encode_link_request(cJSON *o, const struct ctl_request *req)
+{
+	if (req->op == CTL_LINK_SET) {
+		if (!cJSON_AddStringToObject(o, "dir",
+					     req->dir == CTL_DIR_BOTH      ? "both"
+					     : req->dir == CTL_DIR_INGRESS ? "ingress"
+									   : "egress"))
+			return -ENOMEM;
+		if (encode_link(o, &req->link) < 0)
+			return -ENOMEM;
+		if (req->carrier != CTL_CARRIER_KEEP &&
+		    !cJSON_AddStringToObject(o, "carrier",
+					     req->carrier == CTL_CARRIER_UP ? "up" : "down"))
+			return -ENOMEM;
+		if (req->clear && !cJSON_AddTrueToObject(o, "clear"))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const char *const counter_keys[] = {
+	"delayed", "dropped_loss", "dropped_queue", "duplicated", "corrupted", "queued",
+};
+
+static uint64_t *
+counter(struct ctl_link_counters *c, unsigned i)
+{
+	uint64_t *f[] = { &c->delayed,    &c->dropped_loss, &c->dropped_queue,
+			  &c->duplicated, &c->corrupted,    &c->queued };
+
+	return f[i];
+}
+
+cJSON *
+ctl_link_to_json(const struct ctl_link_entry *e)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (e->port[0] && (!cJSON_AddStringToObject(o, "port", e->port) ||
+			   !cJSON_AddStringToObject(o, "carrier", e->carrier_down ? "down" : "up")))
+		return NULL;
+	if (!cJSON_AddStringToObject(o, "segment", e->segment))
+		return NULL;
+	for (unsigned d = 0; d < 2; d++) {
+		cJSON *dir = cJSON_AddObjectToObject(o, dir_names[d]);
+		struct ctl_link_counters c = e->cnt[d];
+
+		if (!dir || encode_link(dir, &e->dir[d]) < 0)
+			return NULL;
+		for (unsigned i = 0; e->port[0] && i < ARRAY_SIZE(counter_keys); i++)
+			if (!cJSON_AddNumberToObject(dir, counter_keys[i], *counter(&c, i)))
+				return NULL;
+	}
+	return TAKE_PTR(o);
+}
+
+int
+ctl_link_from_json(const cJSON *o, struct ctl_link_entry *ret)
+{
+	struct ctl_link_entry e = {};
+	const char *carrier = json_string(o, "carrier");
+
+	if (!cJSON_IsObject(o) || copy_member(o, "port", e.port, sizeof(e.port)) < 0 ||
+	    copy_member(o, "segment", e.segment, sizeof(e.segment)) < 0)
+		return -EBADMSG;
+	e.carrier_down = carrier && !strcmp(carrier, "down");
+	for (unsigned d = 0; d < 2; d++) {
+		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(o, dir_names[d]);
+		struct ctl_request r = {};
+		const char *err;
+
+		if (!cJSON_IsObject(dir))
+			continue;
+		/* The settings read as a link-set's would; bad ones are left out. */
+		for (unsigned k = 0; k < ARRAY_SIZE(link_keys); k++) {
+			_cleanup_json_ cJSON *one = cJSON_CreateObject();
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(dir, link_keys[k]);
+
+			if (!v || !one || !cJSON_AddItemToObject(one, link_keys[k],
+								 cJSON_Duplicate(v, false)))
+				continue;
+			r.link = e.dir[d];
+			if (decode_link_set(one, &r, &err) == 0)
+				e.dir[d] = r.link;
+		}
+		for (unsigned i = 0; i < ARRAY_SIZE(counter_keys); i++)
+			*counter(&e.cnt[d], i) = json_uint(dir, counter_keys[i], 0);
+	}
+	*ret = e;
+	return 0;
+}
+
+char *
+ctl_reply_link_set(void)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	return o ? cJSON_PrintUnformatted(o) : NULL;
+}
+
+char *
+ctl_reply_link_show(const struct ctl_link_entry *ports, size_t nports,
+		    const struct ctl_link_entry *segments, size_t nsegments)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	cJSON *links, *segs;
+
+	if (!o || !(links = cJSON_AddArrayToObject(o, "links")) ||
+	    !(segs = cJSON_AddArrayToObject(o, "segments")))
+		return NULL;
+	for (size_t i = 0; i < nports + nsegments; i++) {
+		cJSON *e = ctl_link_to_json(i < nports ? &ports[i] : &segments[i - nports]);
+
+		if (!e || !cJSON_AddItemToArray(i < nports ? links : segs, e)) {
+			cJSON_Delete(e);
+			return NULL;
+		}
+	}
+	return cJSON_PrintUnformatted(o);
+}
+
+void
+ctl_link_format(const struct ctl_link *l, char *ret, size_t size)
+{
+	char text[4 * TCVALUE_TEXT_MAX];
+	size_t n = 0;
+
+	if (size)
+		ret[0] = '\0';
+	for (unsigned k = 0; k < ARRAY_SIZE(link_keys); k++) {
+		if (!(l->set & (1U << k)))
+			continue;
+		link_text(l, k, text);
+		n += snprintf(ret + (n < size ? n : size), n < size ? size - n : 0, "%s%s=%s",
+			      n ? " " : "", link_keys[k], text);
+	}
+	if (!n && size > 1)
+		snprintf(ret, size, "-");
+}
+
+int
+ctl_link_parse_word(const char *word, struct ctl_link *l, const char **ret_error)
+{
+	static char why[200];
+	const char *eq = strchr(word, '=');
+
+	for (unsigned k = 0; eq && k < ARRAY_SIZE(link_keys); k++) {
+		if (strlen(link_keys[k]) != (size_t)(eq - word) ||
+		    strncmp(word, link_keys[k], eq - word))
+			continue;
+		if (link_value(l, k, eq + 1) == 0)
+			return 0;
+		snprintf(why, sizeof(why), "%s: '%.40s' is not %s", link_keys[k], eq + 1,
+			 link_wants[k]);
+		*ret_error = why;
+		return -EINVAL;
+	}
+	snprintf(why, sizeof(why),
+		 "unknown link setting '%.40s' (delay= jitter= distribution= loss= loss_ge= "
+		 "duplicate= corrupt= reorder= rate= limit= seed=, or down, up, clear)",
+		 word);
+	*ret_error = why;
+	return -EINVAL;
+}
+
 int
 ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const char **ret_error)
 {
@@ -353,6 +746,19 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		if (number_value(v, 0, UINT32_MAX) < 0)
 			BAD("capture-stop needs \"capture\", the ID the capture request gave");
 		req.capture = (uint32_t)v->valuedouble;
+		break;
+	case CTL_LINK_SET:
+		r = decode_link_target(root, &req, true, ret_error);
+		if (r < 0)
+			return r;
+		r = decode_link_set(root, &req, ret_error);
+		if (r < 0)
+			return r;
+		break;
+	case CTL_LINK_SHOW:
+		r = decode_link_target(root, &req, false, ret_error);
+		if (r < 0)
+			return r;
 		break;
 	case CTL_PORTS:
 	case CTL_FDB:
@@ -517,6 +923,8 @@ ctl_request_encode(const struct ctl_request *req)
 	if (req->op == CTL_CAPTURE && capture_to_json(o, req) < 0)
 		return NULL;
 	if (req->op == CTL_CAPTURE_STOP && !cJSON_AddNumberToObject(o, "capture", req->capture))
+		return NULL;
+	if (encode_link_request(o, req) < 0)
 		return NULL;
 	return cJSON_PrintUnformatted(o);
 }

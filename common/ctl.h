@@ -39,6 +39,8 @@ enum ctl_op {
 	CTL_CAPTURE,
 	CTL_CAPTURE_STOP,
 	CTL_CAPTURES,
+	CTL_LINK_SET,
+	CTL_LINK_SHOW,
 };
 
 /* A port's VLAN role in an attach request: none, access (one VLAN) or trunk (a set). */
@@ -53,6 +55,62 @@ struct ctl_vlan {
 	uint16_t access;                 /* "access": its VLAN */
 	uint16_t native;                 /* "native": a trunk's untagged VLAN, 0 for none */
 	uint64_t trunk[CTL_VLAN_WORDS];  /* "trunk": the VLANs it carries tagged */
+};
+
+/* Which link settings a link-set gives (struct ctl_link's set). */
+enum {
+	CTL_LINK_DELAY = 1 << 0,
+	CTL_LINK_JITTER = 1 << 1,
+	CTL_LINK_DISTRIBUTION = 1 << 2,
+	CTL_LINK_LOSS = 1 << 3,
+	CTL_LINK_LOSS_GE = 1 << 4,
+	CTL_LINK_DUPLICATE = 1 << 5,
+	CTL_LINK_CORRUPT = 1 << 6,
+	CTL_LINK_REORDER = 1 << 7,
+	CTL_LINK_RATE = 1 << 8,
+	CTL_LINK_LIMIT = 1 << 9,
+	CTL_LINK_SEED = 1 << 10,
+};
+
+/* The directions a link-set applies to. */
+enum {
+	CTL_DIR_EGRESS = 1 << 0,  /* frames the switch delivers to the port */
+	CTL_DIR_INGRESS = 1 << 1, /* frames the port sends into the switch */
+	CTL_DIR_BOTH = CTL_DIR_EGRESS | CTL_DIR_INGRESS,
+};
+
+enum ctl_carrier {
+	CTL_CARRIER_KEEP,
+	CTL_CARRIER_UP,
+	CTL_CARRIER_DOWN,
+};
+
+/* Impairment settings of a link, one direction; tc's words on the wire. */
+struct ctl_link {
+	uint32_t set;                             /* CTL_LINK_* given */
+	uint64_t delay_ns, jitter_ns;
+	bool normal;                              /* distribution: normal, else uniform */
+	double loss, duplicate, corrupt, reorder; /* percent */
+	double ge[4];                             /* loss_ge: p, r, 1-h, 1-k in percent */
+	uint64_t rate_bps;
+	uint32_t limit;                           /* wire packets */
+	uint64_t seed;
+};
+
+#define CTL_SEED_MAX ((1ULL << 53) - 1) /* what a JSON number carries exactly */
+
+/* A link's counters, one direction. */
+struct ctl_link_counters {
+	uint64_t delayed, dropped_loss, dropped_queue, duplicated, corrupted, queued;
+};
+
+/* One entry of a link-show reply: a port (port[0]) or a segment's own settings. */
+struct ctl_link_entry {
+	char port[CTL_PORT_NAME_MAX];
+	char segment[CTL_SEGMENT_MAX];
+	bool carrier_down;
+	struct ctl_link dir[2];             /* egress, ingress */
+	struct ctl_link_counters cnt[2];
 };
 
 struct ctl_request {
@@ -76,6 +134,11 @@ struct ctl_request {
 	uint32_t snaplen;            /* capture; 0 when not given */
 	uint64_t count;              /* capture: stop recording after this many frames; 0: no cap */
 	uint32_t capture;            /* capture-stop: the capture's ID */
+	/* link-set, link-show: the port or ("segment") the segment; link-set: what changes */
+	unsigned dir;                /* CTL_DIR_* */
+	struct ctl_link link;
+	enum ctl_carrier carrier;
+	bool clear;                  /* removes every setting first */
 };
 
 struct ctl_segment {
@@ -162,6 +225,25 @@ int ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused);
 
 cJSON *ctl_capture_to_json(const struct ctl_capture *c);
 int ctl_capture_from_json(const cJSON *obj, struct ctl_capture *ret);
+
+/*
+ * link-show replies: {"ok":true,"links":[ports],"segments":[segments]}, each entry with
+ * "port" or "segment", "carrier" for ports, and "egress"/"ingress" objects holding the
+ * settings in tc's words and, for ports, the counters.
+ */
+cJSON *ctl_link_to_json(const struct ctl_link_entry *e);
+int ctl_link_from_json(const cJSON *obj, struct ctl_link_entry *ret);
+/* {"ok":true} for link-set; the link-show reply. */
+char *ctl_reply_link_set(void);
+char *ctl_reply_link_show(const struct ctl_link_entry *ports, size_t nports,
+			  const struct ctl_link_entry *segments, size_t nsegments);
+/* The settings as the CLI takes them, "delay=20ms loss=1%", or "-" for none. */
+void ctl_link_format(const struct ctl_link *l, char *ret, size_t size);
+/*
+ * Parses one KEY=VALUE word of the CLI into l (the same words as the JSON fields).
+ * -EINVAL with a reason in *ret_error (static) naming the key or value.
+ */
+int ctl_link_parse_word(const char *word, struct ctl_link *l, const char **ret_error);
 
 /*
  * Parses a reply.  Returns 0 with the object in *ret for {"ok":true}, -EREMOTEIO with

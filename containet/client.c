@@ -109,6 +109,54 @@ print_segments(const cJSON *reply)
 	}
 }
 
+/* One row per link and direction: the settings in the CLI's words, then the counters. */
+static void
+print_links(const cJSON *reply)
+{
+	const cJSON *segs = cJSON_GetObjectItemCaseSensitive(reply, "segments");
+	const cJSON *links = cJSON_GetObjectItemCaseSensitive(reply, "links"), *e;
+	static const char *const dirs[] = { "egress", "ingress" };
+	int wn = column_width(links, "port", "LINK");
+	char settings[512];
+
+	if (column_width(segs, "segment", "LINK") + 8 > wn)
+		wn = column_width(segs, "segment", "LINK") + 8;
+	printf("%-*s %-7s %-7s %10s %10s %10s %10s %10s %8s  %s\n", wn, "LINK", "CARRIER", "DIR",
+	       "DELAYED", "LOST", "QDROPPED", "DUPLICATED", "CORRUPTED", "QUEUED", "SETTINGS");
+	cJSON_ArrayForEach(e, segs)
+	{
+		struct ctl_link_entry l;
+		char name[CTL_SEGMENT_MAX + 9];
+
+		if (ctl_link_from_json(e, &l) < 0)
+			continue;
+		snprintf(name, sizeof(name), "segment %s", l.segment);
+		for (int d = 0; d < 2; d++) {
+			ctl_link_format(&l.dir[d], settings, sizeof(settings));
+			printf("%-*s %-7s %-7s %10s %10s %10s %10s %10s %8s  %s\n", wn, name, "-",
+			       dirs[d], "-", "-", "-", "-", "-", "-", settings);
+		}
+	}
+	cJSON_ArrayForEach(e, links)
+	{
+		struct ctl_link_entry l;
+
+		if (ctl_link_from_json(e, &l) < 0)
+			continue;
+		for (int d = 0; d < 2; d++) {
+			const struct ctl_link_counters *c = &l.cnt[d];
+
+			ctl_link_format(&l.dir[d], settings, sizeof(settings));
+			printf("%-*s %-7s %-7s %10llu %10llu %10llu %10llu %10llu %8llu  %s\n", wn,
+			       l.port, l.carrier_down ? "down" : "up", dirs[d],
+			       (unsigned long long)c->delayed, (unsigned long long)c->dropped_loss,
+			       (unsigned long long)c->dropped_queue, (unsigned long long)c->duplicated,
+			       (unsigned long long)c->corrupted, (unsigned long long)c->queued,
+			       settings);
+		}
+	}
+}
+
 /* Copies a command's NAME argument into ret (size bytes); false after a usage error. */
 static bool
 name_argument(const char *what, const char *arg, char *ret, size_t size)
@@ -123,6 +171,62 @@ name_argument(const char *what, const char *arg, char *ret, size_t size)
 	}
 	strcpy(ret, arg);
 	return true;
+}
+
+/* "link set NAME WORD...": the words are settings, "down", "up" or "clear". */
+static int
+link_request(char **args, struct ctl_request *ret)
+{
+	const char *err;
+
+	ret->op = CTL_LINK_SET;
+	if (!name_argument("link set", args[0], ret->port, sizeof(ret->port)))
+		return 2;
+	if (!args[1])
+		return log_usage_error("%s", "link set needs settings (delay=20ms loss=1% ...), "
+					     "down, up or clear");
+	for (char **w = args + 1; *w; w++) {
+		if (!strcmp(*w, "down") || !strcmp(*w, "up")) {
+			ret->carrier = !strcmp(*w, "up") ? CTL_CARRIER_UP : CTL_CARRIER_DOWN;
+		} else if (!strcmp(*w, "clear")) {
+			ret->clear = true;
+		} else if (ctl_link_parse_word(*w, &ret->link, &err) < 0) {
+			return log_usage_error("link set: %s", err);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A link request names a port or a segment, and the CLI takes either: a name that is
+ * not a port's is taken for a segment's.
+ */
+static int
+link_resolve(int fd, struct ctl_request *req)
+{
+	struct ctl_request ports = { .op = CTL_PORTS };
+	_cleanup_json_ cJSON *reply = NULL;
+	_cleanup_free_ char *err = NULL;
+	const cJSON *e;
+	int r;
+
+	if (!req->port[0])
+		return 0;
+	r = ctl_call(fd, &ports, -1, &reply, &err);
+	if (r < 0)
+		return r;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "ports"))
+	{
+		const char *name = json_string(e, "name");
+
+		if (name && !strcmp(name, req->port))
+			return 0;
+	}
+	if (ctl_segment_valid(req->port)) {
+		strcpy(req->segment, req->port);
+		req->port[0] = '\0';
+	}
+	return 0;
 }
 
 /*
@@ -168,11 +272,25 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		strcpy(ret->ipv4, opts->ipv4);
 		strcpy(ret->ipv6, opts->ipv6);
 		ret->masquerade = opts->masquerade;
+	} else if (!strcmp(cmd, "link") && sub && !strcmp(sub, "set")) {
+		int r = link_request(args + 2, ret);
+
+		if (r)
+			return r;
+		ret->dir = opts->dir ? opts->dir : CTL_DIR_EGRESS;
+	} else if (!strcmp(cmd, "link") && sub && !strcmp(sub, "show")) {
+		ret->op = CTL_LINK_SHOW;
+		if (args[2] && !name_argument("link show", args[2], ret->port, sizeof(ret->port)))
+			return 2;
+		if (args[2] && args[3])
+			return log_usage_error("unexpected argument '%s'", args[3]);
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del, capture)",
+		                       "add|del, host add|del, capture, link set|show)",
 		                       cmd);
 	}
+	if (opts->dir && ret->op != CTL_LINK_SET)
+		return log_usage_error("%s", "--dir goes with 'link set'");
 	if (opts->mtu && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--mtu goes with 'segment add'");
 	if (host_opts && ret->op != CTL_HOST_ADD)
@@ -200,6 +318,13 @@ client_run(const char *socket_path, char **args, const struct ctl_request *opts,
 		log_error_errno(fd, "connect to '%s'", socket_path);
 		return 1;
 	}
+	if (req.op == CTL_LINK_SET || req.op == CTL_LINK_SHOW) {
+		r = link_resolve(fd, &req);
+		if (r < 0) {
+			log_error_errno(r, "%s on '%s'", what, socket_path);
+			return 1;
+		}
+	}
 	r = ctl_call(fd, &req, -1, &reply, &err);
 	if (r == -EREMOTEIO) {
 		log_error("%s: %s", what, err);
@@ -220,6 +345,8 @@ client_run(const char *socket_path, char **args, const struct ctl_request *opts,
 		print_fdb(reply);
 	} else if (req.op == CTL_SEGMENTS) {
 		print_segments(reply);
+	} else if (req.op == CTL_LINK_SHOW) {
+		print_links(reply);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -666,6 +666,10 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return reply_capture_stop(sw, idx, &req);
 	case CTL_CAPTURES:
 		return reply_captures(sw, idx);
+	case CTL_LINK_SET:
+		return link_set(sw, &req);
+	case CTL_LINK_SHOW:
+		return link_show(sw, &req);
 	case CTL_ATTACH:
 	case CTL_CAPTURE:
 		break;

@@ -33,6 +33,13 @@ usage(FILE *f)
 		"  capture [PORT|SEGMENT]... [-w FILE|-] [-c N] [--duration S] [--snaplen N]\n"
 		"                                  pcapng of those ports and segments (all if none)\n"
 		"                                  until Ctrl-C, N frames or S seconds\n"
+		"  link set PORT|SEGMENT [--dir egress|ingress|both] SETTING... | down | up | clear\n"
+		"                                  impair a port's link, or each port's of a segment:\n"
+		"                                  delay=20ms jitter=2ms distribution=uniform|normal\n"
+		"                                  loss=1%% loss_ge=p,r,1-h,1-k duplicate=1%% corrupt=1%%\n"
+		"                                  reorder=5%% rate=10mbit limit=1000 seed=7; down/up\n"
+		"                                  pull/plug the cable; clear: back to a plain link\n"
+		"  link show [PORT|SEGMENT] [--json]  settings and counters of links\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
@@ -54,6 +61,8 @@ usage(FILE *f)
 		"  -c, --count N         capture: stop after N frames\n"
 		"      --duration S      capture: stop after S seconds (decimals allowed)\n"
 		"      --snaplen N       capture: keep the first N bytes of each frame (262144)\n"
+		"      --dir D           link set: egress (to the node, the default), ingress\n"
+		"                        (from the node) or both\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
 }
@@ -75,6 +84,7 @@ enum {
 	OPT_MASQUERADE,
 	OPT_DURATION,
 	OPT_SNAPLEN,
+	OPT_DIR,
 	OPT_VERSION,
 };
 
@@ -99,6 +109,7 @@ static const struct option options[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -293,6 +304,18 @@ main(int argc, char **argv)
 			copts.snaplen = n;
 			capture_opts = true;
 			break;
+		case OPT_DIR:
+			if (!strcmp(optarg, "egress"))
+				copts.dir = CTL_DIR_EGRESS;
+			else if (!strcmp(optarg, "ingress"))
+				copts.dir = CTL_DIR_INGRESS;
+			else if (!strcmp(optarg, "both"))
+				copts.dir = CTL_DIR_BOTH;
+			else
+				return log_usage_error("--dir wants egress, ingress or both, not '%s'",
+						       optarg);
+			client_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -319,7 +342,7 @@ main(int argc, char **argv)
 	if (json)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
-		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6 and --masquerade go "
-					     "with a client command");
+		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade and "
+					     "--dir go with a client command");
 	return serve(&cfg);
 }

@@ -8,8 +8,9 @@
  *             has it) that picks a free buffer itself; its completion names the buffer.
  *             The read's completion gives the frame one reference, the reader's.
  *   references  each write of the frame to a port takes one (pool_write); anything that
- *             keeps the frame past the reader's turn (a delay queue, a capture) takes one
- *             with pool_hold.  The reader drops its own with pool_put once the frame has
+ *             keeps the frame past the reader's turn (a capture) takes one with pool_hold.
+ *             An impaired port never keeps a pool frame: it copies it into its own queue
+ *             (impair.h), and the writes of such a copy hold the queue's entry instead.  The reader drops its own with pool_put once the frame has
  *             been forwarded.
  *   write     a plain write of the buffer, or, when bytes go in front of it for this one
  *             destination (a VLAN tag, a tunnel header), a writev of a small prefix and
@@ -209,8 +210,8 @@ pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret)
 		if (!current || p->closing || cqe->res <= 0) {
 			pool_put(sw, bid);
 		} else {
-			ret->bid = bid;
-			ret->len = cqe->res;
+			*ret = (struct frame){ .bid = bid, .len = cqe->res,
+					       .data = pool_data(sw, bid) };
 		}
 	}
 	if (!current)
@@ -240,28 +241,44 @@ pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefi
 
 	if (p->inflight >= sw->cfg.inflight_cap)
 		return -ENOBUFS;
-	if (!prefix_len && !skip) {
+	if (!prefix_len && !skip && !f->q) {
 		sqe = sw_sqe(sw);
-		io_uring_prep_write(sqe, idx, pool_data(sw, f->bid), f->len, 0);
+		io_uring_prep_write(sqe, idx, f->data, f->len, 0);
 		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITE, idx, p->gen, f->bid));
 	} else {
+		/* A prefix, or a copy in a port's queue: the slot says what the write holds. */
 		if (pl->free_slot == POOL_NONE || prefix_len > POOL_PREFIX_MAX || skip > f->len)
 			return -ENOBUFS;
 		si = pl->free_slot;
 		s = &pl->slots[si];
 		pl->free_slot = s->next;
-		memcpy(s->prefix, prefix, prefix_len);
+		if (prefix_len)
+			memcpy(s->prefix, prefix, prefix_len);
 		s->bid = f->bid;
+		s->q = f->q;
+		s->qe = f->qe;
 		s->iov[0] = (struct iovec){ s->prefix, prefix_len };
-		s->iov[1] = (struct iovec){ pool_data(sw, f->bid) + skip, f->len - skip };
+		s->iov[1] = (struct iovec){ f->data + skip, f->len - skip };
 		sqe = sw_sqe(sw);
-		io_uring_prep_writev(sqe, idx, s->iov, 2, 0);
+		if (prefix_len)
+			io_uring_prep_writev(sqe, idx, s->iov, 2, 0);
+		else
+			io_uring_prep_writev(sqe, idx, s->iov + 1, 1, 0);
 		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITEV, idx, p->gen, si));
 	}
 	sqe->flags |= IOSQE_FIXED_FILE;
-	pool_hold(sw, f->bid);
+	if (f->q)
+		impq_hold(f->q, f->qe);
+	else
+		pool_hold(sw, f->bid);
 	p->inflight++;
 	return 0;
+}
+
+bool
+pool_can_write(const struct sw *sw, uint32_t idx)
+{
+	return sw->ports[idx].inflight < sw->cfg.inflight_cap && sw->pool.free_slot != POOL_NONE;
 }
 
 uint32_t
@@ -271,15 +288,27 @@ pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint32_t idx = ud_idx(cqe->user_data);
 	struct port *p = &sw->ports[idx];
 	uint16_t bid = ud_bid(cqe->user_data);
+	struct impq *q = NULL;
+	uint32_t qe = 0;
 
 	if (ud_op(cqe->user_data) == OP_WRITEV) {
 		struct pool_slot *s = &pl->slots[bid];
 
 		bid = s->bid;
+		q = s->q;
+		qe = s->qe;
+		s->q = NULL;
 		s->next = pl->free_slot;
 		pl->free_slot = ud_bid(cqe->user_data);
 	}
-	pool_put(sw, bid);
+	if (q) {
+		impq_put(q, qe);
+		/* The queue of a port that is gone lives until its last write is done. */
+		if (q->orphan && impq_idle(q))
+			impq_free(q);
+	} else {
+		pool_put(sw, bid);
+	}
 	if (p->fd < 0 || p->gen != ud_gen(cqe->user_data))
 		return POOL_NONE;
 	p->inflight--;

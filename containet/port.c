@@ -1,8 +1,9 @@
 /*
  * Ports: attaching them, and a frame's path from the port that read it to the ports it
- * goes to.  Ingress: the VLAN classification (vlan.c), captures, then the forwarding
- * decision, keyed by (segment, VLAN).  Egress, one path for every kind of port:
- * port_egress (the policy step, where a port's queue may hold the frame) then
+ * goes to.  Ingress: captures (what the node sent), the link's carrier and ingress
+ * impairment, then the VLAN classification (vlan.c) and the forwarding decision, keyed by
+ * (segment, VLAN).  Egress, one path for every kind of port: port_egress (the policy
+ * step: the carrier, then impairment, whose queue hands frames back later) then
  * port_transmit: the tag edit for the port's VLAN role, captures, then the write.
  *
  * The tag edit never touches the shared buffer, which other ports may be writing: the
@@ -90,6 +91,7 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
 	segment_join(sw, model->seg, idx);
+	link_port_open(sw, idx);
 	pool_arm_read(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
 		 sw->segs[p->seg].name, idx);
@@ -165,6 +167,7 @@ port_detach(struct sw *sw, uint32_t idx)
 	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
 	fdb_flush_port(&sw->fdb, idx);
+	link_port_close(sw, idx);
 	segment_leave(sw, idx);
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
@@ -228,12 +231,13 @@ port_vlan_to_ctl(const struct vlan_role *r, struct ctl_vlan *ret)
 /* The bytes of a frame's head a tag edit rewrites: virtio header, MACs, a tag. */
 #define PORT_EDIT_LEN (TAP_VNET_HDR_LEN + VLAN_ETH_LEN + VLAN_TAG_LEN)
 
-/* The tag edit, the captures and the write of frame f to port out. */
-void
+
+/* The tag edit, the captures and the write of frame f to port out; -ENOBUFS: not now. */
+int
 port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 {
 	struct port *p = &sw->ports[out];
-	const uint8_t *data = pool_data(sw, f->bid);
+	const uint8_t *data = f->data;
 	/* Ports without a role, most of them, skip even the call. */
 	enum vlan_out how = p->vlan.mode == VLAN_MODE_NONE ? VLAN_OUT_ASIS
 							   : vlan_egress(&p->vlan, f->vid);
@@ -243,14 +247,14 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 	int r;
 
 	if (how == VLAN_OUT_DROP)
-		return;
+		return 0;
 	if (how != VLAN_OUT_ASIS) {
 		memcpy(edited, data, n);
 		r = vlan_edit(&edited, &len, VLAN_TAG_LEN, how, f->vid);
 		if (r < 0) {
 			p->st.tx_drops++;
 			log_trace("port %s: tag edit refused a frame: %s", p->name, strerror(-r));
-			return;
+			return 0;
 		}
 		if (len == n && !memcmp(edited, data, n))
 			how = VLAN_OUT_ASIS; /* already as it should leave */
@@ -271,37 +275,39 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 			capture_egress(sw, out, eth, 2, eth[0].iov_len + eth[1].iov_len);
 		}
 	}
-	if (r < 0)
+	return r;
+}
+
+void
+port_egress(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	struct port *p = &sw->ports[out];
+
+	if (p->carrier_down) {
+		p->st.tx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_EGRESS]) {
+		link_impair(sw, out, IMPAIR_EGRESS, f);
+		return;
+	}
+	if (port_transmit(sw, out, f) < 0)
 		p->st.tx_drops++;
 }
 
-/* The egress path of port out for frame f: the policy step, then the transmission. */
-static void
-port_egress(struct sw *sw, uint32_t out, const struct frame *f)
-{
-	port_transmit(sw, out, f);
-}
-
-static void
-port_ingress(struct sw *sw, uint32_t in, struct frame *f)
+void
+port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 {
 	struct port *p = &sw->ports[in];
-	const uint8_t *frame = pool_data(sw, f->bid);
+	const uint8_t *frame = rf->data;
 	const struct segment *seg;
 	struct vlan_class vc = {};
 	enum vlan_verdict vv;
 	enum fwd_verdict v;
 	uint32_t out;
 
-	p->st.rx_frames++;
-	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
-	/* Captures see what the port's node sent, what the switch then drops included. */
-	if (sw->ncaps && f->len > TAP_VNET_HDR_LEN) {
-		struct iovec eth = { (uint8_t *)frame + TAP_VNET_HDR_LEN,
-				     f->len - TAP_VNET_HDR_LEN };
+	struct frame fv = *rf, *f = &fv;
 
-		capture_ingress(sw, in, &eth, 1, eth.iov_len);
-	}
 	if (f->len < TAP_VNET_HDR_LEN + ETH_HDR_LEN) {
 		p->st.rx_drops++;
 		return;
@@ -344,6 +350,31 @@ port_ingress(struct sw *sw, uint32_t in, struct frame *f)
 		memcpy(p->mac, frame + TAP_VNET_HDR_LEN + 6, sizeof(p->mac));
 		p->has_mac = true;
 	}
+}
+
+static void
+port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
+{
+	struct port *p = &sw->ports[in];
+
+	p->st.rx_frames++;
+	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	/* Captures see what the port's node sent, what the switch then drops included. */
+	if (sw->ncaps && f->len > TAP_VNET_HDR_LEN) {
+		struct iovec eth = { f->data + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN };
+
+		capture_ingress(sw, in, &eth, 1, eth.iov_len);
+	}
+	/* A pulled cable: nothing the node sends gets through. */
+	if (p->carrier_down) {
+		p->st.rx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_INGRESS]) {
+		link_impair(sw, in, IMPAIR_INGRESS, f);
+		return;
+	}
+	port_forward(sw, in, f);
 }
 
 void

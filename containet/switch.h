@@ -7,6 +7,7 @@
 #include "ctl.h"
 #include "fdb.h"
 #include "pcapng.h"
+#include "impair.h"
 #include "uring.h"
 #include "vlan.h"
 
@@ -73,6 +74,16 @@ struct port {
 	uint32_t active_pos; /* index in sw.active */
 	struct vlan_role vlan; /* its VLAN role (none: frames pass as they are) */
 	struct port_stats st;
+	/* Its link (link.c): impairment per direction (enum impair_dir) and carrier. */
+	bool carrier_down;
+	bool impaired[IMPAIR_DIRS];           /* eff changes anything */
+	bool qblocked;                        /* its queue waits for write slots */
+	uint32_t qpos;                        /* index in sw.queued, or UINT32_MAX */
+	struct ctl_link own[IMPAIR_DIRS];     /* its own settings */
+	struct ctl_link eff[IMPAIR_DIRS];     /* its segment's, its own over them */
+	struct impair_state ist[IMPAIR_DIRS];
+	struct ctl_link_counters ic[IMPAIR_DIRS];
+	struct impq *q[IMPAIR_DIRS];          /* made at its first impaired frame */
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
@@ -86,13 +97,20 @@ struct segment {
 	uint32_t mtu;
 	uint32_t *members; /* its ports, dense, for flooding */
 	uint32_t nmembers;
+	struct ctl_link link[IMPAIR_DIRS]; /* link-set on the segment: each member's default */
 };
 
-/* A frame in the pool: its buffer, and the bytes the read put there (vnet header first). */
+/*
+ * A frame on its way: the bytes a read put in a pool buffer (vnet header first), or a
+ * copy in a port's impairment queue (q, entry qe) that an impaired port released.
+ */
 struct frame {
-	uint16_t bid;
+	uint16_t bid;  /* its pool buffer, when q is NULL */
 	uint32_t len;
 	uint16_t vid; /* the VLAN it belongs to (ingress classification), 0: untagged, no role */
+	uint8_t *data;
+	struct impq *q;
+	uint32_t qe;
 };
 
 /* Bytes a write may put in front of a frame for one destination (a tag, a tunnel header). */
@@ -101,6 +119,8 @@ struct frame {
 struct pool_slot {
 	struct iovec iov[2];
 	uint16_t bid;
+	struct impq *q; /* the write is of a queued copy: entry qe of q, not buffer bid */
+	uint32_t qe;
 	uint32_t next; /* free list */
 	uint8_t prefix[POOL_PREFIX_MAX];
 };
@@ -221,6 +241,10 @@ struct sw {
 	struct capture *caps; /* CAPTURE_MAX slots */
 	uint32_t ncaps;       /* slots in use: 0 costs the data path one test */
 	uint32_t next_cap_id;
+	uint32_t *queued; /* ports whose impairment queue holds waiting frames, dense */
+	uint32_t nqueued;
+	uint64_t link_seed; /* where unseeded ports' random sources start */
+	uint8_t *scratch;   /* a pool buffer's size: one segment of a GSO frame at a time */
 
 	int listen_fd;
 	int signal_fd;
@@ -258,6 +282,8 @@ int pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *p
 /* The port whose write completed, or UINT32_MAX when it is gone or going. */
 uint32_t pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void pool_advance(struct sw *sw);
+/* Whether a write to port idx can be started now (its in-flight cap, a free write slot). */
+bool pool_can_write(const struct sw *sw, uint32_t idx);
 void pool_rearm(struct sw *sw);
 
 /* segment.c: segments and their members. */
@@ -284,9 +310,14 @@ int port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model,
 void port_detach(struct sw *sw, uint32_t idx);
 uint32_t port_find(const struct sw *sw, const char *name);
 const char *port_kind_name(enum port_kind kind);
-/* The tag edit for out's VLAN role, the captures of out, then the write of f to out. */
-void port_transmit(struct sw *sw, uint32_t out, const struct frame *f);
 void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
+/* The policy step of a frame's way out of port out: carrier, then impairment. */
+void port_egress(struct sw *sw, uint32_t out, const struct frame *f);
+/* The way out past policy: the tag edit for out's VLAN role, captures, the write.
+ * -ENOBUFS when it cannot go now. */
+int port_transmit(struct sw *sw, uint32_t out, const struct frame *f);
+/* The forwarding decision for a frame read from port in (or released by its ingress queue). */
+void port_forward(struct sw *sw, uint32_t in, const struct frame *f);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 
 /* The VLAN role of an attach request (validated there) as the port keeps it. */
@@ -315,6 +346,22 @@ void capture_egress(struct sw *sw, uint32_t port, const struct iovec *eth, size_
 void capture_flush(struct sw *sw);
 void capture_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void capture_tick(struct sw *sw);
+/* link.c: a port's link: carrier and impairment, and the queues' timer. */
+void link_port_open(struct sw *sw, uint32_t idx);
+void link_port_close(struct sw *sw, uint32_t idx);
+/* Recomputes the port's settings from its segment's and its own. */
+void link_refresh(struct sw *sw, uint32_t idx);
+/* Takes frame f into the port's queue of direction dir (its impairment decides). */
+void link_impair(struct sw *sw, uint32_t idx, enum impair_dir dir, const struct frame *f);
+/* Sends what is due from every queue. */
+void link_release(struct sw *sw);
+/* When the next queued frame is due (monotonic ns), or UINT64_MAX. */
+uint64_t link_deadline(struct sw *sw);
+/* At exit: every queue goes. */
+void link_free(struct sw *sw);
+/* link-set and link-show: the reply text (malloc'd), or NULL when out of memory. */
+char *link_set(struct sw *sw, const struct ctl_request *req);
+char *link_show(struct sw *sw, const struct ctl_request *req);
 
 /* host.c: host ports, taps of the switch's own. */
 int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);

@@ -11,7 +11,8 @@
 # prints medians, ratios to the bridge and to vde_switch, and the targets.
 # Then, for containet alone: TCP with 254 idle ports attached (and the switch's memory
 # per port), and streams while those 254 join at once, leave at once, and while
-# containers keep joining and leaving; then VLAN trunks and captures (switch-vlan.sh).
+# containers keep joining and leaving; then VLAN trunks and captures (switch-vlan.sh),
+# and last link impairment (switch-impair.sh).
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
 # least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Output: the report
@@ -552,3 +553,4 @@ fi
 [[ " ${setups[*]} " != *" containet "* ]] || { . "$HERE/switch-vlan.sh" && bench_vlan_capture; }
 echo "raw figures: $OUT/switch-results.txt"
 [[ -z $CONTAINET_MISSING ]] || exit 1
+bash "$HERE/switch-impair.sh"

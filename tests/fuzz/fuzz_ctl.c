@@ -43,6 +43,11 @@ request(const char *buf, size_t len)
 		assert(strcmp(again.cap_segments[i], req.cap_segments[i]) == 0);
 	assert(again.snaplen == req.snaplen && again.count == req.count);
 	assert(again.capture == req.capture);
+	/* Link settings travel in tc's words: the same settings, values to their precision. */
+	assert(again.link.set == req.link.set);
+	assert(again.link.limit == req.link.limit && again.link.seed == req.link.seed);
+	assert(again.dir == req.dir || req.op != CTL_LINK_SET);
+	assert(again.carrier == req.carrier && again.clear == req.clear);
 }
 
 static void
@@ -62,6 +67,14 @@ reply(const char *buf, size_t len)
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_port p;
 			(void)ctl_port_from_json(item, &p);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "links");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_link_entry l;
+			char text[512];
+
+			if (ctl_link_from_json(item, &l) == 0)
+				ctl_link_format(&l.dir[0], text, sizeof(text));
 		}
 		list = cJSON_GetObjectItemCaseSensitive(obj, "fdb");
 		cJSON_ArrayForEach(item, list) {

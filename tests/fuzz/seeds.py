@@ -43,6 +43,11 @@ def ctl():
          "count": 10},
         {"op": "capture-stop", "capture": 3},
         {"op": "captures"},
+        {"op": "link-set", "port": "abc-eth0", "dir": "both", "delay": "20ms", "jitter": "2ms",
+         "distribution": "normal", "loss": "1%", "duplicate": "0.5%", "corrupt": "0.1%",
+         "reorder": "5%", "rate": "10mbit", "limit": 1000, "seed": 7, "carrier": "down"},
+        {"op": "link-set", "segment": "lan1", "loss_ge": "1%,25%,100%,0%", "clear": True},
+        {"op": "link-show", "segment": "lan1"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -53,6 +58,11 @@ def ctl():
                                 "tx_frames": 2, "tx_bytes": 120, "drops": 0}]},
         {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "abc-eth0", "age": 3}]},
         {"ok": False, "error": "no such port"},
+        {"ok": True, "links": [{"port": "a-eth0", "carrier": "down", "segment": "lan1",
+                                "egress": {"delay": "10ms", "loss_ge": "1%,25%,100%,0%",
+                                           "limit": 500, "delayed": 3, "queued": 1},
+                                "ingress": {"rate": "1gbit"}}],
+         "segments": [{"segment": "lan1", "egress": {"jitter": "2ms"}, "ingress": {}}]},
         {"ok": True, "detached": 1},
         {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
         {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
@@ -213,6 +223,15 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def tcvalue():
+    words = [(0, "20ms"), (0, "1.5s"), (0, "7"), (0, "100usecs"), (0, "4294s"),
+             (1, "10mbit"), (1, "500kbps"), (1, "2Mibit"), (1, "1000tbit"),
+             (2, "0.5%"), (2, "100%"), (2, "150%"),
+             (3, "1%,25%"), (3, "1%,25%,100%,0%"), (3, "1%,,2%")]
+    for i, (kind, w) in enumerate(words):
+        write("fuzz_tcvalue", "word-%d" % i, bytes([kind]) + w.encode())
+
+
 def gso():
     """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
     def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
@@ -301,6 +320,7 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    tcvalue()
     gso()
     volume()
     change()

@@ -570,6 +570,115 @@ START_TEST(port_names)
 }
 END_TEST
 
+START_TEST(link_requests)
+{
+	struct ctl_request r;
+	const char *e;
+	_cleanup_free_ char *text = NULL;
+
+	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"port\":\"a-eth0\",\"delay\":\"20ms\","
+				"\"jitter\":\"2ms\",\"distribution\":\"normal\",\"loss\":\"1%\","
+				"\"duplicate\":\"0.5%\",\"corrupt\":\"0.1%\",\"reorder\":\"5%\","
+				"\"rate\":\"10mbit\",\"limit\":500,\"seed\":7,\"carrier\":\"down\"}",
+				&r, &e),
+			 0);
+	ck_assert_int_eq(r.op, CTL_LINK_SET);
+	ck_assert_str_eq(r.port, "a-eth0");
+	ck_assert_uint_eq(r.dir, CTL_DIR_EGRESS);
+	ck_assert_uint_eq(r.link.delay_ns, 20000000);
+	ck_assert_uint_eq(r.link.jitter_ns, 2000000);
+	ck_assert(r.link.normal);
+	ck_assert(r.link.loss == 1 && r.link.duplicate == 0.5 && r.link.reorder == 5);
+	ck_assert_uint_eq(r.link.rate_bps, 10000000);
+	ck_assert_uint_eq(r.link.limit, 500);
+	ck_assert_uint_eq(r.link.seed, 7);
+	ck_assert_int_eq(r.carrier, CTL_CARRIER_DOWN);
+	ck_assert_uint_eq(r.link.set, (1U << 11) - 1 - CTL_LINK_LOSS_GE);
+	/* What the CLI encodes, the switch decodes the same. */
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	{
+		struct ctl_request again;
+
+		ck_assert_int_eq(decode(text, &again, &e), 0);
+		ck_assert_mem_eq(&again.link, &r.link, sizeof(r.link));
+		ck_assert_int_eq(again.carrier, r.carrier);
+	}
+	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"segment\":\"lan1\",\"dir\":\"both\","
+				"\"loss_ge\":\"1%,25%\",\"clear\":true}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.segment, "lan1");
+	ck_assert_uint_eq(r.dir, CTL_DIR_BOTH);
+	ck_assert(r.clear);
+	ck_assert(r.link.ge[1] == 25 && r.link.ge[2] == 100);
+	ck_assert_int_eq(decode("{\"op\":\"link-show\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"link-show\",\"segment\":\"lan1\"}", &r, &e), 0);
+
+	REFUSED("{\"op\":\"link-set\",\"delay\":\"1ms\"}", "needs \"port\" or \"segment\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\"}", "needs a setting");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"segment\":\"b\",\"delay\":\"1ms\"}", "not both");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"150%\"}", "\"loss\" is not a percentage");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"-1%\"}", "\"loss\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":\"5parsecs\"}", "\"delay\" is not a time");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":5}", "\"delay\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"rate\":\"0bit\"}", "\"rate\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":0}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":4294967296}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":\"5\"}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":-1}", "\"seed\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":1e300}", "\"seed\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"distribution\":\"pareto\"}", "\"distribution\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"dir\":\"up\",\"delay\":\"1ms\"}", "\"dir\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"carrier\":true}", "\"carrier\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"clear\":1}", "\"clear\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"\",\"delay\":\"1ms\"}", "\"port\"");
+	REFUSED("{\"op\":\"link-show\",\"segment\":\"a b\"}", "\"segment\"");
+}
+END_TEST
+
+START_TEST(link_words_and_objects)
+{
+	struct ctl_link l = {};
+	struct ctl_link_entry in = { .port = "a-eth0", .segment = "lan1", .carrier_down = true };
+	struct ctl_link_entry out;
+	_cleanup_json_ cJSON *o = NULL;
+	const char *e;
+	char text[256];
+
+	ck_assert_int_eq(ctl_link_parse_word("delay=20ms", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("loss_ge=1%,25%", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("limit=100", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("loss=150%", &l, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e, "loss: '150%' is not a percentage"));
+	ck_assert_int_eq(ctl_link_parse_word("wobble=1", &l, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e, "unknown link setting 'wobble=1'"));
+	ck_assert_int_eq(ctl_link_parse_word("delay", &l, &e), -EINVAL);
+	ctl_link_format(&l, text, sizeof(text));
+	ck_assert_str_eq(text, "delay=20ms loss_ge=1%,25%,100%,0% limit=100");
+	ctl_link_format(&(struct ctl_link){}, text, sizeof(text));
+	ck_assert_str_eq(text, "-");
+	/* loss and loss_ge replace each other. */
+	ck_assert_int_eq(ctl_link_parse_word("loss=1%", &l, &e), 0);
+	ck_assert(!(l.set & CTL_LINK_LOSS_GE));
+
+	in.dir[0] = l;
+	in.cnt[0].dropped_loss = 12;
+	in.cnt[1].queued = 3;
+	o = ctl_link_to_json(&in);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_link_from_json(o, &out), 0);
+	ck_assert_str_eq(out.port, "a-eth0");
+	ck_assert_str_eq(out.segment, "lan1");
+	ck_assert(out.carrier_down);
+	ck_assert_uint_eq(out.dir[0].set, l.set);
+	ctl_link_format(&out.dir[0], text, sizeof(text));
+	ck_assert_str_eq(text, "delay=20ms loss=1% limit=100");
+	ck_assert_uint_eq(out.cnt[0].dropped_loss, 12);
+	ck_assert_uint_eq(out.cnt[1].queued, 3);
+}
+END_TEST
+
 static Suite *
 ctl_suite(void)
 {
@@ -592,6 +701,8 @@ ctl_suite(void)
 	tcase_add_test(tc, attach_vlan_roles);
 	tcase_add_test(tc, capture_requests);
 	tcase_add_test(tc, port_vlan_objects);
+	tcase_add_test(tc, link_requests);
+	tcase_add_test(tc, link_words_and_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
