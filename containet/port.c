@@ -82,8 +82,11 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	strcpy(p->name, model->name);
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
+	p->ipv4 = 0;
+	p->hostname[0] = '\0';
 	segment_join(sw, model->seg, idx);
 	pool_arm_read(sw, idx);
+	endpoint_port_added(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
 		 sw->segs[p->seg].name, idx);
 	return 0;
@@ -189,6 +192,12 @@ port_egress(struct sw *sw, uint32_t out, const struct frame *f)
 		sw->ports[out].st.tx_drops++;
 }
 
+void
+port_send(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	port_egress(sw, out, f);
+}
+
 static void
 port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 {
@@ -200,6 +209,8 @@ port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 
 	p->st.rx_frames++;
 	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	if (sw->segs[p->seg].ep && endpoint_input(sw, in, f))
+		return;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide(&sw->fdb, p->seg, in, frame, f->len, TAP_VNET_HDR_LEN,
 		       sw->pool.buf_size - 1, sw->now, &out);

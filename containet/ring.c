@@ -166,6 +166,8 @@ sw_free(struct sw *sw)
 	safe_close(sw->listen_fd);
 	fdb_free(&sw->fdb);
 	segment_free(sw);
+	ipam_free(&sw->ipam);
+	free(sw->lease_path);
 	free(sw->ports);
 	free(sw->active);
 	free(sw->conns);
@@ -212,6 +214,7 @@ tick_done(struct sw *sw)
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
 	pool_rearm(sw);
 	control_tick(sw);
+	endpoint_tick(sw);
 	arm_tick(sw);
 }
 
