@@ -490,6 +490,8 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 
 		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
+		if (n->sock)
+			port_addresses(&ports[i], n, plan_hostname(p));
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
@@ -510,9 +512,10 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 
 /* A tap from the child: attached to its interface's switch, or only kept open. */
 static int
-handshake_tap(const struct plan_net *n, struct port *pt, int fd)
+handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 {
 	_cleanup_free_ char *error = NULL;
+	struct ctl_assign assign = {};
 	int r;
 
 	if (!n->sock) {
@@ -520,12 +523,19 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd)
 		pt->tap = fd;
 		return 0;
 	}
-	r = port_attach(pt, fd, &error);
+	r = port_attach(pt, fd, &assign, &error);
 	if (r < 0 && error)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
 		log_error_errno(r, "attach to the switch at '%s' (%s)", n->sock, n->ifname);
-	return r;
+	if (r < 0 || !(n->v4_auto || n->v6_auto))
+		return r;
+	/* The child waits for what the switch handed out, to configure it. */
+	if (send(sock, &assign, sizeof(assign), MSG_NOSIGNAL) != (ssize_t)sizeof(assign)) {
+		log_error_errno(errno, "hand the addresses of '%s' to the container", n->ifname);
+		return -errno;
+	}
+	return 0;
 }
 
 /*
@@ -558,7 +568,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 			close(fd);
 		} else if (m.type == CHILD_TAP && fd >= 0) {
 			/* The taps come in the plan's order. */
-			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd);
+			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd, sock);
 			n_taps++;
 			if (r < 0)
 				return EXIT_LAUNCHER;

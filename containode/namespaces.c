@@ -178,6 +178,57 @@ child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct set
 	return 0;
 }
 
+/*
+ * The addresses a switch handed out to the interfaces with ipv4=auto or ipv6=auto, which
+ * containode relays after each attach, in the plan's order: configured before anything
+ * of the node runs, its name servers into its /etc/resolv.conf.
+ */
+static int
+child_addresses(const struct plan *p, int sock, struct setup_error *e)
+{
+	/* The child's own copy of the plan (the clone shares no memory): its to complete. */
+	struct plan *own = (struct plan *)p;
+	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
+	size_t ndns = 0;
+	int r;
+
+	for (size_t i = 0; i < p->n_net; i++) {
+		struct plan_net *n = &own->net[i];
+		struct ctl_assign a;
+		unsigned len;
+		ssize_t got;
+
+		if (!n->sock || !(n->v4_auto || n->v6_auto))
+			continue;
+		do
+			got = recv(sock, &a, sizeof(a), 0);
+		while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(a))
+			return setup_fail(e, got < 0 ? -errno : -EPIPE,
+					  "receive the addresses of '%s' from containode", n->ifname);
+		a.ipv4[sizeof(a.ipv4) - 1] = a.gateway[sizeof(a.gateway) - 1] = '\0';
+		a.ipv6[sizeof(a.ipv6) - 1] = '\0';
+		r = network_apply(n, &a, e);
+		if (r < 0)
+			return r;
+		if (n->v4_auto && ctl_prefix_parse(a.ipv4, AF_INET, &n->v4, &len) == 0)
+			n->v4_prefix = len;
+		for (unsigned k = 0; k < a.ndns && k < CTL_DNS_MAX && ndns < CTL_DNS_MAX; k++) {
+			a.dns[k][CTL_ADDR_MAX - 1] = '\0';
+			strcpy(dns[ndns++], a.dns[k]);
+		}
+	}
+	if (ndns) {
+		char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
+
+		if (!text)
+			return setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
+		free(own->resolv_conf);
+		own->resolv_conf = text;
+	}
+	return 0;
+}
+
 static int
 child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct setup_error *e)
 {
@@ -199,6 +250,9 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 			setup_fail(e, r, "hand tap '%s' to containode", p->net[i].ifname);
 		taps[i] = safe_close(taps[i]);
 	}
+	if (r < 0)
+		return r;
+	r = child_addresses(p, sock, e);
 	if (r < 0)
 		return r;
 	if (sethostname(plan_hostname(p), strlen(plan_hostname(p))) < 0)
