@@ -58,7 +58,7 @@ assert_match "\"ipv4\":\"$addr_a\",\"node\":\"${ID}a\",\"ifname\":\"eth0\",\"att
 assert_ok "the service address answers ARP and ping" node "${ID}p" ping -c 2 -i 0.2 -W 2 10.77.0.253
 assert_fails "the service address is no router: nothing beyond it" \
 	node "${ID}q" ping -c 1 -W 1 10.77.0.254
-assert_match "\"name\":\"lan\".*\"subnet\":\"10.77.0.0/24\".*\"addresses\":251,\"leased\":[0-9]+" \
+assert_match "\"name\":\"lan\".*\"subnet\":\"10.77.0.0/24\".*\"addresses\":252,\"leased\":[0-9]+" \
 	"$(ctl segments --json)" "segments shows the pool's size and use"
 
 # --- static addresses: recorded, and a conflict names both nodes ---
