@@ -211,7 +211,9 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 		want = ntohl(m.requested ? m.requested : m.ciaddr);
 		r = ipam_dhcp_bind(&sw->ipam, s->name, &s->addr, m.chaddr, want, m.hostname, now,
 				   IPAM_DHCP_LEASE_S);
-		if (r >= 0)
+		/* A new binding is on disk before the client hears of it; a renewal, which only
+		 * moves the end, goes with the next tick (a second at most). */
+		if (r > 0 && sw->ipam.urgent)
 			r = lease_save(sw);
 		if (r < 0) {
 			/* A client in INIT-REBOOT asking for another network's address, or one
@@ -233,13 +235,10 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 		break;
 	case DHCP_RELEASE:
 		ipam_dhcp_release(&sw->ipam, s->name, m.chaddr, ntohl(m.ciaddr));
-		lease_save(sw);
-		return;
+		return; /* saved by the next tick */
 	case DHCP_DECLINE:
-		if (ipam_dhcp_decline(&sw->ipam, s->name, &s->addr, m.chaddr, ntohl(m.requested),
-				      now) >= 0)
-			lease_save(sw);
-		return;
+		ipam_dhcp_decline(&sw->ipam, s->name, &s->addr, m.chaddr, ntohl(m.requested), now);
+		return; /* saved by the next tick */
 	default:
 		return;
 	}

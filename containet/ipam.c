@@ -215,7 +215,7 @@ static void
 ipam_remove(struct ipam *t, const struct ipam_lease *l)
 {
 	t->v[l - t->v] = t->v[--t->n];
-	t->dirty = true;
+	t->dirty = t->urgent = true;
 }
 
 static struct ipam_lease *
@@ -238,7 +238,7 @@ ipam_add(struct ipam *t, const char *seg)
 	l = &t->v[t->n++];
 	memset(l, 0, sizeof(*l));
 	snprintf(l->segment, sizeof(l->segment), "%s", seg);
-	t->dirty = true;
+	t->dirty = t->urgent = true;
 	return l;
 }
 
@@ -358,6 +358,8 @@ ipam_static(struct ipam *t, const char *seg, const struct ipam_pool *pool, const
 		snprintf(l->node, sizeof(l->node), "%s", node);
 		snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
 	}
+	if (l->kind != IPAM_STATIC || l->addr != addr)
+		t->urgent = true;
 	l->kind = IPAM_STATIC;
 	l->addr = addr;
 	l->time = now;
@@ -419,6 +421,11 @@ ipam_dhcp_bind(struct ipam *t, const char *seg, const struct ipam_pool *pool,
 		ipam_remove(t, h);
 	}
 	l = ipam_find_dhcp(t, seg, mac);
+	if (l && l->addr == addr && !strcmp(l->node, hostname ? hostname : "")) {
+		l->time = now + lease_s;
+		t->dirty = true;
+		return 0; /* a renewal: only the end moved */
+	}
 	if (!l) {
 		l = ipam_add(t, seg);
 		if (!l)
@@ -429,8 +436,8 @@ ipam_dhcp_bind(struct ipam *t, const char *seg, const struct ipam_pool *pool,
 	l->addr = addr;
 	l->time = now + lease_s;
 	snprintf(l->node, sizeof(l->node), "%s", hostname ? hostname : "");
-	t->dirty = true;
-	return 0;
+	t->dirty = t->urgent = true;
+	return 1;
 }
 
 void
@@ -441,7 +448,7 @@ ipam_dhcp_release(struct ipam *t, const char *seg, const uint8_t mac[6], uint32_
 	/* Kept, expired: the client gets the same address when it comes back. */
 	if (l && l->addr == addr) {
 		l->time = 0;
-		t->dirty = true;
+		t->dirty = t->urgent = true;
 	}
 }
 

@@ -57,7 +57,9 @@ struct ipam_lease {
 struct ipam {
 	struct ipam_lease *v;
 	uint32_t n, cap;
-	bool dirty; /* changed since the caller last saved it */
+	bool dirty;  /* changed since the caller last saved it */
+	bool urgent; /* of the changes, one that hands an address out or takes one back (not
+		      * merely when a lease was last used or ends) */
 };
 
 void ipam_free(struct ipam *t);
@@ -89,7 +91,10 @@ int ipam_static(struct ipam *t, const char *seg, const struct ipam_pool *pool, c
  */
 int ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool,
 		    const uint8_t mac[6], uint32_t requested, uint64_t now, uint32_t *ret_addr);
-/* Binds addr to mac until now + lease_s; -EADDRINUSE when another holds it. */
+/*
+ * Binds addr to mac until now + lease_s: 1 for a new binding (another address, client or
+ * host name), 0 for a renewal where only the end moved; -EADDRINUSE when another holds it.
+ */
 int ipam_dhcp_bind(struct ipam *t, const char *seg, const struct ipam_pool *pool,
 		   const uint8_t mac[6], uint32_t addr, const char *hostname, uint64_t now,
 		   uint32_t lease_s);

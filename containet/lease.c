@@ -2,8 +2,9 @@
  * The segments' addressing as the switch keeps it: the lease table (ipam.c decides, this
  * file does the I/O), its state file, and what attach asks for.  The state file holds one
  * lease a line (ipam_lease_format); it is rewritten whole, temp + fsync + rename, before
- * any answer that hands an address out, so an address survives kill -9 of the switch the
- * moment a node has been told it.
+ * any answer that hands a new address out, so an address survives kill -9 of the switch
+ * (and a crash of the machine) the moment a node has been told it.  Changes that only
+ * move a lease's last use or end are saved by the next tick.
  */
 #include "switch.h"
 
@@ -59,7 +60,7 @@ lease_init(struct sw *sw)
 			continue;
 		}
 	}
-	sw->ipam.dirty = false;
+	sw->ipam.dirty = sw->ipam.urgent = false;
 	log_info("%u leases from %s", sw->ipam.n, sw->lease_path);
 	return 0;
 }
@@ -86,12 +87,12 @@ lease_save(struct sw *sw)
 	/* Made with the first lease: a switch without addressing leaves nothing behind. */
 	r = mkdir_p(sw->cfg.state_dir, 0700);
 	if (r >= 0)
-		r = write_file_atomic(sw->lease_path, buf, len, ATOMIC_SYNC | ATOMIC_SYNC_DIR);
+		r = write_file_atomic(sw->lease_path, buf, len, ATOMIC_SYNC);
 	if (r < 0) {
 		log_warn_errno(r, "save the leases to '%s'", sw->lease_path);
 		return r;
 	}
-	sw->ipam.dirty = false;
+	sw->ipam.dirty = sw->ipam.urgent = false;
 	return 0;
 }
 
@@ -220,7 +221,9 @@ lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct 
 		snprintf(a.ipv6, sizeof(a.ipv6), "%s/64", prefix);
 		a.mtu = s->mtu;
 	}
-	r = lease_save(sw);
+	/* A new address is on disk before the node hears of it; a known one only had its
+	 * last use move, which the next tick saves. */
+	r = sw->ipam.urgent ? lease_save(sw) : 0;
 	if (r < 0) {
 		if (asprintf(ret_error, "cannot save the leases: %s", strerror(-r)) < 0)
 			*ret_error = NULL;

@@ -215,6 +215,7 @@ tick_done(struct sw *sw)
 	pool_rearm(sw);
 	control_tick(sw);
 	endpoint_tick(sw);
+	lease_save(sw);
 	arm_tick(sw);
 }
 

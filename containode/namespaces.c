@@ -12,10 +12,12 @@
 #include "tty.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -178,10 +180,27 @@ child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct set
 	return 0;
 }
 
+/* Rewrites the file that mounts.c bound over /etc/NAME, in place (the bind keeps its inode). */
+static int
+child_rewrite_etc(const char *name, const char *text, struct setup_error *e)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "/run/containode/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return setup_fail(e, fd < 0 || errno ? -errno : -EIO, "write '%s'", path);
+	return 0;
+}
+
 /*
  * The addresses a switch handed out to the interfaces with ipv4=auto or ipv6=auto, which
- * containode relays after each attach, in the plan's order: configured before anything
- * of the node runs, its name servers into its /etc/resolv.conf.
+ * containode relays after each attach, in the plan's order: configured before the command
+ * runs, its name servers into /etc/resolv.conf and its address into /etc/hosts.  Taken
+ * after the file system is ready, so that the attach (which saves the lease) overlaps
+ * the mounts.
  */
 static int
 child_addresses(const struct plan *p, int sock, struct setup_error *e)
@@ -190,6 +209,7 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 	struct plan *own = (struct plan *)p;
 	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
 	size_t ndns = 0;
+	bool any = false;
 	int r;
 
 	for (size_t i = 0; i < p->n_net; i++) {
@@ -200,6 +220,7 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 
 		if (!n->sock || !(n->v4_auto || n->v6_auto))
 			continue;
+		any = true;
 		do
 			got = recv(sock, &a, sizeof(a), 0);
 		while (got < 0 && errno == EINTR);
@@ -218,15 +239,22 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 			strcpy(dns[ndns++], a.dns[k]);
 		}
 	}
+	if (!any)
+		return 0;
 	if (ndns) {
-		char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
+		_cleanup_free_ char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
 
-		if (!text)
-			return setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
-		free(own->resolv_conf);
-		own->resolv_conf = text;
+		r = text ? child_rewrite_etc("resolv.conf", text, e)
+			 : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
+		if (r < 0)
+			return r;
 	}
-	return 0;
+	{
+		_cleanup_free_ char *hosts = plan_hosts(p);
+
+		return hosts ? child_rewrite_etc("hosts", hosts, e)
+			     : setup_fail(e, -ENOMEM, "make /etc/hosts");
+	}
 }
 
 static int
@@ -252,15 +280,15 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	}
 	if (r < 0)
 		return r;
-	r = child_addresses(p, sock, e);
-	if (r < 0)
-		return r;
 	if (sethostname(plan_hostname(p), strlen(plan_hostname(p))) < 0)
 		return setup_fail(e, -errno, "set hostname '%s'", plan_hostname(p));
 	r = child_setup_fs(p, &master, e);
 	if (r < 0)
 		return r;
 	r = image_enter_workdir(p, e);
+	if (r < 0)
+		return r;
+	r = child_addresses(p, sock, e);
 	if (r < 0)
 		return r;
 	r = security_apply(p, e);

@@ -191,7 +191,13 @@ START_TEST(dhcp_offer_bind_release_decline)
 	ck_assert_uint_eq(a, A("10.1.0.150"));
 	ck_assert_int_eq(ipam_dhcp_offer(&t, "lan", &pool, m1, A("10.1.0.5"), 100, &a), 0);
 	ck_assert_uint_eq(a, A("10.1.0.100"));
-	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, a, "web", 100, 3600), 0);
+	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, a, "web", 100, 3600), 1);
+	t.dirty = false;
+	/* a renewal: only the end moves (still to be saved) */
+	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, a, "web", 150, 3600), 0);
+	ck_assert(t.dirty);
+	ck_assert_uint_eq(ipam_find_mac(&t, "lan", m1, 150)->time, 3750);
+	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, a, "web2", 100, 3600), 1);
 	ck_assert_ptr_nonnull(ipam_find_mac(&t, "lan", m1, 200));
 	ck_assert_ptr_null(ipam_find_mac(&t, "lan", m1, 3700));
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m2, a, NULL, 200, 3600), -EADDRINUSE);
@@ -228,13 +234,13 @@ START_TEST(dhcp_full_range_reuses_expired)
 	for (int i = 0; i < 2; i++) {
 		m[5] = i;
 		ck_assert_int_eq(ipam_dhcp_offer(&t, "s", &p, m, 0, 10, &a), 0);
-		ck_assert_int_eq(ipam_dhcp_bind(&t, "s", &p, m, a, NULL, 10, 100 + i), 0);
+		ck_assert_int_eq(ipam_dhcp_bind(&t, "s", &p, m, a, NULL, 10, 100 + i), 1);
 	}
 	m[5] = 9;
 	ck_assert_int_eq(ipam_dhcp_offer(&t, "s", &p, m, 0, 50, &a), -ENOSPC);
 	ck_assert_int_eq(ipam_dhcp_offer(&t, "s", &p, m, 0, 200, &a), 0);
 	ck_assert_uint_eq(a, A("10.4.0.10"));
-	ck_assert_int_eq(ipam_dhcp_bind(&t, "s", &p, m, a, NULL, 200, 100), 0);
+	ck_assert_int_eq(ipam_dhcp_bind(&t, "s", &p, m, a, NULL, 200, 100), 1);
 }
 END_TEST
 
@@ -247,10 +253,10 @@ START_TEST(lease_lines_round_trip)
 
 	ck_assert_int_eq(ipam_auto(&t, "lan", &pool, "n1", "eth0", 77, busy, NULL, &a), 0);
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, A("10.1.0.120"), "web-1", 10, 100),
-			 0);
+			 1);
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, (uint8_t[6]){ 2, 0, 0, 0, 0, 9 },
 					A("10.1.0.121"), "", 10, 100),
-			 0);
+			 1);
 	for (uint32_t i = 0; i < t.n; i++) {
 		struct ipam_lease l;
 		int n = ipam_lease_format(&t.v[i], buf, sizeof(buf));
