@@ -550,6 +550,7 @@ ctl_port_to_json(const struct ctl_port *p)
 	    !cJSON_AddStringToObject(o, "kind", p->kind) ||
 	    !cJSON_AddStringToObject(o, "segment", p->segment) ||
 	    (p->has_mac && !cJSON_AddStringToObject(o, "mac", mac)) ||
+	    (p->ipv4[0] && !cJSON_AddStringToObject(o, "ipv4", p->ipv4)) ||
 	    !cJSON_AddNumberToObject(o, "rx_frames", p->rx_frames) ||
 	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
 	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
@@ -572,7 +573,8 @@ ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
 	    copy_member(o, "ifname", p.ifname, sizeof(p.ifname)) < 0 ||
 	    copy_member(o, "state", p.state, sizeof(p.state)) < 0 ||
 	    copy_member(o, "kind", p.kind, sizeof(p.kind)) < 0 ||
-	    copy_member(o, "segment", p.segment, sizeof(p.segment)) < 0)
+	    copy_member(o, "segment", p.segment, sizeof(p.segment)) < 0 ||
+	    copy_member(o, "ipv4", p.ipv4, sizeof(p.ipv4)) < 0)
 		return -EBADMSG;
 	mac = json_string(o, "mac");
 	if (mac && mac_parse(mac, p.mac) < 0)

@@ -105,6 +105,7 @@ struct ctl_port {
 	char segment[CTL_SEGMENT_MAX];
 	uint8_t mac[6];                /* when has_mac: the node's, or the host port's */
 	bool has_mac;
+	char ipv4[CTL_ADDR_MAX];       /* the node's address on the segment when known, or "" */
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
 	uint64_t drops;

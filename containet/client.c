@@ -71,28 +71,47 @@ print_fdb(const cJSON *reply)
 	}
 }
 
+/* What a segment's local endpoint serves, for the SERVES column. */
+static void
+segment_serves(const struct ctl_segment *s, char *ret, size_t size)
+{
+	snprintf(ret, size, "%s%s%s%s", s->dhcp[0] ? "dhcp " : "", s->dns ? "dns " : "",
+		 s->ipv6[0] ? "ra " : "", s->ipv6);
+	if (!ret[0])
+		snprintf(ret, size, "-");
+}
+
 static void
 print_segments(const cJSON *reply)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "segments"), *e;
-	int ws = column_width(list, "name", "SEGMENT");
+	int ws = column_width(list, "name", "SEGMENT"), wv = strlen("SERVES");
+	struct ctl_segment s;
+	char serves[96];
 
-	printf("%-*s %6s %6s %-18s %-15s %-11s %s\n", ws, "SEGMENT", "MTU", "PORTS", "SUBNET",
-	       "SERVICE", "LEASED", "SERVES");
+	/* Every row as wide as the header: the last column is padded to its widest. */
 	cJSON_ArrayForEach(e, list)
 	{
-		struct ctl_segment s;
-		char used[32] = "-", serves[96] = "";
+		if (ctl_segment_from_json(e, &s) < 0)
+			continue;
+		segment_serves(&s, serves, sizeof(serves));
+		if ((int)strlen(serves) > wv)
+			wv = strlen(serves);
+	}
+	printf("%-*s %6s %6s %-18s %-15s %-11s %-*s\n", ws, "SEGMENT", "MTU", "PORTS", "SUBNET",
+	       "SERVICE", "LEASED", wv, "SERVES");
+	cJSON_ArrayForEach(e, list)
+	{
+		char used[32] = "-";
 
 		if (ctl_segment_from_json(e, &s) < 0)
 			continue;
 		if (s.subnet[0])
 			snprintf(used, sizeof(used), "%u/%u", s.leased, s.addresses);
-		snprintf(serves, sizeof(serves), "%s%s%s%s", s.dhcp[0] ? "dhcp " : "",
-			 s.dns ? "dns " : "", s.ipv6[0] ? "ra " : "", s.ipv6);
-		printf("%-*s %6u %6u %-18s %-15s %-11s %s\n", ws, s.name, s.mtu, s.ports,
-		       s.subnet[0] ? s.subnet : "-", s.service[0] ? s.service : "-", used,
-		       serves[0] ? serves : "-");
+		segment_serves(&s, serves, sizeof(serves));
+		printf("%-*s %6u %6u %-18s %-15s %-11s %-*s\n", ws, s.name, s.mtu, s.ports,
+		       s.subnet[0] ? s.subnet : "-", s.service[0] ? s.service : "-", used, wv,
+		       serves);
 	}
 }
 

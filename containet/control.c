@@ -585,6 +585,11 @@ reply_ports(struct sw *sw)
 		strcpy(cp.segment, sw->segs[p->seg].name);
 		cp.has_mac = p->has_mac;
 		memcpy(cp.mac, p->mac, sizeof(cp.mac));
+		if (p->ipv4) {
+			struct in_addr a = { htonl(p->ipv4) };
+
+			inet_ntop(AF_INET, &a, cp.ipv4, sizeof(cp.ipv4));
+		}
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;

@@ -71,6 +71,8 @@ assert_match "10\.77\.0\.50 of node '${ID}s2' \(eth0\) is held by node '${ID}s1'
 	"$(cat "$TEST_TMP/last.out")" "the refusal names both nodes and the address"
 assert_match "\"ipv4\":\"10.77.0.50\",\"node\":\"${ID}s1\",\"ifname\":\"eth0\",\"attached\":true" \
 	"$(ctl leases lan --json)" "the static address is recorded as a lease"
+assert_match "\"name\":\"${ID}s1-eth0\"[^}]*\"ipv4\":\"10.77.0.50\"" "$(ctl ports --json)" \
+	"ports shows the address the node attached with"
 kill_wait "$S1"
 assert_ok "once its holder is gone, another node may take the address" \
 	"${RUN[@]}" -i "${ID}s2" --net "switch=$SOCK,segment=lan,ipv4=10.77.0.50/24" true
