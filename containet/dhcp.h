@@ -29,26 +29,26 @@ enum dhcp_type {
 
 /* A client's message.  Addresses in network order; 0 when absent. */
 struct dhcp_msg {
-	uint8_t type;       /* enum dhcp_type */
-	uint32_t xid;       /* as sent, network order */
-	uint16_t flags;     /* network order: the broadcast bit is 0x8000 in host order */
+	uint8_t type;   /* enum dhcp_type */
+	uint32_t xid;   /* as sent, network order */
+	uint16_t flags; /* network order: the broadcast bit is 0x8000 in host order */
 	uint32_t ciaddr, giaddr;
 	uint8_t chaddr[6];
-	uint32_t requested; /* option 50 */
-	uint32_t server_id; /* option 54 */
+	uint32_t requested;               /* option 50 */
+	uint32_t server_id;               /* option 54 */
 	char hostname[DHCP_HOSTNAME_MAX]; /* option 12, printable only, "" when absent */
-	uint8_t client_id[64]; /* option 61, as sent */
+	uint8_t client_id[64];            /* option 61, as sent */
 	uint8_t client_id_len;
 };
 
 enum dhcp_err {
 	DHCP_OK = 0,
-	DHCP_SHORT,        /* shorter than the fixed part and cookie */
-	DHCP_NOT_REQUEST,  /* op is not BOOTREQUEST */
-	DHCP_BAD_HW,       /* not ethernet with 6-byte addresses */
+	DHCP_SHORT,       /* shorter than the fixed part and cookie */
+	DHCP_NOT_REQUEST, /* op is not BOOTREQUEST */
+	DHCP_BAD_HW,      /* not ethernet with 6-byte addresses */
 	DHCP_BAD_COOKIE,
-	DHCP_BAD_OPTION,   /* an option runs past the end, or its length is wrong */
-	DHCP_NO_TYPE,      /* no message type, or one a client never sends */
+	DHCP_BAD_OPTION, /* an option runs past the end, or its length is wrong */
+	DHCP_NO_TYPE,    /* no message type, or one a client never sends */
 };
 
 /* Parses a UDP payload from a client.  DHCP_OK, or why it is dropped. */
@@ -57,16 +57,16 @@ const char *dhcp_err_name(enum dhcp_err e);
 
 /* What the server puts in its replies.  Addresses in network order, 0 when none. */
 struct dhcp_offer {
-	uint8_t type;        /* DHCP_OFFER, DHCP_ACK or DHCP_NAK */
-	uint32_t yiaddr;     /* the client's address (0 for a NAK or an ACK to INFORM) */
-	uint32_t server;     /* option 54, and siaddr */
-	uint32_t netmask;    /* option 1 */
-	uint32_t router;     /* option 3 */
-	uint32_t broadcast;  /* option 28 */
+	uint8_t type;               /* DHCP_OFFER, DHCP_ACK or DHCP_NAK */
+	uint32_t yiaddr;            /* the client's address (0 for a NAK or an ACK to INFORM) */
+	uint32_t server;            /* option 54, and siaddr */
+	uint32_t netmask;           /* option 1 */
+	uint32_t router;            /* option 3 */
+	uint32_t broadcast;         /* option 28 */
 	uint32_t dns[DHCP_DNS_MAX]; /* option 6 */
 	unsigned ndns;
-	uint16_t mtu;        /* option 26, 0: none */
-	uint32_t lease_s;    /* options 51, 58 (half), 59 (7/8); 0: none (NAK, INFORM) */
+	uint16_t mtu;         /* option 26, 0: none */
+	uint32_t lease_s;     /* options 51, 58 (half), 59 (7/8); 0: none (NAK, INFORM) */
 	const char *hostname; /* option 12, NULL: none */
 	const char *domain;   /* option 15, NULL: none */
 	const char *message;  /* option 56, NULL: none */

@@ -88,14 +88,14 @@ dns_err_name(enum dns_err e)
 
 size_t
 dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct dns_answer *a,
-	  size_t n, uint32_t ttl)
+          size_t n, uint32_t ttl)
 {
 	bool has_q = q->question && q->question_len <= DNS_REPLY_MAX - DNS_HDR_LEN;
 	size_t at = DNS_HDR_LEN, done = 0;
 
 	wr16(buf, q->id);
 	buf[2] = 0x80 | 0x04 | (q->rd ? 1 : 0); /* QR, AA, RD as asked */
-	buf[3] = rcode & 0xf;                    /* RA 0: this server does not recurse */
+	buf[3] = rcode & 0xf;                   /* RA 0: this server does not recurse */
 	wr16(buf + 4, has_q);
 	wr16(buf + 8, 0);
 	wr16(buf + 10, 0);

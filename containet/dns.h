@@ -27,16 +27,16 @@ struct dns_query {
 	bool rd;                 /* recursion desired: echoed */
 	char name[DNS_NAME_MAX]; /* lower case, dotted, no trailing dot; "" for the root */
 	uint16_t qtype, qclass;
-	size_t question_len;     /* bytes of the question section, echoed in the answer */
+	size_t question_len; /* bytes of the question section, echoed in the answer */
 	const uint8_t *question;
 };
 
 enum dns_err {
 	DNS_OK = 0,
-	DNS_SHORT,       /* shorter than a header */
-	DNS_NOT_QUERY,   /* a response: never answered (no loops) */
-	DNS_FORMERR,     /* malformed question: answered with FORMERR */
-	DNS_NOTIMP,      /* an opcode other than QUERY, or not exactly one question */
+	DNS_SHORT,     /* shorter than a header */
+	DNS_NOT_QUERY, /* a response: never answered (no loops) */
+	DNS_FORMERR,   /* malformed question: answered with FORMERR */
+	DNS_NOTIMP,    /* an opcode other than QUERY, or not exactly one question */
 };
 
 /* Parses a query.  DNS_OK; DNS_FORMERR and DNS_NOTIMP fill id and rd for the error answer. */
@@ -54,5 +54,5 @@ struct dns_answer {
  * (authoritative, TTL ttl).  q->question may be NULL (an error answer without the
  * question).  Returns the length.
  */
-size_t dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode,
-		 const struct dns_answer *a, size_t n, uint32_t ttl);
+size_t dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct dns_answer *a,
+                 size_t n, uint32_t ttl);

@@ -29,15 +29,15 @@
 #define EP_RA_VALID_S 86400
 #define EP_RA_PREFERRED_S 14400
 #define EP_RDNSS_S 600
-#define EP_DNS_TTL 5        /* nodes come and go: short */
+#define EP_DNS_TTL 5 /* nodes come and go: short */
 
 struct endpoint {
 	uint8_t mac[6];
-	uint32_t service;       /* network order, 0: none */
-	struct in6_addr ll;     /* fe80::/64 with the interface id of mac */
-	struct in6_addr v6;     /* the segment's prefix with it, when has_v6 */
-	uint64_t next_ra;       /* monotonic ns */
-	uint64_t drops;         /* malformed or hostile frames addressed to it */
+	uint32_t service;   /* network order, 0: none */
+	struct in6_addr ll; /* fe80::/64 with the interface id of mac */
+	struct in6_addr v6; /* the segment's prefix with it, when has_v6 */
+	uint64_t next_ra;   /* monotonic ns */
+	uint64_t drops;     /* malformed or hostile frames addressed to it */
 };
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -56,8 +56,8 @@ endpoint_new(struct sw *sw, uint32_t seg)
 	if (!ep)
 		return -ENOMEM;
 	/* Stable across restarts of this switch; two switches' endpoints differ. */
-	snprintf(id, sizeof(id), "containet:%.100s:%s", sw->cfg.socket_path ? sw->cfg.socket_path : "",
-		 s->name);
+	snprintf(id, sizeof(id), "containet:%.100s:%s",
+	         sw->cfg.socket_path ? sw->cfg.socket_path : "", s->name);
 	ident_mac(id, ep->mac);
 	ep->service = htonl(s->addr.service);
 	pkt_eui64(&ll_prefix, ep->mac, &ep->ll);
@@ -112,7 +112,8 @@ ep_arp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 		return;
 	b = ep_buffer(sw, &bid);
 	if (b)
-		ep_send(sw, in, bid, pkt_arp_reply(b, ep->mac, ep->service, pk->arp_sha, pk->arp_spa));
+		ep_send(sw, in, bid,
+		        pkt_arp_reply(b, ep->mac, ep->service, pk->arp_sha, pk->arp_spa));
 }
 
 static void
@@ -134,7 +135,7 @@ ep_echo4(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 
 static void
 ep_dhcp_reply(struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp_msg *m,
-	      const struct dhcp_offer *of)
+              const struct dhcp_offer *of)
 {
 	uint32_t dst_ip = INADDR_BROADCAST;
 	const uint8_t *dst_mac = bcast_mac;
@@ -157,7 +158,7 @@ ep_dhcp_reply(struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp
 	pkt_eth(b, dst_mac, ep->mac, PKT_ETH_IP4);
 	n = dhcp_build(b + PKT_ETH_LEN + PKT_IP4_LEN + PKT_UDP_LEN, m, of);
 	ep_send(sw, in, bid,
-		pkt_udp4(b, ep->service, dst_ip, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, n));
+	        pkt_udp4(b, ep->service, dst_ip, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, n));
 }
 
 static void
@@ -198,7 +199,7 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 	switch (m.type) {
 	case DHCP_DISCOVER:
 		r = ipam_dhcp_offer(&sw->ipam, s->name, &s->addr, m.chaddr, ntohl(m.requested), now,
-				    &addr);
+		                    &addr);
 		if (r < 0) {
 			log_warn_errno(r, "segment %s: no address to offer", s->name);
 			return;
@@ -210,7 +211,7 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 	case DHCP_REQUEST:
 		want = ntohl(m.requested ? m.requested : m.ciaddr);
 		r = ipam_dhcp_bind(&sw->ipam, s->name, &s->addr, m.chaddr, want, m.hostname, now,
-				   IPAM_DHCP_LEASE_S);
+		                   IPAM_DHCP_LEASE_S);
 		/* A new binding is on disk before the client hears of it; a renewal, which only
 		 * moves the end, goes with the next tick (a second at most). */
 		if (r > 0 && sw->ipam.urgent)
@@ -256,7 +257,7 @@ ep_name_is(const char *q, const char *name)
 /* The answers for q's name on segment seg; false when no node has that name. */
 static bool
 ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns_answer *a,
-	      size_t *ret_n)
+              size_t *ret_n)
 {
 	const struct segment *s = &sw->segs[seg];
 	uint64_t now = lease_clock();
@@ -305,7 +306,7 @@ ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns
 /* The answer to a DNS query in pk's UDP payload, written at b's UDP payload; its length. */
 static size_t
 ep_dns_answer(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk,
-	      uint8_t *payload)
+              uint8_t *payload)
 {
 	struct dns_answer a[DNS_ANSWERS_MAX];
 	struct dns_query q;
@@ -394,7 +395,8 @@ ep_ra(struct sw *sw, struct endpoint *ep, uint32_t out)
 		ra.dns[ra.ndns++] = ep->v6;
 	b = ep_buffer(sw, &bid);
 	if (b)
-		ep_send(sw, out, bid, icmp6_ra_build(b, ep->mac, &ep->ll, all_nodes_mac, &all_nodes, &ra));
+		ep_send(sw, out, bid,
+		        icmp6_ra_build(b, ep->mac, &ep->ll, all_nodes_mac, &all_nodes, &ra));
 }
 
 static bool
@@ -480,7 +482,7 @@ endpoint_input(struct sw *sw, uint32_t in, const struct frame *f)
 		if (pk.proto == PKT_PROTO_ICMP6)
 			ep_icmp6(sw, ep, in, &pk);
 		else if (mine && pk.proto == PKT_PROTO_UDP && pk.dport == DNS_PORT && s->addr.dns &&
-			 ep_is_mine6(ep, &pk.ip6_dst, s->addr.has_v6))
+		         ep_is_mine6(ep, &pk.ip6_dst, s->addr.has_v6))
 			ep_dns6(sw, ep, in, &pk);
 		break;
 	}

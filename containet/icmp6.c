@@ -89,7 +89,7 @@ icmp6_parse(const struct pkt *pk, struct icmp6_msg *ret)
 	if (ic[0] != ICMP6_RS && ic[0] != ICMP6_NS && ic[0] != ICMP6_ECHO_REQUEST)
 		return ICMP_OTHER;
 	if (pkt_csum(ic, len,
-		     pkt_csum6_pseudo(&pk->ip6_src, &pk->ip6_dst, (uint32_t)len, PKT_PROTO_ICMP6)))
+	             pkt_csum6_pseudo(&pk->ip6_src, &pk->ip6_dst, (uint32_t)len, PKT_PROTO_ICMP6)))
 		return ICMP_BAD_CSUM;
 	ret->type = ic[0];
 	switch (ic[0]) {
@@ -134,7 +134,7 @@ icmp6_finish(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *ds
 
 size_t
 icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
-	       const uint8_t dst_mac[6], const struct in6_addr *dst, const struct icmp6_ra *ra)
+               const uint8_t dst_mac[6], const struct in6_addr *dst, const struct icmp6_ra *ra)
 {
 	uint8_t *ic = buf + PKT_ETH_LEN + PKT_IP6_LEN, *o;
 	unsigned ndns = ra->ndns < ICMP6_DNS_MAX ? ra->ndns : ICMP6_DNS_MAX;
@@ -142,8 +142,8 @@ icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
 	pkt_eth(buf, dst_mac, mac, PKT_ETH_IP6);
 	memset(ic, 0, 16);
 	ic[0] = ICMP6_RA;
-	ic[4] = 64; /* cur hop limit */
-	ic[5] = 0;  /* neither M nor O: addresses by SLAAC */
+	ic[4] = 64;      /* cur hop limit */
+	ic[5] = 0;       /* neither M nor O: addresses by SLAAC */
 	wr16(ic + 6, 0); /* router lifetime 0: not a default router */
 	o = ic + 16;
 	/* Prefix information: on-link (L) and autonomous (A). */
@@ -180,7 +180,7 @@ icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
 
 size_t
 icmp6_na_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *target,
-	       const struct pkt *pk, const struct icmp6_msg *ns)
+               const struct pkt *pk, const struct icmp6_msg *ns)
 {
 	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
 	struct in6_addr all_nodes = { .s6_addr = { 0xff, 2, [15] = 1 } };
@@ -188,8 +188,7 @@ icmp6_na_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *target
 	uint8_t *ic = buf + PKT_ETH_LEN + PKT_IP6_LEN;
 
 	/* To a duplicate address check, the answer goes to all nodes, not solicited. */
-	pkt_eth(buf, dad ? all_nodes_mac : ns->has_lladdr ? ns->lladdr : pk->src, mac,
-		PKT_ETH_IP6);
+	pkt_eth(buf, dad ? all_nodes_mac : ns->has_lladdr ? ns->lladdr : pk->src, mac, PKT_ETH_IP6);
 	memset(ic, 0, 8);
 	ic[0] = ICMP6_NA;
 	ic[4] = dad ? 0x20 : 0x60; /* solicited unless DAD; override */
@@ -202,7 +201,7 @@ icmp6_na_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *target
 
 size_t
 icmp6_echo_reply(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
-		 const struct pkt *pk, const struct icmp6_msg *m)
+                 const struct pkt *pk, const struct icmp6_msg *m)
 {
 	uint8_t *ic = buf + PKT_ETH_LEN + PKT_IP6_LEN;
 

@@ -20,8 +20,8 @@ enum icmp_err {
 	ICMP_OK = 0,
 	ICMP_SHORT,
 	ICMP_BAD_CSUM,
-	ICMP_BAD_ND,   /* neighbour discovery not from the link (hop limit), bad code or option */
-	ICMP_OTHER,    /* a type the endpoint does not answer */
+	ICMP_BAD_ND, /* neighbour discovery not from the link (hop limit), bad code or option */
+	ICMP_OTHER,  /* a type the endpoint does not answer */
 };
 
 /* An ICMPv6 message the endpoint answers. */
@@ -30,7 +30,7 @@ struct icmp6_msg {
 	struct in6_addr target; /* NS */
 	bool has_lladdr;        /* source link-layer address option (RS, NS) */
 	uint8_t lladdr[6];
-	const uint8_t *echo;    /* echo request: identifier, sequence and data */
+	const uint8_t *echo; /* echo request: identifier, sequence and data */
 	size_t echo_len;
 };
 
@@ -46,7 +46,7 @@ enum icmp_err icmp6_parse(const struct pkt *pk, struct icmp6_msg *ret);
 struct icmp6_ra {
 	struct in6_addr prefix; /* a /64 */
 	uint32_t valid_s, preferred_s;
-	uint32_t mtu;           /* 0: no MTU option */
+	uint32_t mtu; /* 0: no MTU option */
 	struct in6_addr dns[ICMP6_DNS_MAX];
 	unsigned ndns;
 	uint32_t dns_lifetime_s;
@@ -58,15 +58,14 @@ struct icmp6_ra {
  * Returns the frame's length (at most 14 + 40 + 16 + 32 + 8 + 8 + 8 + 16 * 3).
  */
 size_t icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
-		      const uint8_t dst_mac[6], const struct in6_addr *dst,
-		      const struct icmp6_ra *ra);
+                      const uint8_t dst_mac[6], const struct in6_addr *dst,
+                      const struct icmp6_ra *ra);
 /* A solicited neighbour advertisement for target from mac, answering pk's NS. */
 size_t icmp6_na_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *target,
-		      const struct pkt *pk, const struct icmp6_msg *ns);
+                      const struct pkt *pk, const struct icmp6_msg *ns);
 /* The echo reply to pk's request m, from (mac, src). */
 size_t icmp6_echo_reply(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
-			const struct pkt *pk, const struct icmp6_msg *m);
+                        const struct pkt *pk, const struct icmp6_msg *m);
 
 /* ff02::1:ffXX:XXXX, the solicited-node multicast group of addr, and its MAC. */
-void icmp6_solicited_node(const struct in6_addr *addr, struct in6_addr *ret,
-			  uint8_t ret_mac[6]);
+void icmp6_solicited_node(const struct in6_addr *addr, struct in6_addr *ret, uint8_t ret_mac[6]);

@@ -83,8 +83,7 @@ ipam_host_parse(const struct ipam_pool *p, const char *s, uint32_t *ret)
 }
 
 static int
-ipam_range_parse(const struct ipam_pool *p, const char *s, uint32_t *ret_first,
-		 uint32_t *ret_last)
+ipam_range_parse(const struct ipam_pool *p, const char *s, uint32_t *ret_first, uint32_t *ret_last)
 {
 	char first[INET_ADDRSTRLEN];
 	const char *dash = strchr(s, '-');
@@ -93,15 +92,15 @@ ipam_range_parse(const struct ipam_pool *p, const char *s, uint32_t *ret_first,
 		return -EINVAL;
 	memcpy(first, s, dash - s);
 	first[dash - s] = '\0';
-	if (ipam_host_parse(p, first, ret_first) < 0 || ipam_host_parse(p, dash + 1, ret_last) < 0 ||
-	    *ret_first > *ret_last)
+	if (ipam_host_parse(p, first, ret_first) < 0 ||
+	    ipam_host_parse(p, dash + 1, ret_last) < 0 || *ret_first > *ret_last)
 		return -EINVAL;
 	return 0;
 }
 
 int
 ipam_pool_parse(const char *subnet, const char *service, const char *gateway, const char *dhcp,
-		const char *ipv6, bool dns, struct ipam_pool *ret, const char **ret_error)
+                const char *ipv6, bool dns, struct ipam_pool *ret, const char **ret_error)
 {
 	struct ipam_pool p = { .dns = dns };
 	struct in_addr net;
@@ -259,8 +258,8 @@ ipam_taken(const struct ipam *t, const char *seg, uint32_t first, uint32_t count
 
 /* The first address from first to last that no lease of seg holds and ok accepts, or 0. */
 static int
-ipam_first_free(const struct ipam *t, const char *seg, const struct ipam_pool *p,
-		uint32_t first, uint32_t last, bool dhcp, uint32_t *ret)
+ipam_first_free(const struct ipam *t, const char *seg, const struct ipam_pool *p, uint32_t first,
+                uint32_t last, bool dhcp, uint32_t *ret)
 {
 	uint32_t count = last - first + 1 < IPAM_SCAN_MAX ? last - first + 1 : IPAM_SCAN_MAX;
 	uint8_t *bits = ipam_taken(t, seg, first, count);
@@ -284,7 +283,7 @@ ipam_first_free(const struct ipam *t, const char *seg, const struct ipam_pool *p
 
 int
 ipam_auto(struct ipam *t, const char *seg, const struct ipam_pool *pool, const char *node,
-	  const char *ifname, uint64_t now, ipam_busy_fn busy, void *userdata, uint32_t *ret_addr)
+          const char *ifname, uint64_t now, ipam_busy_fn busy, void *userdata, uint32_t *ret_addr)
 {
 	struct ipam_lease *l = (struct ipam_lease *)ipam_find_node(t, seg, node, ifname);
 	struct ipam_lease *oldest = NULL;
@@ -302,7 +301,7 @@ ipam_auto(struct ipam *t, const char *seg, const struct ipam_pool *pool, const c
 	if (l)
 		ipam_remove(t, l); /* from another subnet of a segment of that name */
 	r = ipam_first_free(t, seg, pool, pool->net + 1, pool->net | ~ipam_mask(pool->len), false,
-			    &addr);
+	                    &addr);
 	if (r < 0)
 		return r;
 	if (!addr) {
@@ -333,8 +332,8 @@ ipam_auto(struct ipam *t, const char *seg, const struct ipam_pool *pool, const c
 
 int
 ipam_static(struct ipam *t, const char *seg, const struct ipam_pool *pool, const char *node,
-	    const char *ifname, uint32_t addr, uint64_t now, ipam_busy_fn busy, void *userdata,
-	    const struct ipam_lease **ret_holder)
+            const char *ifname, uint32_t addr, uint64_t now, ipam_busy_fn busy, void *userdata,
+            const struct ipam_lease **ret_holder)
 {
 	const struct ipam_lease *h = ipam_find_addr(t, seg, addr);
 	struct ipam_lease *l;
@@ -368,8 +367,8 @@ ipam_static(struct ipam *t, const char *seg, const struct ipam_pool *pool, const
 }
 
 int
-ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool,
-		const uint8_t mac[6], uint32_t requested, uint64_t now, uint32_t *ret_addr)
+ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool, const uint8_t mac[6],
+                uint32_t requested, uint64_t now, uint32_t *ret_addr)
 {
 	const struct ipam_lease *l = ipam_find_dhcp(t, seg, mac), *h, *oldest = NULL;
 	uint32_t addr;
@@ -406,9 +405,8 @@ ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool,
 }
 
 int
-ipam_dhcp_bind(struct ipam *t, const char *seg, const struct ipam_pool *pool,
-	       const uint8_t mac[6], uint32_t addr, const char *hostname, uint64_t now,
-	       uint32_t lease_s)
+ipam_dhcp_bind(struct ipam *t, const char *seg, const struct ipam_pool *pool, const uint8_t mac[6],
+               uint32_t addr, const char *hostname, uint64_t now, uint32_t lease_s)
 {
 	const struct ipam_lease *h = ipam_find_addr(t, seg, addr);
 	struct ipam_lease *l;
@@ -454,7 +452,7 @@ ipam_dhcp_release(struct ipam *t, const char *seg, const uint8_t mac[6], uint32_
 
 int
 ipam_dhcp_decline(struct ipam *t, const char *seg, const struct ipam_pool *pool,
-		  const uint8_t mac[6], uint32_t addr, uint64_t now)
+                  const uint8_t mac[6], uint32_t addr, uint64_t now)
 {
 	const struct ipam_lease *h = ipam_find_addr(t, seg, addr);
 	struct ipam_lease *l;
@@ -502,10 +500,10 @@ ipam_lease_format(const struct ipam_lease *l, char *buf, size_t size)
 	if (l->kind == IPAM_DHCP) {
 		mac_format(l->mac, mac);
 		n = snprintf(buf, size, "%s dhcp %s %s %" PRIu64 " %s\n", l->segment, mac, addr,
-			     l->time, l->node[0] ? l->node : "-");
+		             l->time, l->node[0] ? l->node : "-");
 	} else {
 		n = snprintf(buf, size, "%s %s %s %s %s %" PRIu64 "\n", l->segment,
-			     ipam_kind_name(l->kind), l->node, l->ifname, addr, l->time);
+		             ipam_kind_name(l->kind), l->node, l->ifname, addr, l->time);
 	}
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }
@@ -592,9 +590,9 @@ ipam_load(struct ipam *t, const struct ipam_lease *l)
 	for (uint32_t i = 0; i < t->n;) {
 		const struct ipam_lease *o = &t->v[i];
 		bool same_key = l->kind == IPAM_DHCP
-					? o->kind == IPAM_DHCP && !memcmp(o->mac, l->mac, 6) &&
-						  memcmp(l->mac, (uint8_t[6]){}, 6)
-					: ipam_is_node(o, l->node, l->ifname);
+		                        ? o->kind == IPAM_DHCP && !memcmp(o->mac, l->mac, 6) &&
+		                                  memcmp(l->mac, (uint8_t[6]){}, 6)
+		                        : ipam_is_node(o, l->node, l->ifname);
 
 		if (ipam_same_seg(o, l->segment) && (same_key || o->addr == l->addr))
 			ipam_remove(t, o);

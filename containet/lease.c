@@ -120,7 +120,7 @@ lease_addr_text(uint32_t host, char ret[CTL_ADDR_MAX])
 /* A static address: recorded in the subnet, refused when an attached node holds it. */
 static int
 lease_static(struct sw *sw, uint32_t seg, const struct ctl_request *req, uint32_t *ret_ipv4,
-	     char **ret_error)
+             char **ret_error)
 {
 	const struct segment *s = &sw->segs[seg];
 	const struct ipam_lease *holder = NULL;
@@ -135,20 +135,20 @@ lease_static(struct sw *sw, uint32_t seg, const struct ctl_request *req, uint32_
 	if (!s->addr.len)
 		return 0;
 	r = ipam_static(&sw->ipam, s->name, &s->addr, req->node, req->ifname, *ret_ipv4,
-			lease_clock(), lease_busy, sw, &holder);
+	                lease_clock(), lease_busy, sw, &holder);
 	if (r == -EADDRINUSE) {
 		lease_addr_text(*ret_ipv4, addr);
 		if (holder->kind == IPAM_DHCP)
 			r = asprintf(ret_error,
-				     "address %s of node '%s' (%s) is leased by DHCP to another "
-				     "client on segment '%s'",
-				     addr, req->node, req->ifname, s->name);
+			             "address %s of node '%s' (%s) is leased by DHCP to another "
+			             "client on segment '%s'",
+			             addr, req->node, req->ifname, s->name);
 		else
 			r = asprintf(ret_error,
-				     "address %s of node '%s' (%s) is held by node '%s' (%s) on "
-				     "segment '%s'",
-				     addr, req->node, req->ifname, holder->node, holder->ifname,
-				     s->name);
+			             "address %s of node '%s' (%s) is held by node '%s' (%s) on "
+			             "segment '%s'",
+			             addr, req->node, req->ifname, holder->node, holder->ifname,
+			             s->name);
 		if (r < 0)
 			*ret_error = NULL;
 		return -EADDRINUSE;
@@ -158,24 +158,25 @@ lease_static(struct sw *sw, uint32_t seg, const struct ctl_request *req, uint32_
 
 static int
 lease_auto(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct ctl_assign *a,
-	   uint32_t *ret_ipv4, char **ret_error)
+           uint32_t *ret_ipv4, char **ret_error)
 {
 	const struct segment *s = &sw->segs[seg];
 	char addr[CTL_ADDR_MAX];
 	int r;
 
 	if (!s->addr.len) {
-		if (asprintf(ret_error, "\"ipv4\":\"auto\": segment '%s' has no subnet", s->name) < 0)
+		if (asprintf(ret_error, "\"ipv4\":\"auto\": segment '%s' has no subnet", s->name) <
+		    0)
 			*ret_error = NULL;
 		return -EINVAL;
 	}
 	r = ipam_auto(&sw->ipam, s->name, &s->addr, req->node, req->ifname, lease_clock(),
-		      lease_busy, sw, ret_ipv4);
+	              lease_busy, sw, ret_ipv4);
 	if (r == -ENOSPC) {
 		if (asprintf(ret_error,
-			     "segment '%s' has no free address left: all %u of its pool are held "
-			     "by attached nodes",
-			     s->name, ipam_pool_size(&s->addr)) < 0)
+		             "segment '%s' has no free address left: all %u of its pool are held "
+		             "by attached nodes",
+		             s->name, ipam_pool_size(&s->addr)) < 0)
 			*ret_error = NULL;
 		return r;
 	}
@@ -193,7 +194,7 @@ lease_auto(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct ct
 
 int
 lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct ctl_assign *ret,
-	     uint32_t *ret_ipv4, char **ret_error)
+             uint32_t *ret_ipv4, char **ret_error)
 {
 	const struct segment *s = &sw->segs[seg];
 	struct ctl_assign a = {};
@@ -211,8 +212,9 @@ lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct 
 		char prefix[INET6_ADDRSTRLEN];
 
 		if (!s->addr.has_v6) {
-			if (asprintf(ret_error, "\"ipv6\":\"auto\": segment '%s' has no IPv6 prefix",
-				     s->name) < 0)
+			if (asprintf(ret_error,
+			             "\"ipv6\":\"auto\": segment '%s' has no IPv6 prefix",
+			             s->name) < 0)
 				*ret_error = NULL;
 			return -EINVAL;
 		}

@@ -137,7 +137,7 @@ pkt_csum(const void *data, size_t len, uint32_t sum)
 
 uint32_t
 pkt_csum6_pseudo(const struct in6_addr *src, const struct in6_addr *dst, uint32_t len,
-		 uint8_t proto)
+                 uint8_t proto)
 {
 	uint32_t s = 0;
 
@@ -162,7 +162,7 @@ pkt_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 
 size_t
 pkt_arp_reply(uint8_t *buf, const uint8_t mac[6], uint32_t ip, const uint8_t to_mac[6],
-	      uint32_t to_ip)
+              uint32_t to_ip)
 {
 	uint8_t *p = buf + pkt_eth(buf, to_mac, mac, PKT_ETH_ARP);
 
@@ -199,7 +199,7 @@ pkt_ip4(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, size_t plen)
 
 size_t
 pkt_ip6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, uint8_t proto,
-	uint8_t hop_limit, size_t plen)
+        uint8_t hop_limit, size_t plen)
 {
 	uint8_t *ip = buf + PKT_ETH_LEN;
 
@@ -241,7 +241,7 @@ pkt_udp4(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dpor
 
 size_t
 pkt_udp6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, uint16_t sport,
-	 uint16_t dport, size_t plen)
+         uint16_t dport, size_t plen)
 {
 	uint8_t *u = buf + PKT_ETH_LEN + PKT_IP6_LEN;
 	size_t ulen = PKT_UDP_LEN + plen;

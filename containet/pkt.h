@@ -25,7 +25,7 @@
 /* What pkt_parse found.  l4 points into the frame; l4_len is what the IP header says. */
 struct pkt {
 	uint8_t dst[6], src[6];
-	uint16_t type;    /* PKT_ETH_*; 0 for anything else (tagged, LLC, ...) */
+	uint16_t type; /* PKT_ETH_*; 0 for anything else (tagged, LLC, ...) */
 	/* ARP (request or reply, ethernet/IPv4 only) */
 	uint16_t arp_op;
 	uint8_t arp_sha[6];
@@ -35,7 +35,7 @@ struct pkt {
 	/* IPv6 */
 	struct in6_addr ip6_src, ip6_dst;
 	uint8_t hop_limit;
-	uint8_t proto;    /* PKT_PROTO_* (IPv4 protocol or IPv6 next header) */
+	uint8_t proto; /* PKT_PROTO_* (IPv4 protocol or IPv6 next header) */
 	const uint8_t *l4;
 	size_t l4_len;
 	/* UDP */
@@ -59,29 +59,29 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t len, struct pkt *ret);
 uint16_t pkt_csum(const void *data, size_t len, uint32_t sum);
 /* The partial sum of an IPv6 pseudo header. */
 uint32_t pkt_csum6_pseudo(const struct in6_addr *src, const struct in6_addr *dst, uint32_t len,
-			  uint8_t proto);
+                          uint8_t proto);
 
 /* Writes an ethernet header; returns its length. */
 size_t pkt_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t type);
 
 /* An ARP reply frame from (mac, ip) to the asker; returns its length (42). */
 size_t pkt_arp_reply(uint8_t *buf, const uint8_t mac[6], uint32_t ip, const uint8_t to_mac[6],
-		     uint32_t to_ip);
+                     uint32_t to_ip);
 
 /*
  * Completes a frame whose ethernet header is written and whose UDP payload of plen bytes
  * sits at buf + 14 + 20 + 8: IPv4 and UDP headers with checksums.  Returns the frame's length.
  */
 size_t pkt_udp4(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-		size_t plen);
+                size_t plen);
 /* The same over IPv6: payload at buf + 14 + 40 + 8. */
 size_t pkt_udp6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst,
-		uint16_t sport, uint16_t dport, size_t plen);
+                uint16_t sport, uint16_t dport, size_t plen);
 /* An IPv4 header with checksum at buf + 14 for a payload of plen bytes; returns 14 + 20. */
 size_t pkt_ip4(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, size_t plen);
 /* An IPv6 header at buf + 14; returns 14 + 40. */
-size_t pkt_ip6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst,
-	       uint8_t proto, uint8_t hop_limit, size_t plen);
+size_t pkt_ip6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, uint8_t proto,
+               uint8_t hop_limit, size_t plen);
 
 /* The modified EUI-64 interface identifier of mac in the low 64 bits of ret (RFC 4291). */
 void pkt_eui64(const struct in6_addr *prefix, const uint8_t mac[6], struct in6_addr *ret);

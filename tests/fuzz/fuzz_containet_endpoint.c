@@ -31,8 +31,8 @@ check_frame(const uint8_t *out, size_t n, uint16_t type)
 	assert(back.type == type);
 	if (back.type == PKT_ETH_IP6 && back.proto == PKT_PROTO_ICMP6)
 		assert(pkt_csum(back.l4, back.l4_len,
-				pkt_csum6_pseudo(&back.ip6_src, &back.ip6_dst, (uint32_t)back.l4_len,
-						 PKT_PROTO_ICMP6)) == 0);
+		                pkt_csum6_pseudo(&back.ip6_src, &back.ip6_dst,
+		                                 (uint32_t)back.l4_len, PKT_PROTO_ICMP6)) == 0);
 }
 
 static void
@@ -44,9 +44,15 @@ fuzz_udp(const struct pkt *pk, uint8_t *out)
 	size_t n;
 
 	if (dhcp_parse(pk->payload, pk->payload_len, &m) == DHCP_OK) {
-		struct dhcp_offer of = { .type = DHCP_OFFER, .yiaddr = 0x0100000a, .server = 1,
-					 .netmask = 0xffffff, .ndns = 3, .mtu = 1500,
-					 .lease_s = 3600, .hostname = m.hostname, .domain = "lab" };
+		struct dhcp_offer of = { .type = DHCP_OFFER,
+			                 .yiaddr = 0x0100000a,
+			                 .server = 1,
+			                 .netmask = 0xffffff,
+			                 .ndns = 3,
+			                 .mtu = 1500,
+			                 .lease_s = 3600,
+			                 .hostname = m.hostname,
+			                 .domain = "lab" };
 
 		assert(m.type >= DHCP_DISCOVER && m.type <= DHCP_INFORM && m.type != DHCP_OFFER);
 		assert(strlen(m.hostname) < DHCP_HOSTNAME_MAX);
@@ -104,7 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (m.type == ICMP6_RS)
 			check_frame(out, icmp6_ra_build(out, me, &src, pk.src, &pk.ip6_src, &ra),
-				    PKT_ETH_IP6);
+			            PKT_ETH_IP6);
 		else if (m.type == ICMP6_NS)
 			check_frame(out, icmp6_na_build(out, me, &m.target, &pk, &m), PKT_ETH_IP6);
 		else if (m.echo_len <= 1400)

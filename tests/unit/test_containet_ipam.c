@@ -36,8 +36,8 @@ setup(void)
 	memset(&t, 0, sizeof(t));
 	busy_all = true;
 	ck_assert_int_eq(ipam_pool_parse("10.1.0.0/24", "10.1.0.253", "10.1.0.254",
-					 "10.1.0.100-10.1.0.199", "fd00:1::/64", true, &pool, &err),
-			 0);
+	                                 "10.1.0.100-10.1.0.199", "fd00:1::/64", true, &pool, &err),
+	                 0);
 }
 
 static void
@@ -64,7 +64,8 @@ START_TEST(pool_parse_checks_every_field)
 		{ "10.1.0.0/24", "10.1.0.1", "10.1.0.1", NULL, NULL, false, "same address" },
 		{ "10.1.0.0/24", "10.1.0.1", NULL, "10.1.0.9-10.1.0.5", NULL, false, "\"dhcp\"" },
 		{ "10.1.0.0/24", "10.1.0.1", NULL, "10.1.0.9", NULL, false, "\"dhcp\"" },
-		{ "10.1.0.0/24", NULL, NULL, "10.1.0.5-10.1.0.9", NULL, false, "needs \"service\"" },
+		{ "10.1.0.0/24", NULL, NULL, "10.1.0.5-10.1.0.9", NULL, false,
+		  "needs \"service\"" },
 		{ "10.1.0.0/24", "10.1.0.6", NULL, "10.1.0.5-10.1.0.9", NULL, false, "holds" },
 		{ "10.1.0.0/24", NULL, NULL, NULL, NULL, true, "\"dns\" needs" },
 		{ NULL, "10.1.0.1", NULL, NULL, NULL, false, "need \"subnet\"" },
@@ -78,10 +79,10 @@ START_TEST(pool_parse_checks_every_field)
 		const char *err = NULL;
 
 		ck_assert_int_eq(ipam_pool_parse(bad[i].subnet, bad[i].service, bad[i].gateway,
-						 bad[i].dhcp, bad[i].ipv6, bad[i].dns, &p, &err),
-				 -EINVAL);
+		                                 bad[i].dhcp, bad[i].ipv6, bad[i].dns, &p, &err),
+		                 -EINVAL);
 		ck_assert_msg(err && strstr(err, bad[i].word), "case %zu: '%s' lacks '%s'", i,
-			      err ? err : "(null)", bad[i].word);
+		              err ? err : "(null)", bad[i].word);
 	}
 	ck_assert_uint_eq(pool.net, A("10.1.0.0"));
 	ck_assert_uint_eq(pool.len, 24);
@@ -126,10 +127,10 @@ START_TEST(auto_skips_service_gateway_dhcp_and_static)
 	uint32_t a;
 
 	ck_assert_int_eq(ipam_pool_parse("10.2.0.0/29", "10.2.0.1", "10.2.0.3", "10.2.0.4-10.2.0.5",
-					 NULL, false, &p, &err),
-			 0);
-	ck_assert_int_eq(ipam_static(&t, "s", &p, "st", "eth0", A("10.2.0.2"), 1, busy, NULL, &holder),
-			 0);
+	                                 NULL, false, &p, &err),
+	                 0);
+	ck_assert_int_eq(
+	        ipam_static(&t, "s", &p, "st", "eth0", A("10.2.0.2"), 1, busy, NULL, &holder), 0);
 	ck_assert_int_eq(ipam_auto(&t, "s", &p, "n1", "eth0", 1, busy, NULL, &a), 0);
 	ck_assert_uint_eq(a, A("10.2.0.6"));
 	ck_assert_int_eq(ipam_auto(&t, "s", &p, "n2", "eth0", 1, busy, NULL, &a), -ENOSPC);
@@ -142,7 +143,8 @@ START_TEST(full_pool_takes_from_the_longest_unused)
 	const char *err;
 	uint32_t a;
 
-	ck_assert_int_eq(ipam_pool_parse("10.3.0.0/30", NULL, NULL, NULL, NULL, false, &p, &err), 0);
+	ck_assert_int_eq(ipam_pool_parse("10.3.0.0/30", NULL, NULL, NULL, NULL, false, &p, &err),
+	                 0);
 	ck_assert_int_eq(ipam_auto(&t, "s", &p, "old", "eth0", 1, busy, NULL, &a), 0);
 	ck_assert_int_eq(ipam_auto(&t, "s", &p, "new", "eth0", 5, busy, NULL, &a), 0);
 	ck_assert_int_eq(ipam_auto(&t, "s", &p, "third", "eth0", 9, busy, NULL, &a), -ENOSPC);
@@ -161,7 +163,7 @@ START_TEST(static_conflicts)
 
 	ck_assert_int_eq(ipam_auto(&t, "lan", &pool, "n1", "eth0", 1, busy, NULL, &a), 0);
 	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "n2", "eth0", a, 2, busy, NULL, &holder),
-			 -EADDRINUSE);
+	                 -EADDRINUSE);
 	ck_assert_str_eq(holder->node, "n1");
 	/* Its own address again is no conflict. */
 	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "n1", "eth0", a, 2, busy, NULL, &holder), 0);
@@ -171,9 +173,9 @@ START_TEST(static_conflicts)
 	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "n2", "eth0", a, 3, busy, NULL, &holder), 0);
 	ck_assert_ptr_null(ipam_find_node(&t, "lan", "n1", "eth0"));
 	/* Outside the subnet: not recorded. */
-	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "n3", "eth0", A("192.168.0.1"), 3, busy, NULL,
-				     &holder),
-			 0);
+	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "n3", "eth0", A("192.168.0.1"), 3, busy,
+	                             NULL, &holder),
+	                 0);
 	ck_assert_ptr_null(ipam_find_node(&t, "lan", "n3", "eth0"));
 }
 END_TEST
@@ -202,12 +204,12 @@ START_TEST(dhcp_offer_bind_release_decline)
 	ck_assert_ptr_null(ipam_find_mac(&t, "lan", m1, 3700));
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m2, a, NULL, 200, 3600), -EADDRINUSE);
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m2, A("10.1.0.5"), NULL, 200, 3600),
-			 -EINVAL);
+	                 -EINVAL);
 	ck_assert_int_eq(ipam_dhcp_offer(&t, "lan", &pool, m2, 0, 200, &b), 0);
 	ck_assert_uint_eq(b, A("10.1.0.101"));
 	/* A static address in the range held by a live DHCP lease is refused. */
 	ck_assert_int_eq(ipam_static(&t, "lan", &pool, "st", "eth0", a, 200, busy, NULL, &holder),
-			 -EADDRINUSE);
+	                 -EADDRINUSE);
 	ck_assert_int_eq(holder->kind, IPAM_DHCP);
 	/* Released: kept, expired, and the same client gets it again. */
 	ipam_dhcp_release(&t, "lan", m1, a);
@@ -229,8 +231,8 @@ START_TEST(dhcp_full_range_reuses_expired)
 	uint32_t a;
 
 	ck_assert_int_eq(ipam_pool_parse("10.4.0.0/24", "10.4.0.1", NULL, "10.4.0.10-10.4.0.11",
-					 NULL, false, &p, &err),
-			 0);
+	                                 NULL, false, &p, &err),
+	                 0);
 	for (int i = 0; i < 2; i++) {
 		m[5] = i;
 		ck_assert_int_eq(ipam_dhcp_offer(&t, "s", &p, m, 0, 10, &a), 0);
@@ -253,10 +255,10 @@ START_TEST(lease_lines_round_trip)
 
 	ck_assert_int_eq(ipam_auto(&t, "lan", &pool, "n1", "eth0", 77, busy, NULL, &a), 0);
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, m1, A("10.1.0.120"), "web-1", 10, 100),
-			 1);
+	                 1);
 	ck_assert_int_eq(ipam_dhcp_bind(&t, "lan", &pool, (uint8_t[6]){ 2, 0, 0, 0, 0, 9 },
-					A("10.1.0.121"), "", 10, 100),
-			 1);
+	                                A("10.1.0.121"), "", 10, 100),
+	                 1);
 	for (uint32_t i = 0; i < t.n; i++) {
 		struct ipam_lease l;
 		int n = ipam_lease_format(&t.v[i], buf, sizeof(buf));

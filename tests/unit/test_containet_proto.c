@@ -160,9 +160,10 @@ START_TEST(dhcp_parse_client_messages)
 	struct dhcp_msg m;
 	size_t n;
 
-	n = dhcp_msg(buf, "\x35\x01\x03\x32\x04\x0a\x00\x00\x07\x36\x04\x0a\x00\x00\xfd"
-			  "\x0c\x03web\x3d\x07\x01\x02\x00\x00\x00\x00\x0a\xff",
-		     30);
+	n = dhcp_msg(buf,
+	             "\x35\x01\x03\x32\x04\x0a\x00\x00\x07\x36\x04\x0a\x00\x00\xfd"
+	             "\x0c\x03web\x3d\x07\x01\x02\x00\x00\x00\x00\x0a\xff",
+	             30);
 	ck_assert_int_eq(dhcp_parse(buf, n, &m), DHCP_OK);
 	ck_assert_uint_eq(m.type, DHCP_REQUEST);
 	ck_assert_uint_eq(m.requested, ip4("10.0.0.7"));
@@ -310,7 +311,7 @@ dns_query(uint8_t *p, const char *name, uint16_t qtype)
 START_TEST(dns_queries_and_answers)
 {
 	struct dns_answer a[2] = { { .type = DNS_TYPE_A, .addr = { 10, 0, 0, 7 } },
-				   { .type = DNS_TYPE_A, .addr = { 10, 0, 0, 8 } } };
+		                   { .type = DNS_TYPE_A, .addr = { 10, 0, 0, 8 } } };
 	struct dns_query q;
 	size_t n = dns_query(buf, "Web.Lab", DNS_TYPE_A), r;
 
@@ -325,8 +326,8 @@ START_TEST(dns_queries_and_answers)
 	ck_assert_uint_eq(out[3], 0);
 	ck_assert_uint_eq(out[7], 2);
 	ck_assert_mem_eq(out + 12, buf + 12, n - 12);
-	ck_assert_mem_eq(out + n, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x05\x00\x04\x0a\x00\x00\x07",
-			 16);
+	ck_assert_mem_eq(out + n,
+	                 "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x05\x00\x04\x0a\x00\x00\x07", 16);
 	r = dns_build(out, &q, DNS_RCODE_NXDOMAIN, NULL, 0, 5);
 	ck_assert_uint_eq(out[3], 3);
 	ck_assert_uint_eq(out[7], 0);
@@ -359,7 +360,7 @@ END_TEST
 /* An ICMPv6 message (len bytes at buf + 54) wrapped in IPv6 with its checksum. */
 static size_t
 icmp6_frame(const struct in6_addr *src, const struct in6_addr *dst, const void *msg, size_t len,
-	    uint8_t hops)
+            uint8_t hops)
 {
 	uint8_t *ic = buf + 54;
 	uint16_t c;
@@ -376,13 +377,19 @@ icmp6_frame(const struct in6_addr *src, const struct in6_addr *dst, const void *
 
 START_TEST(nd_solicitations_and_advertisements)
 {
-	struct in6_addr node = ip6("fe80::1"), all_routers = ip6("ff02::2"), me = ip6("fe80::ff:fe00:a");
+	struct in6_addr node = ip6("fe80::1"), all_routers = ip6("ff02::2"),
+	                me = ip6("fe80::ff:fe00:a");
 	struct in6_addr zero = {}, sn;
 	uint8_t rs[16] = { ICMP6_RS, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 0, 0xb };
 	uint8_t ns[32] = { ICMP6_NS };
 	struct icmp6_msg m;
-	struct icmp6_ra ra = { .prefix = ip6("fd00:1::"), .valid_s = 100, .preferred_s = 50,
-			       .mtu = 1500, .dns = { ip6("fd00:1::53") }, .ndns = 1, .dns_lifetime_s = 60 };
+	struct icmp6_ra ra = { .prefix = ip6("fd00:1::"),
+		               .valid_s = 100,
+		               .preferred_s = 50,
+		               .mtu = 1500,
+		               .dns = { ip6("fd00:1::53") },
+		               .ndns = 1,
+		               .dns_lifetime_s = 60 };
 	struct pkt pk, rp;
 	uint8_t sn_mac[6];
 	size_t n;
@@ -411,14 +418,14 @@ START_TEST(nd_solicitations_and_advertisements)
 
 	/* the advertisement: router lifetime 0, prefix with L and A, MTU, RDNSS */
 	n = icmp6_ra_build(out, mac_a, &me, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 },
-			   &(struct in6_addr){ .s6_addr = { 0xff, 2, [15] = 1 } }, &ra);
+	                   &(struct in6_addr){ .s6_addr = { 0xff, 2, [15] = 1 } }, &ra);
 	ck_assert_uint_eq(n, 54 + 16 + 32 + 8 + 8 + 24);
 	ck_assert_int_eq(pkt_parse(out, n, &rp), PKT_OK);
 	ck_assert_uint_eq(rp.hop_limit, 255);
 	ck_assert_uint_eq(pkt_csum(rp.l4, rp.l4_len,
-				   pkt_csum6_pseudo(&rp.ip6_src, &rp.ip6_dst, (uint32_t)rp.l4_len,
-						    PKT_PROTO_ICMP6)),
-			  0);
+	                           pkt_csum6_pseudo(&rp.ip6_src, &rp.ip6_dst, (uint32_t)rp.l4_len,
+	                                            PKT_PROTO_ICMP6)),
+	                  0);
 	ck_assert_uint_eq(rp.l4[0], ICMP6_RA);
 	ck_assert_uint_eq(rp.l4[6] | rp.l4[7], 0);
 	ck_assert_uint_eq(rp.l4[16], 3);
