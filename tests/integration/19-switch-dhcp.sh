@@ -89,6 +89,9 @@ assert_match "unknown-rc=1 took=[01]"$'\n' "$out" "and fails at once"
 assert_match "REFUSED" "$out" "a name of the wider world is refused (no recursion)"
 assert_match "world-rc=1" "$out" "and fails"
 
+# The RELEASE is one unicast datagram sent just before the address goes: the service's
+# MAC must be known then, or it waits for ARP without a source address and is lost.
+nsenter -t "$NU" -n ping -c 1 -W 2 10.79.0.253 >/dev/null || true
 kill -USR2 "$UDHCPC"
 wait_until 10 has_event deconfig || true
 wait_until 5 sh -c "! \"$CONTAINET\" -s \"$SOCK\" leases --json | grep -q '\"mac\":\"$mac_u\"'" &&
