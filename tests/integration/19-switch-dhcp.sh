@@ -34,8 +34,8 @@ cat >"$ROOT/bin/udhcpc.sh" <<'EOF'
 echo "$1 ip=$ip mask=$mask router=$router dns=$dns mtu=$mtu lease=$lease" >>/tmp/events
 case $1 in
 bound | renew)
-	ip addr flush dev "$interface"
-	ip addr add "$ip/$mask" dev "$interface"
+	# replace, not flush and add: a flush also empties the neighbour cache
+	ip addr replace "$ip/$mask" dev "$interface"
 	[ -n "$router" ] && ip route replace default via "$router"
 	;;
 deconfig) ip addr flush dev "$interface" ;;
@@ -89,8 +89,9 @@ assert_match "unknown-rc=1 took=[01]"$'\n' "$out" "and fails at once"
 assert_match "REFUSED" "$out" "a name of the wider world is refused (no recursion)"
 assert_match "world-rc=1" "$out" "and fails"
 
-# The RELEASE is one unicast datagram sent just before the address goes: the service's
-# MAC must be known then, or it waits for ARP without a source address and is lost.
+# The RELEASE is one unicast datagram that udhcpc sends just before its script removes the
+# address: the service's MAC must be known then, or the datagram waits for ARP and is lost
+# with the address (a client's race, as with any server).
 nsenter -t "$NU" -n ping -c 1 -W 2 10.79.0.253 >/dev/null || true
 kill -USR2 "$UDHCPC"
 wait_until 10 has_event deconfig || true
