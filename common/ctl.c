@@ -28,6 +28,7 @@ static const char *const op_names[] = {
 	[CTL_CAPTURES] = "captures",
 	[CTL_LINK_SET] = "link-set",
 	[CTL_LINK_SHOW] = "link-show",
+	[CTL_LEASES] = "leases",
 };
 
 const char *
@@ -135,6 +136,61 @@ prefix_member(const cJSON *obj, const char *key, int family, char ret[CTL_PREFIX
 
 	if (r < 0 || (r > 0 && ctl_prefix_parse(ret, family, addr, &len) < 0))
 		return -1;
+	return 0;
+}
+
+/* attach's "ipv4" or "ipv6": "auto", or an address with its prefix length. */
+static int
+assign_member(const cJSON *obj, const char *key, int family, char ret[CTL_PREFIX_MAX])
+{
+	int r = copy_member(obj, key, ret, CTL_PREFIX_MAX);
+
+	if (r > 0 && !strcmp(ret, CTL_AUTO))
+		return 0;
+	return prefix_member(obj, key, family, ret);
+}
+
+static int
+decode_attach(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	int r;
+
+	if (copy_member(root, "ifname", req->ifname, sizeof(req->ifname)) <= 0 ||
+	    !ifname_valid(req->ifname))
+		BAD("attach needs \"ifname\", a valid interface name");
+	r = copy_member(root, "segment", req->segment, sizeof(req->segment));
+	if (r < 0 || (r && !ctl_segment_valid(req->segment)))
+		BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+	if (assign_member(root, "ipv4", AF_INET, req->ipv4) < 0)
+		BAD("\"ipv4\" is neither \"auto\" nor an IPv4 address with its prefix length");
+	if (assign_member(root, "ipv6", AF_INET6, req->ipv6) < 0)
+		BAD("\"ipv6\" is neither \"auto\" nor an IPv6 address with its prefix length");
+	r = copy_member(root, "hostname", req->hostname, sizeof(req->hostname));
+	if (r < 0 || (r && !ident_valid(req->hostname)))
+		BAD("\"hostname\" is not a valid host name (1-63 of A-Z a-z 0-9 - _ .)");
+	return 0;
+}
+
+/* segment-add's addressing: the strings as given (the switch checks what they say). */
+static int
+decode_segment_add(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	const cJSON *v;
+
+	if (copy_member(root, "subnet", req->subnet, sizeof(req->subnet)) < 0)
+		BAD("\"subnet\" is not a string A.B.C.D/L");
+	if (copy_member(root, "service", req->service, sizeof(req->service)) < 0)
+		BAD("\"service\" is not an address string");
+	if (copy_member(root, "gateway", req->gateway, sizeof(req->gateway)) < 0)
+		BAD("\"gateway\" is not an address string");
+	if (copy_member(root, "dhcp", req->dhcp, sizeof(req->dhcp)) < 0)
+		BAD("\"dhcp\" is not a range string FIRST-LAST");
+	if (copy_member(root, "ipv6", req->ipv6, sizeof(req->ipv6)) < 0)
+		BAD("\"ipv6\" is not a prefix string X::/64");
+	v = cJSON_GetObjectItemCaseSensitive(root, "dns");
+	if (v && !cJSON_IsBool(v))
+		BAD("\"dns\" is not true or false");
+	req->dns = cJSON_IsTrue(v);
 	return 0;
 }
 
@@ -698,12 +754,9 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 	case CTL_ATTACH:
 		if (!has_node)
 			BAD("attach needs \"node\"");
-		if (copy_member(root, "ifname", req.ifname, sizeof(req.ifname)) <= 0 ||
-		    !ifname_valid(req.ifname))
-			BAD("attach needs \"ifname\", a valid interface name");
-		r = copy_member(root, "segment", req.segment, sizeof(req.segment));
-		if (r < 0 || (r && !ctl_segment_valid(req.segment)))
-			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+		r = decode_attach(root, &req, ret_error);
+		if (r < 0)
+			return r;
 		r = decode_vlan(root, &req.vlan, ret_error);
 		if (r < 0)
 			return r;
@@ -722,6 +775,9 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 			  v->valuedouble != (uint32_t)v->valuedouble))
 			BAD("\"mtu\" is not a whole number from 68 to 65535");
 		req.mtu = v ? (uint32_t)v->valuedouble : 0;
+		r = decode_segment_add(root, &req, ret_error);
+		if (r < 0)
+			return r;
 		/* fall through */
 	case CTL_SEGMENT_DEL:
 		if (segment_member(root, "name", req.name, true) < 0)
@@ -759,6 +815,10 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		r = decode_link_target(root, &req, false, ret_error);
 		if (r < 0)
 			return r;
+		break;
+	case CTL_LEASES:
+		if (segment_member(root, "segment", req.segment, false) < 0)
+			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
 		break;
 	case CTL_PORTS:
 	case CTL_FDB:
@@ -926,6 +986,18 @@ ctl_request_encode(const struct ctl_request *req)
 		return NULL;
 	if (encode_link_request(o, req) < 0)
 		return NULL;
+	if (req->hostname[0] && !cJSON_AddStringToObject(o, "hostname", req->hostname))
+		return NULL;
+	if (req->subnet[0] && !cJSON_AddStringToObject(o, "subnet", req->subnet))
+		return NULL;
+	if (req->service[0] && !cJSON_AddStringToObject(o, "service", req->service))
+		return NULL;
+	if (req->gateway[0] && !cJSON_AddStringToObject(o, "gateway", req->gateway))
+		return NULL;
+	if (req->dhcp[0] && !cJSON_AddStringToObject(o, "dhcp", req->dhcp))
+		return NULL;
+	if (req->dns && !cJSON_AddTrueToObject(o, "dns"))
+		return NULL;
 	return cJSON_PrintUnformatted(o);
 }
 
@@ -974,7 +1046,15 @@ ctl_segment_to_json(const struct ctl_segment *s)
 		return NULL;
 	if (!cJSON_AddStringToObject(o, "name", s->name) ||
 	    !cJSON_AddNumberToObject(o, "mtu", s->mtu) ||
-	    !cJSON_AddNumberToObject(o, "ports", s->ports)) {
+	    !cJSON_AddNumberToObject(o, "ports", s->ports) ||
+	    (s->subnet[0] && !cJSON_AddStringToObject(o, "subnet", s->subnet)) ||
+	    (s->service[0] && !cJSON_AddStringToObject(o, "service", s->service)) ||
+	    (s->gateway[0] && !cJSON_AddStringToObject(o, "gateway", s->gateway)) ||
+	    (s->dhcp[0] && !cJSON_AddStringToObject(o, "dhcp", s->dhcp)) ||
+	    (s->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", s->ipv6)) ||
+	    (s->dns && !cJSON_AddTrueToObject(o, "dns")) ||
+	    (s->subnet[0] && (!cJSON_AddNumberToObject(o, "addresses", s->addresses) ||
+			      !cJSON_AddNumberToObject(o, "leased", s->leased)))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -990,7 +1070,116 @@ ctl_segment_from_json(const cJSON *o, struct ctl_segment *ret)
 		return -EBADMSG;
 	s.mtu = json_uint(o, "mtu", 0) <= CTL_MTU_MAX ? json_uint(o, "mtu", 0) : 0;
 	s.ports = json_uint(o, "ports", 0) <= UINT32_MAX ? json_uint(o, "ports", 0) : 0;
+	if (copy_member(o, "subnet", s.subnet, sizeof(s.subnet)) < 0 ||
+	    copy_member(o, "service", s.service, sizeof(s.service)) < 0 ||
+	    copy_member(o, "gateway", s.gateway, sizeof(s.gateway)) < 0 ||
+	    copy_member(o, "dhcp", s.dhcp, sizeof(s.dhcp)) < 0 ||
+	    copy_member(o, "ipv6", s.ipv6, sizeof(s.ipv6)) < 0)
+		return -EBADMSG;
+	s.dns = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "dns"));
+	s.addresses = json_uint(o, "addresses", 0) <= UINT32_MAX ? json_uint(o, "addresses", 0) : 0;
+	s.leased = json_uint(o, "leased", 0) <= UINT32_MAX ? json_uint(o, "leased", 0) : 0;
 	*ret = s;
+	return 0;
+}
+
+char *
+ctl_reply_attach(const char *name, const char *segment, const struct ctl_assign *a)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	cJSON *dns;
+
+	if (!o || !cJSON_AddStringToObject(o, "port", name) ||
+	    !cJSON_AddStringToObject(o, "segment", segment))
+		return NULL;
+	if (a->ipv4[0] && !cJSON_AddStringToObject(o, "ipv4", a->ipv4))
+		return NULL;
+	if (a->gateway[0] && !cJSON_AddStringToObject(o, "gateway", a->gateway))
+		return NULL;
+	if (a->ndns) {
+		dns = cJSON_AddArrayToObject(o, "dns");
+		for (unsigned i = 0; dns && i < a->ndns && i < CTL_DNS_MAX; i++)
+			if (!cJSON_AddItemToArray(dns, cJSON_CreateString(a->dns[i])))
+				dns = NULL;
+		if (!dns)
+			return NULL;
+	}
+	if (a->mtu && !cJSON_AddNumberToObject(o, "mtu", a->mtu))
+		return NULL;
+	if (a->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", a->ipv6))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+int
+ctl_assign_from_json(const cJSON *o, struct ctl_assign *ret)
+{
+	struct ctl_assign a = {};
+	const cJSON *dns = cJSON_GetObjectItemCaseSensitive(o, "dns"), *e;
+	unsigned char addr[16];
+	unsigned len;
+
+	if (copy_member(o, "ipv4", a.ipv4, sizeof(a.ipv4)) < 0 ||
+	    copy_member(o, "gateway", a.gateway, sizeof(a.gateway)) < 0 ||
+	    copy_member(o, "ipv6", a.ipv6, sizeof(a.ipv6)) < 0)
+		return -EBADMSG;
+	if ((a.ipv4[0] && ctl_prefix_parse(a.ipv4, AF_INET, addr, &len) < 0) ||
+	    (a.gateway[0] && inet_pton(AF_INET, a.gateway, addr) != 1) ||
+	    (a.ipv6[0] && ctl_prefix_parse(a.ipv6, AF_INET6, addr, &len) < 0))
+		return -EBADMSG;
+	if (dns && !cJSON_IsArray(dns))
+		return -EBADMSG;
+	cJSON_ArrayForEach(e, dns)
+	{
+		if (a.ndns == CTL_DNS_MAX)
+			break;
+		if (!cJSON_IsString(e) || strlen(e->valuestring) >= CTL_ADDR_MAX ||
+		    (inet_pton(AF_INET, e->valuestring, addr) != 1 &&
+		     inet_pton(AF_INET6, e->valuestring, addr) != 1))
+			return -EBADMSG;
+		strcpy(a.dns[a.ndns++], e->valuestring);
+	}
+	a.mtu = json_uint(o, "mtu", 0) <= CTL_MTU_MAX ? json_uint(o, "mtu", 0) : 0;
+	*ret = a;
+	return 0;
+}
+
+cJSON *
+ctl_lease_to_json(const struct ctl_lease *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddStringToObject(o, "segment", l->segment) ||
+	    !cJSON_AddStringToObject(o, "kind", l->kind) ||
+	    !cJSON_AddStringToObject(o, "ipv4", l->ipv4) ||
+	    (l->node[0] && !cJSON_AddStringToObject(o, "node", l->node)) ||
+	    (l->ifname[0] && !cJSON_AddStringToObject(o, "ifname", l->ifname)) ||
+	    (l->mac[0] && !cJSON_AddStringToObject(o, "mac", l->mac)) ||
+	    (l->mac[0] && !cJSON_AddNumberToObject(o, "expires", l->expires)) ||
+	    (!l->mac[0] && !cJSON_AddBoolToObject(o, "attached", l->attached))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ctl_lease_from_json(const cJSON *o, struct ctl_lease *ret)
+{
+	struct ctl_lease l = {};
+
+	if (!cJSON_IsObject(o) || copy_member(o, "segment", l.segment, sizeof(l.segment)) <= 0 ||
+	    copy_member(o, "kind", l.kind, sizeof(l.kind)) <= 0 ||
+	    copy_member(o, "ipv4", l.ipv4, sizeof(l.ipv4)) <= 0 ||
+	    copy_member(o, "node", l.node, sizeof(l.node)) < 0 ||
+	    copy_member(o, "ifname", l.ifname, sizeof(l.ifname)) < 0 ||
+	    copy_member(o, "mac", l.mac, sizeof(l.mac)) < 0)
+		return -EBADMSG;
+	l.expires = json_uint(o, "expires", 0);
+	l.attached = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "attached"));
+	*ret = l;
 	return 0;
 }
 
@@ -1023,6 +1212,7 @@ ctl_port_to_json(const struct ctl_port *p)
 	    !cJSON_AddStringToObject(o, "kind", p->kind) ||
 	    !cJSON_AddStringToObject(o, "segment", p->segment) ||
 	    (p->has_mac && !cJSON_AddStringToObject(o, "mac", mac)) ||
+	    (p->ipv4[0] && !cJSON_AddStringToObject(o, "ipv4", p->ipv4)) ||
 	    !cJSON_AddNumberToObject(o, "rx_frames", p->rx_frames) ||
 	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
 	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
@@ -1045,7 +1235,8 @@ ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
 	    copy_member(o, "ifname", p.ifname, sizeof(p.ifname)) < 0 ||
 	    copy_member(o, "state", p.state, sizeof(p.state)) < 0 ||
 	    copy_member(o, "kind", p.kind, sizeof(p.kind)) < 0 ||
-	    copy_member(o, "segment", p.segment, sizeof(p.segment)) < 0)
+	    copy_member(o, "segment", p.segment, sizeof(p.segment)) < 0 ||
+	    copy_member(o, "ipv4", p.ipv4, sizeof(p.ipv4)) < 0)
 		return -EBADMSG;
 	mac = json_string(o, "mac");
 	if (mac && mac_parse(mac, p.mac) < 0)

@@ -41,6 +41,7 @@ enum ctl_op {
 	CTL_CAPTURES,
 	CTL_LINK_SET,
 	CTL_LINK_SHOW,
+	CTL_LEASES,
 };
 
 /* A port's VLAN role in an attach request: none, access (one VLAN) or trunk (a set). */
@@ -113,6 +114,11 @@ struct ctl_link_entry {
 	struct ctl_link_counters cnt[2];
 };
 
+#define CTL_AUTO "auto"         /* attach's "ipv4"/"ipv6": an address from the segment's IPAM */
+#define CTL_ADDR_MAX 46         /* an address (INET6_ADDRSTRLEN) */
+#define CTL_RANGE_MAX 32        /* "A.B.C.D-A.B.C.D" and its NUL */
+#define CTL_DNS_MAX 3
+
 struct ctl_request {
 	enum ctl_op op;
 	char node[IDENT_MAX + 1];      /* attach; detach by node */
@@ -122,8 +128,8 @@ struct ctl_request {
 	/* segment-add, segment-del: the segment; host-add, host-del: the port, an interface name */
 	char name[CTL_SEGMENT_MAX];
 	uint32_t mtu;                /* segment-add; 0 when not given */
-	char ipv4[CTL_PREFIX_MAX];   /* host-add: "A/L", or "" */
-	char ipv6[CTL_PREFIX_MAX];
+	char ipv4[CTL_PREFIX_MAX];   /* host-add, attach: "A/L", attach: "auto"; or "" */
+	char ipv6[CTL_PREFIX_MAX];   /* the same; segment-add: the segment's /64 prefix */
 	bool masquerade;             /* host-add */
 	struct ctl_vlan vlan;        /* attach */
 	/* capture: the ports and segments to watch (none of either: every port) */
@@ -139,12 +145,49 @@ struct ctl_request {
 	struct ctl_link link;
 	enum ctl_carrier carrier;
 	bool clear;                  /* removes every setting first */
+	char hostname[IDENT_MAX + 1]; /* attach: the name the node answers to in DNS, or "" */
+	/* segment-add's addressing, "" when not given */
+	char subnet[CTL_PREFIX_MAX];
+	char service[CTL_ADDR_MAX];
+	char gateway[CTL_ADDR_MAX];
+	char dhcp[CTL_RANGE_MAX];
+	bool dns;
+};
+
+/* What attach hands out with "ipv4":"auto" (and "ipv6":"auto"); "" where there is nothing. */
+struct ctl_assign {
+	char ipv4[CTL_PREFIX_MAX];  /* "A/L" */
+	char gateway[CTL_ADDR_MAX];
+	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
+	unsigned ndns;
+	uint32_t mtu;
+	char ipv6[CTL_PREFIX_MAX];  /* "X::Y/64" */
+};
+
+struct ctl_lease {
+	char segment[CTL_SEGMENT_MAX];
+	char kind[8];               /* "auto", "static", "dhcp" */
+	char node[IDENT_MAX + 1];   /* auto, static: the node; dhcp: the client's host name */
+	char ifname[IFNAMSIZ];
+	char mac[MAC_STRLEN];       /* dhcp */
+	char ipv4[CTL_ADDR_MAX];
+	uint64_t expires;           /* dhcp: seconds left; 0 for the others */
+	bool attached;              /* auto, static: its node is attached now */
 };
 
 struct ctl_segment {
 	char name[CTL_SEGMENT_MAX];
 	uint32_t mtu;
 	uint32_t ports;
+	/* addressing, "" when not set */
+	char subnet[CTL_PREFIX_MAX];
+	char service[CTL_ADDR_MAX];
+	char gateway[CTL_ADDR_MAX];
+	char dhcp[CTL_RANGE_MAX];
+	char ipv6[CTL_PREFIX_MAX];
+	bool dns;
+	uint32_t addresses; /* host addresses IPAM hands out (auto and DHCP) */
+	uint32_t leased;    /* of them, held now */
 };
 
 struct ctl_port {
@@ -157,6 +200,7 @@ struct ctl_port {
 	char segment[CTL_SEGMENT_MAX];
 	uint8_t mac[6];                /* when has_mac: the node's, or the host port's */
 	bool has_mac;
+	char ipv4[CTL_ADDR_MAX];       /* the node's address on the segment when known, or "" */
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
 	uint64_t drops;
@@ -214,6 +258,12 @@ char *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 char *ctl_reply_port(const char *name, const char *segment);
 cJSON *ctl_segment_to_json(const struct ctl_segment *s);
 int ctl_segment_from_json(const cJSON *obj, struct ctl_segment *ret);
+/* {"ok":true,"port":NAME,"segment":SEG} with the assignment's fields. */
+char *ctl_reply_attach(const char *name, const char *segment, const struct ctl_assign *a);
+/* The assignment in an attach reply (all "" when none). */
+int ctl_assign_from_json(const cJSON *reply, struct ctl_assign *ret);
+cJSON *ctl_lease_to_json(const struct ctl_lease *l);
+int ctl_lease_from_json(const cJSON *obj, struct ctl_lease *ret);
 /* {"ok":true,"segment":{...}} */
 char *ctl_reply_segment(const struct ctl_segment *s);
 cJSON *ctl_port_to_json(const struct ctl_port *p);

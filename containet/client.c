@@ -92,20 +92,73 @@ print_fdb(const cJSON *reply)
 	}
 }
 
+/* What a segment's local endpoint serves, for the SERVES column. */
+static void
+segment_serves(const struct ctl_segment *s, char *ret, size_t size)
+{
+	snprintf(ret, size, "%s%s%s%s", s->dhcp[0] ? "dhcp " : "", s->dns ? "dns " : "",
+		 s->ipv6[0] ? "ra " : "", s->ipv6);
+	if (!ret[0])
+		snprintf(ret, size, "-");
+}
+
 static void
 print_segments(const cJSON *reply)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "segments"), *e;
-	int ws = column_width(list, "name", "SEGMENT");
+	int ws = column_width(list, "name", "SEGMENT"), wv = strlen("SERVES");
+	struct ctl_segment s;
+	char serves[96];
 
-	printf("%-*s %6s %6s\n", ws, "SEGMENT", "MTU", "PORTS");
+	/* Every row as wide as the header: the last column is padded to its widest. */
 	cJSON_ArrayForEach(e, list)
 	{
-		struct ctl_segment s;
+		if (ctl_segment_from_json(e, &s) < 0)
+			continue;
+		segment_serves(&s, serves, sizeof(serves));
+		if ((int)strlen(serves) > wv)
+			wv = strlen(serves);
+	}
+	printf("%-*s %6s %6s %-18s %-15s %-11s %-*s\n", ws, "SEGMENT", "MTU", "PORTS", "SUBNET",
+	       "SERVICE", "LEASED", wv, "SERVES");
+	cJSON_ArrayForEach(e, list)
+	{
+		char used[32] = "-";
 
 		if (ctl_segment_from_json(e, &s) < 0)
 			continue;
-		printf("%-*s %6u %6u\n", ws, s.name, s.mtu, s.ports);
+		if (s.subnet[0])
+			snprintf(used, sizeof(used), "%u/%u", s.leased, s.addresses);
+		segment_serves(&s, serves, sizeof(serves));
+		printf("%-*s %6u %6u %-18s %-15s %-11s %-*s\n", ws, s.name, s.mtu, s.ports,
+		       s.subnet[0] ? s.subnet : "-", s.service[0] ? s.service : "-", used, wv,
+		       serves);
+	}
+}
+
+static void
+print_leases(const cJSON *reply)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "leases"), *e;
+	int ws = column_width(list, "segment", "SEGMENT"), wn = column_width(list, "node", "NODE");
+
+	printf("%-*s %-15s %-6s %-*s %-15s %-17s %s\n", ws, "SEGMENT", "IPV4", "KIND", wn, "NODE",
+	       "IFNAME", "MAC", "STATE");
+	cJSON_ArrayForEach(e, list)
+	{
+		struct ctl_lease l;
+		char state[32];
+
+		if (ctl_lease_from_json(e, &l) < 0)
+			continue;
+		if (l.mac[0])
+			snprintf(state, sizeof(state), "expires in %llus",
+				 (unsigned long long)l.expires);
+		else
+			snprintf(state, sizeof(state), "%s", l.attached ? "attached" : "kept");
+		printf("%-*s %-15s %-6s %-*s %-15s %-17s %s\n", ws, l.segment, l.ipv4, l.kind, wn,
+		       l.node[0] ? l.node : "-", l.ifname[0] ? l.ifname : "-",
+		       l.mac[0] ? l.mac : "-", state);
 	}
 }
 
@@ -237,7 +290,9 @@ static int
 client_request(char **args, const struct ctl_request *opts, struct ctl_request *ret)
 {
 	const char *cmd = args[0], *sub = cmd ? args[1] : NULL;
-	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->ipv6[0] || opts->masquerade;
+	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->masquerade;
+	bool addr_opts = opts->subnet[0] || opts->service[0] || opts->gateway[0] || opts->dhcp[0] ||
+			 opts->dns;
 	int nargs = 0;
 
 	while (args[nargs])
@@ -255,16 +310,23 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 			return 2;
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
-		if (ret->op == CTL_SEGMENT_DEL && opts->mtu)
-			return log_usage_error("%s", "--mtu goes with 'segment add'");
+		if (ret->op == CTL_SEGMENT_DEL && (opts->mtu || addr_opts || opts->ipv6[0]))
+			return log_usage_error("%s", "--mtu, --subnet, --service, --gateway, --dhcp, "
+						     "--ipv6 and --dns go with 'segment add'");
 		ret->mtu = opts->mtu;
+		strcpy(ret->subnet, opts->subnet);
+		strcpy(ret->service, opts->service);
+		strcpy(ret->gateway, opts->gateway);
+		strcpy(ret->dhcp, opts->dhcp);
+		strcpy(ret->ipv6, opts->ipv6);
+		ret->dns = opts->dns;
 	} else if (!strcmp(cmd, "host") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
 		ret->op = !strcmp(sub, "add") ? CTL_HOST_ADD : CTL_HOST_DEL;
 		if (!name_argument("host", args[2], ret->name, IFNAMSIZ))
 			return 2;
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
-		if (ret->op == CTL_HOST_DEL && host_opts)
+		if (ret->op == CTL_HOST_DEL && (host_opts || opts->ipv6[0]))
 			return log_usage_error("%s",
 			                       "--segment, --ipv4, --ipv6 and --masquerade go "
 			                       "with 'host add'");
@@ -278,6 +340,14 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		if (r)
 			return r;
 		ret->dir = opts->dir ? opts->dir : CTL_DIR_EGRESS;
+	} else if (!strcmp(cmd, "leases")) {
+		ret->op = CTL_LEASES;
+		if (sub && !ctl_segment_valid(sub))
+			return log_usage_error("'%s' is not a segment name", sub);
+		if (sub)
+			strcpy(ret->segment, sub);
+		if (nargs > 2)
+			return log_usage_error("unexpected argument '%s'", args[2]);
 	} else if (!strcmp(cmd, "link") && sub && !strcmp(sub, "show")) {
 		ret->op = CTL_LINK_SHOW;
 		if (args[2] && !name_argument("link show", args[2], ret->port, sizeof(ret->port)))
@@ -286,7 +356,7 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 			return log_usage_error("unexpected argument '%s'", args[3]);
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del, capture, link set|show)",
+		                       "add|del, host add|del, capture, link set|show, leases)",
 		                       cmd);
 	}
 	if (opts->dir && ret->op != CTL_LINK_SET)
@@ -294,8 +364,13 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	if (opts->mtu && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--mtu goes with 'segment add'");
 	if (host_opts && ret->op != CTL_HOST_ADD)
-		return log_usage_error("%s", "--segment, --ipv4, --ipv6 and --masquerade go with "
+		return log_usage_error("%s", "--segment, --ipv4 and --masquerade go with "
 		                             "'host add'");
+	if (opts->ipv6[0] && ret->op != CTL_HOST_ADD && ret->op != CTL_SEGMENT_ADD)
+		return log_usage_error("%s", "--ipv6 goes with 'host add' or 'segment add'");
+	if (addr_opts && ret->op != CTL_SEGMENT_ADD)
+		return log_usage_error("%s", "--subnet, --service, --gateway, --dhcp and --dns go "
+					     "with 'segment add'");
 	return 0;
 }
 
@@ -347,6 +422,8 @@ client_run(const char *socket_path, char **args, const struct ctl_request *opts,
 		print_segments(reply);
 	} else if (req.op == CTL_LINK_SHOW) {
 		print_links(reply);
+	} else if (req.op == CTL_LEASES) {
+		print_leases(reply);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #include "fdpass.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -355,9 +356,12 @@ reply_ok(void)
 static char *
 reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
+	_cleanup_free_ char *lerr = NULL;
 	const char *name, *err;
+	struct ctl_assign assign;
 	struct vlan_role role;
-	uint32_t seg;
+	uint32_t seg, ipv4, port;
+	int r;
 
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
@@ -367,23 +371,37 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 		control_close_fd(sw, fd);
 		return ctl_reply_error("no segment '%s' on this switch", req->segment);
 	}
+	/* Addresses first: a refused one leaves no port behind. */
+	r = lease_attach(sw, seg, req, &assign, &ipv4, &lerr);
+	if (r < 0) {
+		control_close_fd(sw, fd);
+		return ctl_reply_error("%s", lerr ? lerr : strerror(-r));
+	}
 	if (port_attach(sw, idx, seg, req->node, req->ifname, fd, &name, &err) < 0) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);
 	}
 	sw->conns[idx].nports++;
+	port = port_find(sw, name);
 	/* Before the loop reads a frame of it: the read's completion comes later. */
-	sw->ports[port_find(sw, name)].vlan = role;
-	return ctl_reply_port(name, sw->segs[seg].name);
+	sw->ports[port].vlan = role;
+	sw->ports[port].ipv4 = ipv4;
+	strcpy(sw->ports[port].hostname, req->hostname);
+	return ctl_reply_attach(name, sw->segs[seg].name, &assign);
 }
 
 static char *
 reply_segment_add(struct sw *sw, const struct ctl_request *req)
 {
 	struct ctl_segment cs;
+	struct ipam_pool addr;
+	const char *err;
 	uint32_t seg;
 	int r;
 
+	if (ipam_pool_parse(req->subnet, req->service, req->gateway, req->dhcp, req->ipv6, req->dns,
+			    &addr, &err) < 0)
+		return ctl_reply_error("segment '%s': %s", req->name, err);
 	r = segment_add(sw, req->name, req->mtu, &seg);
 	if (r == -EEXIST)
 		return ctl_reply_error("segment '%s' exists", req->name);
@@ -391,7 +409,15 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 		return ctl_reply_error("the switch has %d segments already", SEGMENT_MAX);
 	if (r < 0)
 		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
-	log_info("segment %s added (mtu %u)", req->name, sw->segs[seg].mtu);
+	addr.mtu = sw->segs[seg].mtu;
+	sw->segs[seg].addr = addr;
+	r = endpoint_new(sw, seg);
+	if (r < 0) {
+		segment_del(sw, seg);
+		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
+	}
+	log_info("segment %s added (mtu %u%s%s)", req->name, sw->segs[seg].mtu,
+		 req->subnet[0] ? ", subnet " : "", req->subnet);
 	segment_describe(sw, seg, &cs);
 	return ctl_reply_segment(&cs);
 }
@@ -432,6 +458,47 @@ reply_segments(struct sw *sw)
 			continue;
 		segment_describe(sw, i, &cs);
 		e = ctl_segment_to_json(&cs);
+		if (!e || !cJSON_AddItemToArray(arr, e))
+			return NULL;
+		if (sw->segs[i].ep)
+			cJSON_AddNumberToObject(e, "endpoint_drops", endpoint_drops(sw, i));
+	}
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_leases(struct sw *sw, const struct ctl_request *req)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	uint64_t now = lease_clock();
+	cJSON *arr;
+
+	if (req->segment[0] && segment_find(sw, req->segment) == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	if (!o || !(arr = cJSON_AddArrayToObject(o, "leases")))
+		return NULL;
+	for (uint32_t i = 0; i < sw->ipam.n; i++) {
+		const struct ipam_lease *l = &sw->ipam.v[i];
+		struct in_addr a = { htonl(l->addr) };
+		struct ctl_lease cl = {};
+		cJSON *e;
+
+		if (req->segment[0] && strcmp(l->segment, req->segment))
+			continue;
+		if (l->kind == IPAM_DHCP && (l->time <= now || !memcmp(l->mac, (uint8_t[6]){}, 6)))
+			continue; /* expired or declined: not a lease */
+		strcpy(cl.segment, l->segment);
+		strcpy(cl.kind, ipam_kind_name(l->kind));
+		strcpy(cl.node, l->node);
+		strcpy(cl.ifname, l->ifname);
+		inet_ntop(AF_INET, &a, cl.ipv4, sizeof(cl.ipv4));
+		if (l->kind == IPAM_DHCP) {
+			mac_format(l->mac, cl.mac);
+			cl.expires = l->time - now;
+		} else {
+			cl.attached = lease_busy(l, sw);
+		}
+		e = ctl_lease_to_json(&cl);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
 	}
@@ -538,6 +605,11 @@ reply_ports(struct sw *sw)
 		cp.has_mac = p->has_mac;
 		port_vlan_to_ctl(&p->vlan, &cp.vlan);
 		memcpy(cp.mac, p->mac, sizeof(cp.mac));
+		if (p->ipv4) {
+			struct in_addr a = { htonl(p->ipv4) };
+
+			inet_ntop(AF_INET, &a, cp.ipv4, sizeof(cp.ipv4));
+		}
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
@@ -670,6 +742,8 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return link_set(sw, &req);
 	case CTL_LINK_SHOW:
 		return link_show(sw, &req);
+	case CTL_LEASES:
+		return reply_leases(sw, &req);
 	case CTL_ATTACH:
 	case CTL_CAPTURE:
 		break;

@@ -1,5 +1,6 @@
 /* containet: an io_uring ethernet switch for container taps.  Options and wiring only. */
 #include "client.h"
+#include "cleanup.h"
 #include "log.h"
 #include "parse.h"
 #include "switch.h"
@@ -25,7 +26,9 @@ usage(FILE *f)
 		"  ports [--json]                  ports, their segment, kind, MAC and counters\n"
 		"  fdb [--json]                    learned addresses by segment and VLAN\n"
 		"  segments [--json]               segments, their MTU and how many ports use them\n"
-		"  segment add NAME [--mtu N]      a new segment (a broadcast domain of its own)\n"
+		"  segment add NAME [--mtu N] [--subnet A/L] [--service A] [--gateway A]\n"
+		"              [--dhcp FIRST-LAST] [--ipv6 PREFIX/64] [--dns]\n"
+		"                                  a new segment (a broadcast domain of its own)\n"
 		"  segment del NAME                remove a segment no port uses\n"
 		"  host add NAME [--segment S] [--ipv4 A/L] [--ipv6 A/L] [--masquerade]\n"
 		"                                  a tap NAME in the switch's namespace, in segment S\n"
@@ -40,10 +43,12 @@ usage(FILE *f)
 		"                                  reorder=5%% rate=10mbit limit=1000 seed=7; down/up\n"
 		"                                  pull/plug the cable; clear: back to a plain link\n"
 		"  link show [PORT|SEGMENT] [--json]  settings and counters of links\n"
+		"  leases [SEGMENT] [--json]       addresses handed out (auto, static, DHCP)\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
 		"      --group NAME      members of group NAME may use the socket\n"
+		"      --state DIR       where the leases live (/var/lib/containet/switch-<SOCK name>)\n"
 		"      --age SECONDS     forget a station not heard from for this long (300)\n"
 		"      --max-ports N     at most N ports (1024)\n"
 		"      --fdb-max N       at most N learned addresses (8192)\n"
@@ -53,9 +58,15 @@ usage(FILE *f)
 		"      --no-multishot    re-arm a read per frame even if the kernel has multishot\n"
 		"      --json            client mode: print the raw JSON reply\n"
 		"      --mtu N           segment add: the segment's MTU (1500)\n"
+		"      --subnet A/L      segment add: its IPv4 subnet; attach may ask for \"auto\"\n"
+		"      --service A       segment add: the switch's address there (ARP, ping, DHCP, DNS)\n"
+		"      --gateway A       segment add: the default route nodes get (a router node)\n"
+		"      --dhcp FIRST-LAST segment add: serve DHCPv4 from this range\n"
+		"      --dns             segment add: answer DNS for the nodes' names\n"
 		"      --segment S       host add: the segment (default)\n"
 		"      --ipv4 A/L        host add: the host's IPv4 address on the segment\n"
-		"      --ipv6 A/L        host add: the host's IPv6 address on the segment\n"
+		"      --ipv6 A/L        host add: the host's IPv6 address on the segment;\n"
+		"                        segment add: a /64 prefix announced for SLAAC\n"
 		"      --masquerade      host add: the segment reaches the host's networks by NAT\n"
 		"  -w, --write FILE      capture: write to FILE, or '-' for standard output\n"
 		"  -c, --count N         capture: stop after N frames\n"
@@ -85,6 +96,12 @@ enum {
 	OPT_DURATION,
 	OPT_SNAPLEN,
 	OPT_DIR,
+	OPT_STATE,
+	OPT_SUBNET,
+	OPT_SERVICE,
+	OPT_GATEWAY,
+	OPT_DHCP,
+	OPT_DNS,
 	OPT_VERSION,
 };
 
@@ -110,6 +127,12 @@ static const struct option options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "subnet", required_argument, NULL, OPT_SUBNET },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "dhcp", required_argument, NULL, OPT_DHCP },
+	{ "dns", no_argument, NULL, OPT_DNS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -143,6 +166,31 @@ raise_fd_limit(void)
 			       (unsigned long long)rl.rlim_max);
 }
 
+/* Copies a client option's value into ret (size bytes); false after a usage error. */
+static bool
+string_option(const char *name, const char *arg, char *ret, size_t size)
+{
+	if (strlen(arg) >= size) {
+		log_usage_error("--%s: '%s' is too long", name, arg);
+		return false;
+	}
+	strcpy(ret, arg);
+	return true;
+}
+
+/* The default state directory: /var/lib/containet/switch-<basename of the socket>. */
+static char *
+default_state_dir(const char *socket_path)
+{
+	const char *base = strrchr(socket_path, '/');
+	char *dir;
+
+	base = base ? base + 1 : socket_path;
+	if (asprintf(&dir, "/var/lib/containet/switch-%s", base) < 0)
+		return NULL;
+	return dir;
+}
+
 static int
 serve(const struct sw_config *cfg)
 {
@@ -164,6 +212,8 @@ serve(const struct sw_config *cfg)
 			log_error_errno(r, "listen on '%s'", cfg->socket_path);
 		goto out;
 	}
+	if (lease_init(&sw) < 0)
+		goto out;
 	log_info("listening on %s", cfg->socket_path);
 	r = sw_run(&sw);
 	if (r < 0)
@@ -193,6 +243,7 @@ main(int argc, char **argv)
 	bool json = false, client_opts = false, capture_opts = false;
 	char *end;
 	double secs;
+	_cleanup_free_ char *state_default = NULL;
 	unsigned long n;
 	struct group *gr;
 	int c;
@@ -316,6 +367,35 @@ main(int argc, char **argv)
 						       optarg);
 			client_opts = true;
 			break;
+		case OPT_STATE:
+			if (!optarg[0])
+				return log_usage_error("%s", "--state wants a directory");
+			cfg.state_dir = optarg;
+			break;
+		case OPT_SUBNET:
+			if (!string_option("subnet", optarg, copts.subnet, sizeof(copts.subnet)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_SERVICE:
+			if (!string_option("service", optarg, copts.service, sizeof(copts.service)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_GATEWAY:
+			if (!string_option("gateway", optarg, copts.gateway, sizeof(copts.gateway)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_DHCP:
+			if (!string_option("dhcp", optarg, copts.dhcp, sizeof(copts.dhcp)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_DNS:
+			copts.dns = true;
+			client_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -342,7 +422,14 @@ main(int argc, char **argv)
 	if (json)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
-		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade and "
-					     "--dir go with a client command");
+		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, --subnet, "
+					     "--service, --gateway, --dhcp and --dns go with a client "
+					     "command");
+	if (!cfg.state_dir) {
+		state_default = default_state_dir(cfg.socket_path);
+		if (!state_default)
+			return log_usage_error("%s", "out of memory");
+		cfg.state_dir = state_default;
+	}
 	return serve(&cfg);
 }

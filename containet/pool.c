@@ -24,6 +24,11 @@
  *             ports get their read back (pool_advance), and the tick does the same as a
  *             safety net (pool_rearm).
  *
+ * Local buffers: POOL_LOCAL more buffers after the kernel's, never in its ring, for frames
+ * the switch builds itself (the local endpoint's answers).  They live as read frames do,
+ * by reference, so they take the same egress path; the last pool_put puts one back on
+ * the local free list instead of the kernel's ring.
+ *
  * Per port, at most inflight_cap writes are under way: a port that does not drain cannot
  * pin the whole pool.  A prefixed write needs a write slot (the iovec and the prefix
  * bytes stay put until it completes); there are as many as buffers.
@@ -52,6 +57,10 @@ pool_return(struct sw *sw, uint16_t bid)
 {
 	struct pool *pl = &sw->pool;
 
+	if (bid >= pl->nbufs) {
+		pl->local[pl->nlocal++] = bid;
+		return;
+	}
 	pl->held--;
 	io_uring_buf_ring_add(pl->br, pool_data(sw, bid), pl->buf_size, bid,
 	                      io_uring_buf_ring_mask(pl->nbufs), pl->returned++);
@@ -73,15 +82,18 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->br = mem;
-	mem = mmap(NULL, (size_t)nbufs * buf_size, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, (size_t)(nbufs + POOL_LOCAL) * buf_size, PROT_READ | PROT_WRITE,
 	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->bufs = mem;
-	pl->refs = calloc(nbufs, sizeof(*pl->refs));
+	pl->refs = calloc(nbufs + POOL_LOCAL, sizeof(*pl->refs));
 	pl->slots = calloc(pl->nslots, sizeof(*pl->slots));
-	if (!pl->refs || !pl->slots)
+	pl->local = calloc(POOL_LOCAL, sizeof(*pl->local));
+	if (!pl->refs || !pl->slots || !pl->local)
 		return -ENOMEM;
+	for (uint32_t i = 0; i < POOL_LOCAL; i++)
+		pl->local[pl->nlocal++] = (uint16_t)(nbufs + POOL_LOCAL - 1 - i);
 	for (uint32_t i = 0; i < pl->nslots; i++)
 		pl->slots[i].next = i + 1 < pl->nslots ? i + 1 : POOL_NONE;
 	pl->free_slot = 0;
@@ -107,12 +119,25 @@ pool_free(struct sw *sw)
 	struct pool *pl = &sw->pool;
 
 	if (pl->bufs)
-		munmap(pl->bufs, (size_t)pl->nbufs * pl->buf_size);
+		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_LOCAL) * pl->buf_size);
 	if (pl->br)
 		munmap(pl->br, pl->nbufs * sizeof(struct io_uring_buf));
 	free(pl->refs);
 	free(pl->slots);
+	free(pl->local);
 	memset(pl, 0, sizeof(*pl));
+}
+
+int
+pool_local_get(struct sw *sw, uint16_t *ret_bid)
+{
+	struct pool *pl = &sw->pool;
+
+	if (!pl->nlocal)
+		return -ENOBUFS;
+	*ret_bid = pl->local[--pl->nlocal];
+	pl->refs[*ret_bid] = 1;
+	return 0;
 }
 
 void

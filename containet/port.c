@@ -90,9 +90,12 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	strcpy(p->name, model->name);
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
+	p->ipv4 = 0;
+	p->hostname[0] = '\0';
 	segment_join(sw, model->seg, idx);
 	link_port_open(sw, idx);
 	pool_arm_read(sw, idx);
+	endpoint_port_added(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
 		 sw->segs[p->seg].name, idx);
 	return 0;
@@ -296,6 +299,12 @@ port_egress(struct sw *sw, uint32_t out, const struct frame *f)
 }
 
 void
+port_send(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	port_egress(sw, out, f);
+}
+
+void
 port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 {
 	struct port *p = &sw->ports[in];
@@ -303,10 +312,9 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 	const struct segment *seg;
 	struct vlan_class vc = {};
 	enum vlan_verdict vv;
+	struct frame fv = *rf, *f = &fv;
 	enum fwd_verdict v;
 	uint32_t out;
-
-	struct frame fv = *rf, *f = &fv;
 
 	if (f->len < TAP_VNET_HDR_LEN + ETH_HDR_LEN) {
 		p->st.rx_drops++;
@@ -321,6 +329,9 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 		return;
 	}
 	f->vid = vc.vid;
+	/* Frames for the segment's local endpoint (its service address, DHCP, DNS, RA). */
+	if (sw->segs[p->seg].ep && endpoint_input(sw, in, f))
+		return;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide_vlan(&sw->fdb, p->seg, f->vid, in, frame, f->len, TAP_VNET_HDR_LEN,
 			    sw->pool.buf_size - 1, sw->now, &out);

@@ -175,6 +175,8 @@ sw_free(struct sw *sw)
 	safe_close(sw->listen_fd);
 	fdb_free(&sw->fdb);
 	segment_free(sw);
+	ipam_free(&sw->ipam);
+	free(sw->lease_path);
 	free(sw->ports);
 	free(sw->active);
 	free(sw->queued);
@@ -224,6 +226,8 @@ tick_done(struct sw *sw)
 	pool_rearm(sw);
 	control_tick(sw);
 	capture_tick(sw);
+	endpoint_tick(sw);
+	lease_save(sw);
 	arm_tick(sw);
 }
 

@@ -8,6 +8,7 @@
 #include "fdb.h"
 #include "pcapng.h"
 #include "impair.h"
+#include "ipam.h"
 #include "uring.h"
 #include "vlan.h"
 
@@ -73,6 +74,7 @@ struct port {
 	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
 	struct vlan_role vlan; /* its VLAN role (none: frames pass as they are) */
+	uint32_t ipv4;     /* its node's address on the segment as attach said (host order), or 0 */
 	struct port_stats st;
 	/* Its link (link.c): impairment per direction (enum impair_dir) and carrier. */
 	bool carrier_down;
@@ -87,6 +89,7 @@ struct port {
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
+	char hostname[IDENT_MAX + 1]; /* the name its node answers to in DNS, or "" */
 };
 
 /* At most this many segments, "default" included. */
@@ -98,6 +101,8 @@ struct segment {
 	uint32_t *members; /* its ports, dense, for flooding */
 	uint32_t nmembers;
 	struct ctl_link link[IMPAIR_DIRS]; /* link-set on the segment: each member's default */
+	struct ipam_pool addr;  /* its addressing (addr.len 0 and !addr.has_v6: none) */
+	struct endpoint *ep;    /* the local endpoint when it has a service (endpoint.c) */
 };
 
 /*
@@ -138,7 +143,12 @@ struct pool {
 	struct pool_slot *slots; /* one per prefixed write under way */
 	uint32_t nslots;
 	uint32_t free_slot;
+	uint16_t *local; /* free local buffers: bids from nbufs on, never the kernel's */
+	uint32_t nlocal;
 };
+
+/* Buffers of the pool the switch fills itself (the local endpoint's answers). */
+#define POOL_LOCAL 64
 
 /* The kernel's cap on descriptors in one message (SCM_MAX_FD): room for all, so none is
  * dropped, and so closed, by the kernel on the loop's thread. */
@@ -218,6 +228,7 @@ struct sw_config {
 	uint32_t inflight_cap; /* writes in flight per port before frames are dropped; 0: 3/4 of nbufs */
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
+	const char *state_dir; /* where the leases live */
 };
 
 struct sw {
@@ -237,6 +248,8 @@ struct sw {
 	struct segment *segs; /* SEGMENT_MAX slots, 0 the default segment */
 	uint32_t nsegs;
 	struct fdb fdb;
+	struct ipam ipam;  /* every segment's leases */
+	char *lease_path;  /* the state file they are saved to */
 	uint64_t now; /* monotonic ns, read once per batch of completions */
 	struct capture *caps; /* CAPTURE_MAX slots */
 	uint32_t ncaps;       /* slots in use: 0 costs the data path one test */
@@ -285,6 +298,8 @@ void pool_advance(struct sw *sw);
 /* Whether a write to port idx can be started now (its in-flight cap, a free write slot). */
 bool pool_can_write(const struct sw *sw, uint32_t idx);
 void pool_rearm(struct sw *sw);
+/* A local buffer with one reference (the caller's), for a frame the switch builds; -ENOBUFS. */
+int pool_local_get(struct sw *sw, uint16_t *ret_bid);
 
 /* segment.c: segments and their members. */
 int segment_init(struct sw *sw);
@@ -318,6 +333,8 @@ void port_egress(struct sw *sw, uint32_t out, const struct frame *f);
 int port_transmit(struct sw *sw, uint32_t out, const struct frame *f);
 /* The forwarding decision for a frame read from port in (or released by its ingress queue). */
 void port_forward(struct sw *sw, uint32_t in, const struct frame *f);
+/* Sends a frame the switch built through port out's egress path. */
+void port_send(struct sw *sw, uint32_t out, const struct frame *f);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 
 /* The VLAN role of an attach request (validated there) as the port keeps it. */
@@ -368,6 +385,31 @@ int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_erro
 int host_del(struct sw *sw, const char *name, const char **ret_error);
 /* Undoes what the port set up outside the switch (its NAT), before it goes. */
 void host_release(struct sw *sw, uint32_t idx);
+
+/* lease.c: the segments' addressing as the switch keeps it: leases and their state file. */
+int lease_init(struct sw *sw);
+/* Saves the leases if they changed: temp file, fsync, rename. */
+int lease_save(struct sw *sw);
+/* Whether l's node is attached to l's segment now. */
+bool lease_busy(const struct ipam_lease *l, void *sw);
+uint64_t lease_clock(void);
+/*
+ * The addresses attach asks for (req->ipv4, req->ipv6: "auto" or static) on segment seg,
+ * before the port exists: the assignment in *ret, the host-order IPv4 address in
+ * *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.
+ */
+int lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req,
+		 struct ctl_assign *ret, uint32_t *ret_ipv4, char **ret_error);
+
+/* endpoint.c: a segment's local endpoint (ARP, ping, DHCP, DNS, router advertisements). */
+int endpoint_new(struct sw *sw, uint32_t seg);
+void endpoint_free(struct sw *sw, uint32_t seg);
+/* Looks at a frame entering segment of port in; true when it was for the endpoint alone. */
+bool endpoint_input(struct sw *sw, uint32_t in, const struct frame *f);
+/* A port joined its segment: it gets a router advertisement at once. */
+void endpoint_port_added(struct sw *sw, uint32_t idx);
+void endpoint_tick(struct sw *sw);
+uint64_t endpoint_drops(const struct sw *sw, uint32_t seg);
 
 /* control.c: the control socket. */
 int control_start(struct sw *sw);

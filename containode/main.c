@@ -74,12 +74,14 @@ static const char usage_text[] =
 	"                        $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n"
 	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
-	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
+	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN);\n"
+	"                        ipv4=auto, ipv6=auto: from the switch's segment (address,\n"
+	"                        gateway, MTU, DNS; IPv6 by SLAAC)\n"
 	"                        access=VLAN, or trunk=VLAN,VLAN,... [native=VLAN]: the port's\n"
 	"                        VLAN role on its switch\n"
 	"  -s, --switch=SOCK     the first interface's switch (as --net switch=SOCK)\n"
-	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix)\n"
-	"  -6, --ipv6=ADDR/LEN   its IPv6 address\n"
+	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix), or auto\n"
+	"  -6, --ipv6=ADDR/LEN   its IPv6 address, or auto\n"
 	"  -n, --ifname=NAME     its name (default eth0)\n"
 	"  -g, --gateway=GW      IPv4 default route via GW\n"
 	"      --route='DEST via GW'  route to DEST (ADDR[/LEN] or default, v4 or v6) via GW\n"
@@ -555,6 +557,8 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
 		ports[i].vlan = &n->vlan;
+		if (n->sock)
+			port_addresses(&ports[i], n, plan_hostname(p));
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
@@ -590,9 +594,10 @@ prepare_publish(const struct plan *p, struct publish **ret)
 
 /* A tap from the child: attached to its interface's switch, or only kept open. */
 static int
-handshake_tap(const struct plan_net *n, struct port *pt, int fd)
+handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 {
 	_cleanup_free_ char *error = NULL;
+	struct ctl_assign assign = {};
 	int r;
 
 	if (!n->sock) {
@@ -600,12 +605,19 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd)
 		pt->tap = fd;
 		return 0;
 	}
-	r = port_attach(pt, fd, &error);
+	r = port_attach(pt, fd, &assign, &error);
 	if (r < 0 && error)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
 		log_error_errno(r, "attach to the switch at '%s' (%s)", n->sock, n->ifname);
-	return r;
+	if (r < 0 || !(n->v4_auto || n->v6_auto))
+		return r;
+	/* The child waits for what the switch handed out, to configure it. */
+	if (send(sock, &assign, sizeof(assign), MSG_NOSIGNAL) != (ssize_t)sizeof(assign)) {
+		log_error_errno(errno, "hand the addresses of '%s' to the container", n->ifname);
+		return -errno;
+	}
+	return 0;
 }
 
 /*
@@ -638,7 +650,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 			close(fd);
 		} else if (m.type == CHILD_TAP && fd >= 0) {
 			/* The taps come in the plan's order. */
-			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd);
+			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd, sock);
 			n_taps++;
 			if (r < 0)
 				return EXIT_LAUNCHER;

@@ -12,10 +12,12 @@
 #include "tty.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -179,6 +181,83 @@ child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct set
 	return 0;
 }
 
+/* Rewrites the file that mounts.c bound over /etc/NAME, in place (the bind keeps its inode). */
+static int
+child_rewrite_etc(const char *name, const char *text, struct setup_error *e)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "/run/containode/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return setup_fail(e, fd < 0 || errno ? -errno : -EIO, "write '%s'", path);
+	return 0;
+}
+
+/*
+ * The addresses a switch handed out to the interfaces with ipv4=auto or ipv6=auto, which
+ * containode relays after each attach, in the plan's order: configured before the command
+ * runs, its name servers into /etc/resolv.conf and its address into /etc/hosts.  Taken
+ * after the file system is ready, so that the attach (which saves the lease) overlaps
+ * the mounts.
+ */
+static int
+child_addresses(const struct plan *p, int sock, struct setup_error *e)
+{
+	/* The child's own copy of the plan (the clone shares no memory): its to complete. */
+	struct plan *own = (struct plan *)p;
+	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
+	size_t ndns = 0;
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; i < p->n_net; i++) {
+		struct plan_net *n = &own->net[i];
+		struct ctl_assign a;
+		unsigned len;
+		ssize_t got;
+
+		if (!n->sock || !(n->v4_auto || n->v6_auto))
+			continue;
+		any = true;
+		do
+			got = recv(sock, &a, sizeof(a), 0);
+		while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(a))
+			return setup_fail(e, got < 0 ? -errno : -EPIPE,
+					  "receive the addresses of '%s' from containode", n->ifname);
+		a.ipv4[sizeof(a.ipv4) - 1] = a.gateway[sizeof(a.gateway) - 1] = '\0';
+		a.ipv6[sizeof(a.ipv6) - 1] = '\0';
+		r = network_apply(n, &a, e);
+		if (r < 0)
+			return r;
+		if (n->v4_auto && ctl_prefix_parse(a.ipv4, AF_INET, &n->v4, &len) == 0)
+			n->v4_prefix = len;
+		for (unsigned k = 0; k < a.ndns && k < CTL_DNS_MAX && ndns < CTL_DNS_MAX; k++) {
+			a.dns[k][CTL_ADDR_MAX - 1] = '\0';
+			strcpy(dns[ndns++], a.dns[k]);
+		}
+	}
+	if (!any)
+		return 0;
+	if (ndns) {
+		_cleanup_free_ char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
+
+		r = text ? child_rewrite_etc("resolv.conf", text, e)
+			 : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
+		if (r < 0)
+			return r;
+	}
+	{
+		_cleanup_free_ char *hosts = plan_hosts(p);
+
+		return hosts ? child_rewrite_etc("hosts", hosts, e)
+			     : setup_fail(e, -ENOMEM, "make /etc/hosts");
+	}
+}
+
 static int
 child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct setup_error *e)
 {
@@ -208,6 +287,9 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	if (r < 0)
 		return r;
 	r = image_enter_workdir(p, e);
+	if (r < 0)
+		return r;
+	r = child_addresses(p, sock, e);
 	if (r < 0)
 		return r;
 	r = security_apply(p, e);

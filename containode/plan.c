@@ -268,12 +268,26 @@ plan_resolv_conf(const char *host, bool host_net)
 }
 
 char *
+plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n)
+{
+	size_t size = n * (sizeof("nameserver \n") + CTL_ADDR_MAX) + 1, len = 0;
+	char *text = malloc(size);
+
+	if (!text)
+		return NULL;
+	text[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, size - len, "nameserver %s\n", dns[i]);
+	return text;
+}
+
+char *
 plan_hosts(const struct plan *p)
 {
 	char addr[INET_ADDRSTRLEN] = "127.0.1.1";
 	char *text;
 
-	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4))
+	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4) && p->net[0].v4.s_addr)
 		inet_ntop(AF_INET, &p->net[0].v4, addr, sizeof(addr));
 	if (asprintf(&text,
 		     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", addr,
@@ -560,10 +574,18 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 		strcpy(n->ifname, value);
 		break;
 	case PLAN_NET_IPV4:
+		if (!strcmp(value, CTL_AUTO)) {
+			n->v4_auto = true;
+			break;
+		}
 		if (parse_ipv4_prefix(value, &n->v4, &n->v4_prefix) < 0 || !ipv4_usable(n->v4))
 			return why_set("invalid IPv4 address '%.64s'", value);
 		break;
 	case PLAN_NET_IPV6:
+		if (!strcmp(value, CTL_AUTO)) {
+			n->v6_auto = true;
+			break;
+		}
 		if (parse_ipv6_prefix(value, &n->v6, &n->v6_prefix) < 0 || !ipv6_usable(&n->v6))
 			return why_set("invalid IPv6 address '%.64s' (ADDR/LEN)", value);
 		break;
@@ -898,10 +920,10 @@ plan_route_net(const struct plan *p, const struct plan_route *rt)
 	for (size_t i = 0; i < p->n_net; i++) {
 		const struct plan_net *net = &p->net[i];
 
-		if (rt->family == AF_INET && (net->keys & PLAN_NET_IPV4) &&
+		if (rt->family == AF_INET && (net->keys & PLAN_NET_IPV4) && !net->v4_auto &&
 		    prefix_equal(gw, &net->v4, n, net->v4_prefix))
 			return i;
-		if (rt->family == AF_INET6 && (net->keys & PLAN_NET_IPV6) &&
+		if (rt->family == AF_INET6 && (net->keys & PLAN_NET_IPV6) && !net->v6_auto &&
 		    prefix_equal(gw, &net->v6, n, net->v6_prefix))
 			return i;
 	}
@@ -959,6 +981,9 @@ plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 		p->net[i].vlan.mode = n->keys & PLAN_NET_ACCESS  ? CTL_VLAN_ACCESS
 				      : n->keys & PLAN_NET_TRUNK ? CTL_VLAN_TRUNK
 								 : CTL_VLAN_NONE;
+		if ((n->v4_auto || n->v6_auto) && !n->sock)
+			return why_set("%s: an address 'auto' comes from a switch: give switch= (or -s)",
+				       n->ifname);
 		if ((n->keys & PLAN_NET_IPV6) && n->mtu && n->mtu < PLAN_MTU_MIN_V6)
 			return why_set("%s: IPv6 needs an MTU of %d or more", n->ifname,
 				       PLAN_MTU_MIN_V6);

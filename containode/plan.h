@@ -59,6 +59,7 @@ struct plan_net {
 	unsigned v4_prefix;
 	struct in6_addr v6;            /* ipv6= */
 	unsigned v6_prefix;
+	bool v4_auto, v6_auto;         /* ipv4=auto, ipv6=auto: the switch's addressing says */
 	uint8_t mac[6];                /* mac=, or from the identity and the ifname */
 	unsigned mtu;                  /* mtu=, 0 for the kernel's default */
 	struct ctl_vlan vlan;          /* access=, or trunk= and native=: the port's VLAN role */
@@ -153,6 +154,9 @@ void plan_free(struct plan *p);
 const char *plan_check(const struct plan *p);
 
 /* --- The network part --- */
+
+/* /etc/resolv.conf for the name servers a switch handed out (n of them). */
+char *plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n);
 
 /*
  * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu,

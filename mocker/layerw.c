@@ -2,7 +2,7 @@
 
 #include "cleanup.h"
 #include "errtext.h"
-#include "fsutil.h"
+#include "fileio.h"
 
 #include <archive_entry.h>
 #include <errno.h>

@@ -232,6 +232,86 @@ def tcvalue():
         write("fuzz_tcvalue", "word-%d" % i, bytes([kind]) + w.encode())
 
 
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+
+
+def _ip4(src, dst, proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h[:10] + struct.pack("!H", _csum(h)) + h[12:] + payload
+
+
+def _udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def _icmp6(src, dst, msg, hops=255):
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!IxxxB", len(msg), 58)
+    msg = msg[:2] + struct.pack("!H", _csum(pseudo + msg[:2] + b"\0\0" + msg[4:])) + msg[4:]
+    return struct.pack("!IHBB", 6 << 28, len(msg), 58, hops) + bytes(src) + bytes(dst) + msg
+
+
+def endpoint():
+    """Frames a node sends to the switch's local endpoint (what 18/19-switch-* exchange)."""
+    me = bytes([2, 0, 0, 0, 0, 0xa])
+    svc = bytes([2, 0, 0, 0, 0, 0x1])
+    bc = b"\xff" * 6
+    node, service = [10, 1, 0, 5], [10, 1, 0, 253]
+    eth4 = lambda dst: dst + me + b"\x08\x00"
+    dhcp = lambda opts: (b"\x01\x01\x06\x00\xde\xad\xbe\xef" + bytes(20) + me + bytes(10) +
+                         bytes(192) + b"\x63\x82\x53\x63" + opts)
+    ping = b"\x08\x00\x00\x00\x12\x34\x00\x01abcdefgh"
+    ping = ping[:2] + struct.pack("!H", _csum(ping)) + ping[4:]
+    query = lambda name, qtype: (b"\xab\xcd\x01\x00\x00\x01" + bytes(6) +
+                                 b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) +
+                                 b"\x00" + struct.pack("!HH", qtype, 1))
+    ll, allr = bytes([0xfe, 0x80] + [0] * 13 + [5]), bytes([0xff, 2] + [0] * 13 + [2])
+    frames = {
+        "arp-request": bc + me + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x01" + me +
+        bytes(node) + bytes(6) + bytes(service),
+        "ping": eth4(svc) + _ip4(node, service, 1, ping),
+        "dhcp-discover": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x35\x01\x01\x0c\x03web\x37\x04\x01\x03\x06\x0f\xff"))),
+        "dhcp-request": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x35\x01\x03\x32\x04\x0a\x01\x00\x64\x36\x04\x0a\x01\x00\xfd\xff"))),
+        "dhcp-overload": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x34\x01\x03\xff"))),
+        "dns-a": eth4(svc) + _ip4(node, service, 17, _udp(40000, 53, query("web", 1))),
+        "dns-aaaa": eth4(svc) + _ip4(node, service, 17, _udp(40000, 53, query("web.lab", 28))),
+        "rs": b"\x33\x33\x00\x00\x00\x02" + me + b"\x86\xdd" +
+        _icmp6(ll, allr, b"\x85\x00\x00\x00\x00\x00\x00\x00\x01\x01" + me),
+        "ns": b"\x33\x33\xff\x00\x00\x01" + me + b"\x86\xdd" +
+        _icmp6(ll, bytes([0xff, 2] + [0] * 9 + [1, 0xff, 0, 0, 1]),
+               b"\x87\x00\x00\x00\x00\x00\x00\x00" + bytes([0xfe, 0x80] + [0] * 13 + [1]) +
+               b"\x01\x01" + me),
+        "echo6": svc + me + b"\x86\xdd" + _icmp6(ll, bytes([0xfe, 0x80] + [0] * 13 + [1]),
+                                               b"\x80\x00\x00\x00\x00\x01\x00\x01hi", 64),
+    }
+    for name, data in frames.items():
+        write("fuzz_containet_endpoint", name, data)
+    lines = [
+        "lan auto n1 eth0 10.1.0.1 1795794355",
+        "lan static r1 eth1 10.1.0.254 5",
+        "lan dhcp 02:00:00:00:00:01 10.1.0.100 1795797955 web",
+        "lan dhcp 02:00:00:00:00:02 10.1.0.101 0 -",
+    ]
+    for i, line in enumerate(lines):
+        write("fuzz_containet_ipam", "line-%d" % i, b"\0" + line.encode())
+    pools = [
+        ["10.1.0.0/24", "10.1.0.253", "10.1.0.254", "10.1.0.100-10.1.0.199", "fd00:1::/64"],
+        ["10.78.0.0/29", "10.78.0.6", "", "", ""],
+        ["", "", "", "", "fd77::/64"],
+    ]
+    for i, fields in enumerate(pools):
+        write("fuzz_containet_ipam", "pool-%d" % i, b"\1" + "\0".join(fields).encode())
+
+
 def gso():
     """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
     def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
@@ -321,6 +401,7 @@ if __name__ == "__main__":
     unpack()
     labconf()
     tcvalue()
+    endpoint()
     gso()
     volume()
     change()

@@ -581,6 +581,41 @@ START_TEST(routes)
 }
 END_TEST
 
+START_TEST(net_auto_addresses)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan_net n = {};
+	struct plan p;
+	char dns[2][CTL_ADDR_MAX] = { "10.0.0.253", "fd00::53" };
+	char *text;
+
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/s,ipv4=auto,ipv6=auto", why), 0);
+	ck_assert(n.v4_auto && n.v6_auto);
+	ck_assert(n.keys & PLAN_NET_IPV4);
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	/* No subnet is known before the switch answers: a route via it is refused. */
+	ck_assert_int_eq(plan_route_add(&p, "10.9.0.0/16 via 0.0.0.1", why), 0);
+	ck_assert_int_lt(plan_route_net(&p, &p.routes[0]), 0);
+	text = plan_hosts(&p);
+	ck_assert_ptr_nonnull(strstr(text, "127.0.1.1"));
+	free(text);
+	plan_free(&p);
+	/* auto without a switch */
+	memset(&n, 0, sizeof(n));
+	ck_assert_int_eq(plan_net_parse(&n, "ipv4=auto", why), 0);
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "switch="));
+	plan_free(&p);
+	text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, 2);
+	ck_assert_str_eq(text, "nameserver 10.0.0.253\nnameserver fd00::53\n");
+	free(text);
+}
+END_TEST
+
 START_TEST(path_normal_form)
 {
 	static const struct {
@@ -681,6 +716,7 @@ plan_suite(void)
 	tcase_add_test(tc, path_walk);
 	tcase_add_test(tc, net_values);
 	tcase_add_test(tc, net_bad_values);
+	tcase_add_test(tc, net_auto_addresses);
 	tcase_add_test(tc, net_shorthand_first);
 	tcase_add_test(tc, net_names_and_macs);
 	tcase_add_test(tc, net_vlan_roles);

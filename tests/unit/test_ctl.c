@@ -676,6 +676,78 @@ START_TEST(link_words_and_objects)
 	ck_assert_str_eq(text, "delay=20ms loss=1% limit=100");
 	ck_assert_uint_eq(out.cnt[0].dropped_loss, 12);
 	ck_assert_uint_eq(out.cnt[1].queued, 3);
+START_TEST(addressing_requests)
+{
+	struct ctl_request r, back;
+	const char *e;
+	_cleanup_free_ char *text = NULL;
+
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
+				"\"ipv4\":\"auto\",\"ipv6\":\"auto\",\"hostname\":\"web\"}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.ipv4, CTL_AUTO);
+	ck_assert_str_eq(r.ipv6, CTL_AUTO);
+	ck_assert_str_eq(r.hostname, "web");
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
+				"\"ipv4\":\"10.0.0.5/24\"}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.ipv4, "10.0.0.5/24");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv4\":\"automatic\"}",
+		"\"ipv4\"");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv6\":\"10.0.0.1/8\"}",
+		"\"ipv6\"");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"hostname\":\"a b\"}",
+		"\"hostname\"");
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
+				"\"service\":\"10.1.0.253\",\"gateway\":\"10.1.0.254\",\"dhcp\":"
+				"\"10.1.0.100-10.1.0.199\",\"ipv6\":\"fd00::/64\",\"dns\":true}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.subnet, "10.1.0.0/24");
+	ck_assert_str_eq(r.service, "10.1.0.253");
+	ck_assert_str_eq(r.dhcp, "10.1.0.100-10.1.0.199");
+	ck_assert_str_eq(r.ipv6, "fd00::/64");
+	ck_assert(r.dns);
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &back, &e), 0);
+	ck_assert_mem_eq(&back, &r, sizeof(r));
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dns\":1}", "\"dns\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"subnet\":7}", "\"subnet\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dhcp\":\"10.1.0.100-10.1.0.199-10.1.0.200\"}",
+		"\"dhcp\"");
+	ck_assert_int_eq(decode("{\"op\":\"leases\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_LEASES);
+	ck_assert_int_eq(decode("{\"op\":\"leases\",\"segment\":\"lan\"}", &r, &e), 0);
+	ck_assert_str_eq(r.segment, "lan");
+	REFUSED("{\"op\":\"leases\",\"segment\":\"-x\"}", "\"segment\"");
+}
+END_TEST
+
+START_TEST(assignments_and_leases)
+{
+	struct ctl_assign a = { .ipv4 = "10.1.0.5/24", .gateway = "10.1.0.254", .ndns = 1,
+				.dns = { "10.1.0.253" }, .mtu = 1450, .ipv6 = "fd00::/64" }, b;
+	struct ctl_lease l = { .segment = "lan", .kind = "dhcp", .node = "web", .ipv4 = "10.1.0.100",
+			       .mac = "02:00:00:00:00:01", .expires = 60 }, m;
+	_cleanup_free_ char *text = ctl_reply_attach("a-eth0", "lan", &a);
+	_cleanup_json_ cJSON *reply = NULL, *bad = NULL, *o = NULL;
+	char *err = NULL;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
+	ck_assert_str_eq(json_string(reply, "port"), "a-eth0");
+	ck_assert_int_eq(ctl_assign_from_json(reply, &b), 0);
+	ck_assert_mem_eq(&a, &b, sizeof(a));
+	bad = cJSON_Parse("{\"ipv4\":\"10.1.0.5\"}");
+	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
+	cJSON_Delete(bad);
+	bad = cJSON_Parse("{\"dns\":[\"x\"]}");
+	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
+	o = ctl_lease_to_json(&l);
+	ck_assert_int_eq(ctl_lease_from_json(o, &m), 0);
+	ck_assert_mem_eq(&l, &m, sizeof(l));
 }
 END_TEST
 
@@ -703,6 +775,8 @@ ctl_suite(void)
 	tcase_add_test(tc, port_vlan_objects);
 	tcase_add_test(tc, link_requests);
 	tcase_add_test(tc, link_words_and_objects);
+	tcase_add_test(tc, addressing_requests);
+	tcase_add_test(tc, assignments_and_leases);
 	suite_add_tcase(s, tc);
 	return s;
 }
