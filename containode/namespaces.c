@@ -245,6 +245,10 @@ ns_child(const struct plan *p, const struct cgroup_node *cg, int sock)
 	/* Killed with containode, even by SIGKILL; no core or ptrace while still privileged. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Detached: the log's pipe is the node's stdout and stderr, nothing its stdin. */
+	if (p->stdio_fd >= 0 && (dup2(p->stdio_fd, STDOUT_FILENO) < 0 ||
+				 dup2(p->stdio_fd, STDERR_FILENO) < 0))
+		child_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
 	/*
 	 * Nothing of the parent's but the pipe: not its signalfd or switch connection, nor
 	 * what containode's caller left open.  (The init never execs, so close-on-exec

@@ -23,6 +23,7 @@ plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
 	p->stop_signal = SIGTERM;
+	p->stdio_fd = -1;
 }
 
 void

@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "ctl.h"
 #include "ident.h"
+#include "portspec.h"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -134,6 +135,11 @@ struct plan {
 	/* Volumes: bound in the order given (a later one may sit inside an earlier one). */
 	struct plan_volume volumes[PLAN_VOLUME_MAX];
 	size_t n_volumes;
+	/* -p: ports the supervisor publishes (containode/publish.c). */
+	struct portspec publish[PORTSPEC_MAX];
+	size_t n_publish;
+	/* Detached (run -d): the node's stdout and stderr, its log's pipe; -1 to inherit. */
+	int stdio_fd;
 };
 
 void plan_init(struct plan *p);
