@@ -56,7 +56,8 @@ impair_active(const struct ctl_link *c)
 
 	return (s & CTL_LINK_DELAY && c->delay_ns) || (s & CTL_LINK_JITTER && c->jitter_ns) ||
 	       (s & CTL_LINK_LOSS && c->loss > 0) || (s & CTL_LINK_LOSS_GE) ||
-	       (s & CTL_LINK_DUPLICATE && c->duplicate > 0) || (s & CTL_LINK_CORRUPT && c->corrupt > 0) ||
+	       (s & CTL_LINK_DUPLICATE && c->duplicate > 0) ||
+	       (s & CTL_LINK_CORRUPT && c->corrupt > 0) ||
 	       (s & CTL_LINK_REORDER && c->reorder > 0) || (s & CTL_LINK_RATE && c->rate_bps);
 }
 
@@ -142,7 +143,7 @@ gauss(struct impair_state *st)
 
 uint64_t
 impair_schedule(const struct ctl_link *c, struct impair_state *st, uint64_t now,
-		uint64_t wire_bytes)
+                uint64_t wire_bytes)
 {
 	double d = c->set & CTL_LINK_DELAY ? (double)c->delay_ns : 0;
 	uint64_t when;
@@ -204,7 +205,8 @@ impair_corrupt(uint8_t *buf, size_t len, struct impair_state *st)
 	 * would only misdirect the frame, or reach the node unnoticed.
 	 */
 	if (flen > ETH_LEN)
-		f[ETH_LEN + impair_rand(st) % (flen - ETH_LEN)] ^= (uint8_t)(1 << (impair_rand(st) % 8));
+		f[ETH_LEN + impair_rand(st) % (flen - ETH_LEN)] ^=
+		        (uint8_t)(1 << (impair_rand(st) % 8));
 	else
 		f[impair_rand(st) % flen] ^= (uint8_t)(1 << (impair_rand(st) % 8));
 	return 0;
@@ -222,7 +224,7 @@ impq_new(void)
 	q->e = calloc(IMPAIR_QUEUE_FRAMES, sizeof(*q->e));
 	/* Pages are taken as frames reach them: an idle queue costs little. */
 	q->data = mmap(NULL, IMPAIR_QUEUE_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (!q->e || q->data == MAP_FAILED) {
 		if (q->data == MAP_FAILED)
 			q->data = NULL;
@@ -257,7 +259,7 @@ entry(const struct impq *q, uint32_t e)
 
 int
 impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t bytes,
-	  uint64_t when, bool now, uint32_t *ret_entry)
+          uint64_t when, bool now, uint32_t *ret_entry)
 {
 	uint64_t start = q->dtail, pos = start % IMPAIR_QUEUE_BYTES;
 	struct impq_entry *e;

@@ -60,11 +60,10 @@ double impair_uniform(struct impair_state *st);
 /* A seed for a port from a lab's seed and the port's name, so ports differ. */
 uint64_t impair_port_seed(uint64_t seed, const char *name);
 
-void impair_decide(const struct ctl_link *cfg, struct impair_state *st,
-		   struct impair_verdict *ret);
+void impair_decide(const struct ctl_link *cfg, struct impair_state *st, struct impair_verdict *ret);
 /* When a frame of wire_bytes leaves (not reordered); advances the FIFO's last time. */
 uint64_t impair_schedule(const struct ctl_link *cfg, struct impair_state *st, uint64_t now,
-			 uint64_t wire_bytes);
+                         uint64_t wire_bytes);
 
 /*
  * What a frame costs on the wire: a GSO frame (gso_type set) counts every segment with
@@ -91,9 +90,9 @@ enum impq_state {
 
 struct impq_entry {
 	uint64_t when;
-	uint64_t end;  /* running byte offset of its end in the byte ring */
+	uint64_t end; /* running byte offset of its end in the byte ring */
 	uint32_t len;
-	uint32_t pkts; /* wire packets it counts for */
+	uint32_t pkts;  /* wire packets it counts for */
 	uint64_t bytes; /* and their bytes on the wire */
 	uint32_t refs;
 	uint16_t vid;   /* the frame's VLAN (port.c's classification), for the tag edit */
@@ -103,15 +102,15 @@ struct impq_entry {
 struct impq {
 	struct impq_entry *e;
 	uint8_t *data;
-	uint32_t head;     /* oldest entry holding bytes */
-	uint32_t next;     /* oldest entry that may be waiting */
-	uint32_t tail;     /* next entry to fill */
-	uint64_t dhead;    /* running byte offsets: oldest byte in use, next byte free */
+	uint32_t head;  /* oldest entry holding bytes */
+	uint32_t next;  /* oldest entry that may be waiting */
+	uint32_t tail;  /* next entry to fill */
+	uint64_t dhead; /* running byte offsets: oldest byte in use, next byte free */
 	uint64_t dtail;
-	uint32_t waiting;  /* entries waiting */
+	uint32_t waiting;      /* entries waiting */
 	uint32_t waiting_pkts; /* what the limit counts */
-	uint32_t out;      /* entries taken and not yet done */
-	bool orphan;       /* its port is gone: free it when the last entry is done */
+	uint32_t out;          /* entries taken and not yet done */
+	bool orphan;           /* its port is gone: free it when the last entry is done */
 };
 
 /* A new empty queue, or NULL. */
@@ -126,7 +125,7 @@ bool impq_idle(const struct impq *q);
  * the limit in wire packets is the caller's to check against q->waiting_pkts.
  */
 int impq_push(struct impq *q, const uint8_t *buf, uint32_t len, uint32_t pkts, uint64_t bytes,
-	      uint64_t when, bool now, uint32_t *ret_entry);
+              uint64_t when, bool now, uint32_t *ret_entry);
 /* The oldest waiting entry, or UINT32_MAX; its time in *ret_when. */
 uint32_t impq_peek(struct impq *q, uint64_t *ret_when);
 /* The bytes of an entry (virtio header first). */
@@ -141,6 +140,6 @@ void impq_put(struct impq *q, uint32_t entry);
  * it had arrived now, so a lower rate or a cleared link takes effect at once.
  */
 void impair_reschedule(const struct ctl_link *cfg, struct impair_state *st, struct impq *q,
-		       uint64_t now);
+                       uint64_t now);
 /* Drops every waiting entry; returns the wire packets dropped. */
 uint64_t impq_flush(struct impq *q);

@@ -144,7 +144,7 @@ per_packet(const struct ctl_link *c)
 }
 
 static void link_impair_one(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f,
-			    uint32_t pkts, uint64_t bytes);
+                            uint32_t pkts, uint64_t bytes);
 
 /*
  * A GSO frame as its wire packets, each impaired on its own (loss, duplication and
@@ -189,7 +189,7 @@ link_impair(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *
 /* One unit of the queue: a frame, or one segment of a GSO frame. */
 static void
 link_impair_one(struct sw *sw, uint32_t idx, enum impair_dir d, const struct frame *f,
-		uint32_t pkts, uint64_t bytes)
+                uint32_t pkts, uint64_t bytes)
 {
 	struct port *p = &sw->ports[idx];
 	const struct ctl_link *c = &p->eff[d];
@@ -352,7 +352,8 @@ link_set(struct sw *sw, const struct ctl_request *req)
 {
 	struct link_target t;
 	char *err = link_target(sw, req, &t);
-	bool up = req->carrier == CTL_CARRIER_UP || (req->clear && req->carrier == CTL_CARRIER_KEEP);
+	bool up =
+	        req->carrier == CTL_CARRIER_UP || (req->clear && req->carrier == CTL_CARRIER_KEEP);
 	int r;
 
 	if (err)
@@ -365,7 +366,7 @@ link_set(struct sw *sw, const struct ctl_request *req)
 			r = link_carrier(p, up);
 			if (r < 0)
 				return ctl_reply_error("port '%s': set the carrier %s: %s", p->name,
-						       up ? "up" : "down", strerror(-r));
+				                       up ? "up" : "down", strerror(-r));
 			if (!up)
 				for (int d = 0; d < IMPAIR_DIRS; d++)
 					link_queue_drop(p, d, false);
@@ -373,8 +374,8 @@ link_set(struct sw *sw, const struct ctl_request *req)
 		}
 	}
 	for (int d = 0; d < IMPAIR_DIRS; d++) {
-		struct ctl_link *l = t.seg == UINT32_MAX ? &sw->ports[t.port].own[d]
-							 : &sw->segs[t.seg].link[d];
+		struct ctl_link *l =
+		        t.seg == UINT32_MAX ? &sw->ports[t.port].own[d] : &sw->segs[t.seg].link[d];
 
 		if (req->clear)
 			memset(l, 0, sizeof(*l));
@@ -394,7 +395,7 @@ link_set(struct sw *sw, const struct ctl_request *req)
 		}
 	}
 	log_info("link %s %s changed", t.seg == UINT32_MAX ? "port" : "segment",
-		 t.seg == UINT32_MAX ? req->port : sw->segs[t.seg].name);
+	         t.seg == UINT32_MAX ? req->port : sw->segs[t.seg].name);
 	return ctl_reply_link_set();
 }
 

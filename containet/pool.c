@@ -118,6 +118,16 @@ pool_free(struct sw *sw)
 {
 	struct pool *pl = &sw->pool;
 
+	/* Writes of queued copies that never completed: their queues, orphaned, go now. */
+	for (uint32_t i = 0; i < pl->nslots && pl->slots; i++) {
+		struct impq *q = pl->slots[i].q;
+
+		if (!q)
+			continue;
+		impq_put(q, pl->slots[i].qe);
+		if (q->orphan && impq_idle(q))
+			impq_free(q);
+	}
 	if (pl->bufs)
 		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_LOCAL) * pl->buf_size);
 	if (pl->br)

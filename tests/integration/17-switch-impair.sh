@@ -275,6 +275,46 @@ assert_ok "one way delayed at a's ingress: RTT p10 $p10 ms is 10 ms +- 0.5 (as a
 assert_match '"ingress":\{"delay":"10ms","delayed":[1-9]' "$(show_json a-eth0)" "a's ingress counts delayed frames"
 assert_ok "link set a-eth0 clear" link set a-eth0 clear
 
+# --- a restarted switch brings the carrier up ------------------------------------------
+# As containode does, a client keeps its own copy of the tap and attaches it again to the
+# next switch: the tap then never loses its last file, so only the switch can undo the
+# carrier the one before it left down.
+cat >"$TEST_TMP/hold.py" <<'PY'
+import fcntl, json, os, socket, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"eth0", 0x0002 | 0x1000 | 0x4000))  # TUNSETIFF
+conns = []
+def attach():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    socket.send_fds(s, [json.dumps({"op": "attach", "node": "e", "ifname": "eth0"}).encode()], [fd])
+    print(s.recv(65536).decode(), flush=True)
+    conns.append(s)
+attach()
+for line in sys.stdin:
+    attach()
+PY
+SOCK2=$TEST_TMP/switch2.sock
+netns_add "${TEST_ID}e"
+spawn switch2 ip netns exec "$SWNS" "$CONTAINET" -s "$SOCK2"
+SPAWNED_SWITCH2=$SPAWNED
+wait_until 5 "$CONTAINET" -s "$SOCK2" ports || die "the second switch does not answer"
+mkfifo "$TEST_TMP/hold.in"
+spawn hold ip netns exec "${TEST_ID}e" sh -c 'exec "$0" "$1" "$2" <"$3"' $PY "$TEST_TMP/hold.py" "$SOCK2" "$TEST_TMP/hold.in"
+exec 3>"$TEST_TMP/hold.in"
+wait_until 5 grep -q '"ok":true' "$TEST_TMP/hold.log" || die "the holder did not attach: $(cat "$TEST_TMP/hold.log")"
+ip -n "${TEST_ID}e" link set eth0 up
+"$CONTAINET" -s "$SOCK2" link set e-eth0 down >/dev/null
+assert_match "NO-CARRIER" "$(ip -n "${TEST_ID}e" link show eth0)" "e's carrier is down"
+kill_wait "$SPAWNED_SWITCH2"
+spawn switch3 ip netns exec "$SWNS" "$CONTAINET" -s "$SOCK2"
+wait_until 5 "$CONTAINET" -s "$SOCK2" ports || die "the restarted switch does not answer"
+echo attach >&3
+wait_until 5 eval '(($(grep -c "\"ok\":true" "$TEST_TMP/hold.log") >= 2))' || die "no second attach"
+assert_no_match "NO-CARRIER" "$(ip -n "${TEST_ID}e" link show eth0)" \
+	"the same tap attached to a restarted switch has its carrier up"
+exec 3>&-
+
 # --- link show ------------------------------------------------------------------------
 assert_ok "link set b-eth0 --dir both" link set b-eth0 --dir both delay=1ms jitter=100us distribution=normal loss=0.5% rate=1gbit limit=500
 json=$(show_json b-eth0)
