@@ -676,6 +676,9 @@ START_TEST(link_words_and_objects)
 	ck_assert_str_eq(text, "delay=20ms loss=1% limit=100");
 	ck_assert_uint_eq(out.cnt[0].dropped_loss, 12);
 	ck_assert_uint_eq(out.cnt[1].queued, 3);
+}
+END_TEST
+
 START_TEST(addressing_requests)
 {
 	struct ctl_request r, back;
