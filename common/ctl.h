@@ -31,7 +31,15 @@ enum ctl_op {
 	CTL_SEGMENTS,
 	CTL_HOST_ADD,
 	CTL_HOST_DEL,
+	CTL_VXLAN_ADD,
+	CTL_VXLAN_DEL,
+	CTL_FDB_ADD,
+	CTL_FDB_DEL,
 };
+
+#define CTL_ADDR_MAX 46    /* an IPv4 or IPv6 address and its NUL (INET6_ADDRSTRLEN) */
+#define CTL_REMOTES_MAX 16 /* remotes of one VXLAN port */
+#define CTL_VNI_MAX 0xffffff
 
 struct ctl_request {
 	enum ctl_op op;
@@ -45,6 +53,15 @@ struct ctl_request {
 	char ipv4[CTL_PREFIX_MAX];   /* host-add: "A/L", or "" */
 	char ipv6[CTL_PREFIX_MAX];
 	bool masquerade;             /* host-add */
+	/* vxlan-add: name (an interface name), its VNI, remotes, local address, UDP port */
+	uint32_t vni;
+	bool has_vni;
+	char remote[CTL_REMOTES_MAX][CTL_ADDR_MAX]; /* fdb-add: remote[0] */
+	unsigned nremote;
+	char local[CTL_ADDR_MAX];
+	uint16_t dstport; /* 0 when not given */
+	/* fdb-add, fdb-del: the address, in "segment" (fdb-del) or behind "port" (fdb-add) */
+	uint8_t mac[6];
 };
 
 struct ctl_segment {
@@ -73,6 +90,8 @@ struct ctl_fdb_entry {
 	unsigned vlan;
 	char port[CTL_PORT_NAME_MAX];
 	unsigned age;
+	char remote[CTL_ADDR_MAX]; /* learned over VXLAN: the remote it sits behind, or "" */
+	bool fixed;                /* added with fdb-add */
 };
 
 const char *ctl_op_name(enum ctl_op op);

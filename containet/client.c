@@ -57,7 +57,8 @@ print_fdb(const cJSON *reply)
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "fdb"), *e;
 	int wp = column_width(list, "port", "PORT"), ws = column_width(list, "segment", "SEGMENT");
 
-	printf("%-*s %4s %-17s %-*s %6s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE");
+	printf("%-*s %4s %-17s %-*s %6s %s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE",
+	       "REMOTE");
 	cJSON_ArrayForEach(e, list)
 	{
 		struct ctl_fdb_entry f;
@@ -66,8 +67,12 @@ print_fdb(const cJSON *reply)
 		if (ctl_fdb_from_json(e, &f) < 0)
 			continue;
 		mac_format(f.mac, mac);
-		printf("%-*s %4u %-17s %-*s %5us\n", ws, f.segment[0] ? f.segment : "-", f.vlan,
-		       mac, wp, f.port, f.age);
+		if (f.fixed)
+			printf("%-*s %4u %-17s %-*s %6s %s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, "static", f.remote[0] ? f.remote : "-");
+		else
+			printf("%-*s %4u %-17s %-*s %5us %s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, f.age, f.remote[0] ? f.remote : "-");
 	}
 }
 
@@ -112,12 +117,58 @@ static int
 client_request(char **args, const struct ctl_request *opts, struct ctl_request *ret)
 {
 	const char *cmd = args[0], *sub = cmd ? args[1] : NULL;
-	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->ipv6[0] || opts->masquerade;
+	bool host_opts = opts->ipv4[0] || opts->ipv6[0] || opts->masquerade;
+	bool vxlan_opts = opts->has_vni || opts->local[0] || opts->dstport;
 	int nargs = 0;
 
 	while (args[nargs])
 		nargs++;
 	*ret = (struct ctl_request){};
+	if (!strcmp(cmd, "vxlan") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
+		ret->op = !strcmp(sub, "add") ? CTL_VXLAN_ADD : CTL_VXLAN_DEL;
+		if (!name_argument("vxlan", args[2], ret->name, IFNAMSIZ))
+			return 2;
+		if (nargs > 3)
+			return log_usage_error("unexpected argument '%s'", args[3]);
+		if (ret->op == CTL_VXLAN_DEL && (vxlan_opts || opts->nremote || opts->segment[0]))
+			return log_usage_error("%s", "--vni, --remote, --local, --dstport and "
+			                             "--segment go with 'vxlan add'");
+		if (ret->op == CTL_VXLAN_ADD && (!opts->has_vni || !opts->nremote))
+			return log_usage_error("%s", "vxlan add needs --vni N and --remote IP");
+		strcpy(ret->segment, opts->segment);
+		ret->vni = opts->vni;
+		ret->has_vni = opts->has_vni;
+		memcpy(ret->remote, opts->remote, sizeof(ret->remote));
+		ret->nremote = opts->nremote;
+		strcpy(ret->local, opts->local);
+		ret->dstport = opts->dstport;
+		return 0;
+	}
+	if (!strcmp(cmd, "fdb") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
+		ret->op = !strcmp(sub, "add") ? CTL_FDB_ADD : CTL_FDB_DEL;
+		if (!args[2] || mac_parse(args[2], ret->mac) < 0)
+			return log_usage_error("fdb %s needs a MAC address (xx:xx:xx:xx:xx:xx)", sub);
+		if (nargs > 3)
+			return log_usage_error("unexpected argument '%s'", args[3]);
+		if (ret->op == CTL_FDB_ADD && !opts->port[0])
+			return log_usage_error("%s", "fdb add needs --port NAME");
+		if (ret->op == CTL_FDB_DEL && (opts->port[0] || opts->nremote))
+			return log_usage_error("%s", "--port and --remote go with 'fdb add'");
+		if (ret->op == CTL_FDB_ADD && opts->segment[0])
+			return log_usage_error("%s", "fdb add takes the port's segment: no --segment");
+		if (opts->nremote > 1)
+			return log_usage_error("%s", "fdb add takes one --remote");
+		strcpy(ret->port, opts->port);
+		strcpy(ret->segment, opts->segment);
+		memcpy(ret->remote, opts->remote, sizeof(ret->remote));
+		ret->nremote = opts->nremote;
+		if (vxlan_opts || host_opts || opts->mtu)
+			return log_usage_error("%s", "fdb add|del takes --port, --remote, --segment");
+		return 0;
+	}
+	if (vxlan_opts || opts->nremote || opts->port[0])
+		return log_usage_error("%s", "--vni, --remote, --local and --dstport go with "
+		                             "'vxlan add', --port with 'fdb add'");
 	if (!strcmp(cmd, "ports") || !strcmp(cmd, "fdb") || !strcmp(cmd, "segments")) {
 		ret->op = !strcmp(cmd, "ports") ? CTL_PORTS
 		          : !strcmp(cmd, "fdb") ? CTL_FDB
@@ -139,7 +190,7 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 			return 2;
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
-		if (ret->op == CTL_HOST_DEL && host_opts)
+		if (ret->op == CTL_HOST_DEL && (host_opts || opts->segment[0]))
 			return log_usage_error("%s",
 			                       "--segment, --ipv4, --ipv6 and --masquerade go "
 			                       "with 'host add'");
@@ -149,12 +200,12 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		ret->masquerade = opts->masquerade;
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del)",
+		                       "add|del, host add|del, vxlan add|del, fdb add|del)",
 		                       cmd);
 	}
 	if (opts->mtu && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--mtu goes with 'segment add'");
-	if (host_opts && ret->op != CTL_HOST_ADD)
+	if ((host_opts || opts->segment[0]) && ret->op != CTL_HOST_ADD)
 		return log_usage_error("%s", "--segment, --ipv4, --ipv6 and --masquerade go with "
 		                             "'host add'");
 	return 0;

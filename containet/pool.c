@@ -42,7 +42,15 @@
 uint8_t *
 pool_data(const struct sw *sw, uint16_t bid)
 {
+	if (bid >= POOL_TUN_BASE)
+		return sw->pool.tun_bufs + (size_t)(bid - POOL_TUN_BASE) * sw->pool.buf_size;
 	return sw->pool.bufs + (size_t)bid * sw->pool.buf_size;
+}
+
+static uint16_t *
+pool_ref(struct sw *sw, uint16_t bid)
+{
+	return bid >= POOL_TUN_BASE ? &sw->pool.tun_refs[bid - POOL_TUN_BASE] : &sw->pool.refs[bid];
 }
 
 /* Hands bid back to the kernel's ring; visible to it at the next pool_advance. */
@@ -51,6 +59,13 @@ pool_return(struct sw *sw, uint16_t bid)
 {
 	struct pool *pl = &sw->pool;
 
+	if (bid >= POOL_TUN_BASE) {
+		/* The datagram lands POOL_TUN_OFFSET in, so its inner frame follows a vnet header. */
+		io_uring_buf_ring_add(pl->tun_br, pool_data(sw, bid) + POOL_TUN_OFFSET,
+		                      pl->buf_size - POOL_TUN_OFFSET, bid,
+		                      io_uring_buf_ring_mask(POOL_TUN_BUFS), pl->tun_returned++);
+		return;
+	}
 	pl->held--;
 	io_uring_buf_ring_add(pl->br, pool_data(sw, bid), pl->buf_size, bid,
 	                      io_uring_buf_ring_mask(pl->nbufs), pl->returned++);
@@ -100,11 +115,56 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	return 0;
 }
 
+int
+pool_tun_init(struct sw *sw)
+{
+	struct pool *pl = &sw->pool;
+	struct io_uring_buf_reg reg = {};
+	size_t ring_size = POOL_TUN_BUFS * sizeof(struct io_uring_buf);
+	void *mem;
+	int r;
+
+	if (pl->tun_br)
+		return 0;
+	mem = mmap(NULL, (size_t)POOL_TUN_BUFS * pl->buf_size, PROT_READ | PROT_WRITE,
+	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	pl->tun_bufs = mem;
+	mem = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	pl->tun_br = mem;
+	pl->tun_refs = calloc(POOL_TUN_BUFS, sizeof(*pl->tun_refs));
+	if (!pl->tun_refs)
+		return -ENOMEM;
+	io_uring_buf_ring_init(pl->tun_br);
+	reg.ring_addr = (unsigned long)pl->tun_br;
+	reg.ring_entries = POOL_TUN_BUFS;
+	reg.bgid = POOL_TUN_BGID;
+	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
+	if (r < 0) {
+		munmap(pl->tun_br, ring_size);
+		pl->tun_br = NULL;
+		return r;
+	}
+	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
+		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
+	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+	pl->tun_returned = 0;
+	return 0;
+}
+
 void
 pool_free(struct sw *sw)
 {
 	struct pool *pl = &sw->pool;
 
+	if (pl->tun_bufs)
+		munmap(pl->tun_bufs, (size_t)POOL_TUN_BUFS * pl->buf_size);
+	if (pl->tun_br)
+		munmap(pl->tun_br, POOL_TUN_BUFS * sizeof(struct io_uring_buf));
+	free(pl->tun_refs);
 	if (pl->bufs)
 		munmap(pl->bufs, (size_t)pl->nbufs * pl->buf_size);
 	if (pl->br)
@@ -117,14 +177,20 @@ pool_free(struct sw *sw)
 void
 pool_hold(struct sw *sw, uint16_t bid)
 {
-	sw->pool.refs[bid]++;
+	(*pool_ref(sw, bid))++;
 }
 
 void
 pool_put(struct sw *sw, uint16_t bid)
 {
-	if (--sw->pool.refs[bid] == 0)
+	if (--*pool_ref(sw, bid) == 0)
 		pool_return(sw, bid);
+}
+
+void
+pool_tun_got(struct sw *sw, uint16_t bid)
+{
+	*pool_ref(sw, bid) = 1;
 }
 
 /* Arms the read of port idx: the kernel picks the buffer from the pool. */
@@ -312,6 +378,10 @@ pool_advance(struct sw *sw)
 	if (pl->returned) {
 		io_uring_buf_ring_advance(pl->br, pl->returned);
 		pl->returned = 0;
+	}
+	if (pl->tun_returned) {
+		io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+		pl->tun_returned = 0;
 	}
 	/*
 	 * A read's ENOBUFS often comes after the completions of the frames that emptied the

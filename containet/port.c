@@ -178,18 +178,22 @@ port_detach(struct sw *sw, uint32_t idx)
 const char *
 port_kind_name(enum port_kind kind)
 {
-	return kind == PORT_HOST ? "host" : "tap";
+	return kind == PORT_HOST ? "host" : kind == PORT_VXLAN ? "vxlan" : "tap";
 }
 
 /* The egress path of port out for frame f. */
 static void
 port_egress(struct sw *sw, uint32_t out, const struct frame *f)
 {
+	if (sw->ports[out].kind == PORT_VXLAN) {
+		vxport_transmit(sw, out, f);
+		return;
+	}
 	if (pool_write(sw, out, f, NULL, 0, 0) < 0)
 		sw->ports[out].st.tx_drops++;
 }
 
-static void
+void
 port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 {
 	struct port *p = &sw->ports[in];

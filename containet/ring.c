@@ -158,6 +158,7 @@ sw_free(struct sw *sw)
 		sw->ports[i].fd = safe_close(sw->ports[i].fd);
 	}
 	sw->nactive = 0;
+	vxport_free(sw);
 	control_close_all(sw);
 	if (sw->ring.ring_fd > 0)
 		io_uring_queue_exit(&sw->ring);
@@ -212,6 +213,7 @@ tick_done(struct sw *sw)
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
 	pool_rearm(sw);
 	control_tick(sw);
+	vxport_tick(sw);
 	arm_tick(sw);
 }
 
@@ -243,6 +245,12 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		break;
 	case OP_TICK:
 		tick_done(sw);
+		break;
+	case OP_TUN_RECV:
+		vxport_recv_done(sw, cqe);
+		break;
+	case OP_TUN_SEND:
+		vxport_send_done(sw, cqe);
 		break;
 	case OP_IGNORE:
 		break;

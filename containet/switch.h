@@ -27,6 +27,8 @@ enum sw_op {
 	OP_SIGNAL,
 	OP_TICK,
 	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
+	OP_TUN_RECV, /* a datagram on a VXLAN socket: the slot index is the socket's */
+	OP_TUN_SEND, /* a datagram sent: the buffer id field holds its send slot */
 };
 
 /* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
@@ -51,7 +53,10 @@ struct port_stats {
 enum port_kind {
 	PORT_TAP,  /* a tap a client handed over: dies with its connection */
 	PORT_HOST, /* a tap the switch made in its own namespace: dies with host-del or the switch */
+	PORT_VXLAN, /* a VNI over a UDP socket to remote hosts: dies with vxlan-del or the switch */
 };
+
+struct vxport;
 
 struct port {
 	int fd;            /* -1: slot free */
@@ -69,6 +74,7 @@ struct port {
 	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
 	struct port_stats st;
+	struct vxport *vx; /* a VXLAN port's VNI, socket and remotes */
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
@@ -113,7 +119,19 @@ struct pool {
 	struct pool_slot *slots; /* one per prefixed write under way */
 	uint32_t nslots;
 	uint32_t free_slot;
+	/* The tunnel group: buffers VXLAN sockets receive into (pool_tun_init). */
+	struct io_uring_buf_ring *tun_br;
+	uint8_t *tun_bufs;
+	uint16_t *tun_refs;
+	uint32_t tun_returned;
 };
+
+/* Buffer ids from POOL_TUN_BASE on are the tunnel group's (the main pool has at most 32768). */
+#define POOL_TUN_BGID 1
+#define POOL_TUN_BASE 32768
+#define POOL_TUN_BUFS 256
+/* A datagram lands this far into its buffer: VXLAN header + frame = vnet header + frame. */
+#define POOL_TUN_OFFSET 4
 
 /* The kernel's cap on descriptors in one message (SCM_MAX_FD): room for all, so none is
  * dropped, and so closed, by the kernel on the loop's thread. */
@@ -149,6 +167,7 @@ struct sw_config {
 	uint32_t inflight_cap; /* writes in flight per port before frames are dropped; 0: 3/4 of nbufs */
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
+	bool tun_gso;          /* VXLAN: segments leave in one sendmsg with UDP_SEGMENT */
 };
 
 struct sw {
@@ -169,6 +188,12 @@ struct sw {
 	uint32_t nsegs;
 	struct fdb fdb;
 	uint64_t now; /* monotonic ns, read once per batch of completions */
+	struct vxsock *vxsocks; /* VXSOCK_MAX slots, made with the first VXLAN port */
+	struct vxsend *vxsends; /* datagrams under way */
+	uint32_t vxsend_free;
+	struct vxtx *vxtx;      /* buffers of segmented frames on their way out */
+	uint32_t vxtx_free;
+	uint64_t vxkey;         /* the key of the outer source port's flow hash */
 
 	int listen_fd;
 	int signal_fd;
@@ -234,6 +259,37 @@ uint32_t port_find(const struct sw *sw, const char *name);
 const char *port_kind_name(enum port_kind kind);
 void port_read_done(struct sw *sw, const struct io_uring_cqe *cqe);
 void port_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+
+/* Allocates the tunnel buffer group; 0 if it exists. */
+int pool_tun_init(struct sw *sw);
+/* A tunnel buffer the ring filled: the reader's reference. */
+void pool_tun_got(struct sw *sw, uint16_t bid);
+
+/* vxport.c: VXLAN ports, their UDP sockets, encapsulation on the way out and in. */
+int vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name,
+	       char *ret_error, size_t error_size);
+int vxport_del(struct sw *sw, const char *name, const char **ret_error);
+/* The largest MTU of a segment the port req describes may join (its underlay's). */
+int vxport_max_mtu(const struct ctl_request *req, uint32_t *ret, char *ret_error,
+		   size_t error_size);
+/* Sends frame f out of VXLAN port idx, to one remote or all of them. */
+void vxport_transmit(struct sw *sw, uint32_t idx, const struct frame *f);
+void vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void vxport_send_done(struct sw *sw, const struct io_uring_cqe *cqe);
+/* A port leaves: its socket goes with its last VNI. */
+void vxport_release(struct sw *sw, uint32_t idx);
+void vxport_free(struct sw *sw);
+/* Re-arms receives that found no tunnel buffer. */
+void vxport_tick(struct sw *sw);
+/* Adds the VXLAN drop counters of the sockets to a ports reply (by port). */
+void vxport_describe(const struct sw *sw, uint32_t idx, cJSON *port);
+/* fdb-add: a fixed entry for mac behind VXLAN port at remote. */
+int vxport_fdb_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
+/* The remote a port's fdb entry points at, as text; "" for none. */
+void vxport_remote_name(const struct sw *sw, uint32_t idx, uint16_t remote, char *buf,
+			size_t size);
+/* The frame's ingress, for ports whose reads are not the pool's. */
+void port_ingress(struct sw *sw, uint32_t in, const struct frame *f);
 
 /* host.c: host ports, taps of the switch's own. */
 int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
