@@ -250,38 +250,45 @@ vxsock_arm(struct sw *sw, uint32_t si)
 	s->starved = false;
 }
 
+/*
+ * The socket that receives for local:port (any: no local address asked for), or
+ * VX_NONE: one bound to the same address, or one bound to no address, which receives
+ * for every address; a request without an address takes any socket on the port.
+ */
+static uint32_t
+vxsock_find(const struct sw *sw, const struct vxlan_addr *local, bool any, uint16_t port)
+{
+	for (uint32_t i = 0; i < VXSOCK_MAX; i++) {
+		const struct vxsock *s = &sw->vxsocks[i];
+
+		if (s->fd < 0 || s->closing || s->port != port || s->local.family != local->family)
+			continue;
+		if (any || s->local_any || vxlan_addr_equal(&s->local, local))
+			return i;
+	}
+	return VX_NONE;
+}
+
 /* The socket for local:port, shared with the VNIs already on it, or a new one. */
 static int
 vxsock_get(struct sw *sw, const struct vxlan_addr *local, bool any, uint16_t port,
            uint32_t *ret, const char **ret_error)
 {
-	uint32_t free_slot = VX_NONE;
+	uint32_t free_slot = VX_NONE, si = vxsock_find(sw, local, any, port);
 	struct vxsock *s;
 	int r;
 
-	for (uint32_t i = 0; i < VXSOCK_MAX; i++) {
-		s = &sw->vxsocks[i];
-		if (s->fd < 0) {
-			if (free_slot == VX_NONE)
-				free_slot = i;
-			continue;
+	if (si != VX_NONE) {
+		if (sw->vxsocks[si].nports == VXSOCK_PORTS) {
+			*ret_error = "too many VNIs on this local address and port";
+			return -ENOSPC;
 		}
-		if (s->closing || s->port != port)
-			continue;
-		if (s->local_any == any && vxlan_addr_equal(&s->local, local)) {
-			if (s->nports == VXSOCK_PORTS) {
-				*ret_error = "too many VNIs on this local address and port";
-				return -ENOSPC;
-			}
-			*ret = i;
-			return 0;
-		}
-		if (s->local_any || any) {
-			*ret_error = "another VXLAN socket uses this UDP port with another local "
-			             "address";
-			return -EADDRINUSE;
-		}
+		*ret = si;
+		return 0;
 	}
+	for (uint32_t i = 0; i < VXSOCK_MAX && free_slot == VX_NONE; i++)
+		if (sw->vxsocks[i].fd < 0)
+			free_slot = i;
 	if (free_slot == VX_NONE) {
 		*ret_error = "too many VXLAN sockets (local addresses and ports)";
 		return -ENOSPC;
@@ -500,16 +507,12 @@ vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name, 
 	r = vx_init(sw);
 	if (r < 0)
 		FAIL(r, "cannot set up VXLAN: %s", strerror(-r));
-	for (uint32_t i = 0; i < VXSOCK_MAX; i++) {
-		const struct vxsock *s = &sw->vxsocks[i];
+	si = vxsock_find(sw, &local, !req->local[0], port);
+	for (uint32_t j = 0; si != VX_NONE && j < sw->vxsocks[si].nports; j++) {
+		const struct port *other = &sw->ports[sw->vxsocks[si].ports[j]];
 
-		if (s->fd < 0 || s->closing || s->port != port)
-			continue;
-		for (uint32_t j = 0; j < s->nports; j++)
-			if (sw->ports[s->ports[j]].vx->vni == req->vni &&
-			    vxlan_addr_equal(&s->local, &local))
-				FAIL(-EEXIST, "VNI %u is on port '%s' already", req->vni,
-				     sw->ports[s->ports[j]].name);
+		if (other->vx->vni == req->vni)
+			FAIL(-EEXIST, "VNI %u is on port '%s' already", req->vni, other->name);
 	}
 	r = vxsock_get(sw, &local, !req->local[0], port, &si, &err);
 	if (r < 0)

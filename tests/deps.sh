@@ -15,7 +15,7 @@ packages=(
 	# readers of capture files (capinfos is in wireshark-common)
 	tshark wireshark-common tcpdump
 	# the VXLAN test's third host: Open vSwitch in userspace
-	openvswitch-switch
+	openvswitch-switch ethtool
 	# benchmarks
 	iperf3 crun runc bubblewrap vde2 hyperfine gnuplot-nox
 )
