@@ -227,6 +227,23 @@ def gso():
           payload[:2000])
 
 
+def vxlan():
+    """Mode byte (bit 0: remote list), then a VXLAN datagram or the list's text."""
+    inner = bytes([0xFF] * 6 + [2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28)
+    hdr = lambda flags=8, vni=4242, rest=b"\0\0\0", last=0: (
+        bytes([flags]) + rest + vni.to_bytes(3, "big") + bytes([last]))
+    write("fuzz_containet_vxlan", "ok", b"\0" + hdr() + inner)
+    write("fuzz_containet_vxlan", "no-i-flag", b"\0" + hdr(flags=0) + inner)
+    write("fuzz_containet_vxlan", "reserved", b"\0" + hdr(rest=b"\0\1\0") + inner)
+    write("fuzz_containet_vxlan", "short", b"\0" + hdr()[:5])
+    tcp = (bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0, 0x45]) + bytes(8) +
+           b"\x06\0\0\x0a\0\0\x01\x0a\0\0\x02" + b"\x9c\x40\x14\x51" + bytes(16))
+    write("fuzz_containet_vxlan", "tcp", b"\0" + hdr() + tcp)
+    write("fuzz_containet_vxlan", "remotes", b"\1" + b"10.200.0.2,10.200.0.3")
+    write("fuzz_containet_vxlan", "remotes6", b"\1" + b"fd00::1,fd00::2")
+    write("fuzz_containet_vxlan", "remotes-bad", b"\1" + b"10.0.0.1,fd00::1,")
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -235,3 +252,4 @@ if __name__ == "__main__":
     unpack()
     labconf()
     gso()
+    vxlan()
