@@ -56,8 +56,9 @@ print_fdb(const cJSON *reply)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "fdb"), *e;
 	int wp = column_width(list, "port", "PORT"), ws = column_width(list, "segment", "SEGMENT");
+	int wr = column_width(list, "remote", "REMOTE");
 
-	printf("%-*s %4s %-17s %-*s %6s %s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE",
+	printf("%-*s %4s %-17s %-*s %6s %-*s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE", wr,
 	       "REMOTE");
 	cJSON_ArrayForEach(e, list)
 	{
@@ -68,11 +69,11 @@ print_fdb(const cJSON *reply)
 			continue;
 		mac_format(f.mac, mac);
 		if (f.fixed)
-			printf("%-*s %4u %-17s %-*s %6s %s\n", ws, f.segment[0] ? f.segment : "-",
-			       f.vlan, mac, wp, f.port, "static", f.remote[0] ? f.remote : "-");
+			printf("%-*s %4u %-17s %-*s %6s %-*s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, "static", wr, f.remote[0] ? f.remote : "-");
 		else
-			printf("%-*s %4u %-17s %-*s %5us %s\n", ws, f.segment[0] ? f.segment : "-",
-			       f.vlan, mac, wp, f.port, f.age, f.remote[0] ? f.remote : "-");
+			printf("%-*s %4u %-17s %-*s %5us %-*s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, f.age, wr, f.remote[0] ? f.remote : "-");
 	}
 }
 

@@ -70,7 +70,8 @@ static uint64_t
 mix_bytes(uint64_t h, const uint8_t *p, size_t n)
 {
 	while (n >= 4) {
-		h = mix(h, (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]);
+		h = mix(h,
+		        (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]);
 		p += 4;
 		n -= 4;
 	}
@@ -99,7 +100,8 @@ vxlan_source_port(const uint8_t *frame, size_t len, uint64_t key)
 	if (type == 0x0800 && len >= off + 20 && (frame[off] >> 4) == 4) {
 		proto = frame[off + 9];
 		h = mix_bytes(h, frame + off + 12, 8);
-		/* Fragments after the first have no ports: the addresses alone keep them together. */
+		/* Fragments after the first have no ports: the addresses alone keep them together.
+		 */
 		if (!(get16(frame + off + 6) & 0x3fff))
 			l4 = off + (size_t)(frame[off] & 0xf) * 4;
 	} else if (type == 0x86dd && len >= off + 40) {

@@ -86,4 +86,4 @@ int vxlan_addr_find(const struct vxlan_addr *list, unsigned n, const struct vxla
  * message in *ret_error; ret is written only on success.
  */
 int vxlan_remotes_parse(const char *text, struct vxlan_addr ret[VXLAN_REMOTES_MAX],
-			const char **ret_error);
+                        const char **ret_error);

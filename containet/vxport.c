@@ -51,10 +51,10 @@
 #endif
 
 #define VXSOCK_MAX 16
-#define VXSOCK_TX 64         /* sending sockets per vxsock: the outer source ports */
-#define VXSOCK_PORTS 64      /* VNIs per vxsock */
-#define VXSEND_MAX 4096      /* datagrams (or UDP_SEGMENT batches) under way */
-#define VXTX_MAX 64          /* transmit buffers for segmented frames */
+#define VXSOCK_TX 64    /* sending sockets per vxsock: the outer source ports */
+#define VXSOCK_PORTS 64 /* VNIs per vxsock */
+#define VXSEND_MAX 4096 /* datagrams (or UDP_SEGMENT batches) under way */
+#define VXTX_MAX 64     /* transmit buffers for segmented frames */
 #define VXTX_SIZE (192 << 10)
 #define VXSEND_GSO_MAX 60000 /* bytes of one UDP_SEGMENT batch: under 64 KiB with headers */
 #define VX_NONE UINT32_MAX
@@ -212,7 +212,8 @@ vx_socket(const struct vxlan_addr *local, uint16_t port)
 {
 	union vx_sockaddr sa;
 	socklen_t len = vx_sockaddr(&sa, local, port);
-	_cleanup_close_ int fd = socket(local->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	_cleanup_close_ int fd =
+	        socket(local->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int one = 1, size = VX_SOCKBUF;
 
 	if (fd < 0)
@@ -271,8 +272,8 @@ vxsock_find(const struct sw *sw, const struct vxlan_addr *local, bool any, uint1
 
 /* The socket for local:port, shared with the VNIs already on it, or a new one. */
 static int
-vxsock_get(struct sw *sw, const struct vxlan_addr *local, bool any, uint16_t port,
-           uint32_t *ret, const char **ret_error)
+vxsock_get(struct sw *sw, const struct vxlan_addr *local, bool any, uint16_t port, uint32_t *ret,
+           const char **ret_error)
 {
 	uint32_t free_slot = VX_NONE, si = vxsock_find(sw, local, any, port);
 	struct vxsock *s;
@@ -679,8 +680,8 @@ vx_transmit_segmented(struct sw *sw, uint32_t idx, const struct virtio_net_hdr_v
 
 		for (uint32_t i = 0; i < g.nsegs; i += (uint32_t)per_batch) {
 			uint32_t cnt = g.nsegs - i < per_batch ? g.nsegs - i : (uint32_t)per_batch;
-			size_t bytes = stride * (cnt - 1) + VXLAN_HDR_LEN +
-			               gso_seg_len(&g, i + cnt - 1);
+			size_t bytes =
+			        stride * (cnt - 1) + VXLAN_HDR_LEN + gso_seg_len(&g, i + cnt - 1);
 			uint32_t si = vxsend_take(sw);
 			struct vxsend *v;
 

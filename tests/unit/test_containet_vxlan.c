@@ -123,9 +123,9 @@ START_TEST(source_port_range_and_spread)
 		ck_assert_uint_ge(p, VXLAN_SPORT_MIN);
 		ck_assert_uint_le(p, VXLAN_SPORT_MAX);
 		/* the payload and its length do not matter: one flow, one port */
-		ck_assert_uint_eq(p, vxlan_source_port(f, tcp_frame(f, (uint16_t)(40000 + s), 5201,
-		                                                        1400),
-		                                       12345));
+		ck_assert_uint_eq(
+		        p, vxlan_source_port(f, tcp_frame(f, (uint16_t)(40000 + s), 5201, 1400),
+		                             12345));
 		for (unsigned i = 0; i < distinct; i++)
 			dup |= seen[i] == p;
 		if (!dup)
