@@ -550,4 +550,5 @@ if command -v gnuplot >/dev/null; then
 	fi
 fi
 echo "raw figures: $OUT/switch-results.txt"
+BUILD=$BUILD "$HERE/switch-vxlan.sh" | tee "$OUT/switch-vxlan.txt" || note "VXLAN part: not measured"
 [[ -z $CONTAINET_MISSING ]] || exit 1
