@@ -341,6 +341,31 @@ assert_fails "blue on A does not reach red on D" ip netns exec "$B2" ping -c 2 -
 assert_no_match "$(ip -n "$D2" -br link show eth0 | awk '{print $3}')\",\"port\":\"[^\"]*\",\"segment\":\"red" \
 	"$(sw fdb --json)" "blue's station is never learned in red"
 
+# --- an IPv6 underlay: 70 bytes of headers -----------------------------------------------
+ip -n "$HA" addr add fd00:200::1/64 dev ul0 nodad
+ip -n "$HD" addr add fd00:200::4/64 dev ul0 nodad
+sw segment add green6 --mtu 1431 >/dev/null
+hostile "a VXLAN port over IPv6 on a segment of MTU 1431" "has MTU 1431, more than the 1430" \
+	'{"op":"vxlan-add","name":"vx6","vni":300,"remote":"fd00:200::4","segment":"green6"}'
+swd segment add green --mtu 1430 >/dev/null
+assert_ok "vxlan add over IPv6 on D" swd vxlan add vx6 --vni 300 --remote fd00:200::1 \
+	--local fd00:200::4 --segment green
+sw segment add green --mtu 1430 >/dev/null
+assert_ok "vxlan add over IPv6 on A" sw vxlan add vx6 --vni 300 --remote fd00:200::4 --segment green
+G1=${TEST_ID}g1
+attach_node "$SOCK" "$G1" g1 green 10.202.0.21
+ip -n "$G1" link set eth0 mtu 1430
+G2=${TEST_ID}g2
+attach_node "$SOCKD" "$G2" g2 green 10.202.0.31
+ip -n "$G2" link set eth0 mtu 1430
+spawn iperf-g2 ip netns exec "$G2" iperf3 -s -1 -p 5202
+wait_until 5 ip netns exec "$G2" sh -c 'ss -ltn | grep -q :5202' || fail "iperf3 server on g2 did not start"
+assert_ok "green on A reaches green on D over the IPv6 underlay" \
+	ip netns exec "$G1" ping -c 2 -i 0.2 -W 2 10.202.0.31
+assert_ok "TCP over the IPv6 underlay (iperf3, segmented frames)" \
+	ip netns exec "$G1" iperf3 -c 10.202.0.31 -t 1 -p 5202 --connect-timeout 3000
+assert_match '"remote":"fd00:200::4"' "$(sw fdb --json)" "a station learned over IPv6 shows its IPv6 remote"
+
 assert_ok "vxlan del vxr" sw vxlan del vxr
 assert_ok "vxlan del vxb" sw vxlan del vxb
 assert_no_match '"name":"vxr"' "$(ports_json)" "vxr is gone"
