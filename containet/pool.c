@@ -121,38 +121,43 @@ pool_tun_init(struct sw *sw)
 	struct pool *pl = &sw->pool;
 	struct io_uring_buf_reg reg = {};
 	size_t ring_size = POOL_TUN_BUFS * sizeof(struct io_uring_buf);
-	void *mem;
+	size_t bufs_size = (size_t)POOL_TUN_BUFS * pl->buf_size;
+	void *bufs, *br;
+	uint16_t *refs;
 	int r;
 
 	if (pl->tun_br)
 		return 0;
-	mem = mmap(NULL, (size_t)POOL_TUN_BUFS * pl->buf_size, PROT_READ | PROT_WRITE,
-	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
+	bufs = mmap(NULL, bufs_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bufs == MAP_FAILED)
 		return -errno;
-	pl->tun_bufs = mem;
-	mem = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		return -errno;
-	pl->tun_br = mem;
-	pl->tun_refs = calloc(POOL_TUN_BUFS, sizeof(*pl->tun_refs));
-	if (!pl->tun_refs)
-		return -ENOMEM;
-	io_uring_buf_ring_init(pl->tun_br);
-	reg.ring_addr = (unsigned long)pl->tun_br;
+	br = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	refs = calloc(POOL_TUN_BUFS, sizeof(*refs));
+	if (br == MAP_FAILED || !refs) {
+		r = br == MAP_FAILED ? -errno : -ENOMEM;
+		goto fail;
+	}
+	io_uring_buf_ring_init(br);
+	reg.ring_addr = (unsigned long)br;
 	reg.ring_entries = POOL_TUN_BUFS;
 	reg.bgid = POOL_TUN_BGID;
 	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
-	if (r < 0) {
-		munmap(pl->tun_br, ring_size);
-		pl->tun_br = NULL;
-		return r;
-	}
+	if (r < 0)
+		goto fail;
+	pl->tun_bufs = bufs;
+	pl->tun_br = br;
+	pl->tun_refs = refs;
 	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
 		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
 	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
 	pl->tun_returned = 0;
 	return 0;
+fail:
+	free(refs);
+	if (br != MAP_FAILED)
+		munmap(br, ring_size);
+	munmap(bufs, bufs_size);
+	return r;
 }
 
 void

@@ -57,6 +57,7 @@
 #define VXTX_MAX 64     /* transmit buffers for segmented frames */
 #define VXTX_SIZE (192 << 10)
 #define VXSEND_GSO_MAX 60000 /* bytes of one UDP_SEGMENT batch: under 64 KiB with headers */
+#define VXSEND_GSO_SEGS 64   /* datagrams of one batch: the kernel takes 128 at most */
 #define VX_NONE UINT32_MAX
 #define VX_NOBUF UINT16_MAX
 #define VX_SOCKBUF (8 << 20)
@@ -673,6 +674,8 @@ vx_transmit_segmented(struct sw *sw, uint32_t idx, const struct virtio_net_hdr_v
 	}
 	/* Every segment but the last is stride long: UDP_SEGMENT's rule. */
 	per_batch = sw->cfg.tun_gso && g.nsegs > 1 ? VXSEND_GSO_MAX / stride : 1;
+	if (per_batch > VXSEND_GSO_SEGS)
+		per_batch = VXSEND_GSO_SEGS;
 	if (per_batch < 1)
 		per_batch = 1;
 	for (unsigned k = 0; k < n; k++) {

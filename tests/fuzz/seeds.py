@@ -37,6 +37,12 @@ def ctl():
         {"op": "host-add", "name": "ctn0", "segment": "lan1", "ipv4": "10.1.0.254/24",
          "ipv6": "fd00:1::fe/64", "masquerade": True},
         {"op": "host-del", "name": "ctn0"},
+        {"op": "vxlan-add", "name": "vx1", "vni": 42, "remote": ["10.200.0.1", "10.200.0.2"],
+         "local": "10.200.0.3", "dstport": 4789, "segment": "lab"},
+        {"op": "vxlan-add", "name": "vx6", "vni": 0, "remote": "fd00::1"},
+        {"op": "vxlan-del", "name": "vx1"},
+        {"op": "fdb-add", "mac": "02:00:00:00:00:07", "port": "vx1", "remote": "10.200.0.1"},
+        {"op": "fdb-del", "mac": "02:00:00:00:00:07", "segment": "lab"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -51,6 +57,10 @@ def ctl():
         {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
         {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
         {"ok": True, "port": "abc-eth1", "segment": "lan1"},
+        {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "vx1", "age": 3,
+                              "remote": "10.200.0.1"},
+                             {"mac": "02:00:00:00:00:02", "port": "vx1", "age": 0,
+                              "remote": "fd00::1", "static": True}]},
     ]
     for i, r in enumerate(replies):
         write("fuzz_ctl", "reply-%d" % i, b"\1" + json.dumps(r).encode())
