@@ -32,7 +32,7 @@ print_ports(const cJSON *reply)
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "ports"), *e;
 	int wn = column_width(list, "name", "PORT"), ws = column_width(list, "segment", "SEGMENT");
 
-	printf("%-*s %-*s %-4s %-17s %-10s %12s %14s %12s %14s %8s\n", wn, "PORT", ws, "SEGMENT",
+	printf("%-*s %-*s %-5s %-17s %-10s %12s %14s %12s %14s %8s\n", wn, "PORT", ws, "SEGMENT",
 	       "KIND", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
 	cJSON_ArrayForEach(e, list)
 	{
@@ -43,7 +43,7 @@ print_ports(const cJSON *reply)
 			continue;
 		if (p.has_mac)
 			mac_format(p.mac, mac);
-		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu\n", wn, p.name,
+		printf("%-*s %-*s %-5s %-17s %-10s %12llu %14llu %12llu %14llu %8llu\n", wn, p.name,
 		       ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac, p.state,
 		       (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
 		       (unsigned long long)p.tx_frames, (unsigned long long)p.tx_bytes,

@@ -116,7 +116,6 @@ ip netns exec "$ID-nb" iperf3 -s >"$TMP/server.log" 2>&1 &
 PIDS+=($!)
 
 SWITCH=
-SETUP=
 setup() { # kernel | containet | perframe
 	local sock=$TMP/sw.sock
 	if [[ -n $SWITCH ]]; then
@@ -130,8 +129,9 @@ setup() { # kernel | containet | perframe
 	if [[ $1 == kernel ]]; then
 		kernel_host 1 "$ID-na"
 	else
-		ip netns exec "$ID-h1" "$BIN/containet" -s "$sock" \
-			$([[ $1 == perframe ]] && echo --no-vxlan-gso) \
+		local opts=()
+		[[ $1 != perframe ]] || opts=(--no-vxlan-gso)
+		ip netns exec "$ID-h1" "$BIN/containet" -s "$sock" "${opts[@]}" \
 			--vxlan vx1 --vni 42 --remote 10.210.0.2 --segment lab >"$TMP/sw.log" 2>&1 &
 		SWITCH=$!
 		PIDS+=("$SWITCH")
