@@ -126,10 +126,13 @@ struct pool {
 	uint32_t tun_returned;
 };
 
-/* Buffer ids from POOL_TUN_BASE on are the tunnel group's (the main pool has at most 32768). */
+/*
+ * Buffer ids from POOL_TUN_BASE on are the tunnel group's: far above the main pool's
+ * (at most 32768, and any buffers kept beside it), below UINT16_MAX, which means none.
+ */
 #define POOL_TUN_BGID 1
-#define POOL_TUN_BASE 32768
 #define POOL_TUN_BUFS 256
+#define POOL_TUN_BASE (65536 - 2 * POOL_TUN_BUFS)
 /* A datagram lands this far into its buffer: VXLAN header + frame = vnet header + frame. */
 #define POOL_TUN_OFFSET 4
 
