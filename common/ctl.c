@@ -29,6 +29,10 @@ static const char *const op_names[] = {
 	[CTL_LINK_SET] = "link-set",
 	[CTL_LINK_SHOW] = "link-show",
 	[CTL_LEASES] = "leases",
+	[CTL_VXLAN_ADD] = "vxlan-add",
+	[CTL_VXLAN_DEL] = "vxlan-del",
+	[CTL_FDB_ADD] = "fdb-add",
+	[CTL_FDB_DEL] = "fdb-del",
 };
 
 const char *
@@ -544,6 +548,96 @@ encode_link(cJSON *o, const struct ctl_link *l)
 	return 0;
 }
 
+/* An IPv4 or IPv6 address in ret (CTL_ADDR_MAX bytes); false when it is not one. */
+static bool
+addr_valid(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+static int
+addr_member(const cJSON *v, char ret[CTL_ADDR_MAX])
+{
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= CTL_ADDR_MAX ||
+	    !addr_valid(v->valuestring))
+		return -1;
+	strcpy(ret, v->valuestring);
+	return 0;
+}
+
+/* The vxlan-add request's fields. */
+static int
+decode_vxlan_add(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	const cJSON *v, *e;
+
+	v = cJSON_GetObjectItemCaseSensitive(root, "vni");
+	if (!v)
+		BAD("vxlan-add needs \"vni\"");
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= CTL_VNI_MAX) ||
+	    v->valuedouble != (uint32_t)v->valuedouble)
+		BAD("\"vni\" is not a whole number from 0 to 16777215");
+	req->vni = (uint32_t)v->valuedouble;
+	req->has_vni = true;
+	v = cJSON_GetObjectItemCaseSensitive(root, "remote");
+	if (cJSON_IsString(v)) {
+		if (addr_member(v, req->remote[0]) < 0)
+			BAD("\"remote\" is not an IPv4 or IPv6 address");
+		req->nremote = 1;
+	} else if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(e, v)
+		{
+			if (req->nremote == CTL_REMOTES_MAX)
+				BAD("\"remote\" has more than 16 addresses");
+			if (addr_member(e, req->remote[req->nremote]) < 0)
+				BAD("\"remote\" has an item that is not an IPv4 or IPv6 address");
+			req->nremote++;
+		}
+	}
+	if (!req->nremote)
+		BAD("vxlan-add needs \"remote\", one address or a list of them");
+	v = cJSON_GetObjectItemCaseSensitive(root, "local");
+	if (v && addr_member(v, req->local) < 0)
+		BAD("\"local\" is not an IPv4 or IPv6 address");
+	v = cJSON_GetObjectItemCaseSensitive(root, "dstport");
+	if (v && (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 65535) ||
+		  v->valuedouble != (uint16_t)v->valuedouble))
+		BAD("\"dstport\" is not a whole number from 1 to 65535");
+	req->dstport = v ? (uint16_t)v->valuedouble : 0;
+	if (segment_member(root, "segment", req->segment, false) < 0)
+		BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+	return 0;
+}
+
+/* The fdb-add and fdb-del requests' fields. */
+static int
+decode_fdb_edit(const cJSON *root, struct ctl_request *req, const char **ret_error)
+{
+	const char *mac = json_string(root, "mac");
+	const cJSON *v;
+
+	if (!mac || mac_parse(mac, req->mac) < 0)
+		BAD("\"mac\" is not a MAC address (xx:xx:xx:xx:xx:xx)");
+	if ((req->mac[0] & 1) || !memcmp(req->mac, "\0\0\0\0\0\0", 6))
+		BAD("\"mac\" must be a unicast address");
+	if (req->op == CTL_FDB_DEL) {
+		if (segment_member(root, "segment", req->segment, false) < 0)
+			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
+		return 0;
+	}
+	if (copy_member(root, "port", req->port, sizeof(req->port)) <= 0 || !req->port[0])
+		BAD("fdb-add needs \"port\", the port the address sits behind");
+	v = cJSON_GetObjectItemCaseSensitive(root, "remote");
+	if (v) {
+		if (addr_member(v, req->remote[0]) < 0)
+			BAD("\"remote\" is not an IPv4 or IPv6 address");
+		req->nremote = 1;
+	}
+	return 0;
+}
+
 static int
 encode_link_request(cJSON *o, const struct ctl_request *req)
 {
@@ -820,6 +914,21 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 		if (segment_member(root, "segment", req.segment, false) < 0)
 			BAD("\"segment\" is not a valid segment name (1-31 of A-Z a-z 0-9 _ - .)");
 		break;
+	case CTL_VXLAN_ADD:
+		r = decode_vxlan_add(root, &req, ret_error);
+		if (r < 0)
+			return r;
+		/* fall through */
+	case CTL_VXLAN_DEL:
+		if (copy_member(root, "name", req.name, IFNAMSIZ) <= 0 || !ifname_valid(req.name))
+			BAD("\"name\" is not a valid port name (an interface name: 1-15 characters)");
+		break;
+	case CTL_FDB_ADD:
+	case CTL_FDB_DEL:
+		r = decode_fdb_edit(root, &req, ret_error);
+		if (r < 0)
+			return r;
+		break;
 	case CTL_PORTS:
 	case CTL_FDB:
 	case CTL_SEGMENTS:
@@ -998,6 +1107,33 @@ ctl_request_encode(const struct ctl_request *req)
 		return NULL;
 	if (req->dns && !cJSON_AddTrueToObject(o, "dns"))
 		return NULL;
+	if (req->has_vni && !cJSON_AddNumberToObject(o, "vni", req->vni))
+		return NULL;
+	if (req->op == CTL_VXLAN_ADD) {
+		cJSON *arr = cJSON_AddArrayToObject(o, "remote");
+
+		if (!arr)
+			return NULL;
+		for (unsigned i = 0; i < req->nremote; i++) {
+			cJSON *e = cJSON_CreateString(req->remote[i]);
+
+			if (!e || !cJSON_AddItemToArray(arr, e))
+				return NULL;
+		}
+	} else if (req->nremote && !cJSON_AddStringToObject(o, "remote", req->remote[0])) {
+		return NULL;
+	}
+	if (req->local[0] && !cJSON_AddStringToObject(o, "local", req->local))
+		return NULL;
+	if (req->dstport && !cJSON_AddNumberToObject(o, "dstport", req->dstport))
+		return NULL;
+	if (req->op == CTL_FDB_ADD || req->op == CTL_FDB_DEL) {
+		char mac[MAC_STRLEN];
+
+		mac_format(req->mac, mac);
+		if (!cJSON_AddStringToObject(o, "mac", mac))
+			return NULL;
+	}
 	return cJSON_PrintUnformatted(o);
 }
 
@@ -1265,7 +1401,9 @@ ctl_fdb_to_json(const struct ctl_fdb_entry *e)
 	if (!cJSON_AddStringToObject(o, "mac", mac) || !cJSON_AddStringToObject(o, "port", e->port) ||
 	    !cJSON_AddStringToObject(o, "segment", e->segment) ||
 	    !cJSON_AddNumberToObject(o, "vlan", e->vlan) ||
-	    !cJSON_AddNumberToObject(o, "age", e->age)) {
+	    !cJSON_AddNumberToObject(o, "age", e->age) ||
+	    (e->remote[0] && !cJSON_AddStringToObject(o, "remote", e->remote)) ||
+	    (e->fixed && !cJSON_AddTrueToObject(o, "static"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -1281,6 +1419,9 @@ ctl_fdb_from_json(const cJSON *o, struct ctl_fdb_entry *ret)
 	if (!mac || mac_parse(mac, e.mac) < 0 || copy_member(o, "port", e.port, sizeof(e.port)) <= 0 ||
 	    copy_member(o, "segment", e.segment, sizeof(e.segment)) < 0)
 		return -EBADMSG;
+	if (copy_member(o, "remote", e.remote, sizeof(e.remote)) < 0)
+		return -EBADMSG;
+	e.fixed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "static"));
 	e.age = json_uint(o, "age", 0);
 	e.vlan = json_uint(o, "vlan", 0) < 4096 ? json_uint(o, "vlan", 0) : 0;
 	*ret = e;

@@ -42,6 +42,10 @@ enum ctl_op {
 	CTL_LINK_SET,
 	CTL_LINK_SHOW,
 	CTL_LEASES,
+	CTL_VXLAN_ADD,
+	CTL_VXLAN_DEL,
+	CTL_FDB_ADD,
+	CTL_FDB_DEL,
 };
 
 /* A port's VLAN role in an attach request: none, access (one VLAN) or trunk (a set). */
@@ -119,6 +123,9 @@ struct ctl_link_entry {
 #define CTL_RANGE_MAX 32        /* "A.B.C.D-A.B.C.D" and its NUL */
 #define CTL_DNS_MAX 3
 
+#define CTL_REMOTES_MAX 16 /* remotes of one VXLAN port */
+#define CTL_VNI_MAX 0xffffff
+
 struct ctl_request {
 	enum ctl_op op;
 	char node[IDENT_MAX + 1];      /* attach; detach by node */
@@ -152,6 +159,15 @@ struct ctl_request {
 	char gateway[CTL_ADDR_MAX];
 	char dhcp[CTL_RANGE_MAX];
 	bool dns;
+	/* vxlan-add: name (an interface name), its VNI, remotes, local address, UDP port */
+	uint32_t vni;
+	bool has_vni;
+	char remote[CTL_REMOTES_MAX][CTL_ADDR_MAX]; /* fdb-add: remote[0] */
+	unsigned nremote;
+	char local[CTL_ADDR_MAX];
+	uint16_t dstport; /* 0 when not given */
+	/* fdb-add, fdb-del: the address, in "segment" (fdb-del) or behind "port" (fdb-add) */
+	uint8_t mac[6];
 };
 
 /* What attach hands out with "ipv4":"auto" (and "ipv6":"auto"); "" where there is nothing. */
@@ -212,6 +228,8 @@ struct ctl_fdb_entry {
 	unsigned vlan;
 	char port[CTL_PORT_NAME_MAX];
 	unsigned age;
+	char remote[CTL_ADDR_MAX]; /* learned over VXLAN: the remote it sits behind, or "" */
+	bool fixed;                /* added with fdb-add */
 };
 
 const char *ctl_op_name(enum ctl_op op);

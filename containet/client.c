@@ -51,7 +51,7 @@ print_ports(const cJSON *reply)
 			wv = strlen(role);
 	}
 	/* The role last: the earlier columns stay where scripts expect them. */
-	printf("%-*s %-*s %-4s %-17s %-10s %12s %14s %12s %14s %8s %-*s\n", wn, "PORT", ws,
+	printf("%-*s %-*s %-5s %-17s %-10s %12s %14s %12s %14s %8s %-*s\n", wn, "PORT", ws,
 	       "SEGMENT", "KIND", "MAC", "STATE", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES",
 	       "DROPS", wv, "VLAN");
 	cJSON_ArrayForEach(e, list)
@@ -64,7 +64,7 @@ print_ports(const cJSON *reply)
 		if (p.has_mac)
 			mac_format(p.mac, mac);
 		ctl_vlan_describe(&p.vlan, role, sizeof(role));
-		printf("%-*s %-*s %-4s %-17s %-10s %12llu %14llu %12llu %14llu %8llu %-*s\n", wn,
+		printf("%-*s %-*s %-5s %-17s %-10s %12llu %14llu %12llu %14llu %8llu %-*s\n", wn,
 		       p.name, ws, p.segment[0] ? p.segment : "-", p.kind[0] ? p.kind : "-", mac,
 		       p.state, (unsigned long long)p.rx_frames, (unsigned long long)p.rx_bytes,
 		       (unsigned long long)p.tx_frames, (unsigned long long)p.tx_bytes,
@@ -77,8 +77,10 @@ print_fdb(const cJSON *reply)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "fdb"), *e;
 	int wp = column_width(list, "port", "PORT"), ws = column_width(list, "segment", "SEGMENT");
+	int wr = column_width(list, "remote", "REMOTE");
 
-	printf("%-*s %4s %-17s %-*s %6s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE");
+	printf("%-*s %4s %-17s %-*s %6s %-*s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE", wr,
+	       "REMOTE");
 	cJSON_ArrayForEach(e, list)
 	{
 		struct ctl_fdb_entry f;
@@ -87,8 +89,12 @@ print_fdb(const cJSON *reply)
 		if (ctl_fdb_from_json(e, &f) < 0)
 			continue;
 		mac_format(f.mac, mac);
-		printf("%-*s %4u %-17s %-*s %5us\n", ws, f.segment[0] ? f.segment : "-", f.vlan,
-		       mac, wp, f.port, f.age);
+		if (f.fixed)
+			printf("%-*s %4u %-17s %-*s %6s %-*s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, "static", wr, f.remote[0] ? f.remote : "-");
+		else
+			printf("%-*s %4u %-17s %-*s %5us %-*s\n", ws, f.segment[0] ? f.segment : "-",
+			       f.vlan, mac, wp, f.port, f.age, wr, f.remote[0] ? f.remote : "-");
 	}
 }
 
@@ -293,11 +299,58 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->masquerade;
 	bool addr_opts = opts->subnet[0] || opts->service[0] || opts->gateway[0] || opts->dhcp[0] ||
 			 opts->dns;
+	bool vxlan_opts = opts->has_vni || opts->local[0] || opts->dstport;
 	int nargs = 0;
 
 	while (args[nargs])
 		nargs++;
 	*ret = (struct ctl_request){};
+	if (!strcmp(cmd, "vxlan") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
+		ret->op = !strcmp(sub, "add") ? CTL_VXLAN_ADD : CTL_VXLAN_DEL;
+		if (!name_argument("vxlan", args[2], ret->name, IFNAMSIZ))
+			return 2;
+		if (nargs > 3)
+			return log_usage_error("unexpected argument '%s'", args[3]);
+		if (ret->op == CTL_VXLAN_DEL && (vxlan_opts || opts->nremote || opts->segment[0]))
+			return log_usage_error("%s", "--vni, --remote, --local, --dstport and "
+			                             "--segment go with 'vxlan add'");
+		if (ret->op == CTL_VXLAN_ADD && (!opts->has_vni || !opts->nremote))
+			return log_usage_error("%s", "vxlan add needs --vni N and --remote IP");
+		strcpy(ret->segment, opts->segment);
+		ret->vni = opts->vni;
+		ret->has_vni = opts->has_vni;
+		memcpy(ret->remote, opts->remote, sizeof(ret->remote));
+		ret->nremote = opts->nremote;
+		strcpy(ret->local, opts->local);
+		ret->dstport = opts->dstport;
+		return 0;
+	}
+	if (!strcmp(cmd, "fdb") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
+		ret->op = !strcmp(sub, "add") ? CTL_FDB_ADD : CTL_FDB_DEL;
+		if (!args[2] || mac_parse(args[2], ret->mac) < 0)
+			return log_usage_error("fdb %s needs a MAC address (xx:xx:xx:xx:xx:xx)", sub);
+		if (nargs > 3)
+			return log_usage_error("unexpected argument '%s'", args[3]);
+		if (ret->op == CTL_FDB_ADD && !opts->port[0])
+			return log_usage_error("%s", "fdb add needs --port NAME");
+		if (ret->op == CTL_FDB_DEL && (opts->port[0] || opts->nremote))
+			return log_usage_error("%s", "--port and --remote go with 'fdb add'");
+		if (ret->op == CTL_FDB_ADD && opts->segment[0])
+			return log_usage_error("%s", "fdb add takes the port's segment: no --segment");
+		if (opts->nremote > 1)
+			return log_usage_error("%s", "fdb add takes one --remote");
+		strcpy(ret->port, opts->port);
+		strcpy(ret->segment, opts->segment);
+		memcpy(ret->remote, opts->remote, sizeof(ret->remote));
+		ret->nremote = opts->nremote;
+		if (vxlan_opts || opts->ipv4[0] || opts->ipv6[0] || opts->masquerade || opts->mtu ||
+		    addr_opts)
+			return log_usage_error("%s", "fdb add|del takes --port, --remote, --segment");
+		return 0;
+	}
+	if (vxlan_opts || opts->nremote || opts->port[0])
+		return log_usage_error("%s", "--vni, --remote, --local and --dstport go with "
+		                             "'vxlan add', --port with 'fdb add'");
 	if (!strcmp(cmd, "ports") || !strcmp(cmd, "fdb") || !strcmp(cmd, "segments")) {
 		ret->op = !strcmp(cmd, "ports") ? CTL_PORTS
 		          : !strcmp(cmd, "fdb") ? CTL_FDB
@@ -356,7 +409,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 			return log_usage_error("unexpected argument '%s'", args[3]);
 	} else {
 		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del, capture, link set|show, leases)",
+		                       "add|del, host add|del, capture, link set|show, leases, vxlan "
+		                       "add|del, fdb add|del)",
 		                       cmd);
 	}
 	if (opts->dir && ret->op != CTL_LINK_SET)

@@ -527,6 +527,49 @@ reply_host_del(struct sw *sw, const struct ctl_request *req)
 	return reply_ok();
 }
 
+static char *
+reply_vxlan_add(struct sw *sw, const struct ctl_request *req)
+{
+	const char *name;
+	char err[512];
+
+	if (vxport_add(sw, req, &name, err, sizeof(err)) < 0)
+		return ctl_reply_error("vxlan port '%s': %s", req->name, err);
+	return ctl_reply_port(name, sw->segs[sw->ports[port_find(sw, name)].seg].name);
+}
+
+static char *
+reply_vxlan_del(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (vxport_del(sw, req->name, &err) < 0)
+		return ctl_reply_error("vxlan port '%s': %s", req->name, err);
+	return reply_ok();
+}
+
+static char *
+reply_fdb_add(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (vxport_fdb_add(sw, req, &err) < 0)
+		return ctl_reply_error("fdb add on port '%s': %s", req->port, err);
+	return reply_ok();
+}
+
+static char *
+reply_fdb_del(struct sw *sw, const struct ctl_request *req)
+{
+	uint32_t seg = segment_find(sw, req->segment);
+
+	if (seg == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	if (fdb_del(&sw->fdb, (uint16_t)seg, 0, req->mac) < 0)
+		return ctl_reply_error("no such address in segment '%s'", sw->segs[seg].name);
+	return reply_ok();
+}
+
 static bool
 detach_matches(const struct port *p, const struct ctl_request *req)
 {
@@ -543,8 +586,8 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 		const struct port *p = &sw->ports[sw->active[i]];
 
 		if (detach_matches(p, req) && p->kind != PORT_TAP)
-			return ctl_reply_error("port '%s' is a host port: host-del removes it",
-					       p->name);
+			return ctl_reply_error("port '%s' is a %s port: %s-del removes it", p->name,
+					       port_kind_name(p->kind), port_kind_name(p->kind));
 		n += detach_matches(p, req);
 	}
 	for (uint32_t i = 0; i < sw->nactive;) {
@@ -599,7 +642,7 @@ reply_ports(struct sw *sw)
 		strcpy(cp.name, p->name);
 		strcpy(cp.node, p->node);
 		strcpy(cp.ifname, p->ifname);
-		strcpy(cp.state, p->reading || p->starved ? "forwarding" : "idle");
+		strcpy(cp.state, p->reading || p->starved || p->vx ? "forwarding" : "idle");
 		strcpy(cp.kind, port_kind_name(p->kind));
 		strcpy(cp.segment, sw->segs[p->seg].name);
 		cp.has_mac = p->has_mac;
@@ -615,6 +658,7 @@ reply_ports(struct sw *sw)
 			return NULL;
 		cJSON_AddNumberToObject(e, "rx_drops", p->st.rx_drops);
 		cJSON_AddNumberToObject(e, "tx_drops", p->st.tx_drops);
+		vxport_describe(sw, sw->active[i], e);
 	}
 	return cJSON_PrintUnformatted(o);
 }
@@ -635,6 +679,10 @@ fdb_dump_one(const struct fdb_entry *e, void *userdata)
 	strcpy(ce.segment, d->sw->segs[e->seg].name);
 	memcpy(ce.mac, e->mac, 6);
 	strcpy(ce.port, d->sw->ports[e->port].name);
+	vxport_remote_name(d->sw, e->port, e->remote, ce.remote, sizeof(ce.remote));
+	ce.fixed = e->fixed;
+	if (e->fixed)
+		ce.age = 0;
 	o = ctl_fdb_to_json(&ce);
 	return o && cJSON_AddItemToArray(d->arr, o) ? 0 : -ENOMEM;
 }
@@ -744,6 +792,14 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return link_show(sw, &req);
 	case CTL_LEASES:
 		return reply_leases(sw, &req);
+	case CTL_VXLAN_ADD:
+		return reply_vxlan_add(sw, &req);
+	case CTL_VXLAN_DEL:
+		return reply_vxlan_del(sw, &req);
+	case CTL_FDB_ADD:
+		return reply_fdb_add(sw, &req);
+	case CTL_FDB_DEL:
+		return reply_fdb_del(sw, &req);
 	case CTL_ATTACH:
 	case CTL_CAPTURE:
 		break;

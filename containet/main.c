@@ -44,6 +44,12 @@ usage(FILE *f)
 		"                                  pull/plug the cable; clear: back to a plain link\n"
 		"  link show [PORT|SEGMENT] [--json]  settings and counters of links\n"
 		"  leases [SEGMENT] [--json]       addresses handed out (auto, static, DHCP)\n"
+		"  vxlan add NAME --vni N --remote IP[,IP...] [--local IP] [--dstport N] [--segment S]\n"
+		"                                  a VXLAN port: segment S stretched to other hosts\n"
+		"  vxlan del NAME                  remove it\n"
+		"  fdb add MAC --port NAME [--remote IP]\n"
+		"                                  a static address behind a port (and its remote)\n"
+		"  fdb del MAC [--segment S]       remove an address from the table\n"
 		"\n"
 		"  -s, --socket PATH     control socket (SOCK_SEQPACKET), created mode 0660\n"
 		"  -v, --verbose         more messages; repeat for more\n"
@@ -56,6 +62,9 @@ usage(FILE *f)
 		"      --inflight N      writes in flight per port before dropping (3/4 of --buffers)\n"
 		"      --no-offload      do not enable checksum/TSO offloads on ports\n"
 		"      --no-multishot    re-arm a read per frame even if the kernel has multishot\n"
+		"      --vxlan NAME      start with VXLAN port NAME; the --vni, --remote, --local,\n"
+		"                        --dstport and --segment after it describe it (repeatable)\n"
+		"      --no-vxlan-gso    VXLAN: one sendmsg per segment, not one with UDP_SEGMENT\n"
 		"      --json            client mode: print the raw JSON reply\n"
 		"      --mtu N           segment add: the segment's MTU (1500)\n"
 		"      --subnet A/L      segment add: its IPv4 subnet; attach may ask for \"auto\"\n"
@@ -74,6 +83,11 @@ usage(FILE *f)
 		"      --snaplen N       capture: keep the first N bytes of each frame (262144)\n"
 		"      --dir D           link set: egress (to the node, the default), ingress\n"
 		"                        (from the node) or both\n"
+		"      --vni N           vxlan add: the VXLAN network identifier (0-16777215)\n"
+		"      --remote IP[,IP]  vxlan add: the remote hosts; fdb add: the one behind it\n"
+		"      --local IP        vxlan add: the local address to bind (any)\n"
+		"      --dstport N       vxlan add: the UDP port, here and at the remotes (4789)\n"
+		"      --port NAME       fdb add: the port the address sits behind\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
 }
@@ -102,6 +116,13 @@ enum {
 	OPT_GATEWAY,
 	OPT_DHCP,
 	OPT_DNS,
+	OPT_VXLAN,
+	OPT_NO_VXLAN_GSO,
+	OPT_VNI,
+	OPT_REMOTE,
+	OPT_LOCAL,
+	OPT_DSTPORT,
+	OPT_PORT,
 	OPT_VERSION,
 };
 
@@ -133,6 +154,13 @@ static const struct option options[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
 	{ "dhcp", required_argument, NULL, OPT_DHCP },
 	{ "dns", no_argument, NULL, OPT_DNS },
+	{ "vxlan", required_argument, NULL, OPT_VXLAN },
+	{ "no-vxlan-gso", no_argument, NULL, OPT_NO_VXLAN_GSO },
+	{ "vni", required_argument, NULL, OPT_VNI },
+	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "local", required_argument, NULL, OPT_LOCAL },
+	{ "dstport", required_argument, NULL, OPT_DSTPORT },
+	{ "port", required_argument, NULL, OPT_PORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{},
@@ -191,8 +219,76 @@ default_state_dir(const char *socket_path)
 	return dir;
 }
 
+/* Splits "IP[,IP...]" into req's remotes; false after a usage error. */
+static bool
+remote_option(const char *arg, struct ctl_request *req)
+{
+	const char *p = arg;
+
+	req->nremote = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= CTL_ADDR_MAX) {
+			log_usage_error("--remote: '%s' is not a list of IP addresses", arg);
+			return false;
+		}
+		if (req->nremote == CTL_REMOTES_MAX) {
+			log_usage_error("--remote: at most %d remotes", CTL_REMOTES_MAX);
+			return false;
+		}
+		memcpy(req->remote[req->nremote], p, n);
+		req->remote[req->nremote++][n] = '\0';
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+#define VXLAN_START_MAX 16
+
+/*
+ * The VXLAN ports of the command line, before the loop runs: a segment they name that
+ * does not exist is made with the MTU their underlay allows, so a host's switch comes
+ * up joined.
+ */
 static int
-serve(const struct sw_config *cfg)
+start_vxlan(struct sw *sw, const struct ctl_request *vx, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const char *name;
+		char err[512];
+		uint32_t seg;
+		int r;
+
+		if (vx[i].segment[0] && segment_find(sw, vx[i].segment) == UINT32_MAX) {
+			uint32_t mtu;
+
+			r = vxport_max_mtu(&vx[i], &mtu, err, sizeof(err));
+			if (r < 0) {
+				log_error("vxlan port '%s': %s", vx[i].name, err);
+				return r;
+			}
+			r = segment_add(sw, vx[i].segment, mtu, &seg);
+			if (r < 0) {
+				log_error_errno(r, "vxlan port '%s': make segment '%s'", vx[i].name,
+						vx[i].segment);
+				return r;
+			}
+			log_info("segment %s added for vxlan port %s (mtu %u)", vx[i].segment,
+				 vx[i].name, mtu);
+		}
+		r = vxport_add(sw, &vx[i], &name, err, sizeof(err));
+		if (r < 0) {
+			log_error("vxlan port '%s': %s", vx[i].name, err);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int
+serve(const struct sw_config *cfg, const struct ctl_request *vx, unsigned nvx)
 {
 	struct sw sw;
 	int r, status = 1;
@@ -203,6 +299,8 @@ serve(const struct sw_config *cfg)
 		log_error_errno(r, "set up the io_uring event loop");
 		goto out;
 	}
+	if (start_vxlan(&sw, vx, nvx) < 0)
+		goto out;
 	sw.listen_fd = unix_listen(cfg->socket_path, 0660, cfg->group, ctl_probe);
 	if (sw.listen_fd < 0) {
 		r = sw.listen_fd;
@@ -237,9 +335,11 @@ main(int argc, char **argv)
 		.nbufs = 256,
 		.offload = true,
 		.multishot = true,
+		.tun_gso = true,
 	};
-	struct ctl_request copts = {};
+	struct ctl_request copts = {}, vx[VXLAN_START_MAX] = {}, *cur = &copts;
 	struct client_capture_opts capopts = {};
+	unsigned nvx = 0;
 	bool json = false, client_opts = false, capture_opts = false;
 	char *end;
 	double secs;
@@ -312,8 +412,8 @@ main(int argc, char **argv)
 				return log_usage_error("'%s' is not a segment name (1-31 of A-Z a-z "
 						       "0-9 _ - .)",
 						       optarg);
-			strcpy(copts.segment, optarg);
-			client_opts = true;
+			strcpy(cur->segment, optarg);
+			client_opts |= cur == &copts;
 			break;
 		case OPT_IPV4:
 		case OPT_IPV6:
@@ -396,6 +496,50 @@ main(int argc, char **argv)
 			copts.dns = true;
 			client_opts = true;
 			break;
+		case OPT_VXLAN:
+			if (nvx == VXLAN_START_MAX)
+				return log_usage_error("at most %d --vxlan ports", VXLAN_START_MAX);
+			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
+				return log_usage_error("--vxlan: '%s' is not a port name (1-15 "
+						       "characters)",
+						       optarg);
+			cur = &vx[nvx++];
+			cur->op = CTL_VXLAN_ADD;
+			strcpy(cur->name, optarg);
+			break;
+		case OPT_NO_VXLAN_GSO:
+			cfg.tun_gso = false;
+			break;
+		case OPT_VNI:
+			if (!number_option("vni", optarg, 0, CTL_VNI_MAX, &n))
+				return 2;
+			cur->vni = n;
+			cur->has_vni = true;
+			client_opts |= cur == &copts;
+			break;
+		case OPT_REMOTE:
+			if (!remote_option(optarg, cur))
+				return 2;
+			client_opts |= cur == &copts;
+			break;
+		case OPT_LOCAL:
+			if (strlen(optarg) >= CTL_ADDR_MAX)
+				return log_usage_error("--local: '%s' is not an IP address", optarg);
+			strcpy(cur->local, optarg);
+			client_opts |= cur == &copts;
+			break;
+		case OPT_DSTPORT:
+			if (!number_option("dstport", optarg, 1, 65535, &n))
+				return 2;
+			cur->dstport = n;
+			client_opts |= cur == &copts;
+			break;
+		case OPT_PORT:
+			if (strlen(optarg) >= CTL_PORT_NAME_MAX)
+				return log_usage_error("--port: '%s' is too long", optarg);
+			strcpy(copts.port, optarg);
+			client_opts = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -417,19 +561,28 @@ main(int argc, char **argv)
 	}
 	if (capture_opts)
 		return log_usage_error("%s", "-w, -c, --duration and --snaplen go with 'capture'");
-	if (optind < argc)
+	if (optind < argc) {
+		if (nvx)
+			return log_usage_error("%s", "--vxlan starts the switch with a port: not with "
+						     "a client command");
 		return client_run(cfg.socket_path, argv + optind, &copts, json);
+	}
+	for (unsigned i = 0; i < nvx; i++)
+		if (!vx[i].has_vni || !vx[i].nremote)
+			return log_usage_error("--vxlan %s needs --vni N and --remote IP after it",
+					       vx[i].name);
 	if (json)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
-		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, --subnet, "
-					     "--service, --gateway, --dhcp and --dns go with a client "
-					     "command");
+		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, "
+					     "--subnet, --service, --gateway, --dhcp, --dns, --vni, "
+					     "--remote, --local, --dstport and --port go with a client "
+					     "command, or after --vxlan NAME");
 	if (!cfg.state_dir) {
 		state_default = default_state_dir(cfg.socket_path);
 		if (!state_default)
 			return log_usage_error("%s", "out of memory");
 		cfg.state_dir = state_default;
 	}
-	return serve(&cfg);
+	return serve(&cfg, vx, nvx);
 }

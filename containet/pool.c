@@ -48,7 +48,15 @@
 uint8_t *
 pool_data(const struct sw *sw, uint16_t bid)
 {
+	if (bid >= POOL_TUN_BASE)
+		return sw->pool.tun_bufs + (size_t)(bid - POOL_TUN_BASE) * sw->pool.buf_size;
 	return sw->pool.bufs + (size_t)bid * sw->pool.buf_size;
+}
+
+static uint16_t *
+pool_ref(struct sw *sw, uint16_t bid)
+{
+	return bid >= POOL_TUN_BASE ? &sw->pool.tun_refs[bid - POOL_TUN_BASE] : &sw->pool.refs[bid];
 }
 
 /* Hands bid back to the kernel's ring; visible to it at the next pool_advance. */
@@ -57,6 +65,13 @@ pool_return(struct sw *sw, uint16_t bid)
 {
 	struct pool *pl = &sw->pool;
 
+	if (bid >= POOL_TUN_BASE) {
+		/* The datagram lands POOL_TUN_OFFSET in, so its inner frame follows a vnet header. */
+		io_uring_buf_ring_add(pl->tun_br, pool_data(sw, bid) + POOL_TUN_OFFSET,
+		                      pl->buf_size - POOL_TUN_OFFSET, bid,
+		                      io_uring_buf_ring_mask(POOL_TUN_BUFS), pl->tun_returned++);
+		return;
+	}
 	if (bid >= pl->nbufs) {
 		pl->local[pl->nlocal++] = bid;
 		return;
@@ -113,6 +128,51 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	return 0;
 }
 
+int
+pool_tun_init(struct sw *sw)
+{
+	struct pool *pl = &sw->pool;
+	struct io_uring_buf_reg reg = {};
+	size_t ring_size = POOL_TUN_BUFS * sizeof(struct io_uring_buf);
+	size_t bufs_size = (size_t)POOL_TUN_BUFS * pl->buf_size;
+	void *bufs, *br;
+	uint16_t *refs;
+	int r;
+
+	if (pl->tun_br)
+		return 0;
+	bufs = mmap(NULL, bufs_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bufs == MAP_FAILED)
+		return -errno;
+	br = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	refs = calloc(POOL_TUN_BUFS, sizeof(*refs));
+	if (br == MAP_FAILED || !refs) {
+		r = br == MAP_FAILED ? -errno : -ENOMEM;
+		goto fail;
+	}
+	io_uring_buf_ring_init(br);
+	reg.ring_addr = (unsigned long)br;
+	reg.ring_entries = POOL_TUN_BUFS;
+	reg.bgid = POOL_TUN_BGID;
+	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
+	if (r < 0)
+		goto fail;
+	pl->tun_bufs = bufs;
+	pl->tun_br = br;
+	pl->tun_refs = refs;
+	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
+		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
+	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+	pl->tun_returned = 0;
+	return 0;
+fail:
+	free(refs);
+	if (br != MAP_FAILED)
+		munmap(br, ring_size);
+	munmap(bufs, bufs_size);
+	return r;
+}
+
 void
 pool_free(struct sw *sw)
 {
@@ -128,6 +188,11 @@ pool_free(struct sw *sw)
 		if (q->orphan && impq_idle(q))
 			impq_free(q);
 	}
+	if (pl->tun_bufs)
+		munmap(pl->tun_bufs, (size_t)POOL_TUN_BUFS * pl->buf_size);
+	if (pl->tun_br)
+		munmap(pl->tun_br, POOL_TUN_BUFS * sizeof(struct io_uring_buf));
+	free(pl->tun_refs);
 	if (pl->bufs)
 		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_LOCAL) * pl->buf_size);
 	if (pl->br)
@@ -153,14 +218,20 @@ pool_local_get(struct sw *sw, uint16_t *ret_bid)
 void
 pool_hold(struct sw *sw, uint16_t bid)
 {
-	sw->pool.refs[bid]++;
+	(*pool_ref(sw, bid))++;
 }
 
 void
 pool_put(struct sw *sw, uint16_t bid)
 {
-	if (--sw->pool.refs[bid] == 0)
+	if (--*pool_ref(sw, bid) == 0)
 		pool_return(sw, bid);
+}
+
+void
+pool_tun_got(struct sw *sw, uint16_t bid)
+{
+	*pool_ref(sw, bid) = 1;
 }
 
 /* Arms the read of port idx: the kernel picks the buffer from the pool. */
@@ -316,6 +387,15 @@ pool_can_write(const struct sw *sw, uint32_t idx)
 	return sw->ports[idx].inflight < sw->cfg.inflight_cap && sw->pool.free_slot != POOL_NONE;
 }
 
+void
+pool_release_copy(struct impq *q, uint32_t qe)
+{
+	impq_put(q, qe);
+	/* The queue of a port that is gone lives until its last write is done. */
+	if (q->orphan && impq_idle(q))
+		impq_free(q);
+}
+
 uint32_t
 pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 {
@@ -337,10 +417,7 @@ pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		pl->free_slot = ud_bid(cqe->user_data);
 	}
 	if (q) {
-		impq_put(q, qe);
-		/* The queue of a port that is gone lives until its last write is done. */
-		if (q->orphan && impq_idle(q))
-			impq_free(q);
+		pool_release_copy(q, qe);
 	} else {
 		pool_put(sw, bid);
 	}
@@ -376,6 +453,10 @@ pool_advance(struct sw *sw)
 	if (pl->returned) {
 		io_uring_buf_ring_advance(pl->br, pl->returned);
 		pl->returned = 0;
+	}
+	if (pl->tun_returned) {
+		io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+		pl->tun_returned = 0;
 	}
 	/*
 	 * A read's ENOBUFS often comes after the completions of the frames that emptied the

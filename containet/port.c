@@ -191,7 +191,7 @@ port_detach(struct sw *sw, uint32_t idx)
 const char *
 port_kind_name(enum port_kind kind)
 {
-	return kind == PORT_HOST ? "host" : "tap";
+	return kind == PORT_HOST ? "host" : kind == PORT_VXLAN ? "vxlan" : "tap";
 }
 
 void
@@ -249,6 +249,16 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 	struct iovec eth[2];
 	int r;
 
+	if (p->kind == PORT_VXLAN) {
+		/* A tunnel carries frames as they are: a VXLAN port has no VLAN role. */
+		if (sw->ncaps) {
+			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
+						 f->len - TAP_VNET_HDR_LEN };
+			capture_egress(sw, out, eth, 1, eth[0].iov_len);
+		}
+		vxport_transmit(sw, out, f);
+		return 0;
+	}
 	if (how == VLAN_OUT_DROP)
 		return 0;
 	if (how != VLAN_OUT_ASIS) {
@@ -363,7 +373,7 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 	}
 }
 
-static void
+void
 port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 {
 	struct port *p = &sw->ports[in];

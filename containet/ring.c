@@ -166,6 +166,7 @@ sw_free(struct sw *sw)
 		sw->ports[i].fd = safe_close(sw->ports[i].fd);
 	}
 	sw->nactive = 0;
+	vxport_free(sw);
 	control_close_all(sw);
 	capture_free(sw);
 	if (sw->ring.ring_fd > 0)
@@ -228,6 +229,7 @@ tick_done(struct sw *sw)
 	capture_tick(sw);
 	endpoint_tick(sw);
 	lease_save(sw);
+	vxport_tick(sw);
 	arm_tick(sw);
 }
 
@@ -262,6 +264,12 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		break;
 	case OP_CAPTURE_WRITE:
 		capture_write_done(sw, cqe);
+		break;
+	case OP_TUN_RECV:
+		vxport_recv_done(sw, cqe);
+		break;
+	case OP_TUN_SEND:
+		vxport_send_done(sw, cqe);
 		break;
 	case OP_IGNORE:
 		break;

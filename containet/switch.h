@@ -32,6 +32,8 @@ enum sw_op {
 	OP_TICK,
 	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
 	OP_CAPTURE_WRITE, /* a capture's queued bytes on their way to its reader */
+	OP_TUN_RECV, /* a datagram on a VXLAN socket: the slot index is the socket's */
+	OP_TUN_SEND, /* a datagram sent: the buffer id field holds its send slot */
 };
 
 /* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
@@ -56,7 +58,10 @@ struct port_stats {
 enum port_kind {
 	PORT_TAP,  /* a tap a client handed over: dies with its connection */
 	PORT_HOST, /* a tap the switch made in its own namespace: dies with host-del or the switch */
+	PORT_VXLAN, /* a VNI over a UDP socket to remote hosts: dies with vxlan-del or the switch */
 };
+
+struct vxport;
 
 struct port {
 	int fd;            /* -1: slot free */
@@ -86,6 +91,7 @@ struct port {
 	struct impair_state ist[IMPAIR_DIRS];
 	struct ctl_link_counters ic[IMPAIR_DIRS];
 	struct impq *q[IMPAIR_DIRS];          /* made at its first impaired frame */
+	struct vxport *vx; /* a VXLAN port's VNI, socket and remotes */
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
@@ -145,10 +151,25 @@ struct pool {
 	uint32_t free_slot;
 	uint16_t *local; /* free local buffers: bids from nbufs on, never the kernel's */
 	uint32_t nlocal;
+	/* The tunnel group: buffers VXLAN sockets receive into (pool_tun_init). */
+	struct io_uring_buf_ring *tun_br;
+	uint8_t *tun_bufs;
+	uint16_t *tun_refs;
+	uint32_t tun_returned;
 };
 
 /* Buffers of the pool the switch fills itself (the local endpoint's answers). */
 #define POOL_LOCAL 64
+
+/*
+ * Buffer ids from POOL_TUN_BASE on are the tunnel group's: far above the main pool's
+ * (at most 32768, and any buffers kept beside it), below UINT16_MAX, which means none.
+ */
+#define POOL_TUN_BGID 1
+#define POOL_TUN_BUFS 256
+#define POOL_TUN_BASE (65536 - 2 * POOL_TUN_BUFS)
+/* A datagram lands this far into its buffer: VXLAN header + frame = vnet header + frame. */
+#define POOL_TUN_OFFSET 4
 
 /* The kernel's cap on descriptors in one message (SCM_MAX_FD): room for all, so none is
  * dropped, and so closed, by the kernel on the loop's thread. */
@@ -229,6 +250,7 @@ struct sw_config {
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
 	const char *state_dir; /* where the leases live */
+	bool tun_gso;          /* VXLAN: segments leave in one sendmsg with UDP_SEGMENT */
 };
 
 struct sw {
@@ -258,6 +280,12 @@ struct sw {
 	uint32_t nqueued;
 	uint64_t link_seed; /* where unseeded ports' random sources start */
 	uint8_t *scratch;   /* a pool buffer's size: one segment of a GSO frame at a time */
+	struct vxsock *vxsocks; /* VXSOCK_MAX slots, made with the first VXLAN port */
+	struct vxsend *vxsends; /* datagrams under way */
+	uint32_t vxsend_free;
+	struct vxtx *vxtx;      /* buffers of segmented frames on their way out */
+	uint32_t vxtx_free;
+	uint64_t vxkey;         /* the key of the outer source port's flow hash */
 
 	int listen_fd;
 	int signal_fd;
@@ -294,6 +322,8 @@ int pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *p
 	       uint32_t prefix_len, uint32_t skip);
 /* The port whose write completed, or UINT32_MAX when it is gone or going. */
 uint32_t pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
+/* Drops a write's reference to a copy in an impairment queue (entry qe of q). */
+void pool_release_copy(struct impq *q, uint32_t qe);
 void pool_advance(struct sw *sw);
 /* Whether a write to port idx can be started now (its in-flight cap, a free write slot). */
 bool pool_can_write(const struct sw *sw, uint32_t idx);
@@ -379,6 +409,36 @@ void link_free(struct sw *sw);
 /* link-set and link-show: the reply text (malloc'd), or NULL when out of memory. */
 char *link_set(struct sw *sw, const struct ctl_request *req);
 char *link_show(struct sw *sw, const struct ctl_request *req);
+/* Allocates the tunnel buffer group; 0 if it exists. */
+int pool_tun_init(struct sw *sw);
+/* A tunnel buffer the ring filled: the reader's reference. */
+void pool_tun_got(struct sw *sw, uint16_t bid);
+
+/* vxport.c: VXLAN ports, their UDP sockets, encapsulation on the way out and in. */
+int vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name,
+	       char *ret_error, size_t error_size);
+int vxport_del(struct sw *sw, const char *name, const char **ret_error);
+/* The largest MTU of a segment the port req describes may join (its underlay's). */
+int vxport_max_mtu(const struct ctl_request *req, uint32_t *ret, char *ret_error,
+		   size_t error_size);
+/* Sends frame f out of VXLAN port idx, to one remote or all of them. */
+void vxport_transmit(struct sw *sw, uint32_t idx, const struct frame *f);
+void vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe);
+void vxport_send_done(struct sw *sw, const struct io_uring_cqe *cqe);
+/* A port leaves: its socket goes with its last VNI. */
+void vxport_release(struct sw *sw, uint32_t idx);
+void vxport_free(struct sw *sw);
+/* Re-arms receives that found no tunnel buffer. */
+void vxport_tick(struct sw *sw);
+/* Adds the VXLAN drop counters of the sockets to a ports reply (by port). */
+void vxport_describe(const struct sw *sw, uint32_t idx, cJSON *port);
+/* fdb-add: a fixed entry for mac behind VXLAN port at remote. */
+int vxport_fdb_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
+/* The remote a port's fdb entry points at, as text; "" for none. */
+void vxport_remote_name(const struct sw *sw, uint32_t idx, uint16_t remote, char *buf,
+			size_t size);
+/* The frame's ingress, for ports whose reads are not the pool's. */
+void port_ingress(struct sw *sw, uint32_t in, const struct frame *f);
 
 /* host.c: host ports, taps of the switch's own. */
 int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);

@@ -14,6 +14,8 @@ packages=(
 	golang-github-containers-common
 	# readers of capture files (capinfos is in wireshark-common)
 	tshark wireshark-common tcpdump
+	# the VXLAN test's third host: Open vSwitch in userspace
+	openvswitch-switch ethtool
 	# benchmarks
 	iperf3 crun runc bubblewrap vde2 hyperfine gnuplot-nox
 )

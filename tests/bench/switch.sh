@@ -552,5 +552,6 @@ if command -v gnuplot >/dev/null; then
 fi
 [[ " ${setups[*]} " != *" containet "* ]] || { . "$HERE/switch-vlan.sh" && bench_vlan_capture; }
 echo "raw figures: $OUT/switch-results.txt"
+BUILD=$BUILD "$HERE/switch-vxlan.sh" | tee "$OUT/switch-vxlan.txt" || note "VXLAN part: not measured"
 [[ -z $CONTAINET_MISSING ]] || exit 1
 bash "$HERE/switch-impair.sh"

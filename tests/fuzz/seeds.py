@@ -48,6 +48,12 @@ def ctl():
          "reorder": "5%", "rate": "10mbit", "limit": 1000, "seed": 7, "carrier": "down"},
         {"op": "link-set", "segment": "lan1", "loss_ge": "1%,25%,100%,0%", "clear": True},
         {"op": "link-show", "segment": "lan1"},
+        {"op": "vxlan-add", "name": "vx1", "vni": 42, "remote": ["10.200.0.1", "10.200.0.2"],
+         "local": "10.200.0.3", "dstport": 4789, "segment": "lab"},
+        {"op": "vxlan-add", "name": "vx6", "vni": 0, "remote": "fd00::1"},
+        {"op": "vxlan-del", "name": "vx1"},
+        {"op": "fdb-add", "mac": "02:00:00:00:00:07", "port": "vx1", "remote": "10.200.0.1"},
+        {"op": "fdb-del", "mac": "02:00:00:00:00:07", "segment": "lab"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -71,6 +77,10 @@ def ctl():
                                 "native": 1}, {"name": "a-eth0", "access": 10}]},
         {"ok": True, "captures": [{"capture": 1, "frames": 10, "dropped": 2, "done": True}]},
         {"ok": True, "frames": 10, "dropped": 0},
+        {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "vx1", "age": 3,
+                              "remote": "10.200.0.1"},
+                             {"mac": "02:00:00:00:00:02", "port": "vx1", "age": 0,
+                              "remote": "fd00::1", "static": True}]},
     ]
     for i, r in enumerate(replies):
         write("fuzz_ctl", "reply-%d" % i, b"\1" + json.dumps(r).encode())
@@ -336,6 +346,23 @@ def gso():
           payload[:2000])
 
 
+def vxlan():
+    """Mode byte (bit 0: remote list), then a VXLAN datagram or the list's text."""
+    inner = bytes([0xFF] * 6 + [2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28)
+    hdr = lambda flags=8, vni=4242, rest=b"\0\0\0", last=0: (
+        bytes([flags]) + rest + vni.to_bytes(3, "big") + bytes([last]))
+    write("fuzz_containet_vxlan", "ok", b"\0" + hdr() + inner)
+    write("fuzz_containet_vxlan", "no-i-flag", b"\0" + hdr(flags=0) + inner)
+    write("fuzz_containet_vxlan", "reserved", b"\0" + hdr(rest=b"\0\1\0") + inner)
+    write("fuzz_containet_vxlan", "short", b"\0" + hdr()[:5])
+    tcp = (bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0, 0x45]) + bytes(8) +
+           b"\x06\0\0\x0a\0\0\x01\x0a\0\0\x02" + b"\x9c\x40\x14\x51" + bytes(16))
+    write("fuzz_containet_vxlan", "tcp", b"\0" + hdr() + tcp)
+    write("fuzz_containet_vxlan", "remotes", b"\1" + b"10.200.0.2,10.200.0.3")
+    write("fuzz_containet_vxlan", "remotes6", b"\1" + b"fd00::1,fd00::2")
+    write("fuzz_containet_vxlan", "remotes-bad", b"\1" + b"10.0.0.1,fd00::1,")
+
+
 def volume():
     cases = {
         "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
@@ -403,6 +430,7 @@ if __name__ == "__main__":
     tcvalue()
     endpoint()
     gso()
+    vxlan()
     volume()
     change()
     state()

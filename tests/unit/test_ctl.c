@@ -329,6 +329,117 @@ START_TEST(host_requests)
 }
 END_TEST
 
+START_TEST(vxlan_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-add\",\"name\":\"vx1\",\"vni\":42,\"remote\":"
+	                        "[\"10.200.0.1\",\"10.200.0.2\"],\"local\":\"10.200.0.3\","
+	                        "\"dstport\":8472,\"segment\":\"lan1\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_int_eq(r.op, CTL_VXLAN_ADD);
+	ck_assert_str_eq(r.name, "vx1");
+	ck_assert_uint_eq(r.vni, 42);
+	ck_assert(r.has_vni);
+	ck_assert_uint_eq(r.nremote, 2);
+	ck_assert_str_eq(r.remote[1], "10.200.0.2");
+	ck_assert_str_eq(r.local, "10.200.0.3");
+	ck_assert_uint_eq(r.dstport, 8472);
+	ck_assert_str_eq(r.segment, "lan1");
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	free(text);
+	ck_assert_mem_eq(&again, &r, sizeof(r));
+	/* one remote as a plain string, VNI 0 */
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":0,\"remote\":\"fd00::1\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_uint_eq(r.nremote, 1);
+	ck_assert_uint_eq(r.dstport, 0);
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-del\",\"name\":\"vx1\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_VXLAN_DEL);
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":16777216,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1.5,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":-1,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[]}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"x\"}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[1]}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"local\":\"y\"}",
+	        "local");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"dstport\":0}",
+	        "dstport");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"segment\":\"\"}",
+	        "segment");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"a/b\",\"vni\":1,\"remote\":\"10.0.0.1\"}", "name");
+	REFUSED("{\"op\":\"vxlan-del\"}", "name");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[\"10.0.0.1\",\"10.0.0.2\","
+	        "\"10.0.0.3\",\"10.0.0.4\",\"10.0.0.5\",\"10.0.0.6\",\"10.0.0.7\",\"10.0.0.8\","
+	        "\"10.0.0.9\",\"10.0.0.10\",\"10.0.0.11\",\"10.0.0.12\",\"10.0.0.13\",\"10.0.0.14\","
+	        "\"10.0.0.15\",\"10.0.0.16\",\"10.0.0.17\"]}",
+	        "more than 16");
+}
+END_TEST
+
+START_TEST(fdb_edit_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"vx1\","
+	                        "\"remote\":\"10.0.0.2\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_int_eq(r.op, CTL_FDB_ADD);
+	ck_assert_uint_eq(r.mac[5], 7);
+	ck_assert_str_eq(r.port, "vx1");
+	ck_assert_str_eq(r.remote[0], "10.0.0.2");
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	free(text);
+	ck_assert_mem_eq(&again, &r, sizeof(r));
+	ck_assert_int_eq(decode("{\"op\":\"fdb-del\",\"mac\":\"02:00:00:00:00:07\",\"segment\":\"lab\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_str_eq(r.segment, "lab");
+	REFUSED("{\"op\":\"fdb-add\",\"port\":\"vx1\"}", "mac");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"01:00:00:00:00:07\",\"port\":\"vx1\"}", "unicast");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"00:00:00:00:00:00\",\"port\":\"vx1\"}", "unicast");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\"}", "port");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"p\",\"remote\":\"z\"}",
+	        "remote");
+	REFUSED("{\"op\":\"fdb-del\",\"mac\":\"zz\"}", "mac");
+}
+END_TEST
+
+START_TEST(fdb_remote_objects)
+{
+	struct ctl_fdb_entry in = { .mac = { 2, 0, 0, 0, 0, 1 }, .segment = "lab", .port = "vx1",
+		                    .age = 3, .remote = "10.0.0.2" },
+		             out;
+	cJSON *o = ctl_fdb_to_json(&in);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_fdb_from_json(o, &out), 0);
+	ck_assert_str_eq(out.remote, "10.0.0.2");
+	ck_assert(!out.fixed);
+	cJSON_Delete(o);
+	in.fixed = true;
+	in.remote[0] = '\0';
+	o = ctl_fdb_to_json(&in);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "remote"));
+	ck_assert_int_eq(ctl_fdb_from_json(o, &out), 0);
+	ck_assert(out.fixed);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(prefixes)
 {
 	unsigned char a[16];
@@ -772,6 +883,9 @@ ctl_suite(void)
 	tcase_add_test(tc, segment_requests);
 	tcase_add_test(tc, host_requests);
 	tcase_add_test(tc, prefixes);
+	tcase_add_test(tc, vxlan_requests);
+	tcase_add_test(tc, fdb_edit_requests);
+	tcase_add_test(tc, fdb_remote_objects);
 	tcase_add_test(tc, segment_objects);
 	tcase_add_test(tc, attach_vlan_roles);
 	tcase_add_test(tc, capture_requests);
