@@ -65,6 +65,9 @@ link_carrier(struct port *p, bool up)
 {
 	int on = up;
 
+	/* A tunnel has no carrier of its own: its link state is only the switch's. */
+	if (p->kind == PORT_VXLAN)
+		return 0;
 	return ioctl(p->fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
 }
 

@@ -546,7 +546,11 @@ vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name, 
 	sw->vxsocks[si].ports[sw->vxsocks[si].nports++] = idx;
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
+	vlan_role_none(&p->vlan);
+	p->ipv4 = 0;
+	p->hostname[0] = '\0';
 	segment_join(sw, seg, idx);
+	link_port_open(sw, idx);
 	log_info("port %s (vxlan) VNI %u with %u remote%s, in segment %s (slot %u)", p->name,
 	         p->vx->vni, p->vx->nremotes, p->vx->nremotes == 1 ? "" : "s", sw->segs[seg].name,
 	         idx);
