@@ -733,6 +733,15 @@ cgroup_node_unified(const struct cgroup_node *node)
 	return NULL;
 }
 
+unsigned
+cgroup_node_unified_mask(const struct cgroup_node *node)
+{
+	for (size_t i = 0; i < node->n; i++)
+		if (node->dirs[i].controllers & CGROUP_MASK(CGROUP_UNIFIED))
+			return node->dirs[i].controllers;
+	return 0;
+}
+
 int
 cgroup_node_remove(struct cgroup_node *node)
 {

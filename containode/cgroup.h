@@ -117,6 +117,8 @@ int cgroup_node_set_limits(const struct cgroup_node *node, const struct cgroup_l
 int64_t cgroup_node_oom_kills(const struct cgroup_node *node);
 /* The node's v2 directory (for cgroup.kill, cgroup.freeze), or NULL. */
 const char *cgroup_node_unified(const struct cgroup_node *node);
+/* The controllers (CGROUP_MASK bits) that directory serves, 0 without one. */
+unsigned cgroup_node_unified_mask(const struct cgroup_node *node);
 /*
  * Kills what is left in the node (v2 cgroup.kill), removes the node's directories and
  * the parents above them that no other node uses, and frees node.  Returns the first

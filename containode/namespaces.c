@@ -12,6 +12,7 @@
 #include "tty.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -36,9 +37,14 @@ setup_fail(struct setup_error *e, int r, const char *fmt, ...)
 	return r;
 }
 
+/* Whether this process was born in the node's v2 cgroup: the child's, set by ns_clone. */
+static bool ns_born_in_cgroup;
+
 pid_t
-ns_clone(unsigned long flags, int *ret_pidfd)
+ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
 {
+	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
+	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	int pidfd = -1;
 	struct clone_args args = {
 		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
@@ -46,11 +52,25 @@ ns_clone(unsigned long flags, int *ret_pidfd)
 		.pidfd = (uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	long pid;
+	long pid = -1;
 
 	/* Buffered output would otherwise be written twice. */
 	fflush(NULL);
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * Born in the node's v2 cgroup: no move, which would wait for an RCU grace period.
+	 * Kernels before 5.7 refuse the flag; the child then moves there as into the others.
+	 */
+	if (cgfd >= 0) {
+		struct clone_args into = args;
+
+		into.flags |= CLONE_INTO_CGROUP;
+		into.cgroup = (uint64_t)cgfd;
+		pid = syscall(SYS_clone3, &into, sizeof(into));
+		if (pid == 0)
+			ns_born_in_cgroup = true;
+	}
+	if (pid < 0)
+		pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		return -errno;
 	if (pid > 0)
@@ -204,6 +224,8 @@ cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct set
 
 	if (!devices_cgroup_needed(p))
 		mask &= ~CGROUP_MASK(CGROUP_DEVICES);
+	if (ns_born_in_cgroup)
+		mask &= ~cgroup_node_unified_mask(cg);
 	/* Opened here: the mover shares the mount namespace the setup is about to change. */
 	n = cgroup_node_procs_open(cg, mask, fds);
 	if (n < 0)

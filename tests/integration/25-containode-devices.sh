@@ -108,12 +108,15 @@ assert_fails "its cgroup is gone after it exits" test -e "$CG/$id@$node"
 assert_match '(^|'$'\n'')[0-9]+:devices:/('$'\n''|$)' "$(run cat /proc/self/cgroup)" \
 	"the node's cgroup namespace is rooted at its own cgroup"
 
+V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+	/proc/self/mountinfo | head -n 1)
 # Where the allow-list would change nothing the node stays out of the v1 devices cgroup
 # (joining one waits for an RCU grace period): an overlay root of its own, nodev wherever
 # it can write or bring in a node, no SYS_ADMIN to mount one that is not, and no device
 # off the list among its standard fds, which it could reopen through /proc/self/fd with
 # more access.  Otherwise it joins.
-# devices_of STDIN CONTAINODE-ARGS...: the v1 devices cgroup of a running node.
+# devices_of STDIN CONTAINODE-ARGS...: the v1 devices cgroup of a running node (or, with
+# HIERARCHY=0, its v2 one).
 devices_of() {
 	local in=$1 pid child
 	shift
@@ -122,7 +125,11 @@ devices_of() {
 	defer kill_wait "$pid"
 	if wait_until 10 pgrep -P "$pid" -x sleep; then
 		child=$(pgrep -P "$pid" -x sleep)
-		awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' "/proc/$child/cgroup"
+		if [[ ${HIERARCHY:-} == 0 ]]; then
+			awk -F: '$1 == 0 { print $3 }' "/proc/$child/cgroup"
+		else
+			awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' "/proc/$child/cgroup"
+		fi
 	else
 		echo "the node did not start"
 	fi
@@ -142,6 +149,10 @@ if [[ -n $v1 ]]; then
 		"a device off the list as stdin: it joins"
 	assert_match "/containet/[^/]+@[0-9]+\$" "$(devices_of /dev/null -r "$ROOT" --ephemeral --privileged)" \
 		"--privileged: it joins"
+fi
+if [[ -n $V2 ]]; then
+	assert_match "/containet/[^/]+@[0-9]+\$" "$(HIERARCHY=0 devices_of /dev/null -r "$ROOT" --ephemeral)" \
+		"the node is in its own v2 cgroup all the same (born there)"
 fi
 # What each of those cases guards against, tried: the node cannot open a device it makes
 out=$(run --cap-add SYS_ADMIN sh -c "mount -t tmpfs none /tmp && mknod /tmp/blk b $MAJ $MIN &&
@@ -174,8 +185,6 @@ assert_fails "and removes the cgroup a killed containode left behind" test -e "$
 # The v2 allow-list (a BPF_CGROUP_DEVICE program), on a cgroup of the v2 hierarchy even
 # where the devices controller is on v1: the kernel runs it for the tasks in that cgroup
 # in either case.
-V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
-	/proc/self/mountinfo | head -n 1)
 if [[ -n $V2 ]]; then
 	dir=$V2/containode-$TEST_ID
 	mkdir -p "$dir/node"
