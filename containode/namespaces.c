@@ -184,14 +184,6 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 }
 
 /*
- * Into the node's cgroup, while the setup goes on: moving a process waits for an RCU
- * grace period (milliseconds), so a process of the child's own moves it (its parent: PID
- * 1 here) meanwhile.  Nothing of the node runs before cgroup_join_finish, and the setup
- * opens no device but /dev/net/tun; the host's nodes are bound, not opened.  The v1
- * devices hierarchy is left out when the allow-list would change nothing.  Returns the
- * mover's pid, 0 when there is nothing to join.
- */
-/*
  * The mover's PID in the node's namespace: one the kernel hands out only after 298
  * others, so that the node's first process is PID 2 as if the mover had never been.
  * (An explicit PID leaves the namespace's next one as it was.)
@@ -215,6 +207,15 @@ mover_clone(void)
 	return (pid_t)pid;
 }
 
+/*
+ * Into the node's cgroup, while the setup goes on: moving a process waits for an RCU
+ * grace period (milliseconds), so a process of the child's own moves it (its parent: PID
+ * 1 here) meanwhile, into all but the v2 directory it was born in (ns_clone).  Nothing of
+ * the node runs before cgroup_join_finish, and the setup opens no device but
+ * /dev/net/tun (the host's nodes are bound, not opened).  The v1 devices hierarchy is
+ * left out when the allow-list would change nothing.  Returns the mover's pid, 0 when
+ * there is nothing to move.
+ */
 static pid_t
 cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
 {
@@ -299,7 +300,6 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	r = cgroup_join_finish(p, cg, mover, e);
 	if (r < 0)
 		return r;
-	mover = 0;
 	r = image_enter_workdir(p, e);
 	if (r < 0)
 		return r;
