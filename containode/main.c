@@ -737,7 +737,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
 	}
-	s.pid = ns_clone(plan_clone_flags(p), &s.pidfd);
+	s.pid = ns_clone(plan_clone_flags(p), cg, &s.pidfd);
 	if (s.pid < 0) {
 		log_error_errno(s.pid, "create the container's namespaces");
 		return EXIT_LAUNCHER;

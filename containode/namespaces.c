@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int
@@ -37,9 +38,14 @@ setup_fail(struct setup_error *e, int r, const char *fmt, ...)
 	return r;
 }
 
+/* Whether this process was born in the node's v2 cgroup: the child's, set by ns_clone. */
+static bool ns_born_in_cgroup;
+
 pid_t
-ns_clone(unsigned long flags, int *ret_pidfd)
+ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
 {
+	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
+	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	int pidfd = -1;
 	struct clone_args args = {
 		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
@@ -47,11 +53,25 @@ ns_clone(unsigned long flags, int *ret_pidfd)
 		.pidfd = (uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	long pid;
+	long pid = -1;
 
 	/* Buffered output would otherwise be written twice. */
 	fflush(NULL);
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * Born in the node's v2 cgroup: no move, which would wait for an RCU grace period.
+	 * Kernels before 5.7 refuse the flag; the child then moves there as into the others.
+	 */
+	if (cgfd >= 0) {
+		struct clone_args into = args;
+
+		into.flags |= CLONE_INTO_CGROUP;
+		into.cgroup = (uint64_t)cgfd;
+		pid = syscall(SYS_clone3, &into, sizeof(into));
+		if (pid == 0)
+			ns_born_in_cgroup = true;
+	}
+	if (pid < 0)
+		pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		return -errno;
 	if (pid > 0)
@@ -165,17 +185,85 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 }
 
 /*
- * Into the node's cgroup before anything else, so that its device allow-list holds for
- * all the setup does; then a cgroup namespace rooted there.
+ * The mover's PID in the node's namespace: one the kernel hands out only after 298
+ * others, so that the node's first process is PID 2 as if the mover had never been.
+ * (An explicit PID leaves the namespace's next one as it was.)
  */
-static int
-child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
-{
-	int r;
+#define MOVER_PID 299
 
-	r = cgroup_node_join(cg);
-	if (r < 0)
-		return setup_fail(e, r, "join the node's cgroup '%s'", cgroup_node_path(cg));
+static pid_t
+mover_clone(void)
+{
+	pid_t tid = MOVER_PID;
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&tid,
+		.set_tid_size = 1,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	/* Without a PID namespace of its own (or where the PID is taken): any PID will do. */
+	if (pid < 0)
+		return fork();
+	return (pid_t)pid;
+}
+
+/*
+ * Into the node's cgroup, while the setup goes on: moving a process waits for an RCU
+ * grace period (milliseconds), so a process of the child's own moves it (its parent: PID
+ * 1 here) meanwhile, into all but the v2 directory it was born in (ns_clone).  Nothing of
+ * the node runs before cgroup_join_finish, and the setup opens no device but
+ * /dev/net/tun (the host's nodes are bound, not opened).  The v1 devices hierarchy is
+ * left out when the allow-list would change nothing.  Returns the mover's pid, 0 when
+ * there is nothing to move.
+ */
+static pid_t
+cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
+{
+	unsigned mask = ~0u;
+	int fds[CGROUP_CONTROLLERS], n;
+	pid_t pid;
+
+	if (!devices_cgroup_needed(p))
+		mask &= ~CGROUP_MASK(CGROUP_DEVICES);
+	if (ns_born_in_cgroup)
+		mask &= ~cgroup_node_unified_mask(cg);
+	/* Opened here: the mover shares the mount namespace the setup is about to change. */
+	n = cgroup_node_procs_open(cg, mask, fds);
+	if (n < 0)
+		return setup_fail(e, n, "open the node's cgroup '%s'", cgroup_node_path(cg));
+	if (n == 0)
+		return 0;
+	pid = mover_clone();
+	if (pid == 0) {
+		int r = 0;
+
+		for (int i = 0; i < n && r >= 0; i++)
+			r = cgroup_procs_write(fds[i], getppid());
+		_exit(-r & 0xff);
+	}
+	if (pid < 0)
+		pid = setup_fail(e, -errno, "start joining the node's cgroup");
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return pid;
+}
+
+/* Waits for the move; then a cgroup namespace rooted at the node's cgroup. */
+static int
+cgroup_join_finish(const struct plan *p, const struct cgroup_node *cg, pid_t mover,
+		   struct setup_error *e)
+{
+	int status;
+
+	if (mover > 0) {
+		while (waitpid(mover, &status, 0) < 0)
+			if (errno != EINTR)
+				return setup_fail(e, -errno, "wait for joining the node's cgroup");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			return setup_fail(e, WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR,
+					  "join the node's cgroup '%s'", cgroup_node_path(cg));
+	}
 	if ((plan_clone_flags(p) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return setup_fail(e, -errno, "create the cgroup namespace");
 	return 0;
@@ -264,11 +352,12 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	_cleanup_close_ int master = -1;
 	struct child_msg ready = { .type = CHILD_READY };
 	int taps[PLAN_NET_MAX];
+	pid_t mover;
 	int r;
 
-	r = child_join_cgroup(p, cg, e);
-	if (r < 0)
-		return r;
+	mover = cgroup_join_start(p, cg, e);
+	if (mover < 0)
+		return mover;
 	r = network_setup(p, taps, e);
 	if (r < 0)
 		return r;
@@ -284,6 +373,9 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	if (sethostname(plan_hostname(p), strlen(plan_hostname(p))) < 0)
 		return setup_fail(e, -errno, "set hostname '%s'", plan_hostname(p));
 	r = child_setup_fs(p, &master, e);
+	if (r < 0)
+		return r;
+	r = cgroup_join_finish(p, cg, mover, e);
 	if (r < 0)
 		return r;
 	r = image_enter_workdir(p, e);

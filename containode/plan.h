@@ -10,6 +10,7 @@
 #include "ident.h"
 #include "portspec.h"
 
+#include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -114,7 +115,8 @@ struct plan {
 	uint64_t caps;              /* the node's capabilities, by plan_caps */
 	bool privileged;
 	const char *seccomp;        /* a profile, "unconfined", or NULL for the default */
-	void *seccomp_filter;       /* the built filter (scmp_filter_ctx), NULL for none */
+	struct sock_filter *seccomp_filter; /* the filter's BPF program, NULL for none */
+	size_t seccomp_filter_len;  /* its instructions */
 	const char *sysctl[PLAN_SYSCTL_MAX]; /* "KEY=VALUE", as given */
 	size_t n_sysctl;
 

@@ -420,6 +420,24 @@ def portspec():
         write("fuzz_containode_portspec", "spec-%d" % i, v)
 
 
+def seccomp_cache():
+    """Entries as containode writes them (struct cache_header, then build, profile, BPF)."""
+    def entry(profile, insns, build=b"\1\2\3\4", caps=0xa80425fb, arch=b"amd64"):
+        body = build + profile + b"".join(struct.pack("<HBBI", *i) for i in insns)
+        h = 0xcbf29ce484222325
+        for b in body:
+            h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+        head = b"cnsecc\0\1" + struct.pack("<IIQQII", len(insns), len(build), len(profile),
+                                             caps, 6, 1)
+        head += arch.ljust(16, b"\0") + struct.pack("<Q", h)
+        return head + body
+    good = entry(b"{}", [(6, 0, 0, 0x7fff0000), (6, 0, 0, 0)])
+    write("fuzz_containode_seccomp_cache", "good", good)
+    write("fuzz_containode_seccomp_cache", "other-caps", entry(b"{}", [(6, 0, 0, 0)], caps=1))
+    write("fuzz_containode_seccomp_cache", "truncated", good[:-3])
+    write("fuzz_containode_seccomp_cache", "header-only", good[:64])
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -435,3 +453,4 @@ if __name__ == "__main__":
     change()
     state()
     portspec()
+    seccomp_cache()
