@@ -245,7 +245,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		log_error_errno(errno, "set up signal handling");
 		goto out;
 	}
-	sv.pid = ns_clone(0, &sv.pidfd);
+	sv.pid = ns_clone(0, NULL, &sv.pidfd);
 	if (sv.pid < 0) {
 		log_error_errno(sv.pid, "start the command");
 		goto out;
