@@ -119,6 +119,24 @@ exec_user(struct plan *p, const char *spec)
 	return 0;
 }
 
+/* Whether process pid is in cgroup directory dir. */
+static bool
+exec_in_cgroup(const char *dir, pid_t pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[PATH_MAX];
+	long v;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return true; /* the open for writing says what is wrong */
+	while (fscanf(f, "%ld", &v) == 1)
+		if (v == pid)
+			return true;
+	return false;
+}
+
 /* The command's side, after the fork: cgroup, terminal, directory, privileges, exec. */
 static _Noreturn void
 exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, int slave,
@@ -217,6 +235,10 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		char path[PATH_MAX];
 
+		/* Exactly the node's: a cgroup made for it that it did not join (a v1 devices
+		 * one whose allow-list would change nothing) is not joined either. */
+		if (!exec_in_cgroup(s->cgroups[i].path, s->pid))
+			continue;
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i].path);
 		procs[n_procs] = open(path, O_WRONLY | O_CLOEXEC);
 		if (procs[n_procs] < 0) {
