@@ -6,6 +6,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pull.h"
+#include "save.h"
 #include "store.h"
 #include "strv.h"
 #include "unpack.h"
@@ -31,6 +32,8 @@ struct options {
 	char **changes;
 	const char *base;
 	bool overlay;
+	const char *output;
+	const char *input;
 };
 
 static void
@@ -53,7 +56,12 @@ usage(FILE *f)
 	        "  import SRC REF      make a one-layer image of a root filesystem: SRC is a "
 	        "directory,\n"
 	        "                      a tar (any compression) or - (a tar on standard input)\n"
-	        "  tag SRC DST         name the image SRC also DST\n\n"
+	        "  tag SRC DST         name the image SRC also DST\n"
+	        "  save REF...         write the images as an OCI archive (-o FILE, else "
+	        "standard output)\n"
+	        "  load                store the images of an OCI or docker save archive (-i "
+	        "FILE, else\n"
+	        "                      standard input)\n\n"
 	        "Options:\n"
 	        "      --store DIR                 image store (default $CONTAINET_STORE "
 	        "or " STORE_DEFAULT ")\n"
@@ -78,6 +86,8 @@ usage(FILE *f)
 	        "      --overlay                   import: SRC is an overlayfs upper directory; "
 	        "its whiteouts\n"
 	        "                                  and opaque directories become OCI's\n"
+	        "  -o, --output FILE               save: the archive to write\n"
+	        "  -i, --input FILE                load: the archive to read (any compression)\n"
 	        "  -q, --quiet                     print only digests or names\n"
 	        "  -v, --verbose                   log what happens (twice: more)\n"
 	        "  -h, --help                      show this help\n"
@@ -142,6 +152,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "change", required_argument, NULL, OPT_CHANGE },
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "overlay", no_argument, NULL, OPT_OVERLAY },
+		{ "output", required_argument, NULL, 'o' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -151,7 +163,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0; /* getopt's own messages off: one line, in the house format */
-	while ((c = getopt_long(argc, argv, ":qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qvho:i:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE:
 			o->store = optarg;
@@ -189,6 +201,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_OVERLAY:
 			o->overlay = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'i':
+			o->input = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -277,11 +295,25 @@ cmd_import(struct store *s, const struct options *o, char **argv)
 	return import_image(s, argv[1], argv[2], &io);
 }
 
+static int
+cmd_load(struct store *s, const struct options *o)
+{
+	struct load_opts lo = {
+		.platform = o->pull.platform,
+		.max_size = o->pull.max_unpacked,
+		.unpack = o->pull.unpack,
+		.quiet = o->quiet,
+	};
+
+	return load_images(s, o->input ? o->input : "-", &lo);
+}
+
 static bool
 is_command(const char *cmd)
 {
-	static const char *const cmds[] = { "pull",   "images", "inspect", "rmi", "prune",
-		                            "rootfs", "unpack", "import",  "tag" };
+	static const char *const cmds[] = { "pull",  "images", "inspect", "rmi",
+		                            "prune", "rootfs", "unpack",  "import",
+		                            "tag",   "save",   "load" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (strcmp(cmd, cmds[i]) == 0)
@@ -294,7 +326,8 @@ run(struct options *o, int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	bool import = strcmp(cmd, "import") == 0;
-	bool writes = strcmp(cmd, "pull") == 0 || import || strcmp(cmd, "tag") == 0;
+	bool writes = strcmp(cmd, "pull") == 0 || import || strcmp(cmd, "tag") == 0 ||
+	              strcmp(cmd, "load") == 0;
 	_cleanup_(store_close) struct store s = { .lock_fd = -1 };
 	int r;
 
@@ -304,6 +337,15 @@ run(struct options *o, int argc, char **argv)
 		return log_usage_error("--change, --base and --overlay are options of import");
 	if (import && argc != 3)
 		return log_usage_error("import needs a source (DIR, TAR or -) and a reference");
+	if (o->output && strcmp(cmd, "save") != 0)
+		return log_usage_error("-o/--output is an option of save");
+	if (o->input && strcmp(cmd, "load") != 0)
+		return log_usage_error("-i/--input is an option of load");
+	if (strcmp(cmd, "save") == 0 && argc < 2)
+		return log_usage_error("save needs at least one reference");
+	if (strcmp(cmd, "load") == 0 && argc != 1)
+		return log_usage_error(
+		        "load takes its archive with -i FILE (or on standard input)");
 	if (strcmp(cmd, "tag") == 0 && argc != 3)
 		return log_usage_error("tag needs a source image and a new reference");
 	if ((strcmp(cmd, "pull") == 0 || strcmp(cmd, "rmi") == 0) && argc < 2)
@@ -335,6 +377,10 @@ run(struct options *o, int argc, char **argv)
 		r = image_unpack(&s, argv[1], argv[2], o->pull.max_unpacked);
 	else if (import)
 		r = cmd_import(&s, o, argv);
+	else if (strcmp(cmd, "save") == 0)
+		r = save_images(&s, argv + 1, o->output ? o->output : "-");
+	else if (strcmp(cmd, "load") == 0)
+		r = cmd_load(&s, o);
 	else
 		r = import_tag(&s, argv[1], argv[2]);
 	return r < 0 ? 1 : 0;
