@@ -22,7 +22,6 @@
 
 #define SAVE_BUF (256 * 1024)
 
-DEFINE_CLEANUP_FUNC(struct archive *, archive_write_free)
 DEFINE_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
 
 struct saver {
