@@ -486,3 +486,23 @@ image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_un
 	}
 	return 0;
 }
+
+int
+image_extract(const char *path, const char *dir, uint64_t max_unpacked)
+{
+	_cleanup_free_ char *why = NULL;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct unpack_opts opts = { .root = geteuid() == 0, .max_size = max_unpacked };
+	int r;
+
+	if (fd < 0) {
+		log_error_errno(errno, "extract into '%s'", dir);
+		return -errno;
+	}
+	r = unpack_layer_file(fd, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &opts, &why);
+	if (r < 0) {
+		log_error("extract '%s' into '%s': %s", path, dir, why ? why : strerror(-r));
+		return r;
+	}
+	return 0;
+}

@@ -18,3 +18,6 @@ int image_prune(struct store *s, bool quiet);
 int image_rootfs(struct store *s, const char *what, uint64_t max_unpacked);
 /* Unpacks the image into dir (created when missing; must be empty). */
 int image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_unpacked);
+/* Unpacks the tar at path ("-": standard input) into the existing directory dir, with the
+ * checks and the semantics of a layer (no store involved). */
+int image_extract(const char *path, const char *dir, uint64_t max_unpacked);

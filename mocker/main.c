@@ -4,6 +4,7 @@
 #include "image.h"
 #include "import.h"
 #include "log.h"
+#include "layerpath.h"
 #include "manifest.h"
 #include "pull.h"
 #include "save.h"
@@ -32,6 +33,7 @@ struct options {
 	char **changes;
 	const char *base;
 	bool overlay;
+	char **exclude;
 	const char *output;
 	const char *input;
 };
@@ -57,6 +59,9 @@ usage(FILE *f)
 	        "directory,\n"
 	        "                      a tar (any compression) or - (a tar on standard input)\n"
 	        "  tag SRC DST         name the image SRC also DST\n"
+	        "  extract TAR DIR     unpack a tar (any compression; - for standard input) into "
+	        "DIR, with\n"
+	        "                      the checks of a layer: nothing lands outside DIR\n"
 	        "  save REF...         write the images as an OCI archive (-o FILE, else "
 	        "standard output)\n"
 	        "  load                store the images of an OCI or docker save archive (-i "
@@ -87,6 +92,7 @@ usage(FILE *f)
 	        "      --overlay                   import: SRC is an overlayfs upper directory; "
 	        "its whiteouts\n"
 	        "                                  and opaque directories become OCI's\n"
+	        "      --exclude PATH              import: leave PATH (and what is below it) out\n"
 	        "  -o, --output FILE               save: the archive to write\n"
 	        "  -i, --input FILE                load: the archive to read (any compression)\n"
 	        "  -q, --quiet                     print only digests or names\n"
@@ -106,6 +112,7 @@ enum {
 	OPT_CHANGE,
 	OPT_BASE,
 	OPT_OVERLAY,
+	OPT_EXCLUDE,
 	OPT_VERSION,
 };
 
@@ -153,6 +160,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "change", required_argument, NULL, OPT_CHANGE },
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "overlay", no_argument, NULL, OPT_OVERLAY },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -203,6 +211,19 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_OVERLAY:
 			o->overlay = true;
 			break;
+		case OPT_EXCLUDE: {
+			const char *why;
+			char *p = NULL;
+			if (layerpath_normalize(optarg + strspn(optarg, "/"), &p, &why) < 0 ||
+			    !*p) {
+				free(p);
+				return log_usage_error("--exclude '%s': not a path in the image",
+				                       optarg);
+			}
+			if (strv_push(&o->exclude, p) < 0)
+				return log_usage_error("out of memory");
+			break;
+		}
 		case 'o':
 			o->output = optarg;
 			break;
@@ -288,6 +309,7 @@ cmd_import(struct store *s, const struct options *o, char **argv)
 		.platform = o->pull.platform,
 		.base = o->base,
 		.overlay = o->overlay,
+		.exclude = o->exclude,
 		.quiet = o->quiet,
 		.unpack = o->pull.unpack,
 		.max_unpacked = o->pull.max_unpacked,
@@ -314,7 +336,7 @@ is_command(const char *cmd)
 {
 	static const char *const cmds[] = { "pull",  "images", "inspect", "rmi",
 		                            "prune", "rootfs", "unpack",  "import",
-		                            "tag",   "save",   "load" };
+		                            "tag",   "save",   "load",    "extract" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (strcmp(cmd, cmds[i]) == 0)
@@ -334,14 +356,19 @@ run(struct options *o, int argc, char **argv)
 
 	if (!is_command(cmd))
 		return log_usage_error("unknown command '%s'", cmd);
-	if ((o->changes || o->base || o->overlay) && !import)
-		return log_usage_error("--change, --base and --overlay are options of import");
+	if ((o->changes || o->base || o->overlay || o->exclude) && !import)
+		return log_usage_error("--change, --base, --overlay and --exclude are options of "
+		                       "import");
 	if (import && argc != 3)
 		return log_usage_error("import needs a source (DIR, TAR or -) and a reference");
 	if (o->output && strcmp(cmd, "save") != 0)
 		return log_usage_error("-o/--output is an option of save");
 	if (o->input && strcmp(cmd, "load") != 0)
 		return log_usage_error("-i/--input is an option of load");
+	if (strcmp(cmd, "extract") == 0 && argc != 3)
+		return log_usage_error("extract needs a tar (or -) and a directory");
+	if (strcmp(cmd, "extract") == 0)
+		return image_extract(argv[1], argv[2], o->pull.max_unpacked) < 0 ? 1 : 0;
 	if (strcmp(cmd, "save") == 0 && argc < 2)
 		return log_usage_error("save needs at least one reference");
 	if (strcmp(cmd, "load") == 0 && argc != 1)
@@ -411,5 +438,6 @@ main(int argc, char **argv)
 	r = run(&o, argc - optind, argv + optind);
 	curl_global_cleanup();
 	strv_free(o.changes);
+	strv_free(o.exclude);
 	return r;
 }

@@ -96,6 +96,20 @@ assert_ok "its names are relative" "$MOCKER" unpack app:abs "$TEST_TMP/out3"
 [[ -f $TEST_TMP/out3$ROOT/bin/busybox ]] && ok "absolute names land below the root" ||
 	fail "no $TEST_TMP/out3$ROOT/bin/busybox"
 
+# --exclude leaves a path out, with what is below it.
+assert_ok "import with --exclude" "$MOCKER" import --no-unpack --exclude /srv/www --exclude etc/passwd \
+	"$ROOT" app:excl
+assert_ok "unpack of it" "$MOCKER" unpack app:excl "$TEST_TMP/out4"
+assert_eq "missing missing present" "$(for p in srv/www etc/passwd etc/group; do
+	[[ -e $TEST_TMP/out4/$p ]] && echo present || echo missing; done | xargs)" "--exclude leaves exactly those out"
+refused_usage() { assert_exit 2 "$1" "${@:2}"; }
+refused_usage "--exclude of the root is a usage error" "$MOCKER" import --exclude / "$ROOT" app:x
+
+# mocker extract: a tar into a directory, with the layer checks.
+mkdir -p "$TEST_TMP/ex"
+assert_ok "extract of a tar into a directory" "$MOCKER" extract "$TEST_TMP/root.tar.xz" "$TEST_TMP/ex"
+assert_ok "the extracted tree is the source's" "$PY" "$(dirname "$0")/treecmp.py" "$ROOT" "$TEST_TMP/ex"
+
 # tag: one more name for the same manifest; containode runs it by that name.
 assert_ok "tag" "$MOCKER" tag app:stdin localhost:5000/team/app:v2
 assert_eq "$(inspect_digest app:stdin)" "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "localhost:5000/team/app:v2") | .digest | sub("sha256:"; "")' "$STORE/images/index.json")" \
@@ -129,7 +143,7 @@ refused 1 "a tag, not a digest" "a digest as the new name" \
 refused 1 "import '$TEST_TMP/nothing': No such file" "a missing source" \
 	"$MOCKER" import "$TEST_TMP/nothing" bad:1
 refused 2 "import needs a source" "import without a reference" "$MOCKER" import "$ROOT"
-refused 2 "options of import" "--change on another command" "$MOCKER" images --change 'CMD x'
+refused 2 "options of" "--change on another command" "$MOCKER" images --change 'CMD x'
 echo "not a tar" >"$TEST_TMP/junk"
 refused 1 "import $TEST_TMP/junk as docker.io/library/bad:1: $TEST_TMP/junk: " "a file that is no tar" \
 	"$MOCKER" import "$TEST_TMP/junk" bad:1
@@ -149,6 +163,10 @@ with tarfile.open(sys.argv[1], "w") as t:
 PYEOF
 refused 1 "hard link 'l' to '../../etc/shadow' refused" "a hard link out of the root" \
 	"$MOCKER" import "$TEST_TMP/evil2.tar" bad:1
+mkdir -p "$TEST_TMP/ex2"
+refused 1 "extract '$TEST_TMP/evil.tar' into '$TEST_TMP/ex2': .*\\.\\." "extract of a tar with .." \
+	"$MOCKER" extract "$TEST_TMP/evil.tar" "$TEST_TMP/ex2"
+[[ ! -e $TEST_TMP/escape ]] && ok "extract wrote nothing outside its directory" || fail "escape exists"
 head -c 3000 "$TEST_TMP/root.tar.xz" >"$TEST_TMP/cut.tar.xz"
 refused 1 "import $TEST_TMP/cut.tar.xz" "a truncated tar" "$MOCKER" import "$TEST_TMP/cut.tar.xz" bad:1
 refused 1 "image 'ghost' is not in the store" "tag of a missing image" "$MOCKER" tag ghost bad:1
