@@ -10,7 +10,9 @@ int image_lookup(const cJSON *index, const char *what, cJSON **ret_entry);
 /* The manifest digest of the entry (validated). */
 const char *image_digest(const cJSON *entry);
 
-int image_list(const struct store *s, bool quiet);
+/* The table of images, their names alone (quiet), or a JSON array of objects with name,
+ * digest, media_type, size (config and compressed layers) and created. */
+int image_list(const struct store *s, bool quiet, bool json);
 int image_inspect(const struct store *s, const char *what);
 int image_remove(struct store *s, char **refs);
 int image_prune(struct store *s, bool quiet);

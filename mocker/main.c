@@ -34,6 +34,7 @@ struct options {
 	const char *base;
 	bool overlay;
 	char **exclude;
+	bool json;
 	const char *output;
 	const char *input;
 };
@@ -95,6 +96,9 @@ usage(FILE *f)
 	        "      --exclude PATH              import: leave PATH (and what is below it) out\n"
 	        "  -o, --output FILE               save: the archive to write\n"
 	        "  -i, --input FILE                load: the archive to read (any compression)\n"
+	        "      --json                      images: a JSON array (name, digest, "
+	        "media_type, size,\n"
+	        "                                  created)\n"
 	        "  -q, --quiet                     print only digests or names\n"
 	        "  -v, --verbose                   log what happens (twice: more)\n"
 	        "  -h, --help                      show this help\n"
@@ -113,6 +117,7 @@ enum {
 	OPT_BASE,
 	OPT_OVERLAY,
 	OPT_EXCLUDE,
+	OPT_JSON,
 	OPT_VERSION,
 };
 
@@ -161,6 +166,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "overlay", no_argument, NULL, OPT_OVERLAY },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "output", required_argument, NULL, 'o' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -224,6 +230,9 @@ parse_options(int argc, char **argv, struct options *o)
 				return log_usage_error("out of memory");
 			break;
 		}
+		case OPT_JSON:
+			o->json = true;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -361,6 +370,8 @@ run(struct options *o, int argc, char **argv)
 		                       "import");
 	if (import && argc != 3)
 		return log_usage_error("import needs a source (DIR, TAR or -) and a reference");
+	if (o->json && strcmp(cmd, "images") != 0)
+		return log_usage_error("--json is an option of images");
 	if (o->output && strcmp(cmd, "save") != 0)
 		return log_usage_error("-o/--output is an option of save");
 	if (o->input && strcmp(cmd, "load") != 0)
@@ -392,7 +403,7 @@ run(struct options *o, int argc, char **argv)
 	if (strcmp(cmd, "pull") == 0)
 		r = cmd_pull(&s, o, argv + 1);
 	else if (strcmp(cmd, "images") == 0)
-		r = image_list(&s, o->quiet);
+		r = image_list(&s, o->quiet, o->json);
 	else if (strcmp(cmd, "inspect") == 0)
 		r = image_inspect(&s, argv[1]);
 	else if (strcmp(cmd, "rmi") == 0)

@@ -201,8 +201,9 @@ pull_image(struct store *s, const char *reference, const struct pull_opts *o,
 	r = pull_resolve(&c);
 	if (r >= 0) {
 		r = store_lock(s);
-		if (r < 0)
-			c.error = strdup("cannot lock the store");
+		if (r < 0 &&
+		    asprintf(&c.error, "cannot lock the store '%s': %s", s->root, strerror(-r)) < 0)
+			c.error = NULL;
 		else
 			store_sweep(s); /* what a killed pull left */
 	}

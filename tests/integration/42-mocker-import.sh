@@ -110,6 +110,12 @@ mkdir -p "$TEST_TMP/ex"
 assert_ok "extract of a tar into a directory" "$MOCKER" extract "$TEST_TMP/root.tar.xz" "$TEST_TMP/ex"
 assert_ok "the extracted tree is the source's" "$PY" "$(dirname "$0")/treecmp.py" "$ROOT" "$TEST_TMP/ex"
 
+# images --json
+assert_eq "$(inspect_digest app:1 | sed 's/^/sha256:/') docker.io/library/app:1" \
+	"$("$MOCKER" images --json | jq -r '.[] | select(.name == "docker.io/library/app:1") | "\(.digest) \(.name)"')" \
+	"images --json lists name and digest"
+assert_match '^[0-9]+$' "$("$MOCKER" images --json | jq -r '.[0].size')" "... and the size"
+
 # tag: one more name for the same manifest; containode runs it by that name.
 assert_ok "tag" "$MOCKER" tag app:stdin localhost:5000/team/app:v2
 assert_eq "$(inspect_digest app:stdin)" "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "localhost:5000/team/app:v2") | .digest | sub("sha256:"; "")' "$STORE/images/index.json")" \
@@ -172,6 +178,18 @@ refused 1 "import $TEST_TMP/cut.tar.xz" "a truncated tar" "$MOCKER" import "$TES
 refused 1 "image 'ghost' is not in the store" "tag of a missing image" "$MOCKER" tag ghost bad:1
 refused 1 "invalid reference 'UP'" "tag to an invalid name" "$MOCKER" tag app:1 UP
 refused 2 "tag needs" "tag with one argument" "$MOCKER" tag app:1
+# A store nobody may lock: the reason is said.
+mkdir -p "$TEST_TMP/rostore"
+"$MOCKER" --store "$TEST_TMP/rostore" images >/dev/null
+"$MOCKER" --store "$TEST_TMP/rostore" import -q --no-unpack "$TEST_TMP/evil2.tar" x:1 >/dev/null 2>&1 || true
+chmod 0755 "$TEST_TMP" "$TEST_TMP/rostore"
+rm -f "$TEST_TMP/rostore/lock"
+tar -C "$ROOT" -cf "$TEST_TMP/small.tar" etc
+chmod 0644 "$TEST_TMP/small.tar"
+assert_exit 1 "an import into a store it cannot lock" nobody "$MOCKER" --store "$TEST_TMP/rostore" \
+	import "$TEST_TMP/small.tar" x:1
+assert_match "cannot lock the store '$TEST_TMP/rostore': Permission denied" "$(cat "$TEST_TMP/last.out")" \
+	"the error says why the store cannot be locked"
 assert_eq "$before" "$(store_state)" "no refused import or tag changed the store"
 assert_eq "" "$(ls -A "$STORE/tmp")" "no temp file is left"
 assert_fails "no image named bad:1" "$MOCKER" inspect bad:1
