@@ -1,6 +1,8 @@
 /* mocker load: one pass over the archive, every member streamed into a temp directory of
  * the store while it is hashed; then the JSON files say what the images are, every blob is
  * checked against its digest and size, and only then is anything renamed into the store. */
+#include "load.h"
+
 #include "archivejson.h"
 #include "cleanup.h"
 #include "digest.h"
@@ -12,7 +14,6 @@
 #include "ref.h"
 #include "rmtree.h"
 #include "rootfs.h"
-#include "save.h"
 #include "strv.h"
 
 #include <archive.h>

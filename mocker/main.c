@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "image.h"
 #include "import.h"
+#include "load.h"
 #include "log.h"
 #include "layerpath.h"
 #include "manifest.h"
