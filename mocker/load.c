@@ -356,6 +356,20 @@ add_name(struct loader *l, struct image *img, const char *name)
 	return strv_push(&img->names, s);
 }
 
+/* An image of another platform than the one asked for is loaded as it is, and said. */
+static void
+check_platform(struct loader *l, const char *config, size_t len, const char *digest)
+{
+	struct platform have;
+	const struct platform *want = &l->o->platform;
+
+	if (config_platform(config, len, &have) < 0 || platform_matches(&have, want))
+		return;
+	log_warn("image %s is %s/%s%s%s, not the %s/%s%s%s asked for; loaded as it is", digest,
+	         have.os, have.arch, *have.variant ? "/" : "", have.variant, want->os, want->arch,
+	         *want->variant ? "/" : "", want->variant);
+}
+
 /* An image manifest of the archive, its config and layers. */
 static int
 oci_image(struct loader *l, const char *digest, uint64_t size, struct image *img)
@@ -377,6 +391,13 @@ oci_image(struct loader *l, const char *digest, uint64_t size, struct image *img
 		r = manifest_check_sizes(&m, l->o->max_size, &l->why);
 	if (r >= 0)
 		r = blob(l, m.config.digest, m.config.size, "config", &b);
+	if (r >= 0) {
+		_cleanup_free_ char *cfg = NULL;
+		size_t clen;
+		r = member_text(l, b, CONFIG_MAX, &cfg, &clen);
+		if (r >= 0)
+			check_platform(l, cfg, clen, digest);
+	}
 	for (size_t i = 0; r >= 0 && i < m.n_items; i++)
 		r = blob(l, m.items[i].digest, m.items[i].size, "layer", &b);
 	if (r >= 0) {
@@ -496,6 +517,8 @@ docker_image(struct loader *l, const struct archivejson_docker *d, size_t nth, s
 	if (r >= 0 && config_diff_ids(text, len, &ids, &n_ids) < 0)
 		r = error_set(&l->why, -EINVAL, "config '%s' has no valid rootfs.diff_ids",
 		              d->config);
+	if (r >= 0)
+		check_platform(l, text, len, d->config);
 	if (r >= 0 && n_ids != d->n_layers)
 		r = error_set(&l->why, -EINVAL,
 		              "image %zu has %zu layers but its config %zu diff_ids", nth,

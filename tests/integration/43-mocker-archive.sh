@@ -68,6 +68,16 @@ gzip -c "$A" | "$MOCKER" --store "$TEST_TMP/store3" load >"$TEST_TMP/last.out" 2
 	ok "load of a gzip archive from standard input" || fail "load from stdin: $(cat "$TEST_TMP/last.out")"
 assert_eq "$D1" "$(digest_of "$TEST_TMP/store3" docker.io/library/arc:1)" "... with its digests"
 
+# A single-platform image of another platform than --platform's: loaded, and said.
+arch=$(uname -m)
+case $arch in x86_64) arch=amd64 other=linux/arm64 ;; *) other=linux/amd64 ;; esac
+assert_ok "load --platform of an image of another platform" "$MOCKER" --store "$TEST_TMP/store5" \
+	--platform "$other" load -i "$A"
+assert_match "is linux/$arch, not the $other(/v8)? asked for; loaded as it is" "$(cat "$TEST_TMP/last.out")" \
+	"a warning says the platforms differ"
+"$MOCKER" --store "$TEST_TMP/store6" load -i "$A" >"$TEST_TMP/last.out" 2>&1
+assert_no_match "asked for" "$(cat "$TEST_TMP/last.out")" "no warning for this machine's platform"
+
 # A docker save archive, as skopeo's docker-archive writes it (layers as <id>.tar with
 # symlinks to them, config <hex>.json, RepoTags).
 DA=$TEST_TMP/docker.tar
