@@ -154,8 +154,8 @@ image_plan_user(struct plan *p, const char *spec)
 }
 
 /* mocker beside containode (as installed and as built), else along PATH. */
-static void
-mocker_path(char *buf, size_t size)
+void
+image_mocker_path(char *buf, size_t size)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -181,7 +181,7 @@ run_mocker(const char *store, const char *verb, const char *ref)
 	int status;
 	pid_t pid;
 
-	mocker_path(path, sizeof(path));
+	image_mocker_path(path, sizeof(path));
 	log_debug("running %s --store %s %s %s", path, store, verb, ref);
 	fflush(NULL);
 	pid = fork();

@@ -37,3 +37,6 @@ int image_plan_root(struct plan *p);
 
 /* The child, in its new root: changes to the working directory, creating it if planned. */
 int image_enter_workdir(const struct plan *p, struct setup_error *e);
+
+/* mocker beside containode (as installed and as built), else along PATH. */
+void image_mocker_path(char *buf, size_t size);

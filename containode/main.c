@@ -5,6 +5,8 @@
  */
 #include "cgroup.h"
 #include "cleanup.h"
+#include "commit.h"
+#include "cp.h"
 #include "fileio.h"
 #include "devices.h"
 #include "image.h"
@@ -65,7 +67,8 @@ static const char usage_text[] =
 	"Run CMD (default /bin/sh) in a container, optionally attached to a containet switch.\n"
 	"\n"
 	"Verbs for detached nodes (run -d): ps, inspect, logs, exec, stop, kill, pause,\n"
-	"resume, rm.  A command named like a verb runs after '--': containode -- ps.\n"
+	"resume, rm, commit (an image of the node), cp (files in and out).  A command named\n"
+	"like a verb runs after '--': containode -- ps.\n"
 	"\n"
 	"  -d, --detach          run in the background: print the node's identity once its\n"
 	"                        command runs; its output goes to its log (containode logs)\n"
@@ -879,6 +882,7 @@ static const struct {
 	{ "ps", life_ps },	   { "inspect", life_inspect }, { "logs", life_logs },
 	{ "exec", exec_main },	   { "stop", life_stop },	{ "kill", life_kill },
 	{ "pause", life_pause },   { "resume", life_pause },	{ "rm", life_rm },
+	{ "commit", commit_main }, { "cp", cp_main },
 };
 
 int

@@ -102,8 +102,45 @@ image_facts(const struct store *s, const char *digest, uint64_t *ret_size, char 
 	manifest_done(&m);
 }
 
+/* images --json: one object per named image. */
+static int
+image_list_json(const struct store *s, const cJSON *index)
+{
+	_cleanup_json_ cJSON *out = cJSON_CreateArray();
+	_cleanup_free_ char *text = NULL;
+	const cJSON *e;
+
+	if (!out)
+		return -ENOMEM;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(index, "manifests"))
+	{
+		const char *name = entry_name(e), *d = image_digest(e);
+		char created[32];
+		uint64_t bytes;
+		cJSON *o;
+
+		if (!name || !d)
+			continue;
+		image_facts(s, d, &bytes, created, sizeof(created));
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(out, o) ||
+		    !cJSON_AddStringToObject(o, "name", name) ||
+		    !cJSON_AddStringToObject(o, "digest", d) ||
+		    !cJSON_AddStringToObject(o, "media_type",
+		                             json_string(e, "mediaType") ?: MT_OCI_MANIFEST) ||
+		    !cJSON_AddNumberToObject(o, "size", (double)bytes) ||
+		    !(strcmp(created, "-") == 0 ? cJSON_AddNullToObject(o, "created")
+		                                : cJSON_AddStringToObject(o, "created", created)))
+			return -ENOMEM;
+	}
+	text = cJSON_Print(out);
+	if (!text)
+		return -ENOMEM;
+	printf("%s\n", text);
+	return 0;
+}
+
 int
-image_list(const struct store *s, bool quiet)
+image_list(const struct store *s, bool quiet, bool json)
 {
 	_cleanup_json_ cJSON *index = NULL;
 	const cJSON *e;
@@ -114,6 +151,8 @@ image_list(const struct store *s, bool quiet)
 		log_error_errno(r, "reading %s/images/index.json", s->root);
 		return r;
 	}
+	if (json)
+		return image_list_json(s, index);
 	if (!quiet)
 		printf("%-50s %-12s %10s  %s\n", "REFERENCE", "DIGEST", "SIZE", "CREATED");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(index, "manifests"))
@@ -482,6 +521,26 @@ image_unpack(struct store *s, const char *what, const char *dir, uint64_t max_un
 	r = rootfs_unpack_stored(s, digest, fd, &opts, &why);
 	if (r < 0) {
 		log_error("unpack '%s' into '%s': %s", what, dir, why ? why : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int
+image_extract(const char *path, const char *dir, uint64_t max_unpacked)
+{
+	_cleanup_free_ char *why = NULL;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct unpack_opts opts = { .root = geteuid() == 0, .max_size = max_unpacked };
+	int r;
+
+	if (fd < 0) {
+		log_error_errno(errno, "extract into '%s'", dir);
+		return -errno;
+	}
+	r = unpack_layer_file(fd, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &opts, &why);
+	if (r < 0) {
+		log_error("extract '%s' into '%s': %s", path, dir, why ? why : strerror(-r));
 		return r;
 	}
 	return 0;

@@ -128,6 +128,18 @@ write_marker(struct archive *w, const char *dir, const char *name, struct archiv
 	return 0;
 }
 
+/* Whether name is one of the paths, or below one. */
+static bool
+excluded(char **paths, const char *name)
+{
+	for (char **p = paths; p && *p; p++) {
+		size_t n = strlen(*p);
+		if (strncmp(name, *p, n) == 0 && (name[n] == '\0' || name[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* The data of the current entry of r, holes as zeros, into w. */
 static int
 copy_data(struct archive *r, struct archive *w, int64_t size, const char *name, char **ret_error)
@@ -193,7 +205,7 @@ put_entry(struct archive *r, struct archive *w, struct archive_entry *e, char **
 
 /* The entries of a tar (any compression), names made relative; ".." refused. */
 static int
-copy_tar(const char *src, struct archive *w, char **ret_error)
+copy_tar(const char *src, char **exclude, struct archive *w, char **ret_error)
 {
 	_cleanup_(archive_read_freep) struct archive *r = archive_read_new();
 	struct archive_entry *e;
@@ -228,7 +240,7 @@ copy_tar(const char *src, struct archive *w, char **ret_error)
 				                 name, archive_entry_hardlink(e), why);
 			archive_entry_set_hardlink(e, link);
 		}
-		if (archive_entry_filetype(e) == AE_IFSOCK)
+		if (archive_entry_filetype(e) == AE_IFSOCK || excluded(exclude, name))
 			continue;
 		archive_entry_set_pathname(e, name);
 		rr = put_entry(r, w, e, ret_error);
@@ -247,7 +259,7 @@ copy_tar(const char *src, struct archive *w, char **ret_error)
  * "y") get a .wh..wh..opq, as OCI layers say the same.
  */
 static int
-copy_dir(const char *src, bool overlay, struct archive *w, char **ret_error)
+copy_dir(const char *src, bool overlay, char **exclude, struct archive *w, char **ret_error)
 {
 	_cleanup_(archive_read_freep) struct archive *d = archive_read_disk_new();
 	_cleanup_(archive_entry_freep) struct archive_entry *e = archive_entry_new();
@@ -280,6 +292,8 @@ copy_dir(const char *src, bool overlay, struct archive *w, char **ret_error)
 		name = layer_name(path + rootlen, &why);
 		if (!name)
 			return error_set(ret_error, -EINVAL, "'%s': %s", path, why);
+		if (excluded(exclude, name))
+			continue; /* and not descended into */
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			archive_read_disk_descend(d);
 		if (archive_entry_filetype(e) == AE_IFSOCK)
@@ -560,9 +574,9 @@ import_image(struct store *s, const char *src, const char *ref, const struct imp
 		goto fail;
 	}
 	if (strcmp(src, "-") != 0 && stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-		r = copy_dir(src, o->overlay, layerw_archive(lw), &why);
+		r = copy_dir(src, o->overlay, o->exclude, layerw_archive(lw), &why);
 	else
-		r = copy_tar(src, layerw_archive(lw), &why);
+		r = copy_tar(src, o->exclude, layerw_archive(lw), &why);
 	if (r >= 0)
 		r = layerw_finish(lw, diff_id, layer, &layer_size, &why);
 	if (r >= 0)

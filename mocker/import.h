@@ -11,6 +11,7 @@ struct import_opts {
 	struct platform platform; /* the image's platform (without a base) */
 	const char *base;         /* the image the layer goes on, or NULL */
 	bool overlay;             /* the source directory is an overlayfs upper directory */
+	char **exclude;           /* paths (relative, normalised) left out, with what is below */
 	bool quiet;
 	bool unpack;           /* unpack the new image's root filesystem, as pull does */
 	uint64_t max_unpacked; /* the limit on it */

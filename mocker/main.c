@@ -3,9 +3,12 @@
 #include "cleanup.h"
 #include "image.h"
 #include "import.h"
+#include "load.h"
 #include "log.h"
+#include "layerpath.h"
 #include "manifest.h"
 #include "pull.h"
+#include "save.h"
 #include "store.h"
 #include "strv.h"
 #include "unpack.h"
@@ -31,6 +34,10 @@ struct options {
 	char **changes;
 	const char *base;
 	bool overlay;
+	char **exclude;
+	bool json;
+	const char *output;
+	const char *input;
 };
 
 static void
@@ -53,17 +60,26 @@ usage(FILE *f)
 	        "  import SRC REF      make a one-layer image of a root filesystem: SRC is a "
 	        "directory,\n"
 	        "                      a tar (any compression) or - (a tar on standard input)\n"
-	        "  tag SRC DST         name the image SRC also DST\n\n"
+	        "  tag SRC DST         name the image SRC also DST\n"
+	        "  extract TAR DIR     unpack a tar (any compression; - for standard input) into "
+	        "DIR, with\n"
+	        "                      the checks of a layer: nothing lands outside DIR\n"
+	        "  save REF...         write the images as an OCI archive (-o FILE, else "
+	        "standard output)\n"
+	        "  load                store the images of an OCI or docker save archive (-i "
+	        "FILE, else\n"
+	        "                      standard input)\n\n"
 	        "Options:\n"
 	        "      --store DIR                 image store (default $CONTAINET_STORE "
 	        "or " STORE_DEFAULT ")\n"
-	        "      --platform OS/ARCH[/VAR]    platform to pick from a multi-platform image\n"
+	        "      --platform OS/ARCH[/VAR]    platform to pick from a multi-platform image "
+	        "(pull, load);\n"
+	        "                                  import: the new image's platform\n"
 	        "      --insecure-registry HOST    allow plain HTTP to HOST (always for "
 	        "localhost)\n"
 	        "      --username USER             user for the registry (with --password-stdin)\n"
 	        "      --password-stdin            read the password from standard input\n"
-	        "      --no-unpack                 pull, import: store the image without unpacking "
-	        "it\n"
+	        "      --no-unpack                 pull, import, load: store without unpacking\n"
 	        "      --max-unpacked SIZE         refuse images that unpack to more than SIZE "
 	        "bytes\n"
 	        "                                  (k, M, G, T: powers of 1024; default 64G)\n"
@@ -78,6 +94,12 @@ usage(FILE *f)
 	        "      --overlay                   import: SRC is an overlayfs upper directory; "
 	        "its whiteouts\n"
 	        "                                  and opaque directories become OCI's\n"
+	        "      --exclude PATH              import: leave PATH (and what is below it) out\n"
+	        "  -o, --output FILE               save: the archive to write\n"
+	        "  -i, --input FILE                load: the archive to read (any compression)\n"
+	        "      --json                      images: a JSON array (name, digest, "
+	        "media_type, size,\n"
+	        "                                  created)\n"
 	        "  -q, --quiet                     print only digests or names\n"
 	        "  -v, --verbose                   log what happens (twice: more)\n"
 	        "  -h, --help                      show this help\n"
@@ -95,6 +117,8 @@ enum {
 	OPT_CHANGE,
 	OPT_BASE,
 	OPT_OVERLAY,
+	OPT_EXCLUDE,
+	OPT_JSON,
 	OPT_VERSION,
 };
 
@@ -142,6 +166,10 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "change", required_argument, NULL, OPT_CHANGE },
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "overlay", no_argument, NULL, OPT_OVERLAY },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "output", required_argument, NULL, 'o' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -151,7 +179,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0; /* getopt's own messages off: one line, in the house format */
-	while ((c = getopt_long(argc, argv, ":qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qvho:i:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE:
 			o->store = optarg;
@@ -189,6 +217,28 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_OVERLAY:
 			o->overlay = true;
+			break;
+		case OPT_EXCLUDE: {
+			const char *why;
+			char *p = NULL;
+			if (layerpath_normalize(optarg + strspn(optarg, "/"), &p, &why) < 0 ||
+			    !*p) {
+				free(p);
+				return log_usage_error("--exclude '%s': not a path in the image",
+				                       optarg);
+			}
+			if (strv_push(&o->exclude, p) < 0)
+				return log_usage_error("out of memory");
+			break;
+		}
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'i':
+			o->input = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -269,6 +319,7 @@ cmd_import(struct store *s, const struct options *o, char **argv)
 		.platform = o->pull.platform,
 		.base = o->base,
 		.overlay = o->overlay,
+		.exclude = o->exclude,
 		.quiet = o->quiet,
 		.unpack = o->pull.unpack,
 		.max_unpacked = o->pull.max_unpacked,
@@ -277,11 +328,25 @@ cmd_import(struct store *s, const struct options *o, char **argv)
 	return import_image(s, argv[1], argv[2], &io);
 }
 
+static int
+cmd_load(struct store *s, const struct options *o)
+{
+	struct load_opts lo = {
+		.platform = o->pull.platform,
+		.max_size = o->pull.max_unpacked,
+		.unpack = o->pull.unpack,
+		.quiet = o->quiet,
+	};
+
+	return load_images(s, o->input ? o->input : "-", &lo);
+}
+
 static bool
 is_command(const char *cmd)
 {
-	static const char *const cmds[] = { "pull",   "images", "inspect", "rmi", "prune",
-		                            "rootfs", "unpack", "import",  "tag" };
+	static const char *const cmds[] = { "pull",  "images", "inspect", "rmi",
+		                            "prune", "rootfs", "unpack",  "import",
+		                            "tag",   "save",   "load",    "extract" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (strcmp(cmd, cmds[i]) == 0)
@@ -294,16 +359,33 @@ run(struct options *o, int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	bool import = strcmp(cmd, "import") == 0;
-	bool writes = strcmp(cmd, "pull") == 0 || import || strcmp(cmd, "tag") == 0;
+	bool writes = strcmp(cmd, "pull") == 0 || import || strcmp(cmd, "tag") == 0 ||
+	              strcmp(cmd, "load") == 0;
 	_cleanup_(store_close) struct store s = { .lock_fd = -1 };
 	int r;
 
 	if (!is_command(cmd))
 		return log_usage_error("unknown command '%s'", cmd);
-	if ((o->changes || o->base || o->overlay) && !import)
-		return log_usage_error("--change, --base and --overlay are options of import");
+	if ((o->changes || o->base || o->overlay || o->exclude) && !import)
+		return log_usage_error("--change, --base, --overlay and --exclude are options of "
+		                       "import");
 	if (import && argc != 3)
 		return log_usage_error("import needs a source (DIR, TAR or -) and a reference");
+	if (o->json && strcmp(cmd, "images") != 0)
+		return log_usage_error("--json is an option of images");
+	if (o->output && strcmp(cmd, "save") != 0)
+		return log_usage_error("-o/--output is an option of save");
+	if (o->input && strcmp(cmd, "load") != 0)
+		return log_usage_error("-i/--input is an option of load");
+	if (strcmp(cmd, "extract") == 0 && argc != 3)
+		return log_usage_error("extract needs a tar (or -) and a directory");
+	if (strcmp(cmd, "extract") == 0)
+		return image_extract(argv[1], argv[2], o->pull.max_unpacked) < 0 ? 1 : 0;
+	if (strcmp(cmd, "save") == 0 && argc < 2)
+		return log_usage_error("save needs at least one reference");
+	if (strcmp(cmd, "load") == 0 && argc != 1)
+		return log_usage_error(
+		        "load takes its archive with -i FILE (or on standard input)");
 	if (strcmp(cmd, "tag") == 0 && argc != 3)
 		return log_usage_error("tag needs a source image and a new reference");
 	if ((strcmp(cmd, "pull") == 0 || strcmp(cmd, "rmi") == 0) && argc < 2)
@@ -322,7 +404,7 @@ run(struct options *o, int argc, char **argv)
 	if (strcmp(cmd, "pull") == 0)
 		r = cmd_pull(&s, o, argv + 1);
 	else if (strcmp(cmd, "images") == 0)
-		r = image_list(&s, o->quiet);
+		r = image_list(&s, o->quiet, o->json);
 	else if (strcmp(cmd, "inspect") == 0)
 		r = image_inspect(&s, argv[1]);
 	else if (strcmp(cmd, "rmi") == 0)
@@ -335,6 +417,10 @@ run(struct options *o, int argc, char **argv)
 		r = image_unpack(&s, argv[1], argv[2], o->pull.max_unpacked);
 	else if (import)
 		r = cmd_import(&s, o, argv);
+	else if (strcmp(cmd, "save") == 0)
+		r = save_images(&s, argv + 1, o->output ? o->output : "-");
+	else if (strcmp(cmd, "load") == 0)
+		r = cmd_load(&s, o);
 	else
 		r = import_tag(&s, argv[1], argv[2]);
 	return r < 0 ? 1 : 0;
@@ -364,5 +450,6 @@ main(int argc, char **argv)
 	r = run(&o, argc - optind, argv + optind);
 	curl_global_cleanup();
 	strv_free(o.changes);
+	strv_free(o.exclude);
 	return r;
 }

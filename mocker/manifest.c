@@ -342,3 +342,33 @@ config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n)
 	*ret_n = n;
 	return 0;
 }
+
+int
+config_platform(const char *body, size_t len, struct platform *ret)
+{
+	_cleanup_json_ cJSON *root = NULL;
+	const char *os, *arch, *variant;
+	struct platform p = { 0 };
+
+	if (json_has_nul(body, len) || !cJSON_IsObject(root = cJSON_ParseWithLength(body, len)))
+		return -EINVAL;
+	os = json_string(root, "os");
+	arch = json_string(root, "architecture");
+	variant = json_string(root, "variant") ?: "";
+	if (!os || !arch || !field_ok(os, strlen(os)) || !field_ok(arch, strlen(arch)) ||
+	    (*variant && !field_ok(variant, strlen(variant))))
+		return -EINVAL;
+	strcpy(p.os, os);
+	strcpy(p.arch, arch);
+	strcpy(p.variant, variant);
+	platform_normalize(&p);
+	*ret = p;
+	return 0;
+}
+
+bool
+platform_matches(const struct platform *have, const struct platform *want)
+{
+	return strcmp(have->os, want->os) == 0 && strcmp(have->arch, want->arch) == 0 &&
+	       (!*have->variant || !*want->variant || strcmp(have->variant, want->variant) == 0);
+}

@@ -70,5 +70,11 @@ void platform_normalize(struct platform *p);
  * or -ENOENT. */
 int manifest_select(const struct manifest *index, const struct platform *want);
 
+/* The platform an image config declares (os, architecture, variant), normalized;
+ * -EINVAL when it declares none that is valid. */
+int config_platform(const char *body, size_t len, struct platform *ret);
+/* Same os and arch, and the same variant where both name one. */
+bool platform_matches(const struct platform *have, const struct platform *want);
+
 /* The rootfs.diff_ids of an image config: a NULL-terminated malloc'd array of valid digests. */
 int config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n);

@@ -183,6 +183,23 @@ pull_fetch(struct pull_ctx *c)
 	return r;
 }
 
+/* An image of one platform only (no index to choose from) may not be the one asked for:
+ * it is stored as it is, and said. */
+static void
+pull_check_platform(const struct store *s, const struct pull_ctx *c, const struct platform *want)
+{
+	_cleanup_free_ char *body = NULL;
+	struct platform have;
+	size_t len;
+
+	if (store_read_blob(s, c->img.m.config.digest, CONFIG_MAX, &body, &len) < 0 ||
+	    config_platform(body, len, &have) < 0 || platform_matches(&have, want))
+		return;
+	log_warn("%s: the image is %s/%s%s%s, not the %s/%s%s%s asked for; pulled as it is",
+	         c->name, have.os, have.arch, *have.variant ? "/" : "", have.variant, want->os,
+	         want->arch, *want->variant ? "/" : "", want->variant);
+}
+
 int
 pull_image(struct store *s, const char *reference, const struct pull_opts *o,
            struct pull_session *session)
@@ -201,8 +218,9 @@ pull_image(struct store *s, const char *reference, const struct pull_opts *o,
 	r = pull_resolve(&c);
 	if (r >= 0) {
 		r = store_lock(s);
-		if (r < 0)
-			c.error = strdup("cannot lock the store");
+		if (r < 0 &&
+		    asprintf(&c.error, "cannot lock the store '%s': %s", s->root, strerror(-r)) < 0)
+			c.error = NULL;
 		else
 			store_sweep(s); /* what a killed pull left */
 	}
@@ -212,6 +230,7 @@ pull_image(struct store *s, const char *reference, const struct pull_opts *o,
 		log_error("pull %s: %s", c.name, c.error ? c.error : strerror(-r));
 		return r;
 	}
+	pull_check_platform(s, &c, &o->platform);
 	log_debug("%u token request(s) so far", registry_token_fetches(c.reg));
 	printf("%s@%s\n", c.name, c.img.digest);
 	fflush(stdout);

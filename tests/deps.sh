@@ -10,7 +10,7 @@ packages=(
 	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)
 	iproute2 iputils-ping busybox-static kmod nftables curl isc-dhcp-client
-	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd
+	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd jq xz-utils
 	golang-github-containers-common
 	# readers of capture files (capinfos is in wireshark-common)
 	tshark wireshark-common tcpdump

@@ -387,6 +387,23 @@ def change():
         write("fuzz_mocker_change", name, data)
 
 
+def archivejson():
+    h1, h2 = "1" * 64, "2" * 64
+    oci = {"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + h1,
+         "size": 10, "annotations": {"org.opencontainers.image.ref.name": "latest",
+                                     "io.containerd.image.name": "docker.io/library/a:1"}},
+        {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + h2,
+         "size": 20}]}
+    docker = [{"Config": h1 + ".json", "RepoTags": ["a:1", "b/c:2"],
+               "Layers": ["abc/layer.tar", "blobs/sha256/" + h2]},
+              {"Config": "x.json", "RepoTags": None, "Layers": []}]
+    write("fuzz_mocker_archivejson", "oci", b"\0" + json.dumps(oci).encode())
+    write("fuzz_mocker_archivejson", "docker", b"\1" + json.dumps(docker).encode())
+    write("fuzz_mocker_archivejson", "docker-dotdot",
+          b"\1" + json.dumps([{"Config": "c", "Layers": ["../../etc/passwd"]}]).encode())
+
+
 def state():
     """containode's state.json: a full one, a minimal one, and /proc/PID/stat lines."""
     full = {
@@ -451,6 +468,7 @@ if __name__ == "__main__":
     vxlan()
     volume()
     change()
+    archivejson()
     state()
     portspec()
     seccomp_cache()

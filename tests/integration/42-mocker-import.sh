@@ -96,6 +96,26 @@ assert_ok "its names are relative" "$MOCKER" unpack app:abs "$TEST_TMP/out3"
 [[ -f $TEST_TMP/out3$ROOT/bin/busybox ]] && ok "absolute names land below the root" ||
 	fail "no $TEST_TMP/out3$ROOT/bin/busybox"
 
+# --exclude leaves a path out, with what is below it.
+assert_ok "import with --exclude" "$MOCKER" import --no-unpack --exclude /srv/www --exclude etc/passwd \
+	"$ROOT" app:excl
+assert_ok "unpack of it" "$MOCKER" unpack app:excl "$TEST_TMP/out4"
+assert_eq "missing missing present" "$(for p in srv/www etc/passwd etc/group; do
+	[[ -e $TEST_TMP/out4/$p ]] && echo present || echo missing; done | xargs)" "--exclude leaves exactly those out"
+refused_usage() { assert_exit 2 "$1" "${@:2}"; }
+refused_usage "--exclude of the root is a usage error" "$MOCKER" import --exclude / "$ROOT" app:x
+
+# mocker extract: a tar into a directory, with the layer checks.
+mkdir -p "$TEST_TMP/ex"
+assert_ok "extract of a tar into a directory" "$MOCKER" extract "$TEST_TMP/root.tar.xz" "$TEST_TMP/ex"
+assert_ok "the extracted tree is the source's" "$PY" "$(dirname "$0")/treecmp.py" "$ROOT" "$TEST_TMP/ex"
+
+# images --json
+assert_eq "$(inspect_digest app:1 | sed 's/^/sha256:/') docker.io/library/app:1" \
+	"$("$MOCKER" images --json | jq -r '.[] | select(.name == "docker.io/library/app:1") | "\(.digest) \(.name)"')" \
+	"images --json lists name and digest"
+assert_match '^[0-9]+$' "$("$MOCKER" images --json | jq -r '.[0].size')" "... and the size"
+
 # tag: one more name for the same manifest; containode runs it by that name.
 assert_ok "tag" "$MOCKER" tag app:stdin localhost:5000/team/app:v2
 assert_eq "$(inspect_digest app:stdin)" "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "localhost:5000/team/app:v2") | .digest | sub("sha256:"; "")' "$STORE/images/index.json")" \
@@ -129,7 +149,7 @@ refused 1 "a tag, not a digest" "a digest as the new name" \
 refused 1 "import '$TEST_TMP/nothing': No such file" "a missing source" \
 	"$MOCKER" import "$TEST_TMP/nothing" bad:1
 refused 2 "import needs a source" "import without a reference" "$MOCKER" import "$ROOT"
-refused 2 "options of import" "--change on another command" "$MOCKER" images --change 'CMD x'
+refused 2 "options of" "--change on another command" "$MOCKER" images --change 'CMD x'
 echo "not a tar" >"$TEST_TMP/junk"
 refused 1 "import $TEST_TMP/junk as docker.io/library/bad:1: $TEST_TMP/junk: " "a file that is no tar" \
 	"$MOCKER" import "$TEST_TMP/junk" bad:1
@@ -149,11 +169,27 @@ with tarfile.open(sys.argv[1], "w") as t:
 PYEOF
 refused 1 "hard link 'l' to '../../etc/shadow' refused" "a hard link out of the root" \
 	"$MOCKER" import "$TEST_TMP/evil2.tar" bad:1
+mkdir -p "$TEST_TMP/ex2"
+refused 1 "extract '$TEST_TMP/evil.tar' into '$TEST_TMP/ex2': .*\\.\\." "extract of a tar with .." \
+	"$MOCKER" extract "$TEST_TMP/evil.tar" "$TEST_TMP/ex2"
+[[ ! -e $TEST_TMP/escape ]] && ok "extract wrote nothing outside its directory" || fail "escape exists"
 head -c 3000 "$TEST_TMP/root.tar.xz" >"$TEST_TMP/cut.tar.xz"
 refused 1 "import $TEST_TMP/cut.tar.xz" "a truncated tar" "$MOCKER" import "$TEST_TMP/cut.tar.xz" bad:1
 refused 1 "image 'ghost' is not in the store" "tag of a missing image" "$MOCKER" tag ghost bad:1
 refused 1 "invalid reference 'UP'" "tag to an invalid name" "$MOCKER" tag app:1 UP
 refused 2 "tag needs" "tag with one argument" "$MOCKER" tag app:1
+# A store nobody may lock: the reason is said.
+mkdir -p "$TEST_TMP/rostore"
+"$MOCKER" --store "$TEST_TMP/rostore" images >/dev/null
+"$MOCKER" --store "$TEST_TMP/rostore" import -q --no-unpack "$TEST_TMP/evil2.tar" x:1 >/dev/null 2>&1 || true
+chmod 0755 "$TEST_TMP" "$TEST_TMP/rostore"
+rm -f "$TEST_TMP/rostore/lock"
+tar -C "$ROOT" -cf "$TEST_TMP/small.tar" etc
+chmod 0644 "$TEST_TMP/small.tar"
+assert_exit 1 "an import into a store it cannot lock" nobody "$MOCKER" --store "$TEST_TMP/rostore" \
+	import "$TEST_TMP/small.tar" x:1
+assert_match "cannot lock the store '$TEST_TMP/rostore': Permission denied" "$(cat "$TEST_TMP/last.out")" \
+	"the error says why the store cannot be locked"
 assert_eq "$before" "$(store_state)" "no refused import or tag changed the store"
 assert_eq "" "$(ls -A "$STORE/tmp")" "no temp file is left"
 assert_fails "no image named bad:1" "$MOCKER" inspect bad:1

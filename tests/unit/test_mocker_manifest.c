@@ -233,6 +233,31 @@ START_TEST(diff_ids)
 }
 END_TEST
 
+/* The platform an image config declares, and whether it is the one asked for. */
+START_TEST(config_platforms)
+{
+	struct platform have, want;
+	const char *arm = "{\"os\":\"linux\",\"architecture\":\"aarch64\"}";
+	const char *amd = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"variant\":\"\"}";
+
+	ck_assert_int_eq(config_platform(arm, strlen(arm), &have), 0);
+	ck_assert_str_eq(have.arch, "arm64");
+	ck_assert_str_eq(have.variant, "v8");
+	ck_assert_int_eq(platform_parse("linux/arm64", &want), 0);
+	ck_assert(platform_matches(&have, &want));
+	ck_assert_int_eq(platform_parse("linux/amd64", &want), 0);
+	ck_assert(!platform_matches(&have, &want));
+	ck_assert_int_eq(config_platform(amd, strlen(amd), &have), 0);
+	ck_assert(platform_matches(&have, &want));
+	ck_assert_int_eq(platform_parse("windows/amd64", &want), 0);
+	ck_assert(!platform_matches(&have, &want));
+	ck_assert_int_eq(config_platform("{}", 2, &have), -EINVAL);
+	const char *bad = "{\"os\":\"linux\",\"architecture\":\"../x\"}";
+	ck_assert_int_eq(config_platform(bad, strlen(bad), &have), -EINVAL);
+	ck_assert_int_eq(config_platform("[1]", 3, &have), -EINVAL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -248,6 +273,7 @@ suite(void)
 	tcase_add_test(tc, platform_strings);
 	tcase_add_test(tc, docker_list);
 	tcase_add_test(tc, diff_ids);
+	tcase_add_test(tc, config_platforms);
 	suite_add_tcase(s, tc);
 	return s;
 }
