@@ -381,6 +381,8 @@ labplan_exec_argv(const struct labplan *p, const char *containode, const char *n
 	r |= push(&v, "exec");
 	if (interactive)
 		r |= push(&v, "-i") | push(&v, "-t");
+	/* "--": the node's name and command are never taken for containode's options. */
+	r |= push(&v, "--");
 	r |= push(&v, id);
 	if (r || strv_extend(&v, cmd) < 0)
 		return -ENOMEM;
