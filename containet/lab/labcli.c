@@ -424,20 +424,20 @@ labcli_main(int argc, char **argv)
 		return log_usage_error("%s wants a NODE", c.verb);
 	if (!labplan_node_name_valid(c.args[0]))
 		return log_usage_error("'%s' is not a node name", c.args[0]);
+	if (strcmp(c.verb, "console") == 0 ? c.n_args > 1 : c.n_args < 2)
+		return log_usage_error("%s", strcmp(c.verb, "console") == 0
+		                                     ? "console wants one NODE"
+		                                     : "exec wants NODE -- CMD [ARG]...");
 	if (access(state, F_OK) < 0)
 		return LAB_FAIL(1, log_error("lab '%s' is not up", name));
 	if (strcmp(c.verb, "console") == 0) {
 		char *sh[] = { "/bin/sh", "-c",
 			       "[ -x /bin/bash ] && exec /bin/bash -l; exec /bin/sh -l", NULL };
 
-		if (c.n_args > 1)
-			return log_usage_error("unexpected '%s'", c.args[1]);
 		if (labplan_exec_argv(&r.plan, containode, c.args[0], true, sh, &cmd) < 0)
 			return LAB_FAIL(1, log_error("out of memory"));
 		return exec_containode(&r, cmd);
 	}
-	if (c.n_args < 2)
-		return log_usage_error("%s", "exec wants NODE -- CMD [ARG]...");
 	if (labplan_exec_argv(&r.plan, containode, c.args[0], false, c.args + 1, &cmd) < 0)
 		return LAB_FAIL(1, log_error("out of memory"));
 	return exec_containode(&r, cmd);
