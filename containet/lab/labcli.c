@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "errtext.h"
+#include "fileio.h"
 #include "json.h"
 #include "labconf.h"
 #include "labjson.h"
@@ -198,9 +199,18 @@ load_lab(const struct cli *c, struct lab **ret)
 
 	if (c->topo)
 		r = labtopo_lab(c->topo, ret, &err);
-	else if (c->dir && is_json_file(c->dir))
-		return LAB_FAIL(1, log_error("'%s': reading a lab from JSON is not supported yet", c->dir));
-	else
+	else if (c->dir && is_json_file(c->dir)) {
+		_cleanup_free_ char *buf = NULL;
+		size_t len = 0;
+
+		r = read_file_at(AT_FDCWD, c->dir, LAB_FILE_MAX, &buf, &len);
+		if (r == -EFBIG)
+			return LAB_FAIL(1, log_error("'%s': larger than %d bytes", c->dir,
+			                             LAB_FILE_MAX));
+		if (r < 0)
+			return LAB_FAIL(1, log_error_errno(r, "read '%s'", c->dir));
+		r = labjson_parse(buf, len, c->dir, ret, &err);
+	} else
 		r = labload_dir(c->dir ? c->dir : ".", ret, &err);
 	if (r < 0) {
 		if (err)
@@ -376,7 +386,7 @@ labcli_main(int argc, char **argv)
 		if (status)
 			return status;
 		r.lab = lab;
-		if (!c.topo && realpath(c.dir ? c.dir : ".", real)) {
+		if (!c.topo && !(c.dir && is_json_file(c.dir)) && realpath(c.dir ? c.dir : ".", real)) {
 			_cleanup_free_ char *shared = NULL;
 			struct stat st;
 

@@ -138,8 +138,6 @@ start_switch(const struct labrun *r)
 		if (fd >= 0)
 			return 0;
 		if (labproc_wait(pid, 0, &st) == 0) {
-			_cleanup_free_ char *text = NULL;
-
 			log_error("the lab's switch exited with status %d (see %s)", st, log);
 			return -ECHILD;
 		}
