@@ -908,9 +908,14 @@ json_bad(const char *text, const char *want)
 
 START_TEST(json_errors)
 {
+	struct lab *none = NULL;
+
+	/* No nodes: as a lab.conf of blank lines. */
+	ck_assert_int_eq(labjson_parse("{\"nodes\":[]}", 12, "x.json", &none, NULL), 0);
+	ck_assert_uint_eq(none->n_nodes, 0);
+	labconf_free(none);
 	json_bad("", "not JSON");
 	json_bad("[1]", "not a JSON object");
-	json_bad("{\"nodes\":[]}", "x.json (as lab.conf)"); /* as an empty lab.conf */
 	json_bad("{}", "wants a list of nodes");
 	json_bad("{\"frob\":1,\"nodes\":[]}", "unknown member 'frob'");
 	json_bad("{\"nodes\":[{\"name\":\"A\"}]}", "wants a name");
