@@ -206,18 +206,23 @@ struct jtext {
 };
 
 /*
- * An interface line held back: lab.conf orders nodes by their first line and segments by
- * their first use, so a node with other lines gets its interface lines after every node,
- * in the order of the segments.
+ * lab.conf orders nodes by their first line and segments by their first interface line:
+ * each node's other lines and its interface lines are held, then written in an order that
+ * gives both orders back (jorder).
  */
 struct jline {
+	size_t node;
 	const char *segment;
 	char *text;
+	bool done;
 };
 
 struct jlines {
 	struct jline *v;
 	size_t n;
+	char **meta; /* per node: its lines other than interfaces ("" when none) */
+	const char **names;
+	size_t n_meta;
 };
 
 static void
@@ -225,7 +230,11 @@ jlines_done(struct jlines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].text);
+	for (size_t i = 0; i < l->n_meta; i++)
+		free(l->meta[i]);
 	free(l->v);
+	free(l->meta);
+	free(l->names);
 }
 
 static void
@@ -245,8 +254,8 @@ jfail(char **ret_error, const char *fname, const char *path, const char *why, co
 }
 
 /*
- * A member's value as text for a file: strings without quotes or control characters
- * (the files have no way to hold them), booleans as "true"/"false", numbers as integers
+ * A member's value as text for a file: strings without quotes or control characters but
+ * the tab (the files have no way to hold them), booleans as "true"/"false", numbers as integers
  * or as the shortest decimal that reads back the same.
  */
 static int
@@ -255,7 +264,7 @@ jvalue(const cJSON *v, char *buf, size_t size, const char **ret, char **ret_erro
 {
 	if (cJSON_IsString(v)) {
 		for (const char *s = v->valuestring; *s; s++)
-			if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"')
+			if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f || *s == '"')
 				return jfail(ret_error, fname, path,
 				             "a value holds a quote or a control character", NULL);
 		*ret = v->valuestring;
@@ -410,11 +419,12 @@ jpairs(const cJSON *o, const char *node, const char *what, struct jtext *conf, c
 }
 
 static int
-jnode(const cJSON *n, size_t i, struct jtext *conf, struct jtext *ext, struct jtext *dep,
-      struct jlines *later, const char *fname, char **ret_error)
+jnode(const cJSON *n, size_t i, struct jtext *ext, struct jtext *dep, struct jlines *lines,
+      const char *fname, char **ret_error)
 {
-	long start = ftell(conf->f);
-	bool has_lines;
+	_cleanup_(jtext_done) struct jtext own = {};
+	struct jtext *conf = &own;
+	void *grown;
 	static const char *const lists[] = { "name",   "wave", "depends", "interfaces", "exec",
 		                             "sysctl", "env",  "ports",   NULL };
 	const cJSON *m, *v, *name = cJSON_GetObjectItemCaseSensitive(n, "name");
@@ -425,6 +435,17 @@ jnode(const cJSON *n, size_t i, struct jtext *conf, struct jtext *ext, struct jt
 	int r = 0;
 
 	snprintf(path, sizeof(path), "nodes[%zu]", i);
+	own.f = open_memstream(&own.buf, &own.len);
+	grown = realloc(lines->meta, (lines->n_meta + 1) * sizeof(*lines->meta));
+	if (!own.f || !grown)
+		return -ENOMEM;
+	lines->meta = grown;
+	lines->meta[lines->n_meta] = NULL;
+	grown = realloc(lines->names, (lines->n_meta + 1) * sizeof(*lines->names));
+	if (!grown)
+		return -ENOMEM;
+	lines->names = grown;
+	lines->names[lines->n_meta] = NULL;
 	if (!cJSON_IsObject(n))
 		return jfail(ret_error, fname, path, "is not an object", NULL);
 	if (!cJSON_IsString(name) || !*name->valuestring ||
@@ -483,36 +504,31 @@ jnode(const cJSON *n, size_t i, struct jtext *conf, struct jtext *ext, struct jt
 	m = cJSON_GetObjectItemCaseSensitive(n, "interfaces");
 	if (m && !cJSON_IsArray(m))
 		return jfail(ret_error, fname, path, "interfaces wants a list", NULL);
-	has_lines = ftell(conf->f) > start;
 	cJSON_ArrayForEach(v, m)
 	{
 		_cleanup_free_ char *text = NULL;
 		size_t len = 0;
-		FILE *line = has_lines ? open_memstream(&text, &len) : conf->f;
+		FILE *line = open_memstream(&text, &len);
 		const char *seg = NULL;
-		void *grown;
 
 		if (!line)
 			return -ENOMEM;
 		r = jiface(v, node, k++, line, &seg, ext, fname, ret_error);
-		if (has_lines)
-			fclose(line);
+		fclose(line);
 		if (r < 0)
 			return r;
-		if (!has_lines)
-			continue;
-		grown = realloc(later->v, (later->n + 1) * sizeof(*later->v));
+		grown = realloc(lines->v, (lines->n + 1) * sizeof(*lines->v));
 		if (!grown)
 			return -ENOMEM;
-		later->v = grown;
-		later->v[later->n++] = (struct jline){ seg, TAKE_PTR(text) };
+		lines->v = grown;
+		lines->v[lines->n++] = (struct jline){ lines->n_meta, seg, TAKE_PTR(text), false };
 	}
-	/*
-	 * A node with nothing but its name: lab.conf has no line for that, except one of the
-	 * metas Kathara has and this project ignores (with a warning).
-	 */
-	if (!has_lines && k == 0)
-		fprintf(conf->f, "%s[ulimit]=\"-\"\n", node);
+	if (fflush(own.f))
+		return -ENOMEM;
+	lines->names[lines->n_meta] = node;
+	lines->meta[lines->n_meta++] = own.buf ? strndup(own.buf, own.len) : strdup("");
+	if (!lines->meta[lines->n_meta - 1])
+		return -ENOMEM;
 	m = cJSON_GetObjectItemCaseSensitive(n, "depends");
 	if (m && !cJSON_IsArray(m))
 		return jfail(ret_error, fname, path, "depends wants a list", NULL);
@@ -567,13 +583,102 @@ jsegment(const cJSON *g, size_t i, struct jtext *ext, const char *fname, char **
 	return 0;
 }
 
+/*
+ * The first line not yet written of a node in [node_min, node_max) on segment seg, or (with
+ * any_seg) on a segment that usable() accepts, or on any segment when usable is NULL.
+ */
+static struct jline *
+jline_of(struct jlines *l, size_t node_min, size_t node_max, const char *seg, bool any_seg,
+         bool (*usable)(struct jlines *, const char *))
+{
+	for (size_t k = 0; k < l->n; k++) {
+		struct jline *x = &l->v[k];
+
+		if (x->done || x->node < node_min || x->node >= node_max)
+			continue;
+		if ((seg && strcmp(x->segment, seg) == 0) ||
+		    (any_seg && (!usable || usable(l, x->segment))))
+			return x;
+	}
+	return NULL;
+}
+
+/* Segments already named by a written line. */
+static bool
+jseg_used(struct jlines *l, const char *seg)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (l->v[k].done && strcmp(l->v[k].segment, seg) == 0)
+			return true;
+	return false;
+}
+
+static void
+jemit(struct jline *x, FILE *f)
+{
+	fputs(x->text, f);
+	x->done = true;
+}
+
+/*
+ * Writes the held lines so that nodes first appear in their order and segments in the
+ * order of the "segments" list (then in order of use): a node's other lines first when it
+ * has some; else one of its interface lines on a segment already named or the next one
+ * due, after naming due segments through nodes already written.
+ */
+static int
+jorder(struct jlines *l, const cJSON *segments, FILE *f)
+{
+	_cleanup_free_ const char **order = calloc(l->n + cJSON_GetArraySize(segments) + 1,
+	                                           sizeof(*order));
+	size_t n_order = 0, si = 0;
+	const cJSON *v;
+
+	if (!order)
+		return -ENOMEM;
+	cJSON_ArrayForEach(v, segments) order[n_order++] = json_string(v, "name");
+	for (size_t k = 0; k < l->n; k++)
+		order[n_order++] = l->v[k].segment;
+	for (size_t ni = 0; ni < l->n_meta;) {
+		struct jline *x;
+
+		while (si < n_order && jseg_used(l, order[si]))
+			si++;
+		if (l->meta[ni][0]) {
+			fputs(l->meta[ni++], f);
+			continue;
+		}
+		x = jline_of(l, ni, ni + 1, si < n_order ? order[si] : NULL, true, jseg_used);
+		if (x) {
+			jemit(x, f);
+			ni++;
+			continue;
+		}
+		x = si < n_order ? jline_of(l, 0, ni, order[si], false, jseg_used) : NULL;
+		if (x) {
+			jemit(x, f);
+			continue;
+		}
+		/*
+		 * The node has no line that keeps both orders (or none at all): one of the metas
+		 * Kathara has and this project ignores (with a warning) names it.
+		 */
+		fprintf(f, "%s[ulimit]=\"-\"\n", l->names[ni++]);
+	}
+	for (size_t s = 0; s < n_order; s++)
+		for (size_t k = 0; k < l->n; k++)
+			if (!l->v[k].done && strcmp(l->v[k].segment, order[s]) == 0)
+				jemit(&l->v[k], f);
+	return 0;
+}
+
 static int
 jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, const char *fname,
      char **ret_error)
 {
 	static const char *const derived[] = { "nodes", "segments", "waves", "warnings", "lab",
 		                               "hosts", "image_map", "domain", NULL };
-	_cleanup_(jlines_done) struct jlines later = {};
+	_cleanup_(jlines_done) struct jlines lines = {};
 	const cJSON *m, *v;
 	char num[32];
 	const char *s;
@@ -641,7 +746,7 @@ jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, c
 		return jfail(ret_error, fname, "the lab", "wants a list of nodes", NULL);
 	cJSON_ArrayForEach(v, m)
 	{
-		r = jnode(v, i++, conf, ext, dep, &later, fname, ret_error);
+		r = jnode(v, i++, ext, dep, &lines, fname, ret_error);
 		if (r < 0)
 			return r;
 	}
@@ -651,21 +756,11 @@ jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, c
 		return jfail(ret_error, fname, "segments", "wants a list", NULL);
 	cJSON_ArrayForEach(v, m)
 	{
-		const char *seg = json_string(v, "name");
-
 		r = jsegment(v, i++, ext, fname, ret_error);
 		if (r < 0)
 			return r;
-		for (size_t k = 0; k < later.n; k++)
-			if (later.v[k].text && strcmp(later.v[k].segment, seg) == 0) {
-				fputs(later.v[k].text, conf->f);
-				later.v[k].text = (free(later.v[k].text), NULL);
-			}
 	}
-	for (size_t k = 0; k < later.n; k++)
-		if (later.v[k].text)
-			fputs(later.v[k].text, conf->f);
-	return 0;
+	return jorder(&lines, m, conf->f);
 }
 
 DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
