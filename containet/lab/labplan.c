@@ -339,7 +339,12 @@ labplan_startup_script(const struct lab_node *node)
 
 	if (!f)
 		return NULL;
+	/* What Kathara's STARTUP_COMMANDS do besides the scripts, for the files of NODE/. */
 	fprintf(f, PICK_SHELL "mkdir -p /var/log; "
+	           "if [ -d /var/www ]; then chmod -R 777 /var/www/* 2>/dev/null; fi; "
+	           "if [ -d /etc/quagga ]; then chown -R quagga:quagga /etc/quagga/; "
+	           "chmod 640 /etc/quagga/*; fi; "
+	           "if [ -d /etc/frr ]; then chown -R frr:frr /etc/frr/; chmod 640 /etc/frr/*; fi; "
 	           "if [ -f /hostlab/shared.startup ]; then %s -x /hostlab/shared.startup "
 	           ">/var/log/shared.log 2>&1; fi; "
 	           "if [ -f /hostlab/%s.startup ]; then %s -x /hostlab/%s.startup "

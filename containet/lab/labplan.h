@@ -64,7 +64,8 @@ int labplan_node_argv(const struct lab *lab, size_t node, const struct labplan *
                       const char *containode, char ***ret_argv, char ***ret_warnings);
 
 /*
- * The shell text a node runs once started, as Kathara's startup commands: shared.startup,
+ * The shell text a node runs once started, as Kathara's startup commands: the owners and
+ * modes of /etc/frr, /etc/quagga and /var/www as Kathara sets them, then shared.startup,
  * then NODE.startup (traced, into /var/log/shared.log and /var/log/startup.log), then the
  * node's exec lines.  NULL when out of memory.
  */

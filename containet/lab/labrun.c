@@ -231,6 +231,8 @@ prefill_upper(const struct labrun *r, const struct lab_node *node, bool *ret_scr
 		if (exists(src)) {
 			_cleanup_free_ char *from = NULL;
 
+			*ret_scripts = true; /* Kathara sets owners and modes of what it copies */
+
 			if (asprintf(&from, "%s/.", src) < 0)
 				return -ENOMEM;
 			char *argv[] = { "cp", "-R", "--", from, upper, NULL };

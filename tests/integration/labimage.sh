@@ -81,3 +81,23 @@ deb_root() {
 		cp /etc/pam.d/common-* "$dir/etc/pam.d/" 2>/dev/null || true
 	fi
 }
+
+# lab_images STORE: imports the stand-ins into mocker's store STORE as
+# local/kathara-base and local/kathara-frr (roots built in $TEST_TMP).
+lab_images() {
+	local store=$1
+	deb_root "$TEST_TMP/img-base" $LAB_BASE_PACKAGES
+	deb_root "$TEST_TMP/img-frr" $LAB_BASE_PACKAGES frr
+	# Kathara's images have a systemctl that starts services: so has the stand-in.
+	cat >"$TEST_TMP/img-frr/usr/bin/systemctl" <<'SH'
+#!/bin/sh
+# systemctl start|stop|restart|status SERVICE: the service's init script.
+[ $# -eq 2 ] && [ -x "/etc/init.d/$2" ] || { echo "systemctl: $*: not supported" >&2; exit 1; }
+exec "/etc/init.d/$2" "$1"
+SH
+	chmod 755 "$TEST_TMP/img-frr/usr/bin/systemctl"
+	"$BIN/mocker" --store "$store" import "$TEST_TMP/img-base" local/kathara-base \
+		--change 'CMD ["/bin/bash"]' >/dev/null
+	"$BIN/mocker" --store "$store" import "$TEST_TMP/img-frr" local/kathara-frr \
+		--change 'CMD ["/bin/bash"]' >/dev/null
+}
