@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,32 +151,121 @@ labproc_run(char *const *argv, int out_fd, int err_fd, int *ret_status)
 	return r < 0 ? r : labproc_wait(pid, -1, ret_status);
 }
 
-static void
-write_pid_file(const char *pid_path)
+/* Writes "PID STARTTIME" of the calling process into fd, from its start. */
+static int
+write_pid(int fd)
 {
-	_cleanup_free_ char *tmp = NULL;
 	unsigned long long start;
-	FILE *f;
+	char buf[64];
+	int n, r = labproc_starttime(getpid(), &start);
 
-	if (labproc_starttime(getpid(), &start) < 0 || asprintf(&tmp, "%s.tmp", pid_path) < 0)
-		_exit(127);
-	f = fopen(tmp, "we");
-	if (!f)
-		_exit(127);
-	fprintf(f, "%d %llu\n", (int)getpid(), start);
-	if (fclose(f) != 0 || rename(tmp, pid_path) < 0)
-		_exit(127);
+	if (r < 0)
+		return r;
+	n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), start);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, n, 0) != n)
+		return -errno;
+	return 0;
+}
+
+/* Creates path empty and locks it: the owner's pid is written apart. */
+static int
+lock_take(const char *path, int *ret_fd)
+{
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ftruncate(fd, 0) < 0)
+		return -errno;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int
+labproc_lock_new(const char *path, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	int r = lock_take(path, &fd);
+
+	if (r == 0)
+		r = write_pid(fd);
+	if (r < 0)
+		return r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static int
+read_pid(int fd, pid_t *ret_pid, unsigned long long *ret_start)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	int pid;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (sscanf(buf, "%d %llu", &pid, ret_start) != 2 || pid <= 0)
+		return -EINVAL;
+	*ret_pid = pid;
+	return 0;
+}
+
+int
+labproc_lock_owner(const char *path, pid_t *ret_pid, unsigned long long *ret_start)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	/* Held: its owner writes its pid right after taking it (or after the fork). */
+	for (int waited = 0; waited < 1000; waited += 10) {
+		if (read_pid(fd, ret_pid, ret_start) == 0 && labproc_alive(*ret_pid, *ret_start))
+			return 1;
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -EBADMSG;
+}
+
+int
+labproc_lock_wait(const char *path, int timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	for (int waited = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; waited += 10) {
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 int
 labproc_daemon(char *const *argv, const char *log_path, const char *pid_path, pid_t *ret_pid)
 {
 	_cleanup_close_ int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	_cleanup_close_ int lock_fd = -1;
 	pid_t pid;
 	int pipefd[2], err = 0;
 
 	if (log_fd < 0)
 		return -errno;
+	/* Taken here, so that no moment exists where the child runs and the lock is free. */
+	err = lock_take(pid_path, &lock_fd);
+	if (err < 0)
+		return err;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -189,7 +279,8 @@ labproc_daemon(char *const *argv, const char *log_path, const char *pid_path, pi
 		close(pipefd[0]);
 		child_signals();
 		setsid();
-		write_pid_file(pid_path);
+		if (write_pid(lock_fd) < 0 || fcntl(lock_fd, F_SETFD, 0) < 0)
+			_exit(127);
 		child_fd(-1, 0, O_RDONLY);
 		child_fd(log_fd, 1, O_WRONLY);
 		child_fd(log_fd, 2, O_WRONLY);
@@ -205,21 +296,6 @@ labproc_daemon(char *const *argv, const char *log_path, const char *pid_path, pi
 		return -err;
 	}
 	close(pipefd[0]);
-	*ret_pid = pid;
-	return 0;
-}
-
-int
-labproc_read_pid(const char *pid_path, pid_t *ret_pid, unsigned long long *ret_start)
-{
-	_cleanup_free_ char *buf = NULL;
-	int pid, r;
-
-	r = read_file_at(AT_FDCWD, pid_path, 128, &buf, NULL);
-	if (r < 0)
-		return r;
-	if (sscanf(buf, "%d %llu", &pid, ret_start) != 2 || pid <= 0)
-		return -EINVAL;
 	*ret_pid = pid;
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "labrun.h"
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "json.h"
 #include "labjson.h"
 #include "labproc.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -86,7 +88,7 @@ write_file(const char *path, const char *text)
 	return 0;
 }
 
-/* True when the lab's switch runs; its pid and start time in the pid file. */
+/* True when the lab's switch runs (it holds its pid file's lock); its pid and start time. */
 static bool
 switch_alive(const struct labrun *r, pid_t *ret_pid, unsigned long long *ret_start)
 {
@@ -94,11 +96,11 @@ switch_alive(const struct labrun *r, pid_t *ret_pid, unsigned long long *ret_sta
 	pid_t pid;
 	unsigned long long start;
 
-	if (labproc_read_pid(pidfile, &pid, &start) < 0)
+	if (labproc_lock_owner(pidfile, &pid, &start) != 1)
 		return false;
 	if (ret_pid)
 		*ret_pid = pid, *ret_start = start;
-	return labproc_alive(pid, start);
+	return true;
 }
 
 static int
@@ -327,6 +329,7 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 	_cleanup_free_ bool *scripts = calloc(lab->n_nodes ? lab->n_nodes : 1, sizeof(*scripts));
 	size_t next = 0, done = 0;
 	unsigned running = 0, wave = 0;
+	pid_t up = getpid();
 	bool tty = isatty(STDERR_FILENO);
 
 	if (!pids || !scripts)
@@ -349,8 +352,12 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 			pid = fork();
 			if (pid < 0)
 				return LAB_FAIL(-errno, log_error_errno(-errno, "fork"));
-			if (pid == 0)
+			if (pid == 0) {
+				/* A job never outlives its up (down stops an up, not its jobs). */
+				if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
+					_exit(JOB_START_FAILED);
 				node_job(r, idx, r->plan.startups && scripts[idx]);
+			}
 			pids[idx] = pid;
 			running++;
 			next++;
@@ -386,7 +393,9 @@ int
 labrun_up(struct labrun *r)
 {
 	_cleanup_free_ char *root = strdup(r->plan.state_dir), *logdir = state_path(r, "log"),
-	                    *nodes = state_path(r, "nodes"), *upper = state_path(r, "upper");
+	                    *nodes = state_path(r, "nodes"), *upper = state_path(r, "upper"),
+	                    *uplock = state_path(r, "up.pid");
+	_cleanup_close_ int up_fd = -1;
 	unsigned counts[4] = {};
 	char *slash;
 	int err;
@@ -414,6 +423,13 @@ labrun_up(struct labrun *r)
 			          r->plan.name, r->plan.state_dir, r->plan.name);
 		return 1;
 	}
+	/*
+	 * Held by up and its node jobs for as long as they run: down stops an up it finds
+	 * still at work before it removes anything.
+	 */
+	err = labproc_lock_new(uplock, &up_fd);
+	if (err < 0)
+		return LAB_FAIL(1, log_error_errno(err, "lock '%s'", uplock));
 	if (mkdir(logdir, 0755) < 0 || mkdir(nodes, 0755) < 0 || mkdir(upper, 0755) < 0)
 		return LAB_FAIL(1, log_error_errno(-errno, "create the state of lab '%s'", r->plan.name));
 	for (size_t i = 0; i < r->lab->n_warnings; i++)
@@ -559,6 +575,68 @@ remove_cgroups(const struct labrun *r)
 	}
 }
 
+/* Whether a `containode run` of the lab's nodes is still at work (started by an up). */
+static bool
+node_start_in_flight(const struct labrun *r)
+{
+	_cleanup_free_ char *arg = state_path(r, "nodes");
+	_cleanup_strv_ char **pids = NULL;
+	_cleanup_free_ char *want = NULL;
+
+	if (asprintf(&want, "--state-dir=%s", arg) < 0 || list_dir("/proc", &pids) < 0)
+		return false;
+	for (size_t i = 0; pids && pids[i]; i++) {
+		_cleanup_free_ char *path = NULL, *cmd = NULL;
+		size_t len = 0;
+		bool state = false, run = false;
+
+		if (!strchr("0123456789", pids[i][0]) || asprintf(&path, "/proc/%s/cmdline", pids[i]) < 0)
+			continue;
+		if (read_file_at(AT_FDCWD, path, 1 << 16, &cmd, &len) < 0)
+			continue;
+		for (size_t k = 0; k < len; k += strlen(cmd + k) + 1) {
+			state |= strcmp(cmd + k, want) == 0;
+			run |= strcmp(cmd + k, "run") == 0;
+		}
+		if (state && run)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An up of this lab still at work (killed up's jobs die with it): stopped, then the node
+ * starts it had under way are waited for, so that nothing appears after down.
+ */
+static int
+stop_up(const struct labrun *r)
+{
+	_cleanup_free_ char *uplock = state_path(r, "up.pid");
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	unsigned long long start;
+	pid_t pid;
+	int err;
+
+	if (labproc_lock_owner(uplock, &pid, &start) == 1) {
+		log_info("lab '%s': stopping its up (pid %d)", r->plan.name, (int)pid);
+		err = labproc_stop(pid, start, 0);
+		if (err < 0)
+			return LAB_FAIL(err, log_error_errno(err, "stop the up of lab '%s' (pid %d)",
+			                                     r->plan.name, (int)pid));
+	}
+	err = labproc_lock_wait(uplock, 5000);
+	if (err < 0)
+		return LAB_FAIL(err, log_error("lab '%s': its up's node jobs do not end",
+		                               r->plan.name));
+	for (int waited = 0; node_start_in_flight(r); waited += 20) {
+		if (waited >= 60000)
+			return LAB_FAIL(-ETIMEDOUT, log_error("lab '%s': a node start does not end",
+			                                      r->plan.name));
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
 int
 labrun_down(struct labrun *r)
 {
@@ -570,6 +648,9 @@ labrun_down(struct labrun *r)
 		log_info("lab '%s' is not up", r->plan.name);
 		return 0;
 	}
+	err = stop_up(r);
+	if (err < 0)
+		return 1;
 	run_shutdowns(r);
 	err = remove_nodes(r);
 	if (err < 0)

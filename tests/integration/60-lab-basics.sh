@@ -4,42 +4,8 @@
 # and `down` after `up` and after an `up` killed with SIGKILL at random moments: nothing
 # of the lab is left (no process, no state, no cgroup, no mount).
 . "$(dirname "$0")/lib.sh"
-
-CONTAINET=$BIN/containet
-export CONTAINET_LAB_ROOT=$TEST_TMP/labs
+. "$(dirname "$0")/lab.sh"
 LAB=$TEST_TMP/lab1
-
-lab() { "$CONTAINET" lab "$@"; }
-
-# Whatever a test run leaves, by the pid file of each lab's switch (never by name).
-cleanup_labs() {
-	local d pid start
-	for d in "$CONTAINET_LAB_ROOT"/*/; do
-		[[ -d $d ]] || continue
-		"$CONTAINET" lab down --name "$(basename "$d")" || true
-		if read -r pid start <"$d/switch.pid" 2>/dev/null; then
-			kill_wait "$pid" KILL
-		fi
-	done
-}
-defer cleanup_labs
-
-# leftovers NAME: what remains of lab NAME (empty when nothing).
-leftovers() {
-	local p
-	[[ -e $CONTAINET_LAB_ROOT/$1 ]] && echo "state $CONTAINET_LAB_ROOT/$1"
-	for p in /proc/[0-9]*; do
-		{ tr '\0' ' ' <"$p/cmdline" | grep -qF "$CONTAINET_LAB_ROOT/$1/" &&
-			echo "process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"; } 2>/dev/null
-	done
-	grep -F "$CONTAINET_LAB_ROOT/$1" /proc/self/mountinfo | sed 's/^/mount /'
-	ls -d /sys/fs/cgroup/*/containet/lab/"$1" /sys/fs/cgroup/containet/lab/"$1" 2>/dev/null |
-		sed 's/^/cgroup /'
-	return 0
-}
-
-# running PID: PID exists and has not finished (a zombie waits for its new parent only).
-running() { [[ -e /proc/$1/stat && $(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat") != Z ]]; }
 
 # --- The command line ----------------------------------------------------------------
 assert_exit 0 "lab --help" lab --help
@@ -95,6 +61,17 @@ mkdir -p "$TEST_TMP/other/lab1"
 cp "$LAB/lab.conf" "$TEST_TMP/other/lab1/"
 assert_no_match "^lab $default_name:" "$(lab show "$TEST_TMP/other/lab1")" \
 	"another copy of the lab gets another name"
+
+# The JSON rendering is a lab too: show and up take it.
+lab show --json "$LAB" >"$TEST_TMP/lab1.json"
+assert_eq "$json" "$(lab show --json "$TEST_TMP/lab1.json")" "show of the JSON rendering renders the same"
+sed 's/"lanB"/"lan B"/' "$TEST_TMP/lab1.json" >"$TEST_TMP/bad.json"
+assert_exit 1 "a JSON lab with a bad value is an error" lab show "$TEST_TMP/bad.json"
+assert_match "bad.json \(as lab.conf\):[0-9]+:" "$(cat "$TEST_TMP/last.out")" \
+	"the error names the file and the form it took"
+echo '{"nodes":[{"name":"a","colour":"red"}]}' >"$TEST_TMP/bad.json"
+assert_exit 1 "a JSON lab with an unknown member is an error" lab show "$TEST_TMP/bad.json"
+assert_match "node 'a': unknown member 'colour'" "$(cat "$TEST_TMP/last.out")" "it names the member"
 
 echo 'r1[frob]=1' >>"$LAB/lab.ext"
 assert_exit 1 "a bad lab.ext is an error" lab show "$LAB"
