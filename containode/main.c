@@ -11,11 +11,13 @@
 #include "imagestore.h"
 #include "log.h"
 #include "mounts.h"
+#include "life.h"
 #include "namespaces.h"
 #include "network.h"
 #include "parse.h"
 #include "plan.h"
 #include "port.h"
+#include "publish.h"
 #include "security.h"
 #include "supervise.h"
 #include "tty.h"
@@ -46,6 +48,7 @@ enum {
 	ARG_PRIVILEGED,
 	ARG_SECCOMP,
 	ARG_SYSCTL,
+	ARG_VOLUME,
 };
 
 /* Resources (cgroup.c); 0x200 and on are image.h's */
@@ -57,9 +60,18 @@ enum {
 };
 
 static const char usage_text[] =
-	"Usage: containode [OPTION]... [--] [CMD [ARG]...]\n"
+	"Usage: containode [run] [OPTION]... [--] [CMD [ARG]...]\n"
+	"  or:  containode VERB [OPTION]... ID...   (VERB --help for its options)\n"
 	"Run CMD (default /bin/sh) in a container, optionally attached to a containet switch.\n"
 	"\n"
+	"Verbs for detached nodes (run -d): ps, inspect, logs, exec, stop, kill, pause,\n"
+	"resume, rm.  A command named like a verb runs after '--': containode -- ps.\n"
+	"\n"
+	"  -d, --detach          run in the background: print the node's identity once its\n"
+	"                        command runs; its output goes to its log (containode logs)\n"
+	"      --name=NAME       the node's identity, as -i (unique among the state's nodes)\n"
+	"      --state-dir=DIR   where detached nodes keep their state (default\n"
+	"                        $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n"
 	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
 	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
@@ -74,6 +86,9 @@ static const char usage_text[] =
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
 	"                        memory for --image, -r / and a store's rootfs)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
+	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
+	"                        node (made there if missing), nosuid and nodev; read-only\n"
+	"                        with :ro (repeatable)\n"
 	"  -i, --id=ID           identity: switch node, default hostname (default random)\n"
 	"  -N, --host-net        keep the host's network namespace\n"
 	"  -I, --host-ipc        keep the host's IPC namespace\n"
@@ -102,6 +117,9 @@ static const char usage_text[] =
 	"      --pids-limit=N    at most N processes and threads\n"
 	"      --cgroup-parent=PATH  the nodes' cgroups go in PATH, below containode's own\n"
 	"                        cgroup, or below the top with a leading / (default containet)\n"
+	"  -p, --publish=[IP:]HOSTPORT:PORT[/udp]  relay the host's HOSTPORT (on IP, IPv6\n"
+	"                        in brackets; default every address) to PORT in the node\n"
+	"                        (repeatable; tcp by default)\n"
 	"  -q, --quiet           do not say where the changes were saved\n"
 	"  -v, --verbose         more messages (repeat for more)\n"
 	"  -h, --help            show this help and exit\n"
@@ -122,6 +140,7 @@ static const struct option options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "top", required_argument, NULL, 't' },
 	{ "ephemeral", no_argument, NULL, ARG_EPHEMERAL },
+	{ "volume", required_argument, NULL, ARG_VOLUME },
 	{ "id", required_argument, NULL, 'i' },
 	{ "host-net", no_argument, NULL, 'N' },
 	{ "host-ipc", no_argument, NULL, 'I' },
@@ -138,6 +157,10 @@ static const struct option options[] = {
 	{ "cpus", required_argument, NULL, ARG_CPUS },
 	{ "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
 	{ "cgroup-parent", required_argument, NULL, ARG_CGROUP_PARENT },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "name", required_argument, NULL, 'i' },
+	{ "state-dir", required_argument, NULL, LIFE_OPT_STATE_DIR },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -152,6 +175,11 @@ static const struct option options[] = {
 };
 
 static char *default_argv[] = { "/bin/sh", NULL };
+
+/* run -d: the node's supervisor lives on in the background (containode/life.c). */
+static bool detach;
+static const char *state_dir_opt;
+static struct life_run *detached_run;
 
 /* -e options wait here until the base environment exists (NULL-terminated). */
 struct env_args {
@@ -292,6 +320,20 @@ parse_resource(struct plan *p, int c, const char *arg)
 	}
 }
 
+/* -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]. */
+static int
+parse_publish(struct plan *p, const char *arg)
+{
+	char why[160];
+
+	if (p->n_publish >= PORTSPEC_MAX)
+		return usage_error("-p: more than %d published ports", PORTSPEC_MAX);
+	if (portspec_parse(arg, &p->publish[p->n_publish], why, sizeof(why)) < 0)
+		return usage_error("-p %s: %s", arg, why);
+	p->n_publish++;
+	return 0;
+}
+
 /* One option into the plan; -EINVAL (after saying why) for a bad one. */
 static int
 parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
@@ -320,9 +362,27 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_EPHEMERAL:
 		p->ephemeral = true;
 		return 0;
+	case ARG_VOLUME: {
+		char why[PLAN_WHY_MAX];
+
+		r = plan_volume_add(p, arg, why);
+		if (r == -ENOMEM)
+			return log_fail(r, "--volume");
+		return r < 0 ? usage_error("--volume %s: %s", arg, why) : 0;
+	}
+	case 'd':
+		detach = true;
+		return 0;
+	case 'p':
+		return parse_publish(p, arg);
+	case LIFE_OPT_STATE_DIR:
+		if (!*arg)
+			return usage_error("--state-dir: empty directory name");
+		state_dir_opt = arg;
+		return 0;
 	case 'i':
 		if (!ident_valid(arg))
-			return usage_error("-i: invalid identity '%s'", arg);
+			return usage_error("-i/--name: invalid identity '%s'", arg);
 		strcpy(p->id, arg);
 		return 0;
 	case 'N':
@@ -380,7 +440,7 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 
 	opterr = 0;
 	parsed_argv = argv;
-	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:qvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dp:qvh", options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -398,6 +458,8 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 	why = plan_check(p);
 	if (why)
 		return usage_error("%s", why);
+	if (p->n_publish && p->host_net)
+		return usage_error("-p needs the node's own network: not with -N");
 	if (plan_net_finish(p, net_why) < 0)
 		return usage_error("%s", net_why);
 	return 0;
@@ -505,6 +567,21 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (*ret_sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return log_fail(-errno, "set up signal handling");
+	return 0;
+}
+
+/* The published ports' listeners, on the host, before the node exists. */
+static int
+prepare_publish(const struct plan *p, struct publish **ret)
+{
+	char why[256];
+
+	if (!p->n_publish)
+		return 0;
+	if (publish_open(p->publish, p->n_publish, ret, why, sizeof(why)) < 0) {
+		log_error("%s", why);
+		return -EADDRINUSE;
+	}
 	return 0;
 }
 
@@ -629,13 +706,14 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
 	struct port ports[PLAN_NET_MAX];
-	struct supervisor s = { .pidfd = -1, .sigfd = -1 };
-	int pair[2], code, status;
+	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
+	struct publish *pub = NULL;
+	int pair[2], code, status, r;
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		ports[i] = (struct port){ .tap = -1, .conn = -1 };
-	if (prepare(p, ports, &s.sigfd) < 0) {
+	if (prepare(p, ports, &s.sigfd) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
@@ -655,6 +733,12 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	}
 	close(pair[1]);
 	code = handshake(p, pair[0], ports, &tty);
+	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
+		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
+		code = EXIT_LAUNCHER;
+	}
+	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
+		code = EXIT_LAUNCHER;
 	ran = code == 0;
 	close(pair[0]);
 	if (code)
@@ -662,7 +746,14 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	s.ports = ports;
 	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
+	s.publish = pub;
+	if (detached_run) {
+		s.detached = true;
+		s.log_fd = detached_run->log_r;
+		s.log = &detached_run->log;
+	}
 	status = supervise_run(&s);
+	publish_free(pub);
 	tty_relay_stop(&tty);
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		port_close(&ports[i]);
@@ -671,6 +762,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		code = EXIT_LAUNCHER;
 	} else if (!code)
 		code = plan_exit_code(status);
+	if (detached_run)
+		life_ended(detached_run, code);
 	if (p->root && !p->ephemeral) {
 		if (mounts_remove_work(p) < 0)
 			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
@@ -725,28 +818,84 @@ std_fds_open(void)
 			_exit(EXIT_LAUNCHER);
 }
 
-int
-main(int argc, char **argv)
+/* The form without a verb, and `run`: a node in the foreground, or detached with -d. */
+static int
+run_main(int argc, char **argv)
 {
 	struct env_args env = {};
+	struct life_run lr;
+	bool top_given;
 	struct plan p;
-	int r;
+	int r, code;
 
-	std_fds_open();
-	log_init("containode");
 	plan_init(&p);
 	r = parse_args(argc, argv, &p, &env);
 	if (r != 0) {
 		plan_free(&p);
 		return r > 0 ? 0 : EXIT_USAGE;
 	}
+	top_given = p.top != NULL;
 	r = plan_complete(&p, &env);
 	if (r < 0)
 		r = EXIT_LAUNCHER;
 	else if (plan_net_macs_or_usage(&p) < 0)
 		r = EXIT_USAGE;
-	else
+	else if (!detach)
 		r = run(&p);
+	else if ((r = life_detach(&lr, life_state_dir(state_dir_opt), &p, &code)) < 0)
+		r = EXIT_LAUNCHER;
+	else if (r == 1)
+		r = code; /* the caller's side: the node runs, or failed to start */
+	else {
+		/* The supervisor: no terminal, and a state others read. */
+		p.tty = false;
+		lr.state.top_owned = !top_given;
+		detached_run = &lr;
+		r = run(&p);
+	}
 	plan_free(&p);
 	return r;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const char *state_dir, int argc, char **argv);
+} verbs[] = {
+	{ "ps", life_ps },	   { "inspect", life_inspect }, { "logs", life_logs },
+	{ "exec", exec_main },	   { "stop", life_stop },	{ "kill", life_kill },
+	{ "pause", life_pause },   { "resume", life_pause },	{ "rm", life_rm },
+};
+
+int
+main(int argc, char **argv)
+{
+	int first = 1;
+
+	std_fds_open();
+	log_init("containode");
+	/* --state-dir may come before the verb. */
+	while (first < argc) {
+		if (strcmp(argv[first], "--state-dir") == 0 && first + 1 < argc) {
+			state_dir_opt = argv[first + 1];
+			first += 2;
+		} else if (strncmp(argv[first], "--state-dir=", 12) == 0) {
+			state_dir_opt = argv[first] + 12;
+			first++;
+		} else {
+			break;
+		}
+	}
+	if (state_dir_opt && !*state_dir_opt)
+		return log_usage_error("--state-dir: empty directory name"), EXIT_USAGE;
+	if (first < argc && strcmp(argv[first], "run") == 0)
+		return run_main(argc - first, argv + first);
+	for (size_t i = 0; first < argc && i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(argv[first], verbs[i].name) == 0)
+			return verbs[i].fn(state_dir_opt, argc - first, argv + first);
+	/* The form without a verb: argv as it is (a --state-dir before it is skipped). */
+	if (first > 1) {
+		argv[first - 1] = argv[0];
+		return run_main(argc - first + 1, argv + first - 1);
+	}
+	return run_main(argc, argv);
 }

@@ -129,6 +129,7 @@ static int
 child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 {
 	_cleanup_close_ int master = -1, slave = -1;
+	_cleanup_(mounts_volumes_close) struct mounts_volumes volumes = {};
 	int devs[DEVICES_MAX];
 	char pty[32];
 	int r;
@@ -137,13 +138,13 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	r = devices_open_host(devs, e);
 	if (r < 0)
 		return r;
-	r = mounts_root(p, e);
+	r = mounts_root(p, &volumes, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_host(devs);
 	if (r < 0)
 		return r;
-	r = mounts_rest(p, e);
+	r = mounts_rest(p, &volumes, e);
 	if (r < 0)
 		return r;
 	if (p->tty) {
@@ -244,6 +245,10 @@ ns_child(const struct plan *p, const struct cgroup_node *cg, int sock)
 	/* Killed with containode, even by SIGKILL; no core or ptrace while still privileged. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Detached: the log's pipe is the node's stdout and stderr, nothing its stdin. */
+	if (p->stdio_fd >= 0 && (dup2(p->stdio_fd, STDOUT_FILENO) < 0 ||
+				 dup2(p->stdio_fd, STDERR_FILENO) < 0))
+		child_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
 	/*
 	 * Nothing of the parent's but the pipe: not its signalfd or switch connection, nor
 	 * what containode's caller left open.  (The init never execs, so close-on-exec

@@ -23,6 +23,7 @@ plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
 	p->stop_signal = SIGTERM;
+	p->stdio_fd = -1;
 }
 
 void
@@ -49,6 +50,11 @@ plan_free(struct plan *p)
 	p->image_argv = NULL;
 	free(p->image_cwd);
 	p->image_cwd = NULL;
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		free(p->volumes[i].src);
+		free(p->volumes[i].dst);
+	}
+	p->n_volumes = 0;
 }
 
 const char *
@@ -726,6 +732,106 @@ plan_gateway_add(struct plan *p, const char *gw, char why[PLAN_WHY_MAX])
 	if (parse_gateway(gw, AF_INET, &rt) < 0)
 		return why_set("invalid IPv4 gateway '%.64s'", gw);
 	return route_append(p, &rt, why);
+}
+
+int
+plan_path_normalize(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	for (const char *c = path; *c;) {
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return -EINVAL;
+		if (n && !(n == 1 && c[0] == '.')) {
+			if (len + 1 + n >= size)
+				return -ENAMETOOLONG;
+			buf[len++] = '/';
+			memcpy(buf + len, c, n);
+			len += n;
+		}
+		c += n;
+	}
+	if (size < 2)
+		return -ENAMETOOLONG;
+	if (!len)
+		buf[len++] = '/';
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Whether path is dir or below it (both normalised). */
+static bool
+path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int
+plan_volume_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX])
+{
+	const char *colon = strchr(s, ':'), *mode;
+	char dst[PATH_MAX];
+	_cleanup_free_ char *given = NULL;
+	bool readonly = false;
+	int r;
+
+	if (!colon || colon == s)
+		return why_set("'%.64s' is not SRC:DST[:ro]", s);
+	given = strdup(colon + 1);
+	if (!given)
+		return -ENOMEM;
+	mode = strchr(given, ':');
+	if (mode) {
+		given[mode - given] = '\0';
+		mode++;
+		if (strchr(mode, ':'))
+			return why_set("'%.64s' has more than SRC:DST:MODE (no ':' in paths)", s);
+		if (strcmp(mode, "ro") == 0)
+			readonly = true;
+		else if (strcmp(mode, "rw") != 0)
+			return why_set("unknown mode '%.32s' (ro or rw)", mode);
+	}
+	if (!given[0])
+		return why_set("'%.64s' has no DST", s);
+	r = plan_path_normalize(given, dst, sizeof(dst));
+	if (r == -ENAMETOOLONG)
+		return why_set("DST is too long");
+	if (r < 0 && given[0] != '/')
+		return why_set("DST '%.64s' is not an absolute path", given);
+	if (r < 0)
+		return why_set("DST '%.64s' has a '..' component", given);
+	if (strcmp(dst, "/") == 0)
+		return why_set("DST '/' would replace the node's root");
+	if (path_below(dst, "/proc") || path_below(dst, "/sys"))
+		return why_set("DST '%.64s' is in the kernel's /proc or /sys", dst);
+	for (size_t i = 0; i < p->n_volumes; i++)
+		if (strcmp(p->volumes[i].dst, dst) == 0)
+			return why_set("DST '%.64s' given twice", dst);
+	if (p->n_volumes >= PLAN_VOLUME_MAX) {
+		snprintf(why, PLAN_WHY_MAX, "more than %d volumes", PLAN_VOLUME_MAX);
+		return -E2BIG;
+	}
+	p->volumes[p->n_volumes] = (struct plan_volume){
+		.src = strndup(s, colon - s),
+		.dst = strdup(dst),
+		.readonly = readonly,
+	};
+	if (!p->volumes[p->n_volumes].src || !p->volumes[p->n_volumes].dst) {
+		free(p->volumes[p->n_volumes].src);
+		free(p->volumes[p->n_volumes].dst);
+		return -ENOMEM;
+	}
+	p->n_volumes++;
+	return 0;
 }
 
 void

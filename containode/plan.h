@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "ctl.h"
 #include "ident.h"
+#include "portspec.h"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -70,6 +71,15 @@ struct plan_route {
 };
 /* --- end of the network part --- */
 
+/* --volume SRC:DST[:ro]: a host file or directory bound into the node. */
+#define PLAN_VOLUME_MAX 32
+
+struct plan_volume {
+	char *src;     /* the host's path, as given */
+	char *dst;     /* in the node: absolute, without "", "." or ".." components */
+	bool readonly; /* :ro */
+};
+
 struct plan {
 	/* Network: net[0] is the shorthand's interface when -s, -4 or -6 is given. */
 	struct plan_net net[PLAN_NET_MAX];
@@ -121,6 +131,15 @@ struct plan {
 	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
 	struct cgroup_limits limits;
 	const char *cgroup_parent;
+
+	/* Volumes: bound in the order given (a later one may sit inside an earlier one). */
+	struct plan_volume volumes[PLAN_VOLUME_MAX];
+	size_t n_volumes;
+	/* -p: ports the supervisor publishes (containode/publish.c). */
+	struct portspec publish[PORTSPEC_MAX];
+	size_t n_publish;
+	/* Detached (run -d): the node's stdout and stderr, its log's pipe; -1 to inherit. */
+	int stdio_fd;
 };
 
 void plan_init(struct plan *p);
@@ -161,6 +180,18 @@ ssize_t plan_route_net(const struct plan *p, const struct plan_route *rt);
 /* "10.2.0.0/24 via 10.1.0.1", "default via fd00::1", for messages. */
 void plan_route_format(const struct plan_route *rt, char *buf, size_t size);
 /* --- end of the network part --- */
+
+/*
+ * One --volume value, "SRC:DST[:ro|:rw]", appended to the volumes.  DST must be absolute,
+ * without "..", neither "/" nor in /proc or /sys, and given once.  0, -ENOMEM, or -EINVAL
+ * (-E2BIG: too many) with a one-line reason in why.
+ */
+int plan_volume_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX]);
+/*
+ * An absolute path with its empty and "." components dropped, into buf: "/a//b/./c/"
+ * is "/a/b/c".  -EINVAL for a relative path or a ".." component, -ENAMETOOLONG.
+ */
+int plan_path_normalize(const char *path, char *buf, size_t size);
 
 /* "ROOT.ID" with ROOT's trailing slashes removed (the original tool's default TOP). */
 char *plan_default_top(const char *root, const char *id);

@@ -71,7 +71,9 @@ supervise_signal(struct supervisor *s)
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			supervise_hangup(s, "hang-up");
+			/* A detached supervisor has no terminal to lose. */
+			if (!s->detached)
+				supervise_hangup(s, "hang-up");
 			break;
 		case SIGINT:
 			supervise_interrupt(s);
@@ -108,7 +110,30 @@ supervise_conn(struct port *pt)
 }
 
 /* The fixed slots, then one per port. */
-enum { SLOT_PID, SLOT_SIG, SLOT_STDIN, SLOT_MASTER, SLOT_CONN, SLOT_N = SLOT_CONN + PLAN_NET_MAX };
+enum {
+	SLOT_PID,
+	SLOT_SIG,
+	SLOT_STDIN,
+	SLOT_MASTER,
+	SLOT_LOG,
+	SLOT_PUBLISH,
+	SLOT_CONN,
+	SLOT_N = SLOT_CONN + PLAN_NET_MAX
+};
+
+/* What the node wrote, into its log; all of it when drain, else one read's worth. */
+static void
+supervise_log(struct supervisor *s, bool drain)
+{
+	char buf[65536];
+	ssize_t n;
+
+	do {
+		n = read(s->log_fd, buf, sizeof(buf));
+		if (n > 0)
+			logs_sink_write(s->log, buf, (size_t)n);
+	} while (drain && (n > 0 || (n < 0 && errno == EINTR)));
+}
 
 static bool
 port_lost(const struct port *pt)
@@ -126,6 +151,8 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	pfd[SLOT_PID].fd = s->pidfd;
 	pfd[SLOT_SIG].fd = s->sigfd;
+	pfd[SLOT_LOG].fd = s->log ? s->log_fd : -1;
+	pfd[SLOT_PUBLISH].fd = s->publish ? publish_fd(s->publish) : -1;
 	for (size_t i = 0; i < s->n_ports; i++) {
 		pfd[SLOT_CONN + i].fd = s->ports[i].sock ? s->ports[i].conn : -1;
 		if (port_lost(&s->ports[i]))
@@ -203,11 +230,17 @@ supervise_run(struct supervisor *s)
 			tty_relay_input(s->tty);
 		if (pfd[SLOT_MASTER].revents)
 			tty_relay_output(s->tty);
+		if (pfd[SLOT_LOG].revents)
+			supervise_log(s, false);
+		if (pfd[SLOT_PUBLISH].revents)
+			publish_dispatch(s->publish);
 		if (s->tty && s->tty->hung_up)
 			supervise_hangup(s, "the terminal is gone");
 		if (pfd[SLOT_PID].revents)
 			break;
 	}
+	if (s->log)
+		supervise_log(s, true);
 	if (waitid(P_PIDFD, s->pidfd, &si, WEXITED) < 0)
 		return -errno;
 	if (si.si_code == CLD_EXITED)

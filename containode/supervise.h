@@ -5,7 +5,9 @@
  */
 #pragma once
 
+#include "logs.h"
 #include "port.h"
+#include "publish.h"
 #include "tty.h"
 
 #include <signal.h>
@@ -20,6 +22,10 @@ struct supervisor {
 	struct tty_relay *tty; /* NULL without a terminal */
 	long long hangup_kill_at; /* after a hang-up: when SIGKILL follows; 0 before, -1 after */
 	long long last_interrupt; /* when the last SIGINT came, 0 for never */
+	bool detached;            /* run -d: no terminal, SIGHUP means nothing */
+	int log_fd;               /* detached: the node's stdout and stderr, -1 when none */
+	struct logs_sink *log;    /* where they go */
+	struct publish *publish;  /* -p: the relays, or NULL */
 };
 
 /* A node still there this long after its terminal went away is killed. */

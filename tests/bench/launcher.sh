@@ -24,8 +24,10 @@
 # Like with like: crun, bwrap and the first runc rows load no seccomp filter, so
 # containode runs there with --seccomp unconfined (its default is Docker's filter); only
 # the "limits + seccomp" rows load a filter, the same one on both sides.
+# Then the detached life cycle (run -d, exec, stop beside crun's): launcher-life.sh.
 #
-# Environment: BUILD (build), BENCH_RUNS (200 per command), BENCH_WARMUP (10).
+# Environment: BUILD (build), BENCH_RUNS (200 per command), BENCH_WARMUP (10),
+# BENCH_LIFE_RUNS (50).
 # Output: the report on stdout and in $BUILD/bench/launcher.txt.
 set -euo pipefail
 
@@ -247,3 +249,4 @@ mkdir -p "$OUT"
 	echo "  overlay on tmpfs (--ephemeral): $r3, $(verdict "$r3")"
 	echo "  overlay on disk (-t TOP): $r4, $(verdict "$r4")"
 } | tee "$OUT/launcher.txt"
+. "$HERE/launcher-life.sh"

@@ -224,6 +224,87 @@ def labjson():
           '"hosts":["h"],"domain":"lab.test"}')
 
 
+def gso():
+    """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
+    def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
+        return struct.pack("<BBHHHHH", 1, gso_type, hdr_len, mss, csum_start, csum_offset, 0)
+
+    eth4 = bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0])
+    eth6 = eth4[:12] + b"\x86\xdd"
+    payload = bytes(i * 7 & 0xFF for i in range(3000))
+    ip4 = lambda proto: bytes([0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, proto, 0, 0,
+                               10, 0, 0, 1, 10, 0, 0, 2])
+    ip6 = lambda proto: bytes([0x60, 0, 0, 0, 0, 0, proto, 64]) + bytes(15) + b"\1" + \
+        bytes(15) + b"\2"
+    tcp = struct.pack("!HHIIBBHHH", 40000, 5201, 1, 1, 5 << 4, 0x18, 512, 0, 0)
+    udp = struct.pack("!HHHH", 40000, 4789, 0, 0)
+    write("fuzz_containet_gso", "tcp4", vh(1, 1000, 34, 16, 54) + eth4 + ip4(6) + tcp + payload)
+    write("fuzz_containet_gso", "tcp6", vh(4, 1000, 54, 16, 74) + eth6 + ip6(6) + tcp + payload)
+    write("fuzz_containet_gso", "udp4", vh(5, 1000, 34, 6, 42) + eth4 + ip4(17) + udp + payload)
+    write("fuzz_containet_gso", "udp6", vh(5, 700, 54, 6, 62) + eth6 + ip6(17) + udp + payload)
+    write("fuzz_containet_gso", "csum", vh(0, 0, 34, 6, 0) + eth4 + ip4(17) + udp + payload[:100])
+    tagged = eth4[:12] + b"\x81\x00\x00\x0a" + eth4[12:]
+    write("fuzz_containet_gso", "tagged", vh(1, 500, 38, 16, 58) + tagged + ip4(6) + tcp +
+          payload[:2000])
+
+
+def volume():
+    cases = {
+        "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
+        "normalise": "shared:/shared/./x//y/\nsrc:/a:rw\n",
+        "refused": "src:rel\nsrc:/a/../b\nsrc:/\nsrc:/proc/x\nsrc:/sys\n:/x\nsrc\n"
+        "src:/x:rx\nsrc:/x:ro:y\nsrc:\nsrc:/x\nsrc:/x/\n",
+    }
+    for name, data in cases.items():
+        write("fuzz_containode_volume", name, data)
+
+
+def change():
+    cases = {
+        "cmd": 'CMD ["/bin/sh", "-c", "echo hi"]\nENTRYPOINT /ep arg\nCMD [1]\n',
+        "env": 'ENV A=1 B="two words" C=\'x\' D=a\\ b\nENV LONG value with spaces\n',
+        "label": 'LABEL a=1 "b c"="d \\"e\\""\nLABEL k v\n',
+        "misc": "WORKDIR /srv\nWORKDIR www\nUSER app\nSTOPSIGNAL SIGINT\n"
+                "EXPOSE 80 53/udp\nVOLUME /a /b\nVOLUME [\"/c\"]\n",
+        "bad": 'RUN x\nEXPOSE 99999\nENV A\nLABEL a="b\nUSER a b\nCMD\nVOLUME [""]\n',
+    }
+    for name, data in cases.items():
+        write("fuzz_mocker_change", name, data)
+
+
+def state():
+    """containode's state.json: a full one, a minimal one, and /proc/PID/stat lines."""
+    full = {
+        "id": "lab1-r1", "status": "exited", "exit_code": 137, "pid": 4242,
+        "pid_start": 123456789, "supervisor": 4241, "supervisor_start": 123456700,
+        "created": "2026-11-27T15:34:33Z", "image": "busybox:latest",
+        "root": "/var/lib/containet/rootfs/ab", "top": None, "work": None,
+        "top_owned": False, "hostname": "r1", "cwd": "/", "stop_signal": 15,
+        "caps": 2818844155, "privileged": False, "seccomp": None, "have_user": True,
+        "uid": 1000, "gid": 100, "groups": [100, 10],
+        "cgroups": [{"path": "/sys/fs/cgroup/devices/containet/x@1", "version": 1,
+                     "controllers": 1, "base_len": 22},
+                    {"path": "/sys/fs/cgroup/unified/containet/x@1", "version": 2,
+                     "controllers": 16, "base_len": 22}],
+        "switch_ports": [{"switch": "/run/sw.sock", "ifname": "eth0", "segment": ""}],
+        "command": ["sh", "-c", "httpd -f"], "env": ["PATH=/bin"], "ports": ["8080:80/tcp"],
+    }
+    write("fuzz_containode_state", "full", json.dumps(full, indent=1))
+    minimal = {k: full[k] for k in ("id", "status", "exit_code", "pid", "pid_start",
+                                    "supervisor", "supervisor_start", "created",
+                                    "stop_signal", "caps", "uid", "gid", "command")}
+    write("fuzz_containode_state", "minimal", json.dumps(minimal))
+    write("fuzz_containode_state", "stat",
+          "7 (a) b) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 98765 1 2\n")
+
+
+def portspec():
+    """containode -p values, as the unit tests and the integration test give them."""
+    for i, v in enumerate(["8080:80", "53:53/udp", "127.0.0.1:1:65535/tcp", "[::1]:8080:80",
+                           "[fd00::5]:53:5353/udp", "1.2.3:80:80", "[::1]:80"]):
+        write("fuzz_containode_portspec", "spec-%d" % i, v)
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -232,3 +313,8 @@ if __name__ == "__main__":
     unpack()
     labconf()
     labjson()
+    gso()
+    volume()
+    change()
+    state()
+    portspec()

@@ -13,6 +13,7 @@
  *   isatty          "stdin=N stdout=N" (1 when a terminal)
  *   open PATH       opens PATH read-write (non-blocking), prints "read: " and up to 64
  *                   bytes of it, or "open: ENAME" (exit 1) when the kernel refuses
+ *   udp-echo PORT   answers each UDP datagram to PORT with "echo:" and the datagram
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int
@@ -96,6 +99,29 @@ open_read(const char *path)
 	return 0;
 }
 
+static int
+udp_echo(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char buf[2048];
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("udp-echo");
+		return 1;
+	}
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		ssize_t n = recvfrom(fd, buf + 5, sizeof(buf) - 5, 0, (struct sockaddr *)&peer, &len);
+
+		if (n < 0)
+			return 1;
+		memcpy(buf, "echo:", 5);
+		sendto(fd, buf, (size_t)n + 5, 0, (struct sockaddr *)&peer, len);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,6 +157,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "open") == 0 && argc > 2)
 		return open_read(argv[2]);
+	if (strcmp(cmd, "udp-echo") == 0 && argc > 2)
+		return udp_echo(atoi(argv[2]));
 	fprintf(stderr, "payload: unknown command '%s'\n", cmd);
 	return 2;
 }

@@ -509,6 +509,86 @@ START_TEST(routes)
 }
 END_TEST
 
+START_TEST(path_normal_form)
+{
+	static const struct {
+		const char *in, *out;
+	} good[] = {
+		{ "/", "/" },	      { "//", "/" },	       { "/a", "/a" },
+		{ "/a/", "/a" },      { "//a//b/", "/a/b" },   { "/./a/./b/.", "/a/b" },
+		{ "/a/.b/..c", "/a/.b/..c" }, { "/.../x", "/.../x" },
+	};
+	static const char *const bad[] = { "", "a", "./a", "/..", "/a/../b", "/a/..", "a/b" };
+	char buf[64], tiny[4];
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		ck_assert_msg(plan_path_normalize(good[i].in, buf, sizeof(buf)) == 0, "refused '%s'",
+			      good[i].in);
+		ck_assert_str_eq(buf, good[i].out);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ck_assert_msg(plan_path_normalize(bad[i], buf, sizeof(buf)) == -EINVAL,
+			      "accepted '%s'", bad[i]);
+	ck_assert_int_eq(plan_path_normalize("/abc", tiny, sizeof(tiny)), -ENAMETOOLONG);
+	ck_assert_int_eq(plan_path_normalize("/ab", tiny, sizeof(tiny)), 0);
+	ck_assert_str_eq(tiny, "/ab");
+}
+END_TEST
+
+START_TEST(volumes)
+{
+	static const struct {
+		const char *arg, *why;
+	} bad[] = {
+		{ "/src", "'/src' is not SRC:DST[:ro]" },
+		{ ":/x", "':/x' is not SRC:DST[:ro]" },
+		{ "/src:", "'/src:' has no DST" },
+		{ "/src::ro", "'/src::ro' has no DST" },
+		{ "/src:x", "DST 'x' is not an absolute path" },
+		{ "/src:/a/../../etc", "DST '/a/../../etc' has a '..' component" },
+		{ "/src:/..", "DST '/..' has a '..' component" },
+		{ "/src://./", "DST '/' would replace the node's root" },
+		{ "/src:/proc", "DST '/proc' is in the kernel's /proc or /sys" },
+		{ "/src:/sys/fs//x", "DST '/sys/fs/x' is in the kernel's /proc or /sys" },
+		{ "/src:/x:rx", "unknown mode 'rx' (ro or rw)" },
+		{ "/src:/x:ro:y", "'/src:/x:ro:y' has more than SRC:DST:MODE (no ':' in paths)" },
+		{ "/src:/data/", "DST '/data' given twice" },
+	};
+	char why[PLAN_WHY_MAX];
+	struct plan p;
+
+	plan_init(&p);
+	ck_assert_int_eq(plan_volume_add(&p, "/srv/data:/data", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "shared:/shared//./x/:ro", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "/f:/procfs:rw", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "/f:/sysx/y", why), 0);
+	ck_assert_uint_eq(p.n_volumes, 4);
+	ck_assert_str_eq(p.volumes[0].src, "/srv/data");
+	ck_assert_str_eq(p.volumes[0].dst, "/data");
+	ck_assert(!p.volumes[0].readonly);
+	ck_assert_str_eq(p.volumes[1].src, "shared");
+	ck_assert_str_eq(p.volumes[1].dst, "/shared/x");
+	ck_assert(p.volumes[1].readonly);
+	ck_assert(!p.volumes[2].readonly);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ck_assert_msg(plan_volume_add(&p, bad[i].arg, why) == -EINVAL, "accepted '%s'",
+			      bad[i].arg);
+		ck_assert_str_eq(why, bad[i].why);
+	}
+	ck_assert_uint_eq(p.n_volumes, 4);
+	for (size_t i = p.n_volumes; i < PLAN_VOLUME_MAX; i++) {
+		char arg[32];
+
+		snprintf(arg, sizeof(arg), "/s:/v%zu", i);
+		ck_assert_int_eq(plan_volume_add(&p, arg, why), 0);
+	}
+	ck_assert_int_eq(plan_volume_add(&p, "/s:/one-more", why), -E2BIG);
+	ck_assert_str_eq(why, "more than 32 volumes");
+	plan_free(&p);
+	ck_assert_uint_eq(p.n_volumes, 0);
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -532,6 +612,8 @@ plan_suite(void)
 	tcase_add_test(tc, net_shorthand_first);
 	tcase_add_test(tc, net_names_and_macs);
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, path_normal_form);
+	tcase_add_test(tc, volumes);
 	suite_add_tcase(s, tc);
 	return s;
 }
