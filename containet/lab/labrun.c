@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +27,7 @@
 #define SWITCH_GRACE_MS 3000
 #define SHUTDOWN_TIMEOUT_MS 10000
 #define RM_BATCH 64
+#define JOB_END_MS 120000 /* a node job's containode run, after its up was stopped */
 
 DEFINE_CLEANUP_FUNC(DIR *, closedir)
 
@@ -269,9 +269,13 @@ prefill_upper(const struct labrun *r, const struct lab_node *node, bool *ret_scr
 	return run_quiet(r, cp, node->name);
 }
 
-/* A child of `up`: starts one node, then its startup script.  Never returns. */
+/*
+ * A child of `up`: starts one node, then its startup script.  Never returns.  Once up is
+ * gone (down stopped it), it ends as soon as its containode run has returned: down waits
+ * for that (the job holds up's lock), and starts nothing more.
+ */
 static void __attribute__((noreturn))
-node_job(const struct labrun *r, size_t idx, bool scripts)
+node_job(const struct labrun *r, size_t idx, bool scripts, pid_t up)
 {
 	const struct lab_node *node = &r->lab->nodes[idx];
 	_cleanup_strv_ char **argv = NULL, **warnings = NULL, **exec = NULL;
@@ -293,7 +297,7 @@ node_job(const struct labrun *r, size_t idx, bool scripts)
 			          node->name, st);
 		_exit(JOB_START_FAILED);
 	}
-	if (!scripts)
+	if (!scripts || getppid() != up)
 		_exit(JOB_OK);
 	script = labplan_startup_script(node);
 	char *cmd[] = { "/bin/sh", "-c", script, NULL };
@@ -301,8 +305,15 @@ node_job(const struct labrun *r, size_t idx, bool scripts)
 	if (!script || labplan_exec_argv(&r->plan, r->containode, node->name, false, cmd, &exec) < 0)
 		_exit(JOB_STARTUP_FAILED);
 	err = labproc_spawn(exec, -1, logfd, logfd, &pid);
-	if (err == 0)
-		err = labproc_wait(pid, r->startup_timeout_s * 1000, &st);
+	for (unsigned waited = 0; err == 0; waited += 100) {
+		err = labproc_wait(pid, 100, &st);
+		if (err != -ETIME)
+			break;
+		if (getppid() != up)
+			_exit(JOB_OK); /* the startup goes on in the node, if the node does */
+		if (waited >= r->startup_timeout_s * 1000)
+			break;
+	}
 	if (err == -ETIME) {
 		log_warn("node '%s': its startup still runs after %us; the node keeps running",
 		         node->name, r->startup_timeout_s);
@@ -352,12 +363,8 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 			pid = fork();
 			if (pid < 0)
 				return LAB_FAIL(-errno, log_error_errno(-errno, "fork"));
-			if (pid == 0) {
-				/* A job never outlives its up (down stops an up, not its jobs). */
-				if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
-					_exit(JOB_START_FAILED);
-				node_job(r, idx, r->plan.startups && scripts[idx]);
-			}
+			if (pid == 0)
+				node_job(r, idx, r->plan.startups && scripts[idx], up);
 			pids[idx] = pid;
 			running++;
 			next++;
@@ -520,6 +527,7 @@ remove_nodes(const struct labrun *r)
 {
 	_cleanup_free_ char *dir = state_path(r, "nodes");
 	_cleanup_strv_ char **ids = NULL, **left = NULL;
+	_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	size_t n;
 	int err;
 
@@ -540,7 +548,7 @@ remove_nodes(const struct labrun *r)
 		for (size_t k = i; k < n && k < i + RM_BATCH; k++)
 			if (strv_push(&argv, strdup(ids[k])) < 0)
 				return -ENOMEM;
-		err = labproc_run(argv, -1, -1, &st);
+		err = labproc_run(argv, devnull, -1, &st); /* it names each node it removed */
 		if (err < 0)
 			log_error_errno(err, "run '%s'", r->containode);
 	}
@@ -575,44 +583,15 @@ remove_cgroups(const struct labrun *r)
 	}
 }
 
-/* Whether a `containode run` of the lab's nodes is still at work (started by an up). */
-static bool
-node_start_in_flight(const struct labrun *r)
-{
-	_cleanup_free_ char *arg = state_path(r, "nodes");
-	_cleanup_strv_ char **pids = NULL;
-	_cleanup_free_ char *want = NULL;
-
-	if (asprintf(&want, "--state-dir=%s", arg) < 0 || list_dir("/proc", &pids) < 0)
-		return false;
-	for (size_t i = 0; pids && pids[i]; i++) {
-		_cleanup_free_ char *path = NULL, *cmd = NULL;
-		size_t len = 0;
-		bool state = false, run = false;
-
-		if (!strchr("0123456789", pids[i][0]) || asprintf(&path, "/proc/%s/cmdline", pids[i]) < 0)
-			continue;
-		if (read_file_at(AT_FDCWD, path, 1 << 16, &cmd, &len) < 0)
-			continue;
-		for (size_t k = 0; k < len; k += strlen(cmd + k) + 1) {
-			state |= strcmp(cmd + k, want) == 0;
-			run |= strcmp(cmd + k, "run") == 0;
-		}
-		if (state && run)
-			return true;
-	}
-	return false;
-}
-
 /*
- * An up of this lab still at work (killed up's jobs die with it): stopped, then the node
- * starts it had under way are waited for, so that nothing appears after down.
+ * An up of this lab still at work is stopped, then its node jobs are waited for: each
+ * ends once the containode run it has under way has returned (they hold up's lock), so
+ * that no node appears after down has looked.
  */
 static int
 stop_up(const struct labrun *r)
 {
 	_cleanup_free_ char *uplock = state_path(r, "up.pid");
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	unsigned long long start;
 	pid_t pid;
 	int err;
@@ -624,16 +603,10 @@ stop_up(const struct labrun *r)
 			return LAB_FAIL(err, log_error_errno(err, "stop the up of lab '%s' (pid %d)",
 			                                     r->plan.name, (int)pid));
 	}
-	err = labproc_lock_wait(uplock, 5000);
+	err = labproc_lock_wait(uplock, JOB_END_MS);
 	if (err < 0)
 		return LAB_FAIL(err, log_error("lab '%s': its up's node jobs do not end",
 		                               r->plan.name));
-	for (int waited = 0; node_start_in_flight(r); waited += 20) {
-		if (waited >= 60000)
-			return LAB_FAIL(-ETIMEDOUT, log_error("lab '%s': a node start does not end",
-			                                      r->plan.name));
-		nanosleep(&tick, NULL);
-	}
 	return 0;
 }
 
