@@ -305,14 +305,13 @@ node_job(const struct labrun *r, size_t idx, bool scripts, pid_t up)
 	if (!script || labplan_exec_argv(&r->plan, r->containode, node->name, false, cmd, &exec) < 0)
 		_exit(JOB_STARTUP_FAILED);
 	err = labproc_spawn(exec, -1, logfd, logfd, &pid);
-	for (unsigned waited = 0; err == 0; waited += 100) {
+	for (unsigned waited = 100; err == 0; waited += 100) {
 		err = labproc_wait(pid, 100, &st);
-		if (err != -ETIME)
+		if (err != -ETIME || waited >= r->startup_timeout_s * 1000)
 			break;
 		if (getppid() != up)
 			_exit(JOB_OK); /* the startup goes on in the node, if the node does */
-		if (waited >= r->startup_timeout_s * 1000)
-			break;
+		err = 0;
 	}
 	if (err == -ETIME) {
 		log_warn("node '%s': its startup still runs after %us; the node keeps running",

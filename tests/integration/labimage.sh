@@ -82,11 +82,16 @@ deb_root() {
 	fi
 }
 
-# lab_images STORE: imports the stand-ins into mocker's store STORE as
-# local/kathara-base and local/kathara-frr (roots built in $TEST_TMP).
-lab_images() {
-	local store=$1
+# lab_image_base STORE, lab_image_frr STORE: the stand-ins of kathara/base and
+# kathara/frr, imported into mocker's store STORE as local/kathara-base and
+# local/kathara-frr (their roots are built in $TEST_TMP).
+lab_image_base() {
 	deb_root "$TEST_TMP/img-base" $LAB_BASE_PACKAGES
+	"$BIN/mocker" --store "$1" import "$TEST_TMP/img-base" local/kathara-base \
+		--change 'CMD ["/bin/bash"]' >/dev/null
+}
+
+lab_image_frr() {
 	deb_root "$TEST_TMP/img-frr" $LAB_BASE_PACKAGES frr
 	# Kathara's images have a systemctl that starts services: so has the stand-in.
 	cat >"$TEST_TMP/img-frr/usr/bin/systemctl" <<'SH'
@@ -96,8 +101,6 @@ lab_images() {
 exec "/etc/init.d/$2" "$1"
 SH
 	chmod 755 "$TEST_TMP/img-frr/usr/bin/systemctl"
-	"$BIN/mocker" --store "$store" import "$TEST_TMP/img-base" local/kathara-base \
-		--change 'CMD ["/bin/bash"]' >/dev/null
-	"$BIN/mocker" --store "$store" import "$TEST_TMP/img-frr" local/kathara-frr \
+	"$BIN/mocker" --store "$1" import "$TEST_TMP/img-frr" local/kathara-frr \
 		--change 'CMD ["/bin/bash"]' >/dev/null
 }
