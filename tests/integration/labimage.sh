@@ -55,7 +55,9 @@ deb_root() {
 	# dpkg -L's paths (directories included, created as on the host), each once; tar
 	# passes over what a diversion moved.
 	# shellcheck disable=SC2046
-	dpkg-query -L $(deb_closure "$@" busybox-static) 2>/dev/null | grep '^/.' | sort -u |
+	# Documentation, manuals and translations stay out: a node never reads them.
+	dpkg-query -L $(deb_closure "$@" busybox-static) 2>/dev/null | grep '^/.' |
+		grep -Ev '^/usr/share/(doc|man|info|locale|lintian|bug)/' | sort -u |
 		sed 's|^/||' >"$dir.files"
 	tar -C / --no-recursion -cf - -T "$dir.files" 2>/dev/null |
 		tar -C "$dir" --keep-directory-symlink -xf -
@@ -82,25 +84,59 @@ deb_root() {
 	fi
 }
 
-# lab_image_base STORE, lab_image_frr STORE: the stand-ins of kathara/base and
-# kathara/frr, imported into mocker's store STORE as local/kathara-base and
-# local/kathara-frr (their roots are built in $TEST_TMP).
+# lab_root NAME PKG...: deb_root's tree for NAME, kept in $TOP/$BUILD/lab-images/ and
+# built again only when the packages' installed versions or this file changed.
+lab_root() {
+	local name=$1 cache=$TOP/$BUILD/lab-images key
+	shift
+	# shellcheck disable=SC2016,SC2046
+	key=$({
+		dpkg-query -W -f='${Package} ${Version}\n' $(deb_closure "$@" busybox-static)
+		sha256sum "${BASH_SOURCE[0]}"
+	} | sha256sum | cut -c1-16)
+	if [[ ! -d $cache/$name || $(cat "$cache/$name.key" 2>/dev/null) != "$key" ]]; then
+		mkdir -p "$cache"
+		rm -rf "$cache/$name" "$cache/$name.key"
+		deb_root "$cache/$name.tmp" "$@"
+		mv "$cache/$name.tmp" "$cache/$name"
+		echo "$key" >"$cache/$name.key"
+	fi
+	echo "$cache/$name"
+}
+
+# lab_image NAME ROOT STORE: imports ROOT as local/NAME into STORE, unless STORE holds
+# that very tree already (an image tagged with the tree's key).
+lab_image() {
+	local name=$1 root=$2 store=$3 key
+	key=$(cat "$root.key")
+	if ! "$BIN/mocker" --store "$store" inspect "local/$name:$key" >/dev/null 2>&1; then
+		"$BIN/mocker" --store "$store" import "$root" "local/$name:$key" \
+			--change 'CMD ["/bin/bash"]' >/dev/null
+	fi
+	"$BIN/mocker" --store "$store" tag "local/$name:$key" "local/$name" >/dev/null
+}
+
+# The store the lab tests share: importing a tree of 50 MB takes a while.
+LAB_STORE=$TOP/$BUILD/lab-images/store
+
+# lab_image_base, lab_image_frr: the stand-ins of kathara/base and kathara/frr in
+# $LAB_STORE as local/kathara-base and local/kathara-frr.
 lab_image_base() {
-	deb_root "$TEST_TMP/img-base" $LAB_BASE_PACKAGES
-	"$BIN/mocker" --store "$1" import "$TEST_TMP/img-base" local/kathara-base \
-		--change 'CMD ["/bin/bash"]' >/dev/null
+	lab_image kathara-base "$(lab_root kathara-base $LAB_BASE_PACKAGES)" "$LAB_STORE"
 }
 
 lab_image_frr() {
-	deb_root "$TEST_TMP/img-frr" $LAB_BASE_PACKAGES frr
-	# Kathara's images have a systemctl that starts services: so has the stand-in.
-	cat >"$TEST_TMP/img-frr/usr/bin/systemctl" <<'SH'
+	local root
+	root=$(lab_root kathara-frr $LAB_BASE_PACKAGES frr)
+	# Kathara's images have a systemctl that starts services without systemd (frr's
+	# dependencies bring systemd's own, which needs systemd as PID 1): so has the stand-in.
+	rm -f "$root/usr/bin/systemctl"
+	cat >"$root/usr/bin/systemctl" <<'SH'
 #!/bin/sh
 # systemctl start|stop|restart|status SERVICE: the service's init script.
 [ $# -eq 2 ] && [ -x "/etc/init.d/$2" ] || { echo "systemctl: $*: not supported" >&2; exit 1; }
 exec "/etc/init.d/$2" "$1"
 SH
-	chmod 755 "$TEST_TMP/img-frr/usr/bin/systemctl"
-	"$BIN/mocker" --store "$1" import "$TEST_TMP/img-frr" local/kathara-frr \
-		--change 'CMD ["/bin/bash"]' >/dev/null
+	chmod 755 "$root/usr/bin/systemctl"
+	lab_image kathara-frr "$root" "$LAB_STORE"
 }
