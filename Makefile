@@ -103,7 +103,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/bench/run.sh $(BENCH)
 
-# make bench-switch, bench-launcher, bench-pull: one part alone.
+# make bench-switch, bench-launcher, bench-pull, bench-lab: one part alone.
 bench-%: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/bench/run.sh $*
