@@ -38,15 +38,16 @@ usage(FILE *f)
 		"Usage: containet lab COMMAND [OPTIONS]\n"
 		"\n"
 		"A lab is a Kathara lab directory (lab.conf, lab.ext, lab.dep, NODE/,\n"
-		"NODE.startup, NODE.shutdown, shared/) or a Mininet topology (--topo).\n"
+		"NODE.startup, NODE.shutdown, shared/), its JSON rendering (show --json) in\n"
+		"a FILE.json, or a Mininet topology (--topo).\n"
 		"\n"
 		"Commands:\n"
-		"  up [DIR] [--topo T]       start the lab: its switch, segments and nodes\n"
+		"  up [DIR|FILE.json]        start the lab: its switch, segments and nodes\n"
 		"  down                      stop the lab and remove everything it made\n"
 		"  ps [--json]               the lab's nodes\n"
 		"  exec NODE -- CMD [ARG]... run CMD in a node\n"
 		"  console NODE              an interactive shell in a node\n"
-		"  show [--json]             the resolved topology\n"
+		"  show [DIR|FILE.json]      the resolved topology (--json: as JSON)\n"
 		"\n"
 		"Options:\n"
 		"  -d, --dir DIR             the lab directory (default: the current one)\n"
@@ -190,7 +191,7 @@ lab_name(const struct cli *c, char ret[LABPLAN_NAME_MAX + 1])
 	return 0;
 }
 
-/* The lab itself, from --topo, a FILE.json is not yet read, or the directory. */
+/* The lab itself, from --topo, a FILE.json (show --json's rendering) or the directory. */
 static int
 load_lab(const struct cli *c, struct lab **ret)
 {

@@ -9,7 +9,7 @@ LAB=$TEST_TMP/lab1
 
 # --- The command line ----------------------------------------------------------------
 assert_exit 0 "lab --help" lab --help
-assert_match "up \[DIR\]" "$(cat "$TEST_TMP/last.out")" "--help lists up"
+assert_match "up \[DIR.FILE\.json\]" "$(cat "$TEST_TMP/last.out")" "--help lists up"
 assert_exit 2 "lab without a command is a usage error" lab
 assert_exit 2 "an unknown command is a usage error" lab frobnicate
 assert_match "unknown command 'frobnicate'" "$(cat "$TEST_TMP/last.out")" "it names the command"
