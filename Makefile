@@ -135,4 +135,4 @@ clean:
 # Keep objects of pattern-built tests and helpers between runs.
 .SECONDARY:
 
--include $(shell find build -path build/lab-images -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find build -name lab-images -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -77,7 +77,11 @@ labplan_cgroup(const struct labplan *p)
 {
 	char *s;
 
-	return asprintf(&s, "%s/%s", LABPLAN_CGROUP_BASE, p->name) < 0 ? NULL : s;
+	/* The state directory's hash too: labs of one name under two roots stay apart. */
+	return asprintf(&s, "%s/%s.%08" PRIx32, LABPLAN_CGROUP_BASE, p->name,
+	                (uint32_t)fnv1a(p->state_dir)) < 0
+	               ? NULL
+	               : s;
 }
 
 /* "kathara/frr" names "kathara/frr:latest" too, as a registry reads it. */

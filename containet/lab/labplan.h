@@ -52,7 +52,10 @@ char *labplan_identity(const struct labplan *p, const char *node);
 const char *labplan_image(const struct lab *lab, const struct lab_node *node,
                           const struct labplan *p);
 
-/* The cgroup parent of the lab's nodes, malloc'd: LABPLAN_CGROUP_BASE "/<name>". */
+/*
+ * The cgroup parent of the lab's nodes, malloc'd: LABPLAN_CGROUP_BASE "/<name>.<hash>",
+ * the hash of the state directory's path (two roots may hold labs of one name).
+ */
 char *labplan_cgroup(const struct labplan *p);
 
 /*

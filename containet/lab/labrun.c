@@ -560,7 +560,50 @@ remove_nodes(const struct labrun *r)
 	return 0;
 }
 
-/* The lab's parent cgroup in every hierarchy (containode removes the nodes' own). */
+/*
+ * rmdir of a cgroup directory and of the node cgroups left in it: containode leaves a
+ * node's cgroup ("ID@PID") when its supervisor was killed, for the next containode in the
+ * same parent to sweep; a lab's parent has no next one.  Only empty cgroups go (rmdir
+ * refuses others); a cgroup whose last process is still exiting gets a moment.
+ */
+static int
+remove_cgroup_dir(const char *path)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	_cleanup_strv_ char **entries = NULL;
+	size_t n;
+	int err = 0;
+
+	if (list_dir(path, &entries) < 0)
+		return 0;
+	n = strv_len(entries);
+	/* Each subdirectory, then (name NULL) the directory itself. */
+	for (size_t i = 0; i <= n; i++) {
+		_cleanup_free_ char *sub = NULL;
+		const char *name = i < n ? entries[i] : NULL;
+		struct stat st;
+
+		if (name && asprintf(&sub, "%s/%s", path, name) < 0)
+			return -ENOMEM;
+		if (name && (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
+		for (int waited = 0;; waited += 20) {
+			if (rmdir(name ? sub : path) == 0 || errno == ENOENT) {
+				err = 0;
+				break;
+			}
+			err = -errno;
+			if (err != -EBUSY || waited >= 2000)
+				break;
+			nanosleep(&tick, NULL);
+		}
+		if (err < 0)
+			log_warn_errno(err, "remove cgroup '%s', ignoring", name ? sub : path);
+	}
+	return err;
+}
+
+/* The lab's parent cgroup in every hierarchy, with what containode left in it. */
 static void
 remove_cgroups(const struct labrun *r)
 {
@@ -569,16 +612,14 @@ remove_cgroups(const struct labrun *r)
 
 	if (!cg || list_dir("/sys/fs/cgroup", &mounts) < 0)
 		return;
-	if (asprintf(&top, "/sys/fs/cgroup%s", cg) >= 0 && rmdir(top) < 0 && errno != ENOENT &&
-	    errno != ENOTDIR)
-		log_warn_errno(-errno, "remove cgroup '%s', ignoring", top);
+	if (asprintf(&top, "/sys/fs/cgroup%s", cg) >= 0)
+		remove_cgroup_dir(top);
 	for (size_t i = 0; mounts && mounts[i]; i++) {
 		_cleanup_free_ char *p = NULL;
 
 		if (asprintf(&p, "/sys/fs/cgroup/%s%s", mounts[i], cg) < 0)
 			return;
-		if (rmdir(p) < 0 && errno != ENOENT && errno != ENOTDIR)
-			log_warn_errno(-errno, "remove cgroup '%s', ignoring", p);
+		remove_cgroup_dir(p);
 	}
 }
 

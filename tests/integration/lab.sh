@@ -35,7 +35,7 @@ leftovers() {
 			echo "process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"; } 2>/dev/null
 	done
 	grep -F "$CONTAINET_LAB_ROOT/$1" /proc/self/mountinfo | sed 's/^/mount /'
-	ls -d /sys/fs/cgroup/*/containet/lab/"$1" /sys/fs/cgroup/containet/lab/"$1" 2>/dev/null |
+	ls -d /sys/fs/cgroup/*/containet/lab/"$1".* /sys/fs/cgroup/containet/lab/"$1".* 2>/dev/null |
 		sed 's/^/cgroup /'
 	return 0
 }

@@ -206,7 +206,7 @@ START_TEST(node_as_kathara_runs_it)
 	ck_assert_str_eq(v[3], "-d");
 	HAS(v, "--name=lab1-r1");
 	HAS(v, "--hostname=r1");
-	HAS(v, "--cgroup-parent=/containet/lab/lab1");
+	ck_assert_int_eq(count_prefix(v, "--cgroup-parent=/containet/lab/lab1."), 1);
 	HAS(v, "--image=img");
 	HAS(v, "--top=/run/l/lab1/upper/r1");
 	HAS(v, "--cap-add=NET_ADMIN,NET_RAW,NET_BROADCAST,NET_BIND_SERVICE,SYS_ADMIN");
