@@ -650,11 +650,36 @@ stop_up(const struct labrun *r)
 	return 0;
 }
 
+/*
+ * The lab's switch, found by its pid file's lock.  A lock held with no pid in it yet is a
+ * switch just forked by an up killed at that moment: it writes its pid as soon as it runs.
+ */
+static int
+stop_switch(const struct labrun *r)
+{
+	_cleanup_free_ char *pidfile = state_path(r, "switch.pid");
+	unsigned long long start;
+	pid_t pid;
+	int err = -EBADMSG;
+
+	for (int tries = 0; err == -EBADMSG && tries < 30; tries++)
+		err = labproc_lock_owner(pidfile, &pid, &start);
+	if (err < 0)
+		return LAB_FAIL(err, log_error_errno(err, "find the switch of lab '%s'", r->plan.name));
+	if (err == 0)
+		return 0;
+	err = labproc_stop(pid, start, SWITCH_GRACE_MS);
+	if (err == 0)
+		err = labproc_lock_wait(pidfile, 5000);
+	if (err < 0)
+		return LAB_FAIL(err, log_error_errno(err, "stop the switch of lab '%s' (pid %d)",
+		                                     r->plan.name, (int)pid));
+	return 0;
+}
+
 int
 labrun_down(struct labrun *r)
 {
-	pid_t pid;
-	unsigned long long start;
 	int err;
 
 	if (!exists(r->plan.state_dir)) {
@@ -668,12 +693,9 @@ labrun_down(struct labrun *r)
 	err = remove_nodes(r);
 	if (err < 0)
 		return 1;
-	if (switch_alive(r, &pid, &start)) {
-		err = labproc_stop(pid, start, SWITCH_GRACE_MS);
-		if (err < 0)
-			return LAB_FAIL(1, log_error_errno(err, "stop the switch of lab '%s' (pid %d)",
-			                                   r->plan.name, (int)pid));
-	}
+	err = stop_switch(r);
+	if (err < 0)
+		return 1;
 	remove_cgroups(r);
 	err = rm_rf_at(AT_FDCWD, r->plan.state_dir);
 	if (err < 0)
