@@ -22,6 +22,17 @@ defer cleanup_labs
 # running PID: PID exists and has not finished (a zombie waits for its new parent only).
 running() { [[ -e /proc/$1/stat && $(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat") != Z ]]; }
 
+# lab_hash TEXT: the low 32 bits of TEXT's FNV-1a hash, as labplan names a lab's cgroup
+# (<name>.<hash of its state directory>); bash's integers wrap as the C code's do.
+lab_hash() {
+	local h=$((0xcbf29ce484222325)) i c
+	for ((i = 0; i < ${#1}; i++)); do
+		printf -v c '%d' "'${1:i:1}"
+		h=$(((h ^ (c & 0xff)) * 0x100000001b3))
+	done
+	printf '%08x\n' $((h & 0xffffffff))
+}
+
 # leftovers NAME: what remains of lab NAME, one line each (nothing when nothing): its
 # state, processes whose command line names it (the switch, containode's supervisors),
 # mounts below it, its cgroups.
@@ -35,7 +46,9 @@ leftovers() {
 			echo "process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"; } 2>/dev/null
 	done
 	grep -F "$CONTAINET_LAB_ROOT/$1" /proc/self/mountinfo | sed 's/^/mount /'
-	ls -d /sys/fs/cgroup/*/containet/lab/"$1".* /sys/fs/cgroup/containet/lab/"$1".* 2>/dev/null |
+	local cg
+	cg=$1.$(lab_hash "$CONTAINET_LAB_ROOT/$1")
+	ls -d /sys/fs/cgroup/*/containet/lab/"$cg" /sys/fs/cgroup/containet/lab/"$cg" 2>/dev/null |
 		sed 's/^/cgroup /'
 	return 0
 }
