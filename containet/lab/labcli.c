@@ -35,36 +35,36 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: containet lab COMMAND [OPTIONS]\n"
-		"\n"
-		"A lab is a Kathara lab directory (lab.conf, lab.ext, lab.dep, NODE/,\n"
-		"NODE.startup, NODE.shutdown, shared/), its JSON rendering (show --json) in\n"
-		"a FILE.json, or a Mininet topology (--topo).\n"
-		"\n"
-		"Commands:\n"
-		"  up [DIR|FILE.json]        start the lab: its switch, segments and nodes\n"
-		"  down                      stop the lab and remove everything it made\n"
-		"  ps [--json]               the lab's nodes\n"
-		"  exec NODE -- CMD [ARG]... run CMD in a node\n"
-		"  console NODE              an interactive shell in a node\n"
-		"  show [DIR|FILE.json]      the resolved topology (--json: as JSON)\n"
-		"\n"
-		"Options:\n"
-		"  -d, --dir DIR             the lab directory (default: the current one)\n"
-		"      --name NAME           the lab's name (default: user and a hash of DIR)\n"
-		"      --topo SPEC           single,N | linear,N | tree,DEPTH[,FANOUT]\n"
-		"      --image REF           image of the nodes that name none (default: the\n"
-		"                            host's root, read-only, with a private layer)\n"
-		"      --image-map FROM=TO   run image TO where the lab says FROM (repeatable)\n"
-		"  -j, --jobs N              start at most N nodes at once (CPUs x 4)\n"
-		"      --startup-timeout S   up: wait at most S seconds for a node's startup (60)\n"
-		"      --no-startup          up: do not run the startup scripts\n"
-		"      --json                ps, show: JSON\n"
-		"  -h, --help                this text\n"
-		"\n"
-		"Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
-		"),\n"
-		"CONTAINODE (the containode program, default: beside containet, else PATH).\n");
+	        "Usage: containet lab COMMAND [OPTIONS]\n"
+	        "\n"
+	        "A lab is a Kathara lab directory (lab.conf, lab.ext, lab.dep, NODE/,\n"
+	        "NODE.startup, NODE.shutdown, shared/), its JSON rendering (show --json) in\n"
+	        "a FILE.json, or a Mininet topology (--topo).\n"
+	        "\n"
+	        "Commands:\n"
+	        "  up [DIR|FILE.json]        start the lab: its switch, segments and nodes\n"
+	        "  down                      stop the lab and remove everything it made\n"
+	        "  ps [--json]               the lab's nodes\n"
+	        "  exec NODE -- CMD [ARG]... run CMD in a node\n"
+	        "  console NODE              an interactive shell in a node\n"
+	        "  show [DIR|FILE.json]      the resolved topology (--json: as JSON)\n"
+	        "\n"
+	        "Options:\n"
+	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
+	        "      --name NAME           the lab's name (default: user and a hash of DIR)\n"
+	        "      --topo SPEC           single,N | linear,N | tree,DEPTH[,FANOUT]\n"
+	        "      --image REF           image of the nodes that name none (default: the\n"
+	        "                            host's root, read-only, with a private layer)\n"
+	        "      --image-map FROM=TO   run image TO where the lab says FROM (repeatable)\n"
+	        "  -j, --jobs N              start at most N nodes at once (CPUs x 4)\n"
+	        "      --startup-timeout S   up: wait at most S seconds for a node's startup (60)\n"
+	        "      --no-startup          up: do not run the startup scripts\n"
+	        "      --json                ps, show: JSON\n"
+	        "  -h, --help                this text\n"
+	        "\n"
+	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
+	        "),\n"
+	        "CONTAINODE (the containode program, default: beside containet, else PATH).\n");
 }
 
 enum {
@@ -165,9 +165,10 @@ lab_name(const struct cli *c, char ret[LABPLAN_NAME_MAX + 1])
 
 	if (c->name) {
 		if (!labplan_name_valid(c->name))
-			return log_usage_error("--name: '%s' is not a lab name (1-%d of A-Z a-z 0-9 "
-			                       "_ - ., not starting with - or .)",
-			                       c->name, LABPLAN_NAME_MAX);
+			return log_usage_error(
+			        "--name: '%s' is not a lab name (1-%d of A-Z a-z 0-9 "
+			        "_ - ., not starting with - or .)",
+			        c->name, LABPLAN_NAME_MAX);
 		strcpy(ret, c->name);
 		return 0;
 	}
@@ -206,8 +207,8 @@ load_lab(const struct cli *c, struct lab **ret)
 
 		r = read_file_at(AT_FDCWD, c->dir, LAB_FILE_MAX, &buf, &len);
 		if (r == -EFBIG)
-			return LAB_FAIL(1, log_error("'%s': larger than %d bytes", c->dir,
-			                             LAB_FILE_MAX));
+			return LAB_FAIL(
+			        1, log_error("'%s': larger than %d bytes", c->dir, LAB_FILE_MAX));
 		if (r < 0)
 			return LAB_FAIL(1, log_error_errno(r, "read '%s'", c->dir));
 		r = labjson_parse(buf, len, c->dir, ret, &err);
@@ -249,7 +250,8 @@ parse_options(int argc, char **argv, struct cli *c)
 		case OPT_IMAGE_MAP:
 			eq = strchr(optarg, '=');
 			if (!eq || eq == optarg || !eq[1])
-				return log_usage_error("--image-map wants FROM=TO, not '%s'", optarg);
+				return log_usage_error("--image-map wants FROM=TO, not '%s'",
+				                       optarg);
 			if (c->n_map == LAB_LIST_MAX)
 				return log_usage_error("more than %d --image-map", LAB_LIST_MAX);
 			*eq = '\0';
@@ -257,8 +259,8 @@ parse_options(int argc, char **argv, struct cli *c)
 			break;
 		case 'j':
 			if (parse_uint(optarg, 1, 4096, &c->jobs) < 0)
-				return log_usage_error("--jobs wants a number from 1 to 4096, not '%s'",
-				                       optarg);
+				return log_usage_error(
+				        "--jobs wants a number from 1 to 4096, not '%s'", optarg);
 			break;
 		case OPT_STARTUP_TIMEOUT:
 			if (parse_uint(optarg, 1, 86400, &c->startup_timeout) < 0)
@@ -303,7 +305,8 @@ show_text(const struct lab *lab, const struct labplan *p)
 		printf("  %-16s %-24s", n->name, image ? image : "(host root)");
 		for (size_t k = 0; k < n->n_ifaces; k++)
 			printf(" eth%u=%s%s%s", n->ifaces[k].index,
-			       lab->segments[n->ifaces[k].segment].name, n->ifaces[k].ipv4 ? "," : "",
+			       lab->segments[n->ifaces[k].segment].name,
+			       n->ifaces[k].ipv4 ? "," : "",
 			       n->ifaces[k].ipv4 ? n->ifaces[k].ipv4 : "");
 		printf("\n");
 	}
@@ -344,9 +347,9 @@ labcli_main(int argc, char **argv)
 	status = parse_options(argc - 1, argv + 1, &c);
 	if (status)
 		return status;
-	if (strcmp(c.verb, "up") != 0 && strcmp(c.verb, "down") != 0 &&
-	    strcmp(c.verb, "ps") != 0 && strcmp(c.verb, "exec") != 0 &&
-	    strcmp(c.verb, "console") != 0 && strcmp(c.verb, "show") != 0)
+	if (strcmp(c.verb, "up") != 0 && strcmp(c.verb, "down") != 0 && strcmp(c.verb, "ps") != 0 &&
+	    strcmp(c.verb, "exec") != 0 && strcmp(c.verb, "console") != 0 &&
+	    strcmp(c.verb, "show") != 0)
 		return log_usage_error("unknown command '%s'", c.verb);
 	/* up and show take the lab as an argument too. */
 	if ((strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0) && c.n_args > 0) {
@@ -370,8 +373,12 @@ labcli_main(int argc, char **argv)
 		return LAB_FAIL(1, log_error("out of memory"));
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	r = (struct labrun){
-		.plan = { .name = name, .state_dir = state, .default_image = c.image,
-		          .image_map = c.map, .n_image_map = c.n_map, .startups = !c.no_startup },
+		.plan = { .name = name,
+		          .state_dir = state,
+		          .default_image = c.image,
+		          .image_map = c.map,
+		          .n_image_map = c.n_map,
+		          .startups = !c.no_startup },
 		.containet = self,
 		.containode = containode,
 		.jobs = c.jobs ? c.jobs : (cpus > 0 ? (unsigned)cpus * 4 : 4),
@@ -387,7 +394,8 @@ labcli_main(int argc, char **argv)
 		if (status)
 			return status;
 		r.lab = lab;
-		if (!c.topo && !(c.dir && is_json_file(c.dir)) && realpath(c.dir ? c.dir : ".", real)) {
+		if (!c.topo && !(c.dir && is_json_file(c.dir)) &&
+		    realpath(c.dir ? c.dir : ".", real)) {
 			_cleanup_free_ char *shared = NULL;
 			struct stat st;
 

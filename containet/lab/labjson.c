@@ -249,8 +249,8 @@ jtext_done(struct jtext *t)
 static int
 jfail(char **ret_error, const char *fname, const char *path, const char *why, const char *what)
 {
-	return error_set(ret_error, -EINVAL, "%s: %s: %s%s%s%s", fname, path, why,
-	                 what ? " '" : "", what ? what : "", what ? "'" : "");
+	return error_set(ret_error, -EINVAL, "%s: %s: %s%s%s%s", fname, path, why, what ? " '" : "",
+	                 what ? what : "", what ? "'" : "");
 }
 
 /*
@@ -314,7 +314,7 @@ static int
 jiface(const cJSON *f, const char *node, size_t i, FILE *line, const char **ret_segment,
        struct jtext *ext, const char *fname, char **ret_error)
 {
-	static const char *const known[] = { "index", "name",   "segment", "mac",   "ipv4",
+	static const char *const known[] = { "index", "name",   "segment", "mac",    "ipv4",
 		                             "ipv6",  "access", "trunk",   "native", NULL };
 	char path[96], num[32];
 	const cJSON *m, *seg = cJSON_GetObjectItemCaseSensitive(f, "segment"),
@@ -328,7 +328,7 @@ jiface(const cJSON *f, const char *node, size_t i, FILE *line, const char **ret_
 	if (!cJSON_IsObject(f))
 		return jfail(ret_error, fname, path, "is not an object", NULL);
 	cJSON_ArrayForEach(m, f) if (!member_in(m->string, known)) return jfail(
-		ret_error, fname, path, "unknown member", m->string);
+	        ret_error, fname, path, "unknown member", m->string);
 	d = cJSON_IsNumber(index) ? index->valuedouble : -1;
 	if (!(d >= 0 && d < LAB_IFACES_MAX) || d != (double)(unsigned)d)
 		return jfail(ret_error, fname, path, "wants an index from 0 to 63", NULL);
@@ -490,7 +490,8 @@ jnode(const cJSON *n, size_t i, struct jtext *ext, struct jtext *dep, struct jli
 	cJSON_ArrayForEach(v, m)
 	{
 		const cJSON *proto = cJSON_GetObjectItemCaseSensitive(v, "protocol");
-		uint64_t host = json_uint(v, "host", 1u << 20), guest = json_uint(v, "guest", 1u << 20);
+		uint64_t host = json_uint(v, "host", 1u << 20),
+		         guest = json_uint(v, "guest", 1u << 20);
 
 		if (host > 65535 || guest > 65535 || (proto && !cJSON_IsString(proto)))
 			return jfail(ret_error, fname, path,
@@ -629,8 +630,8 @@ jemit(struct jline *x, FILE *f)
 static int
 jorder(struct jlines *l, const cJSON *segments, FILE *f)
 {
-	_cleanup_free_ const char **order = calloc(l->n + cJSON_GetArraySize(segments) + 1,
-	                                           sizeof(*order));
+	_cleanup_free_ const char **order =
+	        calloc(l->n + cJSON_GetArraySize(segments) + 1, sizeof(*order));
 	size_t n_order = 0, si = 0;
 	const cJSON *v;
 
@@ -676,7 +677,7 @@ static int
 jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, const char *fname,
      char **ret_error)
 {
-	static const char *const derived[] = { "nodes", "segments", "waves", "warnings", "lab",
+	static const char *const derived[] = { "nodes", "segments",  "waves",  "warnings", "lab",
 		                               "hosts", "image_map", "domain", NULL };
 	_cleanup_(jlines_done) struct jlines lines = {};
 	const cJSON *m, *v;
@@ -776,7 +777,8 @@ labjson_parse(const char *json, size_t len, const char *fname, struct lab **ret_
 	int r;
 
 	if (len > LAB_FILE_MAX)
-		return error_set(ret_error, -EFBIG, "%s: larger than %d bytes", fname, LAB_FILE_MAX);
+		return error_set(ret_error, -EFBIG, "%s: larger than %d bytes", fname,
+		                 LAB_FILE_MAX);
 	if (json_has_nul(json, len))
 		return error_set(ret_error, -EINVAL, "%s: a NUL character", fname);
 	o = cJSON_ParseWithLength(json, len);

@@ -27,8 +27,8 @@ labplan_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n >= 1 && n <= LABPLAN_NAME_MAX && strspn(name, NAME_CHARS) == n &&
-	       name[0] != '-' && name[0] != '.';
+	return n >= 1 && n <= LABPLAN_NAME_MAX && strspn(name, NAME_CHARS) == n && name[0] != '-' &&
+	       name[0] != '.';
 }
 
 /* FNV-1a, 64 bits: stable across machines and versions, which is all a name needs. */
@@ -113,7 +113,8 @@ map_image(const struct lab *lab, const struct labplan *p, const char *image)
 const char *
 labplan_image(const struct lab *lab, const struct lab_node *node, const struct labplan *p)
 {
-	const char *image = node->val[LAB_NODE_IMAGE] ? node->val[LAB_NODE_IMAGE] : p->default_image;
+	const char *image =
+	        node->val[LAB_NODE_IMAGE] ? node->val[LAB_NODE_IMAGE] : p->default_image;
 
 	return image ? map_image(lab, p, image) : NULL;
 }
@@ -124,8 +125,7 @@ push(char ***v, const char *s)
 	return strv_push(v, strdup(s));
 }
 
-static int
-pushf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int pushf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int
 pushf(char ***v, const char *fmt, ...)
 {
@@ -175,18 +175,22 @@ static int
 node_sysctls(const struct lab_node *node, struct sysctls *s)
 {
 	static const char *const v4[][2] = {
-		{ "net.ipv4.conf.all.rp_filter", "0" },     { "net.ipv4.conf.default.rp_filter", "0" },
-		{ "net.ipv4.conf.lo.rp_filter", "0" },      { "net.ipv4.ip_forward", "1" },
+		{ "net.ipv4.conf.all.rp_filter", "0" }, { "net.ipv4.conf.default.rp_filter", "0" },
+		{ "net.ipv4.conf.lo.rp_filter", "0" },  { "net.ipv4.ip_forward", "1" },
 		{ "net.ipv4.icmp_ratelimit", "0" },
 	};
 	static const char *const v6_on[][2] = {
-		{ "net.ipv6.conf.all.forwarding", "1" },      { "net.ipv6.conf.all.accept_ra", "0" },
-		{ "net.ipv6.icmp.ratelimit", "0" },           { "net.ipv6.conf.default.disable_ipv6", "0" },
+		{ "net.ipv6.conf.all.forwarding", "1" },
+		{ "net.ipv6.conf.all.accept_ra", "0" },
+		{ "net.ipv6.icmp.ratelimit", "0" },
+		{ "net.ipv6.conf.default.disable_ipv6", "0" },
 		{ "net.ipv6.conf.all.disable_ipv6", "0" },
 	};
 	static const char *const v6_off[][2] = {
-		{ "net.ipv6.conf.default.disable_ipv6", "1" }, { "net.ipv6.conf.all.disable_ipv6", "1" },
-		{ "net.ipv6.conf.default.forwarding", "0" },   { "net.ipv6.conf.all.forwarding", "0" },
+		{ "net.ipv6.conf.default.disable_ipv6", "1" },
+		{ "net.ipv6.conf.all.disable_ipv6", "1" },
+		{ "net.ipv6.conf.default.forwarding", "0" },
+		{ "net.ipv6.conf.all.forwarding", "0" },
 	};
 	bool ipv6 = labconf_node_flag(node, LAB_NODE_IPV6, false);
 	char key[64];
@@ -302,8 +306,10 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 	if (r == 0 && p->shared)
 		r = pushf(&v, "--volume=%s/shared:/shared", p->lab_dir);
 	if (r == 0 && labconf_node_flag(node, LAB_NODE_BRIDGED, false))
-		r = pushf(&warn, "%s: bridged (the management segment) is not supported yet, "
-		                 "ignoring", node->name);
+		r = pushf(&warn,
+		          "%s: bridged (the management segment) is not supported yet, "
+		          "ignoring",
+		          node->name);
 	if (r < 0)
 		return r;
 	/* The command: the lab's entrypoint and args, else one that waits. */
@@ -344,15 +350,17 @@ labplan_startup_script(const struct lab_node *node)
 	if (!f)
 		return NULL;
 	/* What Kathara's STARTUP_COMMANDS do besides the scripts, for the files of NODE/. */
-	fprintf(f, PICK_SHELL "mkdir -p /var/log; "
-	           "if [ -d /var/www ]; then chmod -R 777 /var/www/* 2>/dev/null; fi; "
-	           "if [ -d /etc/quagga ]; then chown -R quagga:quagga /etc/quagga/; "
-	           "chmod 640 /etc/quagga/*; fi; "
-	           "if [ -d /etc/frr ]; then chown -R frr:frr /etc/frr/; chmod 640 /etc/frr/*; fi; "
-	           "if [ -f /hostlab/shared.startup ]; then %s -x /hostlab/shared.startup "
-	           ">/var/log/shared.log 2>&1; fi; "
-	           "if [ -f /hostlab/%s.startup ]; then %s -x /hostlab/%s.startup "
-	           ">/var/log/startup.log 2>&1 || exit $?; fi",
+	fprintf(f,
+	        PICK_SHELL
+	        "mkdir -p /var/log; "
+	        "if [ -d /var/www ]; then chmod -R 777 /var/www/* 2>/dev/null; fi; "
+	        "if [ -d /etc/quagga ]; then chown -R quagga:quagga /etc/quagga/; "
+	        "chmod 640 /etc/quagga/*; fi; "
+	        "if [ -d /etc/frr ]; then chown -R frr:frr /etc/frr/; chmod 640 /etc/frr/*; fi; "
+	        "if [ -f /hostlab/shared.startup ]; then %s -x /hostlab/shared.startup "
+	        ">/var/log/shared.log 2>&1; fi; "
+	        "if [ -f /hostlab/%s.startup ]; then %s -x /hostlab/%s.startup "
+	        ">/var/log/startup.log 2>&1 || exit $?; fi",
 	        sh, node->name, sh, node->name);
 	for (size_t i = 0; i < node->n_exec; i++)
 		fprintf(f, "; echo '++ exec %zu' >>/var/log/startup.log; %s", i + 1, node->exec[i]);
@@ -368,8 +376,10 @@ labplan_shutdown_script(const struct lab_node *node)
 	const char *sh = script_shell(node);
 	char *s;
 
-	if (asprintf(&s, PICK_SHELL "if [ -f /hostlab/%s.shutdown ]; then %s /hostlab/%s.shutdown; "
-	                 "fi; if [ -f /hostlab/shared.shutdown ]; then %s /hostlab/shared.shutdown; fi",
+	if (asprintf(&s,
+	             PICK_SHELL
+	             "if [ -f /hostlab/%s.shutdown ]; then %s /hostlab/%s.shutdown; "
+	             "fi; if [ -f /hostlab/shared.shutdown ]; then %s /hostlab/shared.shutdown; fi",
 	             node->name, sh, node->name, sh) < 0)
 		return NULL;
 	return s;

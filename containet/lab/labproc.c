@@ -255,7 +255,8 @@ labproc_lock_wait(const char *path, int timeout_ms)
 int
 labproc_daemon(char *const *argv, const char *log_path, const char *pid_path, pid_t *ret_pid)
 {
-	_cleanup_close_ int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	_cleanup_close_ int log_fd =
+	        open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	_cleanup_close_ int lock_fd = -1;
 	pid_t pid;
 	int pipefd[2], err = 0;

@@ -34,8 +34,8 @@ DEFINE_CLEANUP_FUNC(DIR *, closedir)
 /* Exit codes of a node's job (a child of `up`). */
 enum { JOB_OK, JOB_START_FAILED, JOB_STARTUP_FAILED, JOB_STARTUP_TIMEOUT };
 
-static char *
-state_path(const struct labrun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *state_path(const struct labrun *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 static char *
 state_path(const struct labrun *r, const char *fmt, ...)
 {
@@ -122,7 +122,8 @@ write_topology(const struct labrun *r)
 static int
 start_switch(const struct labrun *r)
 {
-	_cleanup_free_ char *sock = state_path(r, "switch.sock"), *log = state_path(r, "switch.log"),
+	_cleanup_free_ char *sock = state_path(r, "switch.sock"),
+	                    *log = state_path(r, "switch.log"),
 	                    *pidfile = state_path(r, "switch.pid");
 	char *argv[] = { (char *)r->containet, "-s", sock, NULL };
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
@@ -185,7 +186,7 @@ add_segments(const struct labrun *r)
 	for (size_t i = 0; i < lab->n_segments; i++) {
 		const struct lab_segment *s = &lab->segments[i];
 		char *argv[] = { (char *)r->containet, "-s", sock, "segment", "add",
-			         (char *)s->name, NULL, NULL, NULL };
+			         (char *)s->name,      NULL, NULL, NULL };
 		_cleanup_free_ char *what = NULL;
 		int err;
 
@@ -302,7 +303,8 @@ node_job(const struct labrun *r, size_t idx, bool scripts, pid_t up)
 	script = labplan_startup_script(node);
 	char *cmd[] = { "/bin/sh", "-c", script, NULL };
 	logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (!script || labplan_exec_argv(&r->plan, r->containode, node->name, false, cmd, &exec) < 0)
+	if (!script ||
+	    labplan_exec_argv(&r->plan, r->containode, node->name, false, cmd, &exec) < 0)
 		_exit(JOB_STARTUP_FAILED);
 	err = labproc_spawn(exec, -1, logfd, logfd, &pid);
 	for (unsigned waited = 100; err == 0; waited += 100) {
@@ -387,7 +389,8 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 				running--;
 				done++;
 				if (tty)
-					fprintf(stderr, "\r%zu of %zu nodes up", done, lab->n_nodes);
+					fprintf(stderr, "\r%zu of %zu nodes up", done,
+					        lab->n_nodes);
 			}
 	}
 	if (tty && lab->n_nodes)
@@ -419,7 +422,8 @@ labrun_up(struct labrun *r)
 	}
 	if (mkdir(r->plan.state_dir, 0755) < 0) {
 		if (errno != EEXIST)
-			return LAB_FAIL(1, log_error_errno(-errno, "create '%s'", r->plan.state_dir));
+			return LAB_FAIL(1,
+			                log_error_errno(-errno, "create '%s'", r->plan.state_dir));
 		if (switch_alive(r, NULL, NULL))
 			log_error("lab '%s' is up already (containet lab down --name %s)",
 			          r->plan.name, r->plan.name);
@@ -437,12 +441,14 @@ labrun_up(struct labrun *r)
 	if (err < 0)
 		return LAB_FAIL(1, log_error_errno(err, "lock '%s'", uplock));
 	if (mkdir(logdir, 0755) < 0 || mkdir(nodes, 0755) < 0 || mkdir(upper, 0755) < 0)
-		return LAB_FAIL(1, log_error_errno(-errno, "create the state of lab '%s'", r->plan.name));
+		return LAB_FAIL(
+		        1, log_error_errno(-errno, "create the state of lab '%s'", r->plan.name));
 	for (size_t i = 0; i < r->lab->n_warnings; i++)
 		log_warn("%s", r->lab->warnings[i]);
 	err = write_topology(r);
 	if (err < 0)
-		return LAB_FAIL(1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
+		return LAB_FAIL(
+		        1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
 	if (start_switch(r) < 0 || add_segments(r) < 0)
 		goto failed;
 	if (start_nodes(r, counts) < 0)
@@ -507,8 +513,8 @@ run_shutdowns(const struct labrun *r)
 		snprintf(node.name, sizeof(node.name), "%s", names[i]);
 		script = labplan_shutdown_script(&node);
 		char *cmd[] = { "/bin/sh", "-c", script, NULL };
-		if (!script || labplan_exec_argv(&r->plan, r->containode, names[i], false, cmd,
-		                                 &argv) < 0)
+		if (!script ||
+		    labplan_exec_argv(&r->plan, r->containode, names[i], false, cmd, &argv) < 0)
 			continue;
 		if (labproc_spawn(argv, -1, -1, -1, &pid) < 0)
 			continue;
@@ -640,13 +646,14 @@ stop_up(const struct labrun *r)
 		log_info("lab '%s': stopping its up (pid %d)", r->plan.name, (int)pid);
 		err = labproc_stop(pid, start, 0);
 		if (err < 0)
-			return LAB_FAIL(err, log_error_errno(err, "stop the up of lab '%s' (pid %d)",
-			                                     r->plan.name, (int)pid));
+			return LAB_FAIL(err,
+			                log_error_errno(err, "stop the up of lab '%s' (pid %d)",
+			                                r->plan.name, (int)pid));
 	}
 	err = labproc_lock_wait(uplock, JOB_END_MS);
 	if (err < 0)
-		return LAB_FAIL(err, log_error("lab '%s': its up's node jobs do not end",
-		                               r->plan.name));
+		return LAB_FAIL(err,
+		                log_error("lab '%s': its up's node jobs do not end", r->plan.name));
 	return 0;
 }
 
@@ -665,7 +672,8 @@ stop_switch(const struct labrun *r)
 	for (int tries = 0; err == -EBADMSG && tries < 30; tries++)
 		err = labproc_lock_owner(pidfile, &pid, &start);
 	if (err < 0)
-		return LAB_FAIL(err, log_error_errno(err, "find the switch of lab '%s'", r->plan.name));
+		return LAB_FAIL(err,
+		                log_error_errno(err, "find the switch of lab '%s'", r->plan.name));
 	if (err == 0)
 		return 0;
 	err = labproc_stop(pid, start, SWITCH_GRACE_MS);

@@ -20,8 +20,8 @@ topo_number(const char *s, const char *what, unsigned long max, unsigned *ret, c
 	unsigned long v;
 
 	if (parse_uint(s, 1, max, &v) < 0)
-		return error_set(ret_error, -EINVAL, "--topo: %s wants a number from 1 to %lu, not '%s'",
-		                 what, max, s);
+		return error_set(ret_error, -EINVAL,
+		                 "--topo: %s wants a number from 1 to %lu, not '%s'", what, max, s);
 	*ret = v;
 	return 0;
 }
@@ -40,17 +40,20 @@ labtopo_parse(const char *spec, struct labtopo *ret, char **ret_error)
 	strcpy(buf, spec);
 	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		if (n == 4)
-			return error_set(ret_error, -EINVAL, "--topo: too many numbers in '%s'", spec);
+			return error_set(ret_error, -EINVAL, "--topo: too many numbers in '%s'",
+			                 spec);
 		words[n++] = w;
 	}
 	/* strtok_r folds ",,": count the commas so "single,,3" is not "single,3". */
 	if (n == 0 || strstr(spec, ",,") || spec[0] == ',' || spec[strlen(spec) - 1] == ',')
 		return error_set(ret_error, -EINVAL,
-		                 "--topo: '%s' is not single,N, linear,N or tree,DEPTH[,FANOUT]", spec);
+		                 "--topo: '%s' is not single,N, linear,N or tree,DEPTH[,FANOUT]",
+		                 spec);
 	if (strcmp(words[0], "single") == 0 || strcmp(words[0], "linear") == 0) {
 		t.kind = words[0][0] == 's' ? LABTOPO_SINGLE : LABTOPO_LINEAR;
 		if (n != 2)
-			return error_set(ret_error, -EINVAL, "--topo: %s wants one number, N", words[0]);
+			return error_set(ret_error, -EINVAL, "--topo: %s wants one number, N",
+			                 words[0]);
 		r = topo_number(words[1], "N", LAB_NODES_MAX, &t.n, ret_error);
 		if (r < 0)
 			return r;
@@ -76,7 +79,8 @@ labtopo_parse(const char *spec, struct labtopo *ret, char **ret_error)
 		t.hosts = hosts;
 	} else {
 		return error_set(ret_error, -EINVAL,
-		                 "--topo: unknown topology '%s' (single, linear or tree)", words[0]);
+		                 "--topo: unknown topology '%s' (single, linear or tree)",
+		                 words[0]);
 	}
 	*ret = t;
 	return 0;

@@ -167,9 +167,10 @@ END_TEST
 
 START_TEST(images)
 {
-	struct lab *lab = parse("a[0]=A\nb[0]=A\nb[image]=kathara/frr\nc[0]=A\n"
-	                        "c[image]=kathara/base:latest\nd[0]=A\nd[image]=other\n",
-	                        "IMAGE_MAP=\"kathara/base=local/base kathara/frr=local/frr\"\n", NULL);
+	struct lab *lab =
+	        parse("a[0]=A\nb[0]=A\nb[image]=kathara/frr\nc[0]=A\n"
+	              "c[image]=kathara/base:latest\nd[0]=A\nd[image]=other\n",
+	              "IMAGE_MAP=\"kathara/base=local/base kathara/frr=local/frr\"\n", NULL);
 	struct lab_pair cli[] = { { "kathara/frr", "cli/frr" } };
 	struct labplan p = { .name = "t", .state_dir = "/s" };
 
@@ -190,12 +191,14 @@ END_TEST
 
 START_TEST(node_as_kathara_runs_it)
 {
-	struct lab *lab = parse("r1[0]=A/02:00:00:00:00:0a\nr1[1]=B\nr1[image]=img\n"
-	                        "r1[sysctl]=net.ipv4.ip_forward=0\nr1[env]=X=1\n"
-	                        "r1[port]=8080:80/tcp\nr1[mem]=64m\nr1[cpus]=0.5\n",
-	                        "r1[0.ip]=10.0.0.1/24\nr1[1.ip]=fd00::1/64\nr1[gw]=10.0.0.254\n",
-	                        NULL);
-	struct labplan p = { .name = "lab1", .state_dir = "/run/l/lab1", .lab_dir = "/home/u/lab1",
+	struct lab *lab =
+	        parse("r1[0]=A/02:00:00:00:00:0a\nr1[1]=B\nr1[image]=img\n"
+	              "r1[sysctl]=net.ipv4.ip_forward=0\nr1[env]=X=1\n"
+	              "r1[port]=8080:80/tcp\nr1[mem]=64m\nr1[cpus]=0.5\n",
+	              "r1[0.ip]=10.0.0.1/24\nr1[1.ip]=fd00::1/64\nr1[gw]=10.0.0.254\n", NULL);
+	struct labplan p = { .name = "lab1",
+		             .state_dir = "/run/l/lab1",
+		             .lab_dir = "/home/u/lab1",
 		             .shared = true };
 	char **v = NULL, **warn = NULL;
 
