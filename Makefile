@@ -2,7 +2,7 @@
 #
 #   make                 build every program
 #   make check           unit + integration tests (installs missing Debian packages first)
-#   make demo            two containers pinging each other through the switch
+#   make demo            two containers pinging each other through the switch, then a lab tour
 #   make bench           benchmarks against reference tools, as ratios
 #   make fuzz            libFuzzer targets (clang) in build/fuzz; make fuzz-smoke runs each briefly
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -103,7 +103,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/bench/run.sh $(BENCH)
 
-# make bench-switch, bench-launcher, bench-pull: one part alone.
+# make bench-switch, bench-launcher, bench-pull, bench-lab: one part alone.
 bench-%: deps
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/bench/run.sh $*
@@ -135,4 +135,4 @@ clean:
 # Keep objects of pattern-built tests and helpers between runs.
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name lab-images -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1,6 +1,7 @@
 /* containet: an io_uring ethernet switch for container taps.  Options and wiring only. */
 #include "client.h"
 #include "cleanup.h"
+#include "lab/labcli.h"
 #include "log.h"
 #include "parse.h"
 #include "switch.h"
@@ -21,6 +22,7 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: containet -s SOCK [OPTIONS]            run the switch\n"
 		"       containet -s SOCK COMMAND              ask a running switch\n"
+		"       containet lab COMMAND [OPTIONS]        run a lab (containet lab --help)\n"
 		"\n"
 		"Commands:\n"
 		"  ports [--json]                  ports, their segment, kind, MAC and counters\n"
@@ -349,6 +351,9 @@ main(int argc, char **argv)
 	int c;
 
 	log_init("containet");
+	/* The lab runner is a program of its own that runs this one as its switch. */
+	if (argc > 1 && strcmp(argv[1], "lab") == 0)
+		return labcli_main(argc - 1, argv + 1);
 	opterr = 0; /* getopt's own messages off: one line, in the house format */
 	while ((c = getopt_long(argc, argv, ":s:vhw:c:", options, NULL)) != -1) {
 		switch (c) {

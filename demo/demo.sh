@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: a busybox root file system, the containet switch, two containers on it
-# (10.0.0.1/24 and 10.0.0.2/24) pinging each other.  Prints what happens, cleans up
-# everything (also on failure or Ctrl-C) and exits 0 only if both pings went through.
+# (10.0.0.1/24 and 10.0.0.2/24) pinging each other; then a short lab tour: the lab
+# demo/labs/two-lans (two LANs and a router) up in one command, a ping across the router,
+# and down.  Prints what happens, cleans up everything (also on failure or Ctrl-C) and
+# exits 0 only if every ping went through and nothing of the lab is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -24,10 +26,13 @@ SOCK=$WORK/switch.sock
 ROOT=$WORK/rootfs
 SWITCH=
 CONTAINERS=()
+LAB=
+export CONTAINET_LAB_ROOT=$WORK/labs
 
 cleanup() {
 	local rc=$? pid
 	trap - EXIT INT TERM
+	[[ -z $LAB ]] || "$BIN/containet" lab down --name "$LAB" || true
 	for pid in "${CONTAINERS[@]}" $SWITCH; do
 		kill -TERM "$pid" 2>/dev/null || continue
 		for _ in $(seq 50); do
@@ -123,3 +128,20 @@ for i in 0 1; do
 done
 ((ok == 2)) || die "$((2 - ok)) of the 2 pings failed"
 say "SUCCESS: both containers pinged each other through containet"
+
+# --- A lab tour -------------------------------------------------------------------------
+LAB=demo-tour
+say "a lab: containet lab up demo/labs/two-lans --name $LAB (Kathara's lab format)"
+sed 's/^/    /' demo/labs/two-lans/lab.conf
+"$BIN/containet" lab up --name "$LAB" demo/labs/two-lans | sed 's/^/    /'
+say "its nodes (containode run -d; the nodes run on the host's root, read-only):"
+"$BIN/containet" lab ps --name "$LAB" | sed 's/^/    /'
+say "pc1's routes, from its startup script, and a ping to pc2 on the other LAN, through r1:"
+"$BIN/containet" lab exec --name "$LAB" pc1 -- ip route | sed 's/^/    /'
+"$BIN/containet" lab exec --name "$LAB" pc1 -- ping -c 3 -W 2 10.2.0.2 | sed 's/^/    /' ||
+	die "pc1 could not reach pc2 through r1"
+say "containet lab down --name $LAB"
+"$BIN/containet" lab down --name "$LAB"
+[[ ! -e $CONTAINET_LAB_ROOT/$LAB ]] || die "the lab's state is still there"
+LAB=
+say "SUCCESS: the lab went up, routed between its LANs, and is gone"

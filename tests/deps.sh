@@ -18,6 +18,9 @@ packages=(
 	openvswitch-switch ethtool
 	# benchmarks
 	iperf3 crun runc bubblewrap vde2 hyperfine gnuplot-nox
+	# labs: a routing daemon for the lab nodes' images (its service never runs on the host,
+	# see below); Mininet and the bridge tools it runs with, the lab benchmark's reference
+	frr mininet bridge-utils
 )
 
 missing=()
@@ -36,8 +39,22 @@ if ((EUID != 0)); then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# frr (and Mininet's Open vSwitch, were it recommended) are services: installed for the
+# lab images' files, never started on the host.  A policy-rc.d that says 101 ("action
+# forbidden") keeps invoke-rc.d from starting them, for this install only.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+	printf '#!/bin/sh\n# containet deps.sh: no service starts while it installs\nexit 101\n' \
+		>"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Nor at the next boot: frr's unit is enabled by its package.
+if [[ " ${missing[*]} " == *" frr "* ]] && command -v systemctl >/dev/null; then
+	systemctl disable --quiet frr.service 2>/dev/null || true
+fi
 # The registry package starts a system service on port 5000; tests start their own.
 if systemctl is-active --quiet docker-registry 2>/dev/null; then
 	systemctl stop docker-registry || true

@@ -18,3 +18,15 @@
  * beyond 2^53).  NULL when out of memory.
  */
 cJSON *labjson_render(const struct lab *lab);
+
+/*
+ * The other way: a lab from its JSON rendering (what `lab up FILE.json` reads), through
+ * the same checks as the files, by writing the lab.conf, lab.ext and lab.dep text the
+ * JSON stands for and parsing that; what is derived (wave, waves, warnings, a segment's
+ * nodes, an interface's name) is left out, an unknown member is an error.  So a rendered
+ * lab parses back to a lab that renders the same.  fname starts the messages ("FILE: why",
+ * or "FILE (as lab.ext):3: why" for what the files' parsers refuse).  0, -EINVAL with the
+ * reason in *ret_error, -EFBIG (more than LAB_FILE_MAX), -ENOMEM.
+ */
+int labjson_parse(const char *json, size_t len, const char *fname, struct lab **ret_lab,
+                  char **ret_error);

@@ -2,12 +2,14 @@
  * A lab's three files: the input is lab.conf, then (after a NUL byte) lab.ext, then (after
  * another) lab.dep.  An accepted lab keeps the model's promises (labconf.h): interfaces
  * numbered 0..n-1, unique names, every node once in the start order and after its
- * dependencies; and it renders to JSON that parses again.
+ * dependencies; and it renders to JSON that parses again, as JSON and as a lab
+ * (labjson_parse) that renders the same.
  */
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,33 @@
 #include "containet/lab/labdep.h"
 #include "containet/lab/labext.h"
 #include "containet/lab/labjson.h"
+
+/* The rendering parses back (labjson_parse) to a lab that renders the same, warnings aside. */
+static void
+round_trip(cJSON *j, const char *text)
+{
+	_cleanup_json_ cJSON *b = NULL;
+	_cleanup_free_ char *ta = NULL, *tb = NULL, *err = NULL;
+	struct lab *back = NULL;
+	int r = labjson_parse(text, strlen(text), "lab.json", &back, &err);
+
+	if (r == -ENOMEM)
+		return;
+	if (r != 0)
+		fprintf(stderr, "%s\n%s\n", err, text);
+	assert(r == 0);
+	b = labjson_render(back);
+	assert(b);
+	cJSON_DeleteItemFromObject(j, "warnings");
+	cJSON_DeleteItemFromObject(b, "warnings");
+	ta = cJSON_PrintUnformatted(j);
+	tb = cJSON_PrintUnformatted(b);
+	assert(ta && tb);
+	if (strcmp(ta, tb) != 0)
+		fprintf(stderr, "%s\n%s\n", ta, tb);
+	assert(strcmp(ta, tb) == 0);
+	labconf_free(back);
+}
 
 static void
 check(const struct lab *lab)
@@ -56,6 +85,7 @@ check(const struct lab *lab)
 	assert(text);
 	again = cJSON_Parse(text);
 	assert(again);
+	round_trip(j, text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

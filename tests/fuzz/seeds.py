@@ -322,6 +322,27 @@ def endpoint():
         write("fuzz_containet_ipam", "pool-%d" % i, b"\1" + "\0".join(fields).encode())
 
 
+def labjson():
+    """Labs as JSON: the rendering of each fixture lab (containet lab show --json)."""
+    import subprocess
+    labs = os.path.join(HERE, "..", "fixtures", "labs")
+    containet = os.path.join(HERE, "..", "..", os.environ.get("BUILD", "build"), "bin",
+                             "containet")
+    for name in sorted(os.listdir(labs)):
+        out = subprocess.run([containet, "lab", "show", "--json", os.path.join(labs, name)],
+                             capture_output=True)
+        if out.returncode == 0:
+            write("fuzz_containet_labjson", "fixture-" + name, out.stdout)
+    write("fuzz_containet_labjson", "small",
+          '{"description":"d","nodes":[{"name":"a","image":"x","interfaces":[{"index":0,'
+          '"segment":"S","mac":"02:00:00:00:00:01","ipv4":"10.0.0.1/24"}],"exec":["echo"],'
+          '"sysctl":{"net.ipv4.ip_forward":"1"},"env":{"A":"b"},"ports":[{"host":1,"guest":2,'
+          '"protocol":"udp"}],"depends":[]},{"name":"b","interfaces":[{"index":0,'
+          '"segment":"S","trunk":[10,20],"native":1}],"depends":["a"]}],'
+          '"segments":[{"name":"S","mtu":1400,"delay":"10ms"}],"image_map":{"a":"b"},'
+          '"hosts":["h"],"domain":"lab.test"}')
+
+
 def gso():
     """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
     def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
@@ -464,6 +485,7 @@ if __name__ == "__main__":
     labconf()
     tcvalue()
     endpoint()
+    labjson()
     gso()
     vxlan()
     volume()

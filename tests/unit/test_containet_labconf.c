@@ -836,6 +836,126 @@ END_TEST
 
 /* ---- JSON ---- */
 
+
+/* Renders lab, parses the rendering back and renders that: the same JSON, warnings aside. */
+static void
+round_trip(void)
+{
+	_cleanup_json_ cJSON *a = labjson_render(lab), *b = NULL;
+	_cleanup_free_ char *ta = NULL, *tb = NULL, *text = NULL;
+	struct lab *back = NULL;
+	char *e = NULL;
+	int r;
+
+	ck_assert_ptr_nonnull(a);
+	text = cJSON_PrintUnformatted(a);
+	r = labjson_parse(text, strlen(text), "lab.json", &back, &e);
+	ck_assert_msg(r == 0, "parse back: %s\n%s", e ? e : "?", text);
+	b = labjson_render(back);
+	cJSON_DeleteItemFromObject(a, "warnings");
+	cJSON_DeleteItemFromObject(b, "warnings");
+	ta = cJSON_PrintUnformatted(a);
+	tb = cJSON_PrintUnformatted(b);
+	ck_assert_str_eq(ta, tb);
+	labconf_free(back);
+	free(e);
+}
+
+START_TEST(json_round_trip)
+{
+	OK("LAB_NAME=n\nLAB_DESCRIPTION=\"a \\lab\"\nLAB_VERSION=1.0\nLAB_AUTHOR=\"A. B\"\n"
+	   "LAB_EMAIL=a@b.c\nLAB_WEB=http://x/\n"
+	   "r1[1]=B\nr1[0]=A/02:00:00:00:00:01\npc1[0]=A\nr1[image]=kathara/frr\nr1[ipv6]=true\n"
+	   "r1[exec]=\"echo hi\"\nr1[exec]=\"echo two; ls\"\npc1[num_terms]=0\n"
+	   "pc1[sysctl]=net.ipv4.ip_forward=0\npc1[env]=A=b c\npc1[port]=8080:80/udp\n"
+	   "pc1[mem]=64m\npc1[cpus]=0.5\npc1[privileged]=true\npc1[bridged]=false\n"
+	   "pc1[shell]=/bin/bash\npc1[entrypoint]=/sbin/init\npc1[args]=\"a b\"\n",
+	   "A[mtu]=1400\nA[dns]=false\nA[delay]=20ms\nA[seed]=18446744073709551615\n"
+	   "A[subnet]=10.0.0.0/24\nA[service]=10.0.0.253\nA[loss]=1%\nB[vxlan]=42\n"
+	   "r1[1.vlan]=trunk:10,20 native:5\nr1[0.ip]=10.0.0.1/24\nr1[0.ip]=fd00::1/64\n"
+	   "pc1[0.vlan]=7\npc1[0.ip]=auto\npc1[gw]=10.0.0.1\npc1[gw]=fd00::1\n"
+	   "LAB_DOMAIN=lab.example\nLAB_HOSTS=\"h1 h2\"\nr1[host]=h2\n"
+	   "IMAGE_MAP=\"kathara/frr=local/frr kathara/base=local/base\"\n",
+	   "pc1: r1\n");
+	round_trip();
+}
+END_TEST
+
+START_TEST(json_round_trip_topologies)
+{
+	OK("a[0]=X\n", NULL, NULL);
+	round_trip();
+	labconf_free(lab);
+	lab = labconf_new();
+	OK("a[0]=X\nb[0]=X\nc[0]=Y\nc[1]=X\nd[0]=Y\n", NULL, "c: a b\nd: c\n");
+	round_trip();
+}
+END_TEST
+
+/* labjson_parse() refuses text, naming what and where. */
+static void
+json_bad(const char *text, const char *want)
+{
+	struct lab *l = NULL;
+	char *e = NULL;
+	int r = labjson_parse(text, strlen(text), "x.json", &l, &e);
+
+	ck_assert_msg(r == -EINVAL, "'%s' gave %d", text, r);
+	ck_assert_ptr_null(l);
+	ck_assert_msg(e && strstr(e, want), "'%s': '%s' lacks '%s'", text, e ? e : "", want);
+	ck_assert_int_eq(strncmp(e, "x.json", 6), 0);
+	free(e);
+}
+
+START_TEST(json_errors)
+{
+	struct lab *none = NULL;
+
+	/* No nodes: as a lab.conf of blank lines. */
+	ck_assert_int_eq(labjson_parse("{\"nodes\":[]}", 12, "x.json", &none, NULL), 0);
+	ck_assert_uint_eq(none->n_nodes, 0);
+	labconf_free(none);
+	json_bad("", "not JSON");
+	json_bad("[1]", "not a JSON object");
+	json_bad("{}", "wants a list of nodes");
+	json_bad("{\"frob\":1,\"nodes\":[]}", "unknown member 'frob'");
+	json_bad("{\"nodes\":[{\"name\":\"A\"}]}", "wants a name");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"frob\":1}]}", "node 'a': unknown member 'frob'");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,\"segment\":\"S\","
+	         "\"frob\":2}]}]}",
+	         "interfaces[0]: unknown member 'frob'");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":64,\"segment\":\"S\"}]}]}",
+	         "wants an index");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0.5,\"segment\":\"S\"}]}]}",
+	         "wants an index");
+	/* No way to slip a line of one's own into the files. */
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,"
+	         "\"segment\":\"S\\nb[0]=T\"}]}]}",
+	         "control character");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"image\":\"x\\\"\\nb[0]=\\\"T\"}]}", "quote");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"sysctl\":{\"net.x\\n\":\"1\"}}]}", "a bad key");
+	json_bad("{\"description\":\"x\\u0000y\",\"nodes\":[]}", "NUL");
+	json_bad("{\"description\":\"a=b\",\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,"
+	         "\"segment\":\"S\"}]}]}",
+	         "'=' in a LAB_ line");
+	/* What the files' parsers refuse, they name with the form it took. */
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":1,\"segment\":\"S\"}]}]}",
+	         "x.json (as lab.conf)");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,\"segment\":\"S\","
+	         "\"ipv4\":\"10.0.0.300/24\"}]}]}",
+	         "x.json (as lab.ext)");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"depends\":[\"a\"],\"interfaces\":[{\"index\":0,"
+	         "\"segment\":\"S\"}]}]}",
+	         "x.json (as lab.dep)");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,\"segment\":\"S\"}]}],"
+	         "\"segments\":[{\"name\":\"S\",\"mtu\":10}]}",
+	         "x.json (as lab.ext)");
+	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,\"segment\":\"S\"}]}],"
+	         "\"segments\":[{\"name\":\"S\",\"colour\":\"red\"}]}",
+	         "segment 'S': unknown member 'colour'");
+}
+END_TEST
+
 START_TEST(json_rendering)
 {
 	_cleanup_json_ cJSON *j = NULL;
@@ -953,6 +1073,9 @@ labconf_suite(void)
 	tcase_add_test(dep, dep_syntax_and_names);
 	tcase_add_test(other, values_in_tc_words);
 	tcase_add_test(other, json_rendering);
+	tcase_add_test(other, json_round_trip);
+	tcase_add_test(other, json_round_trip_topologies);
+	tcase_add_test(other, json_errors);
 	tcase_add_test(other, load_directory);
 	suite_add_tcase(s, conf);
 	suite_add_tcase(s, ext);

@@ -1,0 +1,39 @@
+/*
+ * The runner: executes a lab's plan (labplan.h) with the programs it names.  `up` starts
+ * the lab's own switch (detached, in the lab's state directory), its segments, then the
+ * nodes through `containode run -d`, wave by wave in lab.dep order, at most `jobs` at
+ * once, each followed by its startup script through `containode exec`.  `down` runs the
+ * shutdown scripts, removes the nodes (`containode rm -f`), stops the switch and removes
+ * the state directory and the lab's parent cgroups.  Everything a lab makes is found from
+ * its state directory alone, so `down` also clears what a killed `up` left.
+ *
+ * State directory ROOT/<name>/: lab.json (the resolved topology), switch.sock, switch.pid
+ * ("PID STARTTIME"), switch.log, nodes/ (containode's --state-dir), upper/<node>/ (the
+ * nodes' kept upper layers: NODE/ of the lab copied in, the lab's scripts in /hostlab),
+ * log/<node>.startup.
+ */
+#pragma once
+
+#include "labconf.h"
+#include "labplan.h"
+
+/* Logs (a log_*() statement) and yields ret, taken before the log can change errno. */
+#define LAB_FAIL(ret, log_stmt)                                                                    \
+	({                                                                                         \
+		__typeof__(ret) _ret = (ret);                                                      \
+		log_stmt;                                                                          \
+		_ret;                                                                              \
+	})
+
+struct labrun {
+	struct labplan plan;
+	const struct lab *lab;  /* up and show: the lab */
+	const char *containet;  /* this program, as the switch */
+	const char *containode; /* path or name in PATH */
+	unsigned jobs;          /* nodes started at once */
+	unsigned startup_timeout_s;
+};
+
+/* Each returns the exit status for the command. */
+int labrun_up(struct labrun *r);
+int labrun_down(struct labrun *r);

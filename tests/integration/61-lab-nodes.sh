@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# A lab with real nodes (containode run -d), on the host's root read-only as nodes without
+# an image run: two LANs and a router, as Kathara runs it (identities and host names,
+# capabilities and sysctls, NODE/ copied onto /, shared/ at /shared, startup and shutdown
+# scripts, exec lines, lab.dep's order), traffic across the router, exec and ps, then
+# down: nothing left.  Then Mininet's single,50 up and down, and up killed with SIGKILL
+# at random moments, 20 times, then down: nothing left each time.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
+lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
+
+LAB=$TEST_TMP/twolans
+mkdir -p "$LAB/r1/etc" "$LAB/shared"
+cat >"$LAB/lab.conf" <<'CONF'
+LAB_DESCRIPTION="two LANs and a router"
+r1[0]="lan1"
+r1[1]="lan2"
+pc1[0]="lan1"
+pc1[exec]="touch /tmp/exec-ran"
+pc2[0]="lan2/02:00:00:00:02:02"
+pc2[ipv6]="true"
+pc2[sysctl]="net.ipv4.conf.all.arp_ignore=1"
+CONF
+printf 'ip address add 10.1.0.1/24 dev eth0\nip address add 10.2.0.1/24 dev eth1\n' >"$LAB/r1.startup"
+printf 'ip address add 10.1.0.2/24 dev eth0\nip route add default via 10.1.0.1\n' >"$LAB/pc1.startup"
+printf 'ip address add 10.2.0.2/24 dev eth0\nip route add default via 10.2.0.1\n' >"$LAB/pc2.startup"
+echo 'hostname >>/shared/started' >"$LAB/shared.startup"
+echo 'echo bye >/shared/r1-shutdown' >"$LAB/r1.shutdown"
+echo "from the lab" >"$LAB/r1/etc/lab-file"
+printf 'pc1: r1\npc2: r1\n' >"$LAB/lab.dep"
+
+assert_ok "up of a lab of three nodes" lab up --name two "$LAB"
+assert_match "lab two: 3 nodes, 2 segments" "$(cat "$TEST_TMP/last.out")" "up says what it started"
+x() { lab exec --name two "$@"; } # x NODE -- CMD...
+
+ps=$(lab ps --name two)
+assert_match "two-r1 .* running" "$ps" "ps: node r1 runs, its identity <lab>-<node>"
+assert_match "two-pc2 .* running" "$ps" "ps: node pc2 runs"
+assert_match '"id": *"two-pc1"' "$(lab ps --name two --json)" "ps --json names the nodes"
+assert_eq "r1" "$(x r1 -- hostname)" "the host name is the node's name"
+assert_eq "from the lab" "$(x r1 -- cat /etc/lab-file)" "r1/ of the lab is copied onto r1's /"
+assert_eq "1" "$(x pc1 -- cat /proc/sys/net/ipv4/ip_forward)" "IPv4 forwarding on, as Kathara"
+assert_eq "0" "$(x pc1 -- cat /proc/sys/net/ipv4/conf/all/rp_filter)" "rp_filter 0 on all"
+assert_eq "0" "$(x pc1 -- cat /proc/sys/net/ipv4/conf/eth0/rp_filter)" "rp_filter 0 on eth0"
+assert_eq "0" "$(x pc1 -- cat /proc/sys/net/ipv4/icmp_ratelimit)" "no ICMP rate limit"
+assert_eq "1" "$(x pc1 -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" "IPv6 off by default"
+assert_eq "0" "$(x pc2 -- cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "IPv6 on with node[ipv6]"
+assert_eq "1" "$(x pc2 -- cat /proc/sys/net/ipv4/conf/all/arp_ignore)" "the node's own sysctl"
+assert_eq "02:00:00:00:02:02" "$(x pc2 -- cat /sys/class/net/eth0/address)" "the MAC of lab.conf"
+# Kathara's capabilities on top of Docker's: NET_ADMIN 12, NET_RAW 13, NET_BROADCAST 11,
+# NET_BIND_SERVICE 10, SYS_ADMIN 21; and not SYS_MODULE 16.
+caps=$((16#$(x pc1 -- awk '/^CapEff/ { print $2 }' /proc/self/status)))
+for bit in 10 11 12 13 21; do
+	assert_eq 1 $(((caps >> bit) & 1)) "capability $bit as Kathara gives it"
+done
+assert_eq 0 $(((caps >> 16) & 1)) "no SYS_MODULE"
+assert_match "ip address add 10.1.0.2/24" "$(x pc1 -- cat /var/log/startup.log)" \
+	"the startup ran traced into /var/log/startup.log"
+assert_ok "the exec lines ran after the startup" x pc1 -- test -e /tmp/exec-ran
+assert_eq "pc1 pc2 r1" "$(sort "$LAB/shared/started" | tr '\n' ' ' | sed 's/ $//')" \
+	"shared.startup ran on every node, shared/ is /shared"
+assert_eq "r1" "$(head -n 1 "$LAB/shared/started")" "lab.dep: r1 started before pc1 and pc2"
+assert_ok "pc1 pings pc2 through r1" x pc1 -- ping -c 2 -W 2 10.2.0.2
+assert_exit 7 "exec passes the command's status" x pc1 -- sh -c 'exit 7'
+x pc1 -- sh -c 'echo x >/etc/node-wrote'
+assert_fails "a node writes its own layer, never the host's root" test -e /etc/node-wrote
+assert_exit 1 "up of the lab again" lab up --name two "$LAB"
+assert_match "is up already" "$(cat "$TEST_TMP/last.out")" "it says so"
+
+assert_ok "down" lab down --name two
+assert_eq "bye" "$(cat "$LAB/shared/r1-shutdown" 2>&1)" "down ran r1.shutdown"
+assert_eq "" "$(leftovers two)" "down leaves nothing of the lab"
+
+# --- Mininet's single,50 ---------------------------------------------------------------
+assert_ok "up --topo single,50" lab up --topo single,50 --name m50
+assert_ok "h1 pings h50" lab exec --name m50 h1 -- ping -c 1 -W 2 10.0.0.50
+assert_eq 50 "$(lab ps --name m50 | grep -c ' running ')" "50 nodes run"
+assert_ok "down of single,50" lab down --name m50
+assert_eq "" "$(leftovers m50)" "nothing of single,50 is left"
+
+# --- SIGKILL of up at random moments, then down ----------------------------------------
+left=""
+for i in $(seq 20); do
+	lab up --name killed --topo single,4 >/dev/null 2>&1 &
+	up=$!
+	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+	kill -KILL "$up" 2>/dev/null || true
+	wait "$up" 2>/dev/null || true
+	lab down --name killed >"$TEST_TMP/down.out" 2>&1 ||
+		left+="down $i failed: $(cat "$TEST_TMP/down.out"); "
+	left+=$(leftovers killed)
+done
+assert_eq "" "$left" "20 x SIGKILL of up with nodes, then down: nothing left"

@@ -1,0 +1,142 @@
+# Root file systems for lab nodes, assembled from the installed files of Debian packages
+# (dpkg -L) and of everything they depend on, plus busybox for the usual commands: the
+# stand-ins of Kathara's images (kathara/base, kathara/frr) that the lab tests run.
+# Source after lib.sh.
+
+# deb_closure PKG...: the packages and, recursively, what they depend on (Depends and
+# Pre-Depends; of alternatives, the first one installed), from one read of dpkg's database.
+deb_closure() {
+	local -A deps=() seen=()
+	local queue=("$@") p st d alt list
+	# ${Package} and the like are dpkg-query's fields, not shell variables.
+	# shellcheck disable=SC2016
+	while IFS=$'\t' read -r p st d; do
+		[[ $st == *" installed" ]] && deps[${p%:*}]=$d
+	done < <(dpkg-query -W -f='${Package}\t${Status}\t${Depends}, ${Pre-Depends}\n')
+	while ((${#queue[@]})); do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		[[ -n ${seen[$p]:-} || -z ${deps[$p]+x} ]] && continue
+		seen[$p]=1
+		IFS=, read -ra list <<<"${deps[$p]}"
+		for d in "${list[@]}"; do
+			IFS='|' read -ra alt <<<"$d"
+			for d in "${alt[@]}"; do
+				d=${d%%(*}
+				d=${d// /}
+				d=${d%:any}
+				if [[ -n $d && -n ${deps[$d]+x} ]]; then
+					queue+=("$d")
+					break
+				fi
+			done
+		done
+	done
+	printf '%s\n' "${!seen[@]}" | sort
+}
+
+# deb_root DIR PKG...: a root file system in DIR with the files of PKG and its closure,
+# busybox's applets for commands none of them has, and /etc/passwd, group and shadow with
+# root and the system users the packages made on the host (frr, ...).
+#
+# The stand-ins: kathara/base is deb_root DIR $LAB_BASE_PACKAGES, kathara/frr the same
+# with frr.
+LAB_BASE_PACKAGES="bash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime"
+
+deb_root() {
+	local dir=$1 p u applet
+	shift
+	mkdir -p "$dir"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,tmp,run,root,var/log}
+	# Debian 12 is merged-/usr: dpkg lists /bin/x, which lives in /usr/bin.
+	for p in bin sbin lib lib64; do
+		[[ -L $dir/$p ]] || ln -s "usr/$p" "$dir/$p"
+	done
+	chmod 1777 "$dir/tmp"
+	# dpkg -L's paths (directories included, created as on the host), each once; tar
+	# passes over what a diversion moved.
+	# shellcheck disable=SC2046
+	# Documentation, manuals and translations stay out: a node never reads them.
+	dpkg-query -L $(deb_closure "$@" busybox-static) 2>/dev/null | grep '^/.' |
+		grep -Ev '^/usr/share/(doc|man|info|locale|lintian|bug)/' | sort -u |
+		sed 's|^/||' >"$dir.files"
+	tar -C / --no-recursion -cf - -T "$dir.files" 2>/dev/null |
+		tar -C "$dir" --keep-directory-symlink -xf -
+	rm -f "$dir.files"
+	for applet in $("$dir/bin/busybox" --list); do
+		if [[ ! -e $dir/usr/bin/$applet && ! -e $dir/usr/sbin/$applet ]]; then
+			ln -s busybox "$dir/usr/bin/$applet"
+		fi
+	done
+	grep '^root:' /etc/passwd >"$dir/etc/passwd"
+	grep '^root:' /etc/group >"$dir/etc/group"
+	echo 'root:*:19000:0:99999:7:::' >"$dir/etc/shadow"
+	for u in frr frrvty; do
+		if grep "^$u:" /etc/passwd >>"$dir/etc/passwd"; then
+			echo "$u:*:19000:0:99999:7:::" >>"$dir/etc/shadow"
+		fi
+		grep "^$u:" /etc/group >>"$dir/etc/group" || true
+	done
+	chmod 640 "$dir/etc/shadow"
+	echo 'hosts: files dns' >"$dir/etc/nsswitch.conf"
+	# pam-auth-update writes these at install time: dpkg -L does not list them.
+	if [[ -d $dir/etc/pam.d ]]; then
+		cp /etc/pam.d/common-* "$dir/etc/pam.d/" 2>/dev/null || true
+	fi
+}
+
+# lab_root NAME PKG...: deb_root's tree for NAME, kept in $TOP/$BUILD/lab-images/ and
+# built again only when the packages' installed versions or this file changed.
+lab_root() {
+	local name=$1 cache=$TOP/$BUILD/lab-images key
+	shift
+	# shellcheck disable=SC2016,SC2046
+	key=$({
+		dpkg-query -W -f='${Package} ${Version}\n' $(deb_closure "$@" busybox-static)
+		sha256sum "${BASH_SOURCE[0]}"
+	} | sha256sum | cut -c1-16)
+	if [[ ! -d $cache/$name || $(cat "$cache/$name.key" 2>/dev/null) != "$key" ]]; then
+		mkdir -p "$cache"
+		rm -rf "$cache/$name" "$cache/$name.key"
+		deb_root "$cache/$name.tmp" "$@"
+		mv "$cache/$name.tmp" "$cache/$name"
+		echo "$key" >"$cache/$name.key"
+	fi
+	echo "$cache/$name"
+}
+
+# lab_image NAME ROOT STORE: imports ROOT as local/NAME into STORE, unless STORE holds
+# that very tree already (an image tagged with the tree's key).
+lab_image() {
+	local name=$1 root=$2 store=$3 key
+	key=$(cat "$root.key")
+	if ! "$BIN/mocker" --store "$store" inspect "local/$name:$key" >/dev/null 2>&1; then
+		"$BIN/mocker" --store "$store" import "$root" "local/$name:$key" \
+			--change 'CMD ["/bin/bash"]' >/dev/null
+	fi
+	"$BIN/mocker" --store "$store" tag "local/$name:$key" "local/$name" >/dev/null
+}
+
+# The store the lab tests share: importing a tree of 50 MB takes a while.
+LAB_STORE=$TOP/$BUILD/lab-images/store
+
+# lab_image_base, lab_image_frr: the stand-ins of kathara/base and kathara/frr in
+# $LAB_STORE as local/kathara-base and local/kathara-frr.
+lab_image_base() {
+	lab_image kathara-base "$(lab_root kathara-base $LAB_BASE_PACKAGES)" "$LAB_STORE"
+}
+
+lab_image_frr() {
+	local root
+	root=$(lab_root kathara-frr $LAB_BASE_PACKAGES frr)
+	# Kathara's images have a systemctl that starts services without systemd (frr's
+	# dependencies bring systemd's own, which needs systemd as PID 1): so has the stand-in.
+	rm -f "$root/usr/bin/systemctl"
+	cat >"$root/usr/bin/systemctl" <<'SH'
+#!/bin/sh
+# systemctl start|stop|restart|status SERVICE: the service's init script.
+[ $# -eq 2 ] && [ -x "/etc/init.d/$2" ] || { echo "systemctl: $*: not supported" >&2; exit 1; }
+exec "/etc/init.d/$2" "$1"
+SH
+	chmod 755 "$root/usr/bin/systemctl"
+	lab_image kathara-frr "$root" "$LAB_STORE"
+}
