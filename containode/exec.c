@@ -174,7 +174,7 @@ exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, 
 static int
 exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 {
-	_cleanup_close_ int pidfd = -1, master = -1, slave = -1;
+	_cleanup_close_ int pidfd = -1, master = -1, slave = -1, hostmnt = -1, hostpid = -1;
 	struct tty_relay tty = { .master = -1 };
 	struct supervisor sv = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	_cleanup_free_ char *error = NULL;
@@ -226,6 +226,12 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		n_procs++;
 	}
 	flags = exec_ns_flags(s->pid);
+	hostmnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	hostpid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (hostmnt < 0 || hostpid < 0) {
+		log_error_errno(errno, "open our own namespaces");
+		goto out;
+	}
 	if (flags < 0 || setns(pidfd, flags) < 0) {
 		log_error_errno(flags < 0 ? flags : errno, "join the namespaces of node '%s'", s->id);
 		goto out;
@@ -252,6 +258,13 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	}
 	if (sv.pid == 0)
 		exec_child(&p, argv, procs, n_procs, slave, o->interactive);
+	/*
+	 * Back to the host's mounts and PIDs: what we still do (a sanitizer at exit reads
+	 * /proc/self and clones a tracer) must not see the node's /proc nor start anything
+	 * in its PID namespace.
+	 */
+	if (setns(hostmnt, CLONE_NEWNS) < 0 || setns(hostpid, CLONE_NEWPID) < 0)
+		log_warn_errno(errno, "return to the host's namespaces, ignoring");
 	slave = safe_close(slave);
 	if (master >= 0) {
 		if (tty_relay_start(&tty, TAKE_FD(master)) < 0)
