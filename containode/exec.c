@@ -170,6 +170,21 @@ exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, 
 	_exit(plan_exec_exit_code(r));
 }
 
+/*
+ * Back to the host's mounts and PIDs once the command is forked (or failed before):
+ * what we still do (a sanitizer at exit reads /proc/self and clones a tracer) must not
+ * see the node's /proc nor start anything in its PID namespace.
+ */
+static void
+exec_return(int hostmnt, int hostpid, bool *joined)
+{
+	if (!*joined)
+		return;
+	*joined = false;
+	if (setns(hostmnt, CLONE_NEWNS) < 0 || setns(hostpid, CLONE_NEWPID) < 0)
+		log_warn_errno(errno, "return to the host's namespaces, ignoring");
+}
+
 /* Joins the node and runs the command: its exit code. */
 static int
 exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
@@ -183,6 +198,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	struct plan p;
 	char pty[32];
 	int flags, r, code = EXIT_LAUNCHER, status;
+	bool joined = false;
 	sigset_t set;
 	uint64_t start;
 
@@ -236,6 +252,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		log_error_errno(flags < 0 ? flags : errno, "join the namespaces of node '%s'", s->id);
 		goto out;
 	}
+	joined = true;
 	/* Nothing of the node may ptrace or look into what is still privileged here. */
 	prctl(PR_SET_DUMPABLE, 0);
 	if (o->user && exec_user(&p, o->user) < 0)
@@ -258,13 +275,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	}
 	if (sv.pid == 0)
 		exec_child(&p, argv, procs, n_procs, slave, o->interactive);
-	/*
-	 * Back to the host's mounts and PIDs: what we still do (a sanitizer at exit reads
-	 * /proc/self and clones a tracer) must not see the node's /proc nor start anything
-	 * in its PID namespace.
-	 */
-	if (setns(hostmnt, CLONE_NEWNS) < 0 || setns(hostpid, CLONE_NEWPID) < 0)
-		log_warn_errno(errno, "return to the host's namespaces, ignoring");
+	exec_return(hostmnt, hostpid, &joined);
 	slave = safe_close(slave);
 	if (master >= 0) {
 		if (tty_relay_start(&tty, TAKE_FD(master)) < 0)
@@ -275,6 +286,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	tty_relay_stop(&tty);
 	code = status < 0 ? EXIT_LAUNCHER : plan_exit_code(status);
 out:
+	exec_return(hostmnt, hostpid, &joined);
 	for (size_t i = 0; i < n_procs; i++)
 		close(procs[i]);
 	if (sv.sigfd >= 0)
