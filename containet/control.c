@@ -10,6 +10,7 @@
 #include "fdpass.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -79,9 +80,24 @@ conn_reply(struct sw *sw, uint32_t idx, char *text)
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_CTL_SEND, idx, c->gen, 0));
 }
 
+/* Marks a request whose reply comes later (control_reply_late), from handle_request. */
+static char reply_later[1];
+
+void
+control_reply_late(struct sw *sw, uint32_t idx, uint16_t gen, char *text)
+{
+	if (sw->conns[idx].fd < 0 || sw->conns[idx].gen != gen) {
+		free(text);
+		return;
+	}
+	conn_reply(sw, idx, text);
+}
+
 static void
 conn_detach_ports(struct sw *sw, uint32_t idx)
 {
+	if (sw->ncaps)
+		capture_conn_gone(sw, idx);
 	for (uint32_t i = 0; i < sw->nactive;) {
 		uint32_t p = sw->active[i];
 
@@ -340,31 +356,52 @@ reply_ok(void)
 static char *
 reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
+	_cleanup_free_ char *lerr = NULL;
 	const char *name, *err;
-	uint32_t seg;
+	struct ctl_assign assign;
+	struct vlan_role role;
+	uint32_t seg, ipv4, port;
+	int r;
 
 	if (fd < 0)
 		return ctl_reply_error("attach needs a tap file descriptor");
+	port_vlan_from_ctl(&role, &req->vlan);
 	seg = segment_find(sw, req->segment);
 	if (seg == UINT32_MAX) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	}
+	/* Addresses first: a refused one leaves no port behind. */
+	r = lease_attach(sw, seg, req, &assign, &ipv4, &lerr);
+	if (r < 0) {
+		control_close_fd(sw, fd);
+		return ctl_reply_error("%s", lerr ? lerr : strerror(-r));
 	}
 	if (port_attach(sw, idx, seg, req->node, req->ifname, fd, &name, &err) < 0) {
 		control_close_fd(sw, fd);
 		return ctl_reply_error("%s", err);
 	}
 	sw->conns[idx].nports++;
-	return ctl_reply_port(name, sw->segs[seg].name);
+	port = port_find(sw, name);
+	/* Before the loop reads a frame of it: the read's completion comes later. */
+	sw->ports[port].vlan = role;
+	sw->ports[port].ipv4 = ipv4;
+	strcpy(sw->ports[port].hostname, req->hostname);
+	return ctl_reply_attach(name, sw->segs[seg].name, &assign);
 }
 
 static char *
 reply_segment_add(struct sw *sw, const struct ctl_request *req)
 {
 	struct ctl_segment cs;
+	struct ipam_pool addr;
+	const char *err;
 	uint32_t seg;
 	int r;
 
+	if (ipam_pool_parse(req->subnet, req->service, req->gateway, req->dhcp, req->ipv6, req->dns,
+			    &addr, &err) < 0)
+		return ctl_reply_error("segment '%s': %s", req->name, err);
 	r = segment_add(sw, req->name, req->mtu, &seg);
 	if (r == -EEXIST)
 		return ctl_reply_error("segment '%s' exists", req->name);
@@ -372,7 +409,15 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 		return ctl_reply_error("the switch has %d segments already", SEGMENT_MAX);
 	if (r < 0)
 		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
-	log_info("segment %s added (mtu %u)", req->name, sw->segs[seg].mtu);
+	addr.mtu = sw->segs[seg].mtu;
+	sw->segs[seg].addr = addr;
+	r = endpoint_new(sw, seg);
+	if (r < 0) {
+		segment_del(sw, seg);
+		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
+	}
+	log_info("segment %s added (mtu %u%s%s)", req->name, sw->segs[seg].mtu,
+		 req->subnet[0] ? ", subnet " : "", req->subnet);
 	segment_describe(sw, seg, &cs);
 	return ctl_reply_segment(&cs);
 }
@@ -415,6 +460,47 @@ reply_segments(struct sw *sw)
 		e = ctl_segment_to_json(&cs);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
+		if (sw->segs[i].ep)
+			cJSON_AddNumberToObject(e, "endpoint_drops", endpoint_drops(sw, i));
+	}
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_leases(struct sw *sw, const struct ctl_request *req)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	uint64_t now = lease_clock();
+	cJSON *arr;
+
+	if (req->segment[0] && segment_find(sw, req->segment) == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	if (!o || !(arr = cJSON_AddArrayToObject(o, "leases")))
+		return NULL;
+	for (uint32_t i = 0; i < sw->ipam.n; i++) {
+		const struct ipam_lease *l = &sw->ipam.v[i];
+		struct in_addr a = { htonl(l->addr) };
+		struct ctl_lease cl = {};
+		cJSON *e;
+
+		if (req->segment[0] && strcmp(l->segment, req->segment))
+			continue;
+		if (l->kind == IPAM_DHCP && (l->time <= now || !memcmp(l->mac, (uint8_t[6]){}, 6)))
+			continue; /* expired or declined: not a lease */
+		strcpy(cl.segment, l->segment);
+		strcpy(cl.kind, ipam_kind_name(l->kind));
+		strcpy(cl.node, l->node);
+		strcpy(cl.ifname, l->ifname);
+		inet_ntop(AF_INET, &a, cl.ipv4, sizeof(cl.ipv4));
+		if (l->kind == IPAM_DHCP) {
+			mac_format(l->mac, cl.mac);
+			cl.expires = l->time - now;
+		} else {
+			cl.attached = lease_busy(l, sw);
+		}
+		e = ctl_lease_to_json(&cl);
+		if (!e || !cJSON_AddItemToArray(arr, e))
+			return NULL;
 	}
 	return cJSON_PrintUnformatted(o);
 }
@@ -441,6 +527,49 @@ reply_host_del(struct sw *sw, const struct ctl_request *req)
 	return reply_ok();
 }
 
+static char *
+reply_vxlan_add(struct sw *sw, const struct ctl_request *req)
+{
+	const char *name;
+	char err[512];
+
+	if (vxport_add(sw, req, &name, err, sizeof(err)) < 0)
+		return ctl_reply_error("vxlan port '%s': %s", req->name, err);
+	return ctl_reply_port(name, sw->segs[sw->ports[port_find(sw, name)].seg].name);
+}
+
+static char *
+reply_vxlan_del(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (vxport_del(sw, req->name, &err) < 0)
+		return ctl_reply_error("vxlan port '%s': %s", req->name, err);
+	return reply_ok();
+}
+
+static char *
+reply_fdb_add(struct sw *sw, const struct ctl_request *req)
+{
+	const char *err;
+
+	if (vxport_fdb_add(sw, req, &err) < 0)
+		return ctl_reply_error("fdb add on port '%s': %s", req->port, err);
+	return reply_ok();
+}
+
+static char *
+reply_fdb_del(struct sw *sw, const struct ctl_request *req)
+{
+	uint32_t seg = segment_find(sw, req->segment);
+
+	if (seg == UINT32_MAX)
+		return ctl_reply_error("no segment '%s' on this switch", req->segment);
+	if (fdb_del(&sw->fdb, (uint16_t)seg, 0, req->mac) < 0)
+		return ctl_reply_error("no such address in segment '%s'", sw->segs[seg].name);
+	return reply_ok();
+}
+
 static bool
 detach_matches(const struct port *p, const struct ctl_request *req)
 {
@@ -457,8 +586,8 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 		const struct port *p = &sw->ports[sw->active[i]];
 
 		if (detach_matches(p, req) && p->kind != PORT_TAP)
-			return ctl_reply_error("port '%s' is a host port: host-del removes it",
-					       p->name);
+			return ctl_reply_error("port '%s' is a %s port: %s-del removes it", p->name,
+					       port_kind_name(p->kind), port_kind_name(p->kind));
 		n += detach_matches(p, req);
 	}
 	for (uint32_t i = 0; i < sw->nactive;) {
@@ -513,16 +642,23 @@ reply_ports(struct sw *sw)
 		strcpy(cp.name, p->name);
 		strcpy(cp.node, p->node);
 		strcpy(cp.ifname, p->ifname);
-		strcpy(cp.state, p->reading || p->starved ? "forwarding" : "idle");
+		strcpy(cp.state, p->reading || p->starved || p->vx ? "forwarding" : "idle");
 		strcpy(cp.kind, port_kind_name(p->kind));
 		strcpy(cp.segment, sw->segs[p->seg].name);
 		cp.has_mac = p->has_mac;
+		port_vlan_to_ctl(&p->vlan, &cp.vlan);
 		memcpy(cp.mac, p->mac, sizeof(cp.mac));
+		if (p->ipv4) {
+			struct in_addr a = { htonl(p->ipv4) };
+
+			inet_ntop(AF_INET, &a, cp.ipv4, sizeof(cp.ipv4));
+		}
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
 		cJSON_AddNumberToObject(e, "rx_drops", p->st.rx_drops);
 		cJSON_AddNumberToObject(e, "tx_drops", p->st.tx_drops);
+		vxport_describe(sw, sw->active[i], e);
 	}
 	return cJSON_PrintUnformatted(o);
 }
@@ -543,6 +679,10 @@ fdb_dump_one(const struct fdb_entry *e, void *userdata)
 	strcpy(ce.segment, d->sw->segs[e->seg].name);
 	memcpy(ce.mac, e->mac, 6);
 	strcpy(ce.port, d->sw->ports[e->port].name);
+	vxport_remote_name(d->sw, e->port, e->remote, ce.remote, sizeof(ce.remote));
+	ce.fixed = e->fixed;
+	if (e->fixed)
+		ce.age = 0;
 	o = ctl_fdb_to_json(&ce);
 	return o && cJSON_AddItemToArray(d->arr, o) ? 0 : -ENOMEM;
 }
@@ -558,6 +698,50 @@ reply_fdb(struct sw *sw)
 	if (fdb_foreach(&sw->fdb, sw->now, fdb_dump_one, &d) < 0 ||
 	    ctl_fdb_counters_to_json(o, sw->fdb.learn_refused) < 0)
 		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_capture(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
+{
+	_cleanup_json_ cJSON *o = NULL;
+	const char *err;
+	uint32_t id;
+
+	if (fd < 0)
+		return ctl_reply_error("capture needs the descriptor to write the capture to");
+	if (capture_start(sw, idx, req, fd, &id, &err) < 0)
+		return ctl_reply_error("capture: %s", err);
+	o = ctl_reply_ok();
+	if (!o || !cJSON_AddNumberToObject(o, "capture", id))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+static char *
+reply_capture_stop(struct sw *sw, uint32_t idx, const struct ctl_request *req)
+{
+	if (capture_stop(sw, idx, req->capture) < 0)
+		return ctl_reply_error("no capture %u of this connection", req->capture);
+	return reply_later;
+}
+
+static char *
+reply_captures(struct sw *sw, uint32_t idx)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	struct ctl_capture list[CAPTURE_MAX];
+	uint32_t n = capture_list(sw, idx, list, CAPTURE_MAX);
+	cJSON *arr;
+
+	if (!o || !(arr = cJSON_AddArrayToObject(o, "captures")))
+		return NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *e = ctl_capture_to_json(&list[i]);
+
+		if (!e || !cJSON_AddItemToArray(arr, e))
+			return NULL;
+	}
 	return cJSON_PrintUnformatted(o);
 }
 
@@ -578,7 +762,9 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 	log_debug("connection %u: %s", idx, ctl_op_name(req.op));
 	if (req.op == CTL_ATTACH)
 		return reply_attach(sw, idx, &req, fd);
-	control_close_fd(sw, fd); /* only attach takes a descriptor */
+	if (req.op == CTL_CAPTURE)
+		return reply_capture(sw, idx, &req, fd);
+	control_close_fd(sw, fd); /* only attach and capture take a descriptor */
 	switch (req.op) {
 	case CTL_DETACH:
 		return reply_detach(sw, idx, &req);
@@ -596,7 +782,26 @@ handle_request(struct sw *sw, uint32_t idx, const char *buf, size_t len, int fd)
 		return reply_host_add(sw, &req);
 	case CTL_HOST_DEL:
 		return reply_host_del(sw, &req);
+	case CTL_CAPTURE_STOP:
+		return reply_capture_stop(sw, idx, &req);
+	case CTL_CAPTURES:
+		return reply_captures(sw, idx);
+	case CTL_LINK_SET:
+		return link_set(sw, &req);
+	case CTL_LINK_SHOW:
+		return link_show(sw, &req);
+	case CTL_LEASES:
+		return reply_leases(sw, &req);
+	case CTL_VXLAN_ADD:
+		return reply_vxlan_add(sw, &req);
+	case CTL_VXLAN_DEL:
+		return reply_vxlan_del(sw, &req);
+	case CTL_FDB_ADD:
+		return reply_fdb_add(sw, &req);
+	case CTL_FDB_DEL:
+		return reply_fdb_del(sw, &req);
 	case CTL_ATTACH:
+	case CTL_CAPTURE:
 		break;
 	}
 	return ctl_reply_error("unknown op");
@@ -645,6 +850,7 @@ control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint32_t idx = ud_idx(cqe->user_data);
 	struct conn *c = &sw->conns[idx];
 	int fd = -1, r = 0;
+	char *text;
 
 	if (c->fd < 0 || c->gen != ud_gen(cqe->user_data))
 		return;
@@ -671,7 +877,9 @@ control_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		conn_reply(sw, idx, ctl_reply_error("a request carries at most one descriptor"));
 		return;
 	}
-	conn_reply(sw, idx, handle_request(sw, idx, c->rbuf, cqe->res, fd));
+	text = handle_request(sw, idx, c->rbuf, cqe->res, fd);
+	if (text != reply_later)
+		conn_reply(sw, idx, text);
 }
 
 void

@@ -67,7 +67,7 @@ fdb_free(struct fdb *fdb)
 static bool
 fdb_alive(const struct fdb *fdb, const struct fdb_entry *e, uint64_t now)
 {
-	return now - e->seen <= fdb->ageing;
+	return e->fixed || now - e->seen <= fdb->ageing;
 }
 
 /* The link pointing at the entry for the key (a bucket head or a chain's next), or NULL. */
@@ -144,6 +144,14 @@ fdb_remove_entry(struct fdb *fdb, uint32_t i)
 static bool
 fdb_expire_oldest(struct fdb *fdb, uint64_t now)
 {
+	uint32_t i = fdb->oldest;
+
+	/* Fixed entries go to the young end, once each at most, so ageing passes them. */
+	for (uint32_t n = 0; n < fdb->count && i != FDB_NONE && fdb->entries[i].fixed; n++) {
+		fdb_age_unlink(fdb, i);
+		fdb_age_push(fdb, i);
+		i = fdb->oldest;
+	}
 	if (fdb->oldest == FDB_NONE || fdb_alive(fdb, &fdb->entries[fdb->oldest], now))
 		return false;
 	fdb_remove_entry(fdb, fdb->oldest);
@@ -175,6 +183,10 @@ fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], ui
 		bool moved = e->port != port;
 		bool was_alive = fdb_alive(fdb, e, now);
 
+		if (e->fixed)
+			return FDB_KNOWN;
+		if (moved)
+			e->remote = FDB_REMOTE_NONE;
 		e->port = port;
 		e->seen = now;
 		if (fdb->newest != i) {
@@ -195,6 +207,8 @@ fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], ui
 	e->seg = seg;
 	e->vlan = vlan;
 	e->port = port;
+	e->remote = FDB_REMOTE_NONE;
+	e->fixed = false;
 	e->seen = now;
 	head = &fdb->buckets[fdb_bucket(fdb, seg, vlan, mac)];
 	e->next = *head;
@@ -202,6 +216,65 @@ fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], ui
 	fdb_age_push(fdb, i);
 	fdb->count++;
 	return FDB_NEW;
+}
+
+const struct fdb_entry *
+fdb_get(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint64_t now)
+{
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
+
+	if (!link || !fdb_alive(fdb, &fdb->entries[*link], now))
+		return NULL;
+	return &fdb->entries[*link];
+}
+
+int
+fdb_set_remote(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
+	       uint16_t remote, uint64_t now)
+{
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
+	struct fdb_entry *e;
+
+	if (!link)
+		return -ENOENT;
+	e = &fdb->entries[*link];
+	if (!fdb_alive(fdb, e, now) || e->port != port)
+		return -ENOENT;
+	if (!e->fixed)
+		e->remote = remote;
+	return 0;
+}
+
+int
+fdb_add_fixed(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
+	      uint16_t remote, uint64_t now)
+{
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
+	struct fdb_entry *e;
+
+	if (link) {
+		fdb->entries[*link].fixed = false;
+	} else if (fdb_learn(fdb, seg, vlan, mac, port, now) == FDB_FULL) {
+		return -ENOSPC;
+	}
+	link = fdb_find_link(fdb, seg, vlan, mac);
+	e = &fdb->entries[*link];
+	e->port = port;
+	e->remote = remote;
+	e->seen = now;
+	e->fixed = true;
+	return 0;
+}
+
+int
+fdb_del(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6])
+{
+	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
+
+	if (!link)
+		return -ENOENT;
+	fdb_remove(fdb, link);
+	return 0;
 }
 
 uint32_t

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define FDB_NONE UINT32_MAX
+/* An entry's remote when it has none: learned on a port that is not a tunnel. */
+#define FDB_REMOTE_NONE UINT16_MAX
 /* At most this many entries are aged out per fdb_expire() call. */
 #define FDB_EXPIRE_BATCH 4096
 
@@ -22,6 +24,8 @@ struct fdb_entry {
 	uint16_t seg;  /* the segment: a station may sit in two, behind different ports */
 	uint16_t vlan; /* 0 for untagged, and while ports have no VLAN roles */
 	uint32_t port;
+	uint16_t remote; /* a tunnel port's remote it was learned from, or FDB_REMOTE_NONE */
+	bool fixed;      /* added by hand: never ages, learning does not move it */
 	uint64_t seen;  /* monotonic nanoseconds */
 	uint32_t next;  /* hash chain, or free list */
 	uint32_t older; /* the age list: neighbours by last sight */
@@ -56,6 +60,20 @@ enum fdb_learn_result fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, co
 /* The port mac was last seen on in (seg, vlan), or FDB_NONE when unknown or aged out. */
 uint32_t fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
 		    uint64_t now);
+/* The live entry for (seg, vlan, mac), or NULL. */
+const struct fdb_entry *fdb_get(const struct fdb *fdb, uint16_t seg, uint16_t vlan,
+				const uint8_t mac[6], uint64_t now);
+/* Records the remote of the live entry for (seg, vlan, mac) on port; -ENOENT if none. */
+int fdb_set_remote(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
+		   uint32_t port, uint16_t remote, uint64_t now);
+/*
+ * Adds or replaces a fixed entry: it never ages, and learning leaves it where it is.
+ * -ENOSPC when the table is full of live entries.
+ */
+int fdb_add_fixed(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
+		  uint32_t port, uint16_t remote, uint64_t now);
+/* Removes the entry for (seg, vlan, mac), learned or fixed; -ENOENT if none. */
+int fdb_del(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6]);
 /* Drops up to FDB_EXPIRE_BATCH entries older than the ageing time; returns how many. */
 uint32_t fdb_expire(struct fdb *fdb, uint64_t now);
 /* Drops every entry of port (it went away); returns how many. */

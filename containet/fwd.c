@@ -29,6 +29,13 @@ enum fwd_verdict
 fwd_decide(struct fdb *fdb, uint16_t seg, uint32_t in_port, const uint8_t *buf, size_t len,
 	   size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
 {
+	return fwd_decide_vlan(fdb, seg, 0, in_port, buf, len, hdr_len, max_len, now, ret_port);
+}
+
+enum fwd_verdict
+fwd_decide_vlan(struct fdb *fdb, uint16_t seg, uint16_t vlan, uint32_t in_port, const uint8_t *buf,
+		size_t len, size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
+{
 	const uint8_t *dst, *src;
 	uint32_t out;
 
@@ -40,10 +47,10 @@ fwd_decide(struct fdb *fdb, uint16_t seg, uint32_t in_port, const uint8_t *buf, 
 	src = dst + 6;
 	if (mac_is_multicast(src) || mac_is_zero(src))
 		return FWD_DROP_BAD_SRC;
-	fdb_learn(fdb, seg, 0, src, in_port, now);
+	fdb_learn(fdb, seg, vlan, src, in_port, now);
 	if (mac_is_multicast(dst))
 		return mac_is_reserved(dst) ? FWD_DROP_RESERVED : FWD_FLOOD;
-	out = fdb_lookup(fdb, seg, 0, dst, now);
+	out = fdb_lookup(fdb, seg, vlan, dst, now);
 	if (out == FDB_NONE)
 		return FWD_FLOOD;
 	if (out == in_port)

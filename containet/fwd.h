@@ -2,7 +2,8 @@
  * The forwarding decision for one frame: pure, no I/O.  Learns the source address and
  * says where the frame goes.  The frame starts with the virtio header of its port.
  * Within a segment frames pass as they are, 802.1Q tags included, as on a plain bridge:
- * the tag is not looked at, and stations are learned in VLAN 0 until ports have roles.
+ * the tag is not looked at here: the caller classifies the frame into its VLAN (vlan.c)
+ * and stations are learned and looked up in that VLAN.
  */
 #pragma once
 
@@ -30,5 +31,10 @@ enum fwd_verdict {
 enum fwd_verdict fwd_decide(struct fdb *fdb, uint16_t seg, uint32_t in_port, const uint8_t *buf,
 			    size_t len, size_t hdr_len, size_t max_len, uint64_t now,
 			    uint32_t *ret_port);
+
+/* The same within VLAN vlan of the segment, the frame's class from vlan_ingress(). */
+enum fwd_verdict fwd_decide_vlan(struct fdb *fdb, uint16_t seg, uint16_t vlan, uint32_t in_port,
+				 const uint8_t *buf, size_t len, size_t hdr_len, size_t max_len,
+				 uint64_t now, uint32_t *ret_port);
 
 const char *fwd_verdict_name(enum fwd_verdict v);

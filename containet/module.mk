@@ -10,4 +10,4 @@ $(BUILD)/bin/containet: $(BUILD)/containet/main.o $(containet_OBJS) $(COMMON_LIB
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(COMMON_LIB) \
-		$(call pkglibs,liburing libcjson)
+		$(call pkglibs,liburing libcjson) -lm

@@ -8,8 +8,9 @@
  *             has it) that picks a free buffer itself; its completion names the buffer.
  *             The read's completion gives the frame one reference, the reader's.
  *   references  each write of the frame to a port takes one (pool_write); anything that
- *             keeps the frame past the reader's turn (a delay queue, a capture) takes one
- *             with pool_hold.  The reader drops its own with pool_put once the frame has
+ *             keeps the frame past the reader's turn (a capture) takes one with pool_hold.
+ *             An impaired port never keeps a pool frame: it copies it into its own queue
+ *             (impair.h), and the writes of such a copy hold the queue's entry instead.  The reader drops its own with pool_put once the frame has
  *             been forwarded.
  *   write     a plain write of the buffer, or, when bytes go in front of it for this one
  *             destination (a VLAN tag, a tunnel header), a writev of a small prefix and
@@ -22,6 +23,11 @@
  *             starved; after each batch, if the pool holds any buffer again, starved
  *             ports get their read back (pool_advance), and the tick does the same as a
  *             safety net (pool_rearm).
+ *
+ * Local buffers: POOL_LOCAL more buffers after the kernel's, never in its ring, for frames
+ * the switch builds itself (the local endpoint's answers).  They live as read frames do,
+ * by reference, so they take the same egress path; the last pool_put puts one back on
+ * the local free list instead of the kernel's ring.
  *
  * Per port, at most inflight_cap writes are under way: a port that does not drain cannot
  * pin the whole pool.  A prefixed write needs a write slot (the iovec and the prefix
@@ -42,7 +48,15 @@
 uint8_t *
 pool_data(const struct sw *sw, uint16_t bid)
 {
+	if (bid >= POOL_TUN_BASE)
+		return sw->pool.tun_bufs + (size_t)(bid - POOL_TUN_BASE) * sw->pool.buf_size;
 	return sw->pool.bufs + (size_t)bid * sw->pool.buf_size;
+}
+
+static uint16_t *
+pool_ref(struct sw *sw, uint16_t bid)
+{
+	return bid >= POOL_TUN_BASE ? &sw->pool.tun_refs[bid - POOL_TUN_BASE] : &sw->pool.refs[bid];
 }
 
 /* Hands bid back to the kernel's ring; visible to it at the next pool_advance. */
@@ -51,6 +65,17 @@ pool_return(struct sw *sw, uint16_t bid)
 {
 	struct pool *pl = &sw->pool;
 
+	if (bid >= POOL_TUN_BASE) {
+		/* The datagram lands POOL_TUN_OFFSET in, so its inner frame follows a vnet header. */
+		io_uring_buf_ring_add(pl->tun_br, pool_data(sw, bid) + POOL_TUN_OFFSET,
+		                      pl->buf_size - POOL_TUN_OFFSET, bid,
+		                      io_uring_buf_ring_mask(POOL_TUN_BUFS), pl->tun_returned++);
+		return;
+	}
+	if (bid >= pl->nbufs) {
+		pl->local[pl->nlocal++] = bid;
+		return;
+	}
 	pl->held--;
 	io_uring_buf_ring_add(pl->br, pool_data(sw, bid), pl->buf_size, bid,
 	                      io_uring_buf_ring_mask(pl->nbufs), pl->returned++);
@@ -72,15 +97,18 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->br = mem;
-	mem = mmap(NULL, (size_t)nbufs * buf_size, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, (size_t)(nbufs + POOL_LOCAL) * buf_size, PROT_READ | PROT_WRITE,
 	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->bufs = mem;
-	pl->refs = calloc(nbufs, sizeof(*pl->refs));
+	pl->refs = calloc(nbufs + POOL_LOCAL, sizeof(*pl->refs));
 	pl->slots = calloc(pl->nslots, sizeof(*pl->slots));
-	if (!pl->refs || !pl->slots)
+	pl->local = calloc(POOL_LOCAL, sizeof(*pl->local));
+	if (!pl->refs || !pl->slots || !pl->local)
 		return -ENOMEM;
+	for (uint32_t i = 0; i < POOL_LOCAL; i++)
+		pl->local[pl->nlocal++] = (uint16_t)(nbufs + POOL_LOCAL - 1 - i);
 	for (uint32_t i = 0; i < pl->nslots; i++)
 		pl->slots[i].next = i + 1 < pl->nslots ? i + 1 : POOL_NONE;
 	pl->free_slot = 0;
@@ -100,31 +128,110 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	return 0;
 }
 
+int
+pool_tun_init(struct sw *sw)
+{
+	struct pool *pl = &sw->pool;
+	struct io_uring_buf_reg reg = {};
+	size_t ring_size = POOL_TUN_BUFS * sizeof(struct io_uring_buf);
+	size_t bufs_size = (size_t)POOL_TUN_BUFS * pl->buf_size;
+	void *bufs, *br;
+	uint16_t *refs;
+	int r;
+
+	if (pl->tun_br)
+		return 0;
+	bufs = mmap(NULL, bufs_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bufs == MAP_FAILED)
+		return -errno;
+	br = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	refs = calloc(POOL_TUN_BUFS, sizeof(*refs));
+	if (br == MAP_FAILED || !refs) {
+		r = br == MAP_FAILED ? -errno : -ENOMEM;
+		goto fail;
+	}
+	io_uring_buf_ring_init(br);
+	reg.ring_addr = (unsigned long)br;
+	reg.ring_entries = POOL_TUN_BUFS;
+	reg.bgid = POOL_TUN_BGID;
+	r = io_uring_register_buf_ring(&sw->ring, &reg, 0);
+	if (r < 0)
+		goto fail;
+	pl->tun_bufs = bufs;
+	pl->tun_br = br;
+	pl->tun_refs = refs;
+	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
+		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
+	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+	pl->tun_returned = 0;
+	return 0;
+fail:
+	free(refs);
+	if (br != MAP_FAILED)
+		munmap(br, ring_size);
+	munmap(bufs, bufs_size);
+	return r;
+}
+
 void
 pool_free(struct sw *sw)
 {
 	struct pool *pl = &sw->pool;
 
+	/* Writes of queued copies that never completed: their queues, orphaned, go now. */
+	for (uint32_t i = 0; i < pl->nslots && pl->slots; i++) {
+		struct impq *q = pl->slots[i].q;
+
+		if (!q)
+			continue;
+		impq_put(q, pl->slots[i].qe);
+		if (q->orphan && impq_idle(q))
+			impq_free(q);
+	}
+	if (pl->tun_bufs)
+		munmap(pl->tun_bufs, (size_t)POOL_TUN_BUFS * pl->buf_size);
+	if (pl->tun_br)
+		munmap(pl->tun_br, POOL_TUN_BUFS * sizeof(struct io_uring_buf));
+	free(pl->tun_refs);
 	if (pl->bufs)
-		munmap(pl->bufs, (size_t)pl->nbufs * pl->buf_size);
+		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_LOCAL) * pl->buf_size);
 	if (pl->br)
 		munmap(pl->br, pl->nbufs * sizeof(struct io_uring_buf));
 	free(pl->refs);
 	free(pl->slots);
+	free(pl->local);
 	memset(pl, 0, sizeof(*pl));
+}
+
+int
+pool_local_get(struct sw *sw, uint16_t *ret_bid)
+{
+	struct pool *pl = &sw->pool;
+
+	if (!pl->nlocal)
+		return -ENOBUFS;
+	*ret_bid = pl->local[--pl->nlocal];
+	pl->refs[*ret_bid] = 1;
+	return 0;
 }
 
 void
 pool_hold(struct sw *sw, uint16_t bid)
 {
-	sw->pool.refs[bid]++;
+	(*pool_ref(sw, bid))++;
 }
 
 void
 pool_put(struct sw *sw, uint16_t bid)
 {
-	if (--sw->pool.refs[bid] == 0)
+	if (--*pool_ref(sw, bid) == 0)
 		pool_return(sw, bid);
+}
+
+void
+pool_tun_got(struct sw *sw, uint16_t bid)
+{
+	*pool_ref(sw, bid) = 1;
 }
 
 /* Arms the read of port idx: the kernel picks the buffer from the pool. */
@@ -209,8 +316,8 @@ pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret)
 		if (!current || p->closing || cqe->res <= 0) {
 			pool_put(sw, bid);
 		} else {
-			ret->bid = bid;
-			ret->len = cqe->res;
+			*ret = (struct frame){ .bid = bid, .len = cqe->res,
+					       .data = pool_data(sw, bid) };
 		}
 	}
 	if (!current)
@@ -240,28 +347,53 @@ pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefi
 
 	if (p->inflight >= sw->cfg.inflight_cap)
 		return -ENOBUFS;
-	if (!prefix_len && !skip) {
+	if (!prefix_len && !skip && !f->q) {
 		sqe = sw_sqe(sw);
-		io_uring_prep_write(sqe, idx, pool_data(sw, f->bid), f->len, 0);
+		io_uring_prep_write(sqe, idx, f->data, f->len, 0);
 		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITE, idx, p->gen, f->bid));
 	} else {
+		/* A prefix, or a copy in a port's queue: the slot says what the write holds. */
 		if (pl->free_slot == POOL_NONE || prefix_len > POOL_PREFIX_MAX || skip > f->len)
 			return -ENOBUFS;
 		si = pl->free_slot;
 		s = &pl->slots[si];
 		pl->free_slot = s->next;
-		memcpy(s->prefix, prefix, prefix_len);
+		if (prefix_len)
+			memcpy(s->prefix, prefix, prefix_len);
 		s->bid = f->bid;
+		s->q = f->q;
+		s->qe = f->qe;
 		s->iov[0] = (struct iovec){ s->prefix, prefix_len };
-		s->iov[1] = (struct iovec){ pool_data(sw, f->bid) + skip, f->len - skip };
+		s->iov[1] = (struct iovec){ f->data + skip, f->len - skip };
 		sqe = sw_sqe(sw);
-		io_uring_prep_writev(sqe, idx, s->iov, 2, 0);
+		if (prefix_len)
+			io_uring_prep_writev(sqe, idx, s->iov, 2, 0);
+		else
+			io_uring_prep_writev(sqe, idx, s->iov + 1, 1, 0);
 		io_uring_sqe_set_data64(sqe, ud_pack(OP_WRITEV, idx, p->gen, si));
 	}
 	sqe->flags |= IOSQE_FIXED_FILE;
-	pool_hold(sw, f->bid);
+	if (f->q)
+		impq_hold(f->q, f->qe);
+	else
+		pool_hold(sw, f->bid);
 	p->inflight++;
 	return 0;
+}
+
+bool
+pool_can_write(const struct sw *sw, uint32_t idx)
+{
+	return sw->ports[idx].inflight < sw->cfg.inflight_cap && sw->pool.free_slot != POOL_NONE;
+}
+
+void
+pool_release_copy(struct impq *q, uint32_t qe)
+{
+	impq_put(q, qe);
+	/* The queue of a port that is gone lives until its last write is done. */
+	if (q->orphan && impq_idle(q))
+		impq_free(q);
 }
 
 uint32_t
@@ -271,15 +403,24 @@ pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe)
 	uint32_t idx = ud_idx(cqe->user_data);
 	struct port *p = &sw->ports[idx];
 	uint16_t bid = ud_bid(cqe->user_data);
+	struct impq *q = NULL;
+	uint32_t qe = 0;
 
 	if (ud_op(cqe->user_data) == OP_WRITEV) {
 		struct pool_slot *s = &pl->slots[bid];
 
 		bid = s->bid;
+		q = s->q;
+		qe = s->qe;
+		s->q = NULL;
 		s->next = pl->free_slot;
 		pl->free_slot = ud_bid(cqe->user_data);
 	}
-	pool_put(sw, bid);
+	if (q) {
+		pool_release_copy(q, qe);
+	} else {
+		pool_put(sw, bid);
+	}
 	if (p->fd < 0 || p->gen != ud_gen(cqe->user_data))
 		return POOL_NONE;
 	p->inflight--;
@@ -312,6 +453,10 @@ pool_advance(struct sw *sw)
 	if (pl->returned) {
 		io_uring_buf_ring_advance(pl->br, pl->returned);
 		pl->returned = 0;
+	}
+	if (pl->tun_returned) {
+		io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
+		pl->tun_returned = 0;
 	}
 	/*
 	 * A read's ENOBUFS often comes after the completions of the frames that emptied the

@@ -1,8 +1,15 @@
 /*
  * Ports: attaching them, and a frame's path from the port that read it to the ports it
- * goes to.  Ingress: the forwarding decision.  Egress, one path for every kind of port:
- * the tag edit (none yet), then the write (pool_write, which may put a prefix in front of
- * the shared buffer).  Captures will watch at ingress and at the write.
+ * goes to.  Ingress: captures (what the node sent), the link's carrier and ingress
+ * impairment, then the VLAN classification (vlan.c) and the forwarding decision, keyed by
+ * (segment, VLAN).  Egress, one path for every kind of port: port_egress (the policy
+ * step: the carrier, then impairment, whose queue hands frames back later) then
+ * port_transmit: the tag edit for the port's VLAN role, captures, then the write.
+ *
+ * The tag edit never touches the shared buffer, which other ports may be writing: the
+ * edited head of the frame (virtio header, MAC addresses, the tag if any) goes as the
+ * write's prefix, and the buffer follows from the end of its own head on (pool_write),
+ * so a tag is inserted or stripped without copying the frame.
  */
 #include "switch.h"
 
@@ -73,6 +80,7 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	p->conn = model->conn;
 	p->has_mac = model->has_mac;
 	p->masquerade = model->masquerade;
+	p->vlan = model->vlan;
 	memcpy(p->mac, model->mac, sizeof(p->mac));
 	p->inflight = 0;
 	p->starved = false;
@@ -82,8 +90,12 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	strcpy(p->name, model->name);
 	p->active_pos = sw->nactive;
 	sw->active[sw->nactive++] = idx;
+	p->ipv4 = 0;
+	p->hostname[0] = '\0';
 	segment_join(sw, model->seg, idx);
+	link_port_open(sw, idx);
 	pool_arm_read(sw, idx);
+	endpoint_port_added(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
 		 sw->segs[p->seg].name, idx);
 	return 0;
@@ -158,6 +170,7 @@ port_detach(struct sw *sw, uint32_t idx)
 	/* No new request can reach the tap once its slot is empty. */
 	io_uring_register_files_update(&sw->ring, idx, &none, 1);
 	fdb_flush_port(&sw->fdb, idx);
+	link_port_close(sw, idx);
 	segment_leave(sw, idx);
 	last = sw->active[--sw->nactive];
 	sw->active[p->active_pos] = last;
@@ -178,40 +191,174 @@ port_detach(struct sw *sw, uint32_t idx)
 const char *
 port_kind_name(enum port_kind kind)
 {
-	return kind == PORT_HOST ? "host" : "tap";
+	return kind == PORT_HOST ? "host" : kind == PORT_VXLAN ? "vxlan" : "tap";
 }
 
-/* The egress path of port out for frame f. */
-static void
+void
+port_vlan_from_ctl(struct vlan_role *ret, const struct ctl_vlan *v)
+{
+	vlan_role_none(ret);
+	switch (v->mode) {
+	case CTL_VLAN_NONE:
+		break;
+	case CTL_VLAN_ACCESS:
+		vlan_role_access(ret, v->access);
+		break;
+	case CTL_VLAN_TRUNK:
+		ret->mode = VLAN_MODE_TRUNK;
+		ret->pvid = v->native;
+		memcpy(ret->set, v->trunk, sizeof(ret->set));
+		break;
+	}
+}
+
+void
+port_vlan_to_ctl(const struct vlan_role *r, struct ctl_vlan *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	switch (r->mode) {
+	case VLAN_MODE_NONE:
+		break;
+	case VLAN_MODE_ACCESS:
+		ret->mode = CTL_VLAN_ACCESS;
+		ret->access = r->pvid;
+		break;
+	case VLAN_MODE_TRUNK:
+		ret->mode = CTL_VLAN_TRUNK;
+		ret->native = r->pvid;
+		memcpy(ret->trunk, r->set, sizeof(ret->trunk));
+		break;
+	}
+}
+
+/* The bytes of a frame's head a tag edit rewrites: virtio header, MACs, a tag. */
+#define PORT_EDIT_LEN (TAP_VNET_HDR_LEN + VLAN_ETH_LEN + VLAN_TAG_LEN)
+
+
+/* The tag edit, the captures and the write of frame f to port out; -ENOBUFS: not now. */
+int
+port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	struct port *p = &sw->ports[out];
+	const uint8_t *data = f->data;
+	/* Ports without a role, most of them, skip even the call. */
+	enum vlan_out how = p->vlan.mode == VLAN_MODE_NONE ? VLAN_OUT_ASIS
+							   : vlan_egress(&p->vlan, f->vid);
+	uint8_t head[VLAN_TAG_LEN + PORT_EDIT_LEN], *edited = head + VLAN_TAG_LEN;
+	size_t n = f->len < PORT_EDIT_LEN ? f->len : PORT_EDIT_LEN, len = n;
+	struct iovec eth[2];
+	int r;
+
+	if (p->kind == PORT_VXLAN) {
+		/* A tunnel carries frames as they are: a VXLAN port has no VLAN role. */
+		if (sw->ncaps) {
+			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
+						 f->len - TAP_VNET_HDR_LEN };
+			capture_egress(sw, out, eth, 1, eth[0].iov_len);
+		}
+		vxport_transmit(sw, out, f);
+		return 0;
+	}
+	if (how == VLAN_OUT_DROP)
+		return 0;
+	if (how != VLAN_OUT_ASIS) {
+		memcpy(edited, data, n);
+		r = vlan_edit(&edited, &len, VLAN_TAG_LEN, how, f->vid);
+		if (r < 0) {
+			p->st.tx_drops++;
+			log_trace("port %s: tag edit refused a frame: %s", p->name, strerror(-r));
+			return 0;
+		}
+		if (len == n && !memcmp(edited, data, n))
+			how = VLAN_OUT_ASIS; /* already as it should leave */
+	}
+	/* Captures see what was handed to the port, once the write is under way. */
+	if (how == VLAN_OUT_ASIS) {
+		r = pool_write(sw, out, f, NULL, 0, 0);
+		if (r == 0 && sw->ncaps) {
+			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
+						 f->len - TAP_VNET_HDR_LEN };
+			capture_egress(sw, out, eth, 1, eth[0].iov_len);
+		}
+	} else {
+		r = pool_write(sw, out, f, edited, len, n);
+		if (r == 0 && sw->ncaps) {
+			eth[0] = (struct iovec){ edited + TAP_VNET_HDR_LEN, len - TAP_VNET_HDR_LEN };
+			eth[1] = (struct iovec){ (uint8_t *)data + n, f->len - n };
+			capture_egress(sw, out, eth, 2, eth[0].iov_len + eth[1].iov_len);
+		}
+	}
+	return r;
+}
+
+void
 port_egress(struct sw *sw, uint32_t out, const struct frame *f)
 {
-	if (pool_write(sw, out, f, NULL, 0, 0) < 0)
-		sw->ports[out].st.tx_drops++;
+	struct port *p = &sw->ports[out];
+
+	if (p->carrier_down) {
+		p->st.tx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_EGRESS]) {
+		link_impair(sw, out, IMPAIR_EGRESS, f);
+		return;
+	}
+	if (port_transmit(sw, out, f) < 0)
+		p->st.tx_drops++;
 }
 
-static void
-port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
+void
+port_send(struct sw *sw, uint32_t out, const struct frame *f)
+{
+	port_egress(sw, out, f);
+}
+
+void
+port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 {
 	struct port *p = &sw->ports[in];
-	const uint8_t *frame = pool_data(sw, f->bid);
+	const uint8_t *frame = rf->data;
 	const struct segment *seg;
+	struct vlan_class vc = {};
+	enum vlan_verdict vv;
+	struct frame fv = *rf, *f = &fv;
 	enum fwd_verdict v;
 	uint32_t out;
 
-	p->st.rx_frames++;
-	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	if (f->len < TAP_VNET_HDR_LEN + ETH_HDR_LEN) {
+		p->st.rx_drops++;
+		return;
+	}
+	vv = vlan_ingress(&p->vlan, (const struct virtio_net_hdr_v1 *)frame,
+			  frame + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN, &vc);
+	if (vv != VLAN_PASS) {
+		p->st.rx_drops++;
+		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, f->len,
+			  vlan_verdict_name(vv));
+		return;
+	}
+	f->vid = vc.vid;
+	/* Frames for the segment's local endpoint (its service address, DHCP, DNS, RA). */
+	if (sw->segs[p->seg].ep && endpoint_input(sw, in, f))
+		return;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
-	v = fwd_decide(&sw->fdb, p->seg, in, frame, f->len, TAP_VNET_HDR_LEN,
-		       sw->pool.buf_size - 1, sw->now, &out);
+	v = fwd_decide_vlan(&sw->fdb, p->seg, f->vid, in, frame, f->len, TAP_VNET_HDR_LEN,
+			    sw->pool.buf_size - 1, sw->now, &out);
 	switch (v) {
 	case FWD_UNICAST:
 		port_egress(sw, out, f);
 		break;
 	case FWD_FLOOD:
 		seg = &sw->segs[p->seg];
-		for (uint32_t i = 0; i < seg->nmembers; i++)
-			if (seg->members[i] != in)
-				port_egress(sw, seg->members[i], f);
+		for (uint32_t i = 0; i < seg->nmembers; i++) {
+			uint32_t m = seg->members[i];
+
+			/* Flooding stays inside the frame's VLAN. */
+			if (m != in && (sw->ports[m].vlan.mode == VLAN_MODE_NONE ||
+					vlan_role_carries(&sw->ports[m].vlan, f->vid)))
+				port_egress(sw, m, f);
+		}
 		break;
 	default:
 		p->st.rx_drops++;
@@ -224,6 +371,31 @@ port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
 		memcpy(p->mac, frame + TAP_VNET_HDR_LEN + 6, sizeof(p->mac));
 		p->has_mac = true;
 	}
+}
+
+void
+port_ingress(struct sw *sw, uint32_t in, const struct frame *f)
+{
+	struct port *p = &sw->ports[in];
+
+	p->st.rx_frames++;
+	p->st.rx_bytes += f->len > TAP_VNET_HDR_LEN ? f->len - TAP_VNET_HDR_LEN : 0;
+	/* Captures see what the port's node sent, what the switch then drops included. */
+	if (sw->ncaps && f->len > TAP_VNET_HDR_LEN) {
+		struct iovec eth = { f->data + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN };
+
+		capture_ingress(sw, in, &eth, 1, eth.iov_len);
+	}
+	/* A pulled cable: nothing the node sends gets through. */
+	if (p->carrier_down) {
+		p->st.rx_drops++;
+		return;
+	}
+	if (p->impaired[IMPAIR_INGRESS]) {
+		link_impair(sw, in, IMPAIR_INGRESS, f);
+		return;
+	}
+	port_forward(sw, in, f);
 }
 
 void

@@ -14,6 +14,8 @@
 #define SW_SQ_ENTRIES 1024
 #define SW_CQ_ENTRIES 16384
 #define SW_BATCH 64 /* completions handled between two submits */
+/* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
+#define SW_BUF_SIZE (65536 + 4096)
 
 uint64_t
 sw_clock(void)
@@ -123,16 +125,22 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 		sw->cfg.inflight_cap = cfg->nbufs - cfg->nbufs / 4;
 	sw->ports = calloc(cfg->max_ports, sizeof(*sw->ports));
 	sw->active = calloc(cfg->max_ports, sizeof(*sw->active));
+	sw->queued = calloc(cfg->max_ports, sizeof(*sw->queued));
+	sw->scratch = malloc(SW_BUF_SIZE);
 	sw->conns = calloc(sw->max_conns, sizeof(*sw->conns));
-	if (!sw->ports || !sw->active || !sw->conns)
+	if (!sw->ports || !sw->active || !sw->queued || !sw->scratch || !sw->conns)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < cfg->max_ports; i++)
 		sw->ports[i].fd = -1;
 	for (uint32_t i = 0; i < sw->max_conns; i++)
 		sw->conns[i].fd = -1;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed) ||
+	    getrandom(&sw->link_seed, sizeof(sw->link_seed), 0) != sizeof(sw->link_seed))
 		return -errno;
 	r = segment_init(sw);
+	if (r < 0)
+		return r;
+	r = capture_init(sw);
 	if (r < 0)
 		return r;
 	r = fdb_init(&sw->fdb, cfg->fdb_max, cfg->ageing_s * 1000000000ULL, seed);
@@ -141,8 +149,7 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 	r = ring_setup(sw);
 	if (r < 0)
 		return r;
-	/* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
-	r = pool_init(sw, cfg->nbufs, 65536 + 4096);
+	r = pool_init(sw, cfg->nbufs, SW_BUF_SIZE);
 	if (r < 0)
 		return r;
 	return signals_setup(sw);
@@ -152,13 +159,16 @@ void
 sw_free(struct sw *sw)
 {
 	/* Leaving: plain closes, no ring round trips. */
+	link_free(sw);
 	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++) {
 		if (sw->ports[i].fd >= 0 && sw->ports[i].kind == PORT_HOST)
 			host_release(sw, i);
 		sw->ports[i].fd = safe_close(sw->ports[i].fd);
 	}
 	sw->nactive = 0;
+	vxport_free(sw);
 	control_close_all(sw);
+	capture_free(sw);
 	if (sw->ring.ring_fd > 0)
 		io_uring_queue_exit(&sw->ring);
 	pool_free(sw);
@@ -166,8 +176,12 @@ sw_free(struct sw *sw)
 	safe_close(sw->listen_fd);
 	fdb_free(&sw->fdb);
 	segment_free(sw);
+	ipam_free(&sw->ipam);
+	free(sw->lease_path);
 	free(sw->ports);
 	free(sw->active);
+	free(sw->queued);
+	free(sw->scratch);
 	free(sw->conns);
 }
 
@@ -212,6 +226,10 @@ tick_done(struct sw *sw)
 	/* A safety net: a starved port waits at most a tick, whatever the count says. */
 	pool_rearm(sw);
 	control_tick(sw);
+	capture_tick(sw);
+	endpoint_tick(sw);
+	lease_save(sw);
+	vxport_tick(sw);
 	arm_tick(sw);
 }
 
@@ -244,9 +262,39 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 	case OP_TICK:
 		tick_done(sw);
 		break;
+	case OP_CAPTURE_WRITE:
+		capture_write_done(sw, cqe);
+		break;
+	case OP_TUN_RECV:
+		vxport_recv_done(sw, cqe);
+		break;
+	case OP_TUN_SEND:
+		vxport_send_done(sw, cqe);
+		break;
 	case OP_IGNORE:
 		break;
 	}
+}
+
+/*
+ * Submits and waits for a completion, but no longer than until the next impaired frame
+ * is due: one wait on the ring, no thread, no timer of its own.
+ */
+static int
+ring_wait(struct sw *sw)
+{
+	uint64_t deadline = link_deadline(sw), now;
+	struct __kernel_timespec ts;
+	struct io_uring_cqe *cqe;
+
+	if (deadline == UINT64_MAX)
+		return io_uring_submit_and_wait(&sw->ring, 1);
+	now = sw_clock();
+	if (deadline <= now)
+		return io_uring_submit(&sw->ring);
+	ts.tv_sec = (deadline - now) / 1000000000ULL;
+	ts.tv_nsec = (deadline - now) % 1000000000ULL;
+	return io_uring_submit_and_wait_timeout(&sw->ring, &cqe, 1, &ts, NULL);
 }
 
 int
@@ -264,8 +312,8 @@ sw_run(struct sw *sw)
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		r = io_uring_submit_and_wait(&sw->ring, 1);
-		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+		r = ring_wait(sw);
+		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME)
 			return r;
 		sw->now = sw_clock();
 		/*
@@ -280,6 +328,10 @@ sw_run(struct sw *sw)
 		io_uring_cq_advance(&sw->ring, n);
 		/* Buffers freed by this batch go back to the kernel in one step. */
 		pool_advance(sw);
+		/* Impaired links: what is due now, write slots freed by this batch included. */
+		link_release(sw);
+		if (sw->ncaps)
+			capture_flush(sw);
 	}
 	return 0;
 }

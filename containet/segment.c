@@ -5,6 +5,7 @@
  */
 #include "switch.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,10 @@ segment_init(struct sw *sw)
 void
 segment_free(struct sw *sw)
 {
-	for (uint32_t i = 0; i < SEGMENT_MAX && sw->segs; i++)
+	for (uint32_t i = 0; i < SEGMENT_MAX && sw->segs; i++) {
 		free(sw->segs[i].members);
+		endpoint_free(sw, i);
+	}
 	free(sw->segs);
 	sw->segs = NULL;
 }
@@ -83,6 +86,7 @@ segment_del(struct sw *sw, uint32_t idx)
 	if (s->nmembers)
 		return -EBUSY;
 	free(s->members);
+	endpoint_free(sw, idx);
 	memset(s, 0, sizeof(*s));
 	sw->nsegs--;
 	return 0;
@@ -114,7 +118,42 @@ segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret)
 {
 	const struct segment *s = &sw->segs[idx];
 
+	const struct ipam_pool *a = &s->addr;
+	struct in_addr v4;
+
+	memset(ret, 0, sizeof(*ret));
 	snprintf(ret->name, sizeof(ret->name), "%s", s->name);
 	ret->mtu = s->mtu;
 	ret->ports = s->nmembers;
+	if (a->len) {
+		v4.s_addr = htonl(a->net);
+		inet_ntop(AF_INET, &v4, ret->subnet, sizeof(ret->subnet));
+		snprintf(ret->subnet + strlen(ret->subnet), sizeof(ret->subnet) - strlen(ret->subnet),
+			 "/%u", a->len);
+		ret->addresses = ipam_pool_size(a) +
+				 (a->dhcp_first ? a->dhcp_last - a->dhcp_first + 1 : 0);
+		ret->leased = ipam_used(&sw->ipam, s->name, a, lease_clock());
+	}
+	if (a->service) {
+		v4.s_addr = htonl(a->service);
+		inet_ntop(AF_INET, &v4, ret->service, sizeof(ret->service));
+	}
+	if (a->gateway) {
+		v4.s_addr = htonl(a->gateway);
+		inet_ntop(AF_INET, &v4, ret->gateway, sizeof(ret->gateway));
+	}
+	if (a->dhcp_first) {
+		char first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN];
+
+		v4.s_addr = htonl(a->dhcp_first);
+		inet_ntop(AF_INET, &v4, first, sizeof(first));
+		v4.s_addr = htonl(a->dhcp_last);
+		inet_ntop(AF_INET, &v4, last, sizeof(last));
+		snprintf(ret->dhcp, sizeof(ret->dhcp), "%s-%s", first, last);
+	}
+	if (a->has_v6) {
+		inet_ntop(AF_INET6, &a->v6, ret->ipv6, sizeof(ret->ipv6));
+		strcat(ret->ipv6, "/64");
+	}
+	ret->dns = a->dns;
 }

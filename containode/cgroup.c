@@ -567,6 +567,42 @@ cgroup_node_join(const struct cgroup_node *node)
 	return 0;
 }
 
+int
+cgroup_node_procs_open(const struct cgroup_node *node, unsigned mask, int fds[CGROUP_CONTROLLERS])
+{
+	int n = 0;
+
+	for (size_t i = 0; i < node->n; i++) {
+		_cleanup_close_ int dfd = -1;
+		int fd;
+
+		if (!(node->dirs[i].controllers & mask))
+			continue;
+		dfd = open(node->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fd = dfd < 0 ? -1 : openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int r = -errno;
+
+			while (n > 0)
+				close(fds[--n]);
+			return r;
+		}
+		fds[n++] = fd;
+	}
+	return n;
+}
+
+int
+cgroup_procs_write(int fd, pid_t pid)
+{
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%d", (int)pid);
+
+	if (write(fd, text, len) != len)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 static int
 allow_devices_v1(const char *dir, const struct device_rule *rules, size_t n)
 {
@@ -695,6 +731,15 @@ cgroup_node_unified(const struct cgroup_node *node)
 		if (node->dirs[i].controllers & CGROUP_MASK(CGROUP_UNIFIED))
 			return node->dirs[i].path;
 	return NULL;
+}
+
+unsigned
+cgroup_node_unified_mask(const struct cgroup_node *node)
+{
+	for (size_t i = 0; i < node->n; i++)
+		if (node->dirs[i].controllers & CGROUP_MASK(CGROUP_UNIFIED))
+			return node->dirs[i].controllers;
+	return 0;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * The node's cgroup: created by containode before the child runs, joined by the child
- * first thing (before it unshares its cgroup namespace, which is then rooted there),
- * removed by containode once the node is gone.  Each controller is looked up on its
+ * while it sets itself up (before it unshares its cgroup namespace, which is then rooted
+ * there, and before anything of the node runs), removed by containode once the node is
+ * gone.  Each controller is looked up on its
  * own, v1 (a hierarchy of its own) or v2 (the unified one), so that a node can sit in
  * several hierarchies at once; the node's directory is CALLER/PARENT/ID@PID in each,
  * CALLER being containode's own cgroup there (so that a delegated or nested containode
@@ -17,6 +18,7 @@ struct device_rule;
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum cgroup_version {
 	CGROUP_NONE,
@@ -97,6 +99,15 @@ int64_t cgroup_oom_kill_count(const char *text);
 int cgroup_node_create(struct cgroup_node *node, const char *parent, const char *id, unsigned mask);
 /* Moves the calling process into the node's cgroup, in every hierarchy. */
 int cgroup_node_join(const struct cgroup_node *node);
+/*
+ * The cgroup.procs files (opened for writing) of the node's directories that serve any
+ * controller of mask, into fds; returns how many, or -errno with none left open.  For
+ * moving a process with cgroup_procs_write once paths no longer lead there.
+ */
+int cgroup_node_procs_open(const struct cgroup_node *node, unsigned mask,
+			   int fds[CGROUP_CONTROLLERS]);
+/* Moves process pid (as the caller's PID namespace numbers it) with a cgroup.procs fd. */
+int cgroup_procs_write(int fd, pid_t pid);
 /* Lets the node open only the devices the rules allow (and make any, per the rules). */
 int cgroup_node_allow_devices(const struct cgroup_node *node, const struct device_rule *rules,
                               size_t n);
@@ -106,6 +117,8 @@ int cgroup_node_set_limits(const struct cgroup_node *node, const struct cgroup_l
 int64_t cgroup_node_oom_kills(const struct cgroup_node *node);
 /* The node's v2 directory (for cgroup.kill, cgroup.freeze), or NULL. */
 const char *cgroup_node_unified(const struct cgroup_node *node);
+/* The controllers (CGROUP_MASK bits) that directory serves, 0 without one. */
+unsigned cgroup_node_unified_mask(const struct cgroup_node *node);
 /*
  * Kills what is left in the node (v2 cgroup.kill), removes the node's directories and
  * the parents above them that no other node uses, and frees node.  Returns the first

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -61,6 +62,39 @@ static const struct {
 	{ "stdout", "/proc/self/fd/1" },
 	{ "stderr", "/proc/self/fd/2" },
 };
+
+bool
+devices_rules_allow(const struct device_rule *rules, size_t n, char type, unsigned major,
+		    unsigned minor, unsigned access)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct device_rule *r = &rules[i];
+
+		if (r->type == type && (r->major == DEVICE_ANY || (unsigned)r->major == major) &&
+		    (r->minor == DEVICE_ANY || (unsigned)r->minor == minor) &&
+		    (access & ~r->access) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+devices_cgroup_needed(const struct plan *p)
+{
+	if (!p->root || p->privileged || (p->caps & (UINT64_C(1) << CAP_SYS_ADMIN)))
+		return true;
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			continue;
+		if (!devices_rules_allow(devices_allow, devices_allow_len,
+					 S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
+					 minor(st.st_rdev), DEVICE_READ | DEVICE_WRITE))
+			return true;
+	}
+	return false;
+}
 
 int
 devices_rule_format(const struct device_rule *r, char *buf, size_t size)

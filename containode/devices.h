@@ -5,6 +5,7 @@
 #pragma once
 
 #include "namespaces.h"
+#include "plan.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,21 @@ struct device_rule {
 /* The node's device allow-list: Docker's and crun's default, everything else denied. */
 extern const struct device_rule devices_allow[];
 extern const size_t devices_allow_len;
+
+/* Whether the rules let a process open (access) the device of type 'c' or 'b'.  Pure. */
+bool devices_rules_allow(const struct device_rule *rules, size_t n, char type, unsigned major,
+			 unsigned minor, unsigned access);
+
+/*
+ * Whether the node needs the device cgroup's allow-list: whether anything in its reach
+ * could open a device off the list without it.  Not when its root is an overlay of its
+ * own and every mount it can write or bring in is nodev (the overlay, /dev, /dev/shm,
+ * /run, the volumes: so a node made there opens nothing), it cannot mount (no
+ * CAP_SYS_ADMIN) and none of its standard fds is such a device (reopened through
+ * /proc/self/fd, with more access than given).  The host's root, --privileged,
+ * SYS_ADMIN: yes.  Looks at fds 0, 1 and 2.
+ */
+bool devices_cgroup_needed(const struct plan *p);
 
 /* The rule in the device cgroup's notation, "c 1:3 rwm"; -ENOSPC when it does not fit. */
 int devices_rule_format(const struct device_rule *r, char *buf, size_t size);

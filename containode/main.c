@@ -48,6 +48,7 @@ enum {
 	ARG_PRIVILEGED,
 	ARG_SECCOMP,
 	ARG_SYSCTL,
+	ARG_VOLUME,
 };
 
 /* Resources (cgroup.c); 0x200 and on are image.h's */
@@ -73,10 +74,14 @@ static const char usage_text[] =
 	"                        $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n"
 	"      --net=KEY=VAL,... one more interface (repeatable), its own port on its switch;\n"
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
-	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN)\n"
+	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN);\n"
+	"                        ipv4=auto, ipv6=auto: from the switch's segment (address,\n"
+	"                        gateway, MTU, DNS; IPv6 by SLAAC)\n"
+	"                        access=VLAN, or trunk=VLAN,VLAN,... [native=VLAN]: the port's\n"
+	"                        VLAN role on its switch\n"
 	"  -s, --switch=SOCK     the first interface's switch (as --net switch=SOCK)\n"
-	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix)\n"
-	"  -6, --ipv6=ADDR/LEN   its IPv6 address\n"
+	"  -4, --ipv4=ADDR[/LEN] its IPv4 address (without LEN: the classful prefix), or auto\n"
+	"  -6, --ipv6=ADDR/LEN   its IPv6 address, or auto\n"
 	"  -n, --ifname=NAME     its name (default eth0)\n"
 	"  -g, --gateway=GW      IPv4 default route via GW\n"
 	"      --route='DEST via GW'  route to DEST (ADDR[/LEN] or default, v4 or v6) via GW\n"
@@ -85,6 +90,9 @@ static const char usage_text[] =
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
 	"                        memory for --image, -r / and a store's rootfs)\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
+	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
+	"                        node (made there if missing), nosuid and nodev; read-only\n"
+	"                        with :ro (repeatable)\n"
 	"  -i, --id=ID           identity: switch node, default hostname (default random)\n"
 	"  -N, --host-net        keep the host's network namespace\n"
 	"  -I, --host-ipc        keep the host's IPC namespace\n"
@@ -136,6 +144,7 @@ static const struct option options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "top", required_argument, NULL, 't' },
 	{ "ephemeral", no_argument, NULL, ARG_EPHEMERAL },
+	{ "volume", required_argument, NULL, ARG_VOLUME },
 	{ "id", required_argument, NULL, 'i' },
 	{ "host-net", no_argument, NULL, 'N' },
 	{ "host-ipc", no_argument, NULL, 'I' },
@@ -357,6 +366,14 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 	case ARG_EPHEMERAL:
 		p->ephemeral = true;
 		return 0;
+	case ARG_VOLUME: {
+		char why[PLAN_WHY_MAX];
+
+		r = plan_volume_add(p, arg, why);
+		if (r == -ENOMEM)
+			return log_fail(r, "--volume");
+		return r < 0 ? usage_error("--volume %s: %s", arg, why) : 0;
+	}
 	case 'd':
 		detach = true;
 		return 0;
@@ -539,6 +556,9 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 
 		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
+		ports[i].vlan = &n->vlan;
+		if (n->sock)
+			port_addresses(&ports[i], n, plan_hostname(p));
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
@@ -574,9 +594,10 @@ prepare_publish(const struct plan *p, struct publish **ret)
 
 /* A tap from the child: attached to its interface's switch, or only kept open. */
 static int
-handshake_tap(const struct plan_net *n, struct port *pt, int fd)
+handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 {
 	_cleanup_free_ char *error = NULL;
+	struct ctl_assign assign = {};
 	int r;
 
 	if (!n->sock) {
@@ -584,12 +605,19 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd)
 		pt->tap = fd;
 		return 0;
 	}
-	r = port_attach(pt, fd, &error);
+	r = port_attach(pt, fd, &assign, &error);
 	if (r < 0 && error)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
 		log_error_errno(r, "attach to the switch at '%s' (%s)", n->sock, n->ifname);
-	return r;
+	if (r < 0 || !(n->v4_auto || n->v6_auto))
+		return r;
+	/* The child waits for what the switch handed out, to configure it. */
+	if (send(sock, &assign, sizeof(assign), MSG_NOSIGNAL) != (ssize_t)sizeof(assign)) {
+		log_error_errno(errno, "hand the addresses of '%s' to the container", n->ifname);
+		return -errno;
+	}
+	return 0;
 }
 
 /*
@@ -622,7 +650,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 			close(fd);
 		} else if (m.type == CHILD_TAP && fd >= 0) {
 			/* The taps come in the plan's order. */
-			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd);
+			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd, sock);
 			n_taps++;
 			if (r < 0)
 				return EXIT_LAUNCHER;
@@ -709,7 +737,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
 	}
-	s.pid = ns_clone(plan_clone_flags(p), &s.pidfd);
+	s.pid = ns_clone(plan_clone_flags(p), cg, &s.pidfd);
 	if (s.pid < 0) {
 		log_error_errno(s.pid, "create the container's namespaces");
 		return EXIT_LAUNCHER;

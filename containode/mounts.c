@@ -6,11 +6,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,14 +132,186 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	return 0;
 }
 
+void
+mounts_volumes_close(struct mounts_volumes *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		v->fd[i] = safe_close(v->fd[i]);
+	v->n = 0;
+}
+
+/*
+ * The volumes' sources, while the host's tree is in reach and once the namespace is
+ * private, so that the copies are private too: nothing mounted in them reaches the host.
+ * Every mount in them is nosuid and nodev (the node opens no device through a volume),
+ * and read-only throughout with :ro.
+ */
+static int
+volumes_open(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
+{
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		const struct plan_volume *vol = &p->volumes[i];
+		struct mount_attr attr = {
+			.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				    (vol->readonly ? MOUNT_ATTR_RDONLY : 0),
+			.propagation = MS_PRIVATE,
+		};
+		int fd;
+
+		fd = open_tree(AT_FDCWD, vol->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (fd < 0)
+			return setup_fail(e, -errno, "--volume: source '%s'", vol->src);
+		v->fd[v->n++] = fd;
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			return setup_fail(e, -errno, "--volume: set the mount options of '%s'",
+					  vol->src);
+	}
+	return 0;
+}
+
+/* The path of a volume's DST resolved in root: a symlink leads no further than the root. */
+static int
+open_in_root(int root, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * One step along a volume's DST: prefix (DST up to name) opened in root, or made in
+ * parent (what prefix less name resolved to) as a directory, or as an empty file for the
+ * last step of a file's volume.  Returns the fd or -errno, with what failed in e.
+ */
+static int
+volume_step(int root, int parent, const char *prefix, const char *name, bool want_dir,
+	    bool may_create, struct setup_error *e)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = open_in_root(root, prefix);
+	if (fd == -ENOENT && may_create) {
+		if (want_dir)
+			r = mkdirat(parent, name, 0755);
+		else
+			r = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				   0644);
+		if (r < 0 && errno != EEXIST)
+			return setup_fail(e, -errno, "--volume: create '%s' in the node", prefix);
+		if (r >= 0 && !want_dir)
+			close(r);
+		fd = open_in_root(root, prefix);
+		/* Still missing after it was made: a symlink into nowhere. */
+		if (fd == -ENOENT)
+			return setup_fail(e, fd, "--volume: '%s' in the node is a dangling symlink",
+					  prefix);
+	}
+	if (fd == -ENOENT)
+		return setup_fail(e, fd, "--volume: '%s' does not exist (on the host's root, "
+					 "containode makes no mount point)", prefix);
+	if (fd < 0)
+		return setup_fail(e, fd, "--volume: open '%s' in the node", prefix);
+	if (fstat(fd, &st) < 0)
+		r = setup_fail(e, -errno, "--volume: stat '%s' in the node", prefix);
+	else if (want_dir != !!S_ISDIR(st.st_mode))
+		r = setup_fail(e, want_dir ? -ENOTDIR : -EISDIR,
+			       "--volume: '%s' in the node is %sa directory, the source %s", prefix,
+			       S_ISDIR(st.st_mode) ? "" : "not ", want_dir ? "is one" : "is not");
+	else
+		return fd;
+	close(fd);
+	return r;
+}
+
+/*
+ * Where a volume goes: dst (normalised) resolved inside the node's root whatever the
+ * image's symlinks say, the directories missing on the way made, and the last one a
+ * directory or an empty file as the source is.  All of it lands in the overlay's upper
+ * layer; without a root of the node's own (may_create false) the tree is the host's,
+ * where nothing is made.
+ */
+static int
+volume_target(const char *dst, bool dir, bool may_create, int *ret_fd, struct setup_error *e)
+{
+	_cleanup_close_ int root = -1, parent = -1;
+	char prefix[PATH_MAX], name[NAME_MAX + 1];
+	const char *c = dst;
+
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || (parent = fcntl(root, F_DUPFD_CLOEXEC, 0)) < 0)
+		return setup_fail(e, -errno, "open the node's root");
+	while (*c) {
+		size_t n;
+		int fd;
+
+		c += strspn(c, "/");
+		n = strcspn(c, "/");
+		if (n > NAME_MAX)
+			return setup_fail(e, -ENAMETOOLONG, "--volume: '%s' in the node", dst);
+		snprintf(name, sizeof(name), "%.*s", (int)n, c);
+		c += n;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(c - dst), dst);
+		fd = volume_step(root, parent, prefix, name, *c || dir, may_create, e);
+		if (fd < 0)
+			return fd;
+		close(parent);
+		parent = fd;
+	}
+	*ret_fd = TAKE_FD(parent);
+	return 0;
+}
+
+/*
+ * The volumes, in the order given.  DST never lies in /proc or /sys (the plan refuses
+ * such paths; a symlink could still lead there and is refused here), where a bind could
+ * hide what the node must not change.
+ */
+static int
+volumes_attach(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct plan_volume *vol = &p->volumes[i];
+		_cleanup_close_ int target = -1;
+		struct statfs sfs;
+		struct stat st;
+		int r;
+
+		if (fstat(v->fd[i], &st) < 0)
+			return setup_fail(e, -errno, "--volume: stat source '%s'", vol->src);
+		r = volume_target(vol->dst, S_ISDIR(st.st_mode), p->root != NULL, &target, e);
+		if (r < 0)
+			return r;
+		if (fstatfs(target, &sfs) < 0)
+			return setup_fail(e, -errno, "--volume: statfs '%s'", vol->dst);
+		if (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC)
+			return setup_fail(e, -EPERM, "--volume: '%s' leads into /proc or /sys",
+					  vol->dst);
+		if (move_mount(v->fd[i], "", target, "",
+			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return setup_fail(e, -errno, "--volume: bind '%s' on '%s'", vol->src,
+					  vol->dst);
+		v->fd[i] = safe_close(v->fd[i]);
+	}
+	return 0;
+}
+
 int
-mounts_root(const struct plan *p, struct setup_error *e)
+mounts_root(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
 {
 	int r;
 
+	v->n = 0;
 	/* Nothing done from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return setup_fail(e, -errno, "make the mount namespace private");
+	r = volumes_open(p, v, e);
+	if (r < 0)
+		return r;
 	if (p->root) {
 		r = mount_overlay(p, e);
 		if (r < 0)
@@ -269,7 +445,7 @@ mounts_etc(const struct plan *p, struct setup_error *e)
 }
 
 int
-mounts_rest(const struct plan *p, struct setup_error *e)
+mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
 {
 	int r;
 
@@ -281,6 +457,14 @@ mounts_rest(const struct plan *p, struct setup_error *e)
 		if (r < 0)
 			return r;
 	}
+	/* Before the volumes, so that one on an /etc file replaces containode's. */
+	r = mounts_etc(p, e);
+	if (r < 0)
+		return r;
+	/* Before the masks and read-only paths, which nothing may cover. */
+	r = volumes_attach(p, v, e);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !p->privileged; i++) {
 		r = mask_path(masked_paths[i], e);
 		if (r < 0)
@@ -297,7 +481,7 @@ mounts_rest(const struct plan *p, struct setup_error *e)
 	}
 	if (!p->privileged && plan_proc_sys_net_writable(p) && (r = writable_proc_sys_net(e)) < 0)
 		return r;
-	return mounts_etc(p, e);
+	return 0;
 }
 
 int

@@ -8,10 +8,21 @@
 #include "namespaces.h"
 #include "plan.h"
 
-/* Everything up to (and including) /dev; the caller then creates the device nodes. */
-int mounts_root(const struct plan *p, struct setup_error *e);
-/* What follows /dev: pts, shm, sys, run, masks, /etc files. */
-int mounts_rest(const struct plan *p, struct setup_error *e);
+/* The volumes' sources: detached copies of the host's trees, taken before the root changes. */
+struct mounts_volumes {
+	int fd[PLAN_VOLUME_MAX];
+	size_t n;
+};
+
+/*
+ * Everything up to (and including) /dev, taking the volumes' sources on the way (*v is
+ * filled, also on failure: close it with mounts_volumes_close); the caller then creates
+ * the device nodes.
+ */
+int mounts_root(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
+/* What follows /dev: pts, shm, sys, run, /etc files, the volumes, masks. */
+int mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
+void mounts_volumes_close(struct mounts_volumes *v);
 
 /* The parent's checks and preparation: ROOT is a directory; TOP and the work dir exist. */
 int mounts_check_root(const struct plan *p);

@@ -12,16 +12,19 @@
 #include "tty.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int
@@ -35,9 +38,14 @@ setup_fail(struct setup_error *e, int r, const char *fmt, ...)
 	return r;
 }
 
+/* Whether this process was born in the node's v2 cgroup: the child's, set by ns_clone. */
+static bool ns_born_in_cgroup;
+
 pid_t
-ns_clone(unsigned long flags, int *ret_pidfd)
+ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
 {
+	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
+	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	int pidfd = -1;
 	struct clone_args args = {
 		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
@@ -45,11 +53,25 @@ ns_clone(unsigned long flags, int *ret_pidfd)
 		.pidfd = (uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	long pid;
+	long pid = -1;
 
 	/* Buffered output would otherwise be written twice. */
 	fflush(NULL);
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * Born in the node's v2 cgroup: no move, which would wait for an RCU grace period.
+	 * Kernels before 5.7 refuse the flag; the child then moves there as into the others.
+	 */
+	if (cgfd >= 0) {
+		struct clone_args into = args;
+
+		into.flags |= CLONE_INTO_CGROUP;
+		into.cgroup = (uint64_t)cgfd;
+		pid = syscall(SYS_clone3, &into, sizeof(into));
+		if (pid == 0)
+			ns_born_in_cgroup = true;
+	}
+	if (pid < 0)
+		pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		return -errno;
 	if (pid > 0)
@@ -129,6 +151,7 @@ static int
 child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 {
 	_cleanup_close_ int master = -1, slave = -1;
+	_cleanup_(mounts_volumes_close) struct mounts_volumes volumes = {};
 	int devs[DEVICES_MAX];
 	char pty[32];
 	int r;
@@ -137,13 +160,13 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	r = devices_open_host(devs, e);
 	if (r < 0)
 		return r;
-	r = mounts_root(p, e);
+	r = mounts_root(p, &volumes, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_host(devs);
 	if (r < 0)
 		return r;
-	r = mounts_rest(p, e);
+	r = mounts_rest(p, &volumes, e);
 	if (r < 0)
 		return r;
 	if (p->tty) {
@@ -162,20 +185,165 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 }
 
 /*
- * Into the node's cgroup before anything else, so that its device allow-list holds for
- * all the setup does; then a cgroup namespace rooted there.
+ * The mover's PID in the node's namespace: one the kernel hands out only after 298
+ * others, so that the node's first process is PID 2 as if the mover had never been.
+ * (An explicit PID leaves the namespace's next one as it was.)
  */
-static int
-child_join_cgroup(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
-{
-	int r;
+#define MOVER_PID 299
 
-	r = cgroup_node_join(cg);
-	if (r < 0)
-		return setup_fail(e, r, "join the node's cgroup '%s'", cgroup_node_path(cg));
+static pid_t
+mover_clone(void)
+{
+	pid_t tid = MOVER_PID;
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&tid,
+		.set_tid_size = 1,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	/* Without a PID namespace of its own (or where the PID is taken): any PID will do. */
+	if (pid < 0)
+		return fork();
+	return (pid_t)pid;
+}
+
+/*
+ * Into the node's cgroup, while the setup goes on: moving a process waits for an RCU
+ * grace period (milliseconds), so a process of the child's own moves it (its parent: PID
+ * 1 here) meanwhile, into all but the v2 directory it was born in (ns_clone).  Nothing of
+ * the node runs before cgroup_join_finish, and the setup opens no device but
+ * /dev/net/tun (the host's nodes are bound, not opened).  The v1 devices hierarchy is
+ * left out when the allow-list would change nothing.  Returns the mover's pid, 0 when
+ * there is nothing to move.
+ */
+static pid_t
+cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct setup_error *e)
+{
+	unsigned mask = ~0u;
+	int fds[CGROUP_CONTROLLERS], n;
+	pid_t pid;
+
+	if (!devices_cgroup_needed(p))
+		mask &= ~CGROUP_MASK(CGROUP_DEVICES);
+	if (ns_born_in_cgroup)
+		mask &= ~cgroup_node_unified_mask(cg);
+	/* Opened here: the mover shares the mount namespace the setup is about to change. */
+	n = cgroup_node_procs_open(cg, mask, fds);
+	if (n < 0)
+		return setup_fail(e, n, "open the node's cgroup '%s'", cgroup_node_path(cg));
+	if (n == 0)
+		return 0;
+	pid = mover_clone();
+	if (pid == 0) {
+		int r = 0;
+
+		for (int i = 0; i < n && r >= 0; i++)
+			r = cgroup_procs_write(fds[i], getppid());
+		_exit(-r & 0xff);
+	}
+	if (pid < 0)
+		pid = setup_fail(e, -errno, "start joining the node's cgroup");
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return pid;
+}
+
+/* Waits for the move; then a cgroup namespace rooted at the node's cgroup. */
+static int
+cgroup_join_finish(const struct plan *p, const struct cgroup_node *cg, pid_t mover,
+		   struct setup_error *e)
+{
+	int status;
+
+	if (mover > 0) {
+		while (waitpid(mover, &status, 0) < 0)
+			if (errno != EINTR)
+				return setup_fail(e, -errno, "wait for joining the node's cgroup");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			return setup_fail(e, WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR,
+					  "join the node's cgroup '%s'", cgroup_node_path(cg));
+	}
 	if ((plan_clone_flags(p) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return setup_fail(e, -errno, "create the cgroup namespace");
 	return 0;
+}
+
+/* Rewrites the file that mounts.c bound over /etc/NAME, in place (the bind keeps its inode). */
+static int
+child_rewrite_etc(const char *name, const char *text, struct setup_error *e)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "/run/containode/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return setup_fail(e, fd < 0 || errno ? -errno : -EIO, "write '%s'", path);
+	return 0;
+}
+
+/*
+ * The addresses a switch handed out to the interfaces with ipv4=auto or ipv6=auto, which
+ * containode relays after each attach, in the plan's order: configured before the command
+ * runs, its name servers into /etc/resolv.conf and its address into /etc/hosts.  Taken
+ * after the file system is ready, so that the attach (which saves the lease) overlaps
+ * the mounts.
+ */
+static int
+child_addresses(const struct plan *p, int sock, struct setup_error *e)
+{
+	/* The child's own copy of the plan (the clone shares no memory): its to complete. */
+	struct plan *own = (struct plan *)p;
+	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
+	size_t ndns = 0;
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; i < p->n_net; i++) {
+		struct plan_net *n = &own->net[i];
+		struct ctl_assign a;
+		unsigned len;
+		ssize_t got;
+
+		if (!n->sock || !(n->v4_auto || n->v6_auto))
+			continue;
+		any = true;
+		do
+			got = recv(sock, &a, sizeof(a), 0);
+		while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(a))
+			return setup_fail(e, got < 0 ? -errno : -EPIPE,
+					  "receive the addresses of '%s' from containode", n->ifname);
+		a.ipv4[sizeof(a.ipv4) - 1] = a.gateway[sizeof(a.gateway) - 1] = '\0';
+		a.ipv6[sizeof(a.ipv6) - 1] = '\0';
+		r = network_apply(n, &a, e);
+		if (r < 0)
+			return r;
+		if (n->v4_auto && ctl_prefix_parse(a.ipv4, AF_INET, &n->v4, &len) == 0)
+			n->v4_prefix = len;
+		for (unsigned k = 0; k < a.ndns && k < CTL_DNS_MAX && ndns < CTL_DNS_MAX; k++) {
+			a.dns[k][CTL_ADDR_MAX - 1] = '\0';
+			strcpy(dns[ndns++], a.dns[k]);
+		}
+	}
+	if (!any)
+		return 0;
+	if (ndns) {
+		_cleanup_free_ char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
+
+		r = text ? child_rewrite_etc("resolv.conf", text, e)
+			 : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
+		if (r < 0)
+			return r;
+	}
+	{
+		_cleanup_free_ char *hosts = plan_hosts(p);
+
+		return hosts ? child_rewrite_etc("hosts", hosts, e)
+			     : setup_fail(e, -ENOMEM, "make /etc/hosts");
+	}
 }
 
 static int
@@ -184,11 +352,12 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	_cleanup_close_ int master = -1;
 	struct child_msg ready = { .type = CHILD_READY };
 	int taps[PLAN_NET_MAX];
+	pid_t mover;
 	int r;
 
-	r = child_join_cgroup(p, cg, e);
-	if (r < 0)
-		return r;
+	mover = cgroup_join_start(p, cg, e);
+	if (mover < 0)
+		return mover;
 	r = network_setup(p, taps, e);
 	if (r < 0)
 		return r;
@@ -206,7 +375,13 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	r = child_setup_fs(p, &master, e);
 	if (r < 0)
 		return r;
+	r = cgroup_join_finish(p, cg, mover, e);
+	if (r < 0)
+		return r;
 	r = image_enter_workdir(p, e);
+	if (r < 0)
+		return r;
+	r = child_addresses(p, sock, e);
 	if (r < 0)
 		return r;
 	r = security_apply(p, e);

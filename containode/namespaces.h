@@ -40,11 +40,12 @@ struct child_msg {
 
 /*
  * clone3 into the namespaces in flags, fork-like (no shared memory, no separate
- * stack, which keeps it simple and ASan-friendly).  Returns 0 in the child; in the
- * parent the child's pid, with a pidfd for it in *ret_pidfd.  CLONE_NEWCGROUP is left
- * to the child, which first joins its cgroup.
+ * stack, which keeps it simple and ASan-friendly), and into cg's v2 cgroup where it has
+ * one (cg may be NULL).  Returns 0 in the child; in the parent the child's pid, with a
+ * pidfd for it in *ret_pidfd.  CLONE_NEWCGROUP is left to the child, which first joins
+ * the rest of its cgroup.
  */
-pid_t ns_clone(unsigned long flags, int *ret_pidfd);
+pid_t ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd);
 
 /* The child: joins cg, sets up the container and execs its command; never returns. */
 _Noreturn void ns_child(const struct plan *p, const struct cgroup_node *cg, int sock);

@@ -54,14 +54,14 @@ network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap,
 				  n->ifname);
 	if (r < 0)
 		return setup_fail(e, r, "set MAC address and link up of '%s'", n->ifname);
-	if (n->keys & PLAN_NET_IPV4) {
+	if ((n->keys & PLAN_NET_IPV4) && !n->v4_auto) {
 		r = netlink_addr_add(nl, ifindex, AF_INET, &n->v4, n->v4_prefix);
 		if (r < 0)
 			return setup_fail(e, r, "add address %s/%u to '%s'",
 					  inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)),
 					  n->v4_prefix, n->ifname);
 	}
-	if (n->keys & PLAN_NET_IPV6) {
+	if ((n->keys & PLAN_NET_IPV6) && !n->v6_auto) {
 		r = netlink_addr_add(nl, ifindex, AF_INET6, &n->v6, n->v6_prefix);
 		if (r < 0)
 			return setup_fail(e, r, "add address %s/%u to '%s'",
@@ -131,4 +131,40 @@ network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_err
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			ret_taps[i] = safe_close(ret_taps[i]);
 	return r;
+}
+
+int
+network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup_error *e)
+{
+	_cleanup_(netlink_closep) struct netlink nl = {};
+	static const struct in_addr any = {};
+	struct in_addr v4, gw;
+	unsigned ifindex, len;
+	int r;
+
+	r = netlink_open(&nl);
+	if (r < 0)
+		return setup_fail(e, r, "open a netlink socket for network setup");
+	ifindex = if_nametoindex(n->ifname);
+	if (!ifindex)
+		return setup_fail(e, -errno, "find tap '%s'", n->ifname);
+	/* The segment's MTU, unless the command line chose one. */
+	if (a->mtu && !n->mtu && (r = netlink_link_up(&nl, ifindex, NULL, a->mtu)) < 0)
+		return setup_fail(e, r, "set MTU %u of '%s'", a->mtu, n->ifname);
+	if (n->v4_auto) {
+		if (!a->ipv4[0])
+			return setup_fail(e, -EADDRNOTAVAIL, "the switch gave '%s' no IPv4 address",
+					  n->ifname);
+		if (ctl_prefix_parse(a->ipv4, AF_INET, &v4, &len) < 0)
+			return setup_fail(e, -EINVAL, "the switch's address '%s'", a->ipv4);
+		r = netlink_addr_add(&nl, ifindex, AF_INET, &v4, len);
+		if (r < 0)
+			return setup_fail(e, r, "add address %s to '%s'", a->ipv4, n->ifname);
+		/* One default route: a second interface's gateway does not replace the first. */
+		if (a->gateway[0] && inet_pton(AF_INET, a->gateway, &gw) == 1 &&
+		    (r = netlink_route_add(&nl, ifindex, AF_INET, &any, 0, &gw)) < 0 && r != -EEXIST)
+			return setup_fail(e, r, "route default via %s", a->gateway);
+	}
+	/* ipv6=auto: the kernel's SLAAC makes the address from the switch's advertisement. */
+	return 0;
 }

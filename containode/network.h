@@ -6,6 +6,7 @@
 #pragma once
 
 #include "namespaces.h"
+#include "ctl.h"
 #include "plan.h"
 
 #include <stdbool.h>
@@ -18,3 +19,9 @@ bool network_wants_tap(const struct plan *p);
  * (all -1 on failure).
  */
 int network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e);
+
+/*
+ * Interface n's addresses that the switch assigned (ipv4=auto): the address, the default
+ * route via its gateway, its MTU.  In the container's network namespace, after the attach.
+ */
+int network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup_error *e);

@@ -50,6 +50,11 @@ plan_free(struct plan *p)
 	p->image_argv = NULL;
 	free(p->image_cwd);
 	p->image_cwd = NULL;
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		free(p->volumes[i].src);
+		free(p->volumes[i].dst);
+	}
+	p->n_volumes = 0;
 }
 
 const char *
@@ -263,12 +268,26 @@ plan_resolv_conf(const char *host, bool host_net)
 }
 
 char *
+plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n)
+{
+	size_t size = n * (sizeof("nameserver \n") + CTL_ADDR_MAX) + 1, len = 0;
+	char *text = malloc(size);
+
+	if (!text)
+		return NULL;
+	text[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, size - len, "nameserver %s\n", dns[i]);
+	return text;
+}
+
+char *
 plan_hosts(const struct plan *p)
 {
 	char addr[INET_ADDRSTRLEN] = "127.0.1.1";
 	char *text;
 
-	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4))
+	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4) && p->net[0].v4.s_addr)
 		inet_ntop(AF_INET, &p->net[0].v4, addr, sizeof(addr));
 	if (asprintf(&text,
 		     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", addr,
@@ -515,7 +534,8 @@ static const struct {
 } plan_net_keys[] = {
 	{ "switch", PLAN_NET_SWITCH }, { "segment", PLAN_NET_SEGMENT }, { "ifname", PLAN_NET_IFNAME },
 	{ "ipv4", PLAN_NET_IPV4 },     { "ipv6", PLAN_NET_IPV6 },       { "mac", PLAN_NET_MAC },
-	{ "mtu", PLAN_NET_MTU },
+	{ "mtu", PLAN_NET_MTU },       { "access", PLAN_NET_ACCESS },   { "trunk", PLAN_NET_TRUNK },
+	{ "native", PLAN_NET_NATIVE },
 };
 
 #define why_set(...) (snprintf(why, PLAN_WHY_MAX, __VA_ARGS__), -EINVAL)
@@ -530,7 +550,8 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 		if (!strcmp(key, plan_net_keys[i].key))
 			bit = plan_net_keys[i].bit;
 	if (!bit)
-		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu)",
+		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu, "
+			       "access, trunk, native)",
 			       key);
 	if (n->keys & bit)
 		return why_set("%s= given twice for one interface", key);
@@ -553,10 +574,18 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 		strcpy(n->ifname, value);
 		break;
 	case PLAN_NET_IPV4:
+		if (!strcmp(value, CTL_AUTO)) {
+			n->v4_auto = true;
+			break;
+		}
 		if (parse_ipv4_prefix(value, &n->v4, &n->v4_prefix) < 0 || !ipv4_usable(n->v4))
 			return why_set("invalid IPv4 address '%.64s'", value);
 		break;
 	case PLAN_NET_IPV6:
+		if (!strcmp(value, CTL_AUTO)) {
+			n->v6_auto = true;
+			break;
+		}
 		if (parse_ipv6_prefix(value, &n->v6, &n->v6_prefix) < 0 || !ipv6_usable(&n->v6))
 			return why_set("invalid IPv6 address '%.64s' (ADDR/LEN)", value);
 		break;
@@ -574,8 +603,42 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 				       PLAN_MTU_MAX);
 		n->mtu = mtu;
 		break;
+	case PLAN_NET_ACCESS:
+	case PLAN_NET_NATIVE:
+		if (parse_uint(value, CTL_VLAN_MIN, CTL_VLAN_MAX, &mtu) < 0)
+			return why_set("invalid VLAN ID '%.32s' for %s= (1 to 4094)", value, key);
+		if (bit == PLAN_NET_ACCESS)
+			n->vlan.access = mtu;
+		else
+			n->vlan.native = mtu;
+		break;
+	case PLAN_NET_TRUNK:
+		n->keys |= bit; /* set before: the list may grow, item by item */
+		return plan_net_trunk_add(n, value, why);
 	}
 	n->keys |= bit;
+	return 0;
+}
+
+int
+plan_net_trunk_add(struct plan_net *n, const char *list, char why[PLAN_WHY_MAX])
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *item, *next;
+	unsigned long vid;
+
+	if (!copy)
+		return -ENOMEM;
+	for (item = copy; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		if (parse_uint(item, CTL_VLAN_MIN, CTL_VLAN_MAX, &vid) < 0)
+			return why_set("invalid VLAN ID '%.32s' in trunk= (1 to 4094)", item);
+		if (n->vlan.trunk[vid / 64] >> (vid % 64) & 1)
+			return why_set("VLAN %lu given twice in trunk=", vid);
+		n->vlan.trunk[vid / 64] |= 1ULL << (vid % 64);
+	}
 	return 0;
 }
 
@@ -584,6 +647,7 @@ plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX])
 {
 	_cleanup_free_ char *copy = strdup(s);
 	char *item, *next;
+	bool last_trunk = false;
 	int r = 0;
 
 	memset(n, 0, sizeof(*n));
@@ -598,6 +662,11 @@ plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX])
 		if (next)
 			*next++ = '\0';
 		eq = strchr(item, '=');
+		if (!eq && last_trunk && *item >= '0' && *item <= '9') {
+			r = plan_net_trunk_add(n, item, why); /* trunk=10,20: one more VLAN */
+			continue;
+		}
+		last_trunk = eq && eq - item == 5 && !strncmp(item, "trunk", 5);
 		if (!eq || eq == item)
 			r = why_set("'%.40s' is not KEY=VALUE", item);
 		else {
@@ -729,6 +798,106 @@ plan_gateway_add(struct plan *p, const char *gw, char why[PLAN_WHY_MAX])
 	return route_append(p, &rt, why);
 }
 
+int
+plan_path_normalize(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	for (const char *c = path; *c;) {
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return -EINVAL;
+		if (n && !(n == 1 && c[0] == '.')) {
+			if (len + 1 + n >= size)
+				return -ENAMETOOLONG;
+			buf[len++] = '/';
+			memcpy(buf + len, c, n);
+			len += n;
+		}
+		c += n;
+	}
+	if (size < 2)
+		return -ENAMETOOLONG;
+	if (!len)
+		buf[len++] = '/';
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Whether path is dir or below it (both normalised). */
+static bool
+path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int
+plan_volume_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX])
+{
+	const char *colon = strchr(s, ':'), *mode;
+	char dst[PATH_MAX];
+	_cleanup_free_ char *given = NULL;
+	bool readonly = false;
+	int r;
+
+	if (!colon || colon == s)
+		return why_set("'%.64s' is not SRC:DST[:ro]", s);
+	given = strdup(colon + 1);
+	if (!given)
+		return -ENOMEM;
+	mode = strchr(given, ':');
+	if (mode) {
+		given[mode - given] = '\0';
+		mode++;
+		if (strchr(mode, ':'))
+			return why_set("'%.64s' has more than SRC:DST:MODE (no ':' in paths)", s);
+		if (strcmp(mode, "ro") == 0)
+			readonly = true;
+		else if (strcmp(mode, "rw") != 0)
+			return why_set("unknown mode '%.32s' (ro or rw)", mode);
+	}
+	if (!given[0])
+		return why_set("'%.64s' has no DST", s);
+	r = plan_path_normalize(given, dst, sizeof(dst));
+	if (r == -ENAMETOOLONG)
+		return why_set("DST is too long");
+	if (r < 0 && given[0] != '/')
+		return why_set("DST '%.64s' is not an absolute path", given);
+	if (r < 0)
+		return why_set("DST '%.64s' has a '..' component", given);
+	if (strcmp(dst, "/") == 0)
+		return why_set("DST '/' would replace the node's root");
+	if (path_below(dst, "/proc") || path_below(dst, "/sys"))
+		return why_set("DST '%.64s' is in the kernel's /proc or /sys", dst);
+	for (size_t i = 0; i < p->n_volumes; i++)
+		if (strcmp(p->volumes[i].dst, dst) == 0)
+			return why_set("DST '%.64s' given twice", dst);
+	if (p->n_volumes >= PLAN_VOLUME_MAX) {
+		snprintf(why, PLAN_WHY_MAX, "more than %d volumes", PLAN_VOLUME_MAX);
+		return -E2BIG;
+	}
+	p->volumes[p->n_volumes] = (struct plan_volume){
+		.src = strndup(s, colon - s),
+		.dst = strdup(dst),
+		.readonly = readonly,
+	};
+	if (!p->volumes[p->n_volumes].src || !p->volumes[p->n_volumes].dst) {
+		free(p->volumes[p->n_volumes].src);
+		free(p->volumes[p->n_volumes].dst);
+		return -ENOMEM;
+	}
+	p->n_volumes++;
+	return 0;
+}
+
 void
 plan_route_format(const struct plan_route *rt, char *buf, size_t size)
 {
@@ -751,10 +920,10 @@ plan_route_net(const struct plan *p, const struct plan_route *rt)
 	for (size_t i = 0; i < p->n_net; i++) {
 		const struct plan_net *net = &p->net[i];
 
-		if (rt->family == AF_INET && (net->keys & PLAN_NET_IPV4) &&
+		if (rt->family == AF_INET && (net->keys & PLAN_NET_IPV4) && !net->v4_auto &&
 		    prefix_equal(gw, &net->v4, n, net->v4_prefix))
 			return i;
-		if (rt->family == AF_INET6 && (net->keys & PLAN_NET_IPV6) &&
+		if (rt->family == AF_INET6 && (net->keys & PLAN_NET_IPV6) && !net->v6_auto &&
 		    prefix_equal(gw, &net->v6, n, net->v6_prefix))
 			return i;
 	}
@@ -803,6 +972,18 @@ plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 
 		if ((n->keys & PLAN_NET_SEGMENT) && !n->sock)
 			return why_set("%s: segment= needs switch=", n->ifname);
+		if ((n->keys & (PLAN_NET_ACCESS | PLAN_NET_TRUNK)) && !n->sock)
+			return why_set("%s: a VLAN role needs switch=", n->ifname);
+		if ((n->keys & PLAN_NET_ACCESS) && (n->keys & PLAN_NET_TRUNK))
+			return why_set("%s: access= or trunk=, not both", n->ifname);
+		if ((n->keys & PLAN_NET_NATIVE) && !(n->keys & PLAN_NET_TRUNK))
+			return why_set("%s: native= goes with trunk=", n->ifname);
+		p->net[i].vlan.mode = n->keys & PLAN_NET_ACCESS  ? CTL_VLAN_ACCESS
+				      : n->keys & PLAN_NET_TRUNK ? CTL_VLAN_TRUNK
+								 : CTL_VLAN_NONE;
+		if ((n->v4_auto || n->v6_auto) && !n->sock)
+			return why_set("%s: an address 'auto' comes from a switch: give switch= (or -s)",
+				       n->ifname);
 		if ((n->keys & PLAN_NET_IPV6) && n->mtu && n->mtu < PLAN_MTU_MIN_V6)
 			return why_set("%s: IPv6 needs an MTU of %d or more", n->ifname,
 				       PLAN_MTU_MIN_V6);

@@ -10,6 +10,7 @@
 #include "ident.h"
 #include "portspec.h"
 
+#include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -44,6 +45,9 @@ enum {
 	PLAN_NET_IPV6 = 1 << 4,
 	PLAN_NET_MAC = 1 << 5,
 	PLAN_NET_MTU = 1 << 6,
+	PLAN_NET_ACCESS = 1 << 7,
+	PLAN_NET_TRUNK = 1 << 8,
+	PLAN_NET_NATIVE = 1 << 9,
 };
 
 /* One interface of the node: a tap, its own port on its switch. */
@@ -56,8 +60,10 @@ struct plan_net {
 	unsigned v4_prefix;
 	struct in6_addr v6;            /* ipv6= */
 	unsigned v6_prefix;
+	bool v4_auto, v6_auto;         /* ipv4=auto, ipv6=auto: the switch's addressing says */
 	uint8_t mac[6];                /* mac=, or from the identity and the ifname */
 	unsigned mtu;                  /* mtu=, 0 for the kernel's default */
+	struct ctl_vlan vlan;          /* access=, or trunk= and native=: the port's VLAN role */
 };
 
 /* DEST via GW; -g is the IPv4 default route.  dst has no host bits. */
@@ -70,6 +76,15 @@ struct plan_route {
 	unsigned prefix;
 };
 /* --- end of the network part --- */
+
+/* --volume SRC:DST[:ro]: a host file or directory bound into the node. */
+#define PLAN_VOLUME_MAX 32
+
+struct plan_volume {
+	char *src;     /* the host's path, as given */
+	char *dst;     /* in the node: absolute, without "", "." or ".." components */
+	bool readonly; /* :ro */
+};
 
 struct plan {
 	/* Network: net[0] is the shorthand's interface when -s, -4 or -6 is given. */
@@ -100,7 +115,8 @@ struct plan {
 	uint64_t caps;              /* the node's capabilities, by plan_caps */
 	bool privileged;
 	const char *seccomp;        /* a profile, "unconfined", or NULL for the default */
-	void *seccomp_filter;       /* the built filter (scmp_filter_ctx), NULL for none */
+	struct sock_filter *seccomp_filter; /* the filter's BPF program, NULL for none */
+	size_t seccomp_filter_len;  /* its instructions */
 	const char *sysctl[PLAN_SYSCTL_MAX]; /* "KEY=VALUE", as given */
 	size_t n_sysctl;
 
@@ -122,6 +138,10 @@ struct plan {
 	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
 	struct cgroup_limits limits;
 	const char *cgroup_parent;
+
+	/* Volumes: bound in the order given (a later one may sit inside an earlier one). */
+	struct plan_volume volumes[PLAN_VOLUME_MAX];
+	size_t n_volumes;
 	/* -p: ports the supervisor publishes (containode/publish.c). */
 	struct portspec publish[PORTSPEC_MAX];
 	size_t n_publish;
@@ -137,14 +157,23 @@ const char *plan_check(const struct plan *p);
 
 /* --- The network part --- */
 
+/* /etc/resolv.conf for the name servers a switch handed out (n of them). */
+char *plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n);
+
 /*
- * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu.
+ * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu,
+ * access, trunk (VLAN IDs separated by commas), native.
  * Returns 0, or -EINVAL with a one-line reason in why (a key given twice, a bad value),
  * -ENOMEM.
  */
 int plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PLAN_WHY_MAX]);
-/* One --net value, "KEY=VALUE,...", onto n (zeroed first); as plan_net_set. */
+/*
+ * One --net value, "KEY=VALUE,...", onto n (zeroed first); as plan_net_set.  The items
+ * after trunk= that are bare numbers are more of its VLANs: "trunk=10,20,mtu=1400".
+ */
 int plan_net_parse(struct plan_net *n, const char *s, char why[PLAN_WHY_MAX]);
+/* More VLANs ("10,20") for the trunk= of n; as plan_net_set. */
+int plan_net_trunk_add(struct plan_net *n, const char *list, char why[PLAN_WHY_MAX]);
 /* Appends --net's interface (taking n's memory), or -E2BIG. */
 int plan_net_add(struct plan *p, struct plan_net *n);
 void plan_net_free(struct plan_net *n);
@@ -167,6 +196,18 @@ ssize_t plan_route_net(const struct plan *p, const struct plan_route *rt);
 /* "10.2.0.0/24 via 10.1.0.1", "default via fd00::1", for messages. */
 void plan_route_format(const struct plan_route *rt, char *buf, size_t size);
 /* --- end of the network part --- */
+
+/*
+ * One --volume value, "SRC:DST[:ro|:rw]", appended to the volumes.  DST must be absolute,
+ * without "..", neither "/" nor in /proc or /sys, and given once.  0, -ENOMEM, or -EINVAL
+ * (-E2BIG: too many) with a one-line reason in why.
+ */
+int plan_volume_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX]);
+/*
+ * An absolute path with its empty and "." components dropped, into buf: "/a//b/./c/"
+ * is "/a/b/c".  -EINVAL for a relative path or a ".." component, -ENAMETOOLONG.
+ */
+int plan_path_normalize(const char *path, char *buf, size_t size);
 
 /* "ROOT.ID" with ROOT's trailing slashes removed (the original tool's default TOP). */
 char *plan_default_top(const char *root, const char *id);

@@ -5,7 +5,9 @@
 #include "log.h"
 #include "unixsock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 int
@@ -19,11 +21,31 @@ port_connect(struct port *pt, const char *sock, const char *node, const char *if
 	return pt->conn < 0 ? pt->conn : 0;
 }
 
+void
+port_addresses(struct port *pt, const struct plan_net *n, const char *hostname)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	pt->hostname = hostname;
+	pt->ipv4[0] = pt->ipv6[0] = '\0';
+	if (n->v4_auto)
+		strcpy(pt->ipv4, CTL_AUTO);
+	else if (n->keys & PLAN_NET_IPV4)
+		snprintf(pt->ipv4, sizeof(pt->ipv4), "%s/%u",
+			 inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)), n->v4_prefix);
+	if (n->v6_auto)
+		strcpy(pt->ipv6, CTL_AUTO);
+	else if (n->keys & PLAN_NET_IPV6)
+		snprintf(pt->ipv6, sizeof(pt->ipv6), "%s/%u",
+			 inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)), n->v6_prefix);
+}
+
 int
-port_attach(struct port *pt, int tap, char **ret_error)
+port_attach(struct port *pt, int tap, struct ctl_assign *ret_assign, char **ret_error)
 {
 	struct ctl_request req = { .op = CTL_ATTACH };
 	_cleanup_json_ cJSON *reply = NULL;
+	int r;
 
 	if (tap >= 0 && pt->tap != tap) {
 		safe_close(pt->tap);
@@ -35,7 +57,16 @@ port_attach(struct port *pt, int tap, char **ret_error)
 	strcpy(req.node, pt->node);
 	strcpy(req.ifname, pt->ifname);
 	strcpy(req.segment, pt->segment);
-	return ctl_call(pt->conn, &req, pt->tap, &reply, ret_error);
+	if (pt->vlan)
+		req.vlan = *pt->vlan;
+	strcpy(req.ipv4, pt->ipv4);
+	strcpy(req.ipv6, pt->ipv6);
+	if (pt->hostname && ident_valid(pt->hostname))
+		strcpy(req.hostname, pt->hostname);
+	r = ctl_call(pt->conn, &req, pt->tap, &reply, ret_error);
+	if (r < 0 || !ret_assign)
+		return r;
+	return ctl_assign_from_json(reply, ret_assign);
 }
 
 void
@@ -53,7 +84,7 @@ port_reattach(struct port *pt)
 	pt->conn = unix_connect(pt->sock);
 	if (pt->conn < 0)
 		return pt->conn;
-	r = port_attach(pt, -1, &error);
+	r = port_attach(pt, -1, NULL, &error);
 	if (r < 0) {
 		log_debug("attach '%s' again: %s", pt->ifname, error ? error : strerror(-r));
 		port_detached(pt);

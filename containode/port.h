@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "ctl.h"
 #include "plan.h"
 
 struct port {
@@ -13,6 +14,10 @@ struct port {
 	const char *node;
 	const char *ifname;
 	const char *segment; /* "" for the switch's default */
+	const struct ctl_vlan *vlan; /* its VLAN role, or NULL for none */
+	const char *hostname; /* what the switch's DNS answers for, or NULL */
+	char ipv4[CTL_PREFIX_MAX]; /* what attach asks for: "auto", "A/L", or "" */
+	char ipv6[CTL_PREFIX_MAX];
 	int tap;  /* owned */
 	int conn; /* owned; -1 while detached */
 };
@@ -20,8 +25,13 @@ struct port {
 /* Connects to the switch (before the container exists, to fail early). */
 int port_connect(struct port *pt, const char *sock, const char *node, const char *ifname,
 		 const char *segment);
-/* Attaches tap on the current connection; error text (malloc'd) in *ret_error. */
-int port_attach(struct port *pt, int tap, char **ret_error);
+/* What attach tells the switch of interface n's addresses and the node's host name. */
+void port_addresses(struct port *pt, const struct plan_net *n, const char *hostname);
+/*
+ * Attaches tap on the current connection; error text (malloc'd) in *ret_error; the
+ * addresses the switch handed out in *ret_assign unless NULL.
+ */
+int port_attach(struct port *pt, int tap, struct ctl_assign *ret_assign, char **ret_error);
 /* The connection hung up: forget it. */
 void port_detached(struct port *pt);
 /* Tries to connect and attach again; 0 on success. */

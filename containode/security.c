@@ -2,16 +2,21 @@
 
 #include "cleanup.h"
 #include "fileio.h"
+#include "log.h"
+#include "seccomp_cache.h"
 #include "seccomp_profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -139,9 +144,19 @@ security_apply(const struct plan *p, struct setup_error *e)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return setup_fail(e, -errno, "set no_new_privs");
-	/* Last: from here on only what the profile allows, which the rest of the setup keeps to. */
-	if (p->seccomp_filter && (r = seccomp_load(p->seccomp_filter)) < 0)
-		return setup_fail(e, r, "load the seccomp filter");
+	/*
+	 * Last: from here on only what the profile allows, which the rest of the setup keeps
+	 * to.  The program as libseccomp would load it, with its defaults (no flags).
+	 */
+	if (p->seccomp_filter) {
+		struct sock_fprog prog = {
+			.len = (unsigned short)p->seccomp_filter_len,
+			.filter = p->seccomp_filter,
+		};
+
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			return setup_fail(e, -errno, "load the seccomp filter");
+	}
 	return 0;
 }
 
@@ -194,16 +209,82 @@ security_profile_error(int r, const char *path, char **ret_error)
 	return r;
 }
 
+/* The BPF program libseccomp makes of ctx, as seccomp_load would load it. */
+static int
+seccomp_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_n)
+{
+	_cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+	_cleanup_free_ struct sock_filter *prog = NULL;
+	off_t size;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size == 0 || size % sizeof(*prog) || size / sizeof(*prog) > SECCOMP_CACHE_INSNS_MAX)
+		return -E2BIG;
+	prog = malloc(size);
+	if (!prog)
+		return -ENOMEM;
+	if (pread(fd, prog, size, 0) != size)
+		return errno ? -errno : -EIO;
+	*ret = TAKE_PTR(prog);
+	*ret_n = size / sizeof(**ret);
+	return 0;
+}
+
+/* The directory of compiled filters, or -1: $CONTAINODE_SECCOMP_CACHE, "" for none. */
+static int
+security_cache_dir(const char **ret_path)
+{
+	const char *dir = getenv("CONTAINODE_SECCOMP_CACHE");
+	int fd;
+
+	*ret_path = dir ? dir : SECCOMP_CACHE_DIR;
+	if (dir && !*dir)
+		return -1;
+	fd = seccomp_cache_open_dir(*ret_path);
+	if (fd < 0)
+		log_debug_errno(fd, "seccomp cache '%s' not used", *ret_path);
+	return fd;
+}
+
+/* The filter for the profile's text, compiled by libseccomp. */
+static int
+security_seccomp_build(const char *text, size_t len, const struct seccomp_profile_node *node,
+		       struct sock_filter **ret, size_t *ret_n, char **ret_error)
+{
+	struct seccomp_profile profile = {};
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	r = seccomp_profile_parse(text, len, &profile, ret_error);
+	if (r >= 0)
+		r = seccomp_profile_build(&profile, node, &ctx, ret_error);
+	seccomp_profile_done(&profile);
+	if (r >= 0) {
+		r = seccomp_export(ctx, ret, ret_n);
+		seccomp_release(ctx);
+	}
+	return r;
+}
+
 int
 security_seccomp_prepare(struct plan *p, char **ret_error)
 {
-	struct seccomp_profile profile = {};
 	struct seccomp_profile_node node = { .caps = p->caps };
+	struct seccomp_cache_key key = {};
 	_cleanup_free_ char *text = NULL;
-	scmp_filter_ctx ctx = NULL;
-	const char *path;
+	_cleanup_close_ int cache = -1;
+	struct sock_filter *prog = NULL;
+	const char *path, *cache_path = NULL;
 	struct utsname u;
-	size_t len;
+	size_t len, n;
 	int r;
 
 	*ret_error = NULL;
@@ -219,22 +300,55 @@ security_seccomp_prepare(struct plan *p, char **ret_error)
 	r = seccomp_profile_kernel(u.release, &node.kernel_major, &node.kernel_minor);
 	if (r < 0)
 		return security_profile_error(r, path, ret_error);
-	r = seccomp_profile_parse(text, len, &profile, ret_error);
-	if (r >= 0)
-		r = seccomp_profile_build(&profile, &node, &ctx, ret_error);
-	seccomp_profile_done(&profile);
+	/*
+	 * What was compiled before from the same inputs, else compiled now and kept (when
+	 * the cache cannot be used, the node simply starts without it).
+	 */
+	key = (struct seccomp_cache_key){
+		.profile = text,
+		.profile_len = len,
+		.caps = p->caps,
+		.arch = node.arch ? node.arch : "",
+		.kernel_major = node.kernel_major,
+		.kernel_minor = node.kernel_minor,
+	};
+	r = seccomp_cache_build(&key, (const void *)seccomp_init);
+	if (r < 0)
+		log_debug_errno(r, "seccomp cache not used: no build id");
+	else
+		cache = security_cache_dir(&cache_path);
+	if (cache >= 0) {
+		r = seccomp_cache_load(cache, &key, &prog, &n);
+		if (r >= 0) {
+			log_debug("seccomp filter of '%s' from the cache '%s'", path, cache_path);
+			p->seccomp_filter = prog;
+			p->seccomp_filter_len = n;
+			return 0;
+		}
+		if (r != -ENOENT)
+			log_debug_errno(r, "seccomp cache entry for '%s' not used", path);
+	}
+	r = security_seccomp_build(text, len, &node, &prog, &n, ret_error);
 	if (r < 0)
 		return security_profile_error(r, path, ret_error);
-	p->seccomp_filter = ctx;
+	if (cache >= 0) {
+		r = seccomp_cache_store(cache, &key, prog, n);
+		if (r < 0)
+			log_debug_errno(r, "keep the seccomp filter in '%s'", cache_path);
+		else
+			log_debug("seccomp filter of '%s' compiled, kept in '%s'", path, cache_path);
+	}
+	p->seccomp_filter = prog;
+	p->seccomp_filter_len = n;
 	return 0;
 }
 
 void
 security_seccomp_release(struct plan *p)
 {
-	if (p->seccomp_filter)
-		seccomp_release(p->seccomp_filter);
+	free(p->seccomp_filter);
 	p->seccomp_filter = NULL;
+	p->seccomp_filter_len = 0;
 }
 
 int

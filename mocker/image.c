@@ -2,7 +2,7 @@
 
 #include "cleanup.h"
 #include "digest.h"
-#include "fsutil.h"
+#include "fileio.h"
 #include "imagestore.h"
 #include "log.h"
 #include "manifest.h"

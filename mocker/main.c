@@ -2,10 +2,12 @@
  * and unpacks them into root filesystems for containode. */
 #include "cleanup.h"
 #include "image.h"
+#include "import.h"
 #include "log.h"
 #include "manifest.h"
 #include "pull.h"
 #include "store.h"
+#include "strv.h"
 #include "unpack.h"
 
 #include <ctype.h>
@@ -26,6 +28,9 @@ struct options {
 	const char *username;
 	bool password_stdin;
 	bool quiet;
+	char **changes;
+	const char *base;
+	bool overlay;
 };
 
 static void
@@ -44,7 +49,11 @@ usage(FILE *f)
 	        "  prune               remove blobs and root filesystems no image references\n"
 	        "  rootfs REF          print the path of the image's root filesystem (unpacks "
 	        "it first if needed)\n"
-	        "  unpack REF DIR      unpack the image into DIR, a plain copy\n\n"
+	        "  unpack REF DIR      unpack the image into DIR, a plain copy\n"
+	        "  import SRC REF      make a one-layer image of a root filesystem: SRC is a "
+	        "directory,\n"
+	        "                      a tar (any compression) or - (a tar on standard input)\n"
+	        "  tag SRC DST         name the image SRC also DST\n\n"
 	        "Options:\n"
 	        "      --store DIR                 image store (default $CONTAINET_STORE "
 	        "or " STORE_DEFAULT ")\n"
@@ -53,10 +62,22 @@ usage(FILE *f)
 	        "localhost)\n"
 	        "      --username USER             user for the registry (with --password-stdin)\n"
 	        "      --password-stdin            read the password from standard input\n"
-	        "      --no-unpack                 pull: store the image without unpacking it\n"
+	        "      --no-unpack                 pull, import: store the image without unpacking "
+	        "it\n"
 	        "      --max-unpacked SIZE         refuse images that unpack to more than SIZE "
 	        "bytes\n"
 	        "                                  (k, M, G, T: powers of 1024; default 64G)\n"
+	        "      --change LINE               import: a Dockerfile instruction for the config "
+	        "(CMD,\n"
+	        "                                  ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, "
+	        "USER, VOLUME,\n"
+	        "                                  WORKDIR); repeatable\n"
+	        "      --base REF                  import: the layer goes on top of image REF, "
+	        "whose config\n"
+	        "                                  the new image starts from\n"
+	        "      --overlay                   import: SRC is an overlayfs upper directory; "
+	        "its whiteouts\n"
+	        "                                  and opaque directories become OCI's\n"
 	        "  -q, --quiet                     print only digests or names\n"
 	        "  -v, --verbose                   log what happens (twice: more)\n"
 	        "  -h, --help                      show this help\n"
@@ -71,6 +92,9 @@ enum {
 	OPT_PASSWORD_STDIN,
 	OPT_NO_UNPACK,
 	OPT_MAX_UNPACKED,
+	OPT_CHANGE,
+	OPT_BASE,
+	OPT_OVERLAY,
 	OPT_VERSION,
 };
 
@@ -115,6 +139,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
 		{ "no-unpack", no_argument, NULL, OPT_NO_UNPACK },
 		{ "max-unpacked", required_argument, NULL, OPT_MAX_UNPACKED },
+		{ "change", required_argument, NULL, OPT_CHANGE },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "overlay", no_argument, NULL, OPT_OVERLAY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -153,6 +180,16 @@ parse_options(int argc, char **argv, struct options *o)
 				return log_usage_error(
 				        "invalid size '%s' (want N[k|M|G|T], above 0)", optarg);
 			break;
+		case OPT_CHANGE:
+			if (strv_push(&o->changes, strdup(optarg)) < 0)
+				return log_usage_error("out of memory");
+			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_OVERLAY:
+			o->overlay = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -171,6 +208,8 @@ parse_options(int argc, char **argv, struct options *o)
 			return log_usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->base && !*o->base)
+		return log_usage_error("--base needs an image");
 	if (o->password_stdin != (o->username != NULL))
 		return log_usage_error("--username and --password-stdin go together");
 	return 0;
@@ -223,17 +262,50 @@ cmd_pull(struct store *s, struct options *o, char **refs)
 }
 
 static int
+cmd_import(struct store *s, const struct options *o, char **argv)
+{
+	struct import_opts io = {
+		.changes = o->changes,
+		.platform = o->pull.platform,
+		.base = o->base,
+		.overlay = o->overlay,
+		.quiet = o->quiet,
+		.unpack = o->pull.unpack,
+		.max_unpacked = o->pull.max_unpacked,
+	};
+
+	return import_image(s, argv[1], argv[2], &io);
+}
+
+static bool
+is_command(const char *cmd)
+{
+	static const char *const cmds[] = { "pull",   "images", "inspect", "rmi", "prune",
+		                            "rootfs", "unpack", "import",  "tag" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
 run(struct options *o, int argc, char **argv)
 {
 	const char *cmd = argv[0];
-	bool writes = strcmp(cmd, "pull") == 0;
+	bool import = strcmp(cmd, "import") == 0;
+	bool writes = strcmp(cmd, "pull") == 0 || import || strcmp(cmd, "tag") == 0;
 	_cleanup_(store_close) struct store s = { .lock_fd = -1 };
 	int r;
 
-	if (strcmp(cmd, "pull") != 0 && strcmp(cmd, "images") != 0 && strcmp(cmd, "inspect") != 0 &&
-	    strcmp(cmd, "rmi") != 0 && strcmp(cmd, "prune") != 0 && strcmp(cmd, "rootfs") != 0 &&
-	    strcmp(cmd, "unpack") != 0)
+	if (!is_command(cmd))
 		return log_usage_error("unknown command '%s'", cmd);
+	if ((o->changes || o->base || o->overlay) && !import)
+		return log_usage_error("--change, --base and --overlay are options of import");
+	if (import && argc != 3)
+		return log_usage_error("import needs a source (DIR, TAR or -) and a reference");
+	if (strcmp(cmd, "tag") == 0 && argc != 3)
+		return log_usage_error("tag needs a source image and a new reference");
 	if ((strcmp(cmd, "pull") == 0 || strcmp(cmd, "rmi") == 0) && argc < 2)
 		return log_usage_error("%s needs at least one reference", cmd);
 	if ((strcmp(cmd, "inspect") == 0 || strcmp(cmd, "rootfs") == 0) && argc != 2)
@@ -259,8 +331,12 @@ run(struct options *o, int argc, char **argv)
 		r = image_prune(&s, o->quiet);
 	else if (strcmp(cmd, "rootfs") == 0)
 		r = image_rootfs(&s, argv[1], o->pull.max_unpacked);
-	else
+	else if (strcmp(cmd, "unpack") == 0)
 		r = image_unpack(&s, argv[1], argv[2], o->pull.max_unpacked);
+	else if (import)
+		r = cmd_import(&s, o, argv);
+	else
+		r = import_tag(&s, argv[1], argv[2]);
 	return r < 0 ? 1 : 0;
 }
 
@@ -287,5 +363,6 @@ main(int argc, char **argv)
 	}
 	r = run(&o, argc - optind, argv + optind);
 	curl_global_cleanup();
+	strv_free(o.changes);
 	return r;
 }

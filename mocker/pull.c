@@ -2,7 +2,7 @@
 
 #include "auth.h"
 #include "cleanup.h"
-#include "fsutil.h"
+#include "fileio.h"
 #include "log.h"
 #include "pipeline.h"
 #include "ref.h"

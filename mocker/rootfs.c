@@ -2,7 +2,7 @@
 
 #include "cleanup.h"
 #include "errtext.h"
-#include "fsutil.h"
+#include "fileio.h"
 #include "layer.h"
 #include "manifest.h"
 #include "rmtree.h"

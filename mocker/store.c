@@ -3,7 +3,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "fileio.h"
-#include "fsutil.h"
+#include "fileio.h"
 #include "rmtree.h"
 
 #include <dirent.h>

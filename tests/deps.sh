@@ -9,11 +9,13 @@ packages=(
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)
-	iproute2 iputils-ping busybox-static kmod nftables curl jq wget
+	iproute2 iputils-ping busybox-static kmod nftables curl isc-dhcp-client jq wget
 	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd
 	golang-github-containers-common
 	# readers of capture files (capinfos is in wireshark-common)
 	tshark wireshark-common tcpdump
+	# the VXLAN test's third host: Open vSwitch in userspace
+	openvswitch-switch ethtool
 	# benchmarks
 	iperf3 crun runc bubblewrap vde2 hyperfine gnuplot-nox
 )

@@ -4,6 +4,7 @@
 #include "errtext.h"
 #include "labread.h"
 #include "labvalue.h"
+#include "tcvalue.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -186,25 +187,6 @@ unknown:
 	                    key, node->name);
 }
 
-/* SEG[loss_ge]: "p[,r[,1-h[,1-k]]]", tc's Gilbert-Elliott model, each a percentage. */
-static int
-loss_ge_check(char *v)
-{
-	_cleanup_free_ char *copy = strdup(v);
-	char *save = NULL;
-	int n = 0;
-	double pct;
-
-	if (!copy)
-		return -ENOMEM;
-	if (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
-		return -EINVAL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (++n > 4 || labvalue_percent(t, &pct) < 0)
-			return -EINVAL;
-	return 0;
-}
-
 static int
 seg_value(struct labread *r, struct lab_segment *seg, int k, char *value)
 {
@@ -212,7 +194,7 @@ seg_value(struct labread *r, struct lab_segment *seg, int k, char *value)
 	struct in_addr a4, b4;
 	unsigned len;
 	uint64_t u;
-	double pct;
+	double pct, ge[4];
 	char *dash;
 	bool b;
 
@@ -258,7 +240,7 @@ seg_value(struct labread *r, struct lab_segment *seg, int k, char *value)
 		return labread_set_uint(r, &seg->val[k], value, 68, 65535, "mtu");
 	case LAB_SEG_DELAY:
 	case LAB_SEG_JITTER:
-		if (labvalue_duration(value, &u) < 0)
+		if (tcvalue_duration(value, &u) < 0)
 			return labread_fail(
 			        r,
 			        "%s '%.64s' of '%s' is not a time as tc writes it (20ms, "
@@ -269,19 +251,19 @@ seg_value(struct labread *r, struct lab_segment *seg, int k, char *value)
 	case LAB_SEG_DUPLICATE:
 	case LAB_SEG_CORRUPT:
 	case LAB_SEG_REORDER:
-		if (labvalue_percent(value, &pct) < 0)
+		if (tcvalue_percent(value, &pct) < 0)
 			return labread_fail(r,
 			                    "%s '%.64s' of '%s' is not a percentage (0.5%%, 0-100)",
 			                    labconf_seg_key_name(k), value, seg->name);
 		return labread_set_text(&seg->val[k], value);
 	case LAB_SEG_LOSS_GE:
-		if (loss_ge_check(value) < 0)
+		if (tcvalue_loss_ge(value, ge) < 0)
 			return labread_fail(
 			        r, "loss_ge '%.64s' of '%s' is not p[,r[,1-h[,1-k]]] in percent",
 			        value, seg->name);
 		return labread_set_text(&seg->val[k], value);
 	case LAB_SEG_RATE:
-		if (labvalue_rate(value, &u) < 0)
+		if (tcvalue_rate(value, &u) < 0)
 			return labread_fail(
 			        r,
 			        "rate '%.64s' of '%s' is not a rate as tc writes it (10mbit, "

@@ -6,75 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-struct unit {
-	const char *name;
-	double factor;
-};
-
-/* tc's time units (get_time64): a bare number is microseconds. */
-static const struct unit time_units[] = {
-	{ "s", 1e9 },     { "sec", 1e9 }, { "secs", 1e9 }, { "ms", 1e6 },    { "msec", 1e6 },
-	{ "msecs", 1e6 }, { "us", 1e3 },  { "usec", 1e3 }, { "usecs", 1e3 }, { "ns", 1 },
-	{ "nsec", 1 },    { "nsecs", 1 }, { "", 1e3 },
-};
-
-/* tc's rate units (get_rate64), in bit/s: SI and IEC multiples of bits and of bytes. */
-static const struct unit rate_units[] = {
-	{ "bit", 1 },
-	{ "kbit", 1e3 },
-	{ "mbit", 1e6 },
-	{ "gbit", 1e9 },
-	{ "tbit", 1e12 },
-	{ "kibit", 1024. },
-	{ "mibit", 1048576. },
-	{ "gibit", 1073741824. },
-	{ "tibit", 1099511627776. },
-	{ "bps", 8 },
-	{ "kbps", 8e3 },
-	{ "mbps", 8e6 },
-	{ "gbps", 8e9 },
-	{ "tbps", 8e12 },
-	{ "kibps", 8 * 1024. },
-	{ "mibps", 8 * 1048576. },
-	{ "gibps", 8 * 1073741824. },
-	{ "tibps", 8 * 1099511627776. },
-	{ "", 1 },
-};
-
-#define DURATION_MAX_NS 4294000000000ULL /* netem keeps times in 32 bits of microseconds */
-#define RATE_MAX_BPS 1e15
-
-/* "D+[.D+]" then a unit from the table; the product as a double. */
-static int
-number_with_unit(const char *s, const struct unit *units, size_t n_units, double *ret)
-{
-	size_t digits = strspn(s, "0123456789");
-	const char *p = s + digits;
-	char num[64];
-	double v;
-
-	if (digits == 0)
-		return -EINVAL;
-	if (*p == '.') {
-		size_t frac = strspn(p + 1, "0123456789");
-
-		if (frac == 0)
-			return -EINVAL;
-		p += 1 + frac;
-	}
-	if ((size_t)(p - s) >= sizeof(num))
-		return -ERANGE;
-	memcpy(num, s, p - s);
-	num[p - s] = '\0';
-	v = strtod(num, NULL);
-	for (size_t i = 0; i < n_units; i++)
-		if (strcasecmp(p, units[i].name) == 0) {
-			*ret = v * units[i].factor;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 int
 labvalue_bool(const char *s, bool *ret)
 {
@@ -112,50 +43,6 @@ labvalue_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
 	*ret = v;
 	return 0;
 }
-
-int
-labvalue_duration(const char *s, uint64_t *ret_ns)
-{
-	double v;
-	int r = number_with_unit(s, time_units, sizeof(time_units) / sizeof(time_units[0]), &v);
-
-	if (r < 0)
-		return r;
-	if (!(v <= (double)DURATION_MAX_NS))
-		return -ERANGE;
-	*ret_ns = (uint64_t)v;
-	return 0;
-}
-
-int
-labvalue_rate(const char *s, uint64_t *ret_bps)
-{
-	double v;
-	int r = number_with_unit(s, rate_units, sizeof(rate_units) / sizeof(rate_units[0]), &v);
-
-	if (r < 0)
-		return r;
-	if (!(v >= 1 && v <= RATE_MAX_BPS))
-		return -ERANGE;
-	*ret_bps = (uint64_t)v;
-	return 0;
-}
-
-int
-labvalue_percent(const char *s, double *ret)
-{
-	static const struct unit percent[] = { { "%", 1 } };
-	double v;
-	int r = number_with_unit(s, percent, 1, &v);
-
-	if (r < 0)
-		return r;
-	if (!(v <= 100))
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
 int
 labvalue_ipv4(const char *s, struct in_addr *ret)
 {

@@ -1,6 +1,7 @@
 /*
- * The values a lab's files carry, checked as far as pure code can: booleans, tc's words for
- * durations, rates and percentages, addresses and prefixes, MAC addresses, names.  Each
+ * The values a lab's files carry, checked as far as pure code can: booleans, addresses and
+ * prefixes, MAC addresses, names (tc's words for durations, rates and percentages are in
+ * common/tcvalue.h, shared with the switch).  Each
  * returns 0 or -EINVAL (-ERANGE for a number out of its range); none allocates.
  */
 #pragma once
@@ -15,15 +16,6 @@ int labvalue_bool(const char *s, bool *ret);
 
 /* Decimal digits only (leading zeros allowed), within [min, max]. */
 int labvalue_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
-
-/* A time as tc reads it: "20ms", "1.5s", "100us", "250ns"; a bare number is microseconds. */
-int labvalue_duration(const char *s, uint64_t *ret_ns);
-
-/* A rate as tc reads it: "10mbit", "1gbit", "500kbps", "2mibit"; a bare number is bit/s. */
-int labvalue_rate(const char *s, uint64_t *ret_bps);
-
-/* A percentage with its sign, 0 to 100: "1%", "0.5%". */
-int labvalue_percent(const char *s, double *ret);
 
 /* "A.B.C.D" exactly. */
 int labvalue_ipv4(const char *s, struct in_addr *ret);

@@ -18,9 +18,15 @@
 # containode runs twice per setup: with its default upper layer on disk (-t TOP) and
 # with --ephemeral (tmpfs).  crun 1.8 refuses a hybrid cgroup layout; everything runs in
 # a private mount namespace where an empty file hides the cgroup2 controllers list, and
-# crun runs with --cgroup-manager=disabled.  containode still makes its node's cgroup for
-# the device allow-list (v1 devices here), which costs it about 5 ms a start: joining a v1
-# cgroup waits for an RCU grace period.
+# crun runs with --cgroup-manager=disabled.  containode still makes its node's cgroups:
+# the v2 one (for cgroup.kill and cgroup.freeze), which its child is born in
+# (CLONE_INTO_CGROUP), and the v1 devices one, which it joins only where the allow-list
+# changes something (not with an overlay root and Docker's capabilities, as here): a move
+# between cgroups waits for an RCU grace period.  With limits on v1 the move goes on while
+# the child sets itself up.
+# containode keeps the filter libseccomp compiles (/var/cache/containode/seccomp, or
+# $CONTAINODE_SECCOMP_CACHE): the warm-up rounds fill it, the measured ones load it;
+# runc compiles its filter at every start.
 # Like with like: crun, bwrap and the first runc rows load no seccomp filter, so
 # containode runs there with --seccomp unconfined (its default is Docker's filter); only
 # the "limits + seccomp" rows load a filter, the same one on both sides.

@@ -11,7 +11,8 @@
 # prints medians, ratios to the bridge and to vde_switch, and the issue's targets.
 # Then, for containet alone: TCP with 254 idle ports attached (and the switch's memory
 # per port), and streams while those 254 join at once, leave at once, and while
-# containers keep joining and leaving.
+# containers keep joining and leaving; then VLAN trunks and captures (switch-vlan.sh),
+# and last link impairment (switch-impair.sh).
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
 # least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Output: the report
@@ -549,5 +550,8 @@ if command -v gnuplot >/dev/null; then
 		note "gnuplot failed: $(tail -n 3 "$TMP/gnuplot.log")"
 	fi
 fi
+[[ " ${setups[*]} " != *" containet "* ]] || { . "$HERE/switch-vlan.sh" && bench_vlan_capture; }
 echo "raw figures: $OUT/switch-results.txt"
+BUILD=$BUILD "$HERE/switch-vxlan.sh" | tee "$OUT/switch-vxlan.txt" || note "VXLAN part: not measured"
 [[ -z $CONTAINET_MISSING ]] || exit 1
+bash "$HERE/switch-impair.sh"

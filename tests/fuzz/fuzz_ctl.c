@@ -35,6 +35,19 @@ request(const char *buf, size_t len)
 	assert(strcmp(again.ipv4, req.ipv4) == 0);
 	assert(strcmp(again.ipv6, req.ipv6) == 0);
 	assert(again.masquerade == req.masquerade);
+	assert(memcmp(&again.vlan, &req.vlan, sizeof(req.vlan)) == 0);
+	assert(again.n_cap_ports == req.n_cap_ports && again.n_cap_segments == req.n_cap_segments);
+	for (uint32_t i = 0; i < req.n_cap_ports; i++)
+		assert(strcmp(again.cap_ports[i], req.cap_ports[i]) == 0);
+	for (uint32_t i = 0; i < req.n_cap_segments; i++)
+		assert(strcmp(again.cap_segments[i], req.cap_segments[i]) == 0);
+	assert(again.snaplen == req.snaplen && again.count == req.count);
+	assert(again.capture == req.capture);
+	/* Link settings travel in tc's words: the same settings, values to their precision. */
+	assert(again.link.set == req.link.set);
+	assert(again.link.limit == req.link.limit && again.link.seed == req.link.seed);
+	assert(again.dir == req.dir || req.op != CTL_LINK_SET);
+	assert(again.carrier == req.carrier && again.clear == req.clear);
 }
 
 static void
@@ -55,10 +68,23 @@ reply(const char *buf, size_t len)
 			struct ctl_port p;
 			(void)ctl_port_from_json(item, &p);
 		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "links");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_link_entry l;
+			char text[512];
+
+			if (ctl_link_from_json(item, &l) == 0)
+				ctl_link_format(&l.dir[0], text, sizeof(text));
+		}
 		list = cJSON_GetObjectItemCaseSensitive(obj, "fdb");
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_fdb_entry e;
 			(void)ctl_fdb_from_json(item, &e);
+		}
+		list = cJSON_GetObjectItemCaseSensitive(obj, "captures");
+		cJSON_ArrayForEach(item, list) {
+			struct ctl_capture c;
+			(void)ctl_capture_from_json(item, &c);
 		}
 		list = cJSON_GetObjectItemCaseSensitive(obj, "segments");
 		cJSON_ArrayForEach(item, list) {

@@ -37,6 +37,23 @@ def ctl():
         {"op": "host-add", "name": "ctn0", "segment": "lan1", "ipv4": "10.1.0.254/24",
          "ipv6": "fd00:1::fe/64", "masquerade": True},
         {"op": "host-del", "name": "ctn0"},
+        {"op": "attach", "node": "abc", "ifname": "eth0", "access": 10},
+        {"op": "attach", "node": "abc", "ifname": "eth0", "trunk": [10, 20, 4094], "native": 1},
+        {"op": "capture", "ports": ["abc-eth0"], "segments": ["lan1"], "snaplen": 128,
+         "count": 10},
+        {"op": "capture-stop", "capture": 3},
+        {"op": "captures"},
+        {"op": "link-set", "port": "abc-eth0", "dir": "both", "delay": "20ms", "jitter": "2ms",
+         "distribution": "normal", "loss": "1%", "duplicate": "0.5%", "corrupt": "0.1%",
+         "reorder": "5%", "rate": "10mbit", "limit": 1000, "seed": 7, "carrier": "down"},
+        {"op": "link-set", "segment": "lan1", "loss_ge": "1%,25%,100%,0%", "clear": True},
+        {"op": "link-show", "segment": "lan1"},
+        {"op": "vxlan-add", "name": "vx1", "vni": 42, "remote": ["10.200.0.1", "10.200.0.2"],
+         "local": "10.200.0.3", "dstport": 4789, "segment": "lab"},
+        {"op": "vxlan-add", "name": "vx6", "vni": 0, "remote": "fd00::1"},
+        {"op": "vxlan-del", "name": "vx1"},
+        {"op": "fdb-add", "mac": "02:00:00:00:00:07", "port": "vx1", "remote": "10.200.0.1"},
+        {"op": "fdb-del", "mac": "02:00:00:00:00:07", "segment": "lab"},
     ]
     for i, r in enumerate(requests):
         write("fuzz_ctl", "request-%d" % i, b"\0" + json.dumps(r).encode())
@@ -47,10 +64,23 @@ def ctl():
                                 "tx_frames": 2, "tx_bytes": 120, "drops": 0}]},
         {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "abc-eth0", "age": 3}]},
         {"ok": False, "error": "no such port"},
+        {"ok": True, "links": [{"port": "a-eth0", "carrier": "down", "segment": "lan1",
+                                "egress": {"delay": "10ms", "loss_ge": "1%,25%,100%,0%",
+                                           "limit": 500, "delayed": 3, "queued": 1},
+                                "ingress": {"rate": "1gbit"}}],
+         "segments": [{"segment": "lan1", "egress": {"jitter": "2ms"}, "ingress": {}}]},
         {"ok": True, "detached": 1},
         {"ok": True, "segments": [{"name": "default", "mtu": 1500, "ports": 2}]},
         {"ok": True, "segment": {"name": "lan1", "mtu": 1400, "ports": 0}},
         {"ok": True, "port": "abc-eth1", "segment": "lan1"},
+        {"ok": True, "ports": [{"name": "t-tr1", "state": "forwarding", "trunk": [10, 20],
+                                "native": 1}, {"name": "a-eth0", "access": 10}]},
+        {"ok": True, "captures": [{"capture": 1, "frames": 10, "dropped": 2, "done": True}]},
+        {"ok": True, "frames": 10, "dropped": 0},
+        {"ok": True, "fdb": [{"mac": "02:00:00:00:00:01", "port": "vx1", "age": 3,
+                              "remote": "10.200.0.1"},
+                             {"mac": "02:00:00:00:00:02", "port": "vx1", "age": 0,
+                              "remote": "fd00::1", "static": True}]},
     ]
     for i, r in enumerate(replies):
         write("fuzz_ctl", "reply-%d" % i, b"\1" + json.dumps(r).encode())
@@ -203,6 +233,160 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def tcvalue():
+    words = [(0, "20ms"), (0, "1.5s"), (0, "7"), (0, "100usecs"), (0, "4294s"),
+             (1, "10mbit"), (1, "500kbps"), (1, "2Mibit"), (1, "1000tbit"),
+             (2, "0.5%"), (2, "100%"), (2, "150%"),
+             (3, "1%,25%"), (3, "1%,25%,100%,0%"), (3, "1%,,2%")]
+    for i, (kind, w) in enumerate(words):
+        write("fuzz_tcvalue", "word-%d" % i, bytes([kind]) + w.encode())
+
+
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+
+
+def _ip4(src, dst, proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h[:10] + struct.pack("!H", _csum(h)) + h[12:] + payload
+
+
+def _udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def _icmp6(src, dst, msg, hops=255):
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!IxxxB", len(msg), 58)
+    msg = msg[:2] + struct.pack("!H", _csum(pseudo + msg[:2] + b"\0\0" + msg[4:])) + msg[4:]
+    return struct.pack("!IHBB", 6 << 28, len(msg), 58, hops) + bytes(src) + bytes(dst) + msg
+
+
+def endpoint():
+    """Frames a node sends to the switch's local endpoint (what 18/19-switch-* exchange)."""
+    me = bytes([2, 0, 0, 0, 0, 0xa])
+    svc = bytes([2, 0, 0, 0, 0, 0x1])
+    bc = b"\xff" * 6
+    node, service = [10, 1, 0, 5], [10, 1, 0, 253]
+    eth4 = lambda dst: dst + me + b"\x08\x00"
+    dhcp = lambda opts: (b"\x01\x01\x06\x00\xde\xad\xbe\xef" + bytes(20) + me + bytes(10) +
+                         bytes(192) + b"\x63\x82\x53\x63" + opts)
+    ping = b"\x08\x00\x00\x00\x12\x34\x00\x01abcdefgh"
+    ping = ping[:2] + struct.pack("!H", _csum(ping)) + ping[4:]
+    query = lambda name, qtype: (b"\xab\xcd\x01\x00\x00\x01" + bytes(6) +
+                                 b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) +
+                                 b"\x00" + struct.pack("!HH", qtype, 1))
+    ll, allr = bytes([0xfe, 0x80] + [0] * 13 + [5]), bytes([0xff, 2] + [0] * 13 + [2])
+    frames = {
+        "arp-request": bc + me + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x01" + me +
+        bytes(node) + bytes(6) + bytes(service),
+        "ping": eth4(svc) + _ip4(node, service, 1, ping),
+        "dhcp-discover": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x35\x01\x01\x0c\x03web\x37\x04\x01\x03\x06\x0f\xff"))),
+        "dhcp-request": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x35\x01\x03\x32\x04\x0a\x01\x00\x64\x36\x04\x0a\x01\x00\xfd\xff"))),
+        "dhcp-overload": eth4(bc) + _ip4([0] * 4, [255] * 4, 17, _udp(68, 67, dhcp(
+            b"\x34\x01\x03\xff"))),
+        "dns-a": eth4(svc) + _ip4(node, service, 17, _udp(40000, 53, query("web", 1))),
+        "dns-aaaa": eth4(svc) + _ip4(node, service, 17, _udp(40000, 53, query("web.lab", 28))),
+        "rs": b"\x33\x33\x00\x00\x00\x02" + me + b"\x86\xdd" +
+        _icmp6(ll, allr, b"\x85\x00\x00\x00\x00\x00\x00\x00\x01\x01" + me),
+        "ns": b"\x33\x33\xff\x00\x00\x01" + me + b"\x86\xdd" +
+        _icmp6(ll, bytes([0xff, 2] + [0] * 9 + [1, 0xff, 0, 0, 1]),
+               b"\x87\x00\x00\x00\x00\x00\x00\x00" + bytes([0xfe, 0x80] + [0] * 13 + [1]) +
+               b"\x01\x01" + me),
+        "echo6": svc + me + b"\x86\xdd" + _icmp6(ll, bytes([0xfe, 0x80] + [0] * 13 + [1]),
+                                               b"\x80\x00\x00\x00\x00\x01\x00\x01hi", 64),
+    }
+    for name, data in frames.items():
+        write("fuzz_containet_endpoint", name, data)
+    lines = [
+        "lan auto n1 eth0 10.1.0.1 1795794355",
+        "lan static r1 eth1 10.1.0.254 5",
+        "lan dhcp 02:00:00:00:00:01 10.1.0.100 1795797955 web",
+        "lan dhcp 02:00:00:00:00:02 10.1.0.101 0 -",
+    ]
+    for i, line in enumerate(lines):
+        write("fuzz_containet_ipam", "line-%d" % i, b"\0" + line.encode())
+    pools = [
+        ["10.1.0.0/24", "10.1.0.253", "10.1.0.254", "10.1.0.100-10.1.0.199", "fd00:1::/64"],
+        ["10.78.0.0/29", "10.78.0.6", "", "", ""],
+        ["", "", "", "", "fd77::/64"],
+    ]
+    for i, fields in enumerate(pools):
+        write("fuzz_containet_ipam", "pool-%d" % i, b"\1" + "\0".join(fields).encode())
+
+
+def gso():
+    """virtio header (host order, little-endian here) + frame: TCPv4/v6 and UDP runs."""
+    def vh(gso_type, mss, csum_start, csum_offset, hdr_len):
+        return struct.pack("<BBHHHHH", 1, gso_type, hdr_len, mss, csum_start, csum_offset, 0)
+
+    eth4 = bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0])
+    eth6 = eth4[:12] + b"\x86\xdd"
+    payload = bytes(i * 7 & 0xFF for i in range(3000))
+    ip4 = lambda proto: bytes([0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, proto, 0, 0,
+                               10, 0, 0, 1, 10, 0, 0, 2])
+    ip6 = lambda proto: bytes([0x60, 0, 0, 0, 0, 0, proto, 64]) + bytes(15) + b"\1" + \
+        bytes(15) + b"\2"
+    tcp = struct.pack("!HHIIBBHHH", 40000, 5201, 1, 1, 5 << 4, 0x18, 512, 0, 0)
+    udp = struct.pack("!HHHH", 40000, 4789, 0, 0)
+    write("fuzz_containet_gso", "tcp4", vh(1, 1000, 34, 16, 54) + eth4 + ip4(6) + tcp + payload)
+    write("fuzz_containet_gso", "tcp6", vh(4, 1000, 54, 16, 74) + eth6 + ip6(6) + tcp + payload)
+    write("fuzz_containet_gso", "udp4", vh(5, 1000, 34, 6, 42) + eth4 + ip4(17) + udp + payload)
+    write("fuzz_containet_gso", "udp6", vh(5, 700, 54, 6, 62) + eth6 + ip6(17) + udp + payload)
+    write("fuzz_containet_gso", "csum", vh(0, 0, 34, 6, 0) + eth4 + ip4(17) + udp + payload[:100])
+    tagged = eth4[:12] + b"\x81\x00\x00\x0a" + eth4[12:]
+    write("fuzz_containet_gso", "tagged", vh(1, 500, 38, 16, 58) + tagged + ip4(6) + tcp +
+          payload[:2000])
+
+
+def vxlan():
+    """Mode byte (bit 0: remote list), then a VXLAN datagram or the list's text."""
+    inner = bytes([0xFF] * 6 + [2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28)
+    hdr = lambda flags=8, vni=4242, rest=b"\0\0\0", last=0: (
+        bytes([flags]) + rest + vni.to_bytes(3, "big") + bytes([last]))
+    write("fuzz_containet_vxlan", "ok", b"\0" + hdr() + inner)
+    write("fuzz_containet_vxlan", "no-i-flag", b"\0" + hdr(flags=0) + inner)
+    write("fuzz_containet_vxlan", "reserved", b"\0" + hdr(rest=b"\0\1\0") + inner)
+    write("fuzz_containet_vxlan", "short", b"\0" + hdr()[:5])
+    tcp = (bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA, 8, 0, 0x45]) + bytes(8) +
+           b"\x06\0\0\x0a\0\0\x01\x0a\0\0\x02" + b"\x9c\x40\x14\x51" + bytes(16))
+    write("fuzz_containet_vxlan", "tcp", b"\0" + hdr() + tcp)
+    write("fuzz_containet_vxlan", "remotes", b"\1" + b"10.200.0.2,10.200.0.3")
+    write("fuzz_containet_vxlan", "remotes6", b"\1" + b"fd00::1,fd00::2")
+    write("fuzz_containet_vxlan", "remotes-bad", b"\1" + b"10.0.0.1,fd00::1,")
+
+
+def volume():
+    cases = {
+        "plain": "/srv/data:/data\n/srv/conf/app.conf:/etc/app.conf:ro\n",
+        "normalise": "shared:/shared/./x//y/\nsrc:/a:rw\n",
+        "refused": "src:rel\nsrc:/a/../b\nsrc:/\nsrc:/proc/x\nsrc:/sys\n:/x\nsrc\n"
+        "src:/x:rx\nsrc:/x:ro:y\nsrc:\nsrc:/x\nsrc:/x/\n",
+    }
+    for name, data in cases.items():
+        write("fuzz_containode_volume", name, data)
+
+
+def change():
+    cases = {
+        "cmd": 'CMD ["/bin/sh", "-c", "echo hi"]\nENTRYPOINT /ep arg\nCMD [1]\n',
+        "env": 'ENV A=1 B="two words" C=\'x\' D=a\\ b\nENV LONG value with spaces\n',
+        "label": 'LABEL a=1 "b c"="d \\"e\\""\nLABEL k v\n',
+        "misc": "WORKDIR /srv\nWORKDIR www\nUSER app\nSTOPSIGNAL SIGINT\n"
+                "EXPOSE 80 53/udp\nVOLUME /a /b\nVOLUME [\"/c\"]\n",
+        "bad": 'RUN x\nEXPOSE 99999\nENV A\nLABEL a="b\nUSER a b\nCMD\nVOLUME [""]\n',
+    }
+    for name, data in cases.items():
+        write("fuzz_mocker_change", name, data)
+
+
 def state():
     """containode's state.json: a full one, a minimal one, and /proc/PID/stat lines."""
     full = {
@@ -236,6 +420,24 @@ def portspec():
         write("fuzz_containode_portspec", "spec-%d" % i, v)
 
 
+def seccomp_cache():
+    """Entries as containode writes them (struct cache_header, then build, profile, BPF)."""
+    def entry(profile, insns, build=b"\1\2\3\4", caps=0xa80425fb, arch=b"amd64"):
+        body = build + profile + b"".join(struct.pack("<HBBI", *i) for i in insns)
+        h = 0xcbf29ce484222325
+        for b in body:
+            h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+        head = b"cnsecc\0\1" + struct.pack("<IIQQII", len(insns), len(build), len(profile),
+                                             caps, 6, 1)
+        head += arch.ljust(16, b"\0") + struct.pack("<Q", h)
+        return head + body
+    good = entry(b"{}", [(6, 0, 0, 0x7fff0000), (6, 0, 0, 0)])
+    write("fuzz_containode_seccomp_cache", "good", good)
+    write("fuzz_containode_seccomp_cache", "other-caps", entry(b"{}", [(6, 0, 0, 0)], caps=1))
+    write("fuzz_containode_seccomp_cache", "truncated", good[:-3])
+    write("fuzz_containode_seccomp_cache", "header-only", good[:64])
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -243,5 +445,12 @@ if __name__ == "__main__":
     ref()
     unpack()
     labconf()
+    tcvalue()
+    endpoint()
+    gso()
+    vxlan()
+    volume()
+    change()
     state()
     portspec()
+    seccomp_cache()

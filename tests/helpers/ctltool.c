@@ -1,11 +1,12 @@
 /*
  * A small client of the switch's control protocol for the integration tests.
  *
- *   ctltool attach SOCK NODE IFNAME [SEGMENT]
+ *   ctltool attach SOCK NODE IFNAME [SEGMENT [ROLE]]
  *       creates tap IFNAME in the current network namespace, attaches it (to SEGMENT when
- *       given, else without naming one, as clients older than segments), prints the
- *       reply and holds the connection (and so the port) until killed or hung up on.
- *   ctltool send SOCK MESSAGE [--fd-file PATH | --fd-tap IFNAME] [--fds N]
+ *       given and not empty, else without naming one, as clients older than segments),
+ *       prints the reply and holds the connection (and so the port) until killed or hung
+ *       up on.  ROLE: "access=N", or "trunk=N,N,..." with an optional ";native=N".
+ *   ctltool send SOCK MESSAGE [--fd-file PATH | --fd-wfile PATH | --fd-tap IFNAME] [--fds N]
  *       sends MESSAGE verbatim as one request, with N copies (default 1) of the given
  *       descriptor, prints the reply; exit 0 when a reply came, 3 when the switch hung up.
  */
@@ -30,8 +31,35 @@ die(const char *what, int err)
 	return 1;
 }
 
+/* ROLE as the usage says, into v; -EINVAL when malformed. */
 static int
-cmd_attach(const char *sock, const char *node, const char *ifname, const char *segment)
+parse_role(const char *role, struct ctl_vlan *v)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strncmp(role, "access=", 7)) {
+		v->mode = CTL_VLAN_ACCESS;
+		v->access = strtoul(role + 7, &end, 10);
+		return *end ? -EINVAL : 0;
+	}
+	if (strncmp(role, "trunk=", 6))
+		return -EINVAL;
+	v->mode = CTL_VLAN_TRUNK;
+	for (role += 6; *role && *role != ';'; role = *end == ',' ? end + 1 : end) {
+		n = strtoul(role, &end, 10);
+		if (end == role || n > 4095)
+			return -EINVAL;
+		v->trunk[n / 64] |= 1ULL << (n % 64);
+	}
+	if (!strncmp(role, ";native=", 8))
+		v->native = strtoul(role + 8, &end, 10);
+	return 0;
+}
+
+static int
+cmd_attach(const char *sock, const char *node, const char *ifname, const char *segment,
+	   const char *role)
 {
 	struct ctl_request req = { .op = CTL_ATTACH };
 	_cleanup_json_ cJSON *reply = NULL;
@@ -44,6 +72,8 @@ cmd_attach(const char *sock, const char *node, const char *ifname, const char *s
 	snprintf(req.ifname, sizeof(req.ifname), "%s", ifname);
 	if (segment)
 		snprintf(req.segment, sizeof(req.segment), "%s", segment);
+	if (role && parse_role(role, &req.vlan) < 0)
+		return die("role", -EINVAL);
 	tap = tap_open(ifname, NULL);
 	if (tap < 0)
 		return die("create tap", tap);
@@ -81,6 +111,10 @@ cmd_send(int argc, char **argv)
 	for (int i = 2; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--fd-file")) {
 			extra = open(argv[i + 1], O_RDONLY | O_CLOEXEC);
+			if (extra < 0)
+				return die(argv[i + 1], -errno);
+		} else if (!strcmp(argv[i], "--fd-wfile")) {
+			extra = open(argv[i + 1], O_WRONLY | O_CLOEXEC);
 			if (extra < 0)
 				return die(argv[i + 1], -errno);
 		} else if (!strcmp(argv[i], "--fd-tap")) {
@@ -144,11 +178,13 @@ cmd_send(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "attach"))
-		return cmd_attach(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
+	if (argc >= 5 && argc <= 7 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argv[2], argv[3], argv[4], argc >= 6 ? argv[5] : NULL,
+				  argc == 7 ? argv[6] : NULL);
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return cmd_send(argc - 2, argv + 2);
-	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME [SEGMENT]\n"
-			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-tap IFNAME] [--fds N]\n");
+	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME [SEGMENT [ROLE]]\n"
+			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-wfile PATH|--fd-tap IFNAME]\n"
+			"                                    [--fds N]\n");
 	return 2;
 }

@@ -78,7 +78,8 @@ assert_ok "-u 1000: /dev/null still opens" run -u 1000 sh -c 'exec 3<>/dev/null'
 CG=$NODE_CGROUPS
 v1=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' /proc/self/cgroup)
 id=dev$TEST_ID
-spawn node "$CONTAINODE" -q -r "$ROOT" --ephemeral -i "$id" payload trap
+# On the host's root, where the allow-list is what stands in the way (see below for others)
+spawn node "${HOSTRUN[@]}" -i "$id" containode_payload trap
 node=$SPAWNED
 wait_until 10 grep -q waiting "$TEST_TMP/node.log" || die "the node did not start"
 defer rmdir "$CG/$id@$node"
@@ -107,6 +108,62 @@ assert_fails "its cgroup is gone after it exits" test -e "$CG/$id@$node"
 assert_match '(^|'$'\n'')[0-9]+:devices:/('$'\n''|$)' "$(run cat /proc/self/cgroup)" \
 	"the node's cgroup namespace is rooted at its own cgroup"
 
+V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+	/proc/self/mountinfo | head -n 1)
+# Where the allow-list would change nothing the node stays out of the v1 devices cgroup
+# (joining one waits for an RCU grace period): an overlay root of its own, nodev wherever
+# it can write or bring in a node, no SYS_ADMIN to mount one that is not, and no device
+# off the list among its standard fds, which it could reopen through /proc/self/fd with
+# more access.  Otherwise it joins.
+# devices_of STDIN CONTAINODE-ARGS...: the v1 devices cgroup of a running node (or, with
+# HIERARCHY=0, its v2 one).
+devices_of() {
+	local in=$1 pid child
+	shift
+	"$CONTAINODE" -q "$@" sleep 30 <"$in" >/dev/null 2>&1 &
+	pid=$!
+	defer kill_wait "$pid"
+	if wait_until 10 pgrep -P "$pid" -x sleep; then
+		child=$(pgrep -P "$pid" -x sleep)
+		if [[ ${HIERARCHY:-} == 0 ]]; then
+			awk -F: '$1 == 0 { print $3 }' "/proc/$child/cgroup"
+		else
+			awk -F: '$2 ~ /(^|,)devices(,|$)/ { print $3 }' "/proc/$child/cgroup"
+		fi
+	else
+		echo "the node did not start"
+	fi
+	kill_wait "$pid"
+}
+if [[ -n $v1 ]]; then
+	assert_eq "$v1" "$(devices_of /dev/null -r "$ROOT" --ephemeral)" \
+		"an overlay root, /dev/null as stdin: the node stays in containode's devices cgroup"
+	assert_eq "$v1" "$(devices_of /dev/null -r "$ROOT" -t "$TEST_TMP/top3")" \
+		"so it does with a top directory"
+	assert_match "^${v1%/}/containet/[^/]+@[0-9]+\$" "$(devices_of /dev/null)" \
+		"the host's root: the node joins its own"
+	assert_match "/containet/[^/]+@[0-9]+\$" \
+		"$(devices_of /dev/null -r "$ROOT" --ephemeral --cap-add SYS_ADMIN)" \
+		"SYS_ADMIN (it could mount a file system that is not nodev): it joins"
+	assert_match "/containet/[^/]+@[0-9]+\$" "$(devices_of "$LOOP" -r "$ROOT" --ephemeral)" \
+		"a device off the list as stdin: it joins"
+	assert_match "/containet/[^/]+@[0-9]+\$" "$(devices_of /dev/null -r "$ROOT" --ephemeral --privileged)" \
+		"--privileged: it joins"
+fi
+if [[ -n $V2 ]]; then
+	assert_match "/containet/[^/]+@[0-9]+\$" "$(HIERARCHY=0 devices_of /dev/null -r "$ROOT" --ephemeral)" \
+		"the node is in its own v2 cgroup all the same (born there)"
+fi
+# What each of those cases guards against, tried: the node cannot open a device it makes
+out=$(run --cap-add SYS_ADMIN sh -c "mount -t tmpfs none /tmp && mknod /tmp/blk b $MAJ $MIN &&
+	payload open /tmp/blk" 2>&1) || true
+assert_no_match "$SECRET" "$out" "SYS_ADMIN, a tmpfs without nodev: the host's disk is not read"
+assert_eq "open: EPERM" "$out" "the device cgroup refuses the open"
+out=$(run payload open /proc/self/fd/0 <"$LOOP" 2>&1) || true
+assert_eq "open: EPERM" "$out" "the loop device as stdin is not reopened read-write"
+out=$(run payload open /dev/null </dev/null 2>&1) || true
+assert_eq "read: " "$out" "the nodes of the list open as before"
+
 # Gone after failures too: command not found, and a setup that fails
 left() { compgen -G "$CG/$id@*" || true; }
 assert_exit 127 "a command that is not found" run -i "$id" nonexistent
@@ -128,8 +185,6 @@ assert_fails "and removes the cgroup a killed containode left behind" test -e "$
 # The v2 allow-list (a BPF_CGROUP_DEVICE program), on a cgroup of the v2 hierarchy even
 # where the devices controller is on v1: the kernel runs it for the tasks in that cgroup
 # in either case.
-V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
-	/proc/self/mountinfo | head -n 1)
 if [[ -n $V2 ]]; then
 	dir=$V2/containode-$TEST_ID
 	mkdir -p "$dir/node"

@@ -41,6 +41,51 @@ assert_exit 1 "--seccomp FILE uses that profile" "${RUN[@]}" --seccomp "$TEST_TM
 assert_match "$EPERM" "$(cat "$TEST_TMP/last.out")" "its rule answers EPERM"
 assert_ok "and not the default one" "${RUN[@]}" --seccomp "$TEST_TMP/own.json" unshare -U true
 
+# --- the compiled filters, kept between starts ------------------------------------------
+CACHE=$TEST_TMP/cache
+CRUN=(env CONTAINODE_SECCOMP_CACHE="$CACHE" "$CONTAINODE" -vv -q -r "$ROOT" --ephemeral)
+entries() { find "$CACHE" -name '*.bpf' 2>/dev/null | wc -l; }
+assert_exit 1 "a first start compiles the filter" "${CRUN[@]}" unshare -U true
+assert_match "compiled, kept in '$CACHE'" "$(cat "$TEST_TMP/last.out")" "and keeps it"
+assert_eq 1 "$(entries)" "one entry"
+assert_eq "700 0:0" "$(stat -c '%a %u:%g' "$CACHE")" "the cache directory is root's alone"
+entry=$(find "$CACHE" -name '*.bpf')
+assert_eq "600 0:0" "$(stat -c '%a %u:%g' "$entry")" "so is the entry"
+assert_exit 1 "a second start uses it, and the node is filtered the same" "${CRUN[@]}" unshare -U true
+assert_match "from the cache '$CACHE'" "$(cat "$TEST_TMP/last.out")" "the entry is used"
+assert_match "$EPERM" "$(cat "$TEST_TMP/last.out")" "unshare still answers EPERM"
+assert_ok "other capabilities make another filter" "${CRUN[@]}" --cap-add SYS_ADMIN unshare -U true
+assert_match "compiled" "$(cat "$TEST_TMP/last.out")" "compiled for them"
+assert_eq 2 "$(entries)" "kept beside the first"
+# A damaged entry is never loaded: compiled again, and the node filtered as it must be
+printf 'X' | dd of="$entry" bs=1 seek=200 conv=notrunc status=none
+assert_exit 1 "a damaged entry is not used" "${CRUN[@]}" unshare -U true
+assert_match "entry .* not used: Bad message.*compiled" "$(tr '\n' ' ' <"$TEST_TMP/last.out")" \
+	"it is found damaged and replaced"
+assert_exit 1 "the replaced entry is used again" "${CRUN[@]}" unshare -U true
+assert_match "from the cache" "$(cat "$TEST_TMP/last.out")" "from the cache"
+chmod 666 "$entry"
+assert_exit 1 "an entry others may write is not used" "${CRUN[@]}" unshare -U true
+assert_match "not used: Operation not permitted" "$(cat "$TEST_TMP/last.out")" "it is refused"
+assert_eq "600" "$(stat -c '%a' "$entry")" "and replaced by one of root's"
+chmod 777 "$CACHE"
+rm -f "$CACHE"/*.bpf
+assert_exit 1 "a cache directory others may write is not used" "${CRUN[@]}" unshare -U true
+assert_match "seccomp cache '$CACHE' not used: Operation not permitted" "$(cat "$TEST_TMP/last.out")" \
+	"it is refused"
+assert_eq 0 "$(entries)" "and nothing is written there"
+chmod 700 "$CACHE"
+# A profile changed in place gives another filter, never the old one
+OWN=$TEST_TMP/own-cached.json
+cp "$TEST_TMP/own.json" "$OWN"
+assert_exit 1 "a profile of one's own, kept" "${CRUN[@]}" --seccomp "$OWN" mkdir /tmp/d
+sed -i 's/"mkdir","mkdirat"/"rmdir"/' "$OWN"
+assert_exit 0 "the same profile changed: its new rules hold" "${CRUN[@]}" --seccomp "$OWN" mkdir /tmp/d
+assert_match "compiled" "$(cat "$TEST_TMP/last.out")" "compiled anew"
+assert_exit 0 "CONTAINODE_SECCOMP_CACHE= keeps nothing" \
+	env CONTAINODE_SECCOMP_CACHE= "$CONTAINODE" -vv -q -r "$ROOT" --ephemeral --cap-add NET_ADMIN true
+assert_no_match "cache" "$(cat "$TEST_TMP/last.out")" "and says nothing of a cache"
+
 # --- capabilities -------------------------------------------------------------------------
 assert_match $'CapEff:\t0000000000002000' \
 	"$("${RUN[@]}" --cap-drop ALL --cap-add net_raw cat /proc/self/status)" \

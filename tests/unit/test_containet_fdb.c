@@ -3,6 +3,8 @@
 
 #include "check_main.h"
 
+#include <errno.h>
+
 
 #define SEC 1000000000ULL
 
@@ -257,6 +259,67 @@ START_TEST(bad_sizes)
 }
 END_TEST
 
+/* A tunnel port's entries carry the remote they came from; a move forgets it. */
+START_TEST(remote_of_learned_entry)
+{
+	const struct fdb_entry *e;
+
+	fdb_learn(&fdb, 0, 0, mac_a, 5, 0);
+	e = fdb_get(&fdb, 0, 0, mac_a, 1);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->remote, FDB_REMOTE_NONE);
+	ck_assert_int_eq(fdb_set_remote(&fdb, 0, 0, mac_a, 5, 2, 1), 0);
+	ck_assert_uint_eq(fdb_get(&fdb, 0, 0, mac_a, 1)->remote, 2);
+	/* only for the port it sits behind, and only for known stations */
+	ck_assert_int_eq(fdb_set_remote(&fdb, 0, 0, mac_a, 6, 3, 1), -ENOENT);
+	ck_assert_int_eq(fdb_set_remote(&fdb, 0, 0, mac_b, 5, 3, 1), -ENOENT);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 5, 2), FDB_KNOWN);
+	ck_assert_uint_eq(fdb_get(&fdb, 0, 0, mac_a, 2)->remote, 2);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 6, 3), FDB_MOVED);
+	ck_assert_uint_eq(fdb_get(&fdb, 0, 0, mac_a, 3)->remote, FDB_REMOTE_NONE);
+	/* aged out: gone */
+	ck_assert_ptr_null(fdb_get(&fdb, 0, 0, mac_a, 3 + 301 * SEC));
+}
+END_TEST
+
+/* Fixed entries never age, learning leaves them alone, and ageing passes them by. */
+START_TEST(fixed_entries)
+{
+	static const uint8_t mac_c[6] = { 0x02, 0, 0, 0, 0, 0xc };
+
+	ck_assert_int_eq(fdb_add_fixed(&fdb, 0, 0, mac_a, 7, 1, 0), 0);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_b, 2, 0), FDB_NEW);
+	ck_assert_int_eq(fdb_learn(&fdb, 0, 0, mac_a, 3, 1), FDB_KNOWN);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 2), 7);
+	ck_assert_int_eq(fdb_set_remote(&fdb, 0, 0, mac_a, 7, 4, 2), 0);
+	ck_assert_uint_eq(fdb_get(&fdb, 0, 0, mac_a, 2)->remote, 1);
+	/* long after: the learned one aged out, the fixed one stays */
+	ck_assert_uint_eq(fdb_expire(&fdb, 1000 * SEC), 1);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_b, 1000 * SEC), FDB_NONE);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_a, 1000 * SEC), 7);
+	ck_assert(fdb_get(&fdb, 0, 0, mac_a, 1000 * SEC)->fixed);
+	/* a learned entry becomes fixed in place, on another port */
+	fdb_learn(&fdb, 0, 0, mac_c, 2, 1000 * SEC);
+	ck_assert_int_eq(fdb_add_fixed(&fdb, 0, 0, mac_c, 8, FDB_REMOTE_NONE, 1000 * SEC), 0);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_c, 3000 * SEC), 8);
+	ck_assert_uint_eq(fdb.count, 2);
+	/* delete, of fixed and unknown */
+	ck_assert_int_eq(fdb_del(&fdb, 0, 0, mac_a), 0);
+	ck_assert_int_eq(fdb_del(&fdb, 0, 0, mac_a), -ENOENT);
+	ck_assert_uint_eq(fdb.count, 1);
+	/* a table full of fixed entries refuses, and expiring it removes nothing */
+	for (uint8_t i = 0; i < 3; i++) {
+		uint8_t m[6] = { 0x02, 1, 0, 0, 0, i };
+		ck_assert_int_eq(fdb_add_fixed(&fdb, 0, 0, m, 1, FDB_REMOTE_NONE, 0), 0);
+	}
+	ck_assert_int_eq(fdb_add_fixed(&fdb, 0, 0, mac_b, 1, FDB_REMOTE_NONE, 0), -ENOSPC);
+	ck_assert_uint_eq(fdb_expire(&fdb, 5000 * SEC), 0);
+	ck_assert_uint_eq(fdb.count, 4);
+	/* a port going takes its fixed entries */
+	ck_assert_uint_eq(fdb_flush_port(&fdb, 1), 3);
+}
+END_TEST
+
 static Suite *
 fdb_suite(void)
 {
@@ -276,6 +339,8 @@ fdb_suite(void)
 	tcase_add_test(tc, many_stations);
 	tcase_add_test(tc, keyed_by_segment_and_vlan);
 	tcase_add_test(tc, bad_sizes);
+	tcase_add_test(tc, remote_of_learned_entry);
+	tcase_add_test(tc, fixed_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }

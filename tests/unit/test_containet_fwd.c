@@ -165,6 +165,24 @@ START_TEST(tagged_frames_pass)
 }
 END_TEST
 
+/* Stations are learned and looked up in the frame's VLAN: VLANs of one segment are apart. */
+START_TEST(vlans_learn_apart)
+{
+	uint32_t out = 99;
+	size_t len = make(mac_b, mac_a, 46);
+
+	ck_assert_int_eq(fwd_decide_vlan(&fdb, 0, 10, 1, frame, len, HDR, MAX, 0, &out), FWD_FLOOD);
+	len = make(mac_a, mac_b, 46);
+	/* b asks for a in VLAN 20: a is known in VLAN 10 only, so the frame floods in 20. */
+	ck_assert_int_eq(fwd_decide_vlan(&fdb, 0, 20, 2, frame, len, HDR, MAX, 0, &out), FWD_FLOOD);
+	ck_assert_int_eq(fwd_decide_vlan(&fdb, 0, 10, 2, frame, len, HDR, MAX, 0, &out),
+			 FWD_UNICAST);
+	ck_assert_uint_eq(out, 1);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 20, mac_b, 0), 2);
+	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_b, 0), FDB_NONE);
+}
+END_TEST
+
 START_TEST(verdict_names)
 {
 	ck_assert_str_eq(fwd_verdict_name(FWD_DROP_RUNT), "runt");
@@ -180,6 +198,7 @@ fwd_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, runts_are_dropped);
+	tcase_add_test(tc, vlans_learn_apart);
 	tcase_add_test(tc, oversize_is_dropped);
 	tcase_add_test(tc, bad_sources_are_dropped);
 	tcase_add_test(tc, unknown_unicast_floods_then_learns);

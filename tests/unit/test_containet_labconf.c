@@ -9,6 +9,7 @@
 #include "containet/lab/labjson.h"
 #include "containet/lab/labload.h"
 #include "containet/lab/labvalue.h"
+#include "tcvalue.h"
 #include "json.h"
 
 #include "check_main.h"
@@ -806,22 +807,22 @@ START_TEST(values_in_tc_words)
 	uint64_t u;
 	double d;
 
-	ck_assert_int_eq(labvalue_duration("20ms", &u), 0);
+	ck_assert_int_eq(tcvalue_duration("20ms", &u), 0);
 	ck_assert_uint_eq(u, 20000000);
-	ck_assert_int_eq(labvalue_duration("1.5s", &u), 0);
+	ck_assert_int_eq(tcvalue_duration("1.5s", &u), 0);
 	ck_assert_uint_eq(u, 1500000000);
-	ck_assert_int_eq(labvalue_duration("7", &u), 0);
+	ck_assert_int_eq(tcvalue_duration("7", &u), 0);
 	ck_assert_uint_eq(u, 7000);
-	ck_assert_int_eq(labvalue_duration("ms", &u), -EINVAL);
-	ck_assert_int_eq(labvalue_rate("10mbit", &u), 0);
+	ck_assert_int_eq(tcvalue_duration("ms", &u), -EINVAL);
+	ck_assert_int_eq(tcvalue_rate("10mbit", &u), 0);
 	ck_assert_uint_eq(u, 10000000);
-	ck_assert_int_eq(labvalue_rate("1kbps", &u), 0);
+	ck_assert_int_eq(tcvalue_rate("1kbps", &u), 0);
 	ck_assert_uint_eq(u, 8000);
-	ck_assert_int_eq(labvalue_rate("2Mibit", &u), 0);
+	ck_assert_int_eq(tcvalue_rate("2Mibit", &u), 0);
 	ck_assert_uint_eq(u, 2097152);
-	ck_assert_int_eq(labvalue_percent("0.5%", &d), 0);
+	ck_assert_int_eq(tcvalue_percent("0.5%", &d), 0);
 	ck_assert(d == 0.5);
-	ck_assert_int_eq(labvalue_percent("100.1%", &d), -ERANGE);
+	ck_assert_int_eq(tcvalue_percent("100.1%", &d), -ERANGE);
 	ck_assert_int_eq(labvalue_uint("18446744073709551615", 0, UINT64_MAX, &u), 0);
 	ck_assert_int_eq(labvalue_uint("18446744073709551616", 0, UINT64_MAX, &u), -ERANGE);
 	ck_assert_int_eq(labvalue_dns_name("a.b-c.d"), 0);

@@ -385,6 +385,78 @@ START_TEST(net_shorthand_first)
 }
 END_TEST
 
+/* A finished plan of one --net value: 0 or the error. */
+static int
+one_net(const char *value, struct plan *p, char why[PLAN_WHY_MAX])
+{
+	struct plan_net n;
+	int r;
+
+	plan_init(p);
+	r = plan_net_parse(&n, value, why);
+	if (r < 0)
+		return r;
+	ck_assert_int_eq(plan_net_add(p, &n), 0);
+	return plan_net_finish(p, why);
+}
+
+START_TEST(net_vlan_roles)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan p;
+
+	ck_assert_int_eq(one_net("switch=/s,access=10", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(p.net[0].vlan.access, 10);
+	plan_free(&p);
+	/* trunk=10,20: the bare numbers after it are more of its VLANs */
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,20,4094,native=1,mtu=1400", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert_uint_eq(p.net[0].vlan.trunk[0], 1ULL << 10 | 1ULL << 20);
+	ck_assert_uint_eq(p.net[0].vlan.trunk[63], 1ULL << (4094 % 64));
+	ck_assert_uint_eq(p.net[0].vlan.native, 1);
+	ck_assert_uint_eq(p.net[0].mtu, 1400);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("trunk=5,switch=/s", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_TRUNK);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s", &p, why), 0);
+	ck_assert_int_eq(p.net[0].vlan.mode, CTL_VLAN_NONE);
+	plan_free(&p);
+
+	ck_assert_int_eq(one_net("switch=/s,access=0", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "invalid VLAN ID '0' for access= (1 to 4094)");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,access=4095", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "VLAN 10 given twice in trunk=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,x", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,4095", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "invalid VLAN ID '4095' in trunk= (1 to 4094)");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,mtu=1400,20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "'20' is not KEY=VALUE");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=", &p, why), -EINVAL);
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,access=10,trunk=20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: access= or trunk=, not both");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,native=10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: native= goes with trunk=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("access=10", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "eth0: a VLAN role needs switch=");
+	plan_free(&p);
+	ck_assert_int_eq(one_net("switch=/s,trunk=10,trunk=20", &p, why), -EINVAL);
+	ck_assert_str_eq(why, "trunk= given twice for one interface");
+	plan_free(&p);
+}
+END_TEST
+
 START_TEST(net_names_and_macs)
 {
 	char why[PLAN_WHY_MAX];
@@ -509,6 +581,121 @@ START_TEST(routes)
 }
 END_TEST
 
+START_TEST(net_auto_addresses)
+{
+	char why[PLAN_WHY_MAX];
+	struct plan_net n = {};
+	struct plan p;
+	char dns[2][CTL_ADDR_MAX] = { "10.0.0.253", "fd00::53" };
+	char *text;
+
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/s,ipv4=auto,ipv6=auto", why), 0);
+	ck_assert(n.v4_auto && n.v6_auto);
+	ck_assert(n.keys & PLAN_NET_IPV4);
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	/* No subnet is known before the switch answers: a route via it is refused. */
+	ck_assert_int_eq(plan_route_add(&p, "10.9.0.0/16 via 0.0.0.1", why), 0);
+	ck_assert_int_lt(plan_route_net(&p, &p.routes[0]), 0);
+	text = plan_hosts(&p);
+	ck_assert_ptr_nonnull(strstr(text, "127.0.1.1"));
+	free(text);
+	plan_free(&p);
+	/* auto without a switch */
+	memset(&n, 0, sizeof(n));
+	ck_assert_int_eq(plan_net_parse(&n, "ipv4=auto", why), 0);
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "switch="));
+	plan_free(&p);
+	text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, 2);
+	ck_assert_str_eq(text, "nameserver 10.0.0.253\nnameserver fd00::53\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(path_normal_form)
+{
+	static const struct {
+		const char *in, *out;
+	} good[] = {
+		{ "/", "/" },	      { "//", "/" },	       { "/a", "/a" },
+		{ "/a/", "/a" },      { "//a//b/", "/a/b" },   { "/./a/./b/.", "/a/b" },
+		{ "/a/.b/..c", "/a/.b/..c" }, { "/.../x", "/.../x" },
+	};
+	static const char *const bad[] = { "", "a", "./a", "/..", "/a/../b", "/a/..", "a/b" };
+	char buf[64], tiny[4];
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		ck_assert_msg(plan_path_normalize(good[i].in, buf, sizeof(buf)) == 0, "refused '%s'",
+			      good[i].in);
+		ck_assert_str_eq(buf, good[i].out);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ck_assert_msg(plan_path_normalize(bad[i], buf, sizeof(buf)) == -EINVAL,
+			      "accepted '%s'", bad[i]);
+	ck_assert_int_eq(plan_path_normalize("/abc", tiny, sizeof(tiny)), -ENAMETOOLONG);
+	ck_assert_int_eq(plan_path_normalize("/ab", tiny, sizeof(tiny)), 0);
+	ck_assert_str_eq(tiny, "/ab");
+}
+END_TEST
+
+START_TEST(volumes)
+{
+	static const struct {
+		const char *arg, *why;
+	} bad[] = {
+		{ "/src", "'/src' is not SRC:DST[:ro]" },
+		{ ":/x", "':/x' is not SRC:DST[:ro]" },
+		{ "/src:", "'/src:' has no DST" },
+		{ "/src::ro", "'/src::ro' has no DST" },
+		{ "/src:x", "DST 'x' is not an absolute path" },
+		{ "/src:/a/../../etc", "DST '/a/../../etc' has a '..' component" },
+		{ "/src:/..", "DST '/..' has a '..' component" },
+		{ "/src://./", "DST '/' would replace the node's root" },
+		{ "/src:/proc", "DST '/proc' is in the kernel's /proc or /sys" },
+		{ "/src:/sys/fs//x", "DST '/sys/fs/x' is in the kernel's /proc or /sys" },
+		{ "/src:/x:rx", "unknown mode 'rx' (ro or rw)" },
+		{ "/src:/x:ro:y", "'/src:/x:ro:y' has more than SRC:DST:MODE (no ':' in paths)" },
+		{ "/src:/data/", "DST '/data' given twice" },
+	};
+	char why[PLAN_WHY_MAX];
+	struct plan p;
+
+	plan_init(&p);
+	ck_assert_int_eq(plan_volume_add(&p, "/srv/data:/data", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "shared:/shared//./x/:ro", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "/f:/procfs:rw", why), 0);
+	ck_assert_int_eq(plan_volume_add(&p, "/f:/sysx/y", why), 0);
+	ck_assert_uint_eq(p.n_volumes, 4);
+	ck_assert_str_eq(p.volumes[0].src, "/srv/data");
+	ck_assert_str_eq(p.volumes[0].dst, "/data");
+	ck_assert(!p.volumes[0].readonly);
+	ck_assert_str_eq(p.volumes[1].src, "shared");
+	ck_assert_str_eq(p.volumes[1].dst, "/shared/x");
+	ck_assert(p.volumes[1].readonly);
+	ck_assert(!p.volumes[2].readonly);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ck_assert_msg(plan_volume_add(&p, bad[i].arg, why) == -EINVAL, "accepted '%s'",
+			      bad[i].arg);
+		ck_assert_str_eq(why, bad[i].why);
+	}
+	ck_assert_uint_eq(p.n_volumes, 4);
+	for (size_t i = p.n_volumes; i < PLAN_VOLUME_MAX; i++) {
+		char arg[32];
+
+		snprintf(arg, sizeof(arg), "/s:/v%zu", i);
+		ck_assert_int_eq(plan_volume_add(&p, arg, why), 0);
+	}
+	ck_assert_int_eq(plan_volume_add(&p, "/s:/one-more", why), -E2BIG);
+	ck_assert_str_eq(why, "more than 32 volumes");
+	plan_free(&p);
+	ck_assert_uint_eq(p.n_volumes, 0);
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -529,9 +716,13 @@ plan_suite(void)
 	tcase_add_test(tc, path_walk);
 	tcase_add_test(tc, net_values);
 	tcase_add_test(tc, net_bad_values);
+	tcase_add_test(tc, net_auto_addresses);
 	tcase_add_test(tc, net_shorthand_first);
 	tcase_add_test(tc, net_names_and_macs);
+	tcase_add_test(tc, net_vlan_roles);
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, path_normal_form);
+	tcase_add_test(tc, volumes);
 	suite_add_tcase(s, tc);
 	return s;
 }

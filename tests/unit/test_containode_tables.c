@@ -4,9 +4,11 @@
 
 #include "check_main.h"
 
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 START_TEST(capabilities_are_dockers_default)
 {
@@ -68,6 +70,62 @@ START_TEST(device_table)
 }
 END_TEST
 
+START_TEST(device_rules)
+{
+	const unsigned rw = DEVICE_READ | DEVICE_WRITE;
+
+	ck_assert(devices_rules_allow(devices_allow, devices_allow_len, 'c', 1, 3, rw));
+	ck_assert(devices_rules_allow(devices_allow, devices_allow_len, 'c', 136, 42, rw));
+	ck_assert(devices_rules_allow(devices_allow, devices_allow_len, 'c', 5, 2, DEVICE_READ));
+	/* Made anywhere, opened nowhere off the list */
+	ck_assert(devices_rules_allow(devices_allow, devices_allow_len, 'b', 8, 0, DEVICE_MKNOD));
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'b', 8, 0, DEVICE_READ));
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'c', 1, 1, DEVICE_READ));
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'c', 4, 1, rw));
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'c', 10, 237, rw));
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'b', 1, 3, rw));
+	/* Every access asked for must be granted by one rule */
+	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'c', 99, 0,
+				       DEVICE_READ | DEVICE_MKNOD));
+	ck_assert(!devices_rules_allow(NULL, 0, 'c', 1, 3, DEVICE_READ));
+}
+END_TEST
+
+START_TEST(device_cgroup_needed)
+{
+	struct plan p;
+	char root[] = "/rootfs";
+	int null = open("/dev/null", O_RDWR);
+
+	ck_assert_int_ge(null, 0);
+	for (int fd = 0; fd < 3; fd++)
+		ck_assert_int_eq(dup2(null, fd), fd);
+	plan_init(&p);
+	ck_assert(devices_cgroup_needed(&p)); /* the host's root */
+	p.root = root;
+	p.caps = security_caps_default();
+	ck_assert(!devices_cgroup_needed(&p));
+	p.caps |= UINT64_C(1) << CAP_SYS_ADMIN;
+	ck_assert(devices_cgroup_needed(&p));
+	p.caps = security_caps_default();
+	p.privileged = true;
+	ck_assert(devices_cgroup_needed(&p));
+	p.privileged = false;
+	/* A standard fd on a device off the list: /dev/mem (1:1), where the host has one */
+	if (access("/dev/mem", F_OK) == 0) {
+		int mem = open("/dev/mem", O_RDONLY);
+
+		if (mem >= 0) {
+			ck_assert_int_eq(dup2(mem, 1), 1);
+			ck_assert(devices_cgroup_needed(&p));
+			close(mem);
+		}
+	}
+	p.root = NULL;
+	plan_free(&p);
+}
+END_TEST
+
 static Suite *
 tables_suite(void)
 {
@@ -76,6 +134,8 @@ tables_suite(void)
 
 	tcase_add_test(tc, capabilities_are_dockers_default);
 	tcase_add_test(tc, device_table);
+	tcase_add_test(tc, device_rules);
+	tcase_add_test(tc, device_cgroup_needed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -329,6 +329,117 @@ START_TEST(host_requests)
 }
 END_TEST
 
+START_TEST(vxlan_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-add\",\"name\":\"vx1\",\"vni\":42,\"remote\":"
+	                        "[\"10.200.0.1\",\"10.200.0.2\"],\"local\":\"10.200.0.3\","
+	                        "\"dstport\":8472,\"segment\":\"lan1\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_int_eq(r.op, CTL_VXLAN_ADD);
+	ck_assert_str_eq(r.name, "vx1");
+	ck_assert_uint_eq(r.vni, 42);
+	ck_assert(r.has_vni);
+	ck_assert_uint_eq(r.nremote, 2);
+	ck_assert_str_eq(r.remote[1], "10.200.0.2");
+	ck_assert_str_eq(r.local, "10.200.0.3");
+	ck_assert_uint_eq(r.dstport, 8472);
+	ck_assert_str_eq(r.segment, "lan1");
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	free(text);
+	ck_assert_mem_eq(&again, &r, sizeof(r));
+	/* one remote as a plain string, VNI 0 */
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":0,\"remote\":\"fd00::1\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_uint_eq(r.nremote, 1);
+	ck_assert_uint_eq(r.dstport, 0);
+	ck_assert_int_eq(decode("{\"op\":\"vxlan-del\",\"name\":\"vx1\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_VXLAN_DEL);
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":16777216,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1.5,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":-1,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[]}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"x\"}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[1]}", "remote");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"local\":\"y\"}",
+	        "local");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"dstport\":0}",
+	        "dstport");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"segment\":\"\"}",
+	        "segment");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"a/b\",\"vni\":1,\"remote\":\"10.0.0.1\"}", "name");
+	REFUSED("{\"op\":\"vxlan-del\"}", "name");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[\"10.0.0.1\",\"10.0.0.2\","
+	        "\"10.0.0.3\",\"10.0.0.4\",\"10.0.0.5\",\"10.0.0.6\",\"10.0.0.7\",\"10.0.0.8\","
+	        "\"10.0.0.9\",\"10.0.0.10\",\"10.0.0.11\",\"10.0.0.12\",\"10.0.0.13\",\"10.0.0.14\","
+	        "\"10.0.0.15\",\"10.0.0.16\",\"10.0.0.17\"]}",
+	        "more than 16");
+}
+END_TEST
+
+START_TEST(fdb_edit_requests)
+{
+	struct ctl_request r, again;
+	const char *e;
+	char *text;
+
+	ck_assert_int_eq(decode("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"vx1\","
+	                        "\"remote\":\"10.0.0.2\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_int_eq(r.op, CTL_FDB_ADD);
+	ck_assert_uint_eq(r.mac[5], 7);
+	ck_assert_str_eq(r.port, "vx1");
+	ck_assert_str_eq(r.remote[0], "10.0.0.2");
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &again, &e), 0);
+	free(text);
+	ck_assert_mem_eq(&again, &r, sizeof(r));
+	ck_assert_int_eq(decode("{\"op\":\"fdb-del\",\"mac\":\"02:00:00:00:00:07\",\"segment\":\"lab\"}",
+	                        &r, &e),
+	                 0);
+	ck_assert_str_eq(r.segment, "lab");
+	REFUSED("{\"op\":\"fdb-add\",\"port\":\"vx1\"}", "mac");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"01:00:00:00:00:07\",\"port\":\"vx1\"}", "unicast");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"00:00:00:00:00:00\",\"port\":\"vx1\"}", "unicast");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\"}", "port");
+	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"p\",\"remote\":\"z\"}",
+	        "remote");
+	REFUSED("{\"op\":\"fdb-del\",\"mac\":\"zz\"}", "mac");
+}
+END_TEST
+
+START_TEST(fdb_remote_objects)
+{
+	struct ctl_fdb_entry in = { .mac = { 2, 0, 0, 0, 0, 1 }, .segment = "lab", .port = "vx1",
+		                    .age = 3, .remote = "10.0.0.2" },
+		             out;
+	cJSON *o = ctl_fdb_to_json(&in);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_fdb_from_json(o, &out), 0);
+	ck_assert_str_eq(out.remote, "10.0.0.2");
+	ck_assert(!out.fixed);
+	cJSON_Delete(o);
+	in.fixed = true;
+	in.remote[0] = '\0';
+	o = ctl_fdb_to_json(&in);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "remote"));
+	ck_assert_int_eq(ctl_fdb_from_json(o, &out), 0);
+	ck_assert(out.fixed);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(prefixes)
 {
 	unsigned char a[16];
@@ -376,6 +487,186 @@ START_TEST(segment_objects)
 }
 END_TEST
 
+#define ATT "{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\","
+
+static bool
+has_vlan(const struct ctl_vlan *v, unsigned vid)
+{
+	return v->trunk[vid / 64] >> (vid % 64) & 1;
+}
+
+START_TEST(attach_vlan_roles)
+{
+	struct ctl_request r;
+	const char *e;
+	char *text, buf[64];
+	size_t n;
+
+	ck_assert_int_eq(decode(ATT "\"access\":10}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(r.vlan.access, 10);
+	ck_assert_int_eq(decode(ATT "\"access\":4094}", &r, &e), 0);
+	ck_assert_int_eq(decode(ATT "\"trunk\":[10,20,4094,1],\"native\":5}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert(has_vlan(&r.vlan, 1) && has_vlan(&r.vlan, 10) && has_vlan(&r.vlan, 20) &&
+		  has_vlan(&r.vlan, 4094) && !has_vlan(&r.vlan, 5) && !has_vlan(&r.vlan, 0));
+	ck_assert_uint_eq(r.vlan.native, 5);
+	/* Encoded again, the same role. */
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "\"trunk\":[1,10,20,4094],\"native\":5"));
+	ck_assert_int_eq(decode(text, &r, &e), 0);
+	ck_assert(has_vlan(&r.vlan, 4094) && r.vlan.native == 5);
+	free(text);
+	ck_assert_int_eq(decode(ATT "\"trunk\":[],\"native\":7}", &r, &e), 0);
+	ck_assert_int_eq(decode(ATT "\"segment\":\"x\"}", &r, &e), 0);
+	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_NONE);
+
+	REFUSED(ATT "\"access\":0}", "access");
+	REFUSED(ATT "\"access\":4095}", "access");
+	REFUSED(ATT "\"access\":-1}", "access");
+	REFUSED(ATT "\"access\":1.5}", "access");
+	REFUSED(ATT "\"access\":\"10\"}", "access");
+	REFUSED(ATT "\"access\":null}", "access");
+	REFUSED(ATT "\"access\":10,\"trunk\":[10]}", "not both");
+	REFUSED(ATT "\"native\":10}", "goes with");
+	REFUSED(ATT "\"trunk\":{}}", "not a list");
+	REFUSED(ATT "\"trunk\":[10,10]}", "twice");
+	REFUSED(ATT "\"trunk\":[0]}", "trunk");
+	REFUSED(ATT "\"trunk\":[4095]}", "trunk");
+	REFUSED(ATT "\"trunk\":[[10]]}", "trunk");
+	REFUSED(ATT "\"trunk\":[]}", "carries no VLAN");
+	REFUSED(ATT "\"trunk\":[10],\"native\":0}", "native");
+	REFUSED(ATT "\"trunk\":[10],\"native\":true}", "native");
+	{
+		/* 5000 entries: refused for the length alone, before looking at them. */
+		char big[5000 * 5 + 256];
+
+		n = snprintf(big, sizeof(big), ATT "\"trunk\":[");
+		for (int i = 0; i < 5000; i++)
+			n += snprintf(big + n, sizeof(big) - n, "%s%d", i ? "," : "", i % 4094 + 1);
+		snprintf(big + n, sizeof(big) - n, "]}");
+		REFUSED(big, "more than 4094");
+	}
+
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, sizeof(buf)), 0);
+	memset(&r.vlan, 0, sizeof(r.vlan));
+	for (unsigned v = 100; v <= 200; v++)
+		r.vlan.trunk[v / 64] |= 1ULL << (v % 64);
+	r.vlan.trunk[0] |= 1ULL << 10;
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, sizeof(buf)), 10);
+	ck_assert_str_eq(buf, "10,100-200");
+	ck_assert_int_eq(ctl_vlan_set_format(r.vlan.trunk, buf, 5), -ENOSPC);
+	r.vlan.mode = CTL_VLAN_TRUNK;
+	r.vlan.native = 1;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "trunk 10,100-200 native 1");
+	r.vlan.mode = CTL_VLAN_ACCESS;
+	r.vlan.access = 30;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "access 30");
+	r.vlan.mode = CTL_VLAN_NONE;
+	ctl_vlan_describe(&r.vlan, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "-");
+}
+END_TEST
+
+START_TEST(capture_requests)
+{
+	struct ctl_request r;
+	struct ctl_capture c;
+	const char *e;
+	char *text;
+	cJSON *o;
+
+	ck_assert_int_eq(decode("{\"op\":\"capture\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURE);
+	ck_assert_uint_eq(r.n_cap_ports + r.n_cap_segments + r.snaplen + r.count, 0);
+	ck_assert_int_eq(decode("{\"op\":\"capture\",\"ports\":[\"n1-eth0\",\"ctn0\"],"
+				"\"segments\":[\"lan1\"],\"snaplen\":128,\"count\":5}",
+				&r, &e),
+			 0);
+	ck_assert_uint_eq(r.n_cap_ports, 2);
+	ck_assert_str_eq(r.cap_ports[1], "ctn0");
+	ck_assert_uint_eq(r.n_cap_segments, 1);
+	ck_assert_str_eq(r.cap_segments[0], "lan1");
+	ck_assert_uint_eq(r.snaplen, 128);
+	ck_assert_uint_eq(r.count, 5);
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(decode(text, &r, &e), 0);
+	ck_assert_uint_eq(r.n_cap_ports, 2);
+	ck_assert_str_eq(r.cap_segments[0], "lan1");
+	ck_assert_uint_eq(r.count, 5);
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"capture-stop\",\"capture\":7}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURE_STOP);
+	ck_assert_uint_eq(r.capture, 7);
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(strstr(text, "\"capture\":7"));
+	free(text);
+	ck_assert_int_eq(decode("{\"op\":\"captures\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_CAPTURES);
+
+	REFUSED("{\"op\":\"capture\",\"ports\":\"x\"}", "ports");
+	REFUSED("{\"op\":\"capture\",\"ports\":[\"\"]}", "ports");
+	REFUSED("{\"op\":\"capture\",\"ports\":[3]}", "ports");
+	REFUSED("{\"op\":\"capture\",\"segments\":[\"-x\"]}", "segments");
+	REFUSED("{\"op\":\"capture\",\"segments\":{}}", "segments");
+	REFUSED("{\"op\":\"capture\",\"snaplen\":63}", "snaplen");
+	REFUSED("{\"op\":\"capture\",\"snaplen\":262145}", "snaplen");
+	REFUSED("{\"op\":\"capture\",\"count\":0}", "count");
+	REFUSED("{\"op\":\"capture\",\"count\":1e16}", "count");
+	REFUSED("{\"op\":\"capture-stop\"}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":-1}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":4294967296}", "capture");
+	REFUSED("{\"op\":\"capture-stop\",\"capture\":\"1\"}", "capture");
+	{
+		char many[64 * 8 + 128];
+		size_t n = snprintf(many, sizeof(many), "{\"op\":\"capture\",\"ports\":[");
+
+		for (int i = 0; i < 65; i++)
+			n += snprintf(many + n, sizeof(many) - n, "%s\"p%d\"", i ? "," : "", i);
+		snprintf(many + n, sizeof(many) - n, "]}");
+		REFUSED(many, "at most 64");
+	}
+
+	c = (struct ctl_capture){ .id = 3, .frames = 10, .dropped = 2, .done = true };
+	o = ctl_capture_to_json(&c);
+	ck_assert_ptr_nonnull(o);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(ctl_capture_from_json(o, &c), 0);
+	ck_assert(c.id == 3 && c.frames == 10 && c.dropped == 2 && c.done);
+	cJSON_Delete(o);
+	ck_assert_int_eq(ctl_capture_from_json(NULL, &c), -EBADMSG);
+}
+END_TEST
+
+START_TEST(port_vlan_objects)
+{
+	struct ctl_port p = { .name = "n-eth0", .kind = "tap" }, q;
+	cJSON *o;
+
+	p.vlan.mode = CTL_VLAN_TRUNK;
+	p.vlan.trunk[0] = 1ULL << 10 | 1ULL << 20;
+	p.vlan.native = 1;
+	o = ctl_port_to_json(&p);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
+	ck_assert_int_eq(q.vlan.mode, CTL_VLAN_TRUNK);
+	ck_assert_uint_eq(q.vlan.trunk[0], 1ULL << 10 | 1ULL << 20);
+	ck_assert_uint_eq(q.vlan.native, 1);
+	cJSON_Delete(o);
+	p.vlan = (struct ctl_vlan){ .mode = CTL_VLAN_ACCESS, .access = 4094 };
+	o = ctl_port_to_json(&p);
+	ck_assert_int_eq(ctl_port_from_json(o, &q), 0);
+	ck_assert_int_eq(q.vlan.mode, CTL_VLAN_ACCESS);
+	ck_assert_uint_eq(q.vlan.access, 4094);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(port_names)
 {
 	char name[CTL_PORT_NAME_MAX];
@@ -387,6 +678,190 @@ START_TEST(port_names)
 	node[IDENT_MAX] = '\0';
 	ck_assert_int_eq(ctl_port_name(node, "fifteencharsxxx", name), 0);
 	ck_assert_str_eq(ctl_op_name(CTL_FDB), "fdb");
+}
+END_TEST
+
+START_TEST(link_requests)
+{
+	struct ctl_request r;
+	const char *e;
+	_cleanup_free_ char *text = NULL;
+
+	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"port\":\"a-eth0\",\"delay\":\"20ms\","
+				"\"jitter\":\"2ms\",\"distribution\":\"normal\",\"loss\":\"1%\","
+				"\"duplicate\":\"0.5%\",\"corrupt\":\"0.1%\",\"reorder\":\"5%\","
+				"\"rate\":\"10mbit\",\"limit\":500,\"seed\":7,\"carrier\":\"down\"}",
+				&r, &e),
+			 0);
+	ck_assert_int_eq(r.op, CTL_LINK_SET);
+	ck_assert_str_eq(r.port, "a-eth0");
+	ck_assert_uint_eq(r.dir, CTL_DIR_EGRESS);
+	ck_assert_uint_eq(r.link.delay_ns, 20000000);
+	ck_assert_uint_eq(r.link.jitter_ns, 2000000);
+	ck_assert(r.link.normal);
+	ck_assert(r.link.loss == 1 && r.link.duplicate == 0.5 && r.link.reorder == 5);
+	ck_assert_uint_eq(r.link.rate_bps, 10000000);
+	ck_assert_uint_eq(r.link.limit, 500);
+	ck_assert_uint_eq(r.link.seed, 7);
+	ck_assert_int_eq(r.carrier, CTL_CARRIER_DOWN);
+	ck_assert_uint_eq(r.link.set, (1U << 11) - 1 - CTL_LINK_LOSS_GE);
+	/* What the CLI encodes, the switch decodes the same. */
+	text = ctl_request_encode(&r);
+	ck_assert_ptr_nonnull(text);
+	{
+		struct ctl_request again;
+
+		ck_assert_int_eq(decode(text, &again, &e), 0);
+		ck_assert_mem_eq(&again.link, &r.link, sizeof(r.link));
+		ck_assert_int_eq(again.carrier, r.carrier);
+	}
+	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"segment\":\"lan1\",\"dir\":\"both\","
+				"\"loss_ge\":\"1%,25%\",\"clear\":true}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.segment, "lan1");
+	ck_assert_uint_eq(r.dir, CTL_DIR_BOTH);
+	ck_assert(r.clear);
+	ck_assert(r.link.ge[1] == 25 && r.link.ge[2] == 100);
+	ck_assert_int_eq(decode("{\"op\":\"link-show\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"link-show\",\"segment\":\"lan1\"}", &r, &e), 0);
+
+	REFUSED("{\"op\":\"link-set\",\"delay\":\"1ms\"}", "needs \"port\" or \"segment\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\"}", "needs a setting");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"segment\":\"b\",\"delay\":\"1ms\"}", "not both");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"150%\"}", "\"loss\" is not a percentage");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"-1%\"}", "\"loss\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":\"5parsecs\"}", "\"delay\" is not a time");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":5}", "\"delay\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"rate\":\"0bit\"}", "\"rate\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":0}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":4294967296}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":\"5\"}", "\"limit\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":-1}", "\"seed\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":1e300}", "\"seed\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"distribution\":\"pareto\"}", "\"distribution\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"dir\":\"up\",\"delay\":\"1ms\"}", "\"dir\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"carrier\":true}", "\"carrier\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"clear\":1}", "\"clear\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"\",\"delay\":\"1ms\"}", "\"port\"");
+	REFUSED("{\"op\":\"link-show\",\"segment\":\"a b\"}", "\"segment\"");
+}
+END_TEST
+
+START_TEST(link_words_and_objects)
+{
+	struct ctl_link l = {};
+	struct ctl_link_entry in = { .port = "a-eth0", .segment = "lan1", .carrier_down = true };
+	struct ctl_link_entry out;
+	_cleanup_json_ cJSON *o = NULL;
+	const char *e;
+	char text[256];
+
+	ck_assert_int_eq(ctl_link_parse_word("delay=20ms", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("loss_ge=1%,25%", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("limit=100", &l, &e), 0);
+	ck_assert_int_eq(ctl_link_parse_word("loss=150%", &l, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e, "loss: '150%' is not a percentage"));
+	ck_assert_int_eq(ctl_link_parse_word("wobble=1", &l, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e, "unknown link setting 'wobble=1'"));
+	ck_assert_int_eq(ctl_link_parse_word("delay", &l, &e), -EINVAL);
+	ctl_link_format(&l, text, sizeof(text));
+	ck_assert_str_eq(text, "delay=20ms loss_ge=1%,25%,100%,0% limit=100");
+	ctl_link_format(&(struct ctl_link){}, text, sizeof(text));
+	ck_assert_str_eq(text, "-");
+	/* loss and loss_ge replace each other. */
+	ck_assert_int_eq(ctl_link_parse_word("loss=1%", &l, &e), 0);
+	ck_assert(!(l.set & CTL_LINK_LOSS_GE));
+
+	in.dir[0] = l;
+	in.cnt[0].dropped_loss = 12;
+	in.cnt[1].queued = 3;
+	o = ctl_link_to_json(&in);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ctl_link_from_json(o, &out), 0);
+	ck_assert_str_eq(out.port, "a-eth0");
+	ck_assert_str_eq(out.segment, "lan1");
+	ck_assert(out.carrier_down);
+	ck_assert_uint_eq(out.dir[0].set, l.set);
+	ctl_link_format(&out.dir[0], text, sizeof(text));
+	ck_assert_str_eq(text, "delay=20ms loss=1% limit=100");
+	ck_assert_uint_eq(out.cnt[0].dropped_loss, 12);
+	ck_assert_uint_eq(out.cnt[1].queued, 3);
+}
+END_TEST
+
+START_TEST(addressing_requests)
+{
+	struct ctl_request r, back;
+	const char *e;
+	_cleanup_free_ char *text = NULL;
+
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
+				"\"ipv4\":\"auto\",\"ipv6\":\"auto\",\"hostname\":\"web\"}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.ipv4, CTL_AUTO);
+	ck_assert_str_eq(r.ipv6, CTL_AUTO);
+	ck_assert_str_eq(r.hostname, "web");
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
+				"\"ipv4\":\"10.0.0.5/24\"}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.ipv4, "10.0.0.5/24");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv4\":\"automatic\"}",
+		"\"ipv4\"");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv6\":\"10.0.0.1/8\"}",
+		"\"ipv6\"");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"hostname\":\"a b\"}",
+		"\"hostname\"");
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
+				"\"service\":\"10.1.0.253\",\"gateway\":\"10.1.0.254\",\"dhcp\":"
+				"\"10.1.0.100-10.1.0.199\",\"ipv6\":\"fd00::/64\",\"dns\":true}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.subnet, "10.1.0.0/24");
+	ck_assert_str_eq(r.service, "10.1.0.253");
+	ck_assert_str_eq(r.dhcp, "10.1.0.100-10.1.0.199");
+	ck_assert_str_eq(r.ipv6, "fd00::/64");
+	ck_assert(r.dns);
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &back, &e), 0);
+	ck_assert_mem_eq(&back, &r, sizeof(r));
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dns\":1}", "\"dns\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"subnet\":7}", "\"subnet\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dhcp\":\"10.1.0.100-10.1.0.199-10.1.0.200\"}",
+		"\"dhcp\"");
+	ck_assert_int_eq(decode("{\"op\":\"leases\"}", &r, &e), 0);
+	ck_assert_int_eq(r.op, CTL_LEASES);
+	ck_assert_int_eq(decode("{\"op\":\"leases\",\"segment\":\"lan\"}", &r, &e), 0);
+	ck_assert_str_eq(r.segment, "lan");
+	REFUSED("{\"op\":\"leases\",\"segment\":\"-x\"}", "\"segment\"");
+}
+END_TEST
+
+START_TEST(assignments_and_leases)
+{
+	struct ctl_assign a = { .ipv4 = "10.1.0.5/24", .gateway = "10.1.0.254", .ndns = 1,
+				.dns = { "10.1.0.253" }, .mtu = 1450, .ipv6 = "fd00::/64" }, b;
+	struct ctl_lease l = { .segment = "lan", .kind = "dhcp", .node = "web", .ipv4 = "10.1.0.100",
+			       .mac = "02:00:00:00:00:01", .expires = 60 }, m;
+	_cleanup_free_ char *text = ctl_reply_attach("a-eth0", "lan", &a);
+	_cleanup_json_ cJSON *reply = NULL, *bad = NULL, *o = NULL;
+	char *err = NULL;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
+	ck_assert_str_eq(json_string(reply, "port"), "a-eth0");
+	ck_assert_int_eq(ctl_assign_from_json(reply, &b), 0);
+	ck_assert_mem_eq(&a, &b, sizeof(a));
+	bad = cJSON_Parse("{\"ipv4\":\"10.1.0.5\"}");
+	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
+	cJSON_Delete(bad);
+	bad = cJSON_Parse("{\"dns\":[\"x\"]}");
+	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
+	o = ctl_lease_to_json(&l);
+	ck_assert_int_eq(ctl_lease_from_json(o, &m), 0);
+	ck_assert_mem_eq(&l, &m, sizeof(l));
 }
 END_TEST
 
@@ -408,7 +883,17 @@ ctl_suite(void)
 	tcase_add_test(tc, segment_requests);
 	tcase_add_test(tc, host_requests);
 	tcase_add_test(tc, prefixes);
+	tcase_add_test(tc, vxlan_requests);
+	tcase_add_test(tc, fdb_edit_requests);
+	tcase_add_test(tc, fdb_remote_objects);
 	tcase_add_test(tc, segment_objects);
+	tcase_add_test(tc, attach_vlan_roles);
+	tcase_add_test(tc, capture_requests);
+	tcase_add_test(tc, port_vlan_objects);
+	tcase_add_test(tc, link_requests);
+	tcase_add_test(tc, link_words_and_objects);
+	tcase_add_test(tc, addressing_requests);
+	tcase_add_test(tc, assignments_and_leases);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,7 @@
 /* The store: blobs verified on the way in and out, index.json entries, image lookup. */
 #include "fileio.h"
 #include "mocker/digest.h"
-#include "mocker/fsutil.h"
+#include "fileio.h"
 #include "mocker/image.h"
 #include "mocker/store.h"
 #include "rmtree.h"
