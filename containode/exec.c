@@ -185,6 +185,23 @@ exec_return(int hostmnt, int hostpid, bool *joined)
 		log_warn_errno(errno, "return to the host's namespaces, ignoring");
 }
 
+/* Whether pid is listed in the cgroup.procs file at path. */
+static bool
+exec_node_in(const char *path, pid_t pid)
+{
+	_cleanup_free_ char *text = NULL;
+	char want[32];
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, path, 1 << 22, &text, NULL) < 0)
+		return false;
+	len = (size_t)snprintf(want, sizeof(want), "%d\n", (int)pid);
+	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (strncmp(line, want, len) == 0)
+			return true;
+	return false;
+}
+
 /* Joins the node and runs the command: its exit code. */
 static int
 exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
@@ -234,6 +251,9 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i].path);
+		/* Only those the node is in: a v1 devices cgroup may be left out (namespaces.c). */
+		if (!exec_node_in(path, s->pid))
+			continue;
 		procs[n_procs] = open(path, O_WRONLY | O_CLOEXEC);
 		if (procs[n_procs] < 0) {
 			log_error_errno(errno, "open '%s'", path);
@@ -268,7 +288,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		log_error_errno(errno, "set up signal handling");
 		goto out;
 	}
-	sv.pid = ns_clone(0, &sv.pidfd);
+	sv.pid = ns_clone(0, NULL, &sv.pidfd);
 	if (sv.pid < 0) {
 		log_error_errno(sv.pid, "start the command");
 		goto out;
