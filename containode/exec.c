@@ -119,24 +119,6 @@ exec_user(struct plan *p, const char *spec)
 	return 0;
 }
 
-/* Whether process pid is in cgroup directory dir. */
-static bool
-exec_in_cgroup(const char *dir, pid_t pid)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[PATH_MAX];
-	long v;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return true; /* the open for writing says what is wrong */
-	while (fscanf(f, "%ld", &v) == 1)
-		if (v == pid)
-			return true;
-	return false;
-}
-
 /* The command's side, after the fork: cgroup, terminal, directory, privileges, exec. */
 static _Noreturn void
 exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, int slave,
@@ -188,11 +170,43 @@ exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, 
 	_exit(plan_exec_exit_code(r));
 }
 
+/*
+ * Back to the host's mounts and PIDs once the command is forked (or failed before):
+ * what we still do (a sanitizer at exit reads /proc/self and clones a tracer) must not
+ * see the node's /proc nor start anything in its PID namespace.
+ */
+static void
+exec_return(int hostmnt, int hostpid, bool *joined)
+{
+	if (!*joined)
+		return;
+	*joined = false;
+	if (setns(hostmnt, CLONE_NEWNS) < 0 || setns(hostpid, CLONE_NEWPID) < 0)
+		log_warn_errno(errno, "return to the host's namespaces, ignoring");
+}
+
+/* Whether pid is listed in the cgroup.procs file at path. */
+static bool
+exec_node_in(const char *path, pid_t pid)
+{
+	_cleanup_free_ char *text = NULL;
+	char want[32];
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, path, 1 << 22, &text, NULL) < 0)
+		return false;
+	len = (size_t)snprintf(want, sizeof(want), "%d\n", (int)pid);
+	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (strncmp(line, want, len) == 0)
+			return true;
+	return false;
+}
+
 /* Joins the node and runs the command: its exit code. */
 static int
 exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 {
-	_cleanup_close_ int pidfd = -1, master = -1, slave = -1;
+	_cleanup_close_ int pidfd = -1, master = -1, slave = -1, hostmnt = -1, hostpid = -1;
 	struct tty_relay tty = { .master = -1 };
 	struct supervisor sv = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	_cleanup_free_ char *error = NULL;
@@ -201,6 +215,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	struct plan p;
 	char pty[32];
 	int flags, r, code = EXIT_LAUNCHER, status;
+	bool joined = false;
 	sigset_t set;
 	uint64_t start;
 
@@ -235,11 +250,10 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		char path[PATH_MAX];
 
-		/* Exactly the node's: a cgroup made for it that it did not join (a v1 devices
-		 * one whose allow-list would change nothing) is not joined either. */
-		if (!exec_in_cgroup(s->cgroups[i].path, s->pid))
-			continue;
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i].path);
+		/* Only those the node is in: a v1 devices cgroup may be left out (namespaces.c). */
+		if (!exec_node_in(path, s->pid))
+			continue;
 		procs[n_procs] = open(path, O_WRONLY | O_CLOEXEC);
 		if (procs[n_procs] < 0) {
 			log_error_errno(errno, "open '%s'", path);
@@ -248,10 +262,17 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		n_procs++;
 	}
 	flags = exec_ns_flags(s->pid);
+	hostmnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	hostpid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (hostmnt < 0 || hostpid < 0) {
+		log_error_errno(errno, "open our own namespaces");
+		goto out;
+	}
 	if (flags < 0 || setns(pidfd, flags) < 0) {
 		log_error_errno(flags < 0 ? flags : errno, "join the namespaces of node '%s'", s->id);
 		goto out;
 	}
+	joined = true;
 	/* Nothing of the node may ptrace or look into what is still privileged here. */
 	prctl(PR_SET_DUMPABLE, 0);
 	if (o->user && exec_user(&p, o->user) < 0)
@@ -274,6 +295,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	}
 	if (sv.pid == 0)
 		exec_child(&p, argv, procs, n_procs, slave, o->interactive);
+	exec_return(hostmnt, hostpid, &joined);
 	slave = safe_close(slave);
 	if (master >= 0) {
 		if (tty_relay_start(&tty, TAKE_FD(master)) < 0)
@@ -284,6 +306,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	tty_relay_stop(&tty);
 	code = status < 0 ? EXIT_LAUNCHER : plan_exit_code(status);
 out:
+	exec_return(hostmnt, hostpid, &joined);
 	for (size_t i = 0; i < n_procs; i++)
 		close(procs[i]);
 	if (sv.sigfd >= 0)

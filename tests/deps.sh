@@ -9,7 +9,7 @@ packages=(
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)
-	iproute2 iputils-ping busybox-static kmod nftables curl isc-dhcp-client
+	iproute2 iputils-ping busybox-static kmod nftables curl isc-dhcp-client wget
 	docker-registry skopeo umoci python3-jwt python3-cryptography openssl zstd jq xz-utils
 	golang-github-containers-common
 	# readers of capture files (capinfos is in wireshark-common)
