@@ -321,6 +321,18 @@ impq_len(const struct impq *q, uint32_t e)
 	return entry(q, e)->len;
 }
 
+uint16_t
+impq_vid(const struct impq *q, uint32_t e)
+{
+	return entry(q, e)->vid;
+}
+
+void
+impq_set_vid(struct impq *q, uint32_t e, uint16_t vid)
+{
+	entry(q, e)->vid = vid;
+}
+
 void
 impq_take(struct impq *q, uint32_t e)
 {

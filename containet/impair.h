@@ -131,6 +131,9 @@ uint32_t impq_peek(struct impq *q, uint64_t *ret_when);
 /* The bytes of an entry (virtio header first). */
 uint8_t *impq_data(const struct impq *q, uint32_t entry);
 uint32_t impq_len(const struct impq *q, uint32_t entry);
+/* The VLAN of the frame in entry (port.c's classification, for the tag edit on its way out). */
+uint16_t impq_vid(const struct impq *q, uint32_t entry);
+void impq_set_vid(struct impq *q, uint32_t entry, uint16_t vid);
 /* Waiting to out, with one reference: the caller's, dropped with impq_put. */
 void impq_take(struct impq *q, uint32_t entry);
 void impq_hold(struct impq *q, uint32_t entry);

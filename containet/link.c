@@ -126,7 +126,7 @@ link_send(struct sw *sw, uint32_t idx, enum impair_dir d, uint32_t e)
 	struct port *p = &sw->ports[idx];
 	struct impq *q = p->q[d];
 	struct frame f = { .data = impq_data(q, e), .len = impq_len(q, e), .q = q, .qe = e,
-			   .vid = q->e[e].vid };
+			   .vid = impq_vid(q, e) };
 
 	if (d == IMPAIR_EGRESS) {
 		if (port_transmit(sw, idx, &f) < 0)
@@ -230,7 +230,7 @@ link_impair_one(struct sw *sw, uint32_t idx, enum impair_dir d, const struct fra
 			ic->dropped_queue += pkts;
 			continue;
 		}
-		q->e[e].vid = f->vid;
+		impq_set_vid(q, e, f->vid);
 		if (i == 0 && v.corrupt) {
 			ic->corrupted += pkts;
 			/*
