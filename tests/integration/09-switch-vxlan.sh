@@ -245,6 +245,7 @@ if [[ -x $BIN/containode && -x /bin/busybox ]]; then
 	NM=$(node_pid "$SPAWNED")
 	# The node's first process exists before its set-up ends: wait for the command.
 	wait_until 10 grep -q '^sleep' "/proc/$NM/comm" || true
+	assert_match "\"node\":\"${TEST_ID}m\"" "$(ports_json)" "node m is attached to the switch"
 	assert_match "eth0: .* mtu 1450 " "$(nsenter -t "$NM" -n ip -o link show eth0)" \
 		"ip link in a node attached without mtu= shows the segment's MTU 1450"
 	assert_ok "ping -M do -s 1422 from that node to b1 passes" \
@@ -258,6 +259,9 @@ if [[ -x $BIN/containode && -x /bin/busybox ]]; then
 		"${RUN[@]}" -i "${TEST_ID}n" --net "switch=$SOCK,segment=lab,mtu=9000" true
 	assert_match "mtu=9000 is larger than the MTU 1450 of segment 'lab'" "$(cat "$TEST_TMP/last.out")" \
 		"the refusal names both MTUs"
+	no_port_n() { ! ports_json | grep -q "\"node\":\"${TEST_ID}n\""; }
+	wait_until 5 no_port_n || true
+	assert_ok "the refused node left no port on the switch" no_port_n
 else
 	echo "SKIP: containode or busybox missing: no node MTU checks"
 fi
