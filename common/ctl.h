@@ -170,13 +170,16 @@ struct ctl_request {
 	uint8_t mac[6];
 };
 
-/* What attach hands out with "ipv4":"auto" (and "ipv6":"auto"); "" where there is nothing. */
+/*
+ * What attach hands out: the segment's MTU always, addresses with "ipv4":"auto" (and
+ * "ipv6":"auto"); "" where there is nothing.
+ */
 struct ctl_assign {
 	char ipv4[CTL_PREFIX_MAX];  /* "A/L" */
 	char gateway[CTL_ADDR_MAX];
 	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
 	unsigned ndns;
-	uint32_t mtu;
+	uint32_t mtu;               /* the segment's; 0 from a switch that does not say */
 	char ipv6[CTL_PREFIX_MAX];  /* "X::Y/64" */
 };
 

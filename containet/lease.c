@@ -188,7 +188,6 @@ lease_auto(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct ct
 		lease_addr_text(s->addr.gateway, a->gateway);
 	if (s->addr.dns)
 		lease_addr_text(s->addr.service, a->dns[a->ndns++]);
-	a->mtu = s->mtu;
 	return 0;
 }
 
@@ -197,7 +196,8 @@ lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct 
              uint32_t *ret_ipv4, char **ret_error)
 {
 	const struct segment *s = &sw->segs[seg];
-	struct ctl_assign a = {};
+	/* Every node hears the segment's MTU, whatever it asks about addresses. */
+	struct ctl_assign a = { .mtu = s->mtu };
 	int r = 0;
 
 	*ret_ipv4 = 0;
@@ -221,7 +221,6 @@ lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct 
 		/* SLAAC: the node makes its address from the prefix and its own MAC. */
 		inet_ntop(AF_INET6, &s->addr.v6, prefix, sizeof(prefix));
 		snprintf(a.ipv6, sizeof(a.ipv6), "%s/64", prefix);
-		a.mtu = s->mtu;
 	}
 	/* A new address is on disk before the node hears of it; a known one only had its
 	 * last use move, which the next tick saves. */

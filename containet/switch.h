@@ -455,8 +455,8 @@ bool lease_busy(const struct ipam_lease *l, void *sw);
 uint64_t lease_clock(void);
 /*
  * The addresses attach asks for (req->ipv4, req->ipv6: "auto" or static) on segment seg,
- * before the port exists: the assignment in *ret, the host-order IPv4 address in
- * *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.
+ * before the port exists: the assignment in *ret (always with the segment's MTU), the
+ * host-order IPv4 address in *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.
  */
 int lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req,
 		 struct ctl_assign *ret, uint32_t *ret_ipv4, char **ret_error);

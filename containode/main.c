@@ -79,7 +79,8 @@ static const char usage_text[] =
 	"                        keys: switch=SOCK segment=NAME ifname=NAME ipv4=ADDR[/LEN]\n"
 	"                        ipv6=ADDR/LEN mac=MAC mtu=N (default name: the first free ethN);\n"
 	"                        ipv4=auto, ipv6=auto: from the switch's segment (address,\n"
-	"                        gateway, MTU, DNS; IPv6 by SLAAC)\n"
+	"                        gateway, DNS; IPv6 by SLAAC); the MTU is the segment's\n"
+	"                        unless mtu= (not above the segment's) is given\n"
 	"                        access=VLAN, or trunk=VLAN,VLAN,... [native=VLAN]: the port's\n"
 	"                        VLAN role on its switch\n"
 	"  -s, --switch=SOCK     the first interface's switch (as --net switch=SOCK)\n"
@@ -613,9 +614,15 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
 		log_error_errno(r, "attach to the switch at '%s' (%s)", n->sock, n->ifname);
-	if (r < 0 || !(n->v4_auto || n->v6_auto))
+	if (r < 0)
 		return r;
-	/* The child waits for what the switch handed out, to configure it. */
+	/* mtu= wins over the segment's, but a frame larger than the segment's cannot cross it. */
+	if (n->mtu && assign.mtu && n->mtu > assign.mtu) {
+		log_error("%s: mtu=%u is larger than the MTU %u of segment '%s'", n->ifname, n->mtu,
+			  assign.mtu, n->segment[0] ? n->segment : CTL_SEGMENT_DEFAULT);
+		return -EINVAL;
+	}
+	/* The child waits for what the switch handed out (its MTU at least), to configure it. */
 	if (send(sock, &assign, sizeof(assign), MSG_NOSIGNAL) != (ssize_t)sizeof(assign)) {
 		log_error_errno(errno, "hand the addresses of '%s' to the container", n->ifname);
 		return -errno;

@@ -285,9 +285,10 @@ child_rewrite_etc(const char *name, const char *text, struct setup_error *e)
 }
 
 /*
- * The addresses a switch handed out to the interfaces with ipv4=auto or ipv6=auto, which
- * containode relays after each attach, in the plan's order: configured before the command
- * runs, its name servers into /etc/resolv.conf and its address into /etc/hosts.  Taken
+ * What a switch handed out to each interface attached to it, which containode relays after
+ * each attach, in the plan's order: the segment's MTU (unless mtu= chose one) and, for
+ * ipv4=auto or ipv6=auto, the addresses, configured before the command runs, their name
+ * servers into /etc/resolv.conf and the address into /etc/hosts.  Taken
  * after the file system is ready, so that the attach (which saves the lease) overlaps
  * the mounts.
  */
@@ -307,9 +308,9 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 		unsigned len;
 		ssize_t got;
 
-		if (!n->sock || !(n->v4_auto || n->v6_auto))
+		if (!n->sock)
 			continue;
-		any = true;
+		any |= n->v4_auto || n->v6_auto;
 		do
 			got = recv(sock, &a, sizeof(a), 0);
 		while (got < 0 && errno == EINTR);

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -140,16 +141,19 @@ network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup
 	static const struct in_addr any = {};
 	struct in_addr v4, gw;
 	unsigned ifindex, len;
+	/* The segment's MTU, unless the command line chose one; a tap starts at 1500. */
+	bool set_mtu = a->mtu && !n->mtu && a->mtu != ETH_DATA_LEN;
 	int r;
 
+	if (!set_mtu && !n->v4_auto)
+		return 0;
 	r = netlink_open(&nl);
 	if (r < 0)
 		return setup_fail(e, r, "open a netlink socket for network setup");
 	ifindex = if_nametoindex(n->ifname);
 	if (!ifindex)
 		return setup_fail(e, -errno, "find tap '%s'", n->ifname);
-	/* The segment's MTU, unless the command line chose one. */
-	if (a->mtu && !n->mtu && (r = netlink_link_up(&nl, ifindex, NULL, a->mtu)) < 0)
+	if (set_mtu && (r = netlink_link_up(&nl, ifindex, NULL, a->mtu)) < 0)
 		return setup_fail(e, r, "set MTU %u of '%s'", a->mtu, n->ifname);
 	if (n->v4_auto) {
 		if (!a->ipv4[0])

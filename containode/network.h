@@ -21,7 +21,8 @@ bool network_wants_tap(const struct plan *p);
 int network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e);
 
 /*
- * Interface n's addresses that the switch assigned (ipv4=auto): the address, the default
- * route via its gateway, its MTU.  In the container's network namespace, after the attach.
+ * What the switch assigned to interface n: the segment's MTU (unless mtu= was given) and,
+ * with ipv4=auto, the address and the default route via its gateway.  In the container's
+ * network namespace, after the attach.
  */
 int network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup_error *e);

@@ -230,6 +230,42 @@ assert_ok "ping -M do -s 1422 from a1 to b1 passes" \
 out=$(ip netns exec "$A1" ping -M "do" -s 1423 -c 1 -W 3 10.201.0.11 2>&1 || true)
 assert_match "message too long, mtu=1450" "$out" "ping -M do -s 1423 from a1 fails locally (mtu 1450)"
 
+# A containode node attached without mtu= gets the segment's MTU from the attach reply;
+# with mtu= its own wins, and one larger than the segment's is refused naming both.
+if [[ -x $BIN/containode && -x /bin/busybox ]]; then
+	. "$(dirname "$0")/containode.sh"
+	ROOT=$TEST_TMP/root
+	make_root "$ROOT"
+	RUN=("$CONTAINODE" -q -r "$ROOT" --ephemeral)
+	node_pid() { awk '{ print $1 }' "/proc/$1/task/$1/children" 2>/dev/null; }
+	has_node_pid() { [[ -n $(node_pid "$1") ]]; }
+	spawn node-m "${RUN[@]}" -i "${TEST_ID}m" --net "switch=$SOCK,segment=lab,ipv4=10.201.0.21/24" \
+		sleep 300
+	wait_until 10 has_node_pid "$SPAWNED" || die "node m did not start: $(cat "$TEST_TMP/node-m.log")"
+	NM=$(node_pid "$SPAWNED")
+	# The node's first process exists before its set-up ends: wait for the command.
+	wait_until 10 grep -q '^sleep' "/proc/$NM/comm" || true
+	assert_match "\"node\":\"${TEST_ID}m\"" "$(ports_json)" "node m is attached to the switch"
+	assert_match "eth0: .* mtu 1450 " "$(nsenter -t "$NM" -n ip -o link show eth0)" \
+		"ip link in a node attached without mtu= shows the segment's MTU 1450"
+	assert_ok "ping -M do -s 1422 from that node to b1 passes" \
+		nsenter -t "$NM" -n ping -M "do" -s 1422 -c 1 -W 3 10.201.0.11
+	out=$(nsenter -t "$NM" -n ping -M "do" -s 1423 -c 1 -W 3 10.201.0.11 2>&1 || true)
+	assert_match "message too long, mtu=1450" "$out" "ping -M do -s 1423 from that node fails locally"
+	out=$("${RUN[@]}" -i "${TEST_ID}n" --net "switch=$SOCK,segment=lab,mtu=1400" \
+		cat /sys/class/net/eth0/mtu 2>&1)
+	assert_eq 1400 "$out" "mtu=1400 below the segment's wins"
+	assert_exit 125 "mtu=9000 above the segment's 1450 is refused" \
+		"${RUN[@]}" -i "${TEST_ID}n" --net "switch=$SOCK,segment=lab,mtu=9000" true
+	assert_match "mtu=9000 is larger than the MTU 1450 of segment 'lab'" "$(cat "$TEST_TMP/last.out")" \
+		"the refusal names both MTUs"
+	no_port_n() { ! ports_json | grep -q "\"node\":\"${TEST_ID}n\""; }
+	wait_until 5 no_port_n || true
+	assert_ok "the refused node left no port on the switch" no_port_n
+else
+	echo "SKIP: containode or busybox missing: no node MTU checks"
+fi
+
 # --- Refusals --------------------------------------------------------------------------
 SOCK=$SOCK hostile "a VXLAN port on a segment whose MTU is too big" "has MTU 1500, more than the 1450" \
 	'{"op":"vxlan-add","name":"vx2","vni":7,"remote":["10.200.0.2"]}'
