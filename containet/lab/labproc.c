@@ -235,6 +235,16 @@ labproc_lock_owner(const char *path, pid_t *ret_pid, unsigned long long *ret_sta
 }
 
 int
+labproc_pidfile_read(const char *path, pid_t *ret_pid, unsigned long long *ret_start)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	return read_pid(fd, ret_pid, ret_start);
+}
+
+int
 labproc_lock_wait(const char *path, int timeout_ms)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };

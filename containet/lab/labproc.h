@@ -48,6 +48,8 @@ int labproc_lock_owner(const char *path, pid_t *ret_pid, unsigned long long *ret
 
 /* Waits up to timeout_ms for the lock at path to be free: 0 or -ETIMEDOUT. */
 int labproc_lock_wait(const char *path, int timeout_ms);
+/* The pid and start time written in pid file path, whoever holds its lock. */
+int labproc_pidfile_read(const char *path, pid_t *ret_pid, unsigned long long *ret_start);
 
 /*
  * Starts argv detached (a session of its own, stdin /dev/null, stdout and stderr to

@@ -674,7 +674,13 @@ stop_switch(const struct labrun *r)
 	if (err < 0)
 		return LAB_FAIL(err,
 		                log_error_errno(err, "find the switch of lab '%s'", r->plan.name));
-	if (err == 0)
+	/*
+	 * A free lock should mean no switch; but the pid and start time it was written with
+	 * name exactly one process, so one still alive is stopped all the same (a SIGKILLed
+	 * up has left one running with its lock free).
+	 */
+	if (err == 0 && (labproc_pidfile_read(pidfile, &pid, &start) < 0 ||
+			 !labproc_alive(pid, start)))
 		return 0;
 	err = labproc_stop(pid, start, SWITCH_GRACE_MS);
 	if (err == 0)
