@@ -408,14 +408,13 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 			tgt[p] = target(lab, i, j, addrs);
 			jobs[p].fd = -1;
 			if (tgt[p]) {
-				char *ping[] = { "ping",         "-n", "-q",  "-c",
-					         cnt,            "-W", "1",   deadline_s ? "-w" : NULL,
-					         dl,             NULL, NULL };
+				char *ping[] = { "ping", "-n", "-q", "-c", cnt, "-W", "1",
+					         "-w", dl, NULL, NULL };
 
+				/* Without a deadline, the address takes -w's place. */
+				ping[deadline_s ? 9 : 7] = (char *)tgt[p];
 				if (!deadline_s)
-					ping[7] = (char *)tgt[p];
-				else
-					ping[9] = (char *)tgt[p];
+					ping[8] = NULL;
 				if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name,
 				                      false, ping, &jobs[p].argv) < 0)
 					goto oom;
