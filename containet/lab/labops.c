@@ -309,7 +309,10 @@ on_segment(const struct lab_node *n, size_t seg)
 	return false;
 }
 
-/* The address from pings to: one of to's on a segment from is on too, else to's first. */
+/*
+ * The address from pings to: one of to's on a segment from is on too, else on a subnet
+ * of from's, else to's first (then the path is routed).
+ */
 static const char *
 target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a)
 {
@@ -319,6 +322,12 @@ target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a
 		if (seg != (size_t)-1 && on_segment(&lab->nodes[from], seg))
 			return a[to].v[k].addr;
 	}
+	/* Interfaces the lab does not know of (a node's own): by subnet. */
+	for (size_t k = 0; k < a[to].n; k++)
+		for (size_t m = 0; m < a[from].n; m++)
+			if (labaddr_same_subnet(a[from].v[m].addr, a[from].v[m].prefixlen,
+			                        a[to].v[k].addr))
+				return a[to].v[k].addr;
 	return a[to].n ? a[to].v[0].addr : NULL;
 }
 
@@ -491,7 +500,8 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		for (size_t i = 0, p = 0; i < nn; i++) {
 			printf("%-*s ", w, lab->nodes[i].name);
 			for (size_t j = 0; j < nn; j++)
-				printf(" %-*s", w, i == j ? "-" : jobs[p++].status == 0 ? "X" : ".");
+				printf(j + 1 < nn ? " %-*s" : " %.*s", w,
+				       i == j ? "-" : jobs[p++].status == 0 ? "X" : ".");
 			printf("\n");
 		}
 		for (size_t i = 0, p = 0; i < nn; i++)

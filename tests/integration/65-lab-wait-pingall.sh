@@ -8,6 +8,12 @@
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
 command -v jq >/dev/null || skip "jq is not installed"
 
+assert_exit 0 "lab --help" lab --help
+assert_match "wait \[NODE -- CMD" "$(cat "$TEST_TMP/last.out")" "--help lists wait"
+assert_match "pingall" "$(cat "$TEST_TMP/last.out")" "--help lists pingall"
+assert_exit 2 "pingall -c 0" lab pingall --name wp -c 0
+assert_match "count" "$(cat "$TEST_TMP/last.out")" "the message names the option"
+
 LAB=$(cd "$(dirname "$0")/../../demo/labs/two-lans" && pwd)
 assert_ok "up of two-lans" lab up --name wp "$LAB"
 x() { lab exec --name wp "$@"; }
@@ -55,3 +61,14 @@ assert_ok "wait until pc1 reaches pc2 again" \
 	lab wait --name wp --timeout 20 pc1 -- ping -c 1 -W 1 10.2.0.2
 assert_ok "down" lab down --name wp
 assert_eq "" "$(leftovers wp)" "down leaves nothing"
+
+# Mininet's topology: addresses the lab declares (10.0.0.I/8), not read from the nodes.
+assert_ok "up --topo single,3" lab up --topo single,3 --name wp3
+assert_ok "pingall on single,3" lab pingall --name wp3 -c 2 -j 2
+assert_match "Results: 0% dropped \(6/6 received\)" "$(cat "$TEST_TMP/last.out")" "6 of 6"
+assert_ok "pingall --json -c 2 on single,3" lab pingall --name wp3 --json -c 2
+assert_eq "10.0.0.3 2" \
+	"$(jq -r '[(.pairs[] | select(.from == "h1" and .to == "h3") | .address), .count] | join(" ")' \
+		"$TEST_TMP/last.out" 2>&1 || true)" "h1 pings h3 at the address the lab gives it"
+assert_ok "down of single,3" lab down --name wp3
+assert_eq "" "$(leftovers wp3)" "nothing of single,3 is left"
