@@ -11,6 +11,7 @@
 #include "labconf.h"
 #include "labjson.h"
 #include "labload.h"
+#include "labops.h"
 #include "labplan.h"
 #include "labrun.h"
 #include "labtopo.h"
@@ -48,6 +49,11 @@ usage(FILE *f)
 	        "  exec NODE -- CMD [ARG]... run CMD in a node\n"
 	        "  console NODE              an interactive shell in a node\n"
 	        "  show [DIR|FILE.json]      the resolved topology (--json: as JSON)\n"
+	        "  wait [NODE -- CMD...]     until every node runs, or CMD succeeds in NODE\n"
+	        "                            (tried every 100 ms; exit 1 at --timeout)\n"
+	        "  pingall                   ping every ordered pair of nodes, -j at once: a\n"
+	        "                            matrix (X reached, . not) and a summary; exit 1\n"
+	        "                            when a pair was not reached\n"
 	        "\n"
 	        "Options:\n"
 	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
@@ -56,10 +62,14 @@ usage(FILE *f)
 	        "      --image REF           image of the nodes that name none (default: the\n"
 	        "                            host's root, read-only, with a private layer)\n"
 	        "      --image-map FROM=TO   run image TO where the lab says FROM (repeatable)\n"
-	        "  -j, --jobs N              start at most N nodes at once (CPUs x 4)\n"
+	        "  -j, --jobs N              start at most N nodes (pingall: pings) at once\n"
+	        "                            (CPUs x 4)\n"
 	        "      --startup-timeout S   up: wait at most S seconds for a node's startup (60)\n"
 	        "      --no-startup          up: do not run the startup scripts\n"
-	        "      --json                ps, show: JSON\n"
+	        "      --timeout S           wait: give up after S seconds (60); pingall: each\n"
+	        "                            ping ends after S seconds (ping -w)\n"
+	        "  -c, --count N             pingall: pings per pair (1)\n"
+	        "      --json                ps, show, pingall: JSON\n"
 	        "  -h, --help                this text\n"
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
@@ -75,6 +85,7 @@ enum {
 	OPT_STARTUP_TIMEOUT,
 	OPT_NO_STARTUP,
 	OPT_JSON,
+	OPT_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -87,6 +98,8 @@ static const struct option options[] = {
 	{ "startup-timeout", required_argument, NULL, OPT_STARTUP_TIMEOUT },
 	{ "no-startup", no_argument, NULL, OPT_NO_STARTUP },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "count", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -104,6 +117,8 @@ struct cli {
 	unsigned long startup_timeout;
 	bool no_startup;
 	bool json;
+	unsigned long timeout; /* 0: not given */
+	unsigned long count;
 	char **args; /* what follows the options */
 	int n_args;
 };
@@ -231,7 +246,7 @@ parse_options(int argc, char **argv, struct cli *c)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:j:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:j:c:vh", options, NULL)) != -1) {
 		char *eq;
 
 		switch (opt) {
@@ -273,6 +288,16 @@ parse_options(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_JSON:
 			c->json = true;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, 1, 86400, &c->timeout) < 0)
+				return log_usage_error(
+				        "--timeout wants seconds from 1 to 86400, not '%s'", optarg);
+			break;
+		case 'c':
+			if (parse_uint(optarg, 1, 1000, &c->count) < 0)
+				return log_usage_error(
+				        "--count wants a number from 1 to 1000, not '%s'", optarg);
 			break;
 		case 'v':
 			if (log_max_level < LOG_TRACE)
@@ -338,7 +363,7 @@ labcli_main(int argc, char **argv)
 
 	log_init("containet lab");
 	if (argc < 2)
-		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show)");
+		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show, wait, pingall)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -349,7 +374,8 @@ labcli_main(int argc, char **argv)
 		return status;
 	if (strcmp(c.verb, "up") != 0 && strcmp(c.verb, "down") != 0 && strcmp(c.verb, "ps") != 0 &&
 	    strcmp(c.verb, "exec") != 0 && strcmp(c.verb, "console") != 0 &&
-	    strcmp(c.verb, "show") != 0)
+	    strcmp(c.verb, "show") != 0 && strcmp(c.verb, "wait") != 0 &&
+	    strcmp(c.verb, "pingall") != 0)
 		return log_usage_error("unknown command '%s'", c.verb);
 	/* up and show take the lab as an argument too. */
 	if ((strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0) && c.n_args > 0) {
@@ -424,6 +450,22 @@ labcli_main(int argc, char **argv)
 		if (c.n_args > 0)
 			return log_usage_error("unexpected '%s'", c.args[0]);
 		return labrun_down(&r);
+	}
+	if (strcmp(c.verb, "pingall") == 0) {
+		if (c.n_args > 0)
+			return log_usage_error("unexpected '%s'", c.args[0]);
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labops_pingall(&r, c.count ? (unsigned)c.count : 1, (unsigned)c.timeout,
+		                      c.json);
+	}
+	if (strcmp(c.verb, "wait") == 0) {
+		if (c.n_args == 1 || (c.n_args > 0 && !labplan_node_name_valid(c.args[0])))
+			return log_usage_error("%s", "wait wants no argument, or NODE -- CMD [ARG]...");
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labops_wait(&r, c.timeout ? (unsigned)c.timeout : 60,
+		                   c.n_args ? c.args[0] : NULL, c.n_args ? c.args + 1 : NULL);
 	}
 	if (strcmp(c.verb, "ps") == 0) {
 		char *ps[] = { containode, NULL, "ps", "-a", c.json ? "--json" : NULL, NULL };

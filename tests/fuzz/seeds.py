@@ -476,6 +476,19 @@ def seccomp_cache():
     write("fuzz_containode_seccomp_cache", "header-only", good[:64])
 
 
+def labaddr():
+    """What lab pingall and wait read from nodes: `ip -j addr` and `containode ps --json`."""
+    write("fuzz_containet_labaddr", "ip-addr",
+          '[{"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet","local":"127.0.0.1",'
+          '"prefixlen":8}]},{"ifindex":2,"ifname":"eth0","flags":["UP"],"addr_info":['
+          '{"family":"inet","local":"10.1.0.1","prefixlen":24,"scope":"global"},'
+          '{"family":"inet6","local":"fe80::1","prefixlen":64}]},{"ifindex":3,'
+          '"ifname":"eth1","addr_info":[]},{"ifindex":4,"ifname":"eth2"}]')
+    write("fuzz_containet_labaddr", "ps",
+          '[{"id":"lab-r1","pid":5,"status":"running"},{"id":"lab-pc1","status":"exited"}]')
+    write("fuzz_containet_labaddr", "empty", "[]")
+
+
 if __name__ == "__main__":
     ctl()
     fwd()
@@ -494,3 +507,4 @@ if __name__ == "__main__":
     state()
     portspec()
     seccomp_cache()
+    labaddr()

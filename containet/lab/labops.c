@@ -1,0 +1,532 @@
+/*
+ * `lab wait` and `lab pingall` (labops.h): the lab's topology from its state directory,
+ * the nodes reached through `containode ps` and `containode exec`, at most `jobs` of
+ * those at once; what comes back is read by labaddr's pure code.
+ */
+#include "labops.h"
+
+#include "cleanup.h"
+#include "errtext.h"
+#include "fileio.h"
+#include "json.h"
+#include "labaddr.h"
+#include "labjson.h"
+#include "labproc.h"
+#include "log.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
+
+#define OUTPUT_MAX (1 << 20) /* of one command whose output is read */
+#define RETRY_MS 100
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The lab as `up` resolved it: lab.json in its state directory. */
+static int
+load_state_lab(const struct labrun *r, struct lab **ret)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL, *err = NULL;
+	size_t len = 0;
+	int e;
+
+	if (asprintf(&path, "%s/lab.json", r->plan.state_dir) < 0)
+		return LAB_FAIL(1, log_error("out of memory"));
+	e = read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, &len);
+	if (e == -ENOENT)
+		return LAB_FAIL(1, log_error("lab '%s' is not up", r->plan.name));
+	if (e < 0)
+		return LAB_FAIL(1, log_error_errno(e, "read '%s'", path));
+	e = labjson_parse(buf, len, path, ret, &err);
+	if (e < 0 && err)
+		return LAB_FAIL(1, log_error("%s", err));
+	if (e < 0)
+		return LAB_FAIL(1, log_error_errno(e, "read '%s'", path));
+	return 0;
+}
+
+/* A command run with its output kept (in a memfd) and its exit status. */
+struct job {
+	char **argv;
+	pid_t pid;
+	int fd;
+	char *out;
+	size_t len;
+	int status; /* exit status, 128+N for signal N, 127 when it did not start */
+};
+
+static void
+job_read(struct job *j)
+{
+	off_t end = lseek(j->fd, 0, SEEK_END);
+
+	if (end > 0 && end <= OUTPUT_MAX && (j->out = malloc((size_t)end + 1))) {
+		ssize_t n = pread(j->fd, j->out, (size_t)end, 0);
+
+		j->len = n > 0 ? (size_t)n : 0;
+		j->out[j->len] = '\0';
+	}
+	close(j->fd);
+	j->fd = -1;
+}
+
+/* Runs every job, at most max at once, stdout kept, stderr to devnull. */
+static int
+run_jobs(struct job *jobs, size_t n, unsigned max, int devnull)
+{
+	size_t next = 0, done = 0;
+	unsigned running = 0;
+
+	while (done < n) {
+		while (running < max && next < n) {
+			struct job *j = &jobs[next++];
+
+			j->fd = memfd_create("labops", MFD_CLOEXEC);
+			if (j->fd < 0 || labproc_spawn(j->argv, -1, j->fd, devnull, &j->pid) < 0) {
+				if (j->fd >= 0)
+					close(j->fd);
+				j->fd = -1;
+				j->pid = 0;
+				j->status = 127;
+				done++;
+				continue;
+			}
+			running++;
+		}
+		if (running == 0)
+			continue;
+		int st;
+		pid_t pid = waitpid(-1, &st, 0);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (size_t i = 0; i < next; i++) {
+			if (jobs[i].pid != pid)
+				continue;
+			jobs[i].pid = 0;
+			jobs[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			job_read(&jobs[i]);
+			running--;
+			done++;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+jobs_free(struct job *jobs, size_t n)
+{
+	for (size_t i = 0; jobs && i < n; i++) {
+		strv_free(jobs[i].argv);
+		free(jobs[i].out);
+	}
+	free(jobs);
+}
+
+/* Every node runs: the first that does not, or NULL; -errno when ps could not be read. */
+static int
+first_not_running(const struct labrun *r, const struct lab *lab, int devnull, const char **ret)
+{
+	_cleanup_free_ char *sd = NULL;
+	struct job j = { .fd = -1 };
+	int e = 0;
+
+	*ret = NULL;
+	if (asprintf(&sd, "--state-dir=%s/nodes", r->plan.state_dir) < 0)
+		return -ENOMEM;
+	{
+		char *argv[] = { (char *)r->containode, sd, "ps", "-a", "--json", NULL };
+
+		if (strv_extend(&j.argv, argv) < 0)
+			return -ENOMEM;
+	}
+	e = run_jobs(&j, 1, 1, devnull);
+	strv_free(j.argv);
+	if (e == 0 && (j.status != 0 || !j.out))
+		e = -EIO;
+	for (size_t i = 0; e == 0 && i < lab->n_nodes; i++) {
+		_cleanup_free_ char *id = labplan_identity(&r->plan, lab->nodes[i].name),
+		                    *st = NULL;
+
+		if (!id) {
+			e = -ENOMEM;
+			break;
+		}
+		e = labaddr_ps_status(j.out, j.len, id, &st);
+		if (e == 0 && (!st || strcmp(st, "running") != 0)) {
+			*ret = lab->nodes[i].name;
+			break;
+		}
+	}
+	free(j.out);
+	return e;
+}
+
+int
+labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *const *cmd)
+{
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	_cleanup_strv_ char **argv = NULL;
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	const char *waiting = NULL;
+	int e, last = -1;
+
+	e = load_state_lab(r, &lab);
+	if (e)
+		return e;
+	if (node) {
+		bool found = false;
+
+		for (size_t i = 0; i < lab->n_nodes; i++)
+			found |= strcmp(lab->nodes[i].name, node) == 0;
+		if (!found)
+			return LAB_FAIL(1, log_error("lab '%s' has no node '%s'", r->plan.name, node));
+		if (labplan_exec_argv(&r->plan, r->containode, node, false, cmd, &argv) < 0)
+			return LAB_FAIL(1, log_error("out of memory"));
+	}
+	for (;;) {
+		long long left;
+		pid_t pid;
+
+		if (!node) {
+			e = first_not_running(r, lab, devnull, &waiting);
+			if (e == -ENOMEM)
+				return LAB_FAIL(1, log_error("out of memory"));
+			if (e == 0 && !waiting)
+				return 0;
+			if (e < 0)
+				waiting = "(containode ps failed)";
+		} else if (labproc_spawn(argv, -1, devnull, devnull, &pid) < 0) {
+			return LAB_FAIL(1, log_error_errno(-errno, "run '%s'", r->containode));
+		} else {
+			left = deadline - now_ms();
+			e = labproc_wait(pid, left > 0 ? (int)left : 0, &last);
+			if (e == -ETIME) {
+				kill(pid, SIGTERM);
+				labproc_wait(pid, -1, &last);
+				break;
+			}
+			if (e == 0 && last == 0)
+				return 0;
+		}
+		left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		sleep_ms(left < RETRY_MS ? left : RETRY_MS);
+	}
+	if (!node)
+		return LAB_FAIL(1, log_error("timeout after %us: node %s of lab '%s' is not running",
+		                             timeout_s, waiting ? waiting : "?", r->plan.name));
+	return LAB_FAIL(1, log_error("timeout after %us: '%s' did not succeed in node %s "
+	                             "(last exit status %d)",
+	                             timeout_s, cmd[0], node, last));
+}
+
+/* --- pingall --- */
+
+struct node_addrs {
+	struct labaddr *v;
+	size_t n;
+};
+
+/* The addresses the lab declares for a node (node[N.ip] as A.B.C.D/LEN), as eth<N>. */
+static int
+declared_addrs(const struct lab_node *n, struct node_addrs *ret)
+{
+	for (size_t k = 0; k < n->n_ifaces; k++) {
+		const char *ip = n->ifaces[k].ipv4;
+		const char *slash = ip ? strchr(ip, '/') : NULL;
+		struct labaddr *nv;
+		size_t alen;
+
+		if (!ip || !slash || (alen = (size_t)(slash - ip)) >= 16)
+			continue;
+		nv = realloc(ret->v, (ret->n + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		ret->v = nv;
+		memset(&nv[ret->n], 0, sizeof(*nv));
+		snprintf(nv[ret->n].ifname, sizeof(nv->ifname), "eth%u", n->ifaces[k].index);
+		memcpy(nv[ret->n].addr, ip, alen);
+		nv[ret->n].prefixlen = (unsigned)strtoul(slash + 1, NULL, 10);
+		ret->n++;
+	}
+	return 0;
+}
+
+/* The segment of a node's interface named ifname (eth<N>), or (size_t)-1. */
+static size_t
+iface_segment(const struct lab_node *n, const char *ifname)
+{
+	char buf[LABADDR_IFNAME_MAX + 1];
+
+	for (size_t k = 0; k < n->n_ifaces; k++) {
+		snprintf(buf, sizeof(buf), "eth%u", n->ifaces[k].index);
+		if (strcmp(buf, ifname) == 0)
+			return n->ifaces[k].segment;
+	}
+	return (size_t)-1;
+}
+
+static bool
+on_segment(const struct lab_node *n, size_t seg)
+{
+	for (size_t k = 0; k < n->n_ifaces; k++)
+		if (n->ifaces[k].segment == seg)
+			return true;
+	return false;
+}
+
+/*
+ * The address from pings to: one of to's on a segment from is on too, else on a subnet
+ * of from's, else to's first (then the path is routed).
+ */
+static const char *
+target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a)
+{
+	for (size_t k = 0; k < a[to].n; k++) {
+		size_t seg = iface_segment(&lab->nodes[to], a[to].v[k].ifname);
+
+		if (seg != (size_t)-1 && on_segment(&lab->nodes[from], seg))
+			return a[to].v[k].addr;
+	}
+	/* Interfaces the lab does not know of (a node's own): by subnet. */
+	for (size_t k = 0; k < a[to].n; k++)
+		for (size_t m = 0; m < a[from].n; m++)
+			if (labaddr_same_subnet(a[from].v[m].addr, a[from].v[m].prefixlen,
+			                        a[to].v[k].addr))
+				return a[to].v[k].addr;
+	return a[to].n ? a[to].v[0].addr : NULL;
+}
+
+int
+labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json)
+{
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct node_addrs *addrs = NULL;
+	struct job *jobs = NULL;
+	const char **tgt = NULL;
+	size_t nn, n_jobs = 0, pairs, received = 0;
+	char cnt[16], dl[16];
+	int e, status = 1;
+
+	e = load_state_lab(r, &lab);
+	if (e)
+		return e;
+	if (access(r->plan.state_dir, F_OK) < 0)
+		return LAB_FAIL(1, log_error("lab '%s' is not up", r->plan.name));
+	nn = lab->n_nodes;
+	pairs = nn * (nn - 1);
+	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
+	jobs = calloc(nn ? nn : 1, sizeof(*jobs));
+	tgt = calloc(pairs ? pairs : 1, sizeof(*tgt));
+	if (!addrs || !jobs || !tgt)
+		goto oom;
+	/* The addresses: the lab's own, else what the node has (ip -j addr). */
+	for (size_t i = 0; i < nn; i++) {
+		char *ip[] = { "ip", "-j", "-4", "addr", "show", NULL };
+
+		if (declared_addrs(&lab->nodes[i], &addrs[i]) < 0)
+			goto oom;
+		if (addrs[i].n)
+			continue;
+		if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name, false, ip,
+		                      &jobs[n_jobs].argv) < 0)
+			goto oom;
+		jobs[n_jobs].fd = -1;
+		jobs[n_jobs++].pid = (pid_t)i; /* which node, until it runs */
+	}
+	{
+		size_t *which = calloc(n_jobs ? n_jobs : 1, sizeof(*which));
+
+		if (!which)
+			goto oom;
+		for (size_t k = 0; k < n_jobs; k++)
+			which[k] = (size_t)jobs[k].pid, jobs[k].pid = 0;
+		e = run_jobs(jobs, n_jobs, r->jobs, devnull);
+		for (size_t k = 0; e == 0 && k < n_jobs; k++) {
+			struct node_addrs *a = &addrs[which[k]];
+
+			if (jobs[k].status != 0 || !jobs[k].out) {
+				log_warn("node %s: 'ip -j addr' failed (exit status %d)",
+				            lab->nodes[which[k]].name, jobs[k].status);
+				continue;
+			}
+			e = labaddr_parse(jobs[k].out, jobs[k].len, &a->v, &a->n);
+			if (e == -EINVAL) {
+				log_warn("node %s: 'ip -j addr' printed what it does not print",
+				            lab->nodes[which[k]].name);
+				e = 0;
+			}
+		}
+		free(which);
+		jobs_free(jobs, n_jobs);
+		jobs = NULL;
+		n_jobs = 0;
+		if (e == -ENOMEM)
+			goto oom;
+		if (e < 0) {
+			log_error_errno(e, "wait for the nodes");
+			goto out;
+		}
+	}
+	/* The pings, one job per ordered pair that has an address to ping. */
+	jobs = calloc(pairs ? pairs : 1, sizeof(*jobs));
+	if (!jobs)
+		goto oom;
+	n_jobs = pairs;
+	snprintf(cnt, sizeof(cnt), "%u", count);
+	snprintf(dl, sizeof(dl), "%u", deadline_s);
+	for (size_t i = 0, p = 0; i < nn; i++)
+		for (size_t j = 0; j < nn; j++) {
+			if (i == j)
+				continue;
+			tgt[p] = target(lab, i, j, addrs);
+			jobs[p].fd = -1;
+			if (tgt[p]) {
+				char *ping[] = { "ping", "-n", "-q", "-c", cnt, "-W", "1",
+					         "-w", dl, NULL, NULL };
+
+				/* Without a deadline, the address takes -w's place. */
+				ping[deadline_s ? 9 : 7] = (char *)tgt[p];
+				if (!deadline_s)
+					ping[8] = NULL;
+				if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name,
+				                      false, ping, &jobs[p].argv) < 0)
+					goto oom;
+			}
+			p++;
+		}
+	{
+		/* Pairs without an address are not run: compact, then spread back. */
+		struct job *run = calloc(pairs ? pairs : 1, sizeof(*run));
+		size_t nr = 0;
+
+		if (!run)
+			goto oom;
+		for (size_t p = 0; p < pairs; p++)
+			if (jobs[p].argv)
+				run[nr++] = jobs[p];
+		e = run_jobs(run, nr, r->jobs, devnull);
+		for (size_t p = 0, q = 0; p < pairs; p++)
+			if (jobs[p].argv) {
+				jobs[p] = run[q++];
+			} else
+				jobs[p].status = -1;
+		free(run);
+		if (e < 0) {
+			log_error_errno(e, "wait for the pings");
+			goto out;
+		}
+	}
+	for (size_t p = 0; p < pairs; p++)
+		received += jobs[p].status == 0;
+
+	if (json) {
+		_cleanup_json_ cJSON *o = cJSON_CreateObject();
+		_cleanup_free_ char *text = NULL;
+		cJSON *arr = o ? cJSON_AddArrayToObject(o, "pairs") : NULL;
+
+		if (!arr || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+		    !cJSON_AddNumberToObject(o, "count", count) ||
+		    !cJSON_AddNumberToObject(o, "sent", (double)pairs) ||
+		    !cJSON_AddNumberToObject(o, "received", (double)received) ||
+		    !cJSON_AddNumberToObject(o, "dropped_percent",
+		                             pairs ? (double)(100 * (pairs - received) / pairs) : 0))
+			goto oom;
+		for (size_t i = 0, p = 0; i < nn; i++)
+			for (size_t j = 0; j < nn; j++) {
+				cJSON *x;
+
+				if (i == j)
+					continue;
+				x = cJSON_CreateObject();
+				if (!x || !cJSON_AddItemToArray(arr, x) ||
+				    !cJSON_AddStringToObject(x, "from", lab->nodes[i].name) ||
+				    !cJSON_AddStringToObject(x, "to", lab->nodes[j].name) ||
+				    !(tgt[p] ? cJSON_AddStringToObject(x, "address", tgt[p])
+				             : cJSON_AddNullToObject(x, "address")) ||
+				    !cJSON_AddBoolToObject(x, "reached", jobs[p].status == 0))
+					goto oom;
+				p++;
+			}
+		text = cJSON_Print(o);
+		if (!text)
+			goto oom;
+		printf("%s\n", text);
+	} else {
+		int w = 2;
+
+		for (size_t i = 0; i < nn; i++)
+			if ((int)strlen(lab->nodes[i].name) > w)
+				w = (int)strlen(lab->nodes[i].name);
+		printf("*** Ping: testing ping reachability (X: reached, .: not)\n%*s ", w, "");
+		for (size_t j = 0; j < nn; j++)
+			printf(" %-*s", w, lab->nodes[j].name);
+		printf("\n");
+		for (size_t i = 0, p = 0; i < nn; i++) {
+			printf("%-*s ", w, lab->nodes[i].name);
+			for (size_t j = 0; j < nn; j++)
+				printf(j + 1 < nn ? " %-*s" : " %.*s", w,
+				       i == j ? "-" : jobs[p++].status == 0 ? "X" : ".");
+			printf("\n");
+		}
+		for (size_t i = 0, p = 0; i < nn; i++)
+			for (size_t j = 0; j < nn; j++) {
+				if (i == j)
+					continue;
+				if (jobs[p].status != 0)
+					printf("%s -> %s (%s): %s\n", lab->nodes[i].name,
+					       lab->nodes[j].name, tgt[p] ? tgt[p] : "no address",
+					       tgt[p] ? "not reached" : "not pinged");
+				p++;
+			}
+		printf("*** Results: %zu%% dropped (%zu/%zu received)\n",
+		       pairs ? 100 * (pairs - received) / pairs : 0, received, pairs);
+	}
+	status = received == pairs ? 0 : 1;
+	goto out;
+oom:
+	log_error("out of memory");
+	status = 1;
+out:
+	jobs_free(jobs, n_jobs);
+	for (size_t i = 0; addrs && i < nn; i++)
+		free(addrs[i].v);
+	free(addrs);
+	free(tgt);
+	return status;
+}
