@@ -127,7 +127,8 @@ assert_eq "" "$(leftovers a1)$(leftovers a2)" "both labs are gone"
 # --- SIGKILL of up at random moments, then down: nothing left, 20 times ------------------
 left=""
 for i in $(seq 20); do
-	lab up --name killed --topo single,4 >/dev/null 2>&1 &
+	# The program itself, not the lab function: SIGKILL of a subshell would leave it running.
+	"$CONTAINET" lab up --name killed --topo single,4 >/dev/null 2>&1 &
 	up=$!
 	sleep "0.$((RANDOM % 30))"
 	kill -KILL "$up" 2>/dev/null || true

@@ -81,7 +81,8 @@ assert_eq "" "$(leftovers m50)" "nothing of single,50 is left"
 # --- SIGKILL of up at random moments, then down ----------------------------------------
 left=""
 for i in $(seq 20); do
-	lab up --name killed --topo single,4 >/dev/null 2>&1 &
+	# The program itself, not the lab function: SIGKILL of a subshell would leave it running.
+	"$CONTAINET" lab up --name killed --topo single,4 >/dev/null 2>&1 &
 	up=$!
 	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
 	kill -KILL "$up" 2>/dev/null || true
