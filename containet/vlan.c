@@ -1,5 +1,7 @@
 #include "vlan.h"
 
+#include "ctl.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,31 +181,9 @@ fail:
 int
 vlan_set_format(const uint64_t set[SET_WORDS], char *buf, size_t size)
 {
-	size_t n = 0;
-
-	if (size == 0)
-		return -ENOSPC;
-	buf[0] = '\0';
-	for (unsigned v = VLAN_VID_MIN; v <= VLAN_VID_MAX; v++) {
-		unsigned hi = v;
-		int w;
-
-		if (!set_has(set, v))
-			continue;
-		while (hi < VLAN_VID_MAX && set_has(set, hi + 1))
-			hi++;
-		if (hi == v)
-			w = snprintf(buf + n, size - n, "%s%u", n ? "," : "", v);
-		else
-			w = snprintf(buf + n, size - n, "%s%u-%u", n ? "," : "", v, hi);
-		if (w < 0 || (size_t)w >= size - n) {
-			buf[0] = '\0';
-			return -ENOSPC;
-		}
-		n += (size_t)w;
-		v = hi;
-	}
-	return (int)n;
+	_Static_assert(SET_WORDS == CTL_VLAN_WORDS, "one bit per VLAN ID in both");
+	/* The protocol prints trunk sets so already: one formatter. */
+	return ctl_vlan_set_format(set, buf, size);
 }
 
 /*
