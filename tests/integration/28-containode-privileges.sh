@@ -151,7 +151,10 @@ if command -v script >/dev/null; then
 	spawn script script -qfec "echo \$\$ >$TEST_TMP/node.pid; exec ${RUN[*]} -s $SOCK -i $H -4 10.77.0.5/24 /bin/sh -i" \
 		/dev/null <"$TEST_TMP/tty.in"
 	SCRIPT=$SPAWNED
-	wait_until 5 has_port "$H" || die "the interactive node's port did not appear: $(cat "$TEST_TMP/script.log")"
+	# Generous: the wait ends as soon as the port is there.
+	wait_until 30 has_port "$H" ||
+		die "the interactive node's port did not appear: $(cat "$TEST_TMP/script.log")" \
+			"ports: $(ports_json 2>&1)" "switch: $(tail -n 20 "$TEST_TMP/switch.log")"
 	NODE=$(cat "$TEST_TMP/node.pid")
 	defer kill_wait "$NODE" KILL
 	kill -KILL "$SCRIPT"
