@@ -3,6 +3,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "monotime.h"
 #include "unixsock.h"
 
 #include <errno.h>
@@ -548,15 +549,6 @@ capture_names(int sock, char **args, struct ctl_request *req)
 	return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether capture id recorded its count (the switch says so in "captures"). */
 static int
 capture_done(int sock, uint32_t id, bool *ret_done)
@@ -585,7 +577,7 @@ static int
 capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
              const struct client_capture_opts *copts)
 {
-	uint64_t start = now_ms();
+	uint64_t start = (uint64_t)monotime_ms();
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
@@ -594,7 +586,7 @@ capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
 		bool done = false;
 
 		if (copts->duration_ms) {
-			uint64_t spent = now_ms() - start;
+			uint64_t spent = (uint64_t)monotime_ms() - start;
 
 			if (spent >= copts->duration_ms)
 				return 0;

@@ -72,11 +72,25 @@ receive(int fd, char *buf, size_t size)
 	return n;
 }
 
+/* A datagram socket bound where the $NOTIFY_SOCKET value says, and the variable set to it. */
+static int
+listen_at(const char *value)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd;
+
+	ck_assert_int_eq(sdnotify_address(value, &sa, &len), 0);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
+	setenv("NOTIFY_SOCKET", value, 1);
+	return fd;
+}
+
 START_TEST(sends_ready_once)
 {
 	char dir[] = "/tmp/test-sdnotify-XXXXXX", path[64], name[64], buf[64];
-	struct sockaddr_un sa;
-	socklen_t len;
 	int fd;
 
 	/* Not under a service manager: nothing to do. */
@@ -85,11 +99,7 @@ START_TEST(sends_ready_once)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/notify", dir);
-	ck_assert_int_eq(sdnotify_address(path, &sa, &len), 0);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
-	setenv("NOTIFY_SOCKET", path, 1);
+	fd = listen_at(path);
 	ck_assert_int_eq(sdnotify_send("READY=1"), 0);
 	ck_assert_int_eq(receive(fd, buf, sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "READY=1");
@@ -99,11 +109,7 @@ START_TEST(sends_ready_once)
 	rmdir(dir);
 
 	snprintf(name, sizeof(name), "@containet-test-%d", (int)getpid());
-	ck_assert_int_eq(sdnotify_address(name, &sa, &len), 0);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
-	setenv("NOTIFY_SOCKET", name, 1);
+	fd = listen_at(name);
 	ck_assert_int_eq(sdnotify_send("READY=1"), 0);
 	ck_assert_int_eq(receive(fd, buf, sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "READY=1");
