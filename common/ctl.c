@@ -1242,7 +1242,7 @@ ctl_segment_to_json(const struct ctl_segment *s)
 	    (s->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", s->ipv6)) ||
 	    (s->dns && !cJSON_AddTrueToObject(o, "dns")) ||
 	    (s->subnet[0] && (!cJSON_AddNumberToObject(o, "addresses", s->addresses) ||
-			      !cJSON_AddNumberToObject(o, "leased", s->leased))) ||
+	                      !cJSON_AddNumberToObject(o, "leased", s->leased))) ||
 	    (s->has_endpoint &&
 	     !cJSON_AddNumberToObject(o, "endpoint_drops", (double)s->endpoint_drops))) {
 		cJSON_Delete(o);

@@ -320,7 +320,7 @@ serve(const struct sw_config *cfg, const struct ctl_request *vx, unsigned nvx)
 	r = sdnotify_send("READY=1");
 	if (r < 0)
 		log_warn_errno(r, "tell the service manager at '$NOTIFY_SOCKET' that the switch is "
-				  "ready, ignoring");
+		                  "ready, ignoring");
 	r = sw_run(&sw);
 	if (r < 0)
 		log_error_errno(r, "event loop");

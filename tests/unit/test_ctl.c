@@ -670,9 +670,7 @@ END_TEST
 /* The switch's replies, their field names all in ctl.c: built, then read back. */
 START_TEST(reply_builders)
 {
-	struct ctl_port p = { .name = "vx1", .kind = "vxlan", .rx_drops = 3, .tx_drops = 4,
-			      .drops = 7 },
-			q;
+	struct ctl_port p = { .name = "vx1", .kind = "vxlan", .drops = 7 }, q;
 	struct ctl_segment sg = { .name = "lan", .has_endpoint = true, .endpoint_drops = 9 }, sq;
 	struct ctl_capture c = { .frames = 5, .dropped = 1 };
 	_cleanup_json_ cJSON *reply = NULL;
@@ -684,9 +682,12 @@ START_TEST(reply_builders)
 	/* A listing: {"ok":true,"ports":[...]}, read back by op. */
 	o = ctl_reply_list(CTL_PORTS, &list);
 	ck_assert_ptr_nonnull(o);
+	p.rx_drops = 3;
+	p.tx_drops = 4;
 	p.has_vxlan = true;
-	p.vxlan = (struct ctl_port_vxlan){ .vni = 42, .nremote = 1, .dstport = 4789,
-					   .underlay_mtu = 1500, .ndrops = 1 };
+	p.vxlan = (struct ctl_port_vxlan){
+		.vni = 42, .nremote = 1, .dstport = 4789, .underlay_mtu = 1500, .ndrops = 1
+	};
 	strcpy(p.vxlan.remote[0], "10.0.0.2");
 	p.vxlan.drop_reason[0] = "no I flag";
 	p.vxlan.drops[0] = 2;
@@ -694,19 +695,19 @@ START_TEST(reply_builders)
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	ck_assert_str_eq(text, "{\"ok\":true,\"ports\":[{\"name\":\"vx1\",\"node\":\"\","
-			       "\"ifname\":\"\",\"state\":\"\",\"kind\":\"vxlan\","
-			       "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
-			       "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
-			       "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
-			       "\"dstport\":4789,\"underlay_mtu\":1500,"
-			       "\"vxlan_drops\":{\"no I flag\":2}}]}");
+	                       "\"ifname\":\"\",\"state\":\"\",\"kind\":\"vxlan\","
+	                       "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
+	                       "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
+	                       "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
+	                       "\"dstport\":4789,\"underlay_mtu\":1500,"
+	                       "\"vxlan_drops\":{\"no I flag\":2}}]}");
 	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
 	free(text);
 	ck_assert_int_eq(cJSON_GetArraySize(ctl_reply_list_get(reply, CTL_PORTS)), 1);
 	ck_assert_ptr_null(ctl_reply_list_get(reply, CTL_FDB));
-	ck_assert_int_eq(ctl_port_from_json(cJSON_GetArrayItem(ctl_reply_list_get(reply, CTL_PORTS), 0),
-					    &q),
-			 0);
+	ck_assert_int_eq(
+	        ctl_port_from_json(cJSON_GetArrayItem(ctl_reply_list_get(reply, CTL_PORTS), 0), &q),
+	        0);
 	ck_assert(q.rx_drops == 3 && q.tx_drops == 4 && q.drops == 7);
 	vx = cJSON_GetArrayItem(ctl_reply_list_get(reply, CTL_PORTS), 0);
 	ck_assert_uint_eq(json_uint(vx, "vni", 0), 42);
