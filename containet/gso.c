@@ -43,16 +43,37 @@ put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
-/* p must start at an even offset of the checksummed data unless it is its last piece. */
+/*
+ * p must start at an even offset of the checksummed data unless it is its last piece.
+ * Sums 8 bytes at a time in the host's order with end-around carries: the one's
+ * complement sum of byte-swapped words is the byte-swapped sum (RFC 1071), so one swap
+ * at the end gives the big-endian sum.
+ */
 uint32_t
 gso_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t s = sum;
+	uint64_t s = 0, w;
 
-	for (; len >= 2; p += 2, len -= 2)
-		s += get16(p);
-	if (len)
-		s += (uint32_t)p[0] << 8;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		s += w;
+		s += s < w;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		s += w;
+		s += s < w;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (s >> 8 | s << 8) & 0xffff;
+#endif
+	s += sum;
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint32_t)s;
