@@ -68,6 +68,7 @@ pool_return(struct sw *sw, uint16_t bid)
 	struct pool *pl = &sw->pool;
 
 	if (bid >= POOL_TUN_BASE) {
+		pl->tun_held--;
 		/* The datagram lands POOL_TUN_OFFSET in, so its inner frame follows a vnet header. */
 		io_uring_buf_ring_add(pl->tun_br, pool_data(sw, bid) + POOL_TUN_OFFSET,
 		                      pl->buf_size - POOL_TUN_OFFSET, bid,
@@ -169,6 +170,7 @@ pool_tun_init(struct sw *sw)
 	pl->tun_bufs = bufs;
 	pl->tun_br = br;
 	pl->tun_refs = refs;
+	pl->tun_held = POOL_TUN_BUFS; /* the returns below hand every buffer to the kernel */
 	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
 		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
 	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
@@ -253,6 +255,7 @@ pool_put(struct sw *sw, uint16_t bid)
 void
 pool_tun_got(struct sw *sw, uint16_t bid)
 {
+	sw->pool.tun_held++;
 	*pool_ref(sw, bid) = 1;
 }
 

@@ -158,6 +158,8 @@ struct pool {
 	uint8_t *tun_bufs;
 	uint16_t *tun_refs;
 	uint32_t tun_returned;
+	uint32_t tun_held;  /* tunnel buffers the receives took that are not back */
+	bool tun_starved;   /* a tunnel socket's receive waits for buffers */
 };
 
 /* Buffers of the pool the switch fills itself (the local endpoint's answers). */
@@ -438,6 +440,8 @@ void vxport_release(struct sw *sw, uint32_t idx);
 void vxport_free(struct sw *sw);
 /* Re-arms receives that found no tunnel buffer. */
 void vxport_tick(struct sw *sw);
+/* The same, once a batch of completions gave tunnel buffers back. */
+void vxport_rearm(struct sw *sw);
 /* Adds the VXLAN drop counters of the sockets to a ports reply (by port). */
 void vxport_describe(const struct sw *sw, uint32_t idx, cJSON *port);
 /* fdb-add: a fixed entry for mac behind VXLAN port at remote. */

@@ -84,10 +84,14 @@ struct vxsock {
 	int tx[VXSOCK_TX];
 	uint32_t ports[VXSOCK_PORTS]; /* its VXLAN ports */
 	uint32_t nports;
-	bool gro;     /* UDP_GRO on, receives multishot: a buffer may hold a batch */
+	bool gro;     /* UDP_GRO on: a receive may bring a batch of datagrams */
 	struct msghdr msg;
 	union vx_sockaddr from;
 	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cmsg;
 	uint64_t drops[VXLAN_VERDICTS];
 };
 
@@ -251,9 +255,6 @@ vx_socket(const struct vxlan_addr *local, uint16_t port)
 	return TAKE_FD(fd);
 }
 
-/* The room a multishot receive keeps for the UDP_GRO message in each buffer. */
-#define VX_CMSG_SPACE CMSG_SPACE(sizeof(int))
-
 static void
 vxsock_arm(struct sw *sw, uint32_t si)
 {
@@ -265,19 +266,10 @@ vxsock_arm(struct sw *sw, uint32_t si)
 	s->msg.msg_name = &s->from;
 	s->msg.msg_namelen = sizeof(s->from);
 	if (s->gro) {
-		/*
-		 * Each buffer gets a struct io_uring_recvmsg_out, the sender's address, the
-		 * UDP_GRO message (the batch's segment size) and the payload: a batch of
-		 * datagrams of that size, the last maybe shorter.
-		 */
-		s->msg.msg_controllen = VX_CMSG_SPACE;
-		io_uring_prep_recvmsg_multishot(sqe, s->fd, &s->msg, 0);
-		sqe->flags |= IOSQE_BUFFER_SELECT;
-		sqe->buf_group = POOL_TUN_BGID;
-		io_uring_sqe_set_data64(sqe, ud_pack(OP_TUN_RECV, si, s->gen, 0));
-		s->receiving = true;
-		s->starved = false;
-		return;
+		/* Where the kernel says a batch's segment size (UDP_GRO). */
+		memset(&s->cmsg, 0, sizeof(s->cmsg));
+		s->msg.msg_control = s->cmsg.buf;
+		s->msg.msg_controllen = sizeof(s->cmsg.buf);
 	}
 	s->msg.msg_iov = &s->iov;
 	s->msg.msg_iovlen = 1;
@@ -912,8 +904,7 @@ vx_deliver(struct sw *sw, uint32_t idx, uint16_t remote, uint16_t vid, const str
 
 /*
  * One datagram at dgram in tunnel buffer bid, forwarded in place: its virtio header goes
- * over the VXLAN header and the 4 bytes before it (the buffer's, or what a multishot
- * receive put there and the caller has read).
+ * over the VXLAN header and the POOL_TUN_OFFSET bytes before it.
  */
 static void
 vx_one(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, uint16_t bid,
@@ -1024,54 +1015,20 @@ vx_batch(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, const u
 		pool_put(sw, run.out);
 }
 
-/* What a multishot receive put in tunnel buffer bid (res bytes): one datagram or a batch. */
-static void
-vx_received(struct sw *sw, struct vxsock *s, uint16_t bid, int res)
+/* The segment size of the batch the last receive brought, or 0 for one datagram. */
+static size_t
+vx_gro_size(struct vxsock *s)
 {
-	uint8_t *buf = pool_data(sw, bid) + POOL_TUN_OFFSET;
-	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, &s->msg);
-	union vx_sockaddr sa = {};
-	struct vxlan_addr from = {};
 	struct cmsghdr *cm;
-	uint8_t *data;
-	size_t len;
 	int gso = 0;
 
-	if (!o) {
-		vx_drop(sw, s, VXLAN_DROP_SHORT, UINT32_MAX, 0);
-		return;
-	}
-	memcpy(&sa, io_uring_recvmsg_name(o),
-	       o->namelen < s->msg.msg_namelen ? o->namelen : s->msg.msg_namelen);
-	if (!vx_from(&sa, &from))
-		memset(&from, 0, sizeof(from));
-	for (cm = io_uring_recvmsg_cmsg_firsthdr(o, &s->msg); cm;
-	     cm = io_uring_recvmsg_cmsg_nexthdr(o, &s->msg, cm))
+	if (!s->gro)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&s->msg); cm; cm = CMSG_NXTHDR(&s->msg, cm))
 		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(int)))
 			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
-	data = io_uring_recvmsg_payload(o, &s->msg);
-	len = io_uring_recvmsg_payload_length(o, res, &s->msg);
-	if (o->flags & MSG_TRUNC) {
-		vx_drop(sw, s, VXLAN_DROP_OVERSIZE, UINT32_MAX, o->payloadlen);
-		return;
-	}
-	if (gso <= 0 || len <= (size_t)gso)
-		vx_one(sw, s, &from, bid, data, len);
-	else
-		vx_batch(sw, s, &from, data, len, (size_t)gso);
-}
-
-/* A multishot receive the kernel refused: one datagram per receive, without UDP_GRO. */
-static void
-vxsock_no_gro(struct sw *sw, uint32_t si)
-{
-	struct vxsock *s = &sw->vxsocks[si];
-
-	log_info("VXLAN port %u: multishot receives refused by the kernel, receiving one "
-	         "datagram at a time", s->port);
-	(void)setsockopt(s->fd, SOL_UDP, UDP_GRO, &(int){ 0 }, sizeof(int));
-	s->gro = false;
+	return gso > 0 ? (size_t)gso : 0;
 }
 
 void
@@ -1101,24 +1058,25 @@ vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 		return;
 	}
 	if (cqe->res == -ENOBUFS && !s->receiving) {
-		s->starved = true; /* the tick re-arms it, once buffers came back */
+		/* Re-armed once a batch gave buffers back (vxport_rearm), or by the tick. */
+		s->starved = true;
+		sw->pool.tun_starved = true;
 		return;
 	}
-	if (cqe->res == -EINVAL && s->gro && !s->receiving)
-		vxsock_no_gro(sw, si);
-	else if (cqe->res < 0 && cqe->res != -EAGAIN && cqe->res != -EINTR)
+	if (cqe->res < 0 && cqe->res != -EAGAIN && cqe->res != -EINTR)
 		log_debug("VXLAN socket %u: receive failed: %s", si, strerror(-cqe->res));
 	if (has_buf && cqe->res >= 0) {
-		if (s->gro) {
-			vx_received(sw, s, bid, cqe->res);
-		} else if ((size_t)cqe->res > sw->pool.buf_size - POOL_TUN_OFFSET) {
-			vx_drop(sw, s, VXLAN_DROP_OVERSIZE, UINT32_MAX, (size_t)cqe->res);
-		} else {
-			if (!vx_from(&s->from, &from))
-				memset(&from, 0, sizeof(from));
-			vx_one(sw, s, &from, bid, pool_data(sw, bid) + POOL_TUN_OFFSET,
-			       (size_t)cqe->res);
-		}
+		size_t len = (size_t)cqe->res, gso = vx_gro_size(s);
+		uint8_t *data = pool_data(sw, bid) + POOL_TUN_OFFSET;
+
+		if (!vx_from(&s->from, &from))
+			memset(&from, 0, sizeof(from));
+		if (len > sw->pool.buf_size - POOL_TUN_OFFSET)
+			vx_drop(sw, s, VXLAN_DROP_OVERSIZE, UINT32_MAX, len);
+		else if (gso && len > gso)
+			vx_batch(sw, s, &from, data, len, gso);
+		else
+			vx_one(sw, s, &from, bid, data, len);
 	}
 	if (has_buf)
 		pool_put(sw, bid);
@@ -1127,13 +1085,20 @@ vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 }
 
 void
-vxport_tick(struct sw *sw)
+vxport_rearm(struct sw *sw)
 {
+	sw->pool.tun_starved = false;
 	if (!sw->vxsocks)
 		return;
 	for (uint32_t i = 0; i < VXSOCK_MAX; i++)
-		if (sw->vxsocks[i].fd >= 0 && sw->vxsocks[i].starved)
+		if (sw->vxsocks[i].fd >= 0 && sw->vxsocks[i].starved && !sw->vxsocks[i].receiving)
 			vxsock_arm(sw, i);
+}
+
+void
+vxport_tick(struct sw *sw)
+{
+	vxport_rearm(sw);
 }
 
 void
