@@ -93,6 +93,8 @@ for n in 1 2; do
 	netns_add "$ID-h$n"
 	ip link add "$ID-u$n" netns "$ID-ul" type veth peer name ul0 netns "$ID-h$n"
 	ip -n "$ID-ul" link set "$ID-u$n" master br0 up
+	# A veth coalesces only what its peer sends without TSO: the bridge's ports too.
+	ip netns exec "$ID-ul" ethtool -K "$ID-u$n" tx off >/dev/null
 	ip -n "$ID-h$n" addr add "10.210.0.$n/24" dev ul0
 	ip -n "$ID-h$n" link set ul0 up
 	# Complete checksums on the underlay, as a wire has them (see README: veth underlays).
