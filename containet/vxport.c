@@ -88,11 +88,11 @@ struct vxsock {
 	struct msghdr msg;
 	union vx_sockaddr from;
 	struct iovec iov;
+	uint64_t drops[VXLAN_VERDICTS];
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
-	} cmsg;
-	uint64_t drops[VXLAN_VERDICTS];
+	} cmsg; /* last: clang takes CMSG_SPACE for a variable size */
 };
 
 struct vxport {
