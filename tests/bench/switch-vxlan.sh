@@ -146,6 +146,8 @@ setup() { # kernel | containet | perframe
 		PIDS+=("$SWITCH")
 		wait_until 5 "$BIN/containet" -s "$sock" ports || die "the switch does not start"
 		netns_add "$ID-na"
+		# A fresh log: the last setup's "ok" must not pass for this attach.
+		rm -f "$TMP/attach.log"
 		ip netns exec "$ID-na" "$CTL" attach "$sock" na eth0 lab >"$TMP/attach.log" 2>&1 &
 		PIDS+=($!)
 		wait_until 5 grep -q '"ok":true' "$TMP/attach.log" || die "attach failed"
