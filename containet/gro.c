@@ -104,8 +104,8 @@ gro_parse(const uint8_t *f, size_t len, struct gro_tcp *ret)
  * flow and headers but for lengths, IPv4 ID, sequence number, flags and checksums.
  */
 static bool
-gro_follows(const uint8_t *b, const struct gro_tcp *base, const uint8_t *f,
-            const struct gro_tcp *g, const struct gro_tcp *prev, uint32_t k)
+gro_follows(const uint8_t *b, const struct gro_tcp *base, const uint8_t *f, const struct gro_tcp *g,
+            const struct gro_tcp *prev, uint32_t k)
 {
 	const uint8_t *bip = b + ETH_LEN, *ip = f + ETH_LEN;
 	size_t l4 = ETH_LEN + (base->ipv6 ? IPV6_LEN : IPV4_LEN);
@@ -124,8 +124,8 @@ gro_follows(const uint8_t *b, const struct gro_tcp *base, const uint8_t *f,
 			return false;
 	}
 	/* Ports; ACK, data offset; window; urgent pointer and the options. */
-	return !memcmp(bth, th, 4) && !memcmp(bth + 8, th + 8, 5) && !memcmp(bth + 14, th + 14, 2) &&
-	       !memcmp(bth + 18, th + 18, base->hdr - l4 - 18);
+	return !memcmp(bth, th, 4) && !memcmp(bth + 8, th + 8, 5) &&
+	       !memcmp(bth + 14, th + 14, 2) && !memcmp(bth + 18, th + 18, base->hdr - l4 - 18);
 }
 
 /* segs[0] alone, no offloads. */

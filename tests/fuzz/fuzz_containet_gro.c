@@ -73,7 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			assert(s >= 0 && (size_t)s == segs[k + i].len);
 			assert(same_but_checksums(seg, segs[k + i].frame, (size_t)s, &g));
 			if (!g.ipv6)
-				assert(gso_csum_fold(gso_csum_add(0, seg + g.l3, g.l4 - g.l3)) == 0);
+				assert(gso_csum_fold(gso_csum_add(0, seg + g.l3, g.l4 - g.l3)) ==
+				       0);
 			got += (size_t)s;
 		}
 		assert(got > (size_t)r - VNET);

@@ -154,9 +154,14 @@ static void
 build_run(uint32_t n, bool v6, size_t mss)
 {
 	for (uint32_t k = 0; k < n; k++)
-		build(k, &(struct spec){ .v6 = v6, .sport = 40000, .seq = 0xfffff000u + k * mss,
-		                         .ack = 99, .flags = 0x10, .id = (uint16_t)(0xfffe + k),
-		                         .payload = mss, .tsval = 5 });
+		build(k, &(struct spec){ .v6 = v6,
+		                         .sport = 40000,
+		                         .seq = 0xfffff000u + k * mss,
+		                         .ack = 99,
+		                         .flags = 0x10,
+		                         .id = (uint16_t)(0xfffe + k),
+		                         .payload = mss,
+		                         .tsval = 5 });
 }
 
 /* The merged frame of segs[first..first+n), cut again by gso.c, is those segments. */
@@ -233,8 +238,13 @@ START_TEST(short_last_ends_run)
 	int r;
 
 	build_run(6, false, 1000);
-	build(3, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 3000, .ack = 99,
-	                         .flags = 0x10, .id = (uint16_t)(0xfffe + 3), .payload = 400, .tsval = 5 });
+	build(3, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 3000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .id = (uint16_t)(0xfffe + 3),
+	                         .payload = 400,
+	                         .tsval = 5 });
 	r = gro_merge(segs, 6, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 4);
 	check_roundtrip(out, r, 0, 4);
@@ -251,8 +261,13 @@ START_TEST(psh_allowed_on_last)
 	int r;
 
 	build_run(5, false, 1000);
-	build(2, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 2000, .ack = 99,
-	                         .flags = 0x18, .id = (uint16_t)(0xfffe + 2), .payload = 1000, .tsval = 5 });
+	build(2, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 2000,
+	                         .ack = 99,
+	                         .flags = 0x18,
+	                         .id = (uint16_t)(0xfffe + 2),
+	                         .payload = 1000,
+	                         .tsval = 5 });
 	r = gro_merge(segs, 5, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 3);
 	ck_assert_int_eq(out[VNET + 14 + 20 + 13], 0x18);
@@ -270,17 +285,32 @@ START_TEST(out_of_order_not_merged)
 
 	build_run(4, false, 1000);
 	/* Segments 1 and 2 swapped. */
-	build(1, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 2000, .ack = 99,
-	                         .flags = 0x10, .id = (uint16_t)(0xfffe + 1), .payload = 1000, .tsval = 5 });
-	build(2, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 1000, .ack = 99,
-	                         .flags = 0x10, .id = (uint16_t)(0xfffe + 2), .payload = 1000, .tsval = 5 });
+	build(1, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 2000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .id = (uint16_t)(0xfffe + 1),
+	                         .payload = 1000,
+	                         .tsval = 5 });
+	build(2, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 1000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .id = (uint16_t)(0xfffe + 2),
+	                         .payload = 1000,
+	                         .tsval = 5 });
 	r = gro_merge(segs, 4, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	check_single(out, r, 0);
 	/* A retransmission of the same bytes neither. */
 	build_run(2, true, 800);
-	build(1, &(struct spec){ .v6 = true, .sport = 40000, .seq = 0xfffff000u, .ack = 99,
-	                         .flags = 0x10, .payload = 800, .tsval = 5 });
+	build(1, &(struct spec){ .v6 = true,
+	                         .sport = 40000,
+	                         .seq = 0xfffff000u,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .payload = 800,
+	                         .tsval = 5 });
 	r = gro_merge(segs, 2, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 }
@@ -293,13 +323,22 @@ START_TEST(other_flags_not_merged)
 
 	for (size_t i = 0; i < sizeof(bad); i++) {
 		build_run(3, false, 1000);
-		build(1, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 1000, .ack = 99,
-		                         .flags = bad[i], .id = (uint16_t)(0xfffe + 1), .payload = 1000,
+		build(1, &(struct spec){ .sport = 40000,
+		                         .seq = 0xfffff000u + 1000,
+		                         .ack = 99,
+		                         .flags = bad[i],
+		                         .id = (uint16_t)(0xfffe + 1),
+		                         .payload = 1000,
 		                         .tsval = 5 });
 		gro_merge(segs, 3, out, sizeof(out), &used);
 		ck_assert_uint_eq(used, 1);
-		build(0, &(struct spec){ .sport = 40000, .seq = 0xfffff000u, .ack = 99,
-		                         .flags = bad[i], .id = 0xfffe, .payload = 1000, .tsval = 5 });
+		build(0, &(struct spec){ .sport = 40000,
+		                         .seq = 0xfffff000u,
+		                         .ack = 99,
+		                         .flags = bad[i],
+		                         .id = 0xfffe,
+		                         .payload = 1000,
+		                         .tsval = 5 });
 		gro_merge(segs, 3, out, sizeof(out), &used);
 		ck_assert_uint_eq(used, 1);
 	}
@@ -313,11 +352,19 @@ START_TEST(mixed_flows_not_merged)
 	/* Two flows interleaved, then a run of one. */
 	for (uint32_t i = 0; i < 6; i++)
 		build(i, &(struct spec){ .sport = (uint16_t)(40000 + i % 2),
-		                         .seq = 1000 + (i / 2) * 1000, .ack = 99, .flags = 0x10,
-		                         .id = (uint16_t)(i / 2), .payload = 1000, .tsval = 5 });
+		                         .seq = 1000 + (i / 2) * 1000,
+		                         .ack = 99,
+		                         .flags = 0x10,
+		                         .id = (uint16_t)(i / 2),
+		                         .payload = 1000,
+		                         .tsval = 5 });
 	for (uint32_t i = 6; i < 10; i++)
-		build(i, &(struct spec){ .sport = 40001, .seq = 4000 + (i - 6) * 1000, .ack = 99,
-		                         .flags = 0x10, .id = (uint16_t)(3 + i - 6), .payload = 1000,
+		build(i, &(struct spec){ .sport = 40001,
+		                         .seq = 4000 + (i - 6) * 1000,
+		                         .ack = 99,
+		                         .flags = 0x10,
+		                         .id = (uint16_t)(3 + i - 6),
+		                         .payload = 1000,
 		                         .tsval = 5 });
 	while (k < 10) {
 		int r = gro_merge(segs + k, 10 - k, out, sizeof(out), &used);
@@ -359,33 +406,58 @@ START_TEST(headers_must_match)
 
 	/* Another timestamp: options of the same length that differ. */
 	build_run(3, false, 1000);
-	build(1, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 1000, .ack = 99,
-	                         .flags = 0x10, .id = (uint16_t)(0xfffe + 1), .payload = 1000, .tsval = 6 });
+	build(1, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 1000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .id = (uint16_t)(0xfffe + 1),
+	                         .payload = 1000,
+	                         .tsval = 6 });
 	gro_merge(segs, 3, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	/* Another ACK. */
 	build_run(3, true, 1000);
-	build(1, &(struct spec){ .v6 = true, .sport = 40000, .seq = 0xfffff000u + 1000,
-	                         .ack = 100, .flags = 0x10, .payload = 1000, .tsval = 5 });
+	build(1, &(struct spec){ .v6 = true,
+	                         .sport = 40000,
+	                         .seq = 0xfffff000u + 1000,
+	                         .ack = 100,
+	                         .flags = 0x10,
+	                         .payload = 1000,
+	                         .tsval = 5 });
 	gro_merge(segs, 3, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	/* IPv4 IDs that do not count up by one. */
 	build_run(3, false, 1000);
-	build(1, &(struct spec){ .sport = 40000, .seq = 0xfffff000u + 1000, .ack = 99,
-	                         .flags = 0x10, .id = 0xfffe, .payload = 1000, .tsval = 5 });
+	build(1, &(struct spec){ .sport = 40000,
+	                         .seq = 0xfffff000u + 1000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .id = 0xfffe,
+	                         .payload = 1000,
+	                         .tsval = 5 });
 	gro_merge(segs, 3, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	/* IP options. */
 	for (uint32_t k = 0; k < 3; k++)
-		build(k, &(struct spec){ .sport = 40000, .seq = k * 1000, .ack = 99, .flags = 0x10,
-		                         .id = (uint16_t)k, .payload = 1000, .tsval = 5,
+		build(k, &(struct spec){ .sport = 40000,
+		                         .seq = k * 1000,
+		                         .ack = 99,
+		                         .flags = 0x10,
+		                         .id = (uint16_t)k,
+		                         .payload = 1000,
+		                         .tsval = 5,
 		                         .ip_options = true });
 	gro_merge(segs, 3, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	/* An IPv4 segment then an IPv6 one. */
 	build_run(2, false, 1000);
-	build(1, &(struct spec){ .v6 = true, .sport = 40000, .seq = 0xfffff000u + 1000, .ack = 99,
-	                         .flags = 0x10, .payload = 1000, .tsval = 5 });
+	build(1, &(struct spec){ .v6 = true,
+	                         .sport = 40000,
+	                         .seq = 0xfffff000u + 1000,
+	                         .ack = 99,
+	                         .flags = 0x10,
+	                         .payload = 1000,
+	                         .tsval = 5 });
 	gro_merge(segs, 2, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 }
@@ -398,8 +470,8 @@ START_TEST(not_tcp_data_passes)
 
 	/* Pure ACKs (no payload) and an ARP frame go one by one, as they are. */
 	build(0, &(struct spec){ .sport = 40000, .seq = 1, .ack = 99, .flags = 0x10, .tsval = 5 });
-	build(1, &(struct spec){ .sport = 40000, .seq = 1, .ack = 99, .flags = 0x10, .id = 1,
-	                         .tsval = 5 });
+	build(1, &(struct spec){
+	                 .sport = 40000, .seq = 1, .ack = 99, .flags = 0x10, .id = 1, .tsval = 5 });
 	r = gro_merge(segs, 2, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);
 	check_single(out, r, 0);
