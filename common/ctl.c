@@ -1402,6 +1402,8 @@ port_vxlan_to_json(cJSON *o, const struct ctl_port_vxlan *v)
 	if ((v->local[0] && !cJSON_AddStringToObject(o, "local", v->local)) ||
 	    !cJSON_AddNumberToObject(o, "dstport", v->dstport) ||
 	    !cJSON_AddNumberToObject(o, "underlay_mtu", v->underlay_mtu) ||
+	    !cJSON_AddNumberToObject(o, "gro_merged", (double)v->gro_merged) ||
+	    !cJSON_AddNumberToObject(o, "gro_segments", (double)v->gro_segments) ||
 	    !(drops = cJSON_AddObjectToObject(o, "vxlan_drops")))
 		return -ENOMEM;
 	for (unsigned i = 0; i < v->ndrops && i < CTL_VXLAN_DROPS_MAX; i++)

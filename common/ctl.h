@@ -221,6 +221,8 @@ struct ctl_port_vxlan {
 	char local[CTL_ADDR_MAX]; /* "" when bound to any address */
 	uint16_t dstport;
 	uint32_t underlay_mtu;
+	/* received batches: GSO frames merged, and the datagrams they were merged from */
+	uint64_t gro_merged, gro_segments;
 	/* what it dropped, by reason in the switch's words (static strings), zeros included */
 	const char *drop_reason[CTL_VXLAN_DROPS_MAX];
 	uint64_t drops[CTL_VXLAN_DROPS_MAX];

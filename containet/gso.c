@@ -17,42 +17,37 @@
 #define TCP_CWR 0x80
 #define TAGS_MAX 2
 
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-/* p must start at an even offset of the checksummed data unless it is its last piece. */
+/*
+ * p must start at an even offset of the checksummed data unless it is its last piece.
+ * Sums 8 bytes at a time in the host's order with end-around carries: the one's
+ * complement sum of byte-swapped words is the byte-swapped sum (RFC 1071), so one swap
+ * at the end gives the big-endian sum.
+ */
 uint32_t
 gso_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t s = sum;
+	uint64_t s = 0, w;
 
-	for (; len >= 2; p += 2, len -= 2)
-		s += get16(p);
-	if (len)
-		s += (uint32_t)p[0] << 8;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		s += w;
+		s += s < w;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		s += w;
+		s += s < w;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (s >> 8 | s << 8) & 0xffff;
+#endif
+	s += sum;
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint32_t)s;
@@ -75,7 +70,7 @@ find_l3(const uint8_t *frame, size_t len, uint16_t *ret_type)
 	if (len < ETH_LEN)
 		return 0;
 	for (int tags = 0;; tags++) {
-		uint16_t type = get16(frame + off);
+		uint16_t type = gso_get16(frame + off);
 
 		if (type != ETHERTYPE_8021Q && type != ETHERTYPE_8021AD) {
 			*ret_type = type;
@@ -138,7 +133,7 @@ gso_init(struct gso *ret, const struct virtio_net_hdr_v1 *vh, const uint8_t *fra
 		ihl = (size_t)(ip[0] & 0xf) * 4;
 		if (ihl < 20 || len < l3 + ihl)
 			return -EINVAL;
-		if (get16(ip + 6) & 0x3fff) /* MF or a fragment offset */
+		if (gso_get16(ip + 6) & 0x3fff) /* MF or a fragment offset */
 			return -EINVAL;
 		proto = ip[9];
 		l4 = l3 + ihl;
@@ -259,29 +254,29 @@ gso_segment(const struct gso *g, uint32_t i, uint8_t *out, size_t size)
 	ip = out + g->l3;
 	l4 = out + g->l4;
 	if (g->ipv6) {
-		put16(ip + 4, (uint16_t)(seg_len - g->l3 - IPV6_LEN));
+		gso_put16(ip + 4, (uint16_t)(seg_len - g->l3 - IPV6_LEN));
 	} else {
-		put16(ip + 2, (uint16_t)(seg_len - g->l3));
-		put16(ip + 4, (uint16_t)(get16(ip + 4) + i));
-		put16(ip + 10, 0);
-		put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, g->l4 - g->l3)));
+		gso_put16(ip + 2, (uint16_t)(seg_len - g->l3));
+		gso_put16(ip + 4, (uint16_t)(gso_get16(ip + 4) + i));
+		gso_put16(ip + 10, 0);
+		gso_put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, g->l4 - g->l3)));
 	}
 	if (g->kind == GSO_TCP) {
-		put32(l4 + 4, get32(l4 + 4) + (uint32_t)off);
+		gso_put32(l4 + 4, gso_get32(l4 + 4) + (uint32_t)off);
 		if (i + 1 < g->nsegs)
 			l4[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (i > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
-		put16(l4 + 16, 0);
+		gso_put16(l4 + 16, 0);
 		sum = pseudo_sum(ip, g->ipv6, IPPROTO_TCP_, seg_len - g->l4);
 		csum = gso_csum_fold(gso_csum_add(sum, l4, seg_len - g->l4));
-		put16(l4 + 16, csum);
+		gso_put16(l4 + 16, csum);
 	} else {
-		put16(l4 + 4, (uint16_t)(seg_len - g->l4));
-		put16(l4 + 6, 0);
+		gso_put16(l4 + 4, (uint16_t)(seg_len - g->l4));
+		gso_put16(l4 + 6, 0);
 		sum = pseudo_sum(ip, g->ipv6, IPPROTO_UDP_, seg_len - g->l4);
 		csum = gso_csum_fold(gso_csum_add(sum, l4, seg_len - g->l4));
-		put16(l4 + 6, csum ? csum : 0xffff);
+		gso_put16(l4 + 6, csum ? csum : 0xffff);
 	}
 	return (int)seg_len;
 }
@@ -301,7 +296,7 @@ gso_csum_complete(struct virtio_net_hdr_v1 *vh, uint8_t *frame, size_t len)
 	/* A UDP checksum of 0 means "none": send its other form, as the kernel does. */
 	if (csum == 0 && vh->csum_offset == UDP_LEN - 2)
 		csum = 0xffff;
-	put16(frame + at, csum);
+	gso_put16(frame + at, csum);
 	vh->flags &= (uint8_t)~VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	return 0;
 }

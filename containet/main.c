@@ -68,6 +68,7 @@ usage(FILE *f)
 		"      --vxlan NAME      start with VXLAN port NAME; the --vni, --remote, --local,\n"
 		"                        --dstport and --segment after it describe it (repeatable)\n"
 		"      --no-vxlan-gso    VXLAN: one sendmsg per segment, not one with UDP_SEGMENT\n"
+		"      --no-vxlan-gro    VXLAN: one datagram per receive, no UDP_GRO, no merging\n"
 		"      --json            client mode: print the raw JSON reply\n"
 		"      --mtu N           segment add: the segment's MTU (1500)\n"
 		"      --subnet A/L      segment add: its IPv4 subnet; attach may ask for \"auto\"\n"
@@ -121,6 +122,7 @@ enum {
 	OPT_DNS,
 	OPT_VXLAN,
 	OPT_NO_VXLAN_GSO,
+	OPT_NO_VXLAN_GRO,
 	OPT_VNI,
 	OPT_REMOTE,
 	OPT_LOCAL,
@@ -159,6 +161,7 @@ static const struct option options[] = {
 	{ "dns", no_argument, NULL, OPT_DNS },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ "no-vxlan-gso", no_argument, NULL, OPT_NO_VXLAN_GSO },
+	{ "no-vxlan-gro", no_argument, NULL, OPT_NO_VXLAN_GRO },
 	{ "vni", required_argument, NULL, OPT_VNI },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
 	{ "local", required_argument, NULL, OPT_LOCAL },
@@ -344,6 +347,7 @@ main(int argc, char **argv)
 		.offload = true,
 		.multishot = true,
 		.tun_gso = true,
+		.tun_gro = true,
 	};
 	struct ctl_request copts = {}, vx[VXLAN_START_MAX] = {}, *cur = &copts;
 	struct client_capture_opts capopts = {};
@@ -520,6 +524,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_NO_VXLAN_GSO:
 			cfg.tun_gso = false;
+			break;
+		case OPT_NO_VXLAN_GRO:
+			cfg.tun_gro = false;
 			break;
 		case OPT_VNI:
 			if (!number_option("vni", optarg, 0, CTL_VNI_MAX, &n))

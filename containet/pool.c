@@ -27,7 +27,9 @@
  * Local buffers: POOL_LOCAL more buffers after the kernel's, never in its ring, for frames
  * the switch builds itself (the local endpoint's answers).  They live as read frames do,
  * by reference, so they take the same egress path; the last pool_put puts one back on
- * the local free list instead of the kernel's ring.
+ * the local free list instead of the kernel's ring.  POOL_GRO merge buffers after them
+ * live the same way: the frames of one GRO'd batch of VXLAN datagrams, split and merged,
+ * share one, each at its own offset, and the buffer goes back when the last is written.
  *
  * Per port, at most inflight_cap writes are under way: a port that does not drain cannot
  * pin the whole pool.  A prefixed write needs a write slot (the iovec and the prefix
@@ -66,10 +68,15 @@ pool_return(struct sw *sw, uint16_t bid)
 	struct pool *pl = &sw->pool;
 
 	if (bid >= POOL_TUN_BASE) {
+		pl->tun_held--;
 		/* The datagram lands POOL_TUN_OFFSET in, so its inner frame follows a vnet header. */
 		io_uring_buf_ring_add(pl->tun_br, pool_data(sw, bid) + POOL_TUN_OFFSET,
 		                      pl->buf_size - POOL_TUN_OFFSET, bid,
 		                      io_uring_buf_ring_mask(POOL_TUN_BUFS), pl->tun_returned++);
+		return;
+	}
+	if (bid >= pl->nbufs + POOL_LOCAL) {
+		pl->gro[pl->ngro++] = bid;
 		return;
 	}
 	if (bid >= pl->nbufs) {
@@ -97,18 +104,21 @@ pool_init(struct sw *sw, uint32_t nbufs, uint32_t buf_size)
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->br = mem;
-	mem = mmap(NULL, (size_t)(nbufs + POOL_LOCAL) * buf_size, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, (size_t)(nbufs + POOL_EXTRA) * buf_size, PROT_READ | PROT_WRITE,
 	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
 	pl->bufs = mem;
-	pl->refs = calloc(nbufs + POOL_LOCAL, sizeof(*pl->refs));
+	pl->refs = calloc(nbufs + POOL_EXTRA, sizeof(*pl->refs));
 	pl->slots = calloc(pl->nslots, sizeof(*pl->slots));
 	pl->local = calloc(POOL_LOCAL, sizeof(*pl->local));
-	if (!pl->refs || !pl->slots || !pl->local)
+	pl->gro = calloc(POOL_GRO, sizeof(*pl->gro));
+	if (!pl->refs || !pl->slots || !pl->local || !pl->gro)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < POOL_LOCAL; i++)
 		pl->local[pl->nlocal++] = (uint16_t)(nbufs + POOL_LOCAL - 1 - i);
+	for (uint32_t i = 0; i < POOL_GRO; i++)
+		pl->gro[pl->ngro++] = (uint16_t)(nbufs + POOL_EXTRA - 1 - i);
 	for (uint32_t i = 0; i < pl->nslots; i++)
 		pl->slots[i].next = i + 1 < pl->nslots ? i + 1 : POOL_NONE;
 	pl->free_slot = 0;
@@ -160,6 +170,7 @@ pool_tun_init(struct sw *sw)
 	pl->tun_bufs = bufs;
 	pl->tun_br = br;
 	pl->tun_refs = refs;
+	pl->tun_held = POOL_TUN_BUFS; /* the returns below hand every buffer to the kernel */
 	for (uint32_t i = 0; i < POOL_TUN_BUFS; i++)
 		pool_return(sw, (uint16_t)(POOL_TUN_BASE + i));
 	io_uring_buf_ring_advance(pl->tun_br, pl->tun_returned);
@@ -194,12 +205,13 @@ pool_free(struct sw *sw)
 		munmap(pl->tun_br, POOL_TUN_BUFS * sizeof(struct io_uring_buf));
 	free(pl->tun_refs);
 	if (pl->bufs)
-		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_LOCAL) * pl->buf_size);
+		munmap(pl->bufs, (size_t)(pl->nbufs + POOL_EXTRA) * pl->buf_size);
 	if (pl->br)
 		munmap(pl->br, pl->nbufs * sizeof(struct io_uring_buf));
 	free(pl->refs);
 	free(pl->slots);
 	free(pl->local);
+	free(pl->gro);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -211,6 +223,18 @@ pool_local_get(struct sw *sw, uint16_t *ret_bid)
 	if (!pl->nlocal)
 		return -ENOBUFS;
 	*ret_bid = pl->local[--pl->nlocal];
+	pl->refs[*ret_bid] = 1;
+	return 0;
+}
+
+int
+pool_gro_get(struct sw *sw, uint16_t *ret_bid)
+{
+	struct pool *pl = &sw->pool;
+
+	if (!pl->ngro)
+		return -ENOBUFS;
+	*ret_bid = pl->gro[--pl->ngro];
 	pl->refs[*ret_bid] = 1;
 	return 0;
 }
@@ -231,6 +255,7 @@ pool_put(struct sw *sw, uint16_t bid)
 void
 pool_tun_got(struct sw *sw, uint16_t bid)
 {
+	sw->pool.tun_held++;
 	*pool_ref(sw, bid) = 1;
 }
 

@@ -326,6 +326,9 @@ sw_run(struct sw *sw)
 		io_uring_cq_advance(&sw->ring, n);
 		/* Buffers freed by this batch go back to the kernel in one step. */
 		pool_advance(sw);
+		/* A tunnel socket whose receive found no buffer gets it back once some are. */
+		if (sw->pool.tun_starved && sw->pool.tun_held < POOL_TUN_BUFS)
+			vxport_rearm(sw);
 		/* Impaired links: what is due now, write slots freed by this batch included. */
 		link_release(sw);
 		if (sw->ncaps)

@@ -151,15 +151,22 @@ struct pool {
 	uint32_t free_slot;
 	uint16_t *local; /* free local buffers: bids from nbufs on, never the kernel's */
 	uint32_t nlocal;
+	uint16_t *gro;   /* free merge buffers: bids from nbufs + POOL_LOCAL on */
+	uint32_t ngro;
 	/* The tunnel group: buffers VXLAN sockets receive into (pool_tun_init). */
 	struct io_uring_buf_ring *tun_br;
 	uint8_t *tun_bufs;
 	uint16_t *tun_refs;
 	uint32_t tun_returned;
+	uint32_t tun_held;  /* tunnel buffers the receives took that are not back */
+	bool tun_starved;   /* a tunnel socket's receive waits for buffers */
 };
 
 /* Buffers of the pool the switch fills itself (the local endpoint's answers). */
 #define POOL_LOCAL 64
+/* Buffers the frames of a GRO'd batch of VXLAN datagrams are split and merged into. */
+#define POOL_GRO 128
+#define POOL_EXTRA (POOL_LOCAL + POOL_GRO)
 
 /*
  * Buffer ids from POOL_TUN_BASE on are the tunnel group's: far above the main pool's
@@ -251,6 +258,7 @@ struct sw_config {
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
 	const char *state_dir; /* where the leases live */
 	bool tun_gso;          /* VXLAN: segments leave in one sendmsg with UDP_SEGMENT */
+	bool tun_gro;          /* VXLAN: batches come in with UDP_GRO, TCP segments merged */
 };
 
 struct sw {
@@ -330,6 +338,8 @@ bool pool_can_write(const struct sw *sw, uint32_t idx);
 void pool_rearm(struct sw *sw);
 /* A local buffer with one reference (the caller's), for a frame the switch builds; -ENOBUFS. */
 int pool_local_get(struct sw *sw, uint16_t *ret_bid);
+/* The same from the merge buffers, for the frames of a GRO'd batch of datagrams. */
+int pool_gro_get(struct sw *sw, uint16_t *ret_bid);
 
 /* segment.c: segments and their members. */
 int segment_init(struct sw *sw);
@@ -430,7 +440,9 @@ void vxport_release(struct sw *sw, uint32_t idx);
 void vxport_free(struct sw *sw);
 /* Re-arms receives that found no tunnel buffer. */
 void vxport_tick(struct sw *sw);
-/* A VXLAN port's part of its ports entry: VNI, remotes, drop counters by reason. */
+/* The same, once a batch of completions gave tunnel buffers back. */
+void vxport_rearm(struct sw *sw);
+/* A VXLAN port's part of its ports entry: VNI, remotes, GRO and drop counters. */
 void vxport_describe(const struct sw *sw, uint32_t idx, struct ctl_port *port);
 /* fdb-add: a fixed entry for mac behind VXLAN port at remote. */
 int vxport_fdb_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);

@@ -8,6 +8,12 @@
  * same ingress path.  The VNI picks the port; only the port's remotes are heard; the inner
  * source MAC is learned in the forwarding table with the remote it came from.
  *
+ * With UDP_GRO (unless --no-vxlan-gro) a receive may bring a batch the underlay's GRO
+ * coalesced: datagrams of one size one after another.  Each is checked as if it came
+ * alone; the frames of the good ones are written into a merge buffer of the pool, where
+ * consecutive TCP segments of one flow become one GSO frame (gro.c), so a node's stack
+ * takes one 64 KiB write instead of dozens.  A lone datagram still goes in place.
+ *
  * On the way out a frame goes to the remote its destination was learned behind, or, for
  * broadcast, multicast and unknown unicast, to every remote (head-end replication).  A
  * frame without offloads goes as it is, the 8-byte header as the prefix of a sendmsg and
@@ -25,6 +31,7 @@
 #include "switch.h"
 
 #include "cleanup.h"
+#include "gro.h"
 #include "gso.h"
 #include "log.h"
 #include "tap.h"
@@ -48,6 +55,9 @@
 #endif
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
 #endif
 
 #define VXSOCK_MAX 16
@@ -80,10 +90,15 @@ struct vxsock {
 	int tx[VXSOCK_TX];
 	uint32_t ports[VXSOCK_PORTS]; /* its VXLAN ports */
 	uint32_t nports;
+	bool gro;     /* UDP_GRO on: a receive may bring a batch of datagrams */
 	struct msghdr msg;
 	union vx_sockaddr from;
 	struct iovec iov;
 	uint64_t drops[VXLAN_VERDICTS];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cmsg; /* last: clang takes CMSG_SPACE for a variable size */
 };
 
 struct vxport {
@@ -95,6 +110,19 @@ struct vxport {
 	union vx_sockaddr dst[VXLAN_REMOTES_MAX];
 	socklen_t dstlen;
 	uint64_t drops[VXLAN_VERDICTS];
+	uint64_t gro_frames; /* GSO frames merged from received batches */
+	uint64_t gro_segs;   /* the datagrams they were merged from */
+};
+
+/* The frames of one received batch on their way to one port, from one remote, in one VLAN. */
+struct vx_run {
+	struct gro_seg segs[GRO_SEGS_MAX];
+	uint32_t n;
+	uint32_t port;
+	uint16_t remote;
+	uint16_t vid;
+	uint16_t out; /* the merge buffer they are written to, or VX_NOBUF */
+	size_t at;    /* where in it the next goes */
 };
 
 struct vxsend {
@@ -243,6 +271,12 @@ vxsock_arm(struct sw *sw, uint32_t si)
 	memset(&s->msg, 0, sizeof(s->msg));
 	s->msg.msg_name = &s->from;
 	s->msg.msg_namelen = sizeof(s->from);
+	if (s->gro) {
+		/* Where the kernel says a batch's segment size (UDP_GRO). */
+		memset(&s->cmsg, 0, sizeof(s->cmsg));
+		s->msg.msg_control = s->cmsg.buf;
+		s->msg.msg_controllen = sizeof(s->cmsg.buf);
+	}
 	s->msg.msg_iov = &s->iov;
 	s->msg.msg_iovlen = 1;
 	/* MSG_TRUNC: the result is the datagram's length, so a cut one shows as oversize. */
@@ -306,6 +340,9 @@ vxsock_get(struct sw *sw, const struct vxlan_addr *local, bool any, uint16_t por
 		return r;
 	}
 	s->fd = r;
+	/* Batches of datagrams in one receive, where the underlay's GRO made them. */
+	s->gro = sw->cfg.tun_gro &&
+	         setsockopt(s->fd, SOL_UDP, UDP_GRO, &(int){ 1 }, sizeof(int)) == 0;
 	for (int i = 0; i < VXSOCK_TX; i++) {
 		r = vx_socket(local, 0);
 		if (r < 0) {
@@ -802,24 +839,38 @@ vx_from(const union vx_sockaddr *sa, struct vxlan_addr *ret)
 	return false;
 }
 
-/* Checks one datagram in buffer bid (len bytes at POOL_TUN_OFFSET) and forwards its frame. */
-static enum vxlan_verdict
-vx_datagram(struct sw *sw, struct vxsock *s, uint16_t bid, size_t len, uint32_t *ret_port)
+/* Counts a dropped datagram against its socket and, when known, its port. */
+static void
+vx_drop(struct sw *sw, struct vxsock *s, enum vxlan_verdict v, uint32_t port, size_t len)
 {
-	uint8_t *b = pool_data(sw, bid);
-	const uint8_t *dgram = b + POOL_TUN_OFFSET, *inner = dgram + VXLAN_HDR_LEN;
-	struct vxlan_addr from;
+	s->drops[v]++;
+	if (port != UINT32_MAX) {
+		sw->ports[port].st.rx_drops++;
+		sw->ports[port].vx->drops[v]++;
+	}
+	log_trace("VXLAN socket on port %u: dropped a datagram of %zu bytes: %s", s->port, len,
+	          vxlan_verdict_name(v));
+}
+
+/*
+ * Checks one datagram (len bytes at dgram) from address from: on VXLAN_OK its port, the
+ * remote it came from and the VLAN its frame is in (its tag's, or none: a tunnel port
+ * has no role).  *ret_port is set as soon as the VNI is known, for the drop counters.
+ */
+static enum vxlan_verdict
+vx_check(struct sw *sw, const struct vxsock *s, const struct vxlan_addr *from,
+         const uint8_t *dgram, size_t len, uint32_t *ret_port, uint16_t *ret_remote,
+         uint16_t *ret_vid)
+{
+	const uint8_t *inner = dgram + VXLAN_HDR_LEN;
 	const struct fdb_entry *e;
 	enum vxlan_verdict v;
 	uint32_t vni, idx = UINT32_MAX;
 	struct port *p;
-	struct frame f = {};
 	uint16_t vid;
 	int remote;
 
 	*ret_port = UINT32_MAX;
-	if (len > sw->pool.buf_size - POOL_TUN_OFFSET)
-		return VXLAN_DROP_OVERSIZE;
 	v = vxlan_decap(dgram, len, &vni);
 	if (v != VXLAN_OK)
 		return v;
@@ -832,36 +883,170 @@ vx_datagram(struct sw *sw, struct vxsock *s, uint16_t bid, size_t len, uint32_t 
 		return VXLAN_DROP_UNKNOWN_VNI;
 	*ret_port = idx;
 	p = &sw->ports[idx];
-	if (!vx_from(&s->from, &from) ||
-	    (remote = vxlan_addr_find(p->vx->remotes, p->vx->nremotes, &from)) < 0)
+	remote = vxlan_addr_find(p->vx->remotes, p->vx->nremotes, from);
+	if (remote < 0)
 		return VXLAN_DROP_REMOTE;
 	/* The segment's MTU, and room for one 802.1Q tag, as a tap of that MTU would take. */
 	if (len - VXLAN_HDR_LEN > sw->segs[p->seg].mtu + 14 + 4)
 		return VXLAN_DROP_OVERSIZE;
-	/* The VLAN port.c puts it in: a tunnel port has no role, so its tag's, or none. */
 	vid = len - VXLAN_HDR_LEN >= 18 && (inner[12] << 8 | inner[13]) == VLAN_TPID
 		      ? (uint16_t)((inner[14] << 8 | inner[15]) & 0xfff)
 		      : 0;
 	e = fdb_get(&sw->fdb, p->seg, vid, inner + 6, sw->now);
 	if (e && e->port != idx && sw->ports[e->port].kind != PORT_VXLAN)
 		return VXLAN_DROP_LOCAL_SRC;
-	memset(b, 0, TAP_VNET_HDR_LEN); /* over the VXLAN header: no offloads */
-	f.bid = bid;
-	f.data = b;
-	f.len = (uint32_t)(len + POOL_TUN_OFFSET);
-	port_ingress(sw, idx, &f);
-	fdb_set_remote(&sw->fdb, p->seg, vid, inner + 6, idx, (uint16_t)remote, sw->now);
+	*ret_remote = (uint16_t)remote;
+	*ret_vid = vid;
 	return VXLAN_OK;
+}
+
+/* Hands frame f (virtio header first) to VXLAN port idx's ingress and learns its source. */
+static void
+vx_deliver(struct sw *sw, uint32_t idx, uint16_t remote, uint16_t vid, const struct frame *f)
+{
+	port_ingress(sw, idx, f);
+	fdb_set_remote(&sw->fdb, sw->ports[idx].seg, vid, f->data + TAP_VNET_HDR_LEN + 6, idx,
+	               remote, sw->now);
+}
+
+/*
+ * One datagram at dgram in tunnel buffer bid, forwarded in place: its virtio header goes
+ * over the VXLAN header and the POOL_TUN_OFFSET bytes before it.
+ */
+static void
+vx_one(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, uint16_t bid,
+       uint8_t *dgram, size_t len)
+{
+	enum vxlan_verdict v;
+	uint32_t port;
+	uint16_t remote = 0, vid = 0;
+	struct frame f = {};
+
+	v = vx_check(sw, s, from, dgram, len, &port, &remote, &vid);
+	if (v != VXLAN_OK) {
+		vx_drop(sw, s, v, port, len);
+		return;
+	}
+	f.bid = bid;
+	f.data = dgram + VXLAN_HDR_LEN - TAP_VNET_HDR_LEN;
+	f.len = (uint32_t)(len - VXLAN_HDR_LEN + TAP_VNET_HDR_LEN);
+	memset(f.data, 0, TAP_VNET_HDR_LEN); /* no offloads */
+	vx_deliver(sw, port, remote, vid, &f);
+}
+
+/* The frames gathered in run go out: merged where gro_merge() may, into merge buffers. */
+static void
+vx_flush(struct sw *sw, struct vx_run *run)
+{
+	struct port *p = &sw->ports[run->port];
+	uint32_t i = 0, used;
+	struct frame f = {};
+	uint8_t *out;
+	int r;
+
+	while (i < run->n) {
+		if (run->out == VX_NOBUF) {
+			if (pool_gro_get(sw, &run->out) < 0) {
+				p->st.rx_drops += run->n - i;
+				log_trace("port %s: no merge buffer, dropped %u frames", p->name,
+				          run->n - i);
+				break;
+			}
+			run->at = 0;
+		}
+		out = pool_data(sw, run->out);
+		r = gro_merge(run->segs + i, run->n - i, out + run->at, sw->pool.buf_size - run->at,
+		              &used);
+		if (r < 0) {
+			/* Full: the next buffer; a frame that fits no empty one cannot be. */
+			if (run->at == 0) {
+				p->st.rx_drops++;
+				i++;
+				continue;
+			}
+			pool_put(sw, run->out);
+			run->out = VX_NOBUF;
+			continue;
+		}
+		f.bid = run->out;
+		f.data = out + run->at;
+		f.len = (uint32_t)r;
+		/* The next frame's virtio header stays aligned. */
+		run->at = (run->at + (size_t)r + 7) & ~(size_t)7;
+		if (used > 1) {
+			p->vx->gro_frames++;
+			p->vx->gro_segs += used;
+		}
+		vx_deliver(sw, run->port, run->remote, run->vid, &f);
+		i += used;
+	}
+	run->n = 0;
+}
+
+/*
+ * A batch the underlay's GRO made: datagrams of gso bytes one after another (the last
+ * may be shorter), all from one sender.  Each is checked as if it came alone; the
+ * frames of consecutive good ones for one port go through gro_merge().
+ */
+static void
+vx_batch(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, const uint8_t *data,
+         size_t len, size_t gso)
+{
+	struct vx_run run = { .out = VX_NOBUF };
+
+	for (size_t off = 0; off < len; off += gso) {
+		size_t dl = len - off < gso ? len - off : gso;
+		enum vxlan_verdict v;
+		uint32_t port;
+		uint16_t remote = 0, vid = 0;
+
+		v = vx_check(sw, s, from, data + off, dl, &port, &remote, &vid);
+		if (v != VXLAN_OK) {
+			if (run.n)
+				vx_flush(sw, &run);
+			vx_drop(sw, s, v, port, dl);
+			continue;
+		}
+		if (run.n && (run.n == GRO_SEGS_MAX || port != run.port || remote != run.remote ||
+		              vid != run.vid))
+			vx_flush(sw, &run);
+		run.port = port;
+		run.remote = remote;
+		run.vid = vid;
+		run.segs[run.n++] =
+		        (struct gro_seg){ data + off + VXLAN_HDR_LEN, dl - VXLAN_HDR_LEN };
+	}
+	if (run.n)
+		vx_flush(sw, &run);
+	if (run.out != VX_NOBUF)
+		pool_put(sw, run.out);
+}
+
+/* The segment size of the batch the last receive brought, or 0 for one datagram. */
+static size_t
+vx_gro_size(struct vxsock *s)
+{
+	struct cmsghdr *cm;
+	int gso = 0;
+
+	if (!s->gro)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&s->msg); cm; cm = CMSG_NXTHDR(&s->msg, cm))
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
+	return gso > 0 ? (size_t)gso : 0;
 }
 
 void
 vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 {
-	uint32_t si = ud_idx(cqe->user_data), port;
+	uint32_t si = ud_idx(cqe->user_data);
 	struct vxsock *s = &sw->vxsocks[si];
 	bool has_buf = cqe->flags & IORING_CQE_F_BUFFER;
+	bool more = cqe->flags & IORING_CQE_F_MORE;
 	uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	enum vxlan_verdict v;
+	struct vxlan_addr from;
 
 	if (has_buf)
 		pool_tun_got(sw, bid);
@@ -870,44 +1055,57 @@ vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe)
 			pool_put(sw, bid);
 		return;
 	}
-	s->receiving = false;
+	if (!more)
+		s->receiving = false;
 	if (s->closing) {
 		if (has_buf)
 			pool_put(sw, bid);
-		vxsock_close(sw, si);
+		if (!s->receiving)
+			vxsock_close(sw, si);
 		return;
 	}
-	if (cqe->res == -ENOBUFS) {
-		s->starved = true; /* the tick re-arms it, once buffers came back */
+	if (cqe->res == -ENOBUFS && !s->receiving) {
+		/* Re-armed once a batch gave buffers back (vxport_rearm), or by the tick. */
+		s->starved = true;
+		sw->pool.tun_starved = true;
 		return;
 	}
 	if (cqe->res < 0 && cqe->res != -EAGAIN && cqe->res != -EINTR)
 		log_debug("VXLAN socket %u: receive failed: %s", si, strerror(-cqe->res));
 	if (has_buf && cqe->res >= 0) {
-		v = vx_datagram(sw, s, bid, (size_t)cqe->res, &port);
-		if (v != VXLAN_OK) {
-			s->drops[v]++;
-			if (port != UINT32_MAX) {
-				sw->ports[port].st.rx_drops++;
-				sw->ports[port].vx->drops[v]++;
-			}
-			log_trace("VXLAN socket %u: dropped a datagram of %d bytes: %s", si,
-			          cqe->res, vxlan_verdict_name(v));
-		}
+		size_t len = (size_t)cqe->res, gso = vx_gro_size(s);
+		uint8_t *data = pool_data(sw, bid) + POOL_TUN_OFFSET;
+
+		if (!vx_from(&s->from, &from))
+			memset(&from, 0, sizeof(from));
+		if (len > sw->pool.buf_size - POOL_TUN_OFFSET)
+			vx_drop(sw, s, VXLAN_DROP_OVERSIZE, UINT32_MAX, len);
+		else if (gso && len > gso)
+			vx_batch(sw, s, &from, data, len, gso);
+		else
+			vx_one(sw, s, &from, bid, data, len);
 	}
 	if (has_buf)
 		pool_put(sw, bid);
-	vxsock_arm(sw, si);
+	if (!s->receiving)
+		vxsock_arm(sw, si);
+}
+
+void
+vxport_rearm(struct sw *sw)
+{
+	sw->pool.tun_starved = false;
+	if (!sw->vxsocks)
+		return;
+	for (uint32_t i = 0; i < VXSOCK_MAX; i++)
+		if (sw->vxsocks[i].fd >= 0 && sw->vxsocks[i].starved && !sw->vxsocks[i].receiving)
+			vxsock_arm(sw, i);
 }
 
 void
 vxport_tick(struct sw *sw)
 {
-	if (!sw->vxsocks)
-		return;
-	for (uint32_t i = 0; i < VXSOCK_MAX; i++)
-		if (sw->vxsocks[i].fd >= 0 && sw->vxsocks[i].starved)
-			vxsock_arm(sw, i);
+	vxport_rearm(sw);
 }
 
 void
@@ -928,6 +1126,9 @@ vxport_describe(const struct sw *sw, uint32_t idx, struct ctl_port *ret)
 		vxlan_addr_format(&s->local, v->local);
 	v->dstport = s->port;
 	v->underlay_mtu = p->vx->underlay_mtu;
+	/* Received batches: GSO frames merged, and the datagrams they were merged from. */
+	v->gro_merged = p->vx->gro_frames;
+	v->gro_segments = p->vx->gro_segs;
 	/* What the port's VNI dropped, and what its socket dropped before a VNI was known. */
 	for (int r = VXLAN_OK + 1; r < VXLAN_VERDICTS && v->ndrops < CTL_VXLAN_DROPS_MAX; r++) {
 		v->drop_reason[v->ndrops] = vxlan_verdict_name(r);

@@ -3,12 +3,17 @@
 # (namespaces on an underlay bridge, MTU 1500, the segment's 1450):
 #   kernel     the kernel's vxlan on both hosts, each bridged to a node namespace (the
 #              in-kernel reference)
-#   containet  containet with a node (a tap) on host A, the kernel's vxlan on host B:
-#              super-frames from the tap segmented in software, sent with UDP_SEGMENT
-#   perframe   the same with --no-vxlan-gso: one sendmsg per segment
+#   containet  containet with a node (a tap) on host A, the kernel's vxlan on host B,
+#              both fast paths: super-frames from the tap segmented in software, sent
+#              with UDP_SEGMENT; datagrams received in UDP_GRO batches, TCP segments
+#              merged back into one GSO write to the tap
+#   perframe   the same with --no-vxlan-gso --no-vxlan-gro: one sendmsg per segment,
+#              one receive and one tap write per datagram
+# The underlay's veths have GRO on, as NICs do (for every setup, the kernel's too).
 # Per setup and repetition: iperf3 TCP single stream, from the node on A to the node on
-# B, and the switch's CPU seconds.  Prints medians and the ratios the issue asks for
-# (containet / kernel >= 0.6; UDP_SEGMENT path / per-frame path >= 3).
+# B (A->B: containet sends) and back (B->A, iperf3 -R: containet receives), and the
+# switch's CPU seconds.  Prints medians and the ratios the issue asks for (containet /
+# kernel >= 0.6; fast paths / per-frame paths >= 3), per direction and for the sum.
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s), BENCH_VXLAN_SETUPS
 # ("kernel containet perframe").  Everything it makes
@@ -88,10 +93,14 @@ for n in 1 2; do
 	netns_add "$ID-h$n"
 	ip link add "$ID-u$n" netns "$ID-ul" type veth peer name ul0 netns "$ID-h$n"
 	ip -n "$ID-ul" link set "$ID-u$n" master br0 up
+	# A veth coalesces only what its peer sends without TSO: the bridge's ports too.
+	ip netns exec "$ID-ul" ethtool -K "$ID-u$n" tx off >/dev/null
 	ip -n "$ID-h$n" addr add "10.210.0.$n/24" dev ul0
 	ip -n "$ID-h$n" link set ul0 up
 	# Complete checksums on the underlay, as a wire has them (see README: veth underlays).
 	ip netns exec "$ID-h$n" ethtool -K ul0 tx off >/dev/null
+	# Receive coalescing, as a NIC has it: batches for UDP_GRO and the kernel's vxlan.
+	ip netns exec "$ID-h$n" ethtool -K ul0 gro on >/dev/null
 done
 
 # kernel_host N NODE_NS: the kernel's vxlan on host N bridged to a node at 10.211.0.N.
@@ -130,13 +139,15 @@ setup() { # kernel | containet | perframe
 		kernel_host 1 "$ID-na"
 	else
 		local opts=()
-		[[ $1 != perframe ]] || opts=(--no-vxlan-gso)
+		[[ $1 != perframe ]] || opts=(--no-vxlan-gso --no-vxlan-gro)
 		ip netns exec "$ID-h1" "$BIN/containet" -s "$sock" "${opts[@]}" \
 			--vxlan vx1 --vni 42 --remote 10.210.0.2 --segment lab >"$TMP/sw.log" 2>&1 &
 		SWITCH=$!
 		PIDS+=("$SWITCH")
 		wait_until 5 "$BIN/containet" -s "$sock" ports || die "the switch does not start"
 		netns_add "$ID-na"
+		# A fresh log: the last setup's "ok" must not pass for this attach.
+		rm -f "$TMP/attach.log"
 		ip netns exec "$ID-na" "$CTL" attach "$sock" na eth0 lab >"$TMP/attach.log" 2>&1 &
 		PIDS+=($!)
 		wait_until 5 grep -q '"ok":true' "$TMP/attach.log" || die "attach failed"
@@ -147,35 +158,54 @@ setup() { # kernel | containet | perframe
 }
 
 declare -A GBPS CPU
+gbps() { # iperf3's JSON: the receiver's rate in Gbit/s
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' "$1"
+}
 for ((rep = 1; rep <= REPS; rep++)); do
 	for s in $SETUPS; do
 		echo "bench-switch-vxlan: repetition $rep/$REPS: $s" >&2
 		setup "$s"
 		before=0
 		[[ -z $SWITCH ]] || before=$(proc_cpu "$SWITCH")
-		if ip netns exec "$ID-na" iperf3 -c 10.211.0.2 -t "$DUR" -J >"$TMP/c.json" 2>&1; then
-			g=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' "$TMP/c.json")
-		else
-			g=-
-		fi
+		for dir in ab ba; do
+			args=()
+			[[ $dir == ab ]] || args=(-R)
+			if ip netns exec "$ID-na" iperf3 -c 10.211.0.2 -t "$DUR" "${args[@]}" -J \
+				>"$TMP/c.json" 2>&1; then
+				g=$(gbps "$TMP/c.json")
+			else
+				g=-
+			fi
+			GBPS[$s-$dir]+="$g "
+		done
 		cpu=-
 		[[ -z $SWITCH ]] || cpu=$(awk -v t="$(($(proc_cpu "$SWITCH") - before))" \
 			-v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / h }')
-		GBPS[$s]+="$g "
 		CPU[$s]+="$cpu "
 	done
 done
 
 median() { tr ' ' '\n' | grep -v '^-\?$' | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
-echo
-echo "VXLAN: TCP over one VXLAN segment, node on A -> node on B (host B: the kernel's vxlan)"
-printf '%-10s %10s %14s %s\n' SETUP GBIT/S SWITCH-CPU-S "RUNS (Gbit/s)"
-for s in $SETUPS; do
-	printf '%-10s %10s %14s %s\n' "$s" "$(median <<<"${GBPS[$s]}")" "$(median <<<"${CPU[$s]}")" "${GBPS[$s]}"
-done
-k=$(median <<<"${GBPS[kernel]:-}")
-c=$(median <<<"${GBPS[containet]:-}")
-p=$(median <<<"${GBPS[perframe]:-}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-echo "containet / kernel vxlan: $(ratio "$c" "$k")x (target >= 0.6x)"
-echo "UDP_SEGMENT path / per-frame path: $(ratio "$c" "$p")x (target >= 3x)"
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", a + b }'; }
+echo
+echo "VXLAN: TCP over one VXLAN segment between a node on A and a node on B (host B: the kernel's vxlan)"
+printf '%-10s %10s %10s %10s %14s %s\n' SETUP 'A->B' 'B->A' 'SUM' SWITCH-CPU-S "RUNS A->B | B->A (Gbit/s)"
+declare -A MED
+for s in $SETUPS; do
+	MED[$s-ab]=$(median <<<"${GBPS[$s-ab]}")
+	MED[$s-ba]=$(median <<<"${GBPS[$s-ba]}")
+	MED[$s]=$(sum "${MED[$s-ab]}" "${MED[$s-ba]}")
+	printf '%-10s %10s %10s %10s %14s %s| %s\n' "$s" "${MED[$s-ab]}" "${MED[$s-ba]}" "${MED[$s]}" \
+		"$(median <<<"${CPU[$s]}")" "${GBPS[$s-ab]}" "${GBPS[$s-ba]}"
+done
+for d in ab ba ""; do
+	name=${d:-sum}
+	name=${name/ab/A->B}
+	name=${name/ba/B->A}
+	k=${MED[kernel${d:+-$d}]:--}
+	c=${MED[containet${d:+-$d}]:--}
+	p=${MED[perframe${d:+-$d}]:--}
+	echo "$name: containet / kernel vxlan: $(ratio "$c" "$k")x (target >= 0.6x);" \
+		"GSO/GRO paths / per-frame paths: $(ratio "$c" "$p")x (target >= 3x)"
+done

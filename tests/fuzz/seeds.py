@@ -373,6 +373,51 @@ def gso():
           payload[:2000])
 
 
+def gro():
+    """Segments, each a 2-byte big-endian length then the frame: runs of TCP segments."""
+    def csum(data):
+        if len(data) % 2:
+            data += b"\0"
+        s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+        while s >> 16:
+            s = (s & 0xFFFF) + (s >> 16)
+        return ~s & 0xFFFF
+
+    def segment(v6, seq, ip_id, flags, payload, sport=40000):
+        eth = bytes([2, 0, 0, 0, 0, 0xB, 2, 0, 0, 0, 0, 0xA]) + (b"\x86\xdd" if v6 else b"\x08\x00")
+        tcp = struct.pack("!HHIIBBHHH", sport, 5201, seq, 99, 8 << 4, flags, 512, 0, 0) + \
+            bytes([1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 7]) + payload
+        if v6:
+            src, dst = bytes(15) + b"\1", bytes(15) + b"\2"
+            ip = struct.pack("!IHBB", 0x60000000, len(tcp), 6, 64) + src + dst
+            pseudo = src + dst + struct.pack("!IxxxB", len(tcp), 6)
+        else:
+            src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+            ip = struct.pack("!BBHHHBBH", 0x45, 0, 20 + len(tcp), ip_id, 0x4000, 64, 6, 0) + src + dst
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            pseudo = src + dst + struct.pack("!xBH", 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        return eth + ip + tcp
+
+    def batch(frames):
+        return b"".join(struct.pack("!H", len(f)) + f for f in frames)
+
+    data = bytes(i * 7 & 0xFF for i in range(1448))
+    for v6 in (False, True):
+        name = "tcp6" if v6 else "tcp4"
+        run = [segment(v6, 1000 + i * 1000, 7 + i, 0x10, data[:1000]) for i in range(6)]
+        write("fuzz_containet_gro", name, batch(run))
+        short = run[:3] + [segment(v6, 4000, 10, 0x18, data[:300])] + run[4:]
+        write("fuzz_containet_gro", name + "-short-psh", batch(short))
+        mixed = [segment(v6, 1000 + (i // 2) * 1000, 7 + i // 2, 0x10, data[:500], 40000 + i % 2)
+                 for i in range(6)]
+        write("fuzz_containet_gro", name + "-mixed", batch(mixed))
+    big = [segment(False, i * 1448, i, 0x10, data) for i in range(46)]
+    write("fuzz_containet_gro", "tcp4-64k", batch(big))
+    arp = bytes([0xFF] * 6 + [2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28)
+    write("fuzz_containet_gro", "arp", batch([arp, arp]))
+
+
 def vxlan():
     """Mode byte (bit 0: remote list), then a VXLAN datagram or the list's text."""
     inner = bytes([0xFF] * 6 + [2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28)
@@ -507,6 +552,7 @@ if __name__ == "__main__":
     endpoint()
     labjson()
     gso()
+    gro()
     vxlan()
     volume()
     change()

@@ -699,7 +699,7 @@ START_TEST(reply_builders)
 	                       "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
 	                       "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
 	                       "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
-	                       "\"dstport\":4789,\"underlay_mtu\":1500,"
+	                       "\"dstport\":4789,\"underlay_mtu\":1500,\"gro_merged\":0,\"gro_segments\":0,"
 	                       "\"vxlan_drops\":{\"no I flag\":2}}]}");
 	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
 	free(text);
