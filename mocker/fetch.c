@@ -149,7 +149,7 @@ job_init(struct registry *reg, struct fetch_job *j)
 	if (asprintf(&what, "blobs/%s", j->digest) < 0)
 		return -ENOMEM;
 	j->url = registry_url(reg, what);
-	j->easy = http_easy_new(&j->headers);
+	j->easy = registry_easy_new(reg, &j->headers);
 	j->hash = sha256_new();
 	if (!j->url || !j->easy || !j->hash)
 		return -ENOMEM;
@@ -197,7 +197,7 @@ job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
 
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	log_debug("blob %s: %s, HTTP %ld, %" PRIu64 "/%" PRIu64 " bytes", j->digest,
-	          curl_easy_strerror(rc), status, j->have, j->size);
+	          http_error_text(rc, &j->headers), status, j->have, j->size);
 	if (j->error)
 		return -EBADMSG; /* set by the write callback: not worth a retry */
 	if (rc == CURLE_OK && status >= 300 && status < 400) {
@@ -230,7 +230,7 @@ job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
 	}
 	if (rc != CURLE_OK)
-		return job_fail(j, -EIO, "blob %s: %s", j->digest, curl_easy_strerror(rc));
+		return job_fail(j, -EIO, "blob %s: %s", j->digest, http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
 		return job_fail(j, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
 	return job_fail(j, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);

@@ -75,8 +75,15 @@ usage(FILE *f)
 	        "      --platform OS/ARCH[/VAR]    platform to pick from a multi-platform image "
 	        "(pull, load);\n"
 	        "                                  import: the new image's platform\n"
-	        "      --insecure-registry HOST    allow plain HTTP to HOST (always for "
-	        "localhost)\n"
+	        "      --insecure-registry HOST    plain HTTP to HOST (loopback hosts: plain "
+	        "HTTP first,\n"
+	        "                                  HTTPS when they answer like a TLS port)\n"
+	        "      --tls-verify[=BOOL]         check registries' certificates (default "
+	        "true)\n"
+	        "      --cert-dir DIR              CAs (*.crt) and a client certificate "
+	        "(*.cert, *.key)\n"
+	        "                                  for registries; default: "
+	        "/etc/docker/certs.d/HOST:PORT\n"
 	        "      --username USER             user for the registry (with --password-stdin)\n"
 	        "      --password-stdin            read the password from standard input\n"
 	        "      --no-unpack                 pull, import, load: store without unpacking\n"
@@ -110,6 +117,8 @@ enum {
 	OPT_STORE = 256,
 	OPT_PLATFORM,
 	OPT_INSECURE,
+	OPT_TLS_VERIFY,
+	OPT_CERT_DIR,
 	OPT_USERNAME,
 	OPT_PASSWORD_STDIN,
 	OPT_NO_UNPACK,
@@ -159,6 +168,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+		{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
+		{ "cert-dir", required_argument, NULL, OPT_CERT_DIR },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
 		{ "no-unpack", no_argument, NULL, OPT_NO_UNPACK },
@@ -193,6 +204,20 @@ parse_options(int argc, char **argv, struct options *o)
 			if (o->n_insecure + 1 >= ARRAY_SIZE(o->insecure))
 				return log_usage_error("too many --insecure-registry");
 			o->insecure[o->n_insecure++] = optarg;
+			break;
+		case OPT_TLS_VERIFY:
+			if (!optarg || strcmp(optarg, "true") == 0)
+				o->pull.tls_verify = true;
+			else if (strcmp(optarg, "false") == 0)
+				o->pull.tls_verify = false;
+			else
+				return log_usage_error("--tls-verify='%s': want true or false",
+				                       optarg);
+			break;
+		case OPT_CERT_DIR:
+			if (!*optarg)
+				return log_usage_error("--cert-dir needs a directory");
+			o->pull.cert_dir = optarg;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -430,7 +455,10 @@ int
 main(int argc, char **argv)
 {
 	struct options o = {
-		.pull = { .unpack = true, .parallel = 4, .max_unpacked = UNPACK_MAX_DEFAULT },
+		.pull = { .unpack = true,
+		          .tls_verify = true,
+		          .parallel = 4,
+		          .max_unpacked = UNPACK_MAX_DEFAULT },
 	};
 	const char *env = getenv("CONTAINET_STORE");
 	int r;

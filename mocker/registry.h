@@ -2,6 +2,7 @@
  * flow, Basic auth, retries, and redirects that never carry Authorization elsewhere. */
 #pragma once
 
+#include "certdir.h"
 #include "http.h"
 
 #include <stdbool.h>
@@ -10,17 +11,34 @@
 
 struct registry;
 
-/* host is the API host[:port]; plain HTTP when insecure; userpass "user:password" or NULL. */
-int registry_new(const char *host, const char *repo, bool insecure, const char *userpass,
-                 struct registry **ret);
+enum registry_transport {
+	REGISTRY_HTTPS,
+	/* Plain HTTP first; HTTPS when the server answers like a TLS port (a 400 that says
+	 * so, or a dropped connection).  For loopback registries without TLS settings. */
+	REGISTRY_HTTP_THEN_HTTPS,
+	REGISTRY_HTTP,
+};
+
+struct registry_opts {
+	const char *host; /* the API host[:port] */
+	const char *repo;
+	const char *userpass; /* "user:password" or NULL */
+	enum registry_transport transport;
+	bool tls_verify;
+	const struct certdir *certs; /* CAs and client certificate, or NULL */
+	const char *certs_dir;       /* where they came from, for messages */
+};
+
+int registry_new(const struct registry_opts *o, struct registry **ret);
 struct registry *registry_free(struct registry *reg);
 DEFINE_CLEANUP_FUNC(struct registry *, registry_free)
 #define _cleanup_registry_ _cleanup_(registry_freep)
 
-/* True when reg speaks to host (over HTTP when insecure) for repo: it can be used again,
- * with the token it holds. */
-bool registry_matches(const struct registry *reg, const char *host, const char *repo,
-                      bool insecure);
+/* True when reg speaks to host for repo: it can be used again, with the token it holds. */
+bool registry_matches(const struct registry *reg, const char *host, const char *repo);
+
+/* A handle with mocker's defaults and the registry's TLS settings. */
+CURL *registry_easy_new(const struct registry *reg, struct http_headers *headers);
 
 /* "https://host/v2/<repo>/<what>" */
 char *registry_url(const struct registry *reg, const char *what);
@@ -34,7 +52,7 @@ int registry_authenticate(struct registry *reg, const char *www_authenticate, ch
 /* GETs what (relative to /v2/<repo>/) into memory, with extra_header (or NULL), handling
  * auth, retries and redirects.  -ENOENT on 404; other failures -EIO/-EACCES with a reason. */
 int registry_get(struct registry *reg, const char *what, const char *extra_header, size_t max,
-                 struct buffer *ret_body, struct http_headers *ret_headers, char **ret_error);
+                 struct http_buffer *ret_body, struct http_headers *ret_headers, char **ret_error);
 
 /* Number of tokens fetched so far (for -v). */
 unsigned registry_token_fetches(const struct registry *reg);
