@@ -368,9 +368,10 @@ auth_helper_get(const char *helper, const char *server, char **ret_userpass, cha
 	posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
 	r = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	/* -ENOENT is "no credentials" to the caller: a helper that cannot run is other. */
 	if (r != 0)
-		return error_set(ret_error, -r, "credential helper %s: %s%s", prog, strerror(r),
-		                 r == ENOENT ? " (not on PATH)" : "");
+		return error_set(ret_error, r == ENOENT ? -ENOEXEC : -r, "credential helper %s: %s%s",
+		                 prog, strerror(r), r == ENOENT ? " (not on PATH)" : "");
 	out_w = safe_close(out_w);
 	r = read_output(out_r, &out, &len);
 	out_r = safe_close(out_r);
