@@ -27,7 +27,13 @@ struct registry {
 	struct auth_challenge challenge; /* the last one answered, to refresh the token */
 	char *auth_header;
 	time_t auth_expiry; /* 0: never */
+	unsigned auth_generation; /* counts the headers auth_header held */
 	unsigned token_fetches;
+	/* The token request, a transfer of its own (in a multi loop, or alone) */
+	CURL *token_easy;
+	struct http_buffer token_body;
+	struct http_headers token_headers;
+	unsigned token_attempt;
 	CURL *easy; /* kept between requests, so its connection is reused */
 };
 
@@ -95,6 +101,9 @@ registry_free(struct registry *reg)
 	free(reg->auth_header);
 	if (reg->easy)
 		curl_easy_cleanup(reg->easy);
+	if (reg->token_easy)
+		curl_easy_cleanup(reg->token_easy);
+	registry_token_abandon(reg);
 	free(reg);
 	return NULL;
 }
@@ -170,72 +179,65 @@ token_url(CURL *c, const struct auth_challenge *ch, const char *repo)
 	return url;
 }
 
-/* Fetches a Bearer token from the challenge's realm, with credentials when we have them. */
-static int
-fetch_token(struct registry *reg, char **ret_error)
+void
+registry_token_abandon(struct registry *reg)
 {
-	struct http_headers hdr = { .retry_after = -1 };
-	_cleanup_curl_ CURL *c = registry_easy_new(reg, &hdr);
-	_cleanup_free_ char *url = NULL;
-	_cleanup_json_ cJSON *j = NULL;
-	struct http_buffer body = { .max = 1 << 20 };
-	const char *tok;
-	long status = 0;
-	uint64_t expires;
-	CURLcode rc = CURLE_OK;
-	int r = 0;
+	http_buffer_done(&reg->token_body);
+	http_headers_reset(&reg->token_headers);
+	reg->token_attempt = 0;
+}
 
-	if (!c)
-		return -ENOMEM;
-	url = token_url(c, &reg->challenge, reg->repo);
+CURL *
+registry_token_begin(struct registry *reg)
+{
+	_cleanup_free_ char *url = NULL;
+
+	if (!reg->token_easy) {
+		reg->token_easy = registry_easy_new(reg, &reg->token_headers);
+		if (!reg->token_easy)
+			return NULL;
+		curl_easy_setopt(reg->token_easy, CURLOPT_WRITEFUNCTION, buffer_cb);
+		curl_easy_setopt(reg->token_easy, CURLOPT_WRITEDATA, &reg->token_body);
+		/* Token services may redirect; curl drops credentials on other hosts itself. */
+		curl_easy_setopt(reg->token_easy, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(reg->token_easy, CURLOPT_MAXREDIRS, 3L);
+		if (reg->userpass) {
+			curl_easy_setopt(reg->token_easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+			curl_easy_setopt(reg->token_easy, CURLOPT_USERPWD, reg->userpass);
+		}
+	}
+	url = token_url(reg->token_easy, &reg->challenge, reg->repo);
 	if (!url)
-		return -ENOMEM;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buffer_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	/* Token services may redirect; curl drops credentials on other hosts itself. */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	if (reg->userpass) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERPWD, reg->userpass);
-	}
-	for (unsigned attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-		body.len = 0;
-		rc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		if (!http_retryable(rc, status) || attempt == MAX_ATTEMPTS)
-			break;
-		usleep(http_backoff_ms(attempt, hdr.retry_after) * 1000);
-	}
-	reg->token_fetches++;
-	if (rc != CURLE_OK)
-		r = error_set(ret_error, -EIO, "token request to %s: %s", reg->challenge.realm,
-		              http_error_text(rc, &hdr));
-	else if (status == 401 || status == 403)
-		r = error_set(ret_error, -EACCES, "token service %s refused the %s (HTTP %ld)",
-		         reg->challenge.realm, reg->userpass ? "credentials" : "anonymous request",
-		         status);
-	else if (status != 200)
-		r = error_set(ret_error, -EIO, "token request to %s: HTTP %ld", reg->challenge.realm,
-		         status);
-	if (r < 0)
-		goto out;
-	j = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
+		return NULL;
+	curl_easy_setopt(reg->token_easy, CURLOPT_URL, url);
+	http_buffer_done(&reg->token_body);
+	reg->token_body.max = 1 << 20;
+	http_headers_reset(&reg->token_headers);
+	log_debug("token request to %s", reg->challenge.realm);
+	return reg->token_easy;
+}
+
+static int
+token_store(struct registry *reg, char **ret_error)
+{
+	_cleanup_json_ cJSON *j = NULL;
+	const char *tok;
+	uint64_t expires;
+
+	j = cJSON_ParseWithLength(reg->token_body.data ? reg->token_body.data : "",
+	                          reg->token_body.len);
 	tok = json_string(j, "token");
 	if (!tok || !*tok)
 		tok = json_string(j, "access_token");
-	if (!tok || !*tok || strpbrk(tok, "\r\n")) {
-		r = error_set(ret_error, -EIO, "token service %s sent no token", reg->challenge.realm);
-		goto out;
-	}
+	if (!tok || !*tok || strpbrk(tok, "\r\n"))
+		return error_set(ret_error, -EIO, "token service %s sent no token",
+		                 reg->challenge.realm);
 	free(reg->auth_header);
-	reg->auth_header = NULL;
 	if (asprintf(&reg->auth_header, "Authorization: Bearer %s", tok) < 0) {
 		reg->auth_header = NULL;
-		r = -ENOMEM;
-		goto out;
+		return -ENOMEM;
 	}
+	reg->auth_generation++;
 	/* Docker's default lifetime is 60 s; keep a margin so a token never expires in flight. */
 	expires = json_uint(j, "expires_in", 60);
 	if (expires < 60)
@@ -243,14 +245,59 @@ fetch_token(struct registry *reg, char **ret_error)
 	reg->auth_expiry = time(NULL) + (time_t)expires - 10;
 	log_debug("got a token from %s, valid %llus", reg->challenge.realm,
 	          (unsigned long long)expires);
-out:
-	http_buffer_done(&body);
-	http_headers_reset(&hdr);
-	return r;
+	return 0;
 }
 
 int
-registry_authenticate(struct registry *reg, const char *www_authenticate, char **ret_error)
+registry_token_end(struct registry *reg, CURLcode rc, long *ret_retry_ms, char **ret_error)
+{
+	long status = 0;
+	int r;
+
+	curl_easy_getinfo(reg->token_easy, CURLINFO_RESPONSE_CODE, &status);
+	reg->token_fetches++;
+	if (http_retryable(rc, status) && ++reg->token_attempt < MAX_ATTEMPTS) {
+		*ret_retry_ms = http_backoff_ms(reg->token_attempt, reg->token_headers.retry_after);
+		log_debug("token request to %s: %s, HTTP %ld; again in %ld ms", reg->challenge.realm,
+		          http_error_text(rc, &reg->token_headers), status, *ret_retry_ms);
+		return 1;
+	}
+	if (rc != CURLE_OK)
+		r = error_set(ret_error, -EIO, "token request to %s: %s", reg->challenge.realm,
+		              http_error_text(rc, &reg->token_headers));
+	else if (status == 401 || status == 403)
+		r = error_set(ret_error, -EACCES, "token service %s refused the %s (HTTP %ld)",
+		              reg->challenge.realm,
+		              reg->userpass ? "credentials" : "anonymous request", status);
+	else if (status != 200)
+		r = error_set(ret_error, -EIO, "token request to %s: HTTP %ld", reg->challenge.realm,
+		              status);
+	else
+		r = token_store(reg, ret_error);
+	registry_token_abandon(reg);
+	return r;
+}
+
+/* The token request on its own, for the requests made one at a time. */
+static int
+fetch_token(struct registry *reg, char **ret_error)
+{
+	for (;;) {
+		CURL *c = registry_token_begin(reg);
+		long ms;
+		int r;
+
+		if (!c)
+			return -ENOMEM;
+		r = registry_token_end(reg, curl_easy_perform(c), &ms, ret_error);
+		if (r <= 0)
+			return r;
+		usleep(ms * 1000);
+	}
+}
+
+int
+registry_challenge(struct registry *reg, const char *www_authenticate, char **ret_error)
 {
 	struct auth_challenge ch;
 	int r;
@@ -260,17 +307,17 @@ registry_authenticate(struct registry *reg, const char *www_authenticate, char *
 	r = auth_parse_challenge(www_authenticate, &ch);
 	if (r < 0)
 		return error_set(ret_error, -EACCES, "%s: unsupported authentication challenge '%s'",
-		            reg->base, www_authenticate);
+		                 reg->base, www_authenticate);
 	auth_challenge_done(&reg->challenge);
 	reg->challenge = ch;
 	if (ch.scheme == AUTH_BEARER)
-		return fetch_token(reg, ret_error);
+		return 1;
 	/* Basic: the registry wants credentials on every request. */
 	if (!reg->userpass)
 		return error_set(ret_error, -EACCES,
-		            "%s requires credentials (docker login, or --username and "
-		            "--password-stdin)",
-		            reg->base);
+		                 "%s requires credentials (docker login, or --username and "
+		                 "--password-stdin)",
+		                 reg->base);
 	_cleanup_free_ char *b64 = auth_base64_encode(reg->userpass, strlen(reg->userpass));
 	if (!b64)
 		return -ENOMEM;
@@ -280,7 +327,37 @@ registry_authenticate(struct registry *reg, const char *www_authenticate, char *
 		return -ENOMEM;
 	}
 	reg->auth_expiry = 0;
+	reg->auth_generation++;
 	return 0;
+}
+
+int
+registry_authenticate(struct registry *reg, const char *www_authenticate, char **ret_error)
+{
+	int r = registry_challenge(reg, www_authenticate, ret_error);
+
+	return r > 0 ? fetch_token(reg, ret_error) : r;
+}
+
+bool
+registry_token_due(const struct registry *reg)
+{
+	return reg->auth_header && reg->auth_expiry && time(NULL) >= reg->auth_expiry &&
+	       reg->challenge.scheme == AUTH_BEARER;
+}
+
+const char *
+registry_auth_current(const struct registry *reg, unsigned *ret_generation)
+{
+	if (ret_generation)
+		*ret_generation = reg->auth_generation;
+	return reg->auth_header;
+}
+
+unsigned
+registry_auth_generation(const struct registry *reg)
+{
+	return reg->auth_generation;
 }
 
 int
@@ -288,8 +365,7 @@ registry_auth_header(struct registry *reg, const char **ret, char **ret_error)
 {
 	int r;
 
-	if (reg->auth_header && reg->auth_expiry && time(NULL) >= reg->auth_expiry &&
-	    reg->challenge.scheme == AUTH_BEARER) {
+	if (registry_token_due(reg)) {
 		r = fetch_token(reg, ret_error);
 		if (r < 0)
 			return r;

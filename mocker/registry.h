@@ -49,6 +49,24 @@ int registry_auth_header(struct registry *reg, const char **ret, char **ret_erro
  * -EACCES when credentials are missing or refused. */
 int registry_authenticate(struct registry *reg, const char *www_authenticate, char **ret_error);
 
+/*
+ * The same in steps, for a loop of parallel transfers that must not stop while a token
+ * is fetched: registry_challenge takes a 401's challenge (0: the header is ready, 1: a
+ * token is needed); registry_token_begin gives the token request's handle (owned by reg)
+ * to run; registry_token_end takes its result (0: the new header is ready, 1: run it
+ * again after *ret_retry_ms, <0: failed, with a reason); registry_token_abandon forgets
+ * a request that will not end.  registry_token_due says the token has expired;
+ * registry_auth_current gives the header as it is, with its generation, which grows
+ * with every new header (a 401 to an older one needs no new token).
+ */
+int registry_challenge(struct registry *reg, const char *www_authenticate, char **ret_error);
+CURL *registry_token_begin(struct registry *reg);
+int registry_token_end(struct registry *reg, CURLcode rc, long *ret_retry_ms, char **ret_error);
+void registry_token_abandon(struct registry *reg);
+bool registry_token_due(const struct registry *reg);
+const char *registry_auth_current(const struct registry *reg, unsigned *ret_generation);
+unsigned registry_auth_generation(const struct registry *reg);
+
 /* GETs what (relative to /v2/<repo>/) into memory, with extra_header (or NULL), handling
  * auth, retries and redirects.  -ENOENT on 404; other failures -EIO/-EACCES with a reason. */
 int registry_get(struct registry *reg, const char *what, const char *extra_header, size_t max,
