@@ -4,7 +4,7 @@
 
 #include "cleanup.h"
 
-#include <curl/curl.h>
+#include "lazycurl.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -6,6 +6,7 @@
 #include "load.h"
 #include "log.h"
 #include "layerpath.h"
+#include "lazyarchive.h"
 #include "manifest.h"
 #include "pull.h"
 #include "save.h"
@@ -14,7 +15,7 @@
 #include "unpack.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "lazycurl.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -379,6 +380,26 @@ is_command(const char *cmd)
 	return false;
 }
 
+/* libcurl and libarchive for the commands that use them, opened now so that a failure to
+ * open them is said plainly (rootfs opens libarchive only when it has to unpack). */
+static int
+load_libraries(const char *cmd)
+{
+	static const char *const archive_cmds[] = { "pull", "unpack", "import", "save",
+		                                    "load", "extract" };
+	_cleanup_free_ char *why = NULL;
+	int r = 0;
+
+	if (strcmp(cmd, "pull") == 0)
+		r = lazycurl_load(&why);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(archive_cmds); i++)
+		if (strcmp(cmd, archive_cmds[i]) == 0)
+			r = lazyarchive_load(&why);
+	if (r < 0)
+		log_error("%s: %s", cmd, why ? why : strerror(-r));
+	return r;
+}
+
 static int
 run(struct options *o, int argc, char **argv)
 {
@@ -391,6 +412,8 @@ run(struct options *o, int argc, char **argv)
 
 	if (!is_command(cmd))
 		return log_usage_error("unknown command '%s'", cmd);
+	if (load_libraries(cmd) < 0)
+		return 1;
 	if ((o->changes || o->base || o->overlay || o->exclude) && !import)
 		return log_usage_error("--change, --base, --overlay and --exclude are options of "
 		                       "import");
@@ -471,12 +494,8 @@ main(int argc, char **argv)
 		return r;
 	if (optind >= argc)
 		return log_usage_error("no command given");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_error("cannot initialize libcurl");
-		return 1;
-	}
 	r = run(&o, argc - optind, argv + optind);
-	curl_global_cleanup();
+	lazycurl_unload();
 	strv_free(o.changes);
 	strv_free(o.exclude);
 	return r;
