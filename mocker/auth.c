@@ -205,14 +205,15 @@ auth_helper_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 0 && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                         "0123456789._-") == n &&
+	return n > 0 && n <= 64 &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                    "0123456789._-") == n &&
 	       name[0] != '.' && name[0] != '-';
 }
 
 int
-auth_config_parse(const char *text, size_t len, const char *domain,
-                  struct auth_config_entry *ret, char **ret_error)
+auth_config_parse(const char *text, size_t len, const char *domain, struct auth_config_entry *ret,
+                  char **ret_error)
 {
 	_cleanup_free_ char *k_https = NULL, *k_http = NULL;
 	_cleanup_json_ cJSON *root = NULL;
@@ -222,9 +223,11 @@ auth_config_parse(const char *text, size_t len, const char *domain,
 	bool hub = strcmp(domain, REF_DOCKER_HUB) == 0;
 	int r;
 
-	if (asprintf(&k_https, "https://%s", domain) < 0 || asprintf(&k_http, "http://%s", domain) < 0)
+	if (asprintf(&k_https, "https://%s", domain) < 0 ||
+	    asprintf(&k_http, "http://%s", domain) < 0)
 		return -ENOMEM;
-	char *keys_hub[] = { "https://index.docker.io/v1/", "index.docker.io", (char *)domain, NULL };
+	char *keys_hub[] = { "https://index.docker.io/v1/", "index.docker.io", (char *)domain,
+		             NULL };
 	char *keys[] = { (char *)domain, k_https, k_http, NULL };
 	char *const *k = hub ? keys_hub : keys;
 
@@ -272,8 +275,8 @@ auth_config_parse(const char *text, size_t len, const char *domain,
 			r = -EINVAL;
 		if (r < 0) {
 			auth_config_entry_done(&e);
-			return error_set(ret_error, r, "\"auth\" of '%s' is no base64 of user:password",
-			                 key);
+			return error_set(ret_error, r,
+			                 "\"auth\" of '%s' is no base64 of user:password", key);
 		}
 	}
 	*ret = e;
@@ -350,16 +353,19 @@ auth_helper_get(const char *helper, const char *server, char **ret_userpass, cha
 	pid_t pid;
 
 	if (!auth_helper_name_valid(helper))
-		return error_set(ret_error, -EINVAL, "'%s' is not a credential helper name", helper);
+		return error_set(ret_error, -EINVAL, "'%s' is not a credential helper name",
+		                 helper);
 	if (asprintf(&prog, "docker-credential-%s", helper) < 0)
 		return -ENOMEM;
 	/* The server name from a file, not a pipe: the helper may exit without reading it,
 	 * and nothing here then dies of SIGPIPE. */
 	in = memfd_create("mocker-credential-server", MFD_CLOEXEC);
 	if (in < 0 || write_all(in, server, strlen(server)) < 0 || lseek(in, 0, SEEK_SET) < 0)
-		return error_set(ret_error, -errno, "credential helper %s: %s", prog, strerror(errno));
+		return error_set(ret_error, -errno, "credential helper %s: %s", prog,
+		                 strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return error_set(ret_error, -errno, "credential helper %s: %s", prog, strerror(errno));
+		return error_set(ret_error, -errno, "credential helper %s: %s", prog,
+		                 strerror(errno));
 	out_r = pipefd[0];
 	out_w = pipefd[1];
 	char *argv[] = { prog, "get", NULL };
@@ -370,8 +376,9 @@ auth_helper_get(const char *helper, const char *server, char **ret_userpass, cha
 	posix_spawn_file_actions_destroy(&fa);
 	/* -ENOENT is "no credentials" to the caller: a helper that cannot run is other. */
 	if (r != 0)
-		return error_set(ret_error, r == ENOENT ? -ENOEXEC : -r, "credential helper %s: %s%s",
-		                 prog, strerror(r), r == ENOENT ? " (not on PATH)" : "");
+		return error_set(ret_error, r == ENOENT ? -ENOEXEC : -r,
+		                 "credential helper %s: %s%s", prog, strerror(r),
+		                 r == ENOENT ? " (not on PATH)" : "");
 	out_w = safe_close(out_w);
 	r = read_output(out_r, &out, &len);
 	out_r = safe_close(out_r);

@@ -50,8 +50,7 @@ bool auth_helper_name_valid(const char *name);
 int auth_helper_parse(const char *text, size_t len, char **ret_userpass, char **ret_error);
 /* Runs "docker-credential-HELPER get" (from PATH) with server on its standard input, as
  * Docker runs it.  -ENOENT when it has no credentials for server. */
-int auth_helper_get(const char *helper, const char *server, char **ret_userpass,
-                    char **ret_error);
+int auth_helper_get(const char *helper, const char *server, char **ret_userpass, char **ret_error);
 
 /* Reads and parses the Docker config file at path for domain.  -ENOENT when there is no
  * file; other -errno with a reason naming the file. */

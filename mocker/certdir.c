@@ -92,8 +92,8 @@ load_entries(int dfd, const char *dir, struct dirent **names, int n, struct cert
 		case CERTDIR_CA:
 			r = read_file_at(dfd, name, CERTDIR_FILE_MAX, &text, &len);
 			if (r < 0)
-				return error_set(ret_error, r, "reading the CA '%s/%s': %s", dir, name,
-				                 strerror(-r));
+				return error_set(ret_error, r, "reading the CA '%s/%s': %s", dir,
+				                 name, strerror(-r));
 			r = append(c, text, len);
 			if (r < 0)
 				return r;
@@ -108,7 +108,8 @@ load_entries(int dfd, const char *dir, struct dirent **names, int n, struct cert
 			if (c->cert)
 				break;
 			if (asprintf(&c->cert, "%s/%s", dir, name) < 0 ||
-			    asprintf(&c->key, "%s/%.*s.key", dir, (int)(strlen(name) - 5), name) < 0)
+			    asprintf(&c->key, "%s/%.*s.key", dir, (int)(strlen(name) - 5), name) <
+			            0)
 				return -ENOMEM;
 			break;
 		case CERTDIR_KEY:

@@ -247,7 +247,8 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
 	}
 	if (rc != CURLE_OK)
-		return job_fail(j, -EIO, "blob %s: %s", j->digest, http_error_text(rc, &j->headers));
+		return job_fail(j, -EIO, "blob %s: %s", j->digest,
+		                http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
 		return job_fail(j, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
 	return job_fail(j, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
@@ -263,8 +264,7 @@ origin_ready(struct loop *l)
 }
 
 static int
-start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel,
-            int64_t *next_ms)
+start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel, int64_t *next_ms)
 {
 	int64_t now = now_ms();
 
@@ -302,8 +302,8 @@ start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel,
 
 /* A token request that failed fails a download that waited for it, with its reason. */
 static int
-token_failed(struct loop *l, struct fetch_job *jobs, size_t n, const struct fetch_ops *ops,
-             int r, char *why)
+token_failed(struct loop *l, struct fetch_job *jobs, size_t n, const struct fetch_ops *ops, int r,
+             char *why)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct fetch_job *j = &jobs[i];

@@ -25,7 +25,7 @@ struct http_headers {
 	char *content_type;
 	char *docker_digest;
 	char *content_range;
-	long retry_after; /* seconds, -1 when absent */
+	long retry_after;            /* seconds, -1 when absent */
 	char error[CURL_ERROR_SIZE]; /* curl's own words on a failed transfer ("SSL certificate
 	                              * problem: ..."), empty when it had none */
 };

@@ -13,7 +13,8 @@
 
 #define LAZYARCHIVE_SONAME "libarchive.so.13"
 
-/* Every function of the library mocker calls, in no particular order. */
+/* Every function of the library that mocker calls, by name. */
+/* clang-format off */
 #define LAZYARCHIVE_FUNCS(X) X(archive_entry_atime) X(archive_entry_atime_is_set) \
 	X(archive_entry_atime_nsec) X(archive_entry_filetype) X(archive_entry_free) \
 	X(archive_entry_gid) X(archive_entry_hardlink) X(archive_entry_hardlink_utf8) \
@@ -42,6 +43,7 @@
 	X(archive_write_set_bytes_in_last_block) X(archive_write_set_bytes_per_block) \
 	X(archive_write_set_filter_option) X(archive_write_set_format_pax_restricted) \
 	X(archive_write_set_format_raw)
+/* clang-format on */
 
 struct lazyarchive {
 #define LAZYARCHIVE_SLOT(f) __typeof__(f) *f;

@@ -13,13 +13,15 @@
 
 #define LAZYCURL_SONAME "libcurl.so.4"
 
-/* Every function of the library mocker calls, in no particular order. */
+/* Every function of the library that mocker calls, by name. */
+/* clang-format off */
 #define LAZYCURL_FUNCS(X) X(curl_easy_cleanup) X(curl_easy_escape) X(curl_easy_getinfo) \
 	X(curl_easy_init) X(curl_easy_perform) X(curl_easy_setopt) X(curl_easy_strerror) \
 	X(curl_free) X(curl_global_cleanup) X(curl_global_init) X(curl_multi_add_handle) \
 	X(curl_multi_cleanup) X(curl_multi_info_read) X(curl_multi_init) X(curl_multi_perform) \
 	X(curl_multi_poll) X(curl_multi_remove_handle) X(curl_multi_setopt) X(curl_slist_append) \
 	X(curl_slist_free_all)
+/* clang-format on */
 
 struct lazycurl {
 #define LAZYCURL_SLOT(f) __typeof__(f) *f;

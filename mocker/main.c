@@ -388,8 +388,8 @@ is_command(const char *cmd)
 static int
 load_libraries(const char *cmd)
 {
-	static const char *const archive_cmds[] = { "pull", "unpack", "import", "save",
-		                                    "load", "extract" };
+	static const char *const archive_cmds[] = { "pull", "unpack", "import",
+		                                    "save", "load",   "extract" };
 	_cleanup_free_ char *why = NULL;
 	int r = 0;
 

@@ -33,8 +33,8 @@ host_insecure(const struct pull_opts *o, const struct ref *r)
 /* The TLS material for the reference's registry: --cert-dir, else the certs.d directory
  * of its host.  *ret_dir is NULL when there is none. */
 static int
-load_certs(const struct ref *r, const struct pull_opts *o, struct certdir *ret,
-           char **ret_dir, char **ret_error)
+load_certs(const struct ref *r, const struct pull_opts *o, struct certdir *ret, char **ret_dir,
+           char **ret_error)
 {
 	static const char *const roots[] = { "/etc/containers/certs.d", "/etc/docker/certs.d",
 		                             NULL };
@@ -70,8 +70,7 @@ pull_session_done(struct pull_session *session)
  * is fatal, as in Docker: an anonymous pull would only fail later, for a vaguer reason),
  * else what "auths" holds.  A config that cannot be read is warned about and ignored. */
 static int
-config_credentials(const char *cfg, const char *domain, char **ret_userpass,
-                     char **ret_error)
+config_credentials(const char *cfg, const char *domain, char **ret_userpass, char **ret_error)
 {
 	_cleanup_(auth_config_entry_done) struct auth_config_entry e = { 0 };
 	_cleanup_free_ char *why = NULL;

@@ -258,8 +258,9 @@ registry_token_end(struct registry *reg, CURLcode rc, long *ret_retry_ms, char *
 	reg->token_fetches++;
 	if (http_retryable(rc, status) && ++reg->token_attempt < MAX_ATTEMPTS) {
 		*ret_retry_ms = http_backoff_ms(reg->token_attempt, reg->token_headers.retry_after);
-		log_debug("token request to %s: %s, HTTP %ld; again in %ld ms", reg->challenge.realm,
-		          http_error_text(rc, &reg->token_headers), status, *ret_retry_ms);
+		log_debug("token request to %s: %s, HTTP %ld; again in %ld ms",
+		          reg->challenge.realm, http_error_text(rc, &reg->token_headers), status,
+		          *ret_retry_ms);
 		return 1;
 	}
 	if (rc != CURLE_OK)
@@ -270,8 +271,8 @@ registry_token_end(struct registry *reg, CURLcode rc, long *ret_retry_ms, char *
 		              reg->challenge.realm,
 		              reg->userpass ? "credentials" : "anonymous request", status);
 	else if (status != 200)
-		r = error_set(ret_error, -EIO, "token request to %s: HTTP %ld", reg->challenge.realm,
-		              status);
+		r = error_set(ret_error, -EIO, "token request to %s: HTTP %ld",
+		              reg->challenge.realm, status);
 	else
 		r = token_store(reg, ret_error);
 	registry_token_abandon(reg);
@@ -306,8 +307,9 @@ registry_challenge(struct registry *reg, const char *www_authenticate, char **re
 		return error_set(ret_error, -EACCES, "%s: HTTP 401 without a challenge", reg->base);
 	r = auth_parse_challenge(www_authenticate, &ch);
 	if (r < 0)
-		return error_set(ret_error, -EACCES, "%s: unsupported authentication challenge '%s'",
-		                 reg->base, www_authenticate);
+		return error_set(ret_error, -EACCES,
+		                 "%s: unsupported authentication challenge '%s'", reg->base,
+		                 www_authenticate);
 	auth_challenge_done(&reg->challenge);
 	reg->challenge = ch;
 	if (ch.scheme == AUTH_BEARER)
@@ -428,10 +430,11 @@ transfer_error(const struct registry *reg, const char *url, CURLcode rc,
                const struct http_headers *h, char **ret_error)
 {
 	if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		return error_set(ret_error, -EIO,
-		                 "%s: TLS: %s (the registry's CA goes in --cert-dir DIR or "
-		                 "/etc/docker/certs.d/%s/ca.crt; --tls-verify=false skips the check)",
-		                 url, http_error_text(rc, h), reg->host);
+		return error_set(
+		        ret_error, -EIO,
+		        "%s: TLS: %s (the registry's CA goes in --cert-dir DIR or "
+		        "/etc/docker/certs.d/%s/ca.crt; --tls-verify=false skips the check)",
+		        url, http_error_text(rc, h), reg->host);
 	if (tls_failure(rc, h))
 		return error_set(ret_error, -EIO, "%s: TLS: %s%s%s", url, http_error_text(rc, h),
 		                 reg->certs_dir ? " (with the certificates of " : "",
@@ -465,10 +468,11 @@ get_loop(struct registry *reg, CURL *c, const char *what, const char *extra_head
 		log_debug("GET %s: %s, HTTP %ld", url, http_error_text(rc, ret_headers), status);
 		if (reg->transport == REGISTRY_HTTP_THEN_HTTPS) {
 			/* The first answer decides, for every later request too. */
-			reg->transport = speaks_tls(rc, status, ret_body) ? REGISTRY_HTTPS
-			                                                  : REGISTRY_HTTP;
+			reg->transport =
+			        speaks_tls(rc, status, ret_body) ? REGISTRY_HTTPS : REGISTRY_HTTP;
 			if (reg->transport == REGISTRY_HTTPS) {
-				log_debug("%s answers like a TLS port: HTTPS from now on", reg->host);
+				log_debug("%s answers like a TLS port: HTTPS from now on",
+				          reg->host);
 				if (set_base(reg, "https") < 0)
 					return -ENOMEM;
 				free(url);
@@ -479,8 +483,8 @@ get_loop(struct registry *reg, CURL *c, const char *what, const char *extra_head
 			}
 		}
 		if (rc == CURLE_WRITE_ERROR)
-			return error_set(ret_error, -E2BIG, "%s: response larger than %zu bytes", url,
-			                 ret_body->max);
+			return error_set(ret_error, -E2BIG, "%s: response larger than %zu bytes",
+			                 url, ret_body->max);
 		if (rc == CURLE_OK && status >= 300 && status < 400 && location) {
 			if (++redirects > MAX_REDIRECTS)
 				return error_set(ret_error, -ELOOP, "%s: too many redirects", url);

@@ -15,8 +15,7 @@
 static void
 config(const char *text, size_t len, uint8_t pick)
 {
-	static const char *const domains[] = { "docker.io", "127.0.0.1:5000", "gcr.io",
-		                               "quay.io" };
+	static const char *const domains[] = { "docker.io", "127.0.0.1:5000", "gcr.io", "quay.io" };
 	struct auth_config_entry e;
 	char *why = NULL;
 

@@ -254,9 +254,9 @@ START_TEST(helper_output)
 	t = "{\"Username\":\"a\",\"Secret\":\"x\\r\\nInjected: 1\"}";
 	ck_assert_int_eq(auth_helper_parse(t, strlen(t), &up, &why), -EBADMSG);
 	ck_assert_int_eq(auth_helper_parse(LIT(""), &up, &why), -EBADMSG);
-	ck_assert_int_eq(auth_helper_parse(LIT("{\"Username\":\"a\\u0000b\",\"Secret\":\"x\"}"),
-	                                   &up, &why),
-	                 -EBADMSG);
+	ck_assert_int_eq(
+	        auth_helper_parse(LIT("{\"Username\":\"a\\u0000b\",\"Secret\":\"x\"}"), &up, &why),
+	        -EBADMSG);
 	free(why);
 }
 END_TEST
