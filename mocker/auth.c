@@ -1,13 +1,20 @@
 #include "auth.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "fileio.h"
 #include "json.h"
 #include "ref.h"
 
 #include <ctype.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,105 +132,301 @@ auth_parse_challenge(const char *header, struct auth_challenge *ret)
 	return 0;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char base64_alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 char *
-base64_encode(const void *data, size_t len)
+auth_base64_encode(const void *data, size_t len)
 {
-	const unsigned char *d = data;
-	char *out = malloc(4 * ((len + 2) / 3) + 1), *o = out;
+	char *out;
 
-	if (!out)
+	if (len > INT_MAX / 4 * 3)
 		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = d[i] << 16 | (i + 1 < len ? d[i + 1] << 8 : 0) |
-		             (i + 2 < len ? d[i + 2] : 0);
-		*o++ = b64[v >> 18 & 63];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = i + 1 < len ? b64[v >> 6 & 63] : '=';
-		*o++ = i + 2 < len ? b64[v & 63] : '=';
-	}
-	*o = '\0';
+	out = malloc(4 * ((len + 2) / 3) + 1);
+	if (out)
+		EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 	return out;
 }
 
 int
-base64_decode(const char *s, char **ret, size_t *ret_len)
+auth_base64_decode(const char *s, char **ret, size_t *ret_len)
 {
-	size_t n = strlen(s), o = 0;
-	unsigned v = 0;
-	int bits = 0, pad = 0;
-	_cleanup_free_ char *out = malloc(n / 4 * 3 + 4);
+	size_t n = strlen(s), pad = 0;
+	_cleanup_free_ char *out = NULL;
+	int len;
 
+	/* libcrypto skips blanks and decodes padding as zero bytes: the strict form is
+	 * checked here, and the padding taken off its length. */
+	while (pad < n && pad < 2 && s[n - 1 - pad] == '=')
+		pad++;
+	if (n % 4 != 0 || strspn(s, base64_alphabet) != n - pad || n / 4 * 3 >= INT_MAX)
+		return -EINVAL;
+	out = malloc(n / 4 * 3 + 1);
 	if (!out)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const char *c;
-
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || !(c = strchr(b64, s[i])) || !s[i])
-			return -EINVAL;
-		v = v << 6 | (unsigned)(c - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)(v >> bits & 0xff);
-		}
-	}
-	if (pad > 2 || (n % 4) != 0)
+	len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+	if (len < 0 || (size_t)len < pad)
 		return -EINVAL;
-	out[o] = '\0';
+	len -= (int)pad;
+	out[len] = '\0';
 	*ret = TAKE_PTR(out);
 	if (ret_len)
-		*ret_len = o;
+		*ret_len = (size_t)len;
 	return 0;
 }
 
+void
+auth_config_entry_done(struct auth_config_entry *e)
+{
+	free(e->helper);
+	free(e->server);
+	if (e->userpass)
+		explicit_bzero(e->userpass, strlen(e->userpass));
+	free(e->userpass);
+	*e = (struct auth_config_entry){ 0 };
+}
+
+/* The member of obj under the first of the keys Docker files a registry under. */
+static const cJSON *
+lookup(const cJSON *obj, char *const *keys, const char **ret_key)
+{
+	for (; *keys; keys++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, *keys);
+		if (v) {
+			*ret_key = *keys;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+bool
+auth_helper_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= 64 &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                    "0123456789._-") == n &&
+	       name[0] != '.' && name[0] != '-';
+}
 
 int
-auth_from_docker_config(const char *path, const char *domain, char **ret_userpass)
+auth_config_parse(const char *text, size_t len, const char *domain, struct auth_config_entry *ret,
+                  char **ret_error)
 {
-	_cleanup_free_ char *text = NULL, *key1 = NULL, *key2 = NULL;
+	_cleanup_free_ char *k_https = NULL, *k_http = NULL;
 	_cleanup_json_ cJSON *root = NULL;
-	const cJSON *auths, *entry = NULL;
-	const char *b64v;
-	char *up;
+	struct auth_config_entry e = { 0 };
+	const cJSON *auths, *entry = NULL, *helpers, *helper = NULL;
+	const char *key = NULL, *b64v;
+	bool hub = strcmp(domain, REF_DOCKER_HUB) == 0;
 	int r;
 
-	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
-	if (r < 0)
-		return r;
-	root = cJSON_Parse(text);
-	if (!root)
-		return -EBADMSG;
+	if (asprintf(&k_https, "https://%s", domain) < 0 ||
+	    asprintf(&k_http, "http://%s", domain) < 0)
+		return -ENOMEM;
+	char *keys_hub[] = { "https://index.docker.io/v1/", "index.docker.io", (char *)domain,
+		             NULL };
+	char *keys[] = { (char *)domain, k_https, k_http, NULL };
+	char *const *k = hub ? keys_hub : keys;
+
+	if (json_has_nul(text, len))
+		return error_set(ret_error, -EBADMSG, "a NUL in the text");
+	root = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(root))
+		return error_set(ret_error, -EBADMSG, "not a JSON object");
+	/* Docker's order: a helper for this registry, else the default store, else auths. */
+	helpers = cJSON_GetObjectItemCaseSensitive(root, "credHelpers");
+	if (helpers && !cJSON_IsObject(helpers))
+		return error_set(ret_error, -EBADMSG, "\"credHelpers\" is not an object");
+	if (helpers)
+		helper = lookup(helpers, k, &key);
+	if (helper && !cJSON_IsString(helper))
+		return error_set(ret_error, -EBADMSG, "\"credHelpers\" of '%s' is not a string",
+		                 key);
+	if (!helper) {
+		helper = cJSON_GetObjectItemCaseSensitive(root, "credsStore");
+		if (helper && !cJSON_IsString(helper))
+			return error_set(ret_error, -EBADMSG, "\"credsStore\" is not a string");
+		if (helper && !*helper->valuestring)
+			helper = NULL;
+		/* The server a default store is asked for is the one "docker login" saved. */
+		key = hub ? "https://index.docker.io/v1/" : domain;
+	}
+	if (helper) {
+		if (!auth_helper_name_valid(helper->valuestring))
+			return error_set(ret_error, -EINVAL, "'%s' is not a credential helper name",
+			                 helper->valuestring);
+		e.helper = strdup(helper->valuestring);
+		e.server = strdup(key);
+		if (!e.helper || !e.server) {
+			auth_config_entry_done(&e);
+			return -ENOMEM;
+		}
+	}
 	auths = cJSON_GetObjectItemCaseSensitive(root, "auths");
-	if (!cJSON_IsObject(auths))
-		return -ENOENT;
-	if (strcmp(domain, REF_DOCKER_HUB) == 0) {
-		entry = cJSON_GetObjectItemCaseSensitive(auths, "https://index.docker.io/v1/");
-		if (!entry)
-			entry = cJSON_GetObjectItemCaseSensitive(auths, "index.docker.io");
-	}
-	if (!entry)
-		entry = cJSON_GetObjectItemCaseSensitive(auths, domain);
-	if (!entry && asprintf(&key1, "https://%s", domain) >= 0)
-		entry = cJSON_GetObjectItemCaseSensitive(auths, key1);
-	if (!entry && asprintf(&key2, "http://%s", domain) >= 0)
-		entry = cJSON_GetObjectItemCaseSensitive(auths, key2);
+	if (cJSON_IsObject(auths))
+		entry = lookup(auths, k, &key);
 	b64v = json_string(entry, "auth");
-	if (!b64v || !*b64v)
-		return -ENOENT;
-	r = base64_decode(b64v, &up, NULL);
-	if (r < 0)
-		return r;
-	if (!strchr(up, ':')) {
-		free(up);
-		return -EINVAL;
+	if (b64v && *b64v) {
+		r = auth_base64_decode(b64v, &e.userpass, NULL);
+		if (r >= 0 && !strchr(e.userpass, ':'))
+			r = -EINVAL;
+		if (r < 0) {
+			auth_config_entry_done(&e);
+			return error_set(ret_error, r,
+			                 "\"auth\" of '%s' is no base64 of user:password", key);
+		}
 	}
+	*ret = e;
+	return 0;
+}
+
+int
+auth_helper_parse(const char *text, size_t len, char **ret_userpass, char **ret_error)
+{
+	_cleanup_json_ cJSON *root = NULL;
+	const char *user, *secret;
+	char *up;
+
+	/* What every helper prints when it has nothing for the server. */
+	if (len >= 40 && memmem(text, len, "credentials not found in native keychain", 40))
+		return -ENOENT;
+	if (json_has_nul(text, len))
+		return error_set(ret_error, -EBADMSG, "a NUL in its output");
+	root = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(root))
+		return error_set(ret_error, -EBADMSG, "its output is not a JSON object");
+	user = json_string(root, "Username");
+	secret = json_string(root, "Secret");
+	if (!user || !secret)
+		return error_set(ret_error, -EBADMSG, "its output lacks \"%s\"",
+		                 user ? "Secret" : "Username");
+	if (strcmp(user, "<token>") == 0)
+		return error_set(ret_error, -EOPNOTSUPP,
+		                 "it holds an identity token, which mocker cannot use");
+	if (!*user || strchr(user, ':') || strpbrk(user, "\r\n") || strpbrk(secret, "\r\n"))
+		return error_set(ret_error, -EBADMSG, "its user name or secret is not usable");
+	if (asprintf(&up, "%s:%s", user, secret) < 0)
+		return -ENOMEM;
 	*ret_userpass = up;
+	return 0;
+}
+
+#define HELPER_OUTPUT_MAX (64u << 10)
+
+static int
+read_output(int fd, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = malloc(HELPER_OUTPUT_MAX + 1);
+	size_t len = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, HELPER_OUTPUT_MAX - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == HELPER_OUTPUT_MAX)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int
+auth_helper_get(const char *helper, const char *server, char **ret_userpass, char **ret_error)
+{
+	_cleanup_free_ char *prog = NULL, *out = NULL;
+	_cleanup_close_ int in = -1, out_r = -1, out_w = -1;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status = 0, r;
+	size_t len = 0;
+	pid_t pid;
+
+	if (!auth_helper_name_valid(helper))
+		return error_set(ret_error, -EINVAL, "'%s' is not a credential helper name",
+		                 helper);
+	if (asprintf(&prog, "docker-credential-%s", helper) < 0)
+		return -ENOMEM;
+	/* The server name from a file, not a pipe: the helper may exit without reading it,
+	 * and nothing here then dies of SIGPIPE. */
+	in = memfd_create("mocker-credential-server", MFD_CLOEXEC);
+	if (in < 0 || write_all(in, server, strlen(server)) < 0 || lseek(in, 0, SEEK_SET) < 0)
+		return error_set(ret_error, -errno, "credential helper %s: %s", prog,
+		                 strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return error_set(ret_error, -errno, "credential helper %s: %s", prog,
+		                 strerror(errno));
+	out_r = pipefd[0];
+	out_w = pipefd[1];
+	char *argv[] = { prog, "get", NULL };
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
+	r = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	/* -ENOENT is "no credentials" to the caller: a helper that cannot run is other. */
+	if (r != 0)
+		return error_set(ret_error, r == ENOENT ? -ENOEXEC : -r,
+		                 "credential helper %s: %s%s", prog, strerror(r),
+		                 r == ENOENT ? " (not on PATH)" : "");
+	out_w = safe_close(out_w);
+	r = read_output(out_r, &out, &len);
+	out_r = safe_close(out_r);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_set(ret_error, -errno, "credential helper %s: %s", prog,
+			                 strerror(errno));
+	if (r < 0)
+		return error_set(ret_error, r, "credential helper %s: reading its output: %s", prog,
+		                 strerror(-r));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (auth_helper_parse(out, len, ret_userpass, NULL) == -ENOENT)
+			return -ENOENT;
+		/* Its first line says why; control characters are not for a terminal. */
+		out[strcspn(out, "\r\n")] = '\0';
+		for (char *c = out; *c; c++)
+			if (iscntrl((unsigned char)*c))
+				*c = '?';
+		return error_set(ret_error, -EACCES, "credential helper %s %s %d%s%s", prog,
+		                 WIFEXITED(status) ? "exited with status" : "killed by signal",
+		                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		                 *out ? ": " : "", out);
+	}
+	r = auth_helper_parse(out, len, ret_userpass, ret_error);
+	if (r < 0 && r != -ENOENT && ret_error && *ret_error) {
+		_cleanup_free_ char *why = TAKE_PTR(*ret_error);
+		return error_set(ret_error, r, "credential helper %s: %s", prog, why);
+	}
+	explicit_bzero(out, len);
+	return r;
+}
+
+int
+auth_config_read(const char *path, const char *domain, struct auth_config_entry *ret,
+                 char **ret_error)
+{
+	_cleanup_free_ char *text = NULL, *why = NULL;
+	size_t len;
+	int r;
+
+	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return error_set(ret_error, r, "reading '%s': %s", path, strerror(-r));
+	r = auth_config_parse(text, len, domain, ret, &why);
+	if (r < 0)
+		return error_set(ret_error, r, "'%s': %s", path, why ? why : strerror(-r));
 	return 0;
 }
 

@@ -113,14 +113,11 @@ job_start(CURLM *m, struct registry *reg, struct fetch_job *j)
 	struct curl_slist *t;
 	const char *auth = NULL;
 	char range[64];
-	int r;
 
 	curl_slist_free_all(j->req_headers);
 	j->req_headers = NULL;
 	if (j->origin) {
-		r = registry_auth_header(reg, &auth, &j->error);
-		if (r < 0)
-			return r;
+		auth = registry_auth_current(reg, &j->auth_generation);
 		if (auth && (t = curl_slist_append(j->req_headers, auth)))
 			j->req_headers = t;
 	}
@@ -149,7 +146,7 @@ job_init(struct registry *reg, struct fetch_job *j)
 	if (asprintf(&what, "blobs/%s", j->digest) < 0)
 		return -ENOMEM;
 	j->url = registry_url(reg, what);
-	j->easy = http_easy_new(&j->headers);
+	j->easy = registry_easy_new(reg, &j->headers);
 	j->hash = sha256_new();
 	if (!j->url || !j->easy || !j->hash)
 		return -ENOMEM;
@@ -188,16 +185,30 @@ job_restart_url(struct registry *reg, struct fetch_job *j)
 	return j->url ? 0 : -ENOMEM;
 }
 
+/* One run of fetch_run: the multi handle, and the token request that runs beside the
+ * downloads when the registry wants a new one (downloads for the registry's own origin
+ * wait for it; the others go on). */
+struct loop {
+	CURLM *m;
+	struct registry *reg;
+	unsigned active;
+	size_t left;
+	bool token_wanted;
+	CURL *token_active; /* the token request running, or NULL */
+	int64_t token_not_before;
+};
+
 /* What to do once a transfer ends: 1 to go again (redirect, auth, retry), 0 done, <0 failed. */
 static int
-job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
+job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 {
+	struct registry *reg = l->reg;
 	long status = 0;
 	char *loc = NULL;
 
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	log_debug("blob %s: %s, HTTP %ld, %" PRIu64 "/%" PRIu64 " bytes", j->digest,
-	          curl_easy_strerror(rc), status, j->have, j->size);
+	          http_error_text(rc, &j->headers), status, j->have, j->size);
 	if (j->error)
 		return -EBADMSG; /* set by the write callback: not worth a retry */
 	if (rc == CURLE_OK && status >= 300 && status < 400) {
@@ -212,7 +223,13 @@ job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
 		return j->url ? 1 : -ENOMEM;
 	}
 	if (rc == CURLE_OK && status == 401 && j->origin && j->auths++ < 2) {
-		int r = registry_authenticate(reg, j->headers.www_authenticate, &j->error);
+		/* A newer header than the one sent (another download's 401 got it): use it. */
+		if (registry_auth_generation(reg) != j->auth_generation || l->token_active ||
+		    l->token_wanted)
+			return 1;
+		int r = registry_challenge(reg, j->headers.www_authenticate, &j->error);
+		if (r > 0)
+			l->token_wanted = true;
 		return r < 0 ? r : 1;
 	}
 	if (rc == CURLE_OK && (status == 200 || status == 206) && j->have == j->size)
@@ -230,20 +247,29 @@ job_completed(struct registry *reg, struct fetch_job *j, CURLcode rc)
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
 	}
 	if (rc != CURLE_OK)
-		return job_fail(j, -EIO, "blob %s: %s", j->digest, curl_easy_strerror(rc));
+		return job_fail(j, -EIO, "blob %s: %s", j->digest,
+		                http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
 		return job_fail(j, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
 	return job_fail(j, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
 }
 
+/* The registry's origin can be asked now: no token is being fetched, none has expired. */
+static bool
+origin_ready(struct loop *l)
+{
+	if (!l->token_wanted && !l->token_active && registry_token_due(l->reg))
+		l->token_wanted = true;
+	return !l->token_wanted && !l->token_active;
+}
+
 static int
-start_ready(CURLM *m, struct registry *reg, struct fetch_job *jobs, size_t n, unsigned parallel,
-            unsigned *active, int64_t *next_ms)
+start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel, int64_t *next_ms)
 {
 	int64_t now = now_ms();
 
 	*next_ms = INT64_MAX;
-	for (size_t i = 0; i < n && *active < parallel; i++) {
+	for (size_t i = 0; i < n && l->active < parallel; i++) {
 		struct fetch_job *j = &jobs[i];
 		if (j->finished || j->active)
 			continue;
@@ -252,31 +278,90 @@ start_ready(CURLM *m, struct registry *reg, struct fetch_job *jobs, size_t n, un
 				*next_ms = j->not_before_ms;
 			continue;
 		}
-		int r = job_start(m, reg, j);
+		if (j->origin && !origin_ready(l))
+			continue;
+		int r = job_start(l->m, l->reg, j);
 		if (r < 0)
 			return r;
-		(*active)++;
+		l->active++;
+	}
+	if (l->token_wanted && !l->token_active) {
+		if (l->token_not_before > now) {
+			if (l->token_not_before < *next_ms)
+				*next_ms = l->token_not_before;
+			return 0;
+		}
+		CURL *c = registry_token_begin(l->reg);
+		if (!c || curl_multi_add_handle(l->m, c) != CURLM_OK)
+			return -ENOMEM;
+		l->token_wanted = false;
+		l->token_active = c;
 	}
 	return 0;
 }
 
+/* A token request that failed fails a download that waited for it, with its reason. */
 static int
-finish_one(CURLM *m, struct registry *reg, CURLMsg *msg, const struct fetch_ops *ops,
-           unsigned *active, size_t *left)
+token_failed(struct loop *l, struct fetch_job *jobs, size_t n, const struct fetch_ops *ops, int r,
+             char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fetch_job *j = &jobs[i];
+		if (j->finished || j->active || !j->origin)
+			continue;
+		free(j->error);
+		j->error = why;
+		j->finished = true;
+		j->result = r;
+		l->left--;
+		if (ops->done)
+			ops->done(j, r);
+		return r;
+	}
+	free(why);
+	return r;
+}
+
+static int
+token_done(struct loop *l, CURLMsg *msg, struct fetch_job *jobs, size_t n,
+           const struct fetch_ops *ops)
+{
+	char *why = NULL;
+	long ms = 0;
+	int r;
+
+	curl_multi_remove_handle(l->m, msg->easy_handle);
+	l->token_active = NULL;
+	r = registry_token_end(l->reg, msg->data.result, &ms, &why);
+	if (r > 0) {
+		l->token_wanted = true;
+		l->token_not_before = now_ms() + ms;
+		return 0;
+	}
+	if (r < 0)
+		return token_failed(l, jobs, n, ops, r, why);
+	return 0;
+}
+
+static int
+finish_one(struct loop *l, CURLMsg *msg, struct fetch_job *jobs, size_t n,
+           const struct fetch_ops *ops)
 {
 	struct fetch_job *j = NULL;
 	int r;
 
 	curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
-	curl_multi_remove_handle(m, msg->easy_handle);
+	if (!j)
+		return token_done(l, msg, jobs, n, ops);
+	curl_multi_remove_handle(l->m, msg->easy_handle);
 	j->active = false;
-	(*active)--;
-	r = job_completed(reg, j, msg->data.result);
+	l->active--;
+	r = job_completed(l, j, msg->data.result);
 	if (r > 0)
 		return 0;
 	j->finished = true;
 	j->result = r;
-	(*left)--;
+	l->left--;
 	if (ops->done)
 		ops->done(j, r);
 	return r;
@@ -286,28 +371,26 @@ int
 fetch_run(struct registry *reg, struct fetch_job *jobs, size_t n, unsigned parallel,
           const struct fetch_ops *ops, void *userdata)
 {
-	CURLM *m = curl_multi_init();
-	unsigned active = 0;
-	size_t left = n;
+	struct loop l = { .m = curl_multi_init(), .reg = reg, .left = n };
 	int r = 0;
 
-	if (!m)
+	if (!l.m)
 		return -ENOMEM;
-	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	curl_multi_setopt(l.m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = job_init(reg, &jobs[i]);
-	while (r >= 0 && left > 0) {
+	while (r >= 0 && l.left > 0) {
 		int64_t next_ms;
 		int running, q, timeout = 100;
 		CURLMsg *msg;
 
-		r = start_ready(m, reg, jobs, n, parallel, &active, &next_ms);
+		r = start_ready(&l, jobs, n, parallel, &next_ms);
 		if (r < 0)
 			break;
-		curl_multi_perform(m, &running);
-		while (r >= 0 && (msg = curl_multi_info_read(m, &q)))
+		curl_multi_perform(l.m, &running);
+		while (r >= 0 && (msg = curl_multi_info_read(l.m, &q)))
 			if (msg->msg == CURLMSG_DONE)
-				r = finish_one(m, reg, msg, ops, &active, &left);
+				r = finish_one(&l, msg, jobs, n, ops);
 		for (size_t i = 0; ops->progress && i < n; i++)
 			if (jobs[i].active)
 				ops->progress(&jobs[i]);
@@ -315,24 +398,28 @@ fetch_run(struct registry *reg, struct fetch_job *jobs, size_t n, unsigned paral
 			ops->tick(userdata);
 		if (r >= 0 && ops->abort && ops->abort(userdata))
 			r = -ECANCELED;
-		if (r < 0 || left == 0)
+		if (r < 0 || l.left == 0)
 			break;
-		if (next_ms != INT64_MAX && active == 0) {
+		if (next_ms != INT64_MAX && l.active == 0 && !l.token_active) {
 			int64_t wait = next_ms - now_ms();
 			timeout = wait < 0 ? 0 : wait > 100 ? 100 : (int)wait;
 		}
-		curl_multi_poll(m, NULL, 0, timeout, NULL);
+		curl_multi_poll(l.m, NULL, 0, timeout, NULL);
+	}
+	if (l.token_active) {
+		curl_multi_remove_handle(l.m, l.token_active);
+		registry_token_abandon(reg);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].active)
-			curl_multi_remove_handle(m, jobs[i].easy);
+			curl_multi_remove_handle(l.m, jobs[i].easy);
 		jobs[i].active = false;
 		if (!jobs[i].finished && r < 0 && ops->done) {
 			jobs[i].finished = true;
 			ops->done(&jobs[i], -ECANCELED);
 		}
 	}
-	curl_multi_cleanup(m);
+	curl_multi_cleanup(l.m);
 	return r;
 }
 

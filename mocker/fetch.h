@@ -43,6 +43,7 @@ struct fetch_job {
 	uint64_t flushed;  /* bytes handed to writeback already */
 	uint64_t progress; /* have when the current attempt started */
 	unsigned attempts, redirects, auths;
+	unsigned auth_generation; /* of the Authorization header sent */
 	int64_t not_before_ms;
 	int result;
 };

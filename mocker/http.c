@@ -12,11 +12,13 @@ http_headers_reset(struct http_headers *h)
 	free(h->content_type);
 	free(h->docker_digest);
 	free(h->content_range);
-	*h = (struct http_headers){ .retry_after = -1 };
+	h->www_authenticate = h->content_type = h->docker_digest = h->content_range = NULL;
+	h->retry_after = -1;
+	h->error[0] = '\0';
 }
 
 int
-buffer_append(struct buffer *b, const void *data, size_t len)
+http_buffer_append(struct http_buffer *b, const void *data, size_t len)
 {
 	size_t max = b->max ? b->max : 64u << 20;
 
@@ -41,10 +43,10 @@ buffer_append(struct buffer *b, const void *data, size_t len)
 }
 
 void
-buffer_done(struct buffer *b)
+http_buffer_done(struct http_buffer *b)
 {
 	free(b->data);
-	*b = (struct buffer){ 0 };
+	*b = (struct http_buffer){ 0 };
 }
 
 static char *
@@ -116,8 +118,37 @@ http_easy_new(struct http_headers *headers)
 	/* Redirects are followed by hand, so Authorization never leaves its origin. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+	http_easy_use_headers(c, headers);
 	return c;
+}
+
+void
+http_easy_use_headers(CURL *c, struct http_headers *headers)
+{
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, headers->error);
+	headers->error[0] = '\0';
+}
+
+char *
+http_default_cainfo(void)
+{
+	CURL *c = curl_easy_init();
+	char *path = NULL;
+
+	if (!c)
+		return NULL;
+	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &path) != CURLE_OK || !path)
+		path = NULL;
+	path = path ? strdup(path) : NULL;
+	curl_easy_cleanup(c);
+	return path;
+}
+
+const char *
+http_error_text(CURLcode rc, const struct http_headers *h)
+{
+	return h->error[0] ? h->error : curl_easy_strerror(rc);
 }
 
 bool

@@ -4,7 +4,7 @@
 
 #include "cleanup.h"
 
-#include <curl/curl.h>
+#include "lazycurl.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@ DEFINE_CLEANUP_FUNC(CURL *, curl_easy_cleanup)
 DEFINE_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all)
 #define _cleanup_slist_ _cleanup_(curl_slist_free_allp)
 
-struct buffer {
+struct http_buffer {
 	char *data;
 	size_t len, cap, max;
 };
@@ -25,16 +25,25 @@ struct http_headers {
 	char *content_type;
 	char *docker_digest;
 	char *content_range;
-	long retry_after; /* seconds, -1 when absent */
+	long retry_after;            /* seconds, -1 when absent */
+	char error[CURL_ERROR_SIZE]; /* curl's own words on a failed transfer ("SSL certificate
+	                              * problem: ..."), empty when it had none */
 };
 
 void http_headers_reset(struct http_headers *h);
 /* Appends data; -E2BIG beyond b->max (0: 64 MiB). */
-int buffer_append(struct buffer *b, const void *data, size_t len);
-void buffer_done(struct buffer *b);
+int http_buffer_append(struct http_buffer *b, const void *data, size_t len);
+void http_buffer_done(struct http_buffer *b);
 
-/* A handle with mocker's defaults: user agent, timeouts, http/https only, no signals. */
+/* A handle with mocker's defaults: user agent, timeouts, http/https only, no signals;
+ * headers (and curl's error text) of its responses land in headers. */
 CURL *http_easy_new(struct http_headers *headers);
+/* Points a handle's response headers and error text at headers. */
+void http_easy_use_headers(CURL *c, struct http_headers *headers);
+/* The CA bundle libcurl trusts by default (malloc'd), or NULL. */
+char *http_default_cainfo(void);
+/* Why a transfer failed: curl's detailed text when it left one, else its code's. */
+const char *http_error_text(CURLcode rc, const struct http_headers *h);
 /* Transient failures worth a retry: dropped connections, timeouts, 429 and 5xx. */
 bool http_retryable(CURLcode rc, long status);
 /* The delay before attempt n (1-based): Retry-After when the server gave one (capped), else

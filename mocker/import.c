@@ -1,4 +1,5 @@
 #include "import.h"
+#include "lazyarchive.h"
 
 #include "change.h"
 #include "cleanup.h"
@@ -12,8 +13,6 @@
 #include "rootfs.h"
 #include "strv.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,11 +1,10 @@
 #include "layer.h"
+#include "lazyarchive.h"
 
 #include "cleanup.h"
 #include "errtext.h"
 #include "digest.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

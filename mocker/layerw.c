@@ -1,10 +1,10 @@
 #include "layerw.h"
+#include "lazyarchive.h"
 
 #include "cleanup.h"
 #include "errtext.h"
 #include "fileio.h"
 
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,9 +4,9 @@
 #pragma once
 
 #include "digest.h"
+#include "lazyarchive.h"
 #include "store.h"
 
-#include <archive.h>
 #include <stdint.h>
 
 #define LAYERW_MEDIA_TYPE "application/vnd.oci.image.layer.v1.tar+gzip"

@@ -2,6 +2,7 @@
  * the store while it is hashed; then the JSON files say what the images are, every blob is
  * checked against its digest and size, and only then is anything renamed into the store. */
 #include "load.h"
+#include "lazyarchive.h"
 
 #include "archivejson.h"
 #include "cleanup.h"
@@ -16,8 +17,6 @@
 #include "rootfs.h"
 #include "strv.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

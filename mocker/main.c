@@ -6,6 +6,7 @@
 #include "load.h"
 #include "log.h"
 #include "layerpath.h"
+#include "lazyarchive.h"
 #include "manifest.h"
 #include "pull.h"
 #include "save.h"
@@ -14,7 +15,7 @@
 #include "unpack.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "lazycurl.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -75,9 +76,19 @@ usage(FILE *f)
 	        "      --platform OS/ARCH[/VAR]    platform to pick from a multi-platform image "
 	        "(pull, load);\n"
 	        "                                  import: the new image's platform\n"
-	        "      --insecure-registry HOST    allow plain HTTP to HOST (always for "
-	        "localhost)\n"
-	        "      --username USER             user for the registry (with --password-stdin)\n"
+	        "      --insecure-registry HOST    plain HTTP to HOST (loopback hosts: plain "
+	        "HTTP first,\n"
+	        "                                  HTTPS when they answer like a TLS port)\n"
+	        "      --tls-verify[=BOOL]         check registries' certificates (default "
+	        "true)\n"
+	        "      --cert-dir DIR              CAs (*.crt) and a client certificate "
+	        "(*.cert, *.key)\n"
+	        "                                  for registries; default: "
+	        "/etc/docker/certs.d/HOST:PORT\n"
+	        "      --username USER             user for the registry (with --password-stdin); "
+	        "else\n"
+	        "                                  ~/.docker/config.json: credHelpers, "
+	        "credsStore, auths\n"
 	        "      --password-stdin            read the password from standard input\n"
 	        "      --no-unpack                 pull, import, load: store without unpacking\n"
 	        "      --max-unpacked SIZE         refuse images that unpack to more than SIZE "
@@ -110,6 +121,8 @@ enum {
 	OPT_STORE = 256,
 	OPT_PLATFORM,
 	OPT_INSECURE,
+	OPT_TLS_VERIFY,
+	OPT_CERT_DIR,
 	OPT_USERNAME,
 	OPT_PASSWORD_STDIN,
 	OPT_NO_UNPACK,
@@ -159,6 +172,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+		{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
+		{ "cert-dir", required_argument, NULL, OPT_CERT_DIR },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
 		{ "no-unpack", no_argument, NULL, OPT_NO_UNPACK },
@@ -193,6 +208,20 @@ parse_options(int argc, char **argv, struct options *o)
 			if (o->n_insecure + 1 >= ARRAY_SIZE(o->insecure))
 				return log_usage_error("too many --insecure-registry");
 			o->insecure[o->n_insecure++] = optarg;
+			break;
+		case OPT_TLS_VERIFY:
+			if (!optarg || strcmp(optarg, "true") == 0)
+				o->pull.tls_verify = true;
+			else if (strcmp(optarg, "false") == 0)
+				o->pull.tls_verify = false;
+			else
+				return log_usage_error("--tls-verify='%s': want true or false",
+				                       optarg);
+			break;
+		case OPT_CERT_DIR:
+			if (!*optarg)
+				return log_usage_error("--cert-dir needs a directory");
+			o->pull.cert_dir = optarg;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -354,6 +383,26 @@ is_command(const char *cmd)
 	return false;
 }
 
+/* libcurl and libarchive for the commands that use them, opened now so that a failure to
+ * open them is said plainly (rootfs opens libarchive only when it has to unpack). */
+static int
+load_libraries(const char *cmd)
+{
+	static const char *const archive_cmds[] = { "pull", "unpack", "import",
+		                                    "save", "load",   "extract" };
+	_cleanup_free_ char *why = NULL;
+	int r = 0;
+
+	if (strcmp(cmd, "pull") == 0)
+		r = lazycurl_load(&why);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(archive_cmds); i++)
+		if (strcmp(cmd, archive_cmds[i]) == 0)
+			r = lazyarchive_load(&why);
+	if (r < 0)
+		log_error("%s: %s", cmd, why ? why : strerror(-r));
+	return r;
+}
+
 static int
 run(struct options *o, int argc, char **argv)
 {
@@ -366,6 +415,8 @@ run(struct options *o, int argc, char **argv)
 
 	if (!is_command(cmd))
 		return log_usage_error("unknown command '%s'", cmd);
+	if (load_libraries(cmd) < 0)
+		return 1;
 	if ((o->changes || o->base || o->overlay || o->exclude) && !import)
 		return log_usage_error("--change, --base, --overlay and --exclude are options of "
 		                       "import");
@@ -430,7 +481,10 @@ int
 main(int argc, char **argv)
 {
 	struct options o = {
-		.pull = { .unpack = true, .parallel = 4, .max_unpacked = UNPACK_MAX_DEFAULT },
+		.pull = { .unpack = true,
+		          .tls_verify = true,
+		          .parallel = 4,
+		          .max_unpacked = UNPACK_MAX_DEFAULT },
 	};
 	const char *env = getenv("CONTAINET_STORE");
 	int r;
@@ -443,12 +497,8 @@ main(int argc, char **argv)
 		return r;
 	if (optind >= argc)
 		return log_usage_error("no command given");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_error("cannot initialize libcurl");
-		return 1;
-	}
 	r = run(&o, argc - optind, argv + optind);
-	curl_global_cleanup();
+	lazycurl_unload();
 	strv_free(o.changes);
 	strv_free(o.exclude);
 	return r;

@@ -1,7 +1,9 @@
 #include "pull.h"
 
 #include "auth.h"
+#include "certdir.h"
 #include "cleanup.h"
+#include "errtext.h"
 #include "fileio.h"
 #include "log.h"
 #include "pipeline.h"
@@ -22,12 +24,38 @@
 static bool
 host_insecure(const struct pull_opts *o, const struct ref *r)
 {
-	if (ref_host_is_local(r->domain))
-		return true;
 	for (char **h = o->insecure; h && *h; h++)
 		if (strcmp(*h, r->domain) == 0 || strcmp(*h, ref_api_host(r)) == 0)
 			return true;
 	return false;
+}
+
+/* The TLS material for the reference's registry: --cert-dir, else the certs.d directory
+ * of its host.  *ret_dir is NULL when there is none. */
+static int
+load_certs(const struct ref *r, const struct pull_opts *o, struct certdir *ret, char **ret_dir,
+           char **ret_error)
+{
+	static const char *const roots[] = { "/etc/containers/certs.d", "/etc/docker/certs.d",
+		                             NULL };
+	_cleanup_free_ char *dir = NULL, *system_ca = NULL;
+	int err;
+
+	if (o->cert_dir)
+		dir = strdup(o->cert_dir);
+	else if (!(dir = certdir_find(roots, ref_api_host(r))))
+		dir = certdir_find(roots, r->domain);
+	if (!dir) {
+		*ret_dir = NULL;
+		return 0;
+	}
+	system_ca = http_default_cainfo();
+	err = certdir_load(dir, system_ca, ret, ret_error);
+	if (err < 0)
+		return err;
+	log_debug("%s: certificates from '%s'", ref_api_host(r), dir);
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
 }
 
 void
@@ -38,28 +66,72 @@ pull_session_done(struct pull_session *session)
 	session->n = 0;
 }
 
-/* The session's client for the reference's repository, or a new one it keeps. */
+/* Credentials for domain from the Docker config: its credential helper's (whose failure
+ * is fatal, as in Docker: an anonymous pull would only fail later, for a vaguer reason),
+ * else what "auths" holds.  A config that cannot be read is warned about and ignored. */
+static int
+config_credentials(const char *cfg, const char *domain, char **ret_userpass, char **ret_error)
+{
+	_cleanup_(auth_config_entry_done) struct auth_config_entry e = { 0 };
+	_cleanup_free_ char *why = NULL;
+	int err;
+
+	err = auth_config_read(cfg, domain, &e, &why);
+	if (err < 0) {
+		if (err != -ENOENT)
+			log_warn("credentials: %s, ignoring", why ? why : strerror(-err));
+		return 0;
+	}
+	if (e.helper) {
+		err = auth_helper_get(e.helper, e.server, ret_userpass, ret_error);
+		if (err != -ENOENT)
+			return err;
+		log_debug("docker-credential-%s has nothing for %s", e.helper, e.server);
+	}
+	*ret_userpass = TAKE_PTR(e.userpass);
+	return 0;
+}
+
+/* The session's client for the reference's repository, or a new one it keeps.  HTTPS,
+ * but plain HTTP for --insecure-registry hosts, and first for loopback hosts without
+ * certificates (HTTPS when they answer like a TLS port). */
 static int
 open_registry(const struct ref *r, const struct pull_opts *o, struct pull_session *session,
-              struct registry **ret)
+              struct registry **ret, char **ret_error)
 {
-	_cleanup_free_ char *cfg = NULL, *userpass = NULL;
-	const char *host = ref_api_host(r);
-	bool insecure = host_insecure(o, r);
+	_cleanup_free_ char *cfg = NULL, *userpass = NULL, *certs_dir = NULL;
+	_cleanup_(certdir_done) struct certdir certs = { 0 };
+	struct registry_opts ro = {
+		.host = ref_api_host(r),
+		.repo = r->path,
+		.tls_verify = o->tls_verify,
+		.certs = &certs,
+	};
 	struct registry *reg;
 	int err;
 
 	for (size_t i = 0; i < session->n; i++)
-		if (registry_matches(session->regs[i], host, r->path, insecure)) {
+		if (registry_matches(session->regs[i], ro.host, r->path)) {
 			*ret = session->regs[i];
 			return 0;
 		}
-	if (!o->userpass && (cfg = auth_docker_config_path())) {
-		err = auth_from_docker_config(cfg, r->domain, &userpass);
-		if (err < 0 && err != -ENOENT)
-			log_warn_errno(err, "reading credentials from '%s', ignoring", cfg);
+	if (host_insecure(o, r))
+		ro.transport = REGISTRY_HTTP;
+	else {
+		err = load_certs(r, o, &certs, &certs_dir, ret_error);
+		if (err < 0)
+			return err;
+		ro.certs_dir = certs_dir;
+		ro.transport = !certs_dir && ref_host_is_local(r->domain) ? REGISTRY_HTTP_THEN_HTTPS
+		                                                          : REGISTRY_HTTPS;
 	}
-	err = registry_new(host, r->path, insecure, o->userpass ? o->userpass : userpass, &reg);
+	if (!o->userpass && (cfg = auth_docker_config_path())) {
+		err = config_credentials(cfg, r->domain, &userpass, ret_error);
+		if (err < 0)
+			return err;
+	}
+	ro.userpass = o->userpass ? o->userpass : userpass;
+	err = registry_new(&ro, &reg);
 	if (userpass)
 		explicit_bzero(userpass, strlen(userpass));
 	if (err < 0)
@@ -129,7 +201,7 @@ pull_ctx_done(struct pull_ctx *c)
 static int
 pull_resolve(struct pull_ctx *c)
 {
-	int r = open_registry(&c->ref, c->o, c->session, &c->reg);
+	int r = open_registry(&c->ref, c->o, c->session, &c->reg, &c->error);
 
 	if (r < 0)
 		return r;

@@ -12,6 +12,8 @@
 struct pull_opts {
 	struct platform platform;
 	char **insecure;      /* hosts where plain HTTP is allowed, NULL-terminated */
+	bool tls_verify;      /* check the registry's certificate (--tls-verify) */
+	const char *cert_dir; /* --cert-dir: CAs and client certificate for every registry */
 	const char *userpass; /* --username + --password-stdin, or NULL */
 	bool quiet;           /* no progress */
 	bool progress;        /* stderr is a terminal */

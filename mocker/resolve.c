@@ -26,7 +26,7 @@ get_manifest(struct registry *reg, const char *ref, const struct descriptor *wan
 {
 	_cleanup_free_ char *what = NULL;
 	struct http_headers h = { .retry_after = -1 };
-	struct buffer body = { 0 };
+	struct http_buffer body = { 0 };
 	char actual[DIGEST_STR_SIZE];
 	int r;
 
@@ -74,7 +74,7 @@ get_manifest(struct registry *reg, const char *ref, const struct descriptor *wan
 	ret->len = body.len;
 	memcpy(ret->digest, actual, sizeof(actual));
 out:
-	buffer_done(&body);
+	http_buffer_done(&body);
 	http_headers_reset(&h);
 	return r;
 }

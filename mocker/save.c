@@ -1,4 +1,5 @@
 #include "save.h"
+#include "lazyarchive.h"
 
 #include "archivejson.h"
 #include "cleanup.h"
@@ -10,8 +11,6 @@
 #include "log.h"
 #include "ref.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -18,8 +18,6 @@
  * whole layer is written, and a directory the layer changes without declaring keeps the
  * times it had.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +34,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "lazyarchive.h"
 #include "layerpath.h"
 #include "log.h"
 #include "pathset.h"

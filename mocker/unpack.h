@@ -3,7 +3,8 @@
  * leave the root).  Nothing outside the destination directory is ever touched. */
 #pragma once
 
-#include <archive.h>
+#include "lazyarchive.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 

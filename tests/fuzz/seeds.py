@@ -540,7 +540,28 @@ def labaddr():
     write("fuzz_containet_labaddr", "empty", "[]")
 
 
+def auth():
+    configs = [
+        {"auths": {"127.0.0.1:5000": {"auth": "dGVzdDpzZWNyZXQ="}}},
+        {"credsStore": "desktop", "auths": {"https://index.docker.io/v1/": {}}},
+        {"credsStore": "pass", "credHelpers": {"gcr.io": "gcloud", "127.0.0.1:5000": "test"}},
+        {"credHelpers": {"https://quay.io": "../bin/sh"}},
+        {"auths": {"quay.io": {"auth": "bm9jb2xvbg=="}}},
+    ]
+    for i, c in enumerate(configs):
+        write("fuzz_mocker_auth", "config-%d" % i, bytes([2 * i]) + json.dumps(c).encode())
+    outputs = [
+        '{"ServerURL":"127.0.0.1:5000","Username":"test","Secret":"secret"}\n',
+        "credentials not found in native keychain\n",
+        '{"Username":"<token>","Secret":"refresh"}',
+        '{"Username":"a","Secret":"x\\r\\nInjected: 1"}',
+    ]
+    for i, o in enumerate(outputs):
+        write("fuzz_mocker_auth", "helper-%d" % i, b"\1" + o.encode())
+
+
 if __name__ == "__main__":
+    auth()
     ctl()
     fwd()
     manifest()

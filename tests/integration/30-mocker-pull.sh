@@ -136,3 +136,18 @@ assert_exit 1 "the same with --insecure-registry" "$MOCKER" pull --store "$TEST_
 	--insecure-registry nonlocal.invalid:1 nonlocal.invalid:1/x
 assert_match "http://nonlocal.invalid:1/v2/x/manifests/latest" "$(cat "$TEST_TMP/last.out")" \
 	"--insecure-registry allows plain HTTP"
+
+# Commands that need neither the network nor a tar do not open libcurl or libarchive
+# (their thirty-odd shared objects are most of a start); those that do, open them.
+opened() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -oE 'file=lib(curl|archive)\.so[.0-9]*' |
+	sort -u | tr '\n' ' '; }
+assert_exit 0 "pull again, for the library checks" "$MOCKER" pull "$REG/test/busybox:v1"
+for c in "images" "inspect $REG/test/busybox:v1" "rootfs $REG/test/busybox:v1" \
+	"tag $REG/test/busybox:v1 $REG/test/busybox:copy" "rmi $REG/test/busybox:copy" "--version"; do
+	# shellcheck disable=SC2086  # the words of the command
+	assert_eq "" "$(opened "$MOCKER" $c)" "mocker $c opens neither libcurl nor libarchive"
+done
+assert_eq "file=libarchive.so.13 " "$(opened "$MOCKER" unpack "$REG/test/busybox:v1" "$TEST_TMP/u2")" \
+	"unpack opens libarchive only"
+assert_eq "file=libarchive.so.13 file=libcurl.so.4 " "$(opened "$MOCKER" pull -q "$REG/test/busybox:v1")" \
+	"pull opens libcurl and libarchive"

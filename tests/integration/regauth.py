@@ -13,7 +13,12 @@
                 Faults on demand, from files in STATE: "cut" (bytes after which to drop the
                 connection, once), "fail" (how many 503s with Retry-After: 1 to answer
                 first), "fail429" (the same with 429 Too Many Requests), "rate" (bytes per second),
-                "norange" (while it exists, Range is ignored: 200 and the whole blob).
+                "norange" (while it exists, Range is ignored: 200 and the whole blob),
+                "failblob" (a digest: one 503 with Retry-After: 1 for that blob only).
+                A complete transfer is logged as "BLOB sent".
+  Token faults, from files in STATE: "tokenttl" (seconds tokens live while it exists; the
+  front answers an expired token with 401 and the challenge, as Docker Hub does),
+  "tokendelay" (seconds the token server waits before answering, while it exists).
 
 Every request is logged, one line each, to STATE/requests.log."""
 import argparse
@@ -56,7 +61,7 @@ def take_fault(name, unless_above=None):
         if name == "fail" and v > 1:
             with open(p, "w") as f:
                 f.write(str(v - 1))
-        elif name != "rate":
+        elif name not in ("rate", "tokenttl", "tokendelay"):
             os.unlink(p)
         return v
 
@@ -108,18 +113,34 @@ class Token(Quiet):
                         continue
                     actions = [x for x in actions if x == "pull"]
                 access.append({"type": "repository", "name": name, "actions": actions})
+        delay = take_fault("tokendelay")
+        if delay:
+            time.sleep(delay)
+        ttl = take_fault("tokenttl") or 300
         now = int(time.time())
         claims = {"iss": A.issuer, "sub": user or "", "aud": q.get("service", [""])[0],
-                  "exp": now + 300, "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex,
+                  "exp": now + ttl, "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex,
                   "access": access}
         tok = jwt.encode(claims, A.key, algorithm="RS256", headers={"kid": A.kid})
         log("TOKEN user=%s scope=%s" % (user or "-", ",".join(q.get("scope", []))))
-        body = json.dumps({"token": tok, "access_token": tok, "expires_in": 300,
+        body = json.dumps({"token": tok, "access_token": tok, "expires_in": ttl,
                            "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         self.reply(200, body.encode(), [("Content-Type", "application/json")])
 
 
 BLOB = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$")
+REPO = re.compile(r"^/v2/(.+)/(?:blobs|manifests)/")
+
+
+def token_expired(auth):
+    """Whether a Bearer token's exp has passed (the registry itself allows a minute)."""
+    if not auth.startswith("Bearer "):
+        return False
+    try:
+        claims = jwt.decode(auth[7:], options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return claims.get("exp", 0) <= time.time()
 
 
 class Front(Quiet):
@@ -135,6 +156,13 @@ class Front(Quiet):
     def do_GET(self):
         log("FRONT %s %s auth=%s" % (self.command, self.path,
                                      "yes" if self.headers.get("Authorization") else "no"))
+        repo = REPO.match(self.path)
+        if repo and token_expired(self.headers.get("Authorization", "")):
+            log("FRONT expired token")
+            ch = ('Bearer realm="http://127.0.0.1:%d/token",service="test-registry",'
+                  'scope="repository:%s:pull"' % (A.token_port, repo.group(1)))
+            return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                              [("WWW-Authenticate", ch)])
         m = BLOB.match(self.path)
         if m and self.command == "GET":
             # The registry decides on access; the bytes come from elsewhere.
@@ -190,6 +218,14 @@ class Blobs(Quiet):
         if n:
             log("BLOB 503 Retry-After: 1")
             return self.reply(503, b"busy\n", [("Retry-After", "1")])
+        p = os.path.join(A.state, "failblob")
+        with LOCK:
+            hit = os.path.exists(p) and open(p).read().strip() == "sha256:" + h
+            if hit:
+                os.unlink(p)
+        if hit:
+            log("BLOB 503 for sha256:%s" % h)
+            return self.reply(503, b"busy\n", [("Retry-After", "1")])
         n = take_fault("fail429")
         if n:
             log("BLOB 429 Retry-After: 1")
@@ -226,6 +262,7 @@ class Blobs(Quiet):
             self.wfile.write(body[i:i + step])
             if rate:
                 time.sleep(step / rate)
+        log("BLOB sent %s bytes=%d" % (self.path, len(body)))
 
 
 def serve(cls, port):

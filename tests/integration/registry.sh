@@ -8,6 +8,9 @@
 #                           files and requests.log of regauth.py.
 #   registry_start --basic  a plain registry behind a front that wants Basic credentials
 #                           ($REG_CREDS); REG is the front, REG_PUSH the registry.
+#   registry_start --tls PKI         docker-registry over TLS with PKI/server.crt and
+#                                    PKI/server.key
+#   registry_start --tls-client PKI  the same, wanting a client certificate PKI/ca.crt signed
 #   image_build DIR RECIPE [mkimage.py options]
 #   image_push DIR REPO:TAG [skopeo copy options]
 #   registry_blob_file DIGEST     the registry's stored file of a blob (to tamper with)
@@ -53,7 +56,7 @@ _registry_config() {
 }
 
 registry_start() {
-	local auth=${1:-} dir port extra=""
+	local auth=${1:-} pki=${2:-} dir port extra=""
 	_reg_n=$((_reg_n + 1))
 	dir=$TEST_TMP/registry$_reg_n
 	mkdir -p "$dir/storage" "$dir/state"
@@ -81,6 +84,14 @@ registry_start() {
 		spawn "regauth$_reg_n" $PY "$TOP/tests/integration/regauth.py" --basic-port "$basic" \
 			--registry-port "$port" --storage "$dir/storage" --state "$dir/state"
 		REG_STATE=$dir/state
+	fi
+	if [[ $auth == --tls || $auth == --tls-client ]]; then
+		extra="  tls:
+    certificate: $pki/server.crt
+    key: $pki/server.key"
+		[[ $auth == --tls-client ]] && extra+="
+    clientcas:
+      - $pki/ca.crt"
 	fi
 	_registry_config "$dir" "$port" "$extra"
 	spawn "registry$_reg_n" /usr/bin/docker-registry serve "$dir/config.yml"
