@@ -49,9 +49,8 @@ sleep_ms(long long ms)
 		;
 }
 
-/* The lab as `up` resolved it: lab.json in its state directory. */
-static int
-load_state_lab(const struct labrun *r, struct lab **ret)
+int
+labops_state_lab(const struct labrun *r, struct lab **ret)
 {
 	_cleanup_free_ char *path = NULL, *buf = NULL, *err = NULL;
 	size_t len = 0;
@@ -72,18 +71,8 @@ load_state_lab(const struct labrun *r, struct lab **ret)
 	return 0;
 }
 
-/* A command run with its output kept (in a memfd) and its exit status. */
-struct job {
-	char **argv;
-	pid_t pid;
-	int fd;
-	char *out;
-	size_t len;
-	int status; /* exit status, 128+N for signal N, 127 when it did not start */
-};
-
 static void
-job_read(struct job *j)
+job_read(struct labops_job *j)
 {
 	off_t end = lseek(j->fd, 0, SEEK_END);
 
@@ -97,16 +86,15 @@ job_read(struct job *j)
 	j->fd = -1;
 }
 
-/* Runs every job, at most max at once, stdout kept, stderr to devnull. */
-static int
-run_jobs(struct job *jobs, size_t n, unsigned max, int devnull)
+int
+labops_run_jobs(struct labops_job *jobs, size_t n, unsigned max, int devnull)
 {
 	size_t next = 0, done = 0;
 	unsigned running = 0;
 
 	while (done < n) {
 		while (running < max && next < n) {
-			struct job *j = &jobs[next++];
+			struct labops_job *j = &jobs[next++];
 
 			j->fd = memfd_create("labops", MFD_CLOEXEC);
 			if (j->fd < 0 || labproc_spawn(j->argv, -1, j->fd, devnull, &j->pid) < 0) {
@@ -144,8 +132,8 @@ run_jobs(struct job *jobs, size_t n, unsigned max, int devnull)
 	return 0;
 }
 
-static void
-jobs_free(struct job *jobs, size_t n)
+void
+labops_jobs_free(struct labops_job *jobs, size_t n)
 {
 	for (size_t i = 0; jobs && i < n; i++) {
 		strv_free(jobs[i].argv);
@@ -159,7 +147,7 @@ static int
 first_not_running(const struct labrun *r, const struct lab *lab, int devnull, const char **ret)
 {
 	_cleanup_free_ char *sd = NULL;
-	struct job j = { .fd = -1 };
+	struct labops_job j = { .fd = -1 };
 	int e = 0;
 
 	*ret = NULL;
@@ -171,7 +159,7 @@ first_not_running(const struct labrun *r, const struct lab *lab, int devnull, co
 		if (strv_extend(&j.argv, argv) < 0)
 			return -ENOMEM;
 	}
-	e = run_jobs(&j, 1, 1, devnull);
+	e = labops_run_jobs(&j, 1, 1, devnull);
 	strv_free(j.argv);
 	if (e == 0 && (j.status != 0 || !j.out))
 		e = -EIO;
@@ -203,7 +191,7 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 	const char *waiting = NULL;
 	int e, last = -1;
 
-	e = load_state_lab(r, &lab);
+	e = labops_state_lab(r, &lab);
 	if (e)
 		return e;
 	if (node) {
@@ -337,13 +325,13 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct node_addrs *addrs = NULL;
-	struct job *jobs = NULL;
+	struct labops_job *jobs = NULL;
 	const char **tgt = NULL;
 	size_t nn, n_jobs = 0, pairs, received = 0;
 	char cnt[16], dl[16];
 	int e, status = 1;
 
-	e = load_state_lab(r, &lab);
+	e = labops_state_lab(r, &lab);
 	if (e)
 		return e;
 	if (access(r->plan.state_dir, F_OK) < 0)
@@ -376,7 +364,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 			goto oom;
 		for (size_t k = 0; k < n_jobs; k++)
 			which[k] = (size_t)jobs[k].pid, jobs[k].pid = 0;
-		e = run_jobs(jobs, n_jobs, r->jobs, devnull);
+		e = labops_run_jobs(jobs, n_jobs, r->jobs, devnull);
 		for (size_t k = 0; e == 0 && k < n_jobs; k++) {
 			struct node_addrs *a = &addrs[which[k]];
 
@@ -393,7 +381,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 			}
 		}
 		free(which);
-		jobs_free(jobs, n_jobs);
+		labops_jobs_free(jobs, n_jobs);
 		jobs = NULL;
 		n_jobs = 0;
 		if (e == -ENOMEM)
@@ -432,7 +420,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		}
 	{
 		/* Pairs without an address are not run: compact, then spread back. */
-		struct job *run = calloc(pairs ? pairs : 1, sizeof(*run));
+		struct labops_job *run = calloc(pairs ? pairs : 1, sizeof(*run));
 		size_t nr = 0;
 
 		if (!run)
@@ -440,7 +428,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		for (size_t p = 0; p < pairs; p++)
 			if (jobs[p].argv)
 				run[nr++] = jobs[p];
-		e = run_jobs(run, nr, r->jobs, devnull);
+		e = labops_run_jobs(run, nr, r->jobs, devnull);
 		for (size_t p = 0, q = 0; p < pairs; p++)
 			if (jobs[p].argv) {
 				jobs[p] = run[q++];
@@ -523,7 +511,7 @@ oom:
 	log_error("out of memory");
 	status = 1;
 out:
-	jobs_free(jobs, n_jobs);
+	labops_jobs_free(jobs, n_jobs);
 	for (size_t i = 0; addrs && i < nn; i++)
 		free(addrs[i].v);
 	free(addrs);

@@ -7,6 +7,27 @@
 #include "labrun.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The lab as `up` resolved it (lab.json in its state directory): 0, or 1 once logged. */
+int labops_state_lab(const struct labrun *r, struct lab **ret);
+
+/* A command run with its output kept (in a memfd) and its exit status. */
+struct labops_job {
+	char **argv;
+	pid_t pid;
+	int fd;     /* -1 before it runs */
+	char *out;  /* its stdout, NUL-terminated (NULL when empty or over 1 MiB) */
+	size_t len;
+	int status; /* exit status, 128+N for signal N, 127 when it did not start */
+};
+
+/* Runs every job, at most max at once, stdout kept, stderr to errfd: 0 or -errno. */
+int labops_run_jobs(struct labops_job *jobs, size_t n, unsigned max, int errfd);
+
+/* Frees each job's argv and output, then the array. */
+void labops_jobs_free(struct labops_job *jobs, size_t n);
 
 /*
  * Waits until every node of the lab runs (cmd NULL), or until cmd succeeds in node,

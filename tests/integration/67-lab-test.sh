@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# lab test, as Kathara's ltest, on a copy of the demo lab of two LANs and a router with a
+# _test/pc1.test of its own: the signatures stored in the lab's _test/signature/; --verify
+# passes on the lab as it is (again after a down and an up: the signatures name nothing a
+# run chooses); three seeded faults each fail, naming the node and the line that differs:
+# a removed route, a changed address, a link set down; a fault in what a node's own test
+# prints; --tap and --junit say the same.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
+lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
+
+LAB=$TEST_TMP/two-lans
+cp -r "$(dirname "$0")/../../demo/labs/two-lans" "$LAB"
+rm -rf "$LAB/_test"
+mkdir -p "$LAB/_test"
+# pc1's own test: what it reaches (its output is part of its signature).
+cat >"$LAB/_test/pc1.test" <<'T'
+ping -c 1 -W 2 10.2.0.2 >/dev/null && echo "pc2 reached" || echo "pc2 not reached"
+T
+x() { lab exec --name lt "$@"; }
+up() {
+	lab up --name lt "$LAB" >"$TEST_TMP/up.out" 2>&1 || die "up: $(cat "$TEST_TMP/up.out")"
+	lab wait --name lt --timeout 30 pc1 -- ping -c 1 -W 1 10.2.0.2 ||
+		die "pc1 does not reach pc2 after up"
+}
+
+assert_exit 1 "test on a lab that is not up" lab test --name lt
+assert_match "not up" "$(cat "$TEST_TMP/last.out")" "it says so"
+assert_exit 2 "--verify with another verb" lab ps --name lt --verify
+assert_match "--verify, --tap and --junit go with test" "$(cat "$TEST_TMP/last.out")" "it says so"
+
+up
+assert_exit 1 "verify before anything is stored" lab test --name lt --verify
+assert_match "no signature stored" "$(cat "$TEST_TMP/last.out")" "it says what to do"
+assert_ok "test: the signatures stored" lab test --name lt
+assert_match "lab lt: signatures of 3 nodes in $LAB/_test/signature" "$(cat "$TEST_TMP/last.out")" \
+	"test says where"
+sig=$LAB/_test/signature
+assert_match "addr eth0 10.1.0.2/24" "$(cat "$sig/pc1.default")" "pc1's signature has its address"
+assert_match "route default via 10.1.0.1 dev eth0" "$(cat "$sig/pc1.default")" "and its default route"
+assert_match "route 10.2.0.0/24 dev eth1 proto kernel scope link src 10.2.0.1" \
+	"$(cat "$sig/r1.default")" "r1's signature has its connected routes"
+assert_eq "pc2 reached" "$(cat "$sig/pc1.user")" "pc1.user is what its _test script printed"
+assert_eq "no" "$([[ -e $sig/pc2.user ]] && echo yes || echo no)" "no .user for a node without a test"
+assert_ok "verify passes on the lab as it is" lab test --name lt --verify
+assert_match "lab lt: 3 of 3 nodes as their signature" "$(cat "$TEST_TMP/last.out")" "it says so"
+assert_ok "verify passes a second time" lab test --name lt --verify
+
+# A listening socket is part of it: a UDP server on pc2, then gone.
+x pc2 -- sh -c 'busybox nc -l -u -p 5353 >/dev/null 2>&1 </dev/null & echo $! >/tmp/nc.pid' ||
+	x pc2 -- sh -c 'nc -l -u -p 5353 >/dev/null 2>&1 </dev/null & echo $! >/tmp/nc.pid'
+if wait_until 5 sh -c "$CONTAINET lab exec --name lt pc2 -- cat /proc/net/udp | grep -q ':14E9 '"; then
+	assert_exit 1 "verify with a new listening socket" lab test --name lt --verify
+	assert_match "\+ listen udp 0\.0\.0\.0:5353" "$(cat "$TEST_TMP/last.out")" "it shows the socket"
+	x pc2 -- sh -c 'kill $(cat /tmp/nc.pid)'
+else
+	ok "no nc in the node to listen with: socket check left out"
+fi
+
+# Fault 1: a missing route.
+assert_ok "pc1's default route removed" x pc1 -- ip route del default
+assert_exit 1 "verify fails on the missing route" lab test --name lt --verify
+out=$(cat "$TEST_TMP/last.out")
+assert_match "pc1: DIFFERS from its signature" "$out" "it names the node"
+assert_match "    - route default via 10\.1\.0\.1 dev eth0" "$out" "and the route it lacks"
+assert_match "    - pc2 reached" "$out" "pc1's own test now fails too"
+assert_match "    \+ pc2 not reached" "$out" "with what it printed"
+assert_match "r1: as its signature" "$out" "the other nodes pass"
+assert_match "lab lt: 2 of 3 nodes as their signature; the others differ" "$out" "the summary"
+lab test --name lt --verify --tap >"$TEST_TMP/tap.out" 2>&1 || true
+tap=$(cat "$TEST_TMP/tap.out")
+assert_match "^TAP version 13" "$tap" "--tap: TAP"
+assert_match "1\.\.3" "$tap" "--tap: the plan"
+assert_match "ok 1 - r1" "$tap" "--tap: r1 passes"
+assert_match "not ok 2 - pc1" "$tap" "--tap: pc1 fails"
+assert_match "# - route default via 10\.1\.0\.1 dev eth0" "$tap" "--tap: the difference as a comment"
+lab test --name lt --verify --junit "$TEST_TMP/junit.xml" >/dev/null 2>&1 || true
+junit=$(/usr/bin/python3 - "$TEST_TMP/junit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+print(s.get("tests"), s.get("failures"),
+      " ".join(c.get("name") for c in s.findall("testcase") if c.find("failure") is not None))
+PY
+)
+assert_eq "3 1 pc1" "$junit" "--junit: 3 tests, 1 failure, pc1's"
+assert_ok "the route back" x pc1 -- ip route add default via 10.1.0.1
+assert_ok "verify passes again" lab test --name lt --verify
+
+# Fault 2: a changed address.
+assert_ok "pc2's address changed" x pc2 -- sh -c \
+	'ip address del 10.2.0.2/24 dev eth0 && ip address add 10.2.0.3/24 dev eth0 && ip route add default via 10.2.0.1'
+assert_exit 1 "verify fails on the changed address" lab test --name lt --verify
+out=$(cat "$TEST_TMP/last.out")
+assert_match "pc2: DIFFERS" "$out" "it names the node"
+assert_match "    - addr eth0 10\.2\.0\.2/24" "$out" "the address it should have"
+assert_match "    \+ addr eth0 10\.2\.0\.3/24" "$out" "the address it has"
+x pc2 -- sh -c 'ip address del 10.2.0.3/24 dev eth0; ip address add 10.2.0.2/24 dev eth0; ip route add default via 10.2.0.1'
+assert_ok "verify passes once it is back" lab test --name lt --verify
+
+# Fault 3: a link set down (the cable pulled at the switch).
+assert_ok "link r1:eth1 down" lab link --name lt r1:eth1 down
+assert_exit 1 "verify fails on the link down" lab test --name lt --verify
+out=$(cat "$TEST_TMP/last.out")
+assert_match "r1: DIFFERS" "$out" "it names the node"
+assert_match "    - link eth1 mtu 1500 state UP" "$out" "r1's eth1 was up"
+assert_match "    \+ link eth1 mtu 1500 state DOWN" "$out" "and is down"
+assert_ok "link r1:eth1 up" lab link --name lt r1:eth1 up
+lab wait --name lt --timeout 20 pc1 -- ping -c 1 -W 1 10.2.0.2 || fail "no traffic after link up"
+assert_ok "verify passes with the link up" lab test --name lt --verify
+
+# Another run of the lab: the same signatures.
+assert_ok "down" lab down --name lt
+up
+assert_ok "verify passes on a new run of the lab" lab test --name lt --verify
+assert_ok "down" lab down --name lt
+assert_eq "" "$(leftovers lt)" "down leaves nothing"
