@@ -159,21 +159,32 @@ addr_lines(const struct section *s, char *const *mac_ifaces, struct lines *l, ch
 		return error_set(ret_error, -EINVAL, "@addr: empty (is 'ip' installed in the node?)");
 	cJSON_ArrayForEach(ifc, root)
 	{
-		const char *name, *state, *mac;
+		const char *name, *mac;
 		uint64_t mtu = json_uint(ifc, "mtu", 0);
+		bool up = false, carrier = false;
+		const cJSON *f;
 
 		if (!cJSON_IsObject(ifc))
 			return error_set(ret_error, -EINVAL, "@addr: an interface is not an object");
 		if ((r = word(ifc, "ifname", "addr", &name, ret_error)) < 0 ||
-		    (r = word(ifc, "operstate", "addr", &state, ret_error)) < 0 ||
 		    (r = word(ifc, "address", "addr", &mac, ret_error)) < 0)
 			return r;
 		if (!name)
 			return error_set(ret_error, -EINVAL, "@addr: an interface without \"ifname\"");
 		if (strcmp(name, "lo") == 0)
 			continue;
-		r = lines_add(l, "link %s mtu %llu state %s%s%s", name, (unsigned long long)mtu,
-		              state ? state : "?", mac && in_list(mac_ifaces, name) ? " mac " : "",
+		/*
+		 * The flags, not operstate: the kernel updates that a moment after the carrier
+		 * changed (link watch), the flags at once.
+		 */
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(ifc, "flags"))
+		{
+			up |= cJSON_IsString(f) && strcmp(f->valuestring, "UP") == 0;
+			carrier |= cJSON_IsString(f) && strcmp(f->valuestring, "LOWER_UP") == 0;
+		}
+		r = lines_add(l, "link %s mtu %llu %s %s%s%s", name, (unsigned long long)mtu,
+		              up ? "up" : "down", carrier ? "carrier" : "no-carrier",
+		              mac && in_list(mac_ifaces, name) ? " mac " : "",
 		              mac && in_list(mac_ifaces, name) ? mac : "");
 		if (r < 0)
 			return r;
@@ -207,7 +218,7 @@ static int
 route_lines(const struct section *s, struct lines *l, char **ret_error)
 {
 	_cleanup_json_ cJSON *root = NULL;
-	const cJSON *rt, *f;
+	const cJSON *rt;
 	int r = parse_json(s, &root, ret_error);
 
 	if (r < 0 || !root)
@@ -216,7 +227,6 @@ route_lines(const struct section *s, struct lines *l, char **ret_error)
 	{
 		const char *dst, *gw, *dev, *proto, *scope, *src, *type;
 		uint64_t metric = json_uint(rt, "metric", 0);
-		bool linkdown = false;
 		char m[32] = "";
 
 		if (!cJSON_IsObject(rt))
@@ -234,8 +244,6 @@ route_lines(const struct section *s, struct lines *l, char **ret_error)
 		/* IPv6's link-local and multicast routes exist on every interface that is up. */
 		if (strncmp(dst, "fe80:", 5) == 0 || strncmp(dst, "ff00:", 5) == 0)
 			continue;
-		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(rt, "flags"))
-			linkdown |= cJSON_IsString(f) && strcmp(f->valuestring, "linkdown") == 0;
 		if (metric)
 			snprintf(m, sizeof(m), " metric %llu", (unsigned long long)metric);
 		r = lines_add(l, "route %s%s%s%s%s%s%s%s%s%s%s%s%s%s", type ? type : "",
@@ -243,9 +251,6 @@ route_lines(const struct section *s, struct lines *l, char **ret_error)
 		              dev ? " dev " : "", dev ? dev : "", proto ? " proto " : "",
 		              proto ? proto : "", scope ? " scope " : "", scope ? scope : "",
 		              src ? " src " : "", src ? src : "", m);
-		if (r == 0 && linkdown)
-			r = lines_add(l, "route-linkdown %s%s%s", dst, dev ? " dev " : "",
-			              dev ? dev : "");
 		if (r < 0)
 			return r;
 	}

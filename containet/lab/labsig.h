@@ -2,10 +2,11 @@
  * A node's signature for `lab test`, by pure code (as Kathara's ltest keeps one per
  * device): what the node runs (labsig_probe) prints its interfaces, addresses, routes and
  * sockets; labsig_build() makes of it sorted, stable lines that name nothing the run
- * chose (no link-local addresses, no MACs the lab did not declare, no counters):
+ * chose (no link-local addresses, no MACs the lab did not declare, no counters, nothing
+ * the kernel updates a moment late: operstate, a route's linkdown):
  *
  *   addr eth0 10.1.0.1/24
- *   link eth0 mtu 1500 state UP
+ *   link eth0 mtu 1500 up carrier
  *   listen tcp 0.0.0.0:22
  *   route default via 10.1.0.1 dev eth0
  *

@@ -70,7 +70,7 @@ assert_ok "link lan2 clear" lab link --name lv lan2 clear
 # --- capture ----------------------------------------------------------------------------
 # A segment by its lab.conf name, into a pipe read by tcpdump, while pc1 pings pc2.
 F=$TEST_TMP/lan1.pcapng
-spawn cap lab capture --name lv lan1 -w "$F" --duration 20
+spawn cap "$CONTAINET" lab capture --name lv lan1 -w "$F" --duration 20
 CAP=$SPAWNED
 wait_until 10 test -s "$F" || fail "the capture of lan1 did not start: $(cat "$TEST_TMP/cap.log")"
 assert_ok "pc1 pings pc2 while lan1 is captured" x pc1 -- ping -c 3 -i 0.2 -W 2 10.2.0.2

@@ -102,8 +102,8 @@ assert_ok "link r1:eth1 down" lab link --name lt r1:eth1 down
 assert_exit 1 "verify fails on the link down" lab test --name lt --verify
 out=$(cat "$TEST_TMP/last.out")
 assert_match "r1: DIFFERS" "$out" "it names the node"
-assert_match "    - link eth1 mtu 1500 state UP" "$out" "r1's eth1 was up"
-assert_match "    \+ link eth1 mtu 1500 state DOWN" "$out" "and is down"
+assert_match "    - link eth1 mtu 1500 up carrier" "$out" "r1's eth1 had its carrier"
+assert_match "    \+ link eth1 mtu 1500 up no-carrier" "$out" "and has none"
 assert_ok "link r1:eth1 up" lab link --name lt r1:eth1 up
 lab wait --name lt --timeout 20 pc1 -- ping -c 1 -W 1 10.2.0.2 || fail "no traffic after link up"
 assert_ok "verify passes with the link up" lab test --name lt --verify

@@ -20,10 +20,10 @@ static const char probe_out[] =
         "[{\"ifindex\":1,\"ifname\":\"lo\",\"mtu\":65536,\"operstate\":\"UNKNOWN\","
         "\"address\":\"00:00:00:00:00:00\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\"}]},"
-        "{\"ifindex\":2,\"ifname\":\"eth1\",\"mtu\":1400,\"operstate\":\"DOWN\","
+        "{\"ifindex\":2,\"ifname\":\"eth1\",\"flags\":[\"NO-CARRIER\",\"UP\"],\"mtu\":1400,\"operstate\":\"DOWN\","
         "\"address\":\"02:00:00:00:01:01\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"10.2.0.1\",\"prefixlen\":24,\"scope\":\"global\"}]},"
-        "{\"ifindex\":3,\"ifname\":\"eth0\",\"mtu\":1500,\"operstate\":\"UP\","
+        "{\"ifindex\":3,\"ifname\":\"eth0\",\"flags\":[\"BROADCAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1500,\"operstate\":\"UP\","
         "\"address\":\"8a:11:22:33:44:55\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"10.1.0.1\",\"prefixlen\":24,\"scope\":\"global\"},{\"family\":\"inet6\","
         "\"local\":\"fe80::8811:22ff:fe33:4455\",\"prefixlen\":64,\"scope\":\"link\"},"
@@ -59,16 +59,15 @@ static const char probe_out[] =
 static const char probe_sig[] = "addr eth0 10.1.0.1/24\n"
                                 "addr eth0 fd00::1/64\n"
                                 "addr eth1 10.2.0.1/24\n"
-                                "link eth0 mtu 1500 state UP\n"
-                                "link eth1 mtu 1400 state DOWN mac 02:00:00:00:01:01\n"
+                                "link eth0 mtu 1500 up carrier\n"
+                                "link eth1 mtu 1400 up no-carrier mac 02:00:00:00:01:01\n"
                                 "listen tcp 0.0.0.0:22\n"
                                 "listen tcp6 [::1]:80\n"
                                 "listen udp 0.0.0.0:520\n"
                                 "route 10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.1\n"
                                 "route 10.2.0.0/24 dev eth1 proto kernel scope link src 10.2.0.1\n"
                                 "route default via 10.1.0.254 dev eth0\n"
-                                "route fd00::/64 dev eth0 proto kernel metric 256\n"
-                                "route-linkdown 10.2.0.0/24 dev eth1\n";
+                                "route fd00::/64 dev eth0 proto kernel metric 256\n";
 
 START_TEST(signature)
 {
