@@ -46,16 +46,20 @@ assert_ok "verify passes on the lab as it is" lab test --name lt --verify
 assert_match "lab lt: 3 of 3 nodes as their signature" "$(cat "$TEST_TMP/last.out")" "it says so"
 assert_ok "verify passes a second time" lab test --name lt --verify
 
-# A listening socket is part of it: a UDP server on pc2, then gone.
-x pc2 -- sh -c 'busybox nc -l -u -p 5353 >/dev/null 2>&1 </dev/null & echo $! >/tmp/nc.pid' ||
-	x pc2 -- sh -c 'nc -l -u -p 5353 >/dev/null 2>&1 </dev/null & echo $! >/tmp/nc.pid'
-if wait_until 5 sh -c "$CONTAINET lab exec --name lt pc2 -- cat /proc/net/udp | grep -q ':14E9 '"; then
-	assert_exit 1 "verify with a new listening socket" lab test --name lt --verify
-	assert_match "\+ listen udp 0\.0\.0\.0:5353" "$(cat "$TEST_TMP/last.out")" "it shows the socket"
-	x pc2 -- sh -c 'kill $(cat /tmp/nc.pid)'
-else
-	ok "no nc in the node to listen with: socket check left out"
-fi
+# A listening socket is part of it: a TCP server on pc2 (the host's Python, as nodes
+# without an image run on the host's root), then gone.
+x pc2 -- sh -c '/usr/bin/python3 -c "import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"0.0.0.0\", 8080)); s.listen(); time.sleep(60)" >/dev/null 2>&1 </dev/null &
+echo $! >/tmp/srv.pid'
+wait_until 10 sh -c "'$CONTAINET' lab exec --name lt pc2 -- cat /proc/net/tcp | grep -q ':1F90 00000000:0000 0A'" ||
+	fail "the server on pc2 does not listen"
+assert_exit 1 "verify with a new listening socket" lab test --name lt --verify
+assert_match "pc2: DIFFERS" "$(cat "$TEST_TMP/last.out")" "it names the node"
+assert_match "    \+ listen tcp 0\.0\.0\.0:8080" "$(cat "$TEST_TMP/last.out")" "and the socket"
+x pc2 -- sh -c 'kill $(cat /tmp/srv.pid)'
+wait_until 10 sh -c "! '$CONTAINET' lab exec --name lt pc2 -- cat /proc/net/tcp | grep -q ':1F90 00000000:0000 0A'" ||
+	fail "the server on pc2 still listens"
 
 # Fault 1: a missing route.
 assert_ok "pc1's default route removed" x pc1 -- ip route del default
