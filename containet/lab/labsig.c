@@ -302,10 +302,10 @@ hex_endpoint(const char *s, bool v6, char *ret, size_t size)
 static int
 socket_lines(const struct section *s, bool tcp, bool v6, struct lines *l, char **ret_error)
 {
-	const char *p = s->p, *end = s->p + s->len;
+	const char *p = s->p, *end = s->p ? s->p + s->len : NULL;
 	bool header = true;
 
-	while (p < end) {
+	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		char line[512], sl[32], local[64], remote[64], st[8], ep[INET6_ADDRSTRLEN + 16];
@@ -354,7 +354,8 @@ lines_join(struct lines *l, char **ret)
 	size_t total = 1, k = 0, w = 0;
 	char *s;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	for (size_t i = 0; i < l->n; i++) {
 		if (w > 0 && strcmp(l->v[w - 1], l->v[i]) == 0) {
 			free(l->v[i]);
@@ -453,7 +454,8 @@ split_sorted(const char *text, struct lines *l)
 			return r;
 		p += n + (nl ? 1 : 0);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	return 0;
 }
 
