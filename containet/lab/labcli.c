@@ -72,6 +72,7 @@ usage(FILE *f)
 	        "                            listening sockets) and _test/NODE.test's output\n"
 	        "  test --verify             compare them with the stored ones: the difference\n"
 	        "                            per node; exit 1 when a node differs\n"
+	        "  hosts [--json]            lines for /etc/hosts: ADDR NODE.DOMAIN NODE\n"
 	        "\n"
 	        "Options:\n"
 	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
@@ -97,7 +98,7 @@ usage(FILE *f)
 	        "      --verify              test: compare with the stored signatures\n"
 	        "      --tap                 test: the report in TAP\n"
 	        "      --junit FILE          test: a JUnit XML report in FILE too\n"
-	        "      --json                ps, show, pingall, link: JSON\n"
+	        "      --json                ps, show, pingall, link, hosts: JSON\n"
 	        "  -h, --help                this text\n"
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
@@ -435,7 +436,7 @@ exec_containode(const struct labrun *r, char **argv)
 }
 
 static const char *const verbs[] = { "up",   "down",    "ps",      "exec", "console", "show",
-	                              "wait", "pingall", "capture", "link", "graph",   "test" };
+	                              "wait", "pingall", "capture", "link", "graph",   "test", "hosts" };
 
 static bool
 verb_known(const char *verb)
@@ -534,7 +535,7 @@ labcli_main(int argc, char **argv)
 	log_init("containet lab");
 	if (argc < 2)
 		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show, "
-		                             "wait, pingall, capture, link, graph, test)");
+		                             "wait, pingall, capture, link, graph, test, hosts)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -651,6 +652,13 @@ labcli_main(int argc, char **argv)
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
 		return labwatch_link(&r, c.args[0], c.args + 1, c.direction, c.json);
+	}
+	if (strcmp(c.verb, "hosts") == 0) {
+		if (c.n_args > 0)
+			return log_usage_error("unexpected '%s'", c.args[0]);
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labops_hosts(&r, c.json);
 	}
 	if (strcmp(c.verb, "test") == 0) {
 		if (c.n_args > 0)

@@ -319,6 +319,64 @@ target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a
 	return a[to].n ? a[to].v[0].addr : NULL;
 }
 
+/*
+ * Each node's IPv4 addresses: the lab's own, else what the node has (`ip -j addr` in it,
+ * every node at once); a node that could not be read is warned about and has none.
+ * 0, -ENOMEM, or -errno once logged.
+ */
+static int
+node_addresses(const struct labrun *r, const struct lab *lab, int devnull,
+               struct node_addrs *addrs)
+{
+	size_t nn = lab->n_nodes, n_jobs = 0;
+	struct labops_job *jobs = calloc(nn ? nn : 1, sizeof(*jobs));
+	_cleanup_free_ size_t *which = calloc(nn ? nn : 1, sizeof(*which));
+	int e = 0;
+
+	if (!jobs || !which) {
+		free(jobs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		char *ip[] = { "ip", "-j", "-4", "addr", "show", NULL };
+
+		if (declared_addrs(&lab->nodes[i], &addrs[i]) < 0) {
+			e = -ENOMEM;
+			goto out;
+		}
+		if (addrs[i].n)
+			continue;
+		if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name, false, ip,
+		                      &jobs[n_jobs].argv) < 0) {
+			e = -ENOMEM;
+			goto out;
+		}
+		jobs[n_jobs].fd = -1;
+		which[n_jobs++] = i;
+	}
+	e = labops_run_jobs(jobs, n_jobs, r->jobs, devnull);
+	for (size_t k = 0; e == 0 && k < n_jobs; k++) {
+		struct node_addrs *a = &addrs[which[k]];
+
+		if (jobs[k].status != 0 || !jobs[k].out) {
+			log_warn("node %s: 'ip -j addr' failed (exit status %d)",
+			         lab->nodes[which[k]].name, jobs[k].status);
+			continue;
+		}
+		e = labaddr_parse(jobs[k].out, jobs[k].len, &a->v, &a->n);
+		if (e == -EINVAL) {
+			log_warn("node %s: 'ip -j addr' printed what it does not print",
+			         lab->nodes[which[k]].name);
+			e = 0;
+		}
+	}
+	if (e < 0 && e != -ENOMEM)
+		log_error_errno(e, "wait for the nodes");
+out:
+	labops_jobs_free(jobs, n_jobs);
+	return e;
+}
+
 int
 labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json)
 {
@@ -339,58 +397,14 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	nn = lab->n_nodes;
 	pairs = nn * (nn - 1);
 	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
-	jobs = calloc(nn ? nn : 1, sizeof(*jobs));
 	tgt = calloc(pairs ? pairs : 1, sizeof(*tgt));
-	if (!addrs || !jobs || !tgt)
+	if (!addrs || !tgt)
 		goto oom;
-	/* The addresses: the lab's own, else what the node has (ip -j addr). */
-	for (size_t i = 0; i < nn; i++) {
-		char *ip[] = { "ip", "-j", "-4", "addr", "show", NULL };
-
-		if (declared_addrs(&lab->nodes[i], &addrs[i]) < 0)
-			goto oom;
-		if (addrs[i].n)
-			continue;
-		if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name, false, ip,
-		                      &jobs[n_jobs].argv) < 0)
-			goto oom;
-		jobs[n_jobs].fd = -1;
-		jobs[n_jobs++].pid = (pid_t)i; /* which node, until it runs */
-	}
-	{
-		size_t *which = calloc(n_jobs ? n_jobs : 1, sizeof(*which));
-
-		if (!which)
-			goto oom;
-		for (size_t k = 0; k < n_jobs; k++)
-			which[k] = (size_t)jobs[k].pid, jobs[k].pid = 0;
-		e = labops_run_jobs(jobs, n_jobs, r->jobs, devnull);
-		for (size_t k = 0; e == 0 && k < n_jobs; k++) {
-			struct node_addrs *a = &addrs[which[k]];
-
-			if (jobs[k].status != 0 || !jobs[k].out) {
-				log_warn("node %s: 'ip -j addr' failed (exit status %d)",
-				            lab->nodes[which[k]].name, jobs[k].status);
-				continue;
-			}
-			e = labaddr_parse(jobs[k].out, jobs[k].len, &a->v, &a->n);
-			if (e == -EINVAL) {
-				log_warn("node %s: 'ip -j addr' printed what it does not print",
-				            lab->nodes[which[k]].name);
-				e = 0;
-			}
-		}
-		free(which);
-		labops_jobs_free(jobs, n_jobs);
-		jobs = NULL;
-		n_jobs = 0;
-		if (e == -ENOMEM)
-			goto oom;
-		if (e < 0) {
-			log_error_errno(e, "wait for the nodes");
-			goto out;
-		}
-	}
+	e = node_addresses(r, lab, devnull, addrs);
+	if (e == -ENOMEM)
+		goto oom;
+	if (e < 0)
+		goto out;
 	/* The pings, one job per ordered pair that has an address to ping. */
 	jobs = calloc(pairs ? pairs : 1, sizeof(*jobs));
 	if (!jobs)
@@ -516,5 +530,76 @@ out:
 		free(addrs[i].v);
 	free(addrs);
 	free(tgt);
+	return status;
+}
+
+int
+labops_hosts(const struct labrun *r, bool json)
+{
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	_cleanup_json_ cJSON *o = NULL;
+	struct node_addrs *addrs = NULL;
+	const char *domain;
+	size_t nn;
+	int e, status = 1;
+
+	e = labops_state_lab(r, &lab);
+	if (e)
+		return e;
+	nn = lab->n_nodes;
+	domain = lab->domain ? lab->domain : r->plan.name;
+	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
+	if (!addrs)
+		goto oom;
+	e = node_addresses(r, lab, devnull, addrs);
+	if (e == -ENOMEM)
+		goto oom;
+	if (e < 0)
+		goto out;
+	if (json) {
+		_cleanup_free_ char *text = NULL;
+		cJSON *arr;
+
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+		    !cJSON_AddStringToObject(o, "domain", domain) ||
+		    !(arr = cJSON_AddArrayToObject(o, "hosts")))
+			goto oom;
+		for (size_t i = 0; i < nn; i++)
+			for (size_t k = 0; k < addrs[i].n; k++) {
+				cJSON *x = cJSON_CreateObject();
+				char fqdn[LAB_NODE_NAME_MAX + 2 + 256];
+
+				snprintf(fqdn, sizeof(fqdn), "%s.%s", lab->nodes[i].name, domain);
+				if (!x || !cJSON_AddItemToArray(arr, x) ||
+				    !cJSON_AddStringToObject(x, "node", lab->nodes[i].name) ||
+				    !cJSON_AddStringToObject(x, "name", fqdn) ||
+				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
+				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
+				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen))
+					goto oom;
+			}
+		text = cJSON_Print(o);
+		if (!text)
+			goto oom;
+		printf("%s\n", text);
+	} else {
+		printf("# lab %s\n", r->plan.name);
+		for (size_t i = 0; i < nn; i++)
+			for (size_t k = 0; k < addrs[i].n; k++)
+				printf("%-15s %s.%s %s%s%s\n", addrs[i].v[k].addr, lab->nodes[i].name,
+				       domain, lab->nodes[i].name, k ? "-" : "",
+				       k ? addrs[i].v[k].ifname : "");
+	}
+	status = fflush(stdout) == 0 ? 0 : 1;
+	goto out;
+oom:
+	log_error("out of memory");
+	status = 1;
+out:
+	for (size_t i = 0; addrs && i < nn; i++)
+		free(addrs[i].v);
+	free(addrs);
 	return status;
 }

@@ -1,5 +1,5 @@
 /*
- * `lab wait` and `lab pingall`: commands on a lab that is up, driven through containode
+ * `lab wait`, `lab pingall` and `lab hosts`: commands on a lab that is up, driven through containode
  * (ps, exec) with the lab's resolved topology (lab.json in its state directory).
  */
 #pragma once
@@ -41,3 +41,10 @@ int labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, ch
  * pair was reached, else 1.
  */
 int labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json);
+
+/*
+ * Lines for /etc/hosts: each node's IPv4 addresses (the lab's own, else what the node
+ * has) as "ADDR NODE.DOMAIN NODE" (DOMAIN: LAB_DOMAIN, else the lab's name; a node's
+ * further addresses name NODE-IF), or JSON.  The exit status.
+ */
+int labops_hosts(const struct labrun *r, bool json);

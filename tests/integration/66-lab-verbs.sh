@@ -5,7 +5,8 @@
 # link: a delay on one interface seen in pings, its settings shown (--json read by jq),
 # cleared, the cable pulled (no traffic) and plugged (traffic again); graph as DOT, and as
 # an image through Graphviz's dot when installed (a clear error otherwise); names the lab
-# does not have and bad settings are errors that name them.
+# does not have and bad settings are errors that name them; hosts names every node's
+# address for /etc/hosts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
@@ -125,6 +126,15 @@ assert_match "--direction wants egress, ingress or both" "$(cat "$TEST_TMP/last.
 assert_exit 1 "link of a node the lab does not have" lab link --name lv pc9:eth0 down
 assert_match "'pc9' is no node of lab 'lv'" "$(cat "$TEST_TMP/last.out")" "it names it"
 assert_exit 2 "link without a name" lab link --name lv
+# --- hosts: the names of the nodes for /etc/hosts ---------------------------------------
+assert_ok "hosts" lab hosts --name lv
+out=$(cat "$TEST_TMP/last.out")
+assert_match "10\.1\.0\.1 +r1\.lv r1($|
+)" "$out" "r1's first address with its name in the lab's domain and its own"
+assert_match "10\.2\.0\.1 +r1\.lv r1-eth1" "$out" "r1's second address names its interface"
+assert_match "10\.2\.0\.2 +pc2\.lv pc2" "$out" "pc2's address, read from the node"
+assert_eq "pc1.lv 10.1.0.2" "$(lab hosts --name lv --json |
+	jq -r '.hosts[] | select(.node == "pc1") | "\(.name) \(.address)"' 2>&1)" "hosts --json"
 assert_ok "graph of the lab that is up, by its name" lab graph --name lv
 assert_match '"node:pc2" -- "segment:lan2"' "$(cat "$TEST_TMP/last.out")" "its edges"
 

@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
-# lab test, as Kathara's ltest, on a copy of the demo lab of two LANs and a router with a
-# _test/pc1.test of its own: the signatures stored in the lab's _test/signature/; --verify
-# passes on the lab as it is (again after a down and an up: the signatures name nothing a
-# run chooses); three seeded faults each fail, naming the node and the line that differs:
-# a removed route, a changed address, a link set down; a fault in what a node's own test
-# prints; --tap and --junit say the same.
+# lab test, as Kathara's ltest, on a copy of the demo lab of two LANs and a router: its
+# own _test/ (pc1.test, and the signatures committed with it) passes as it is; stored
+# again, the signatures are the committed ones byte for byte (they name nothing a run
+# chooses); --verify passes again (and after a down and an up); a new listening socket
+# and three seeded faults each fail, naming the node and the lines that differ: a removed
+# route, a changed address, a link set down; a fault in what a node's own test prints;
+# --tap and --junit say the same.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
 
 LAB=$TEST_TMP/two-lans
 cp -r "$(dirname "$0")/../../demo/labs/two-lans" "$LAB"
-rm -rf "$LAB/_test"
-mkdir -p "$LAB/_test"
-# pc1's own test: what it reaches (its output is part of its signature).
-cat >"$LAB/_test/pc1.test" <<'T'
-ping -c 1 -W 2 10.2.0.2 >/dev/null && echo "pc2 reached" || echo "pc2 not reached"
-T
+[[ -s $LAB/_test/signature/pc1.default && -s $LAB/_test/pc1.test ]] ||
+	die "the demo lab has no _test/ with signatures"
 x() { lab exec --name lt "$@"; }
 up() {
 	lab up --name lt "$LAB" >"$TEST_TMP/up.out" 2>&1 || die "up: $(cat "$TEST_TMP/up.out")"
@@ -30,17 +27,23 @@ assert_exit 2 "--verify with another verb" lab ps --name lt --verify
 assert_match "--verify, --tap and --junit go with test" "$(cat "$TEST_TMP/last.out")" "it says so"
 
 up
-assert_exit 1 "verify before anything is stored" lab test --name lt --verify
-assert_match "no signature stored" "$(cat "$TEST_TMP/last.out")" "it says what to do"
+assert_ok "verify passes with the demo lab's own _test" lab test --name lt --verify
+assert_match "lab lt: 3 of 3 nodes as their signature" "$(cat "$TEST_TMP/last.out")" "it says so"
+sig=$LAB/_test/signature
+mv "$sig" "$TEST_TMP/committed"
+assert_exit 1 "verify with nothing stored" lab test --name lt --verify
+assert_match "pc1: no signature stored .*run 'lab test' without --verify first" \
+	"$(cat "$TEST_TMP/last.out")" "it names the node and says what to do"
 assert_ok "test: the signatures stored" lab test --name lt
 assert_match "lab lt: signatures of 3 nodes in $LAB/_test/signature" "$(cat "$TEST_TMP/last.out")" \
 	"test says where"
-sig=$LAB/_test/signature
+assert_ok "the signatures stored are the committed ones, byte for byte" \
+	diff -r "$TEST_TMP/committed" "$sig"
 assert_match "addr eth0 10.1.0.2/24" "$(cat "$sig/pc1.default")" "pc1's signature has its address"
 assert_match "route default via 10.1.0.1 dev eth0" "$(cat "$sig/pc1.default")" "and its default route"
 assert_match "route 10.2.0.0/24 dev eth1 proto kernel scope link src 10.2.0.1" \
 	"$(cat "$sig/r1.default")" "r1's signature has its connected routes"
-assert_eq "pc2 reached" "$(cat "$sig/pc1.user")" "pc1.user is what its _test script printed"
+assert_eq "pc2 reached" "$(head -n 1 "$sig/pc1.user")" "pc1.user is what its _test script printed"
 assert_eq "no" "$([[ -e $sig/pc2.user ]] && echo yes || echo no)" "no .user for a node without a test"
 assert_ok "verify passes on the lab as it is" lab test --name lt --verify
 assert_match "lab lt: 3 of 3 nodes as their signature" "$(cat "$TEST_TMP/last.out")" "it says so"
