@@ -281,16 +281,24 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 
 		if (f->has_mac)
 			mac_format(f->mac, mac);
-		if (asprintf(&net, "switch=%s/switch.sock,segment=%s,ifname=eth%u%s%s%s%s%s%s",
+		/* node[N.vlan]: the port's VLAN role, as containode's --net spells it. */
+		char vlan[LAB_TRUNK_MAX * 5 + 32] = "";
+		size_t vn = 0;
+
+		if (f->access)
+			vn = (size_t)snprintf(vlan, sizeof(vlan), ",access=%u", f->access);
+		for (size_t t = 0; t < f->n_trunk && vn < sizeof(vlan); t++)
+			vn += (size_t)snprintf(vlan + vn, sizeof(vlan) - vn, "%s%u",
+			                       t ? "," : ",trunk=", f->trunk[t]);
+		if (f->n_trunk && f->native && vn < sizeof(vlan))
+			snprintf(vlan + vn, sizeof(vlan) - vn, ",native=%u", f->native);
+		if (asprintf(&net, "switch=%s/switch.sock,segment=%s,ifname=eth%u%s%s%s%s%s%s%s",
 		             p->state_dir, lab->segments[f->segment].name, f->index,
 		             f->has_mac ? ",mac=" : "", f->has_mac ? mac : "",
 		             f->ipv4 ? ",ipv4=" : "", f->ipv4 ? f->ipv4 : "",
-		             f->ipv6 ? ",ipv6=" : "", f->ipv6 ? f->ipv6 : "") < 0)
+		             f->ipv6 ? ",ipv6=" : "", f->ipv6 ? f->ipv6 : "", vlan) < 0)
 			return -ENOMEM;
 		r = pushf(&v, "--net=%s", net);
-		if (r == 0 && (f->access || f->n_trunk))
-			r = pushf(&warn, "%s: eth%u: VLAN roles are not supported yet, ignoring",
-			          node->name, f->index);
 	}
 	if (r == 0 && node->val[LAB_NODE_GW4])
 		r = pushf(&v, "--gateway=%s", node->val[LAB_NODE_GW4]);

@@ -6,7 +6,8 @@
 # cleared, the cable pulled (no traffic) and plugged (traffic again); graph as DOT, and as
 # an image through Graphviz's dot when installed (a clear error otherwise); names the lab
 # does not have and bad settings are errors that name them; hosts names every node's
-# address for /etc/hosts.
+# address for /etc/hosts; lab.ext's VLAN roles (node[N.vlan]) separate nodes of one
+# segment.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
@@ -140,3 +141,20 @@ assert_match '"node:pc2" -- "segment:lan2"' "$(cat "$TEST_TMP/last.out")" "its e
 
 assert_ok "down" lab down --name lv
 assert_eq "" "$(leftovers lv)" "down leaves nothing"
+
+# --- lab.ext's VLAN roles, applied at up ----------------------------------------------------
+# One segment, a and b access ports of VLAN 10, c of VLAN 20: a reaches b, not c.
+V=$TEST_TMP/vlans
+mkdir -p "$V"
+printf 'a[0]="lan"\nb[0]="lan"\nc[0]="lan"\n' >"$V/lab.conf"
+printf 'a[0.ip]=10.9.0.1/24\nb[0.ip]=10.9.0.2/24\nc[0.ip]=10.9.0.3/24\n' >"$V/lab.ext"
+printf 'a[0.vlan]=10\nb[0.vlan]=10\nc[0.vlan]=20\n' >>"$V/lab.ext"
+assert_ok "up of a lab with VLAN roles" lab up --name lvv "$V"
+assert_no_match "VLAN roles are not supported" "$(cat "$TEST_TMP/last.out")" "no warning about them"
+assert_match "lvv-a-eth0 .* access 10 *($|
+)" \
+	"$("$CONTAINET" -s "$CONTAINET_LAB_ROOT/lvv/switch.sock" ports)" "a's port is an access port of VLAN 10"
+assert_ok "a reaches b in VLAN 10" lab wait --name lvv --timeout 20 a -- ping -c 1 -W 1 10.9.0.2
+assert_fails "a does not reach c in VLAN 20" lab exec --name lvv a -- ping -c 2 -i 0.2 -W 1 10.9.0.3
+assert_ok "down of the VLAN lab" lab down --name lvv
+assert_eq "" "$(leftovers lvv)" "down leaves nothing"

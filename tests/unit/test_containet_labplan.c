@@ -257,7 +257,9 @@ START_TEST(node_variants)
 	                        "e[0]=A\ne[image]=img\ne[entrypoint]=/sbin/init\n"
 	                        "a[0]=A\na[image]=img\na[args]=sleep  100\n"
 	                        "b[0]=A\nb[bridged]=true\n",
-	                        "h[gw]=fd00::fe\nh[0.vlan]=10\n", NULL);
+	                        "h[gw]=fd00::fe\nh[0.vlan]=10\n"
+	                        "e[0.vlan]=trunk:10,20,30 native:5\na[0.vlan]=trunk:7\n",
+	                        NULL);
 	struct labplan p = { .name = "l", .state_dir = "/s" };
 	char **v = NULL, **warn = NULL;
 	int dd;
@@ -274,15 +276,16 @@ START_TEST(node_variants)
 	HAS(v, "--sysctl=net.ipv6.conf.all.accept_ra=0");
 	HAS(v, "--sysctl=net.ipv6.conf.eth0.forwarding=1");
 	HAS(v, "--route=default via fd00::fe");
-	ck_assert_ptr_nonnull(warn);
-	ck_assert_ptr_nonnull(strstr(warn[0], "VLAN"));
+	/* node[N.vlan]: the port's VLAN role in containode's --net. */
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,access=10");
+	ck_assert_ptr_null(warn);
 	strv_free(v);
-	strv_free(warn);
-	v = warn = NULL;
+	v = NULL;
 
 	/* entrypoint: the lab's, and nothing after "--". */
 	ck_assert_int_eq(labplan_node_argv(lab, 1, &p, "containode", &v, &warn), 0);
 	HAS(v, "--entrypoint=/sbin/init");
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,trunk=10,20,30,native=5");
 	ck_assert_int_eq(find(v, "--") + 1, (int)strv_len(v));
 	strv_free(v);
 	v = NULL;
@@ -294,6 +297,7 @@ START_TEST(node_variants)
 	ck_assert_str_eq(v[dd + 1], "sleep");
 	ck_assert_str_eq(v[dd + 2], "100");
 	ck_assert_ptr_null(v[dd + 3]);
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,trunk=7");
 	strv_free(v);
 	v = NULL;
 
