@@ -146,11 +146,17 @@ assert_eq "" "$(leftovers lv)" "down leaves nothing"
 # One segment, a and b access ports of VLAN 10, c of VLAN 20: a reaches b, not c.
 V=$TEST_TMP/vlans
 mkdir -p "$V"
-printf 'a[0]="lan"\nb[0]="lan"\nc[0]="lan"\n' >"$V/lab.conf"
+# Segment cut, whose state lab.ext sets down, and lan's addressing from lab.ext too.
+printf 'a[0]="lan"\nb[0]="lan"\nc[0]="lan"\nd[0]="cut"\n' >"$V/lab.conf"
 printf 'a[0.ip]=10.9.0.1/24\nb[0.ip]=10.9.0.2/24\nc[0.ip]=10.9.0.3/24\n' >"$V/lab.ext"
 printf 'a[0.vlan]=10\nb[0.vlan]=10\nc[0.vlan]=20\n' >>"$V/lab.ext"
+printf 'lan[subnet]=10.9.0.0/24\ncut[state]=down\n' >>"$V/lab.ext"
 assert_ok "up of a lab with VLAN roles" lab up --name lvv "$V"
-assert_no_match "VLAN roles are not supported" "$(cat "$TEST_TMP/last.out")" "no warning about them"
+assert_no_match "not supported" "$(cat "$TEST_TMP/last.out")" "no warning about them"
+assert_match "10\.9\.0\.0/24" "$("$CONTAINET" -s "$CONTAINET_LAB_ROOT/lvv/switch.sock" segments)" \
+	"segment lan has lab.ext's subnet"
+assert_match "NO-CARRIER" "$(lab exec --name lvv d -- ip link show eth0)" \
+	"cut[state]=down: d's eth0 has no carrier"
 assert_match "lvv-a-eth0 .* access 10 *($|
 )" \
 	"$("$CONTAINET" -s "$CONTAINET_LAB_ROOT/lvv/switch.sock" ports)" "a's port is an access port of VLAN 10"

@@ -121,3 +121,12 @@ up
 assert_ok "verify passes on a new run of the lab" lab test --name lt --verify
 assert_ok "down" lab down --name lt
 assert_eq "" "$(leftovers lt)" "down leaves nothing"
+
+# A lab without a directory (Mininet's topology): its signatures in its state directory.
+assert_ok "up --topo single,2" lab up --topo single,2 --name ltt
+assert_ok "test of single,2" lab test --name ltt
+assert_match "addr eth0 10\.0\.0\.2/8" "$(cat "$CONTAINET_LAB_ROOT/ltt/test/signature/h2.default")" \
+	"stored in the state directory's test/"
+assert_ok "verify of single,2" lab test --name ltt --verify
+assert_ok "down of single,2" lab down --name ltt
+assert_eq "" "$(leftovers ltt)" "down leaves nothing"
