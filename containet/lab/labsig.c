@@ -347,23 +347,13 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The lines sorted, repeats dropped, joined with "\n" after each. */
+/* The lines joined with "\n" after each, into *ret. */
 static int
-lines_join(struct lines *l, char **ret)
+lines_join(const struct lines *l, char **ret)
 {
-	size_t total = 1, k = 0, w = 0;
+	size_t total = 1, k = 0;
 	char *s;
 
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	for (size_t i = 0; i < l->n; i++) {
-		if (w > 0 && strcmp(l->v[w - 1], l->v[i]) == 0) {
-			free(l->v[i]);
-			continue;
-		}
-		l->v[w++] = l->v[i];
-	}
-	l->n = w;
 	for (size_t i = 0; i < l->n; i++)
 		total += strlen(l->v[i]) + 1;
 	s = malloc(total);
@@ -379,6 +369,24 @@ lines_join(struct lines *l, char **ret)
 	s[k] = '\0';
 	*ret = s;
 	return 0;
+}
+
+/* The lines sorted and repeats dropped. */
+static void
+lines_sort_unique(struct lines *l)
+{
+	size_t w = 0;
+
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	for (size_t i = 0; i < l->n; i++) {
+		if (w > 0 && strcmp(l->v[w - 1], l->v[i]) == 0) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[w++] = l->v[i];
+	}
+	l->n = w;
 }
 
 int
@@ -433,8 +441,10 @@ labsig_build(const char *out, size_t len, char *const *mac_ifaces, char **ret, c
 		                 i == SEC_TCP6 || i == SEC_UDP6, &l, ret_error);
 	if (r == -E2BIG)
 		r = error_set(ret_error, -EINVAL, "more than %d lines", LABSIG_LINES_MAX);
-	if (r == 0)
+	if (r == 0) {
+		lines_sort_unique(&l);
 		r = lines_join(&l, ret);
+	}
 	lines_free(&l);
 	return r;
 }
@@ -489,28 +499,8 @@ labsig_diff(const char *want, const char *got, char **ret)
 			count = 1;
 		}
 	}
-	if (r == 0) {
-		/* Already in order: joined as they are. */
-		size_t total = 1, k = 0;
-		char *s;
-
-		for (size_t x = 0; x < d.n; x++)
-			total += strlen(d.v[x]) + 1;
-		s = malloc(total);
-		if (!s) {
-			r = -ENOMEM;
-		} else {
-			for (size_t x = 0; x < d.n; x++) {
-				size_t n = strlen(d.v[x]);
-
-				memcpy(s + k, d.v[x], n);
-				k += n;
-				s[k++] = '\n';
-			}
-			s[k] = '\0';
-			*ret = s;
-		}
-	}
+	if (r == 0)
+		r = lines_join(&d, ret);
 	lines_free(&a);
 	lines_free(&b);
 	lines_free(&d);
