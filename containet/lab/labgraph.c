@@ -83,8 +83,9 @@ labgraph_dot(const struct lab *lab, const char *name)
 	for (size_t i = 0; i < lab->n_segments; i++) {
 		const struct lab_segment *s = &lab->segments[i];
 
-		text_add(&t, "\t\"segment:%s\" [shape=ellipse, style=filled, fillcolor=lightgrey, "
-		             "label=\"%s",
+		text_add(&t,
+		         "\t\"segment:%s\" [shape=ellipse, style=filled, fillcolor=lightgrey, "
+		         "label=\"%s",
 		         s->name, s->name);
 		for (int k = 0; k < LAB_SEG_KEYS; k++)
 			if (s->val[k]) {

@@ -1,6 +1,6 @@
 /*
- * `lab wait`, `lab pingall` and `lab hosts`: commands on a lab that is up, driven through containode
- * (ps, exec) with the lab's resolved topology (lab.json in its state directory).
+ * `lab wait`, `lab pingall` and `lab hosts`: commands on a lab that is up, driven through
+ * containode (ps, exec) with the lab's resolved topology (lab.json in its state directory).
  */
 #pragma once
 

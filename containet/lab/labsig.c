@@ -156,7 +156,8 @@ addr_lines(const struct section *s, char *const *mac_ifaces, struct lines *l, ch
 	if (r < 0)
 		return r;
 	if (!root)
-		return error_set(ret_error, -EINVAL, "@addr: empty (is 'ip' installed in the node?)");
+		return error_set(ret_error, -EINVAL,
+		                 "@addr: empty (is 'ip' installed in the node?)");
 	cJSON_ArrayForEach(ifc, root)
 	{
 		const char *name, *mac;
@@ -165,12 +166,14 @@ addr_lines(const struct section *s, char *const *mac_ifaces, struct lines *l, ch
 		const cJSON *f;
 
 		if (!cJSON_IsObject(ifc))
-			return error_set(ret_error, -EINVAL, "@addr: an interface is not an object");
+			return error_set(ret_error, -EINVAL,
+			                 "@addr: an interface is not an object");
 		if ((r = word(ifc, "ifname", "addr", &name, ret_error)) < 0 ||
 		    (r = word(ifc, "address", "addr", &mac, ret_error)) < 0)
 			return r;
 		if (!name)
-			return error_set(ret_error, -EINVAL, "@addr: an interface without \"ifname\"");
+			return error_set(ret_error, -EINVAL,
+			                 "@addr: an interface without \"ifname\"");
 		if (strcmp(name, "lo") == 0)
 			continue;
 		/*
@@ -194,15 +197,16 @@ addr_lines(const struct section *s, char *const *mac_ifaces, struct lines *l, ch
 			uint64_t plen = json_uint(ai, "prefixlen", 999);
 
 			if (!cJSON_IsObject(ai))
-				return error_set(ret_error, -EINVAL, "@addr: %s: an address is not an object",
-				                 name);
+				return error_set(ret_error, -EINVAL,
+				                 "@addr: %s: an address is not an object", name);
 			if ((r = word(ai, "local", "addr", &local, ret_error)) < 0 ||
 			    (r = word(ai, "scope", "addr", &scope, ret_error)) < 0)
 				return r;
 			if (!local || plen > 128)
-				return error_set(ret_error, -EINVAL,
-				                 "@addr: %s: an address without \"local\" or \"prefixlen\"",
-				                 name);
+				return error_set(
+				        ret_error, -EINVAL,
+				        "@addr: %s: an address without \"local\" or \"prefixlen\"",
+				        name);
 			/* Link-local ones follow the MAC, which the run may choose. */
 			if (scope && (strcmp(scope, "link") == 0 || strcmp(scope, "host") == 0))
 				continue;
@@ -230,7 +234,8 @@ route_lines(const struct section *s, struct lines *l, char **ret_error)
 		char m[32] = "";
 
 		if (!cJSON_IsObject(rt))
-			return error_set(ret_error, -EINVAL, "@%s: a route is not an object", s->name);
+			return error_set(ret_error, -EINVAL, "@%s: a route is not an object",
+			                 s->name);
 		if ((r = word(rt, "dst", s->name, &dst, ret_error)) < 0 ||
 		    (r = word(rt, "gateway", s->name, &gw, ret_error)) < 0 ||
 		    (r = word(rt, "dev", s->name, &dev, ret_error)) < 0 ||
@@ -240,7 +245,8 @@ route_lines(const struct section *s, struct lines *l, char **ret_error)
 		    (r = word(rt, "type", s->name, &type, ret_error)) < 0)
 			return r;
 		if (!dst)
-			return error_set(ret_error, -EINVAL, "@%s: a route without \"dst\"", s->name);
+			return error_set(ret_error, -EINVAL, "@%s: a route without \"dst\"",
+			                 s->name);
 		/* IPv6's link-local and multicast routes exist on every interface that is up. */
 		if (strncmp(dst, "fe80:", 5) == 0 || strncmp(dst, "ff00:", 5) == 0)
 			continue;
@@ -279,7 +285,8 @@ hex_endpoint(const char *s, bool v6, char *ret, size_t size)
 			w[k] = c;
 		}
 		w[8] = '\0';
-		/* The kernel prints each 32-bit word of the address as a number in its own order. */
+		/* The kernel prints each 32-bit word of the address as a number in its own order.
+		 */
 		words[i] = (uint32_t)strtoul(w, NULL, 16);
 	}
 	s += nw * 8;
@@ -332,8 +339,8 @@ socket_lines(const struct section *s, bool tcp, bool v6, struct lines *l, char *
 			continue; /* a connected UDP socket is a client's */
 		r = hex_endpoint(local, v6, ep, sizeof(ep));
 		if (r < 0)
-			return error_set(ret_error, r, "@%s: '%s' is not an address and port", s->name,
-			                 local);
+			return error_set(ret_error, r, "@%s: '%s' is not an address and port",
+			                 s->name, local);
 		r = lines_add(l, "listen %s%s %s", tcp ? "tcp" : "udp", v6 ? "6" : "", ep);
 		if (r < 0)
 			return r;
@@ -409,7 +416,8 @@ labsig_build(const char *out, size_t len, char *const *mac_ifaces, char **ret, c
 			int i;
 
 			for (i = 0; i < SEC_N; i++)
-				if (strlen(sec[i].name) == n - 1 && !memcmp(p + 1, sec[i].name, n - 1))
+				if (strlen(sec[i].name) == n - 1 &&
+				    !memcmp(p + 1, sec[i].name, n - 1))
 					break;
 			if (i == SEC_N)
 				return error_set(ret_error, -EINVAL, "'%.*s' is not a section",

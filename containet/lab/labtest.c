@@ -43,8 +43,7 @@ store_dir(const struct labrun *r, char **ret_lab_dir)
 	*ret_lab_dir = NULL;
 	if (asprintf(&path, "%s/lab.json", r->plan.state_dir) < 0)
 		return NULL;
-	if (read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, NULL) == 0 &&
-	    (o = cJSON_Parse(buf)))
+	if (read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, NULL) == 0 && (o = cJSON_Parse(buf)))
 		dir = json_string(cJSON_GetObjectItemCaseSensitive(o, "lab"), "directory");
 	if (dir && !(*ret_lab_dir = strdup(dir)))
 		return NULL;
@@ -103,7 +102,8 @@ read_node(const struct lab_node *node, struct labops_job *j, struct node_result 
 		if (node->ifaces[k].has_mac) {
 			char *s;
 
-			if (asprintf(&s, "eth%u", node->ifaces[k].index) < 0 || strv_push(&macs, s) < 0)
+			if (asprintf(&s, "eth%u", node->ifaces[k].index) < 0 ||
+			    strv_push(&macs, s) < 0)
 				return -ENOMEM;
 		}
 	if (j[0].status != 0 || !j[0].out) {
@@ -123,8 +123,8 @@ read_node(const struct lab_node *node, struct labops_job *j, struct node_result 
 		const char *out = j[1].out ? j[1].out : "";
 		size_t n = strlen(out);
 
-		if (asprintf(&res->text[KIND_USER], "%s%s", out, n && out[n - 1] != '\n' ? "\n" : "") <
-		    0)
+		if (asprintf(&res->text[KIND_USER], "%s%s", out,
+		             n && out[n - 1] != '\n' ? "\n" : "") < 0)
 			return -ENOMEM;
 		if (j[1].status != 0) {
 			char *s;
@@ -146,11 +146,13 @@ store_node(const char *store, const char *sub, const char *node, struct node_res
 		_cleanup_free_ char *path = NULL, *dir = NULL;
 		int e;
 
-		if (asprintf(&dir, "%s/%s", store, sub) < 0 || store_path(store, sub, node, k, &path) < 0)
+		if (asprintf(&dir, "%s/%s", store, sub) < 0 ||
+		    store_path(store, sub, node, k, &path) < 0)
 			return -ENOMEM;
 		if (!res->text[k]) {
 			if (unlink(path) < 0 && errno != ENOENT)
-				return LAB_FAIL(-errno, log_error_errno(-errno, "remove '%s'", path));
+				return LAB_FAIL(-errno,
+				                log_error_errno(-errno, "remove '%s'", path));
 			continue;
 		}
 		e = mkdir_p(dir, 0755);
@@ -174,16 +176,18 @@ verify_node(const char *store, const char *node, struct node_result *res)
 			return -ENOMEM;
 		e = read_file_at(AT_FDCWD, path, LABSIG_TEXT_MAX, &want, NULL);
 		if (e == -ENOENT && k == KIND_DEFAULT)
-			return asprintf(&res->error, "no signature stored ('%s'): run 'lab test' "
-			                             "without --verify first",
+			return asprintf(&res->error,
+			                "no signature stored ('%s'): run 'lab test' "
+			                "without --verify first",
 			                path) < 0
 			               ? -ENOMEM
 			               : 0;
 		if (e == -ENOENT && !res->text[k])
 			continue;
 		if (e < 0 && e != -ENOENT)
-			return asprintf(&res->error, "read '%s': %s", path, strerror(-e)) < 0 ? -ENOMEM
-			                                                                  : 0;
+			return asprintf(&res->error, "read '%s': %s", path, strerror(-e)) < 0
+			               ? -ENOMEM
+			               : 0;
 		n = labsig_diff(want ? want : "", res->text[k] ? res->text[k] : "", &res->diff[k]);
 		if (n < 0)
 			return n;
@@ -262,8 +266,9 @@ write_junit(const char *path, const struct labrun *r, const struct lab *lab,
 		return -errno;
 	for (size_t i = 0; i < lab->n_nodes; i++)
 		nfail += failed(&res[i]);
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	           "<testsuites>\n<testsuite name=\"lab %s\" tests=\"%zu\" failures=\"%zu\">\n",
+	fprintf(f,
+	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	        "<testsuites>\n<testsuite name=\"lab %s\" tests=\"%zu\" failures=\"%zu\">\n",
 	        r->plan.name, lab->n_nodes, nfail);
 	for (size_t i = 0; i < lab->n_nodes; i++) {
 		fprintf(f, "<testcase classname=\"lab.%s\" name=\"%s\"", r->plan.name,
@@ -332,8 +337,8 @@ labtest_run(const struct labrun *r, const struct labtest_opts *o)
 	for (size_t i = 0; i < nn; i++) {
 		e = read_node(&lab->nodes[i], &jobs[2 * i], &res[i]);
 		if (e == 0 && !res[i].error)
-			e = store_node(store, o->verify ? "results" : "signature", lab->nodes[i].name,
-			               &res[i]);
+			e = store_node(store, o->verify ? "results" : "signature",
+			               lab->nodes[i].name, &res[i]);
 		if (e == 0 && !res[i].error && o->verify)
 			e = verify_node(store, lab->nodes[i].name, &res[i]);
 		if (e == -ENOMEM)
@@ -347,7 +352,9 @@ labtest_run(const struct labrun *r, const struct labtest_opts *o)
 		for (size_t i = 0; i < nn; i++) {
 			printf("%sok %zu - %s%s\n", failed(&res[i]) ? "not " : "", i + 1,
 			       lab->nodes[i].name,
-			       failed(&res[i]) ? "" : o->verify ? "" : " # signature stored");
+			       failed(&res[i]) ? ""
+			       : o->verify     ? ""
+			                       : " # signature stored");
 			if (failed(&res[i]))
 				print_failure(stdout, "# ", &res[i], false);
 		}

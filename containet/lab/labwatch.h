@@ -10,9 +10,9 @@
 #include <stdbool.h>
 
 struct labwatch_capture {
-	const char *write;    /* -w FILE or "-"; NULL: the switch client's default */
-	unsigned long count;  /* 0: no bound */
-	const char *duration; /* seconds, as the switch client reads them; NULL: none */
+	const char *write;     /* -w FILE or "-"; NULL: the switch client's default */
+	unsigned long count;   /* 0: no bound */
+	const char *duration;  /* seconds, as the switch client reads them; NULL: none */
 	unsigned long snaplen; /* 0: the default */
 };
 

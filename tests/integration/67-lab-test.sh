@@ -2,10 +2,10 @@
 # lab test, as Kathara's ltest, on a copy of the demo lab of two LANs and a router: its
 # own _test/ (pc1.test, and the signatures committed with it) passes as it is; stored
 # again, the signatures are the committed ones byte for byte (they name nothing a run
-# chooses); --verify passes again, and on ten runs of the lab in a row; a new listening socket
-# and three seeded faults each fail, naming the node and the lines that differ: a removed
-# route, a changed address, a link set down; a fault in what a node's own test prints;
-# --tap and --junit say the same.
+# chooses); --verify passes again, and on ten runs of the lab in a row; a new listening
+# socket and three seeded faults each fail, naming the node and the lines that differ: a
+# removed route, a changed address, a link set down; a fault in what a node's own test
+# prints; --tap and --junit say the same.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"

@@ -20,10 +20,12 @@ static const char probe_out[] =
         "[{\"ifindex\":1,\"ifname\":\"lo\",\"mtu\":65536,\"operstate\":\"UNKNOWN\","
         "\"address\":\"00:00:00:00:00:00\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\"}]},"
-        "{\"ifindex\":2,\"ifname\":\"eth1\",\"flags\":[\"NO-CARRIER\",\"UP\"],\"mtu\":1400,\"operstate\":\"DOWN\","
+        "{\"ifindex\":2,\"ifname\":\"eth1\",\"flags\":[\"NO-CARRIER\",\"UP\"],\"mtu\":1400,"
+        "\"operstate\":\"DOWN\","
         "\"address\":\"02:00:00:00:01:01\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"10.2.0.1\",\"prefixlen\":24,\"scope\":\"global\"}]},"
-        "{\"ifindex\":3,\"ifname\":\"eth0\",\"flags\":[\"BROADCAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1500,\"operstate\":\"UP\","
+        "{\"ifindex\":3,\"ifname\":\"eth0\",\"flags\":[\"BROADCAST\",\"UP\",\"LOWER_UP\"],\"mtu\":"
+        "1500,\"operstate\":\"UP\","
         "\"address\":\"8a:11:22:33:44:55\",\"addr_info\":[{\"family\":\"inet\","
         "\"local\":\"10.1.0.1\",\"prefixlen\":24,\"scope\":\"global\"},{\"family\":\"inet6\","
         "\"local\":\"fe80::8811:22ff:fe33:4455\",\"prefixlen\":64,\"scope\":\"link\"},"
@@ -111,8 +113,10 @@ START_TEST(signature_refused)
 		{ "@addr\n[{\"ifname\":\"a b\"}]\n", "@addr: \"ifname\" is not a word" },
 		{ "@addr\n[{\"ifname\":\"e\",\"addr_info\":[{\"local\":\"1.2.3.4\"}]}]\n",
 		  "@addr: e: an address without \"local\" or \"prefixlen\"" },
-		{ "@addr\n[]\n@route4\n[{\"dev\":\"eth0\"}]\n", "@route4: a route without \"dst\"" },
-		{ "@addr\n[]\n@route4\n[{\"dst\":\"x\",\"dev\":7}]\n", "@route4: \"dev\" is not a word" },
+		{ "@addr\n[]\n@route4\n[{\"dev\":\"eth0\"}]\n",
+		  "@route4: a route without \"dst\"" },
+		{ "@addr\n[]\n@route4\n[{\"dst\":\"x\",\"dev\":7}]\n",
+		  "@route4: \"dev\" is not a word" },
 		{ "@addr\n[]\n@tcp\nfoo\n", "@tcp: not a socket line" },
 		{ "@addr\n[]\n@tcp\nh local_address\n 0: 0000000G:0016 00000000:0000 0A\n",
 		  "@tcp: '0000000G:0016' is not an address and port" },
@@ -123,7 +127,8 @@ START_TEST(signature_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *sig = NULL, *err = NULL;
 
-		ck_assert_msg(labsig_build(bad[i][0], strlen(bad[i][0]), NULL, &sig, &err) == -EINVAL,
+		ck_assert_msg(labsig_build(bad[i][0], strlen(bad[i][0]), NULL, &sig, &err) ==
+		                      -EINVAL,
 		              "accepted: %s", bad[i][0]);
 		ck_assert_ptr_null(sig);
 		ck_assert_str_eq(err, bad[i][1]);
@@ -173,10 +178,10 @@ START_TEST(graph)
 	ck_assert_ptr_nonnull(strstr(dot, "\t\"node:r1\" [shape=box, label=\"r1\"];\n"));
 	ck_assert_ptr_nonnull(strstr(dot, "label=\"pc1\\nkathara/base\"];\n"));
 	ck_assert_ptr_nonnull(strstr(dot, "label=\"lan2\\ndelay 20ms\"];\n"));
-	ck_assert_ptr_nonnull(
-	        strstr(dot, "\t\"node:r1\" -- \"segment:lan2\" [label=\"eth1\\n02:00:00:00:01:01\"];\n"));
-	ck_assert_ptr_nonnull(
-	        strstr(dot, "\t\"node:pc1\" -- \"segment:lan1\" [label=\"eth0\\n10.1.0.2/24\"];\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        dot, "\t\"node:r1\" -- \"segment:lan2\" [label=\"eth1\\n02:00:00:00:01:01\"];\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        dot, "\t\"node:pc1\" -- \"segment:lan1\" [label=\"eth0\\n10.1.0.2/24\"];\n"));
 	ck_assert_str_eq(dot + strlen(dot) - 2, "}\n");
 	free(dot);
 	labconf_free(lab);
