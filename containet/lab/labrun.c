@@ -227,7 +227,7 @@ add_segments(const struct labrun *r)
 		if (asprintf(&what, "segment '%s'", s->name) < 0)
 			return -ENOMEM;
 		for (int k = 0; k < LAB_SEG_KEYS; k++)
-			if (s->val[k] && (k == LAB_SEG_CAPTURE || k == LAB_SEG_VXLAN))
+			if (s->val[k] && k == LAB_SEG_VXLAN)
 				log_warn("segment '%s': %s is not supported by the lab runner yet, "
 				         "ignoring",
 				         s->name, labconf_seg_key_name(k));
@@ -287,6 +287,58 @@ segment_states(const struct labrun *r)
 		err = run_quiet(r, argv, what);
 		if (err < 0)
 			return err;
+	}
+	return 0;
+}
+
+/*
+ * SEG[capture]=FILE: the switch's capture of the segment for as long as the lab runs,
+ * into FILE (a relative one in the lab directory), by a client started detached as the
+ * switch is, found again by its pid file capture-SEG.pid: down stops it before the
+ * switch, so that the file ends with its statistics.
+ */
+static int
+start_captures(const struct labrun *r)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	const struct lab *lab = r->lab;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (size_t i = 0; i < lab->n_segments; i++) {
+		const struct lab_segment *s = &lab->segments[i];
+		const char *file = s->val[LAB_SEG_CAPTURE];
+		_cleanup_free_ char *path = NULL, *cwd = NULL,
+		                    *log = state_path(r, "log/capture-%s.log", s->name),
+		                    *pidfile = state_path(r, "capture-%s.pid", s->name);
+		struct stat st;
+		pid_t pid;
+		int err, status;
+
+		if (!file)
+			continue;
+		if (file[0] == '/')
+			path = strdup(file);
+		else if (r->plan.lab_dir || (cwd = getcwd(NULL, 0)))
+			if (asprintf(&path, "%s/%s", r->plan.lab_dir ? r->plan.lab_dir : cwd, file) < 0)
+				path = NULL;
+		if (!path)
+			return -ENOMEM;
+		char *argv[] = { (char *)r->containet, "-s", sock, "capture", (char *)s->name,
+			         "-w", path, NULL };
+		err = labproc_daemon(argv, log, pidfile, &pid);
+		if (err < 0)
+			return LAB_FAIL(err, log_error_errno(err, "segment '%s': start its capture",
+			                                     s->name));
+		/* Started once the switch has written the file's first blocks. */
+		for (int waited = 0;; waited += 10) {
+			if (stat(path, &st) == 0 && st.st_size > 0)
+				break;
+			if (labproc_wait(pid, 0, &status) == 0 || waited >= SWITCH_READY_MS)
+				return LAB_FAIL(-EIO, log_error("segment '%s': its capture into '%s' "
+				                                "did not start (see %s)",
+				                                s->name, path, log));
+			nanosleep(&tick, NULL);
+		}
 	}
 	return 0;
 }
@@ -530,7 +582,7 @@ labrun_up(struct labrun *r)
 	if (err < 0)
 		return LAB_FAIL(
 		        1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
-	if (start_switch(r) < 0 || add_segments(r) < 0)
+	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0)
 		goto failed;
 	if (start_nodes(r, counts) < 0 || segment_states(r) < 0)
 		goto failed;
@@ -738,6 +790,36 @@ stop_up(const struct labrun *r)
 	return 0;
 }
 
+/* The lab's segment captures (start_captures), each by its pid file's lock. */
+static void
+stop_captures(const struct labrun *r)
+{
+	_cleanup_strv_ char **names = NULL;
+
+	if (list_dir(r->plan.state_dir, &names) < 0)
+		return;
+	for (size_t i = 0; names && names[i]; i++) {
+		size_t n = strlen(names[i]);
+		_cleanup_free_ char *pidfile = NULL;
+		unsigned long long start;
+		pid_t pid;
+		int err;
+
+		if (strncmp(names[i], "capture-", 8) != 0 || n < 12 ||
+		    strcmp(names[i] + n - 4, ".pid") != 0)
+			continue;
+		pidfile = state_path(r, "%s", names[i]);
+		if (labproc_lock_owner(pidfile, &pid, &start) != 1)
+			continue;
+		err = labproc_stop(pid, start, SWITCH_GRACE_MS);
+		if (err == 0)
+			err = labproc_lock_wait(pidfile, 5000);
+		if (err < 0)
+			log_warn_errno(err, "lab '%s': stop its capture (pid %d), going on",
+			               r->plan.name, (int)pid);
+	}
+}
+
 /*
  * The lab's switch, found by its pid file's lock.  A lock held with no pid in it yet is a
  * switch just forked by an up killed at that moment: it writes its pid as soon as it runs.
@@ -788,6 +870,7 @@ labrun_down(struct labrun *r)
 	err = remove_nodes(r);
 	if (err < 0)
 		return 1;
+	stop_captures(r);
 	err = stop_switch(r);
 	if (err < 0)
 		return 1;

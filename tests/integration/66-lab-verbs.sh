@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lab verbs that watch and break a running lab, on a copy of the demo lab of two LANs
-# and a router: lab.ext's link settings applied at up (a delay on lan2 seen in pings);
+# and a router: lab.ext's link settings applied at up (a delay on lan2 seen in pings, a
+# capture of lan1 for the lab's life);
 # capture of a segment and of a node's interface by the lab's names, read by tcpdump;
 # link: a delay on one interface seen in pings, its settings shown (--json read by jq),
 # cleared, the cable pulled (no traffic) and plugged (traffic again); graph as DOT, and as
@@ -25,6 +26,8 @@ LAB=$TEST_TMP/two-lans
 cp -r "$(dirname "$0")/../../demo/labs/two-lans" "$LAB"
 # A delay on lan2 towards each of its members: pc2 <-> r1 takes 2 x 40 ms more.
 printf 'lan2[delay]=40ms\nlan2[mtu]=1400\n' >"$LAB/lab.ext"
+# And lan1 captured for the lab's life into a file of the lab directory.
+printf 'lan1[capture]=lan1-life.pcapng\n' >>"$LAB/lab.ext"
 
 # --- graph, of the lab's files (no lab up) ---------------------------------------------
 assert_ok "graph of the lab directory" lab graph "$LAB"
@@ -141,6 +144,13 @@ assert_match '"node:pc2" -- "segment:lan2"' "$(cat "$TEST_TMP/last.out")" "its e
 
 assert_ok "down" lab down --name lv
 assert_eq "" "$(leftovers lv)" "down leaves nothing"
+# lan1[capture]: what crossed lan1 from up to down, the file complete (its statistics).
+life=$(tcpdump -nr "$LAB/lan1-life.pcapng" 2>&1) || fail "tcpdump cannot read lan1[capture]'s file: $life"
+assert_match "10\.1\.0\.2 > 10\.2\.0\.2: ICMP echo request" "$life" \
+	"lan1[capture]=FILE: the lab's whole life on lan1, in its directory"
+if command -v capinfos >/dev/null; then
+	assert_ok "capinfos reads the file to its end" capinfos "$LAB/lan1-life.pcapng"
+fi
 
 # --- lab.ext's VLAN roles, applied at up ----------------------------------------------------
 # One segment, a and b access ports of VLAN 10, c of VLAN 20: a reaches b, not c.
