@@ -257,7 +257,7 @@ failed(const struct node_result *res)
 
 static int
 write_junit(const char *path, const struct labrun *r, const struct lab *lab,
-            const struct node_result *res, bool verify)
+            const struct node_result *res)
 {
 	_cleanup_(fclosep) FILE *f = fopen(path, "we");
 	size_t nfail = 0;
@@ -283,7 +283,6 @@ write_junit(const char *path, const struct labrun *r, const struct lab *lab,
 		fprintf(f, "</failure>\n</testcase>\n");
 	}
 	fprintf(f, "</testsuite>\n</testsuites>\n");
-	(void)verify;
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;
@@ -379,7 +378,7 @@ labtest_run(const struct labrun *r, const struct labtest_opts *o)
 			       nn - nfail, nn - nfail == 1 ? "" : "s", store);
 	}
 	if (o->junit) {
-		e = write_junit(o->junit, r, lab, res, o->verify);
+		e = write_junit(o->junit, r, lab, res);
 		if (e < 0) {
 			log_error_errno(e, "write '%s'", o->junit);
 			goto out;
