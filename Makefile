@@ -5,13 +5,18 @@
 #   make demo            two containers pinging each other through the switch, then a lab tour
 #   make bench           benchmarks against reference tools, as ratios
 #   make fuzz            libFuzzer targets (clang) in build/fuzz; make fuzz-smoke runs each briefly
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (programs, man pages, the systemd unit,
+#                        bash completions)
+#   make check-unit      unit tests only: needs the build packages, not root
 #   WERROR=1  SANITIZE=address,undefined (or SANITIZE=1, the same)  V=1
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system as well as from /usr/lib/...
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 comma := ,
 ifeq ($(SANITIZE),1)
@@ -30,6 +35,35 @@ PKG_CONFIG ?= pkg-config
 # Lazily expanded: `make check` may have to install the packages first.
 pkgcflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# The build packages, as pkg-config modules, and the Debian package of each.  Checked before
+# anything compiles, so that a machine without one stops at one line naming it, not at a
+# missing header.  Goals that compile nothing, or that install the packages first (their
+# own sub-make checks), skip it.
+BUILD_PKGS := libcjson liburing libcap libseccomp libmnl libcurl libarchive libcrypto
+TEST_PKGS := check
+DEB_libcjson := libcjson-dev
+DEB_liburing := liburing-dev
+DEB_libcap := libcap-dev
+DEB_libseccomp := libseccomp-dev
+DEB_libmnl := libmnl-dev
+DEB_libcurl := libcurl4-openssl-dev
+DEB_libarchive := libarchive-dev
+DEB_libcrypto := libssl-dev
+DEB_check := check
+DEB_pkg-config := pkg-config
+NOCOMPILE_GOALS := deps clean uninstall format compdb check demo bench bench-% fuzz fuzz-smoke
+COMPILE_GOALS := $(filter-out $(NOCOMPILE_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(COMPILE_GOALS),)
+# The unit tests' library too, unless only the programs are asked for.
+NEED_PKGS := $(BUILD_PKGS) $(if $(filter-out all install build/bin/%,$(COMPILE_GOALS)),$(TEST_PKGS))
+MISSING_PKGS := $(shell command -v $(PKG_CONFIG) >/dev/null 2>&1 || { echo pkg-config; exit; }; \
+	for m in $(NEED_PKGS); do $(PKG_CONFIG) --exists $$m || echo $$m; done)
+MISSING_DEBS := $(foreach m,$(MISSING_PKGS),$(DEB_$(m)))
+ifneq ($(MISSING_DEBS),)
+$(error missing Debian packages: $(MISSING_DEBS); install them with 'make deps' (as root) or 'apt-get install $(MISSING_DEBS)')
+endif
+endif
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -83,7 +117,9 @@ check: deps
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-targets
 	@BUILD=$(BUILD) FUZZ_BUILD=build/fuzz tests/run.sh $(TESTS)
 
-check-unit: deps
+# Needs the build packages only and never installs anything (no deps, no root): a
+# packager's unit-test step on a build machine.
+check-unit:
 	@$(MAKE) --no-print-directory all tests
 	@BUILD=$(BUILD) tests/run.sh unit
 
@@ -114,11 +150,18 @@ install: all
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1)
 	$(if $(containode_SECCOMP),install -d $(DESTDIR)$(containode_SECCOMP_DIR))
 	$(if $(containode_SECCOMP),install -m 0644 $(containode_SECCOMP) $(DESTDIR)$(containode_SECCOMP_DIR))
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/containet.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/containet.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/containet.service
+	for p in $(notdir $(PROGRAMS)); do \
+		install -m 0644 dist/completion.bash $(DESTDIR)$(BASHCOMPDIR)/$$p || exit; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
 	$(if $(containode_SECCOMP),rm -f $(DESTDIR)$(containode_SECCOMP_DIR)/default.json)
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/containet.service
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(PROGRAMS)))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,6 +1,7 @@
 /* Scope-bound cleanup, after systemd and crun: error paths free themselves. */
 #pragma once
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -39,9 +40,12 @@ fclosep(FILE **f)
 		fclose(*f);
 }
 
+DEFINE_CLEANUP_FUNC(DIR *, closedir)
+
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Moves ownership out of a cleanup variable. */
 #define TAKE_PTR(p)                                                                                \

@@ -1162,6 +1162,58 @@ ctl_reply_error(const char *fmt, ...)
 	return cJSON_PrintUnformatted(o);
 }
 
+/* The member holding the list of a listing op's reply. */
+static const char *
+list_name(enum ctl_op op)
+{
+	switch (op) {
+	case CTL_PORTS:
+		return "ports";
+	case CTL_FDB:
+		return "fdb";
+	case CTL_SEGMENTS:
+		return "segments";
+	case CTL_LEASES:
+		return "leases";
+	case CTL_CAPTURES:
+		return "captures";
+	case CTL_LINK_SHOW:
+		return "links";
+	default:
+		return NULL;
+	}
+}
+
+cJSON *
+ctl_reply_list(enum ctl_op op, cJSON **ret_list)
+{
+	_cleanup_json_ cJSON *o = NULL;
+	const char *name = list_name(op);
+
+	if (!name || !(o = ctl_reply_ok()) || !(*ret_list = cJSON_AddArrayToObject(o, name)))
+		return NULL;
+	return TAKE_PTR(o);
+}
+
+const cJSON *
+ctl_reply_list_get(const cJSON *reply, enum ctl_op op)
+{
+	const char *name = list_name(op);
+	const cJSON *list = name ? cJSON_GetObjectItemCaseSensitive(reply, name) : NULL;
+
+	return cJSON_IsArray(list) ? list : NULL;
+}
+
+char *
+ctl_reply_detach(unsigned n)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	if (!o || !cJSON_AddNumberToObject(o, "detached", n))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
 char *
 ctl_reply_port(const char *name, const char *segment)
 {
@@ -1190,7 +1242,9 @@ ctl_segment_to_json(const struct ctl_segment *s)
 	    (s->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", s->ipv6)) ||
 	    (s->dns && !cJSON_AddTrueToObject(o, "dns")) ||
 	    (s->subnet[0] && (!cJSON_AddNumberToObject(o, "addresses", s->addresses) ||
-			      !cJSON_AddNumberToObject(o, "leased", s->leased)))) {
+	                      !cJSON_AddNumberToObject(o, "leased", s->leased))) ||
+	    (s->has_endpoint &&
+	     !cJSON_AddNumberToObject(o, "endpoint_drops", (double)s->endpoint_drops))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -1215,6 +1269,8 @@ ctl_segment_from_json(const cJSON *o, struct ctl_segment *ret)
 	s.dns = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "dns"));
 	s.addresses = json_uint(o, "addresses", 0) <= UINT32_MAX ? json_uint(o, "addresses", 0) : 0;
 	s.leased = json_uint(o, "leased", 0) <= UINT32_MAX ? json_uint(o, "leased", 0) : 0;
+	s.has_endpoint = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "endpoint_drops"));
+	s.endpoint_drops = json_uint(o, "endpoint_drops", 0);
 	*ret = s;
 	return 0;
 }
@@ -1332,6 +1388,28 @@ ctl_reply_segment(const struct ctl_segment *s)
 	return cJSON_PrintUnformatted(o);
 }
 
+static int
+port_vxlan_to_json(cJSON *o, const struct ctl_port_vxlan *v)
+{
+	cJSON *arr, *drops;
+
+	if (!cJSON_AddNumberToObject(o, "vni", v->vni) ||
+	    !(arr = cJSON_AddArrayToObject(o, "remote")))
+		return -ENOMEM;
+	for (unsigned i = 0; i < v->nremote && i < CTL_REMOTES_MAX; i++)
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(v->remote[i])))
+			return -ENOMEM;
+	if ((v->local[0] && !cJSON_AddStringToObject(o, "local", v->local)) ||
+	    !cJSON_AddNumberToObject(o, "dstport", v->dstport) ||
+	    !cJSON_AddNumberToObject(o, "underlay_mtu", v->underlay_mtu) ||
+	    !(drops = cJSON_AddObjectToObject(o, "vxlan_drops")))
+		return -ENOMEM;
+	for (unsigned i = 0; i < v->ndrops && i < CTL_VXLAN_DROPS_MAX; i++)
+		if (!cJSON_AddNumberToObject(drops, v->drop_reason[i], (double)v->drops[i]))
+			return -ENOMEM;
+	return 0;
+}
+
 cJSON *
 ctl_port_to_json(const struct ctl_port *p)
 {
@@ -1353,7 +1431,10 @@ ctl_port_to_json(const struct ctl_port *p)
 	    !cJSON_AddNumberToObject(o, "rx_bytes", p->rx_bytes) ||
 	    !cJSON_AddNumberToObject(o, "tx_frames", p->tx_frames) ||
 	    !cJSON_AddNumberToObject(o, "tx_bytes", p->tx_bytes) ||
-	    !cJSON_AddNumberToObject(o, "drops", p->drops) || vlan_to_json(o, &p->vlan) < 0) {
+	    !cJSON_AddNumberToObject(o, "drops", p->drops) || vlan_to_json(o, &p->vlan) < 0 ||
+	    !cJSON_AddNumberToObject(o, "rx_drops", p->rx_drops) ||
+	    !cJSON_AddNumberToObject(o, "tx_drops", p->tx_drops) ||
+	    (p->has_vxlan && port_vxlan_to_json(o, &p->vxlan) < 0)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -1385,6 +1466,8 @@ ctl_port_from_json(const cJSON *o, struct ctl_port *ret)
 	p.tx_frames = json_uint(o, "tx_frames", 0);
 	p.tx_bytes = json_uint(o, "tx_bytes", 0);
 	p.drops = json_uint(o, "drops", 0);
+	p.rx_drops = json_uint(o, "rx_drops", 0);
+	p.tx_drops = json_uint(o, "tx_drops", 0);
 	*ret = p;
 	return 0;
 }
@@ -1465,6 +1548,38 @@ ctl_capture_from_json(const cJSON *o, struct ctl_capture *ret)
 	c.done = cJSON_IsTrue(done);
 	*ret = c;
 	return 0;
+}
+
+char *
+ctl_reply_capture(uint32_t id)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	if (!o || !cJSON_AddNumberToObject(o, "capture", id))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+int
+ctl_reply_capture_id(const cJSON *reply, uint32_t *ret)
+{
+	uint64_t id = json_uint(reply, "capture", UINT64_MAX);
+
+	if (id > UINT32_MAX)
+		return -EBADMSG;
+	*ret = id;
+	return 0;
+}
+
+char *
+ctl_reply_capture_stop(const struct ctl_capture *c)
+{
+	_cleanup_json_ cJSON *o = ctl_reply_ok();
+
+	if (!o || !cJSON_AddNumberToObject(o, "frames", (double)c->frames) ||
+	    !cJSON_AddNumberToObject(o, "dropped", (double)c->dropped))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
 }
 
 int

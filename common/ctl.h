@@ -207,6 +207,24 @@ struct ctl_segment {
 	bool dns;
 	uint32_t addresses; /* host addresses IPAM hands out (auto and DHCP) */
 	uint32_t leased;    /* of them, held now */
+	bool has_endpoint;  /* the switch answers there: endpoint_drops says what it dropped */
+	uint64_t endpoint_drops;
+};
+
+#define CTL_VXLAN_DROPS_MAX 16
+
+/* A VXLAN port's part of its "ports" entry. */
+struct ctl_port_vxlan {
+	uint32_t vni;
+	char remote[CTL_REMOTES_MAX][CTL_ADDR_MAX];
+	unsigned nremote;
+	char local[CTL_ADDR_MAX]; /* "" when bound to any address */
+	uint16_t dstport;
+	uint32_t underlay_mtu;
+	/* what it dropped, by reason in the switch's words (static strings), zeros included */
+	const char *drop_reason[CTL_VXLAN_DROPS_MAX];
+	uint64_t drops[CTL_VXLAN_DROPS_MAX];
+	unsigned ndrops;
 };
 
 struct ctl_port {
@@ -222,7 +240,10 @@ struct ctl_port {
 	char ipv4[CTL_ADDR_MAX];       /* the node's address on the segment when known, or "" */
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
-	uint64_t drops;
+	uint64_t drops;                /* rx_drops + tx_drops */
+	uint64_t rx_drops, tx_drops;
+	bool has_vxlan;                /* a VXLAN port: vxlan is set (encoding only) */
+	struct ctl_port_vxlan vxlan;
 };
 
 struct ctl_fdb_entry {
@@ -275,6 +296,16 @@ struct ctl_capture {
 /* Replies.  ctl_reply_ok() is {"ok":true}, to be completed by the caller. */
 cJSON *ctl_reply_ok(void);
 char *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The reply of a listing op (ports, fdb, segments, leases, captures):
+ * {"ok":true,LIST:[]} with the empty array in *ret_list for the caller to fill with the
+ * *_to_json entries.  NULL on allocation failure, or for an op that lists nothing.
+ */
+cJSON *ctl_reply_list(enum ctl_op op, cJSON **ret_list);
+/* The list in a reply of op (link-show: its ports; CTL_SEGMENTS: its segments), or NULL. */
+const cJSON *ctl_reply_list_get(const cJSON *reply, enum ctl_op op);
+/* {"ok":true,"detached":N} */
+char *ctl_reply_detach(unsigned n);
 /* {"ok":true,"port":NAME}, with "segment" unless segment is NULL. */
 char *ctl_reply_port(const char *name, const char *segment);
 cJSON *ctl_segment_to_json(const struct ctl_segment *s);
@@ -296,6 +327,11 @@ int ctl_fdb_counters_to_json(cJSON *reply, uint64_t learn_refused);
 
 cJSON *ctl_capture_to_json(const struct ctl_capture *c);
 int ctl_capture_from_json(const cJSON *obj, struct ctl_capture *ret);
+/* {"ok":true,"capture":ID}; the ID in it (-EBADMSG when there is none). */
+char *ctl_reply_capture(uint32_t id);
+int ctl_reply_capture_id(const cJSON *reply, uint32_t *ret);
+/* The capture-stop reply, {"ok":true,"frames":N,"dropped":N}: ctl_capture_from_json reads it. */
+char *ctl_reply_capture_stop(const struct ctl_capture *c);
 
 /*
  * link-show replies: {"ok":true,"links":[ports],"segments":[segments]}, each entry with

@@ -397,26 +397,14 @@ capture_close(struct sw *sw, struct capture *c)
 	struct ctl_capture cc = {
 		.id = c->id, .frames = c->frames, .dropped = c->dropped, .done = true
 	};
-	_cleanup_json_ cJSON *o = NULL;
-	cJSON *e;
 
 	if (c->fd >= 0)
 		sw_close_async(sw, c->fd, ud_pack(OP_IGNORE, 0, 0, 0));
 	c->fd = -1;
 	if (!c->released)
 		return;
-	if (c->reply) {
-		o = ctl_reply_ok();
-		e = ctl_capture_to_json(&cc);
-		if (o && e) {
-			cJSON_AddItemToObject(o, "frames", cJSON_DetachItemFromObject(e, "frames"));
-			cJSON_AddItemToObject(o, "dropped",
-			                      cJSON_DetachItemFromObject(e, "dropped"));
-		}
-		cJSON_Delete(e);
-		control_reply_late(sw, c->reply_conn, c->reply_gen,
-		                   o ? cJSON_PrintUnformatted(o) : NULL);
-	}
+	if (c->reply)
+		control_reply_late(sw, c->reply_conn, c->reply_gen, ctl_reply_capture_stop(&cc));
 	capture_release_slot(sw, c);
 }
 

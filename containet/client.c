@@ -3,6 +3,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "monotime.h"
 #include "unixsock.h"
 
 #include <errno.h>
@@ -15,29 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The widest of the header and every entry's string member key. */
-static int
-column_width(const cJSON *list, const char *key, const char *header)
+/* Widens *w to the length of text. */
+static void
+widen(int *w, const char *text)
 {
-	int w = strlen(header);
-	const cJSON *e;
-
-	cJSON_ArrayForEach(e, list)
-	{
-		const char *v = json_string(e, key);
-
-		if (v && (int)strlen(v) > w)
-			w = strlen(v);
-	}
-	return w;
+	if ((int)strlen(text) > *w)
+		*w = strlen(text);
 }
 
 static void
 print_ports(const cJSON *reply)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "ports"), *e;
-	int wn = column_width(list, "name", "PORT"), ws = column_width(list, "segment", "SEGMENT");
-	int wv = strlen("VLAN");
+	const cJSON *list = ctl_reply_list_get(reply, CTL_PORTS), *e;
+	int wn = strlen("PORT"), ws = strlen("SEGMENT"), wv = strlen("VLAN");
 	char role[96];
 
 	cJSON_ArrayForEach(e, list)
@@ -47,8 +38,9 @@ print_ports(const cJSON *reply)
 		if (ctl_port_from_json(e, &p) < 0)
 			continue;
 		ctl_vlan_describe(&p.vlan, role, sizeof(role));
-		if ((int)strlen(role) > wv)
-			wv = strlen(role);
+		widen(&wv, role);
+		widen(&wn, p.name);
+		widen(&ws, p.segment);
 	}
 	/* The role last: the earlier columns stay where scripts expect them. */
 	printf("%-*s %-*s %-5s %-17s %-10s %12s %14s %12s %14s %8s %-*s\n", wn, "PORT", ws,
@@ -75,9 +67,19 @@ print_ports(const cJSON *reply)
 static void
 print_fdb(const cJSON *reply)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "fdb"), *e;
-	int wp = column_width(list, "port", "PORT"), ws = column_width(list, "segment", "SEGMENT");
-	int wr = column_width(list, "remote", "REMOTE");
+	const cJSON *list = ctl_reply_list_get(reply, CTL_FDB), *e;
+	int wp = strlen("PORT"), ws = strlen("SEGMENT"), wr = strlen("REMOTE");
+
+	cJSON_ArrayForEach(e, list)
+	{
+		struct ctl_fdb_entry f;
+
+		if (ctl_fdb_from_json(e, &f) < 0)
+			continue;
+		widen(&wp, f.port);
+		widen(&ws, f.segment);
+		widen(&wr, f.remote);
+	}
 
 	printf("%-*s %4s %-17s %-*s %6s %-*s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE", wr,
 	       "REMOTE");
@@ -111,8 +113,8 @@ segment_serves(const struct ctl_segment *s, char *ret, size_t size)
 static void
 print_segments(const cJSON *reply)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "segments"), *e;
-	int ws = column_width(list, "name", "SEGMENT"), wv = strlen("SERVES");
+	const cJSON *list = ctl_reply_list_get(reply, CTL_SEGMENTS), *e;
+	int ws = strlen("SEGMENT"), wv = strlen("SERVES");
 	struct ctl_segment s;
 	char serves[96];
 
@@ -122,8 +124,8 @@ print_segments(const cJSON *reply)
 		if (ctl_segment_from_json(e, &s) < 0)
 			continue;
 		segment_serves(&s, serves, sizeof(serves));
-		if ((int)strlen(serves) > wv)
-			wv = strlen(serves);
+		widen(&wv, serves);
+		widen(&ws, s.name);
 	}
 	printf("%-*s %6s %6s %-18s %-15s %-11s %-*s\n", ws, "SEGMENT", "MTU", "PORTS", "SUBNET",
 	       "SERVICE", "LEASED", wv, "SERVES");
@@ -145,8 +147,18 @@ print_segments(const cJSON *reply)
 static void
 print_leases(const cJSON *reply)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(reply, "leases"), *e;
-	int ws = column_width(list, "segment", "SEGMENT"), wn = column_width(list, "node", "NODE");
+	const cJSON *list = ctl_reply_list_get(reply, CTL_LEASES), *e;
+	int ws = strlen("SEGMENT"), wn = strlen("NODE");
+
+	cJSON_ArrayForEach(e, list)
+	{
+		struct ctl_lease l;
+
+		if (ctl_lease_from_json(e, &l) < 0)
+			continue;
+		widen(&ws, l.segment);
+		widen(&wn, l.node);
+	}
 
 	printf("%-*s %-15s %-6s %-*s %-15s %-17s %s\n", ws, "SEGMENT", "IPV4", "KIND", wn, "NODE",
 	       "IFNAME", "MAC", "STATE");
@@ -172,14 +184,28 @@ print_leases(const cJSON *reply)
 static void
 print_links(const cJSON *reply)
 {
-	const cJSON *segs = cJSON_GetObjectItemCaseSensitive(reply, "segments");
-	const cJSON *links = cJSON_GetObjectItemCaseSensitive(reply, "links"), *e;
+	const cJSON *segs = ctl_reply_list_get(reply, CTL_SEGMENTS);
+	const cJSON *links = ctl_reply_list_get(reply, CTL_LINK_SHOW), *e;
 	static const char *const dirs[] = { "egress", "ingress" };
-	int wn = column_width(links, "port", "LINK");
+	int wn = strlen("LINK"), wsg = strlen("LINK");
 	char settings[512];
 
-	if (column_width(segs, "segment", "LINK") + 8 > wn)
-		wn = column_width(segs, "segment", "LINK") + 8;
+	cJSON_ArrayForEach(e, links)
+	{
+		struct ctl_link_entry l;
+
+		if (ctl_link_from_json(e, &l) == 0)
+			widen(&wn, l.port);
+	}
+	cJSON_ArrayForEach(e, segs)
+	{
+		struct ctl_link_entry l;
+
+		if (ctl_link_from_json(e, &l) == 0)
+			widen(&wsg, l.segment);
+	}
+	if (wsg + 8 > wn)
+		wn = wsg + 8;
 	printf("%-*s %-7s %-7s %10s %10s %10s %10s %10s %8s  %s\n", wn, "LINK", "CARRIER", "DIR",
 	       "DELAYED", "LOST", "QDROPPED", "DUPLICATED", "CORRUPTED", "QUEUED", "SETTINGS");
 	cJSON_ArrayForEach(e, segs)
@@ -274,11 +300,11 @@ link_resolve(int fd, struct ctl_request *req)
 	r = ctl_call(fd, &ports, -1, &reply, &err);
 	if (r < 0)
 		return r;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "ports"))
+	cJSON_ArrayForEach(e, ctl_reply_list_get(reply, CTL_PORTS))
 	{
-		const char *name = json_string(e, "name");
+		struct ctl_port p;
 
-		if (name && !strcmp(name, req->port))
+		if (ctl_port_from_json(e, &p) == 0 && !strcmp(p.name, req->port))
 			return 0;
 	}
 	if (ctl_segment_valid(req->port)) {
@@ -499,15 +525,15 @@ capture_names(int sock, char **args, struct ctl_request *req)
 		log_error("capture: list the segments: %s", err ? err : strerror(-r));
 		return 1;
 	}
-	list = cJSON_GetObjectItemCaseSensitive(reply, "segments");
+	list = ctl_reply_list_get(reply, CTL_SEGMENTS);
 	for (; *args; args++) {
 		bool seg = false;
 
 		cJSON_ArrayForEach(e, list)
 		{
-			const char *name = json_string(e, "name");
+			struct ctl_segment s;
 
-			seg |= name && !strcmp(name, *args);
+			seg |= ctl_segment_from_json(e, &s) == 0 && !strcmp(s.name, *args);
 		}
 		if (seg ? req->n_cap_segments == CTL_CAPTURE_NAMES
 		        : req->n_cap_ports == CTL_CAPTURE_NAMES)
@@ -523,15 +549,6 @@ capture_names(int sock, char **args, struct ctl_request *req)
 	return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether capture id recorded its count (the switch says so in "captures"). */
 static int
 capture_done(int sock, uint32_t id, bool *ret_done)
@@ -545,7 +562,7 @@ capture_done(int sock, uint32_t id, bool *ret_done)
 	if (r < 0)
 		return r;
 	*ret_done = true; /* gone: done too */
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "captures"))
+	cJSON_ArrayForEach(e, ctl_reply_list_get(reply, CTL_CAPTURES))
 	{
 		struct ctl_capture c;
 
@@ -560,7 +577,7 @@ static int
 capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
              const struct client_capture_opts *copts)
 {
-	uint64_t start = now_ms();
+	uint64_t start = (uint64_t)monotime_ms();
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
@@ -569,7 +586,7 @@ capture_wait(int sock, int sigfd, uint32_t id, const struct ctl_request *req,
 		bool done = false;
 
 		if (copts->duration_ms) {
-			uint64_t spent = now_ms() - start;
+			uint64_t spent = (uint64_t)monotime_ms() - start;
 
 			if (spent >= copts->duration_ms)
 				return 0;
@@ -605,6 +622,7 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 	_cleanup_close_ int sock = -1, file = -1, sigfd = -1;
 	const char *path = copts->write;
 	sigset_t mask;
+	struct ctl_capture done;
 	uint32_t id;
 	int r, out;
 
@@ -645,7 +663,10 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 		log_error("capture: %s", r == -EREMOTEIO ? err : strerror(-r));
 		return 1;
 	}
-	id = json_uint(reply, "capture", 0);
+	if (ctl_reply_capture_id(reply, &id) < 0) {
+		log_error("capture: the switch's reply has no capture ID");
+		return 1;
+	}
 	/* The switch writes through its own copy; ours would only delay the reader's end. */
 	file = safe_close(file);
 	r = capture_wait(sock, sigfd, id, &req, copts);
@@ -665,8 +686,11 @@ client_capture(const char *socket_path, char **args, const struct ctl_request *o
 		log_error("capture-stop: %s", r == -EREMOTEIO ? err : strerror(-r));
 		return 1;
 	}
-	fprintf(stderr, "%llu frames captured, %llu dropped\n",
-	        (unsigned long long)json_uint(stopped, "frames", 0),
-	        (unsigned long long)json_uint(stopped, "dropped", 0));
+	if (ctl_capture_from_json(stopped, &done) < 0) {
+		log_error("capture-stop: the switch's reply has no counts");
+		return 1;
+	}
+	fprintf(stderr, "%llu frames captured, %llu dropped\n", (unsigned long long)done.frames,
+	        (unsigned long long)done.dropped);
 	return 0;
 }

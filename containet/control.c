@@ -445,10 +445,10 @@ reply_segment_del(struct sw *sw, const struct ctl_request *req)
 static char *
 reply_segments(struct sw *sw)
 {
-	_cleanup_json_ cJSON *o = ctl_reply_ok();
 	cJSON *arr;
+	_cleanup_json_ cJSON *o = ctl_reply_list(CTL_SEGMENTS, &arr);
 
-	if (!o || !(arr = cJSON_AddArrayToObject(o, "segments")))
+	if (!o)
 		return NULL;
 	for (uint32_t i = 0; i < SEGMENT_MAX; i++) {
 		struct ctl_segment cs;
@@ -457,11 +457,13 @@ reply_segments(struct sw *sw)
 		if (!sw->segs[i].name[0])
 			continue;
 		segment_describe(sw, i, &cs);
+		if (sw->segs[i].ep) {
+			cs.has_endpoint = true;
+			cs.endpoint_drops = endpoint_drops(sw, i);
+		}
 		e = ctl_segment_to_json(&cs);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
-		if (sw->segs[i].ep)
-			cJSON_AddNumberToObject(e, "endpoint_drops", endpoint_drops(sw, i));
 	}
 	return cJSON_PrintUnformatted(o);
 }
@@ -469,13 +471,14 @@ reply_segments(struct sw *sw)
 static char *
 reply_leases(struct sw *sw, const struct ctl_request *req)
 {
-	_cleanup_json_ cJSON *o = ctl_reply_ok();
+	_cleanup_json_ cJSON *o = NULL;
 	uint64_t now = lease_clock();
 	cJSON *arr;
 
 	if (req->segment[0] && segment_find(sw, req->segment) == UINT32_MAX)
 		return ctl_reply_error("no segment '%s' on this switch", req->segment);
-	if (!o || !(arr = cJSON_AddArrayToObject(o, "leases")))
+	o = ctl_reply_list(CTL_LEASES, &arr);
+	if (!o)
 		return NULL;
 	for (uint32_t i = 0; i < sw->ipam.n; i++) {
 		const struct ipam_lease *l = &sw->ipam.v[i];
@@ -579,7 +582,6 @@ detach_matches(const struct port *p, const struct ctl_request *req)
 static char *
 reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 {
-	_cleanup_json_ cJSON *o = NULL;
 	unsigned n = 0;
 
 	for (uint32_t i = 0; i < sw->nactive; i++) {
@@ -614,19 +616,16 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 	}
 	if (n == 0)
 		return ctl_reply_error("no such port");
-	o = ctl_reply_ok();
-	if (!o || !cJSON_AddNumberToObject(o, "detached", n))
-		return NULL;
-	return cJSON_PrintUnformatted(o);
+	return ctl_reply_detach(n);
 }
 
 static char *
 reply_ports(struct sw *sw)
 {
-	_cleanup_json_ cJSON *o = ctl_reply_ok();
 	cJSON *arr;
+	_cleanup_json_ cJSON *o = ctl_reply_list(CTL_PORTS, &arr);
 
-	if (!o || !(arr = cJSON_AddArrayToObject(o, "ports")))
+	if (!o)
 		return NULL;
 	for (uint32_t i = 0; i < sw->nactive; i++) {
 		const struct port *p = &sw->ports[sw->active[i]];
@@ -636,6 +635,8 @@ reply_ports(struct sw *sw)
 			.tx_frames = p->st.tx_frames,
 			.tx_bytes = p->st.tx_bytes,
 			.drops = p->st.rx_drops + p->st.tx_drops,
+			.rx_drops = p->st.rx_drops,
+			.tx_drops = p->st.tx_drops,
 		};
 		cJSON *e;
 
@@ -653,12 +654,10 @@ reply_ports(struct sw *sw)
 
 			inet_ntop(AF_INET, &a, cp.ipv4, sizeof(cp.ipv4));
 		}
+		vxport_describe(sw, sw->active[i], &cp);
 		e = ctl_port_to_json(&cp);
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			return NULL;
-		cJSON_AddNumberToObject(e, "rx_drops", p->st.rx_drops);
-		cJSON_AddNumberToObject(e, "tx_drops", p->st.tx_drops);
-		vxport_describe(sw, sw->active[i], e);
 	}
 	return cJSON_PrintUnformatted(o);
 }
@@ -690,10 +689,10 @@ fdb_dump_one(const struct fdb_entry *e, void *userdata)
 static char *
 reply_fdb(struct sw *sw)
 {
-	_cleanup_json_ cJSON *o = ctl_reply_ok();
 	struct fdb_dump d = { .sw = sw };
+	_cleanup_json_ cJSON *o = ctl_reply_list(CTL_FDB, &d.arr);
 
-	if (!o || !(d.arr = cJSON_AddArrayToObject(o, "fdb")))
+	if (!o)
 		return NULL;
 	if (fdb_foreach(&sw->fdb, sw->now, fdb_dump_one, &d) < 0 ||
 	    ctl_fdb_counters_to_json(o, sw->fdb.learn_refused) < 0)
@@ -704,7 +703,6 @@ reply_fdb(struct sw *sw)
 static char *
 reply_capture(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
-	_cleanup_json_ cJSON *o = NULL;
 	const char *err;
 	uint32_t id;
 
@@ -712,10 +710,7 @@ reply_capture(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd
 		return ctl_reply_error("capture needs the descriptor to write the capture to");
 	if (capture_start(sw, idx, req, fd, &id, &err) < 0)
 		return ctl_reply_error("capture: %s", err);
-	o = ctl_reply_ok();
-	if (!o || !cJSON_AddNumberToObject(o, "capture", id))
-		return NULL;
-	return cJSON_PrintUnformatted(o);
+	return ctl_reply_capture(id);
 }
 
 static char *
@@ -729,12 +724,12 @@ reply_capture_stop(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 static char *
 reply_captures(struct sw *sw, uint32_t idx)
 {
-	_cleanup_json_ cJSON *o = ctl_reply_ok();
 	struct ctl_capture list[CAPTURE_MAX];
 	uint32_t n = capture_list(sw, idx, list, CAPTURE_MAX);
 	cJSON *arr;
+	_cleanup_json_ cJSON *o = ctl_reply_list(CTL_CAPTURES, &arr);
 
-	if (!o || !(arr = cJSON_AddArrayToObject(o, "captures")))
+	if (!o)
 		return NULL;
 	for (uint32_t i = 0; i < n; i++) {
 		cJSON *e = ctl_capture_to_json(&list[i]);

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "ident.h"
 #include "log.h"
+#include "netmask.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -63,7 +64,7 @@ host_set_ipv4(const char *name, const char *prefix)
 	r = host_ioctl(AF_INET, SIOCSIFADDR, &ifr);
 	if (r < 0)
 		return r;
-	sin->sin_addr.s_addr = len ? htonl(~0u << (32 - len)) : 0;
+	sin->sin_addr.s_addr = htonl(netmask_v4(len));
 	return host_ioctl(AF_INET, SIOCSIFNETMASK, &ifr);
 }
 
@@ -171,7 +172,7 @@ host_masquerade(const char *name, const char *ipv4)
 
 	if (ctl_prefix_parse(ipv4, AF_INET, &a, &len) < 0)
 		return -EINVAL;
-	a.s_addr &= len ? htonl(~0u << (32 - len)) : 0;
+	a.s_addr &= htonl(netmask_v4(len));
 	inet_ntop(AF_INET, &a, net, sizeof(net));
 	snprintf(script, sizeof(script),
 	         "table ip " HOST_NFT_TABLE "%s {}\n"

@@ -1,6 +1,7 @@
 #include "ipam.h"
 
 #include "lab/labvalue.h"
+#include "netmask.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +16,7 @@
 static uint32_t
 ipam_mask(unsigned len)
 {
-	return len ? ~0u << (32 - len) : 0;
+	return netmask_v4(len);
 }
 
 static bool

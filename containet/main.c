@@ -4,6 +4,7 @@
 #include "lab/labcli.h"
 #include "log.h"
 #include "parse.h"
+#include "sdnotify.h"
 #include "switch.h"
 #include "unixsock.h"
 
@@ -315,6 +316,11 @@ serve(const struct sw_config *cfg, const struct ctl_request *vx, unsigned nvx)
 	if (lease_init(&sw) < 0)
 		goto out;
 	log_info("listening on %s", cfg->socket_path);
+	/* Under systemd (Type=notify): clients may connect from now on. */
+	r = sdnotify_send("READY=1");
+	if (r < 0)
+		log_warn_errno(r, "tell the service manager at '$NOTIFY_SOCKET' that the switch is "
+		                  "ready, ignoring");
 	r = sw_run(&sw);
 	if (r < 0)
 		log_error_errno(r, "event loop");

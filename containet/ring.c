@@ -3,6 +3,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,10 +21,7 @@
 uint64_t
 sw_clock(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return monotime_ns();
 }
 
 /* An SQE, flushing the queue to the kernel when it is full. */

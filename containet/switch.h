@@ -430,8 +430,8 @@ void vxport_release(struct sw *sw, uint32_t idx);
 void vxport_free(struct sw *sw);
 /* Re-arms receives that found no tunnel buffer. */
 void vxport_tick(struct sw *sw);
-/* Adds the VXLAN drop counters of the sockets to a ports reply (by port). */
-void vxport_describe(const struct sw *sw, uint32_t idx, cJSON *port);
+/* A VXLAN port's part of its ports entry: VNI, remotes, drop counters by reason. */
+void vxport_describe(const struct sw *sw, uint32_t idx, struct ctl_port *port);
 /* fdb-add: a fixed entry for mac behind VXLAN port at remote. */
 int vxport_fdb_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
 /* The remote a port's fdb entry points at, as text; "" for none. */

@@ -911,34 +911,27 @@ vxport_tick(struct sw *sw)
 }
 
 void
-vxport_describe(const struct sw *sw, uint32_t idx, cJSON *o)
+vxport_describe(const struct sw *sw, uint32_t idx, struct ctl_port *ret)
 {
 	const struct port *p = &sw->ports[idx];
+	struct ctl_port_vxlan *v = &ret->vxlan;
 	const struct vxsock *s;
-	cJSON *arr, *drops;
-	char text[INET6_ADDRSTRLEN];
 
 	if (!p->vx)
 		return;
 	s = &sw->vxsocks[p->vx->sock];
-	cJSON_AddNumberToObject(o, "vni", p->vx->vni);
-	arr = cJSON_AddArrayToObject(o, "remote");
-	for (unsigned i = 0; arr && i < p->vx->nremotes; i++) {
-		vxlan_addr_format(&p->vx->remotes[i], text);
-		cJSON_AddItemToArray(arr, cJSON_CreateString(text));
-	}
-	if (!s->local_any) {
-		vxlan_addr_format(&s->local, text);
-		cJSON_AddStringToObject(o, "local", text);
-	}
-	cJSON_AddNumberToObject(o, "dstport", s->port);
-	cJSON_AddNumberToObject(o, "underlay_mtu", p->vx->underlay_mtu);
+	ret->has_vxlan = true;
+	v->vni = p->vx->vni;
+	for (unsigned i = 0; i < p->vx->nremotes && i < CTL_REMOTES_MAX; i++)
+		vxlan_addr_format(&p->vx->remotes[i], v->remote[v->nremote++]);
+	if (!s->local_any)
+		vxlan_addr_format(&s->local, v->local);
+	v->dstport = s->port;
+	v->underlay_mtu = p->vx->underlay_mtu;
 	/* What the port's VNI dropped, and what its socket dropped before a VNI was known. */
-	drops = cJSON_AddObjectToObject(o, "vxlan_drops");
-	for (int v = VXLAN_OK + 1; drops && v < VXLAN_VERDICTS; v++) {
-		uint64_t n = v <= VXLAN_DROP_UNKNOWN_VNI ? s->drops[v] : p->vx->drops[v];
-
-		cJSON_AddNumberToObject(drops, vxlan_verdict_name(v), (double)n);
+	for (int r = VXLAN_OK + 1; r < VXLAN_VERDICTS && v->ndrops < CTL_VXLAN_DROPS_MAX; r++) {
+		v->drop_reason[v->ndrops] = vxlan_verdict_name(r);
+		v->drops[v->ndrops++] = r <= VXLAN_DROP_UNKNOWN_VNI ? s->drops[r] : p->vx->drops[r];
 	}
 }
 

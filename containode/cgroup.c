@@ -19,9 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-#define _cleanup_closedir_ _cleanup_(closedirp)
-
 /* Attempts at creating a directory whose parent another node may be removing meanwhile. */
 #define CGROUP_CREATE_TRIES 8
 /* How long removing waits for the last processes to leave a cgroup (EBUSY), in 10 ms. */

@@ -32,8 +32,6 @@
 #define CP_DEPTH_MAX 256
 #define CP_BUF (128 * 1024)
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 static const char cp_usage[] =
         "Usage: containode cp [OPTIONS] SRC ID:DST\n"
         "       containode cp [OPTIONS] ID:SRC DST\n"

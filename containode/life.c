@@ -29,8 +29,6 @@
 /* How long pause and resume wait for the cgroup to say it is (un)frozen. */
 #define LIFE_FREEZE_WAIT_MS 2000
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 /* Logs "what failed: why" once and hands r back. */
 static int __attribute__((format(printf, 2, 3)))
 fail(int r, const char *fmt, ...)

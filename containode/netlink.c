@@ -1,5 +1,7 @@
 #include "netlink.h"
 
+#include "netmask.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -101,7 +103,7 @@ netlink_addr_add(struct netlink *nl, unsigned ifindex, int family, const void *a
 	mnl_attr_put(nlh, IFA_LOCAL, len, addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
 	if (family == AF_INET && prefix < 31) {
-		uint32_t a, mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
+		uint32_t a, mask = htonl(netmask_v4(prefix));
 
 		memcpy(&a, addr, 4);
 		mnl_attr_put_u32(nlh, IFA_BROADCAST, a | ~mask);

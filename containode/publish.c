@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,15 +64,6 @@ static uint64_t
 tag(unsigned kind, size_t i)
 {
 	return ((uint64_t)i << TAG_BITS) | kind;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -395,7 +387,7 @@ udp_in(struct publish *p, size_t listener)
 		f = p->netns >= 0 ? flow_get(p, listener, &peer, len) : NULL;
 		if (!f)
 			continue;
-		f->used_at = now_ms();
+		f->used_at = monotime_ms();
 		(void)send(f->fd, p->dgram, (size_t)n, MSG_DONTWAIT);
 	}
 }
@@ -413,7 +405,7 @@ udp_out(struct publish *p, size_t i)
 			continue; /* nothing listens inside (yet): the client retries */
 		if (n < 0)
 			return;
-		f->used_at = now_ms();
+		f->used_at = monotime_ms();
 		(void)sendto(p->listeners[f->listener].fd, p->dgram, (size_t)n, MSG_DONTWAIT,
 			     (struct sockaddr *)&f->peer, f->peer_len);
 	}

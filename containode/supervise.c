@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -28,15 +29,6 @@ supervise_sigset(sigset_t *ret)
 	sigaddset(ret, SIGPIPE);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* The terminal went away: SIGHUP now, SIGKILL after the grace period. */
 static void
 supervise_hangup(struct supervisor *s, const char *why)
@@ -45,13 +37,13 @@ supervise_hangup(struct supervisor *s, const char *why)
 		return;
 	log_debug("%s: sending SIGHUP to the node", why);
 	kill(s->pid, SIGHUP);
-	s->hangup_kill_at = now_ms() + SUPERVISE_HANGUP_GRACE_MS;
+	s->hangup_kill_at = monotime_ms() + SUPERVISE_HANGUP_GRACE_MS;
 }
 
 static void
 supervise_interrupt(struct supervisor *s)
 {
-	long long now = now_ms();
+	long long now = monotime_ms();
 
 	if (s->last_interrupt && now - s->last_interrupt < SUPERVISE_INTERRUPT_MS) {
 		log_warn("interrupted again: killing the node (SIGKILL)");
@@ -163,7 +155,7 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 	if (s->tty && s->tty->out_open)
 		pfd[SLOT_MASTER].fd = s->tty->master;
 	if (s->hangup_kill_at > 0) {
-		long long left = s->hangup_kill_at - now_ms();
+		long long left = s->hangup_kill_at - monotime_ms();
 
 		left = left < 0 ? 0 : left;
 		if (timeout < 0 || left < timeout)
@@ -176,7 +168,7 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 static void
 supervise_hangup_timer(struct supervisor *s)
 {
-	if (s->hangup_kill_at <= 0 || now_ms() < s->hangup_kill_at)
+	if (s->hangup_kill_at <= 0 || monotime_ms() < s->hangup_kill_at)
 		return;
 	log_warn("the node outlived its terminal by %d ms: killing it (SIGKILL)",
 		 SUPERVISE_HANGUP_GRACE_MS);
@@ -195,7 +187,7 @@ supervise_retry(struct supervisor *s, long long *next)
 		lost |= port_lost(&s->ports[i]);
 	if (!lost)
 		return;
-	now = now_ms();
+	now = monotime_ms();
 	if (now < *next)
 		return;
 	*next = now + SUPERVISE_RETRY_MS;

@@ -1,6 +1,7 @@
 #include "tty.h"
 
 #include "cleanup.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,22 +55,6 @@ tty_relay_winsize(struct tty_relay *t)
 
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		(void)ioctl(t->master, TIOCSWINSZ, &ws);
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
 }
 
 void

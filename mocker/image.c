@@ -20,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 const char *
 image_digest(const cJSON *entry)
 {

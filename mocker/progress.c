@@ -1,17 +1,10 @@
 #include "progress.h"
 
+#include "monotime.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 format_size(uint64_t bytes, char *buf, size_t len)
@@ -34,7 +27,7 @@ void
 progress_item_start(struct progress_item *it)
 {
 	if (!it->start_ms)
-		it->start_ms = now_ms();
+		it->start_ms = monotime_ms();
 }
 
 void
@@ -42,7 +35,7 @@ progress_item_end(struct progress_item *it)
 {
 	progress_item_start(it);
 	if (!it->end_ms)
-		it->end_ms = now_ms();
+		it->end_ms = monotime_ms();
 }
 
 static uint64_t
@@ -54,13 +47,13 @@ rate(uint64_t bytes, int64_t from, int64_t to)
 void
 progress_init(struct progress *p, bool enabled)
 {
-	*p = (struct progress){ .enabled = enabled, .start_ms = now_ms() };
+	*p = (struct progress){ .enabled = enabled, .start_ms = monotime_ms() };
 }
 
 void
 progress_draw(struct progress *p, const struct progress_item *items, size_t n, bool force)
 {
-	int64_t now = now_ms();
+	int64_t now = monotime_ms();
 	double secs = (now - p->start_ms) / 1000.0;
 	uint64_t have = 0, size = 0, moved = 0;
 	char a[32], b[32], r[32];

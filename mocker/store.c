@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 static char *
 path_join(const char *a, const char *b)
 {

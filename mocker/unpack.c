@@ -84,8 +84,6 @@ struct node_spec {
 	const char *link_name;
 };
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 /* Records the first reason (one line, control characters replaced) and returns err. */
 static int __attribute__((format(printf, 3, 4)))
 fail(struct unpacker *u, int err, const char *fmt, ...)

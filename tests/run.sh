@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the unit suites, the integration scripts and the fuzz targets, and ends with one line
-# "N passed, N failed, N skipped".  Arguments: "unit", "integration", "fuzz", or script
-# names (tests/integration/10-switch.sh); none means all three.  Exits non-zero on any failure.
+# "N passed, N failed, N skipped".  Arguments: "unit" (the Check suites and tests/unit/*.sh),
+# "integration", "fuzz", or script names (tests/integration/10-switch.sh); none means all
+# three.  Exits non-zero on any failure.
 # FUZZ_BUILD is where `make fuzz` put the fuzz targets; FUZZ_SECONDS how long each runs,
 # FUZZ_SEED with which seed (0: a random one).
 set -uo pipefail
@@ -125,6 +126,10 @@ for w in "${what[@]}"; do
 	unit)
 		echo "unit tests:"
 		run_unit
+		# The shell-level unit checks (packaging, completions): no root either.
+		for s in tests/unit/*.sh; do
+			[[ -f $s ]] && run_script "$s"
+		done
 		;;
 	integration)
 		echo "integration tests:"

@@ -29,8 +29,6 @@
 #define RM_BATCH 64
 #define JOB_END_MS 120000 /* a node job's containode run, after its up was stopped */
 
-DEFINE_CLEANUP_FUNC(DIR *, closedir)
-
 /* Exit codes of a node's job (a child of `up`). */
 enum { JOB_OK, JOB_START_FAILED, JOB_STARTUP_FAILED, JOB_STARTUP_TIMEOUT };
 

@@ -63,12 +63,12 @@ reply(const char *buf, size_t len)
 		const cJSON *item;
 
 		/* A client reads the listings it asked for out of the reply. */
-		list = cJSON_GetObjectItemCaseSensitive(obj, "ports");
+		list = ctl_reply_list_get(obj, CTL_PORTS);
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_port p;
 			(void)ctl_port_from_json(item, &p);
 		}
-		list = cJSON_GetObjectItemCaseSensitive(obj, "links");
+		list = ctl_reply_list_get(obj, CTL_LINK_SHOW);
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_link_entry l;
 			char text[512];
@@ -76,24 +76,27 @@ reply(const char *buf, size_t len)
 			if (ctl_link_from_json(item, &l) == 0)
 				ctl_link_format(&l.dir[0], text, sizeof(text));
 		}
-		list = cJSON_GetObjectItemCaseSensitive(obj, "fdb");
+		list = ctl_reply_list_get(obj, CTL_FDB);
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_fdb_entry e;
 			(void)ctl_fdb_from_json(item, &e);
 		}
-		list = cJSON_GetObjectItemCaseSensitive(obj, "captures");
+		list = ctl_reply_list_get(obj, CTL_CAPTURES);
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_capture c;
 			(void)ctl_capture_from_json(item, &c);
 		}
-		list = cJSON_GetObjectItemCaseSensitive(obj, "segments");
+		list = ctl_reply_list_get(obj, CTL_SEGMENTS);
 		cJSON_ArrayForEach(item, list) {
 			struct ctl_segment s;
 			(void)ctl_segment_from_json(item, &s);
 		}
 		{
 			struct ctl_segment s;
+			uint32_t id;
+
 			(void)ctl_segment_from_json(cJSON_GetObjectItemCaseSensitive(obj, "segment"), &s);
+			(void)ctl_reply_capture_id(obj, &id);
 		}
 		cJSON_Delete(obj);
 	} else if (r == -EREMOTEIO) {

@@ -233,6 +233,12 @@ def labconf():
         write("fuzz_containet_labconf", name, data)
 
 
+def sdnotify():
+    for i, v in enumerate(["/run/systemd/notify", "@/org/freedesktop/systemd1/notify",
+                           "@sd", "relative", "vsock:2:1234", "/" + "a" * 106]):
+        write("fuzz_containet_sdnotify", "value-%d" % i, v)
+
+
 def tcvalue():
     words = [(0, "20ms"), (0, "1.5s"), (0, "7"), (0, "100usecs"), (0, "4294s"),
              (1, "10mbit"), (1, "500kbps"), (1, "2Mibit"), (1, "1000tbit"),
@@ -518,6 +524,7 @@ if __name__ == "__main__":
     unpack()
     labconf()
     tcvalue()
+    sdnotify()
     endpoint()
     labjson()
     gso()

@@ -170,3 +170,50 @@ assert_eq 5 "$restarted" "restarts right after SIGKILL take the socket over ($(c
 assert_exit 1 "a second switch on a live one's socket is refused" "$CONTAINET" -s "$RSOCK"
 assert_match "another switch is listening there" "$(cat "$TEST_TMP/last.out")" "and says why"
 assert_ok "the live one still answers" ports_json "$RSOCK"
+
+# systemd's Type=notify: READY=1 on $NOTIFY_SOCKET (an abstract name, then a path) once
+# the control socket listens.  The listener asks the switch for its ports the moment the
+# datagram arrives: a READY=1 sent before listen() would meet a refused connection.
+cat >"$TEST_TMP/notify.py" <<'PYEOF'
+import socket, sys
+addr, ctl = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + addr[1:] if addr.startswith("@") else addr)
+s.settimeout(20)
+print("listening", flush=True)
+msg = s.recv(4096).decode()
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+try:
+    c.connect(ctl)
+    c.send(b'{"op":"ports"}')
+    reply = c.recv(65536).decode()
+except OSError as e:
+    reply = "connect: %s" % e
+print("GOT %s" % msg, flush=True)
+print("REPLY %s" % reply, flush=True)
+PYEOF
+notify_case() { # DESCRIPTION NOTIFY_SOCKET
+	local d=$1 addr=$2 sock=$TEST_TMP/notify-$RANDOM.sock pid
+	spawn notify "/usr/bin/python3" "$TEST_TMP/notify.py" "$addr" "$sock"
+	pid=$SPAWNED
+	wait_until 5 grep -q listening "$TEST_TMP/notify.log" || { fail "$d: no listener: $(cat "$TEST_TMP/notify.log")"; return; }
+	spawn nswitch env NOTIFY_SOCKET="$addr" "$CONTAINET" -s "$sock"
+	if wait_until 20 grep -q REPLY "$TEST_TMP/notify.log"; then
+		assert_match '^GOT READY=1$' "$(grep GOT "$TEST_TMP/notify.log")" "$d: the switch sends READY=1"
+		assert_match '^REPLY \{"ok":true,"ports":\[' "$(grep REPLY "$TEST_TMP/notify.log")" "$d: its control socket answers when READY=1 arrives"
+	else
+		fail "$d: no READY=1 in 20 s: $(cat "$TEST_TMP/notify.log" "$TEST_TMP/nswitch.log")"
+	fi
+	kill_wait "$SPAWNED"
+	kill_wait "$pid"
+}
+notify_case "sd_notify to an abstract socket" "@containet-test-$TEST_ID"
+notify_case "sd_notify to a socket path" "$TEST_TMP/notify"
+# A NOTIFY_SOCKET the switch cannot use is a warning, not a failure to start.
+spawn bswitch env NOTIFY_SOCKET=relative/notify "$CONTAINET" -s "$TEST_TMP/badnotify.sock"
+if wait_until 5 ports_json "$TEST_TMP/badnotify.sock"; then
+	ok "a bad NOTIFY_SOCKET does not stop the switch"
+	assert_match "NOTIFY_SOCKET.*ignoring" "$(cat "$TEST_TMP/bswitch.log")" "and it says so"
+else
+	fail "a bad NOTIFY_SOCKET stopped the switch: $(cat "$TEST_TMP/bswitch.log")"
+fi

@@ -87,12 +87,15 @@ assert_exit() { # CODE DESCRIPTION CMD...: CMD exits with CODE; output in $TEST_
 	fi
 }
 
-# wait_until SECONDS CMD...: polls CMD every 50 ms; false on timeout.
+# wait_until SECONDS CMD...: polls CMD every 50 ms; false on timeout.  SECONDS is what a
+# quiet machine needs; a loaded CI machine or a sanitized build can be several times
+# slower, so the wait stretches by WAIT_FACTOR (3).  It ends as soon as CMD succeeds.
+WAIT_FACTOR=${WAIT_FACTOR:-3}
 wait_until() {
 	# Microseconds, not $SECONDS: that counts whole seconds, so "1" could mean 1 ms.
 	local now deadline
 	now=${EPOCHREALTIME//[.,]/}
-	deadline=$((now + $1 * 1000000))
+	deadline=$((now + $1 * WAIT_FACTOR * 1000000))
 	shift
 	until "$@" >/dev/null 2>&1; do
 		now=${EPOCHREALTIME//[.,]/}

@@ -667,6 +667,86 @@ START_TEST(port_vlan_objects)
 }
 END_TEST
 
+/* The switch's replies, their field names all in ctl.c: built, then read back. */
+START_TEST(reply_builders)
+{
+	struct ctl_port p = { .name = "vx1", .kind = "vxlan", .drops = 7 }, q;
+	struct ctl_segment sg = { .name = "lan", .has_endpoint = true, .endpoint_drops = 9 }, sq;
+	struct ctl_capture c = { .frames = 5, .dropped = 1 };
+	_cleanup_json_ cJSON *reply = NULL;
+	cJSON *list, *o;
+	const cJSON *vx;
+	char *text, *err = NULL;
+	uint32_t id;
+
+	/* A listing: {"ok":true,"ports":[...]}, read back by op. */
+	o = ctl_reply_list(CTL_PORTS, &list);
+	ck_assert_ptr_nonnull(o);
+	p.rx_drops = 3;
+	p.tx_drops = 4;
+	p.has_vxlan = true;
+	p.vxlan = (struct ctl_port_vxlan){
+		.vni = 42, .nremote = 1, .dstport = 4789, .underlay_mtu = 1500, .ndrops = 1
+	};
+	strcpy(p.vxlan.remote[0], "10.0.0.2");
+	p.vxlan.drop_reason[0] = "no I flag";
+	p.vxlan.drops[0] = 2;
+	ck_assert(cJSON_AddItemToArray(list, ctl_port_to_json(&p)));
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	ck_assert_str_eq(text, "{\"ok\":true,\"ports\":[{\"name\":\"vx1\",\"node\":\"\","
+	                       "\"ifname\":\"\",\"state\":\"\",\"kind\":\"vxlan\","
+	                       "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
+	                       "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
+	                       "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
+	                       "\"dstport\":4789,\"underlay_mtu\":1500,"
+	                       "\"vxlan_drops\":{\"no I flag\":2}}]}");
+	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
+	free(text);
+	ck_assert_int_eq(cJSON_GetArraySize(ctl_reply_list_get(reply, CTL_PORTS)), 1);
+	ck_assert_ptr_null(ctl_reply_list_get(reply, CTL_FDB));
+	ck_assert_int_eq(
+	        ctl_port_from_json(cJSON_GetArrayItem(ctl_reply_list_get(reply, CTL_PORTS), 0), &q),
+	        0);
+	ck_assert(q.rx_drops == 3 && q.tx_drops == 4 && q.drops == 7);
+	vx = cJSON_GetArrayItem(ctl_reply_list_get(reply, CTL_PORTS), 0);
+	ck_assert_uint_eq(json_uint(vx, "vni", 0), 42);
+	ck_assert_ptr_null(ctl_reply_list(CTL_ATTACH, &list));
+
+	/* A segment's endpoint drops, only where it has an endpoint. */
+	o = ctl_segment_to_json(&sg);
+	ck_assert_int_eq(ctl_segment_from_json(o, &sq), 0);
+	ck_assert(sq.has_endpoint && sq.endpoint_drops == 9);
+	cJSON_Delete(o);
+	sg.has_endpoint = false;
+	o = ctl_segment_to_json(&sg);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(o, "endpoint_drops"));
+	cJSON_Delete(o);
+
+	text = ctl_reply_detach(2);
+	ck_assert_str_eq(text, "{\"ok\":true,\"detached\":2}");
+	free(text);
+	text = ctl_reply_capture(7);
+	ck_assert_str_eq(text, "{\"ok\":true,\"capture\":7}");
+	o = cJSON_Parse(text);
+	free(text);
+	ck_assert_int_eq(ctl_reply_capture_id(o, &id), 0);
+	ck_assert_uint_eq(id, 7);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"ok\":true}");
+	ck_assert_int_eq(ctl_reply_capture_id(o, &id), -EBADMSG);
+	cJSON_Delete(o);
+	text = ctl_reply_capture_stop(&c);
+	ck_assert_str_eq(text, "{\"ok\":true,\"frames\":5,\"dropped\":1}");
+	o = cJSON_Parse(text);
+	free(text);
+	c = (struct ctl_capture){};
+	ck_assert_int_eq(ctl_capture_from_json(o, &c), 0);
+	ck_assert(c.frames == 5 && c.dropped == 1);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(port_names)
 {
 	char name[CTL_PORT_NAME_MAX];
@@ -890,6 +970,7 @@ ctl_suite(void)
 	tcase_add_test(tc, attach_vlan_roles);
 	tcase_add_test(tc, capture_requests);
 	tcase_add_test(tc, port_vlan_objects);
+	tcase_add_test(tc, reply_builders);
 	tcase_add_test(tc, link_requests);
 	tcase_add_test(tc, link_words_and_objects);
 	tcase_add_test(tc, addressing_requests);
