@@ -21,6 +21,8 @@ packages=(
 	# labs: a routing daemon for the lab nodes' images (its service never runs on the host,
 	# see below); Mininet and the bridge tools it runs with, the lab benchmark's reference
 	frr mininet bridge-utils
+	# lab graph -o FILE.png
+	graphviz
 )
 
 missing=()

@@ -9,12 +9,16 @@
 #include "fileio.h"
 #include "json.h"
 #include "labconf.h"
+#include "labgraph.h"
 #include "labjson.h"
 #include "labload.h"
 #include "labops.h"
 #include "labplan.h"
+#include "labproc.h"
 #include "labrun.h"
+#include "labtest.h"
 #include "labtopo.h"
+#include "labwatch.h"
 #include "log.h"
 #include "parse.h"
 #include "strv.h"
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +59,20 @@ usage(FILE *f)
 	        "  pingall                   ping every ordered pair of nodes, -j at once: a\n"
 	        "                            matrix (X reached, . not) and a summary; exit 1\n"
 	        "                            when a pair was not reached\n"
+	        "  capture [NAME]...         the switch's capture (pcapng) of segments or node\n"
+	        "                            interfaces (all if none): NAME is SEGMENT, NODE\n"
+	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or --duration\n"
+	        "  link NAME [SETTING...]    impair a segment's or a node interface's link:\n"
+	        "                            delay=20ms jitter=2ms loss=1%% rate=10mbit ... (as\n"
+	        "                            containet's link set), down, up, clear; without a\n"
+	        "                            SETTING its settings and counters\n"
+	        "  graph [DIR|FILE.json]     the topology in Graphviz's DOT (-o FILE: .dot, or\n"
+	        "                            an image by its suffix through 'dot': .png, .svg)\n"
+	        "  test                      store each node's signature (addresses, routes,\n"
+	        "                            listening sockets) and _test/NODE.test's output\n"
+	        "  test --verify             compare them with the stored ones: the difference\n"
+	        "                            per node; exit 1 when a node differs\n"
+	        "  hosts [--json]            lines for /etc/hosts: ADDR NODE.DOMAIN NODE\n"
 	        "\n"
 	        "Options:\n"
 	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
@@ -68,8 +87,18 @@ usage(FILE *f)
 	        "      --no-startup          up: do not run the startup scripts\n"
 	        "      --timeout S           wait: give up after S seconds (60); pingall: each\n"
 	        "                            ping ends after S seconds (ping -w)\n"
-	        "  -c, --count N             pingall: pings per pair (1)\n"
-	        "      --json                ps, show, pingall: JSON\n"
+	        "  -c, --count N             pingall: pings per pair (1, at most 1000);\n"
+	        "                            capture: stop after N frames\n"
+	        "  -w, --write FILE          capture: pcapng into FILE, '-' for stdout\n"
+	        "      --duration S          capture: stop after S seconds (decimals allowed)\n"
+	        "      --snaplen N           capture: keep the first N bytes of each frame\n"
+	        "      --direction D         link: egress (towards the node, the default),\n"
+	        "                            ingress (from it) or both\n"
+	        "  -o, --output FILE         graph: write FILE instead of DOT on stdout\n"
+	        "      --verify              test: compare with the stored signatures\n"
+	        "      --tap                 test: the report in TAP\n"
+	        "      --junit FILE          test: a JUnit XML report in FILE too\n"
+	        "      --json                ps, show, pingall, link, hosts: JSON\n"
 	        "  -h, --help                this text\n"
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
@@ -86,6 +115,12 @@ enum {
 	OPT_NO_STARTUP,
 	OPT_JSON,
 	OPT_TIMEOUT,
+	OPT_DURATION,
+	OPT_SNAPLEN,
+	OPT_DIRECTION,
+	OPT_VERIFY,
+	OPT_TAP,
+	OPT_JUNIT,
 };
 
 static const struct option options[] = {
@@ -100,6 +135,14 @@ static const struct option options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "count", required_argument, NULL, 'c' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "direction", required_argument, NULL, OPT_DIRECTION },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "tap", no_argument, NULL, OPT_TAP },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -119,6 +162,10 @@ struct cli {
 	bool json;
 	unsigned long timeout; /* 0: not given */
 	unsigned long count;
+	struct labwatch_capture capture; /* -w, --duration, --snaplen (count: -c) */
+	const char *direction;
+	const char *output;
+	struct labtest_opts test;
 	char **args; /* what follows the options */
 	int n_args;
 };
@@ -246,7 +293,7 @@ parse_options(int argc, char **argv, struct cli *c)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:j:c:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:j:c:w:o:vh", options, NULL)) != -1) {
 		char *eq;
 
 		switch (opt) {
@@ -295,9 +342,49 @@ parse_options(int argc, char **argv, struct cli *c)
 				        "--timeout wants seconds from 1 to 86400, not '%s'", optarg);
 			break;
 		case 'c':
-			if (parse_uint(optarg, 1, 1000, &c->count) < 0)
+			if (parse_uint(optarg, 1, 1000000000000UL, &c->count) < 0)
+				return log_usage_error("--count wants a positive number, not '%s'",
+				                       optarg);
+			break;
+		case 'w':
+			c->capture.write = optarg;
+			break;
+		case OPT_DURATION: {
+			char *end;
+			double secs;
+
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs > 0 && secs <= 86400 * 365))
 				return log_usage_error(
-				        "--count wants a number from 1 to 1000, not '%s'", optarg);
+				        "--duration wants seconds (such as 10 or 0.5), not '%s'",
+				        optarg);
+			c->capture.duration = optarg;
+			break;
+		}
+		case OPT_SNAPLEN:
+			if (parse_uint(optarg, 64, 262144, &c->capture.snaplen) < 0)
+				return log_usage_error(
+				        "--snaplen wants a number from 64 to 262144, not '%s'", optarg);
+			break;
+		case OPT_DIRECTION:
+			if (strcmp(optarg, "egress") != 0 && strcmp(optarg, "ingress") != 0 &&
+			    strcmp(optarg, "both") != 0)
+				return log_usage_error(
+				        "--direction wants egress, ingress or both, not '%s'", optarg);
+			c->direction = optarg;
+			break;
+		case 'o':
+			c->output = optarg;
+			break;
+		case OPT_VERIFY:
+			c->test.verify = true;
+			break;
+		case OPT_TAP:
+			c->test.tap = true;
+			break;
+		case OPT_JUNIT:
+			c->test.junit = optarg;
 			break;
 		case 'v':
 			if (log_max_level < LOG_TRACE)
@@ -348,6 +435,90 @@ exec_containode(const struct labrun *r, char **argv)
 	return 127;
 }
 
+static const char *const verbs[] = { "up",   "down",    "ps",      "exec", "console", "show",
+	                              "wait", "pingall", "capture", "link", "graph",   "test", "hosts" };
+
+static bool
+verb_known(const char *verb)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Options that belong to one command only: a usage error with any other. */
+static int
+verb_options(const struct cli *c)
+{
+	bool capture = strcmp(c->verb, "capture") == 0, test = strcmp(c->verb, "test") == 0;
+
+	if (c->count && !capture && strcmp(c->verb, "pingall") != 0)
+		return log_usage_error("%s", "--count goes with pingall and capture");
+	if (c->count > 1000 && !capture)
+		return log_usage_error("pingall: --count wants a number from 1 to 1000, not %lu",
+		                       c->count);
+	if ((c->capture.write || c->capture.duration || c->capture.snaplen) && !capture)
+		return log_usage_error("%s", "--write, --duration and --snaplen go with capture");
+	if (c->direction && strcmp(c->verb, "link") != 0)
+		return log_usage_error("%s", "--direction goes with link");
+	if (c->output && strcmp(c->verb, "graph") != 0)
+		return log_usage_error("%s", "--output goes with graph");
+	if ((c->test.verify || c->test.tap || c->test.junit) && !test)
+		return log_usage_error("%s", "--verify, --tap and --junit go with test");
+	return 0;
+}
+
+/* The DOT text into c->output: as it is for .dot and .gv, else through Graphviz's dot. */
+static int
+graph_write(const char *dot, const char *output)
+{
+	const char *ext = strrchr(output, '.');
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *fmt = NULL;
+	int e, st;
+
+	if (ext && strchr(ext, '/'))
+		ext = NULL;
+	if (!ext || !ext[1])
+		return log_usage_error("graph: '%s' has no suffix (.dot, .gv, .png, .svg, .pdf) "
+		                       "to say what to write",
+		                       output);
+	if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0) {
+		e = write_file_atomic(output, dot, strlen(dot), 0);
+		if (e < 0)
+			return LAB_FAIL(1, log_error_errno(e, "write '%s'", output));
+		return 0;
+	}
+	if (strspn(ext + 1, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(ext + 1))
+		return log_usage_error("graph: '%s' is not a format of Graphviz", ext + 1);
+	fd = memfd_create("labgraph", MFD_CLOEXEC);
+	if (fd < 0 || write_all(fd, dot, strlen(dot)) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return LAB_FAIL(1, log_error_errno(-errno, "graph: keep the DOT text"));
+	if (asprintf(&fmt, "-T%s", ext + 1) < 0)
+		return LAB_FAIL(1, log_error("out of memory"));
+	{
+		char *argv[] = { "dot", fmt, "-o", (char *)output, NULL };
+		pid_t pid;
+
+		e = labproc_spawn(argv, fd, -1, -1, &pid);
+		if (e == -ENOENT)
+			return LAB_FAIL(1, log_error("graph: writing '%s' needs Graphviz's 'dot', "
+			                             "which is not installed (apt-get install "
+			                             "graphviz); '-o FILE.dot' writes the DOT text",
+			                             output));
+		if (e == 0)
+			e = labproc_wait(pid, -1, &st);
+		if (e < 0)
+			return LAB_FAIL(1, log_error_errno(e, "graph: run 'dot'"));
+		if (st != 0)
+			return LAB_FAIL(1, log_error("graph: 'dot -T%s' failed with status %d (no "
+			                             "such format?)",
+			                             ext + 1, st));
+	}
+	return 0;
+}
+
 int
 labcli_main(int argc, char **argv)
 {
@@ -363,7 +534,8 @@ labcli_main(int argc, char **argv)
 
 	log_init("containet lab");
 	if (argc < 2)
-		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show, wait, pingall)");
+		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show, "
+		                             "wait, pingall, capture, link, graph, test, hosts)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -372,13 +544,15 @@ labcli_main(int argc, char **argv)
 	status = parse_options(argc - 1, argv + 1, &c);
 	if (status)
 		return status;
-	if (strcmp(c.verb, "up") != 0 && strcmp(c.verb, "down") != 0 && strcmp(c.verb, "ps") != 0 &&
-	    strcmp(c.verb, "exec") != 0 && strcmp(c.verb, "console") != 0 &&
-	    strcmp(c.verb, "show") != 0 && strcmp(c.verb, "wait") != 0 &&
-	    strcmp(c.verb, "pingall") != 0)
+	if (!verb_known(c.verb))
 		return log_usage_error("unknown command '%s'", c.verb);
-	/* up and show take the lab as an argument too. */
-	if ((strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0) && c.n_args > 0) {
+	status = verb_options(&c);
+	if (status)
+		return status;
+	/* up, show and graph take the lab as an argument too. */
+	if ((strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0 ||
+	     strcmp(c.verb, "graph") == 0) &&
+	    c.n_args > 0) {
 		if (c.dir || c.n_args > 1)
 			return log_usage_error("%s takes one lab (DIR or -d DIR)", c.verb);
 		c.dir = c.args[0];
@@ -445,6 +619,53 @@ labcli_main(int argc, char **argv)
 		}
 		free((char *)r.plan.lab_dir);
 		return status;
+	}
+	if (strcmp(c.verb, "graph") == 0) {
+		_cleanup_free_ char *dot = NULL;
+
+		if (c.n_args > 0)
+			return log_usage_error("unexpected '%s'", c.args[0]);
+		/* The lab that is up, unless a lab is named by its files. */
+		if (!c.topo && !c.dir && access(state, F_OK) == 0)
+			status = labops_state_lab(&r, &lab);
+		else
+			status = load_lab(&c, &lab);
+		if (status)
+			return status;
+		dot = labgraph_dot(lab, name);
+		if (!dot)
+			return LAB_FAIL(1, log_error("out of memory"));
+		if (c.output)
+			return graph_write(dot, c.output);
+		fputs(dot, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (strcmp(c.verb, "capture") == 0) {
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		c.capture.count = c.count;
+		return labwatch_capture(&r, c.args, &c.capture);
+	}
+	if (strcmp(c.verb, "link") == 0) {
+		if (c.n_args < 1)
+			return log_usage_error("%s", "link wants NAME [SETTING...|down|up|clear]");
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labwatch_link(&r, c.args[0], c.args + 1, c.direction, c.json);
+	}
+	if (strcmp(c.verb, "hosts") == 0) {
+		if (c.n_args > 0)
+			return log_usage_error("unexpected '%s'", c.args[0]);
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labops_hosts(&r, c.json);
+	}
+	if (strcmp(c.verb, "test") == 0) {
+		if (c.n_args > 0)
+			return log_usage_error("unexpected '%s'", c.args[0]);
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		return labtest_run(&r, &c.test);
 	}
 	if (strcmp(c.verb, "down") == 0) {
 		if (c.n_args > 0)

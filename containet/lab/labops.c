@@ -49,9 +49,8 @@ sleep_ms(long long ms)
 		;
 }
 
-/* The lab as `up` resolved it: lab.json in its state directory. */
-static int
-load_state_lab(const struct labrun *r, struct lab **ret)
+int
+labops_state_lab(const struct labrun *r, struct lab **ret)
 {
 	_cleanup_free_ char *path = NULL, *buf = NULL, *err = NULL;
 	size_t len = 0;
@@ -72,18 +71,8 @@ load_state_lab(const struct labrun *r, struct lab **ret)
 	return 0;
 }
 
-/* A command run with its output kept (in a memfd) and its exit status. */
-struct job {
-	char **argv;
-	pid_t pid;
-	int fd;
-	char *out;
-	size_t len;
-	int status; /* exit status, 128+N for signal N, 127 when it did not start */
-};
-
 static void
-job_read(struct job *j)
+job_read(struct labops_job *j)
 {
 	off_t end = lseek(j->fd, 0, SEEK_END);
 
@@ -97,16 +86,15 @@ job_read(struct job *j)
 	j->fd = -1;
 }
 
-/* Runs every job, at most max at once, stdout kept, stderr to devnull. */
-static int
-run_jobs(struct job *jobs, size_t n, unsigned max, int devnull)
+int
+labops_run_jobs(struct labops_job *jobs, size_t n, unsigned max, int devnull)
 {
 	size_t next = 0, done = 0;
 	unsigned running = 0;
 
 	while (done < n) {
 		while (running < max && next < n) {
-			struct job *j = &jobs[next++];
+			struct labops_job *j = &jobs[next++];
 
 			j->fd = memfd_create("labops", MFD_CLOEXEC);
 			if (j->fd < 0 || labproc_spawn(j->argv, -1, j->fd, devnull, &j->pid) < 0) {
@@ -144,8 +132,8 @@ run_jobs(struct job *jobs, size_t n, unsigned max, int devnull)
 	return 0;
 }
 
-static void
-jobs_free(struct job *jobs, size_t n)
+void
+labops_jobs_free(struct labops_job *jobs, size_t n)
 {
 	for (size_t i = 0; jobs && i < n; i++) {
 		strv_free(jobs[i].argv);
@@ -159,7 +147,7 @@ static int
 first_not_running(const struct labrun *r, const struct lab *lab, int devnull, const char **ret)
 {
 	_cleanup_free_ char *sd = NULL;
-	struct job j = { .fd = -1 };
+	struct labops_job j = { .fd = -1 };
 	int e = 0;
 
 	*ret = NULL;
@@ -171,7 +159,7 @@ first_not_running(const struct labrun *r, const struct lab *lab, int devnull, co
 		if (strv_extend(&j.argv, argv) < 0)
 			return -ENOMEM;
 	}
-	e = run_jobs(&j, 1, 1, devnull);
+	e = labops_run_jobs(&j, 1, 1, devnull);
 	strv_free(j.argv);
 	if (e == 0 && (j.status != 0 || !j.out))
 		e = -EIO;
@@ -203,7 +191,7 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 	const char *waiting = NULL;
 	int e, last = -1;
 
-	e = load_state_lab(r, &lab);
+	e = labops_state_lab(r, &lab);
 	if (e)
 		return e;
 	if (node) {
@@ -331,19 +319,77 @@ target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a
 	return a[to].n ? a[to].v[0].addr : NULL;
 }
 
+/*
+ * Each node's IPv4 addresses: the lab's own, else what the node has (`ip -j addr` in it,
+ * every node at once); a node that could not be read is warned about and has none.
+ * 0, -ENOMEM, or -errno once logged.
+ */
+static int
+node_addresses(const struct labrun *r, const struct lab *lab, int devnull,
+               struct node_addrs *addrs)
+{
+	size_t nn = lab->n_nodes, n_jobs = 0;
+	struct labops_job *jobs = calloc(nn ? nn : 1, sizeof(*jobs));
+	_cleanup_free_ size_t *which = calloc(nn ? nn : 1, sizeof(*which));
+	int e = 0;
+
+	if (!jobs || !which) {
+		free(jobs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		char *ip[] = { "ip", "-j", "-4", "addr", "show", NULL };
+
+		if (declared_addrs(&lab->nodes[i], &addrs[i]) < 0) {
+			e = -ENOMEM;
+			goto out;
+		}
+		if (addrs[i].n)
+			continue;
+		if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name, false, ip,
+		                      &jobs[n_jobs].argv) < 0) {
+			e = -ENOMEM;
+			goto out;
+		}
+		jobs[n_jobs].fd = -1;
+		which[n_jobs++] = i;
+	}
+	e = labops_run_jobs(jobs, n_jobs, r->jobs, devnull);
+	for (size_t k = 0; e == 0 && k < n_jobs; k++) {
+		struct node_addrs *a = &addrs[which[k]];
+
+		if (jobs[k].status != 0 || !jobs[k].out) {
+			log_warn("node %s: 'ip -j addr' failed (exit status %d)",
+			         lab->nodes[which[k]].name, jobs[k].status);
+			continue;
+		}
+		e = labaddr_parse(jobs[k].out, jobs[k].len, &a->v, &a->n);
+		if (e == -EINVAL) {
+			log_warn("node %s: 'ip -j addr' printed what it does not print",
+			         lab->nodes[which[k]].name);
+			e = 0;
+		}
+	}
+	if (e < 0 && e != -ENOMEM)
+		log_error_errno(e, "wait for the nodes");
+out:
+	labops_jobs_free(jobs, n_jobs);
+	return e;
+}
+
 int
 labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json)
 {
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct node_addrs *addrs = NULL;
-	struct job *jobs = NULL;
+	struct labops_job *jobs = NULL;
 	const char **tgt = NULL;
 	size_t nn, n_jobs = 0, pairs, received = 0;
 	char cnt[16], dl[16];
 	int e, status = 1;
 
-	e = load_state_lab(r, &lab);
+	e = labops_state_lab(r, &lab);
 	if (e)
 		return e;
 	if (access(r->plan.state_dir, F_OK) < 0)
@@ -351,58 +397,14 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	nn = lab->n_nodes;
 	pairs = nn * (nn - 1);
 	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
-	jobs = calloc(nn ? nn : 1, sizeof(*jobs));
 	tgt = calloc(pairs ? pairs : 1, sizeof(*tgt));
-	if (!addrs || !jobs || !tgt)
+	if (!addrs || !tgt)
 		goto oom;
-	/* The addresses: the lab's own, else what the node has (ip -j addr). */
-	for (size_t i = 0; i < nn; i++) {
-		char *ip[] = { "ip", "-j", "-4", "addr", "show", NULL };
-
-		if (declared_addrs(&lab->nodes[i], &addrs[i]) < 0)
-			goto oom;
-		if (addrs[i].n)
-			continue;
-		if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name, false, ip,
-		                      &jobs[n_jobs].argv) < 0)
-			goto oom;
-		jobs[n_jobs].fd = -1;
-		jobs[n_jobs++].pid = (pid_t)i; /* which node, until it runs */
-	}
-	{
-		size_t *which = calloc(n_jobs ? n_jobs : 1, sizeof(*which));
-
-		if (!which)
-			goto oom;
-		for (size_t k = 0; k < n_jobs; k++)
-			which[k] = (size_t)jobs[k].pid, jobs[k].pid = 0;
-		e = run_jobs(jobs, n_jobs, r->jobs, devnull);
-		for (size_t k = 0; e == 0 && k < n_jobs; k++) {
-			struct node_addrs *a = &addrs[which[k]];
-
-			if (jobs[k].status != 0 || !jobs[k].out) {
-				log_warn("node %s: 'ip -j addr' failed (exit status %d)",
-				            lab->nodes[which[k]].name, jobs[k].status);
-				continue;
-			}
-			e = labaddr_parse(jobs[k].out, jobs[k].len, &a->v, &a->n);
-			if (e == -EINVAL) {
-				log_warn("node %s: 'ip -j addr' printed what it does not print",
-				            lab->nodes[which[k]].name);
-				e = 0;
-			}
-		}
-		free(which);
-		jobs_free(jobs, n_jobs);
-		jobs = NULL;
-		n_jobs = 0;
-		if (e == -ENOMEM)
-			goto oom;
-		if (e < 0) {
-			log_error_errno(e, "wait for the nodes");
-			goto out;
-		}
-	}
+	e = node_addresses(r, lab, devnull, addrs);
+	if (e == -ENOMEM)
+		goto oom;
+	if (e < 0)
+		goto out;
 	/* The pings, one job per ordered pair that has an address to ping. */
 	jobs = calloc(pairs ? pairs : 1, sizeof(*jobs));
 	if (!jobs)
@@ -432,7 +434,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		}
 	{
 		/* Pairs without an address are not run: compact, then spread back. */
-		struct job *run = calloc(pairs ? pairs : 1, sizeof(*run));
+		struct labops_job *run = calloc(pairs ? pairs : 1, sizeof(*run));
 		size_t nr = 0;
 
 		if (!run)
@@ -440,7 +442,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		for (size_t p = 0; p < pairs; p++)
 			if (jobs[p].argv)
 				run[nr++] = jobs[p];
-		e = run_jobs(run, nr, r->jobs, devnull);
+		e = labops_run_jobs(run, nr, r->jobs, devnull);
 		for (size_t p = 0, q = 0; p < pairs; p++)
 			if (jobs[p].argv) {
 				jobs[p] = run[q++];
@@ -523,10 +525,81 @@ oom:
 	log_error("out of memory");
 	status = 1;
 out:
-	jobs_free(jobs, n_jobs);
+	labops_jobs_free(jobs, n_jobs);
 	for (size_t i = 0; addrs && i < nn; i++)
 		free(addrs[i].v);
 	free(addrs);
 	free(tgt);
+	return status;
+}
+
+int
+labops_hosts(const struct labrun *r, bool json)
+{
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	_cleanup_json_ cJSON *o = NULL;
+	struct node_addrs *addrs = NULL;
+	const char *domain;
+	size_t nn;
+	int e, status = 1;
+
+	e = labops_state_lab(r, &lab);
+	if (e)
+		return e;
+	nn = lab->n_nodes;
+	domain = lab->domain ? lab->domain : r->plan.name;
+	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
+	if (!addrs)
+		goto oom;
+	e = node_addresses(r, lab, devnull, addrs);
+	if (e == -ENOMEM)
+		goto oom;
+	if (e < 0)
+		goto out;
+	if (json) {
+		_cleanup_free_ char *text = NULL;
+		cJSON *arr;
+
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+		    !cJSON_AddStringToObject(o, "domain", domain) ||
+		    !(arr = cJSON_AddArrayToObject(o, "hosts")))
+			goto oom;
+		for (size_t i = 0; i < nn; i++)
+			for (size_t k = 0; k < addrs[i].n; k++) {
+				cJSON *x = cJSON_CreateObject();
+				char fqdn[LAB_NODE_NAME_MAX + 2 + 256];
+
+				snprintf(fqdn, sizeof(fqdn), "%s.%s", lab->nodes[i].name, domain);
+				if (!x || !cJSON_AddItemToArray(arr, x) ||
+				    !cJSON_AddStringToObject(x, "node", lab->nodes[i].name) ||
+				    !cJSON_AddStringToObject(x, "name", fqdn) ||
+				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
+				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
+				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen))
+					goto oom;
+			}
+		text = cJSON_Print(o);
+		if (!text)
+			goto oom;
+		printf("%s\n", text);
+	} else {
+		printf("# lab %s\n", r->plan.name);
+		for (size_t i = 0; i < nn; i++)
+			for (size_t k = 0; k < addrs[i].n; k++)
+				printf("%-15s %s.%s %s%s%s\n", addrs[i].v[k].addr, lab->nodes[i].name,
+				       domain, lab->nodes[i].name, k ? "-" : "",
+				       k ? addrs[i].v[k].ifname : "");
+	}
+	status = fflush(stdout) == 0 ? 0 : 1;
+	goto out;
+oom:
+	log_error("out of memory");
+	status = 1;
+out:
+	for (size_t i = 0; addrs && i < nn; i++)
+		free(addrs[i].v);
+	free(addrs);
 	return status;
 }

@@ -1,11 +1,13 @@
 #include "labplan.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "ident.h"
 #include "strv.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,16 +281,24 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 
 		if (f->has_mac)
 			mac_format(f->mac, mac);
-		if (asprintf(&net, "switch=%s/switch.sock,segment=%s,ifname=eth%u%s%s%s%s%s%s",
+		/* node[N.vlan]: the port's VLAN role, as containode's --net spells it. */
+		char vlan[LAB_TRUNK_MAX * 5 + 32] = "";
+		size_t vn = 0;
+
+		if (f->access)
+			vn = (size_t)snprintf(vlan, sizeof(vlan), ",access=%u", f->access);
+		for (size_t t = 0; t < f->n_trunk && vn < sizeof(vlan); t++)
+			vn += (size_t)snprintf(vlan + vn, sizeof(vlan) - vn, "%s%u",
+			                       t ? "," : ",trunk=", f->trunk[t]);
+		if (f->n_trunk && f->native && vn < sizeof(vlan))
+			snprintf(vlan + vn, sizeof(vlan) - vn, ",native=%u", f->native);
+		if (asprintf(&net, "switch=%s/switch.sock,segment=%s,ifname=eth%u%s%s%s%s%s%s%s",
 		             p->state_dir, lab->segments[f->segment].name, f->index,
 		             f->has_mac ? ",mac=" : "", f->has_mac ? mac : "",
 		             f->ipv4 ? ",ipv4=" : "", f->ipv4 ? f->ipv4 : "",
-		             f->ipv6 ? ",ipv6=" : "", f->ipv6 ? f->ipv6 : "") < 0)
+		             f->ipv6 ? ",ipv6=" : "", f->ipv6 ? f->ipv6 : "", vlan) < 0)
 			return -ENOMEM;
 		r = pushf(&v, "--net=%s", net);
-		if (r == 0 && (f->access || f->n_trunk))
-			r = pushf(&warn, "%s: eth%u: VLAN roles are not supported yet, ignoring",
-			          node->name, f->index);
 	}
 	if (r == 0 && node->val[LAB_NODE_GW4])
 		r = pushf(&v, "--gateway=%s", node->val[LAB_NODE_GW4]);
@@ -406,5 +416,49 @@ labplan_exec_argv(const struct labplan *p, const char *containode, const char *n
 	if (r || strv_extend(&v, cmd) < 0)
 		return -ENOMEM;
 	*ret_argv = TAKE_PTR(v);
+	return 0;
+}
+
+int
+labplan_target(const struct lab *lab, const struct labplan *p, const char *arg,
+               struct labplan_target *ret, char **ret_error)
+{
+	const char *colon = strchr(arg, ':');
+	char node[LAB_NODE_NAME_MAX + 1];
+	const char *ifname = colon ? colon + 1 : "eth0";
+	const struct lab_node *n;
+	ssize_t idx;
+	unsigned long k;
+	char *end;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!colon && labconf_segment_index(lab, arg) >= 0) {
+		ret->segment = true;
+		snprintf(ret->name, sizeof(ret->name), "%s", arg);
+		return 0;
+	}
+	if ((colon ? (size_t)(colon - arg) : strlen(arg)) > LAB_NODE_NAME_MAX)
+		return error_set(ret_error, -EINVAL, "'%s' is no node or segment of lab '%s'", arg,
+		                 p->name);
+	snprintf(node, sizeof(node), "%.*s", (int)(colon ? colon - arg : (ptrdiff_t)strlen(arg)),
+	         arg);
+	idx = labconf_node_index(lab, node);
+	if (idx < 0)
+		return error_set(ret_error, -EINVAL, "'%s' is no %s of lab '%s'", node,
+		                 colon ? "node" : "node or segment", p->name);
+	n = &lab->nodes[idx];
+	if (n->n_ifaces == 0)
+		return error_set(ret_error, -EINVAL, "node '%s' has no interfaces", node);
+	if (strncmp(ifname, "eth", 3) != 0 || !(ifname[3] >= '0' && ifname[3] <= '9') ||
+	    (k = strtoul(ifname + 3, &end, 10), *end) || (ifname[3] == '0' && ifname[4]) ||
+	    k >= n->n_ifaces)
+		return error_set(ret_error, -EINVAL,
+		                 "node '%s' has no interface '%s' (it has eth0 to eth%zu)", node,
+		                 ifname, n->n_ifaces ? n->n_ifaces - 1 : 0);
+	ret->node = (size_t)idx;
+	ret->iface = (unsigned)k;
+	if (snprintf(ret->name, sizeof(ret->name), "%s-%s-eth%lu", p->name, node, k) >=
+	    (int)sizeof(ret->name))
+		return error_set(ret_error, -EINVAL, "'%s': the port's name is too long", arg);
 	return 0;
 }

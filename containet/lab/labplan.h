@@ -19,6 +19,7 @@
 #define LABPLAN_NAME_MAX 32 /* so that "<lab>-<node>" is an identity (common/ident.h) */
 #define LABPLAN_ROOT_DEFAULT "/run/containet/lab"
 #define LABPLAN_CGROUP_BASE "/containet/lab" /* the labs' parent cgroups, from the top */
+#define LABPLAN_TARGET_MAX 128 /* a switch port's name ("<lab>-<node>-ethN") and more */
 #define LABPLAN_CAPS "NET_ADMIN,NET_RAW,NET_BROADCAST,NET_BIND_SERVICE,SYS_ADMIN"
 
 struct labplan {
@@ -80,3 +81,20 @@ char *labplan_shutdown_script(const struct lab_node *node);
 /* `containode --state-dir ST/nodes exec [-i -t] ID ARGV...`; 0 or -ENOMEM. */
 int labplan_exec_argv(const struct labplan *p, const char *containode, const char *node,
                       bool interactive, char *const *cmd, char ***ret_argv);
+
+/* What lab capture and lab link mean by a name: a segment, or a node's interface (port). */
+struct labplan_target {
+	bool segment;
+	char name[LABPLAN_TARGET_MAX]; /* the segment's, or the port's "<lab>-<node>-<if>" */
+	size_t node;                   /* a port's node (index into lab->nodes) */
+	unsigned iface;                /* and interface: eth<iface> */
+};
+
+/*
+ * Resolves a lab's name for the switch: "NODE:IF" is a node's interface (IF eth<N>); a
+ * bare name is the segment of that name when the lab has one, else the node's eth0.
+ * 0 and *ret, or -EINVAL with the reason in *ret_error (naming the node, the segment or
+ * the interface, and what the lab has), or -ENOMEM.
+ */
+int labplan_target(const struct lab *lab, const struct labplan *p, const char *arg,
+                   struct labplan_target *ret, char **ret_error);

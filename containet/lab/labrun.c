@@ -175,6 +175,41 @@ run_quiet(const struct labrun *r, char *const *argv, const char *what)
 	return -ECHILD;
 }
 
+/* A segment's lab.ext key given as a `segment add` option (the rest are link settings). */
+static const char *
+segment_option(enum lab_seg_key k)
+{
+	switch (k) {
+	case LAB_SEG_SUBNET:
+		return "--subnet";
+	case LAB_SEG_SERVICE:
+		return "--service";
+	case LAB_SEG_DHCP:
+		return "--dhcp";
+	case LAB_SEG_DNS:
+		return "--dns";
+	case LAB_SEG_IPV6:
+		return "--ipv6";
+	case LAB_SEG_MTU:
+		return "--mtu";
+	default:
+		return NULL;
+	}
+}
+
+/* Whether k is one of the switch's link settings, spelt as its link set words. */
+static bool
+segment_link_key(enum lab_seg_key k)
+{
+	return k >= LAB_SEG_DELAY && k <= LAB_SEG_SEED;
+}
+
+/*
+ * The segments with lab.ext's settings: addressing and MTU as `segment add` options, then
+ * the impairment as `link set SEG KEY=VALUE...` (egress, towards each member: the segment
+ * keeps it for the ports that join later).  state=down comes once the nodes are there
+ * (segment_states): a carrier belongs to a port.
+ */
 static int
 add_segments(const struct labrun *r)
 {
@@ -183,27 +218,125 @@ add_segments(const struct labrun *r)
 
 	for (size_t i = 0; i < lab->n_segments; i++) {
 		const struct lab_segment *s = &lab->segments[i];
-		char *argv[] = { (char *)r->containet, "-s", sock, "segment", "add",
-			         (char *)s->name,      NULL, NULL, NULL };
+		_cleanup_strv_ char **add = NULL, **link = NULL;
+		_cleanup_free_ char *what = NULL;
+		int err = 0;
+
+		if (asprintf(&what, "segment '%s'", s->name) < 0)
+			return -ENOMEM;
+		for (int k = 0; k < LAB_SEG_KEYS; k++)
+			if (s->val[k] && k == LAB_SEG_VXLAN)
+				log_warn("segment '%s': %s is not supported by the lab runner yet, "
+				         "ignoring",
+				         s->name, labconf_seg_key_name(k));
+		if (strv_push(&add, strdup(r->containet)) < 0 || strv_push(&add, strdup("-s")) < 0 ||
+		    strv_push(&add, strdup(sock)) < 0 || strv_extend(&link, add) < 0 ||
+		    strv_push(&add, strdup("segment")) < 0 || strv_push(&add, strdup("add")) < 0 ||
+		    strv_push(&add, strdup(s->name)) < 0 || strv_push(&link, strdup("link")) < 0 ||
+		    strv_push(&link, strdup("set")) < 0 || strv_push(&link, strdup(s->name)) < 0)
+			return -ENOMEM;
+		for (int k = 0; k < LAB_SEG_KEYS; k++) {
+			const char *opt = segment_option(k);
+			char *word;
+
+			if (!s->val[k])
+				continue;
+			if (k == LAB_SEG_DNS) {
+				if (strcmp(s->val[k], "true") == 0 && strv_push(&add, strdup(opt)) < 0)
+					return -ENOMEM;
+			} else if (opt) {
+				if (strv_push(&add, strdup(opt)) < 0 ||
+				    strv_push(&add, strdup(s->val[k])) < 0)
+					return -ENOMEM;
+			} else if (segment_link_key(k)) {
+				if (asprintf(&word, "%s=%s", labconf_seg_key_name(k), s->val[k]) < 0 ||
+				    strv_push(&link, word) < 0)
+					return -ENOMEM;
+			}
+		}
+		if (strcmp(s->name, "default") != 0)
+			err = run_quiet(r, add, what);
+		if (err == 0 && strv_len(link) > 6)
+			err = run_quiet(r, link, what);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* SEG[state]=down: the carrier of every member of the segment pulled, once they are there. */
+static int
+segment_states(const struct labrun *r)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	const struct lab *lab = r->lab;
+
+	for (size_t i = 0; i < lab->n_segments; i++) {
+		const struct lab_segment *s = &lab->segments[i];
+		char *argv[] = { (char *)r->containet, "-s", sock, "link", "set", (char *)s->name,
+			         "down", NULL };
 		_cleanup_free_ char *what = NULL;
 		int err;
 
-		for (int k = 0; k < LAB_SEG_KEYS; k++)
-			if (s->val[k] && k != LAB_SEG_MTU)
-				log_warn("segment '%s': %s is not supported by the switch yet, "
-				         "ignoring",
-				         s->name, labconf_seg_key_name(k));
-		if (strcmp(s->name, "default") == 0)
+		if (!s->val[LAB_SEG_STATE] || strcmp(s->val[LAB_SEG_STATE], "down") != 0)
 			continue;
-		if (s->val[LAB_SEG_MTU]) {
-			argv[6] = "--mtu";
-			argv[7] = s->val[LAB_SEG_MTU];
-		}
 		if (asprintf(&what, "segment '%s'", s->name) < 0)
 			return -ENOMEM;
 		err = run_quiet(r, argv, what);
 		if (err < 0)
 			return err;
+	}
+	return 0;
+}
+
+/*
+ * SEG[capture]=FILE: the switch's capture of the segment for as long as the lab runs,
+ * into FILE (a relative one in the lab directory), by a client started detached as the
+ * switch is, found again by its pid file capture-SEG.pid: down stops it before the
+ * switch, so that the file ends with its statistics.
+ */
+static int
+start_captures(const struct labrun *r)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	const struct lab *lab = r->lab;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (size_t i = 0; i < lab->n_segments; i++) {
+		const struct lab_segment *s = &lab->segments[i];
+		const char *file = s->val[LAB_SEG_CAPTURE];
+		_cleanup_free_ char *path = NULL, *cwd = NULL,
+		                    *log = state_path(r, "log/capture-%s.log", s->name),
+		                    *pidfile = state_path(r, "capture-%s.pid", s->name);
+		struct stat st;
+		pid_t pid;
+		int err, status;
+
+		if (!file)
+			continue;
+		if (file[0] == '/')
+			path = strdup(file);
+		else if (r->plan.lab_dir || (cwd = getcwd(NULL, 0)))
+			if (asprintf(&path, "%s/%s", r->plan.lab_dir ? r->plan.lab_dir : cwd, file) < 0)
+				path = NULL;
+		if (!path)
+			return -ENOMEM;
+		char *argv[] = { (char *)r->containet, "-s", sock, "capture", (char *)s->name,
+			         "-w", path, NULL };
+		err = labproc_daemon(argv, log, pidfile, &pid);
+		if (err < 0)
+			return LAB_FAIL(err, log_error_errno(err, "segment '%s': start its capture",
+			                                     s->name));
+		/* Started once the switch has written the file's first blocks. */
+		for (int waited = 0;; waited += 10) {
+			if (stat(path, &st) == 0 && st.st_size > 0)
+				break;
+			if (labproc_wait(pid, 0, &status) == 0 || waited >= SWITCH_READY_MS)
+				return LAB_FAIL(-EIO, log_error("segment '%s': its capture into '%s' "
+				                                "did not start (see %s)",
+				                                s->name, path, log));
+			nanosleep(&tick, NULL);
+		}
 	}
 	return 0;
 }
@@ -447,9 +580,9 @@ labrun_up(struct labrun *r)
 	if (err < 0)
 		return LAB_FAIL(
 		        1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
-	if (start_switch(r) < 0 || add_segments(r) < 0)
+	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0)
 		goto failed;
-	if (start_nodes(r, counts) < 0)
+	if (start_nodes(r, counts) < 0 || segment_states(r) < 0)
 		goto failed;
 	printf("lab %s: %zu node%s, %zu segment%s", r->plan.name, r->lab->n_nodes,
 	       r->lab->n_nodes == 1 ? "" : "s", r->lab->n_segments,
@@ -655,6 +788,36 @@ stop_up(const struct labrun *r)
 	return 0;
 }
 
+/* The lab's segment captures (start_captures), each by its pid file's lock. */
+static void
+stop_captures(const struct labrun *r)
+{
+	_cleanup_strv_ char **names = NULL;
+
+	if (list_dir(r->plan.state_dir, &names) < 0)
+		return;
+	for (size_t i = 0; names && names[i]; i++) {
+		size_t n = strlen(names[i]);
+		_cleanup_free_ char *pidfile = NULL;
+		unsigned long long start;
+		pid_t pid;
+		int err;
+
+		if (strncmp(names[i], "capture-", 8) != 0 || n < 12 ||
+		    strcmp(names[i] + n - 4, ".pid") != 0)
+			continue;
+		pidfile = state_path(r, "%s", names[i]);
+		if (labproc_lock_owner(pidfile, &pid, &start) != 1)
+			continue;
+		err = labproc_stop(pid, start, SWITCH_GRACE_MS);
+		if (err == 0)
+			err = labproc_lock_wait(pidfile, 5000);
+		if (err < 0)
+			log_warn_errno(err, "lab '%s': stop its capture (pid %d), going on",
+			               r->plan.name, (int)pid);
+	}
+}
+
 /*
  * The lab's switch, found by its pid file's lock.  A lock held with no pid in it yet is a
  * switch just forked by an up killed at that moment: it writes its pid as soon as it runs.
@@ -705,6 +868,7 @@ labrun_down(struct labrun *r)
 	err = remove_nodes(r);
 	if (err < 0)
 		return 1;
+	stop_captures(r);
 	err = stop_switch(r);
 	if (err < 0)
 		return 1;

@@ -560,6 +560,27 @@ def auth():
         write("fuzz_mocker_auth", "helper-%d" % i, b"\1" + o.encode())
 
 
+def labsig():
+    """What lab test reads from a node: its probe's sections."""
+    write("fuzz_containet_labsig", "probe",
+          '@addr\n[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,'
+          '"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},'
+          '{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,'
+          '"address":"02:00:00:00:01:01","addr_info":[{"family":"inet","local":"10.1.0.1",'
+          '"prefixlen":24,"scope":"global"}]}]\n'
+          '\n@route4\n[{"dst":"default","gateway":"10.1.0.254","dev":"eth0","flags":[]},'
+          '{"dst":"10.1.0.0/24","dev":"eth0","protocol":"kernel","scope":"link",'
+          '"prefsrc":"10.1.0.1","flags":["linkdown"]}]\n'
+          '\n@route6\n[{"dst":"fd00::/64","dev":"eth0","protocol":"kernel","metric":256}]\n'
+          '\n@tcp\n  sl  local_address rem_address   st tx_queue\n'
+          '   0: 00000000:0016 00000000:0000 0A 00000000:00000000\n'
+          '\n@tcp6\n  sl  local_address remote_address st\n'
+          '   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A\n'
+          '\n@udp\n  sl  local_address rem_address   st\n'
+          '  10: 00000000:0208 00000000:0000 07 00000000:00000000\n\n@udp6\n')
+    write("fuzz_containet_labsig", "empty-addr", "@addr\n[]\n")
+
+
 if __name__ == "__main__":
     auth()
     ctl()
@@ -582,3 +603,4 @@ if __name__ == "__main__":
     portspec()
     seccomp_cache()
     labaddr()
+    labsig()

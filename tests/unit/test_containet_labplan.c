@@ -257,7 +257,9 @@ START_TEST(node_variants)
 	                        "e[0]=A\ne[image]=img\ne[entrypoint]=/sbin/init\n"
 	                        "a[0]=A\na[image]=img\na[args]=sleep  100\n"
 	                        "b[0]=A\nb[bridged]=true\n",
-	                        "h[gw]=fd00::fe\nh[0.vlan]=10\n", NULL);
+	                        "h[gw]=fd00::fe\nh[0.vlan]=10\n"
+	                        "e[0.vlan]=trunk:10,20,30 native:5\na[0.vlan]=trunk:7\n",
+	                        NULL);
 	struct labplan p = { .name = "l", .state_dir = "/s" };
 	char **v = NULL, **warn = NULL;
 	int dd;
@@ -274,15 +276,16 @@ START_TEST(node_variants)
 	HAS(v, "--sysctl=net.ipv6.conf.all.accept_ra=0");
 	HAS(v, "--sysctl=net.ipv6.conf.eth0.forwarding=1");
 	HAS(v, "--route=default via fd00::fe");
-	ck_assert_ptr_nonnull(warn);
-	ck_assert_ptr_nonnull(strstr(warn[0], "VLAN"));
+	/* node[N.vlan]: the port's VLAN role in containode's --net. */
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,access=10");
+	ck_assert_ptr_null(warn);
 	strv_free(v);
-	strv_free(warn);
-	v = warn = NULL;
+	v = NULL;
 
 	/* entrypoint: the lab's, and nothing after "--". */
 	ck_assert_int_eq(labplan_node_argv(lab, 1, &p, "containode", &v, &warn), 0);
 	HAS(v, "--entrypoint=/sbin/init");
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,trunk=10,20,30,native=5");
 	ck_assert_int_eq(find(v, "--") + 1, (int)strv_len(v));
 	strv_free(v);
 	v = NULL;
@@ -294,6 +297,7 @@ START_TEST(node_variants)
 	ck_assert_str_eq(v[dd + 1], "sleep");
 	ck_assert_str_eq(v[dd + 2], "100");
 	ck_assert_ptr_null(v[dd + 3]);
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,trunk=7");
 	strv_free(v);
 	v = NULL;
 
@@ -342,6 +346,53 @@ START_TEST(scripts_and_exec)
 }
 END_TEST
 
+START_TEST(targets)
+{
+	struct lab *lab = parse("r1[0]=\"lan1\"\nr1[1]=\"lan2\"\npc1[0]=\"lan1\"\n"
+	                        "lan2[0]=\"lan1\"\nbare[0]=\"lan1\"\n",
+	                        NULL, NULL);
+	struct labplan p = { .name = "lab1" };
+	struct labplan_target t;
+	char *err = NULL;
+
+	ck_assert_int_eq(labplan_target(lab, &p, "lan1", &t, &err), 0);
+	ck_assert(t.segment);
+	ck_assert_str_eq(t.name, "lan1");
+	ck_assert_int_eq(labplan_target(lab, &p, "r1", &t, &err), 0);
+	ck_assert(!t.segment);
+	ck_assert_str_eq(t.name, "lab1-r1-eth0");
+	ck_assert_int_eq(labplan_target(lab, &p, "r1:eth1", &t, &err), 0);
+	ck_assert_str_eq(t.name, "lab1-r1-eth1");
+	ck_assert_uint_eq(t.node, 0);
+	ck_assert_uint_eq(t.iface, 1);
+	/* A name that is a segment and a node: bare, the segment; with :IF, the node. */
+	ck_assert_int_eq(labplan_target(lab, &p, "lan2", &t, &err), 0);
+	ck_assert(t.segment);
+	ck_assert_int_eq(labplan_target(lab, &p, "lan2:eth0", &t, &err), 0);
+	ck_assert_str_eq(t.name, "lab1-lan2-eth0");
+
+	ck_assert_int_eq(labplan_target(lab, &p, "r1:eth2", &t, &err), -EINVAL);
+	ck_assert_str_eq(err, "node 'r1' has no interface 'eth2' (it has eth0 to eth1)");
+	free(err), err = NULL;
+	const char *bad[] = { "r1:eth", "r1:eth01", "r1:wlan0", "r1:", "r1:eth1x", "r1:eth-1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(labplan_target(lab, &p, bad[i], &t, &err), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(err, "has no interface"));
+		free(err), err = NULL;
+	}
+	ck_assert_int_eq(labplan_target(lab, &p, "nope", &t, &err), -EINVAL);
+	ck_assert_str_eq(err, "'nope' is no node or segment of lab 'lab1'");
+	free(err), err = NULL;
+	ck_assert_int_eq(labplan_target(lab, &p, "nope:eth0", &t, &err), -EINVAL);
+	ck_assert_str_eq(err, "'nope' is no node of lab 'lab1'");
+	free(err), err = NULL;
+	ck_assert_int_eq(labplan_target(lab, &p, "a_name_longer_than_thirty_chars_x:eth0", &t, &err),
+	                 -EINVAL);
+	free(err);
+	labconf_free(lab);
+}
+END_TEST
+
 static Suite *
 labplan_suite(void)
 {
@@ -355,6 +406,7 @@ labplan_suite(void)
 	tcase_add_test(t, node_as_kathara_runs_it);
 	tcase_add_test(t, node_variants);
 	tcase_add_test(t, scripts_and_exec);
+	tcase_add_test(t, targets);
 	suite_add_tcase(s, t);
 	return s;
 }
