@@ -31,7 +31,20 @@
 #define EP_RDNSS_S 600
 #define EP_DNS_TTL 5 /* nodes come and go: short */
 
+#define EP_WAITS 32 /* DHCP ACKs waiting for their lease to be on disk; more are dropped */
+
+/* A DHCP ACK that goes once the save of its lease ends: to port (of generation gen). */
+struct ep_wait {
+	uint64_t need; /* the save (lease_need) */
+	uint32_t port;
+	uint16_t gen;
+	uint32_t addr; /* the client's address, network order */
+	struct dhcp_msg m;
+};
+
 struct endpoint {
+	struct ep_wait waits[EP_WAITS];
+	uint32_t nwaits;
 	uint8_t mac[6];
 	uint32_t service;   /* network order, 0: none */
 	struct in6_addr ll; /* fe80::/64 with the interface id of mac */
@@ -175,16 +188,86 @@ ep_dhcp_options(const struct segment *s, struct dhcp_offer *of)
 	of->mtu = s->mtu <= UINT16_MAX ? (uint16_t)s->mtu : 0;
 }
 
+/* The answer to a REQUEST bound to addr (network order): an ACK, a NAK when the lease
+ * could not be saved (the client starts over). */
+static void
+ep_dhcp_ack(struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp_msg *m,
+            uint32_t addr, bool saved)
+{
+	const struct segment *s = &sw->segs[sw->ports[in].seg];
+	struct dhcp_offer of = {};
+	char text[INET_ADDRSTRLEN];
+
+	if (!saved) {
+		of.type = DHCP_NAK;
+		of.server = htonl(s->addr.service);
+		of.message = "address not available";
+		ep_dhcp_reply(sw, ep, in, m, &of);
+		return;
+	}
+	ep_dhcp_options(s, &of);
+	of.type = DHCP_ACK;
+	of.yiaddr = addr;
+	of.lease_s = IPAM_DHCP_LEASE_S;
+	inet_ntop(AF_INET, &of.yiaddr, text, sizeof(text));
+	log_debug("segment %s: DHCP lease %s", s->name, text);
+	ep_dhcp_reply(sw, ep, in, m, &of);
+}
+
+/* The ACK goes once save need ended.  A client asking again while it waits is one wait. */
+static void
+ep_dhcp_wait(const struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp_msg *m,
+             uint32_t addr, uint64_t need)
+{
+	struct ep_wait *w = NULL;
+
+	for (uint32_t i = 0; i < ep->nwaits && !w; i++)
+		if (!memcmp(ep->waits[i].m.chaddr, m->chaddr, 6))
+			w = &ep->waits[i];
+	if (!w && ep->nwaits == EP_WAITS) {
+		ep->drops++; /* the client asks again */
+		return;
+	}
+	if (!w)
+		w = &ep->waits[ep->nwaits++];
+	*w = (struct ep_wait){ .need = need, .port = in, .gen = sw->ports[in].gen, .addr = addr,
+			       .m = *m };
+}
+
+void
+endpoint_leases_saved(struct sw *sw)
+{
+	for (uint32_t i = 0; i < SEGMENT_MAX; i++) {
+		struct endpoint *ep = sw->segs[i].ep;
+
+		if (!sw->segs[i].name[0] || !ep)
+			continue;
+		for (uint32_t k = 0; k < ep->nwaits;) {
+			struct ep_wait w = ep->waits[k];
+			const struct port *p = &sw->ports[w.port];
+			int r = lease_state(sw, w.need);
+
+			if (r == 0) {
+				k++;
+				continue;
+			}
+			ep->waits[k] = ep->waits[--ep->nwaits];
+			/* Its port may have gone, or gone to another segment, meanwhile. */
+			if (p->fd >= 0 && !p->closing && p->gen == w.gen && p->seg == i)
+				ep_dhcp_ack(sw, ep, w.port, &w.m, w.addr, r > 0);
+		}
+	}
+}
+
 static void
 ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 {
 	struct segment *s = &sw->segs[sw->ports[in].seg];
 	struct dhcp_offer of = {};
-	uint64_t now = lease_clock();
+	uint64_t now = lease_clock(), need;
 	struct dhcp_msg m;
 	enum dhcp_err e;
 	uint32_t addr, want;
-	char text[INET_ADDRSTRLEN];
 	int r;
 
 	e = dhcp_parse(pk->payload, pk->payload_len, &m);
@@ -200,6 +283,7 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 	ep_dhcp_options(s, &of);
 	switch (m.type) {
 	case DHCP_DISCOVER:
+		/* An offer is tentative: nothing is bound, nothing saved. */
 		r = ipam_dhcp_offer(&sw->ipam, s->name, &s->addr, m.chaddr, ntohl(m.requested), now,
 		                    &addr);
 		if (r < 0) {
@@ -214,10 +298,6 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 		want = ntohl(m.requested ? m.requested : m.ciaddr);
 		r = ipam_dhcp_bind(&sw->ipam, s->name, &s->addr, m.chaddr, want, m.hostname, now,
 		                   IPAM_DHCP_LEASE_S);
-		/* A new binding is on disk before the client hears of it; a renewal, which only
-		 * moves the end, goes with the next tick (a second at most). */
-		if (r > 0 && sw->ipam.urgent)
-			r = lease_save(sw);
 		if (r < 0) {
 			/* A client in INIT-REBOOT asking for another network's address, or one
 			 * that is taken: it must start over. */
@@ -227,12 +307,16 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 			of.message = r == -EADDRINUSE ? "address in use" : "address not available";
 			break;
 		}
-		of.type = DHCP_ACK;
-		of.yiaddr = htonl(want);
-		of.lease_s = IPAM_DHCP_LEASE_S;
-		inet_ntop(AF_INET, &of.yiaddr, text, sizeof(text));
-		log_debug("segment %s: DHCP lease %s", s->name, text);
-		break;
+		/* A new binding is on disk before the client hears of it (the ACK waits for
+		 * the save on the ring); a renewal, which only moves the end, goes with the
+		 * next tick. */
+		need = lease_need(sw);
+		r = lease_state(sw, need);
+		if (r == 0)
+			ep_dhcp_wait(sw, ep, in, &m, htonl(want), need);
+		else
+			ep_dhcp_ack(sw, ep, in, &m, htonl(want), r > 0);
+		return;
 	case DHCP_INFORM:
 		of.type = DHCP_ACK;
 		break;
