@@ -451,7 +451,8 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 	sw->ports[port].vlan = role;
 	sw->ports[port].ipv4 = ipv4;
 	strcpy(sw->ports[port].hostname, req->hostname);
-	return attach_when_saved(sw, idx, port, ctl_reply_attach(name, sw->segs[seg].name, &assign));
+	return attach_when_saved(sw, idx, port,
+	                         ctl_reply_attach(name, sw->segs[seg].name, &assign));
 }
 
 static char *
@@ -464,7 +465,8 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 	int r;
 
 	if (ipam_pool_parse(req->subnet, req->service, req->gateway, req->dhcp, req->ipv6, req->dns,
-			    &addr, &err) < 0)
+			    &addr, &err) < 0 ||
+	    ipam_pool_options(&addr, req->domain, req->slice, req->no_services, &err) < 0)
 		return ctl_reply_error("segment '%s': %s", req->name, err);
 	r = segment_add(sw, req->name, req->mtu, &seg);
 	if (r == -EEXIST)

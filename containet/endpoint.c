@@ -63,7 +63,8 @@ endpoint_new(struct sw *sw, uint32_t seg)
 	char id[sizeof(s->name) + 128];
 	struct endpoint *ep;
 
-	if (!s->addr.service && !s->addr.has_v6)
+	/* A stretched segment's services run on its owner, another switch. */
+	if ((!s->addr.service && !s->addr.has_v6) || s->addr.no_services)
 		return 0;
 	ep = calloc(1, sizeof(*ep));
 	if (!ep)
@@ -186,6 +187,7 @@ ep_dhcp_options(const struct segment *s, struct dhcp_offer *of)
 	if (s->addr.dns)
 		of->dns[of->ndns++] = htonl(s->addr.service);
 	of->mtu = s->mtu <= UINT16_MAX ? (uint16_t)s->mtu : 0;
+	of->domain = s->addr.domain[0] ? s->addr.domain : NULL;
 }
 
 /* The answer to a REQUEST bound to addr (network order): an ACK, a NAK when the lease
@@ -230,8 +232,9 @@ ep_dhcp_wait(const struct sw *sw, struct endpoint *ep, uint32_t in, const struct
 	}
 	if (!w)
 		w = &ep->waits[ep->nwaits++];
-	*w = (struct ep_wait){ .need = need, .port = in, .gen = sw->ports[in].gen, .addr = addr,
-			       .m = *m };
+	*w = (struct ep_wait){
+		.need = need, .port = in, .gen = sw->ports[in].gen, .addr = addr, .m = *m
+	};
 }
 
 void
@@ -340,9 +343,10 @@ ep_name_is(const char *q, const char *name)
 	return name[0] && !strcasecmp(q, name);
 }
 
-/* The answers for q's name on segment seg; false when no node has that name. */
+/* The answers of type qtype for the node called name on segment seg; false when no node
+ * has that name. */
 static bool
-ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns_answer *a,
+ep_dns_lookup(struct sw *sw, uint32_t seg, const char *name, uint16_t qtype, struct dns_answer *a,
               size_t *ret_n)
 {
 	const struct segment *s = &sw->segs[seg];
@@ -353,17 +357,16 @@ ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns
 	for (uint32_t i = 0; i < s->nmembers; i++) {
 		const struct port *p = &sw->ports[s->members[i]];
 
-		if (!ep_name_is(q->name, p->hostname) && !ep_name_is(q->name, p->node))
+		if (!ep_name_is(name, p->hostname) && !ep_name_is(name, p->node))
 			continue;
 		known = true;
-		if (q->qtype == DNS_TYPE_A && p->ipv4 && n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_A && p->ipv4 && n < DNS_ANSWERS_MAX) {
 			uint32_t v = htonl(p->ipv4);
 
 			a[n].type = DNS_TYPE_A;
 			memcpy(a[n++].addr, &v, 4);
 		}
-		if (q->qtype == DNS_TYPE_AAAA && s->addr.has_v6 && p->has_mac &&
-		    n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_AAAA && s->addr.has_v6 && p->has_mac && n < DNS_ANSWERS_MAX) {
 			struct in6_addr v6;
 
 			pkt_eui64(&s->addr.v6, p->mac, &v6);
@@ -375,10 +378,10 @@ ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns
 		const struct ipam_lease *l = &sw->ipam.v[i];
 
 		if (l->kind != IPAM_DHCP || l->time <= now || strcmp(l->segment, s->name) ||
-		    !ep_name_is(q->name, l->node))
+		    !ep_name_is(name, l->node))
 			continue;
 		known = true;
-		if (q->qtype == DNS_TYPE_A && n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_A && n < DNS_ANSWERS_MAX) {
 			uint32_t v = htonl(l->addr);
 
 			a[n].type = DNS_TYPE_A;
@@ -394,7 +397,9 @@ static size_t
 ep_dns_answer(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk,
               uint8_t *payload)
 {
+	const struct segment *s = &sw->segs[sw->ports[in].seg];
 	struct dns_answer a[DNS_ANSWERS_MAX];
+	char name[DNS_NAME_MAX];
 	struct dns_query q;
 	enum dns_err e;
 	size_t n = 0;
@@ -413,13 +418,26 @@ ep_dns_answer(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt 
 		return 0;
 	}
 	if (q.qclass != DNS_CLASS_IN)
-		rcode = DNS_RCODE_REFUSED;
-	else if (ep_dns_lookup(sw, sw->ports[in].seg, &q, a, &n))
+		return dns_build(payload, &q, DNS_RCODE_REFUSED, NULL, 0, 0);
+	switch (dns_scope(q.name, s->addr.domain, name)) {
+	case DNS_SCOPE_APEX:
 		rcode = DNS_RCODE_NOERROR;
-	else
-		/* One label is a node name, and none has it; anything longer is the wider
-		 * world's, which this server does not recurse into. */
-		rcode = strchr(q.name, '.') || !q.name[0] ? DNS_RCODE_REFUSED : DNS_RCODE_NXDOMAIN;
+		break;
+	case DNS_SCOPE_LABEL:
+	case DNS_SCOPE_DOMAIN:
+		/* A node name, or a name under the segment's domain: this server knows them all. */
+		rcode = ep_dns_lookup(sw, sw->ports[in].seg, name, q.qtype, a, &n)
+		                ? DNS_RCODE_NOERROR
+		                : DNS_RCODE_NXDOMAIN;
+		break;
+	default:
+		/* A node's name may hold dots; anything else is the wider world's, which this
+		 * server does not recurse into. */
+		rcode = name[0] && ep_dns_lookup(sw, sw->ports[in].seg, name, q.qtype, a, &n)
+		                ? DNS_RCODE_NOERROR
+		                : DNS_RCODE_REFUSED;
+		break;
+	}
 	return dns_build(payload, &q, rcode, a, n, EP_DNS_TTL);
 }
 

@@ -40,18 +40,18 @@ lease_clock(void)
 enum lease_step { LEASE_WRITE, LEASE_FSYNC, LEASE_RENAME, LEASE_SYNC_DIR, LEASE_STEPS };
 
 struct lease_io {
-	int dirfd;         /* the state directory, once made; -1 before */
-	int fd;            /* the temp file of the save under way, -1 when none */
-	char *buf;         /* its text */
-	bool busy;         /* a save is under way */
-	bool busy_urgent;  /* and it carries an address handed out or taken back */
-	unsigned left;     /* its completions still to come */
-	int err;           /* its first failure */
-	uint64_t started;  /* the number of the last save started */
-	uint64_t durable;  /* of the last one on disk */
-	uint64_t failed;   /* of the last one that failed */
-	uint64_t wanted;   /* the highest lease_need handed out */
-	uint64_t logged;   /* when a failure was last logged (s) */
+	int dirfd;        /* the state directory, once made; -1 before */
+	int fd;           /* the temp file of the save under way, -1 when none */
+	char *buf;        /* its text */
+	bool busy;        /* a save is under way */
+	bool busy_urgent; /* and it carries an address handed out or taken back */
+	unsigned left;    /* its completions still to come */
+	int err;          /* its first failure */
+	uint64_t started; /* the number of the last save started */
+	uint64_t durable; /* of the last one on disk */
+	uint64_t failed;  /* of the last one that failed */
+	uint64_t wanted;  /* the highest lease_need handed out */
+	uint64_t logged;  /* when a failure was last logged (s) */
 };
 
 #define LEASE_TMP LEASE_FILE ".tmp"
@@ -432,6 +432,7 @@ lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct 
 	struct ctl_assign a = { .mtu = s->mtu };
 	int r = 0;
 
+	snprintf(a.domain, sizeof(a.domain), "%s", s->addr.domain);
 	*ret_ipv4 = 0;
 	*ret_error = NULL;
 	if (!strcmp(req->ipv4, CTL_AUTO))
