@@ -65,6 +65,26 @@ ctl_segment_valid(const char *s)
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
 }
 
+bool
+ctl_domain_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CTL_DOMAIN_MAX)
+		return false;
+	for (const char *l = s;;) {
+		size_t k = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+
+		if (k == 0 || k > 63 || l[0] == '-' || l[k - 1] == '-')
+			return false;
+		if (!l[k])
+			return true;
+		if (l[k] != '.')
+			return false;
+		l += k + 1;
+	}
+}
+
 int
 ctl_prefix_parse(const char *s, int family, void *ret_addr, unsigned *ret_len)
 {
@@ -180,6 +200,7 @@ static int
 decode_segment_add(const cJSON *root, struct ctl_request *req, const char **ret_error)
 {
 	const cJSON *v;
+	int r;
 
 	if (copy_member(root, "subnet", req->subnet, sizeof(req->subnet)) < 0)
 		BAD("\"subnet\" is not a string A.B.C.D/L");
@@ -195,6 +216,15 @@ decode_segment_add(const cJSON *root, struct ctl_request *req, const char **ret_
 	if (v && !cJSON_IsBool(v))
 		BAD("\"dns\" is not true or false");
 	req->dns = cJSON_IsTrue(v);
+	r = copy_member(root, "domain", req->domain, sizeof(req->domain));
+	if (r < 0 || (r > 0 && !ctl_domain_valid(req->domain)))
+		BAD("\"domain\" is not a DNS domain (labels of A-Z a-z 0-9 -, dot-separated)");
+	v = cJSON_GetObjectItemCaseSensitive(root, "services");
+	if (v && !cJSON_IsBool(v))
+		BAD("\"services\" is not true or false");
+	req->no_services = cJSON_IsFalse(v);
+	if (copy_member(root, "slice", req->slice, sizeof(req->slice)) < 0)
+		BAD("\"slice\" is not a string I/N");
 	return 0;
 }
 
@@ -1107,6 +1137,12 @@ ctl_request_encode(const struct ctl_request *req)
 		return NULL;
 	if (req->dns && !cJSON_AddTrueToObject(o, "dns"))
 		return NULL;
+	if (req->domain[0] && !cJSON_AddStringToObject(o, "domain", req->domain))
+		return NULL;
+	if (req->no_services && !cJSON_AddFalseToObject(o, "services"))
+		return NULL;
+	if (req->slice[0] && !cJSON_AddStringToObject(o, "slice", req->slice))
+		return NULL;
 	if (req->has_vni && !cJSON_AddNumberToObject(o, "vni", req->vni))
 		return NULL;
 	if (req->op == CTL_VXLAN_ADD) {
@@ -1241,6 +1277,9 @@ ctl_segment_to_json(const struct ctl_segment *s)
 	    (s->dhcp[0] && !cJSON_AddStringToObject(o, "dhcp", s->dhcp)) ||
 	    (s->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", s->ipv6)) ||
 	    (s->dns && !cJSON_AddTrueToObject(o, "dns")) ||
+	    (s->domain[0] && !cJSON_AddStringToObject(o, "domain", s->domain)) ||
+	    (s->no_services && !cJSON_AddFalseToObject(o, "services")) ||
+	    (s->slice[0] && !cJSON_AddStringToObject(o, "slice", s->slice)) ||
 	    (s->subnet[0] && (!cJSON_AddNumberToObject(o, "addresses", s->addresses) ||
 	                      !cJSON_AddNumberToObject(o, "leased", s->leased))) ||
 	    (s->has_endpoint &&
@@ -1264,9 +1303,12 @@ ctl_segment_from_json(const cJSON *o, struct ctl_segment *ret)
 	    copy_member(o, "service", s.service, sizeof(s.service)) < 0 ||
 	    copy_member(o, "gateway", s.gateway, sizeof(s.gateway)) < 0 ||
 	    copy_member(o, "dhcp", s.dhcp, sizeof(s.dhcp)) < 0 ||
-	    copy_member(o, "ipv6", s.ipv6, sizeof(s.ipv6)) < 0)
+	    copy_member(o, "ipv6", s.ipv6, sizeof(s.ipv6)) < 0 ||
+	    copy_member(o, "domain", s.domain, sizeof(s.domain)) < 0 ||
+	    copy_member(o, "slice", s.slice, sizeof(s.slice)) < 0)
 		return -EBADMSG;
 	s.dns = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "dns"));
+	s.no_services = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "services"));
 	s.addresses = json_uint(o, "addresses", 0) <= UINT32_MAX ? json_uint(o, "addresses", 0) : 0;
 	s.leased = json_uint(o, "leased", 0) <= UINT32_MAX ? json_uint(o, "leased", 0) : 0;
 	s.has_endpoint = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "endpoint_drops"));
@@ -1300,6 +1342,8 @@ ctl_reply_attach(const char *name, const char *segment, const struct ctl_assign 
 		return NULL;
 	if (a->ipv6[0] && !cJSON_AddStringToObject(o, "ipv6", a->ipv6))
 		return NULL;
+	if (a->domain[0] && !cJSON_AddStringToObject(o, "domain", a->domain))
+		return NULL;
 	return cJSON_PrintUnformatted(o);
 }
 
@@ -1313,9 +1357,11 @@ ctl_assign_from_json(const cJSON *o, struct ctl_assign *ret)
 
 	if (copy_member(o, "ipv4", a.ipv4, sizeof(a.ipv4)) < 0 ||
 	    copy_member(o, "gateway", a.gateway, sizeof(a.gateway)) < 0 ||
-	    copy_member(o, "ipv6", a.ipv6, sizeof(a.ipv6)) < 0)
+	    copy_member(o, "ipv6", a.ipv6, sizeof(a.ipv6)) < 0 ||
+	    copy_member(o, "domain", a.domain, sizeof(a.domain)) < 0)
 		return -EBADMSG;
-	if ((a.ipv4[0] && ctl_prefix_parse(a.ipv4, AF_INET, addr, &len) < 0) ||
+	if ((a.domain[0] && !ctl_domain_valid(a.domain)) ||
+	    (a.ipv4[0] && ctl_prefix_parse(a.ipv4, AF_INET, addr, &len) < 0) ||
 	    (a.gateway[0] && inet_pton(AF_INET, a.gateway, addr) != 1) ||
 	    (a.ipv6[0] && ctl_prefix_parse(a.ipv6, AF_INET6, addr, &len) < 0))
 		return -EBADMSG;

@@ -122,6 +122,8 @@ struct ctl_link_entry {
 #define CTL_ADDR_MAX 46         /* an address (INET6_ADDRSTRLEN) */
 #define CTL_RANGE_MAX 32        /* "A.B.C.D-A.B.C.D" and its NUL */
 #define CTL_DNS_MAX 3
+#define CTL_DOMAIN_MAX 254      /* a segment's DNS domain ("lab", "lab1.example") and its NUL */
+#define CTL_SLICE_MAX 24        /* segment-add's "slice": "I/N" and its NUL */
 
 #define CTL_REMOTES_MAX 16 /* remotes of one VXLAN port */
 #define CTL_VNI_MAX 0xffffff
@@ -159,6 +161,9 @@ struct ctl_request {
 	char gateway[CTL_ADDR_MAX];
 	char dhcp[CTL_RANGE_MAX];
 	bool dns;
+	char domain[CTL_DOMAIN_MAX]; /* the names nodes have under it: NODE.DOMAIN */
+	bool no_services;            /* "services":false: another switch serves the segment */
+	char slice[CTL_SLICE_MAX];   /* "I/N": auto and DHCP hand out from part I of N */
 	/* vxlan-add: name (an interface name), its VNI, remotes, local address, UDP port */
 	uint32_t vni;
 	bool has_vni;
@@ -181,6 +186,7 @@ struct ctl_assign {
 	unsigned ndns;
 	uint32_t mtu;               /* the segment's; 0 from a switch that does not say */
 	char ipv6[CTL_PREFIX_MAX];  /* "X::Y/64" */
+	char domain[CTL_DOMAIN_MAX]; /* the segment's DNS domain, the nodes' search domain */
 };
 
 struct ctl_lease {
@@ -205,6 +211,9 @@ struct ctl_segment {
 	char dhcp[CTL_RANGE_MAX];
 	char ipv6[CTL_PREFIX_MAX];
 	bool dns;
+	char domain[CTL_DOMAIN_MAX];
+	bool no_services;          /* "services":false */
+	char slice[CTL_SLICE_MAX]; /* "I/N" */
 	uint32_t addresses; /* host addresses IPAM hands out (auto and DHCP) */
 	uint32_t leased;    /* of them, held now */
 	bool has_endpoint;  /* the switch answers there: endpoint_drops says what it dropped */
@@ -272,6 +281,9 @@ char *ctl_request_encode(const struct ctl_request *req);
 /* A segment name: 1 to CTL_SEGMENT_MAX - 1 of A-Z a-z 0-9 _ - . (Kathara's collision
  * domains are \w+), not starting with '-' or '.'. */
 bool ctl_segment_valid(const char *s);
+/* A DNS domain: dot-separated labels of 1-63 letters, digits and '-' (not at either end of
+ * a label), at most CTL_DOMAIN_MAX - 1 in all, no trailing dot. */
+bool ctl_domain_valid(const char *s);
 
 /*
  * Parses "A/L", an address of family (AF_INET or AF_INET6) and its prefix length, into

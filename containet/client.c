@@ -100,12 +100,25 @@ print_fdb(const cJSON *reply)
 	}
 }
 
-/* What a segment's local endpoint serves, for the SERVES column. */
+/* What a segment's local endpoint serves, for the SERVES column, with its domain and its
+ * slice of the pool. */
 static void
 segment_serves(const struct ctl_segment *s, char *ret, size_t size)
 {
-	snprintf(ret, size, "%s%s%s%s", s->dhcp[0] ? "dhcp " : "", s->dns ? "dns " : "",
-		 s->ipv6[0] ? "ra " : "", s->ipv6);
+	int n;
+
+	if (s->no_services)
+		n = snprintf(ret, size, "another switch ");
+	else
+		n = snprintf(ret, size, "%s%s%s%s%s", s->dhcp[0] ? "dhcp " : "",
+			     s->dns ? "dns " : "", s->ipv6[0] ? "ra " : "", s->ipv6,
+			     s->ipv6[0] ? " " : "");
+	if (n >= 0 && (size_t)n < size && s->domain[0])
+		n += snprintf(ret + n, size - n, "domain %s ", s->domain);
+	if (n >= 0 && (size_t)n < size && s->slice[0])
+		n += snprintf(ret + n, size - n, "slice %s ", s->slice);
+	if (n > 0 && (size_t)n < size)
+		ret[n - 1] = '\0'; /* the last space */
 	if (!ret[0])
 		snprintf(ret, size, "-");
 }
@@ -116,7 +129,7 @@ print_segments(const cJSON *reply)
 	const cJSON *list = ctl_reply_list_get(reply, CTL_SEGMENTS), *e;
 	int ws = strlen("SEGMENT"), wv = strlen("SERVES");
 	struct ctl_segment s;
-	char serves[96];
+	char serves[CTL_DOMAIN_MAX + 128];
 
 	/* Every row as wide as the header: the last column is padded to its widest. */
 	cJSON_ArrayForEach(e, list)
@@ -324,7 +337,7 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	const char *cmd = args[0], *sub = cmd ? args[1] : NULL;
 	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->masquerade;
 	bool addr_opts = opts->subnet[0] || opts->service[0] || opts->gateway[0] || opts->dhcp[0] ||
-			 opts->dns;
+			 opts->dns || opts->domain[0] || opts->slice[0] || opts->no_services;
 	bool vxlan_opts = opts->has_vni || opts->local[0] || opts->dstport;
 	int nargs = 0;
 
@@ -391,7 +404,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 			return log_usage_error("unexpected argument '%s'", args[3]);
 		if (ret->op == CTL_SEGMENT_DEL && (opts->mtu || addr_opts || opts->ipv6[0]))
 			return log_usage_error("%s", "--mtu, --subnet, --service, --gateway, --dhcp, "
-						     "--ipv6 and --dns go with 'segment add'");
+						     "--ipv6, --dns, --domain, --slice and "
+						     "--no-services go with 'segment add'");
 		ret->mtu = opts->mtu;
 		strcpy(ret->subnet, opts->subnet);
 		strcpy(ret->service, opts->service);
@@ -399,6 +413,9 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		strcpy(ret->dhcp, opts->dhcp);
 		strcpy(ret->ipv6, opts->ipv6);
 		ret->dns = opts->dns;
+		strcpy(ret->domain, opts->domain);
+		strcpy(ret->slice, opts->slice);
+		ret->no_services = opts->no_services;
 	} else if (!strcmp(cmd, "host") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
 		ret->op = !strcmp(sub, "add") ? CTL_HOST_ADD : CTL_HOST_DEL;
 		if (!name_argument("host", args[2], ret->name, IFNAMSIZ))
@@ -449,8 +466,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	if (opts->ipv6[0] && ret->op != CTL_HOST_ADD && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--ipv6 goes with 'host add' or 'segment add'");
 	if (addr_opts && ret->op != CTL_SEGMENT_ADD)
-		return log_usage_error("%s", "--subnet, --service, --gateway, --dhcp and --dns go "
-					     "with 'segment add'");
+		return log_usage_error("%s", "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
+					     "--slice and --no-services go with 'segment add'");
 	return 0;
 }
 

@@ -123,8 +123,10 @@ conn_release(struct sw *sw, uint32_t idx, bool async)
 		close(c->fd);
 	free(c->rbuf);
 	free(c->reply);
+	free(c->lease_reply);
 	c->fd = -1;
-	c->rbuf = c->reply = NULL;
+	c->rbuf = c->reply = c->lease_reply = NULL;
+	c->lease_need = 0;
 	c->gen++;
 	c->closing = c->denied = c->spoke = c->receiving = false;
 }
@@ -353,6 +355,68 @@ reply_ok(void)
 	return o ? cJSON_PrintUnformatted(o) : NULL;
 }
 
+/* The reply to a failed attach whose port exists: the port goes, the error is said. */
+static char *
+attach_undo(struct sw *sw, uint32_t idx, uint32_t port, uint16_t gen, int err)
+{
+	struct port *p = &sw->ports[port];
+
+	if (p->fd >= 0 && p->gen == gen && p->conn == idx && !p->closing) {
+		port_detach(sw, port);
+		sw->conns[idx].nports--;
+	}
+	return ctl_reply_error("cannot save the leases: %s", strerror(-err));
+}
+
+/*
+ * An attach reply that hands out an address goes once its lease is on disk: now, or when
+ * the save under way ends (control_leases_saved).  The connection reads no other request
+ * meanwhile.
+ */
+static char *
+attach_when_saved(struct sw *sw, uint32_t idx, uint32_t port, char *text)
+{
+	struct conn *c = &sw->conns[idx];
+	uint64_t need = lease_need(sw);
+	int r = lease_state(sw, need);
+
+	if (!text || r > 0)
+		return text;
+	if (r < 0) {
+		free(text);
+		return attach_undo(sw, idx, port, sw->ports[port].gen, r);
+	}
+	c->lease_need = need;
+	c->lease_reply = text;
+	c->lease_port = port;
+	c->lease_port_gen = sw->ports[port].gen;
+	return reply_later;
+}
+
+void
+control_leases_saved(struct sw *sw)
+{
+	for (uint32_t i = 0; i < sw->max_conns; i++) {
+		struct conn *c = &sw->conns[i];
+		char *text;
+		int r;
+
+		if (c->fd < 0 || !c->lease_need)
+			continue;
+		r = lease_state(sw, c->lease_need);
+		if (r == 0)
+			continue;
+		text = c->lease_reply;
+		c->lease_reply = NULL;
+		c->lease_need = 0;
+		if (r < 0) {
+			free(text);
+			text = attach_undo(sw, i, c->lease_port, c->lease_port_gen, r);
+		}
+		conn_reply(sw, i, text);
+	}
+}
+
 static char *
 reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 {
@@ -387,7 +451,8 @@ reply_attach(struct sw *sw, uint32_t idx, const struct ctl_request *req, int fd)
 	sw->ports[port].vlan = role;
 	sw->ports[port].ipv4 = ipv4;
 	strcpy(sw->ports[port].hostname, req->hostname);
-	return ctl_reply_attach(name, sw->segs[seg].name, &assign);
+	return attach_when_saved(sw, idx, port,
+	                         ctl_reply_attach(name, sw->segs[seg].name, &assign));
 }
 
 static char *
@@ -400,7 +465,8 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 	int r;
 
 	if (ipam_pool_parse(req->subnet, req->service, req->gateway, req->dhcp, req->ipv6, req->dns,
-			    &addr, &err) < 0)
+			    &addr, &err) < 0 ||
+	    ipam_pool_options(&addr, req->domain, req->slice, req->no_services, &err) < 0)
 		return ctl_reply_error("segment '%s': %s", req->name, err);
 	r = segment_add(sw, req->name, req->mtu, &seg);
 	if (r == -EEXIST)

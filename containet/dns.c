@@ -1,6 +1,7 @@
 #include "dns.h"
 
 #include <string.h>
+#include <strings.h>
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -120,4 +121,20 @@ dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct d
 	}
 	wr16(buf + 6, (uint16_t)done);
 	return at;
+}
+
+enum dns_scope
+dns_scope(const char *name, const char *domain, char ret[DNS_NAME_MAX])
+{
+	size_t n = strnlen(name, DNS_NAME_MAX - 1), d = strlen(domain);
+
+	memcpy(ret, name, n);
+	ret[n] = '\0';
+	if (d && !strcasecmp(ret, domain))
+		return DNS_SCOPE_APEX;
+	if (d && n > d + 1 && ret[n - d - 1] == '.' && !strcasecmp(ret + n - d, domain)) {
+		ret[n - d - 1] = '\0';
+		return DNS_SCOPE_DOMAIN;
+	}
+	return !n || strchr(ret, '.') ? DNS_SCOPE_OUTSIDE : DNS_SCOPE_LABEL;
 }

@@ -56,3 +56,18 @@ struct dns_answer {
  */
 size_t dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct dns_answer *a,
                  size_t n, uint32_t ttl);
+
+/* Where a query's name falls for a segment whose nodes are named under domain. */
+enum dns_scope {
+	DNS_SCOPE_LABEL,   /* one label: a node's name, or nobody's */
+	DNS_SCOPE_DOMAIN,  /* NAME.domain: node NAME's, or nobody's (this server knows) */
+	DNS_SCOPE_APEX,    /* the domain itself: it exists, with no address */
+	DNS_SCOPE_OUTSIDE, /* the root or a dotted name outside the domain: the wider world's */
+};
+
+/*
+ * The scope of name (as dns_parse gives it) for domain ("" for none), and the node name it
+ * asks for in ret: name less ".domain" for DNS_SCOPE_DOMAIN, name itself otherwise.
+ * Letter case does not matter.
+ */
+enum dns_scope dns_scope(const char *name, const char *domain, char ret[DNS_NAME_MAX]);

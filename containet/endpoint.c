@@ -31,7 +31,20 @@
 #define EP_RDNSS_S 600
 #define EP_DNS_TTL 5 /* nodes come and go: short */
 
+#define EP_WAITS 32 /* DHCP ACKs waiting for their lease to be on disk; more are dropped */
+
+/* A DHCP ACK that goes once the save of its lease ends: to port (of generation gen). */
+struct ep_wait {
+	uint64_t need; /* the save (lease_need) */
+	uint32_t port;
+	uint16_t gen;
+	uint32_t addr; /* the client's address, network order */
+	struct dhcp_msg m;
+};
+
 struct endpoint {
+	struct ep_wait waits[EP_WAITS];
+	uint32_t nwaits;
 	uint8_t mac[6];
 	uint32_t service;   /* network order, 0: none */
 	struct in6_addr ll; /* fe80::/64 with the interface id of mac */
@@ -50,7 +63,8 @@ endpoint_new(struct sw *sw, uint32_t seg)
 	char id[sizeof(s->name) + 128];
 	struct endpoint *ep;
 
-	if (!s->addr.service && !s->addr.has_v6)
+	/* A stretched segment's services run on its owner, another switch. */
+	if ((!s->addr.service && !s->addr.has_v6) || s->addr.no_services)
 		return 0;
 	ep = calloc(1, sizeof(*ep));
 	if (!ep)
@@ -173,6 +187,79 @@ ep_dhcp_options(const struct segment *s, struct dhcp_offer *of)
 	if (s->addr.dns)
 		of->dns[of->ndns++] = htonl(s->addr.service);
 	of->mtu = s->mtu <= UINT16_MAX ? (uint16_t)s->mtu : 0;
+	of->domain = s->addr.domain[0] ? s->addr.domain : NULL;
+}
+
+/* The answer to a REQUEST bound to addr (network order): an ACK, a NAK when the lease
+ * could not be saved (the client starts over). */
+static void
+ep_dhcp_ack(struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp_msg *m,
+            uint32_t addr, bool saved)
+{
+	const struct segment *s = &sw->segs[sw->ports[in].seg];
+	struct dhcp_offer of = {};
+	char text[INET_ADDRSTRLEN];
+
+	if (!saved) {
+		of.type = DHCP_NAK;
+		of.server = htonl(s->addr.service);
+		of.message = "address not available";
+		ep_dhcp_reply(sw, ep, in, m, &of);
+		return;
+	}
+	ep_dhcp_options(s, &of);
+	of.type = DHCP_ACK;
+	of.yiaddr = addr;
+	of.lease_s = IPAM_DHCP_LEASE_S;
+	inet_ntop(AF_INET, &of.yiaddr, text, sizeof(text));
+	log_debug("segment %s: DHCP lease %s", s->name, text);
+	ep_dhcp_reply(sw, ep, in, m, &of);
+}
+
+/* The ACK goes once save need ended.  A client asking again while it waits is one wait. */
+static void
+ep_dhcp_wait(const struct sw *sw, struct endpoint *ep, uint32_t in, const struct dhcp_msg *m,
+             uint32_t addr, uint64_t need)
+{
+	struct ep_wait *w = NULL;
+
+	for (uint32_t i = 0; i < ep->nwaits && !w; i++)
+		if (!memcmp(ep->waits[i].m.chaddr, m->chaddr, 6))
+			w = &ep->waits[i];
+	if (!w && ep->nwaits == EP_WAITS) {
+		ep->drops++; /* the client asks again */
+		return;
+	}
+	if (!w)
+		w = &ep->waits[ep->nwaits++];
+	*w = (struct ep_wait){
+		.need = need, .port = in, .gen = sw->ports[in].gen, .addr = addr, .m = *m
+	};
+}
+
+void
+endpoint_leases_saved(struct sw *sw)
+{
+	for (uint32_t i = 0; i < SEGMENT_MAX; i++) {
+		struct endpoint *ep = sw->segs[i].ep;
+
+		if (!sw->segs[i].name[0] || !ep)
+			continue;
+		for (uint32_t k = 0; k < ep->nwaits;) {
+			struct ep_wait w = ep->waits[k];
+			const struct port *p = &sw->ports[w.port];
+			int r = lease_state(sw, w.need);
+
+			if (r == 0) {
+				k++;
+				continue;
+			}
+			ep->waits[k] = ep->waits[--ep->nwaits];
+			/* Its port may have gone, or gone to another segment, meanwhile. */
+			if (p->fd >= 0 && !p->closing && p->gen == w.gen && p->seg == i)
+				ep_dhcp_ack(sw, ep, w.port, &w.m, w.addr, r > 0);
+		}
+	}
 }
 
 static void
@@ -180,11 +267,10 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 {
 	struct segment *s = &sw->segs[sw->ports[in].seg];
 	struct dhcp_offer of = {};
-	uint64_t now = lease_clock();
+	uint64_t now = lease_clock(), need;
 	struct dhcp_msg m;
 	enum dhcp_err e;
 	uint32_t addr, want;
-	char text[INET_ADDRSTRLEN];
 	int r;
 
 	e = dhcp_parse(pk->payload, pk->payload_len, &m);
@@ -200,6 +286,7 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 	ep_dhcp_options(s, &of);
 	switch (m.type) {
 	case DHCP_DISCOVER:
+		/* An offer is tentative: nothing is bound, nothing saved. */
 		r = ipam_dhcp_offer(&sw->ipam, s->name, &s->addr, m.chaddr, ntohl(m.requested), now,
 		                    &addr);
 		if (r < 0) {
@@ -214,10 +301,6 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 		want = ntohl(m.requested ? m.requested : m.ciaddr);
 		r = ipam_dhcp_bind(&sw->ipam, s->name, &s->addr, m.chaddr, want, m.hostname, now,
 		                   IPAM_DHCP_LEASE_S);
-		/* A new binding is on disk before the client hears of it; a renewal, which only
-		 * moves the end, goes with the next tick (a second at most). */
-		if (r > 0 && sw->ipam.urgent)
-			r = lease_save(sw);
 		if (r < 0) {
 			/* A client in INIT-REBOOT asking for another network's address, or one
 			 * that is taken: it must start over. */
@@ -227,12 +310,16 @@ ep_dhcp(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk)
 			of.message = r == -EADDRINUSE ? "address in use" : "address not available";
 			break;
 		}
-		of.type = DHCP_ACK;
-		of.yiaddr = htonl(want);
-		of.lease_s = IPAM_DHCP_LEASE_S;
-		inet_ntop(AF_INET, &of.yiaddr, text, sizeof(text));
-		log_debug("segment %s: DHCP lease %s", s->name, text);
-		break;
+		/* A new binding is on disk before the client hears of it (the ACK waits for
+		 * the save on the ring); a renewal, which only moves the end, goes with the
+		 * next tick. */
+		need = lease_need(sw);
+		r = lease_state(sw, need);
+		if (r == 0)
+			ep_dhcp_wait(sw, ep, in, &m, htonl(want), need);
+		else
+			ep_dhcp_ack(sw, ep, in, &m, htonl(want), r > 0);
+		return;
 	case DHCP_INFORM:
 		of.type = DHCP_ACK;
 		break;
@@ -256,9 +343,10 @@ ep_name_is(const char *q, const char *name)
 	return name[0] && !strcasecmp(q, name);
 }
 
-/* The answers for q's name on segment seg; false when no node has that name. */
+/* The answers of type qtype for the node called name on segment seg; false when no node
+ * has that name. */
 static bool
-ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns_answer *a,
+ep_dns_lookup(struct sw *sw, uint32_t seg, const char *name, uint16_t qtype, struct dns_answer *a,
               size_t *ret_n)
 {
 	const struct segment *s = &sw->segs[seg];
@@ -269,17 +357,16 @@ ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns
 	for (uint32_t i = 0; i < s->nmembers; i++) {
 		const struct port *p = &sw->ports[s->members[i]];
 
-		if (!ep_name_is(q->name, p->hostname) && !ep_name_is(q->name, p->node))
+		if (!ep_name_is(name, p->hostname) && !ep_name_is(name, p->node))
 			continue;
 		known = true;
-		if (q->qtype == DNS_TYPE_A && p->ipv4 && n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_A && p->ipv4 && n < DNS_ANSWERS_MAX) {
 			uint32_t v = htonl(p->ipv4);
 
 			a[n].type = DNS_TYPE_A;
 			memcpy(a[n++].addr, &v, 4);
 		}
-		if (q->qtype == DNS_TYPE_AAAA && s->addr.has_v6 && p->has_mac &&
-		    n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_AAAA && s->addr.has_v6 && p->has_mac && n < DNS_ANSWERS_MAX) {
 			struct in6_addr v6;
 
 			pkt_eui64(&s->addr.v6, p->mac, &v6);
@@ -291,10 +378,10 @@ ep_dns_lookup(struct sw *sw, uint32_t seg, const struct dns_query *q, struct dns
 		const struct ipam_lease *l = &sw->ipam.v[i];
 
 		if (l->kind != IPAM_DHCP || l->time <= now || strcmp(l->segment, s->name) ||
-		    !ep_name_is(q->name, l->node))
+		    !ep_name_is(name, l->node))
 			continue;
 		known = true;
-		if (q->qtype == DNS_TYPE_A && n < DNS_ANSWERS_MAX) {
+		if (qtype == DNS_TYPE_A && n < DNS_ANSWERS_MAX) {
 			uint32_t v = htonl(l->addr);
 
 			a[n].type = DNS_TYPE_A;
@@ -310,7 +397,9 @@ static size_t
 ep_dns_answer(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt *pk,
               uint8_t *payload)
 {
+	const struct segment *s = &sw->segs[sw->ports[in].seg];
 	struct dns_answer a[DNS_ANSWERS_MAX];
+	char name[DNS_NAME_MAX];
 	struct dns_query q;
 	enum dns_err e;
 	size_t n = 0;
@@ -329,13 +418,26 @@ ep_dns_answer(struct sw *sw, struct endpoint *ep, uint32_t in, const struct pkt 
 		return 0;
 	}
 	if (q.qclass != DNS_CLASS_IN)
-		rcode = DNS_RCODE_REFUSED;
-	else if (ep_dns_lookup(sw, sw->ports[in].seg, &q, a, &n))
+		return dns_build(payload, &q, DNS_RCODE_REFUSED, NULL, 0, 0);
+	switch (dns_scope(q.name, s->addr.domain, name)) {
+	case DNS_SCOPE_APEX:
 		rcode = DNS_RCODE_NOERROR;
-	else
-		/* One label is a node name, and none has it; anything longer is the wider
-		 * world's, which this server does not recurse into. */
-		rcode = strchr(q.name, '.') || !q.name[0] ? DNS_RCODE_REFUSED : DNS_RCODE_NXDOMAIN;
+		break;
+	case DNS_SCOPE_LABEL:
+	case DNS_SCOPE_DOMAIN:
+		/* A node name, or a name under the segment's domain: this server knows them all. */
+		rcode = ep_dns_lookup(sw, sw->ports[in].seg, name, q.qtype, a, &n)
+		                ? DNS_RCODE_NOERROR
+		                : DNS_RCODE_NXDOMAIN;
+		break;
+	default:
+		/* A node's name may hold dots; anything else is the wider world's, which this
+		 * server does not recurse into. */
+		rcode = name[0] && ep_dns_lookup(sw, sw->ports[in].seg, name, q.qtype, a, &n)
+		                ? DNS_RCODE_NOERROR
+		                : DNS_RCODE_REFUSED;
+		break;
+	}
 	return dns_build(payload, &q, rcode, a, n, EP_DNS_TTL);
 }
 

@@ -44,6 +44,18 @@ ipam_pool_has(const struct ipam_pool *p, uint32_t a)
 	return ipam_host(p, a) && a != p->service && a != p->gateway && !ipam_in_dhcp(p, a);
 }
 
+bool
+ipam_auto_has(const struct ipam_pool *p, uint32_t a)
+{
+	return ipam_pool_has(p, a) && a >= p->auto_first && a <= p->auto_last;
+}
+
+static bool
+ipam_in(uint32_t a, uint32_t first, uint32_t last)
+{
+	return a && a >= first && a <= last;
+}
+
 uint32_t
 ipam_pool_size(const struct ipam_pool *p)
 {
@@ -51,11 +63,15 @@ ipam_pool_size(const struct ipam_pool *p)
 
 	if (!p->len)
 		return 0;
-	n = (~ipam_mask(p->len)) - 1;
-	n -= p->service != 0;
-	n -= p->gateway != 0;
-	if (p->dhcp_first)
-		n -= p->dhcp_last - p->dhcp_first + 1;
+	n = p->auto_last - p->auto_first + 1;
+	n -= ipam_in(p->service, p->auto_first, p->auto_last);
+	n -= ipam_in(p->gateway, p->auto_first, p->auto_last);
+	if (p->dhcp_first && p->dhcp_first <= p->auto_last && p->dhcp_last >= p->auto_first) {
+		uint32_t lo = p->dhcp_first > p->auto_first ? p->dhcp_first : p->auto_first;
+		uint32_t hi = p->dhcp_last < p->auto_last ? p->dhcp_last : p->auto_last;
+
+		n -= hi - lo + 1;
+	}
 	return n;
 }
 
@@ -118,6 +134,8 @@ ipam_pool_parse(const char *subnet, const char *service, const char *gateway, co
 			FAIL("\"subnet\" has host bits set: give its network address");
 		p.net = ntohl(net.s_addr);
 		p.len = len;
+		p.auto_first = p.net + 1;
+		p.auto_last = (p.net | ~ipam_mask(len)) - 1;
 	} else if (given(service) || given(gateway) || given(dhcp)) {
 		FAIL("\"service\", \"gateway\" and \"dhcp\" need \"subnet\"");
 	}
@@ -134,6 +152,8 @@ ipam_pool_parse(const char *subnet, const char *service, const char *gateway, co
 			FAIL("\"dhcp\" needs \"service\": the server's address");
 		if (ipam_in_dhcp(&p, p.service) || ipam_in_dhcp(&p, p.gateway))
 			FAIL("\"dhcp\" range holds the service or the gateway address");
+		p.dhcp_lo = p.dhcp_first;
+		p.dhcp_hi = p.dhcp_last;
 	}
 	if (dns && !p.service)
 		FAIL("\"dns\" needs \"service\": the name server's address");
@@ -146,6 +166,58 @@ ipam_pool_parse(const char *subnet, const char *service, const char *gateway, co
 		p.has_v6 = true;
 	}
 	*ret = p;
+	return 0;
+}
+
+/* Narrows [*first, *last] to its part i of n (1-based; the last part takes the rest). */
+static int
+ipam_slice(unsigned i, unsigned n, uint32_t *first, uint32_t *last)
+{
+	uint32_t size = (*last - *first + 1) / n;
+
+	if (!size)
+		return -ERANGE;
+	*first += (i - 1) * size;
+	if (i < n)
+		*last = *first + size - 1;
+	return 0;
+}
+
+int
+ipam_pool_options(struct ipam_pool *p, const char *domain, const char *slice, bool no_services,
+                  const char **ret_error)
+{
+	struct ipam_pool q = *p;
+
+	if (given(domain)) {
+		if (!ctl_domain_valid(domain))
+			FAIL("\"domain\" is not a DNS domain (labels of A-Z a-z 0-9 -, "
+			     "dot-separated)");
+		snprintf(q.domain, sizeof(q.domain), "%s", domain);
+	}
+	if (given(slice)) {
+		const char *slash = strchr(slice, '/');
+		char first[16];
+		uint64_t i, n;
+
+		if (!q.len)
+			FAIL("\"slice\" needs \"subnet\": it is a part of its pool");
+		if (!slash || (size_t)(slash - slice) >= sizeof(first))
+			FAIL("\"slice\" is not I/N (part I of N, 1 <= I <= N)");
+		memcpy(first, slice, slash - slice);
+		first[slash - slice] = '\0';
+		if (labvalue_uint(slash + 1, 1, 65536, &n) < 0 ||
+		    labvalue_uint(first, 1, n, &i) < 0)
+			FAIL("\"slice\" is not I/N (part I of N, 1 <= I <= N <= 65536)");
+		if (ipam_slice(i, n, &q.auto_first, &q.auto_last) < 0 ||
+		    (q.dhcp_first && ipam_slice(i, n, &q.dhcp_lo, &q.dhcp_hi) < 0))
+			FAIL("\"slice\" cuts the subnet or the DHCP range into parts without an "
+			     "address");
+		q.slice_i = i;
+		q.slice_n = n;
+	}
+	q.no_services = no_services;
+	*p = q;
 	return 0;
 }
 
@@ -293,23 +365,22 @@ ipam_auto(struct ipam *t, const char *seg, const struct ipam_pool *pool, const c
 
 	if (!pool->len)
 		return -EINVAL;
-	if (l && ipam_pool_has(pool, l->addr)) {
+	if (l && ipam_auto_has(pool, l->addr)) {
 		l->time = now;
 		t->dirty = true;
 		*ret_addr = l->addr;
 		return 0;
 	}
 	if (l)
-		ipam_remove(t, l); /* from another subnet of a segment of that name */
-	r = ipam_first_free(t, seg, pool, pool->net + 1, pool->net | ~ipam_mask(pool->len), false,
-	                    &addr);
+		ipam_remove(t, l); /* from another subnet or slice of a segment of that name */
+	r = ipam_first_free(t, seg, pool, pool->auto_first, pool->auto_last, false, &addr);
 	if (r < 0)
 		return r;
 	if (!addr) {
 		for (uint32_t i = 0; i < t->n; i++) {
 			l = &t->v[i];
 			if (l->kind == IPAM_DHCP || !ipam_same_seg(l, seg) ||
-			    !ipam_pool_has(pool, l->addr) || busy(l, userdata))
+			    !ipam_auto_has(pool, l->addr) || busy(l, userdata))
 				continue;
 			if (!oldest || l->time < oldest->time)
 				oldest = l;
@@ -382,11 +453,11 @@ ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool, c
 		return 0;
 	}
 	h = ipam_find_addr(t, seg, requested);
-	if (ipam_in_dhcp(pool, requested) && (!h || ipam_expired(h, now))) {
+	if (ipam_in(requested, pool->dhcp_lo, pool->dhcp_hi) && (!h || ipam_expired(h, now))) {
 		*ret_addr = requested;
 		return 0;
 	}
-	r = ipam_first_free(t, seg, pool, pool->dhcp_first, pool->dhcp_last, true, &addr);
+	r = ipam_first_free(t, seg, pool, pool->dhcp_lo, pool->dhcp_hi, true, &addr);
 	if (r < 0)
 		return r;
 	if (addr) {
@@ -395,8 +466,8 @@ ipam_dhcp_offer(struct ipam *t, const char *seg, const struct ipam_pool *pool, c
 	}
 	for (uint32_t i = 0; i < t->n; i++) {
 		l = &t->v[i];
-		if (ipam_same_seg(l, seg) && ipam_in_dhcp(pool, l->addr) && ipam_expired(l, now) &&
-		    (!oldest || l->time < oldest->time))
+		if (ipam_same_seg(l, seg) && ipam_in(l->addr, pool->dhcp_lo, pool->dhcp_hi) &&
+		    ipam_expired(l, now) && (!oldest || l->time < oldest->time))
 			oldest = l;
 	}
 	if (!oldest)

@@ -29,6 +29,13 @@ struct ipam_pool {
 	struct in6_addr v6; /* a /64 */
 	bool dns;
 	uint32_t mtu;
+	/* Where auto and DHCP allocate: the subnet's hosts and the DHCP range, or with a
+	 * slice I/N the I-th of N equal parts of each (a segment stretched over machines). */
+	uint32_t auto_first, auto_last;
+	uint32_t dhcp_lo, dhcp_hi;
+	unsigned slice_i, slice_n;   /* 0, 0: no slice */
+	bool no_services;            /* another switch runs the service address, DHCP, DNS and RA */
+	char domain[CTL_DOMAIN_MAX]; /* "" or the names' domain: NODE.DOMAIN */
 };
 
 /*
@@ -37,9 +44,18 @@ struct ipam_pool {
  */
 int ipam_pool_parse(const char *subnet, const char *service, const char *gateway, const char *dhcp,
                     const char *ipv6, bool dns, struct ipam_pool *ret, const char **ret_error);
-/* Addresses auto can hand out (the subnet less network, broadcast, service, gateway, DHCP). */
+/*
+ * segment-add's other fields on a parsed pool (NULL or "" when absent): the DNS domain,
+ * the slice "I/N" (1 <= I <= N, each part holding an address), whether this switch runs
+ * the services.  On a bad value, -EINVAL with ret_error naming the field (static text).
+ */
+int ipam_pool_options(struct ipam_pool *p, const char *domain, const char *slice, bool no_services,
+                      const char **ret_error);
+/* Addresses auto can hand out (its part of the subnet less service, gateway, DHCP range). */
 uint32_t ipam_pool_size(const struct ipam_pool *pool);
 bool ipam_pool_has(const struct ipam_pool *pool, uint32_t addr);
+/* Whether auto may hand addr out here: in the pool and in this switch's slice. */
+bool ipam_auto_has(const struct ipam_pool *pool, uint32_t addr);
 
 enum ipam_kind { IPAM_AUTO, IPAM_STATIC, IPAM_DHCP };
 

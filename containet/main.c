@@ -30,7 +30,8 @@ usage(FILE *f)
 		"  fdb [--json]                    learned addresses by segment and VLAN\n"
 		"  segments [--json]               segments, their MTU and how many ports use them\n"
 		"  segment add NAME [--mtu N] [--subnet A/L] [--service A] [--gateway A]\n"
-		"              [--dhcp FIRST-LAST] [--ipv6 PREFIX/64] [--dns]\n"
+		"              [--dhcp FIRST-LAST] [--ipv6 PREFIX/64] [--dns] [--domain D]\n"
+		"              [--slice I/N] [--no-services]\n"
 		"                                  a new segment (a broadcast domain of its own)\n"
 		"  segment del NAME                remove a segment no port uses\n"
 		"  host add NAME [--segment S] [--ipv4 A/L] [--ipv6 A/L] [--masquerade]\n"
@@ -76,6 +77,12 @@ usage(FILE *f)
 		"      --gateway A       segment add: the default route nodes get (a router node)\n"
 		"      --dhcp FIRST-LAST segment add: serve DHCPv4 from this range\n"
 		"      --dns             segment add: answer DNS for the nodes' names\n"
+		"      --domain D        segment add: nodes are also NODE.D in DNS; DHCP and attach\n"
+		"                        hand D out as the search domain\n"
+		"      --slice I/N       segment add: auto and DHCP hand out addresses from part I\n"
+		"                        of N equal parts of the pool (one part per machine)\n"
+		"      --no-services     segment add: another machine's switch runs the service\n"
+		"                        address, DHCP, DNS and RA of this (stretched) segment\n"
 		"      --segment S       host add: the segment (default)\n"
 		"      --ipv4 A/L        host add: the host's IPv4 address on the segment\n"
 		"      --ipv6 A/L        host add: the host's IPv6 address on the segment;\n"
@@ -120,6 +127,9 @@ enum {
 	OPT_GATEWAY,
 	OPT_DHCP,
 	OPT_DNS,
+	OPT_DOMAIN,
+	OPT_SLICE,
+	OPT_NO_SERVICES,
 	OPT_VXLAN,
 	OPT_NO_VXLAN_GSO,
 	OPT_NO_VXLAN_GRO,
@@ -159,6 +169,9 @@ static const struct option options[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
 	{ "dhcp", required_argument, NULL, OPT_DHCP },
 	{ "dns", no_argument, NULL, OPT_DNS },
+	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ "slice", required_argument, NULL, OPT_SLICE },
+	{ "no-services", no_argument, NULL, OPT_NO_SERVICES },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ "no-vxlan-gso", no_argument, NULL, OPT_NO_VXLAN_GSO },
 	{ "no-vxlan-gro", no_argument, NULL, OPT_NO_VXLAN_GRO },
@@ -511,6 +524,20 @@ main(int argc, char **argv)
 			copts.dns = true;
 			client_opts = true;
 			break;
+		case OPT_DOMAIN:
+			if (!string_option("domain", optarg, copts.domain, sizeof(copts.domain)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_SLICE:
+			if (!string_option("slice", optarg, copts.slice, sizeof(copts.slice)))
+				return 2;
+			client_opts = true;
+			break;
+		case OPT_NO_SERVICES:
+			copts.no_services = true;
+			client_opts = true;
+			break;
 		case OPT_VXLAN:
 			if (nvx == VXLAN_START_MAX)
 				return log_usage_error("at most %d --vxlan ports", VXLAN_START_MAX);
@@ -593,7 +620,8 @@ main(int argc, char **argv)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
 		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, "
-					     "--subnet, --service, --gateway, --dhcp, --dns, --vni, "
+					     "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
+					     "--slice, --no-services, --vni, "
 					     "--remote, --local, --dstport and --port go with a client "
 					     "command, or after --vxlan NAME");
 	if (!cfg.state_dir) {

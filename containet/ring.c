@@ -156,7 +156,8 @@ sw_init(struct sw *sw, const struct sw_config *cfg)
 void
 sw_free(struct sw *sw)
 {
-	/* Leaving: plain closes, no ring round trips. */
+	/* A save of the leases under way ends first; then plain closes, no ring round trips. */
+	lease_stop(sw);
 	link_free(sw);
 	for (uint32_t i = 0; i < sw->cfg.max_ports && sw->ports; i++) {
 		if (sw->ports[i].fd >= 0 && sw->ports[i].kind == PORT_HOST)
@@ -226,7 +227,7 @@ tick_done(struct sw *sw)
 	control_tick(sw);
 	capture_tick(sw);
 	endpoint_tick(sw);
-	lease_save(sw);
+	lease_kick(sw);
 	vxport_tick(sw);
 	arm_tick(sw);
 }
@@ -268,6 +269,12 @@ handle_cqe(struct sw *sw, const struct io_uring_cqe *cqe)
 		break;
 	case OP_TUN_SEND:
 		vxport_send_done(sw, cqe);
+		break;
+	case OP_LEASE:
+		if (lease_io_done(sw, cqe)) {
+			control_leases_saved(sw);
+			endpoint_leases_saved(sw);
+		}
 		break;
 	case OP_IGNORE:
 		break;

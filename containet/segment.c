@@ -130,8 +130,10 @@ segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret)
 		inet_ntop(AF_INET, &v4, ret->subnet, sizeof(ret->subnet));
 		snprintf(ret->subnet + strlen(ret->subnet), sizeof(ret->subnet) - strlen(ret->subnet),
 			 "/%u", a->len);
-		ret->addresses = ipam_pool_size(a) +
-				 (a->dhcp_first ? a->dhcp_last - a->dhcp_first + 1 : 0);
+		/* DHCP's share only where this switch serves it. */
+		ret->addresses =
+		        ipam_pool_size(a) +
+		        (a->dhcp_first && !a->no_services ? a->dhcp_hi - a->dhcp_lo + 1 : 0);
 		ret->leased = ipam_used(&sw->ipam, s->name, a, lease_clock());
 	}
 	if (a->service) {
@@ -155,5 +157,9 @@ segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret)
 		inet_ntop(AF_INET6, &a->v6, ret->ipv6, sizeof(ret->ipv6));
 		strcat(ret->ipv6, "/64");
 	}
+	snprintf(ret->domain, sizeof(ret->domain), "%s", a->domain);
+	ret->no_services = a->no_services;
+	if (a->slice_n)
+		snprintf(ret->slice, sizeof(ret->slice), "%u/%u", a->slice_i, a->slice_n);
 	ret->dns = a->dns;
 }

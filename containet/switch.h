@@ -34,6 +34,7 @@ enum sw_op {
 	OP_CAPTURE_WRITE, /* a capture's queued bytes on their way to its reader */
 	OP_TUN_RECV, /* a datagram on a VXLAN socket: the slot index is the socket's */
 	OP_TUN_SEND, /* a datagram sent: the buffer id field holds its send slot */
+	OP_LEASE,    /* a step of a save of the leases: the buffer id field holds the step */
 };
 
 /* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
@@ -62,6 +63,7 @@ enum port_kind {
 };
 
 struct vxport;
+struct lease_io;
 
 struct port {
 	int fd;            /* -1: slot free */
@@ -194,6 +196,12 @@ struct conn {
 	uid_t uid;
 	char *rbuf;  /* CTL_MSG_MAX + 1 bytes, so an oversize message shows as such */
 	char *reply; /* owned until its send completes */
+	/* An attach whose reply waits for its lease to be on disk: the save it needs
+	 * (0: none), the reply, and the port to undo if that save fails. */
+	uint64_t lease_need;
+	char *lease_reply;
+	uint32_t lease_port;
+	uint16_t lease_port_gen;
 	struct iovec iov;
 	struct msghdr msg;
 	union {
@@ -280,6 +288,7 @@ struct sw {
 	struct fdb fdb;
 	struct ipam ipam;  /* every segment's leases */
 	char *lease_path;  /* the state file they are saved to */
+	struct lease_io *lio; /* its saves on the ring (lease.c), NULL without a state directory */
 	uint64_t now; /* monotonic ns, read once per batch of completions */
 	struct capture *caps; /* CAPTURE_MAX slots */
 	uint32_t ncaps;       /* slots in use: 0 costs the data path one test */
@@ -460,15 +469,27 @@ void host_release(struct sw *sw, uint32_t idx);
 
 /* lease.c: the segments' addressing as the switch keeps it: leases and their state file. */
 int lease_init(struct sw *sw);
-/* Saves the leases if they changed: temp file, fsync, rename. */
-int lease_save(struct sw *sw);
+/* Starts saving the leases on the ring if they changed and no save is under way. */
+void lease_kick(struct sw *sw);
+/*
+ * The save that puts the table as it is now on disk, for an answer that hands out what
+ * changed: 0 when nothing it needs is unsaved.  Starts that save if none is under way.
+ */
+uint64_t lease_need(struct sw *sw);
+/* Whether save seq is on disk: 1 yes (seq 0 too), 0 not yet, -errno when it failed. */
+int lease_state(const struct sw *sw, uint64_t seq);
+/* A step of a save completed; true when the save ended (answers waiting for it may go). */
+bool lease_io_done(struct sw *sw, const struct io_uring_cqe *cqe);
+/* At exit: waits for the save under way, then saves what changed since (blocking). */
+void lease_stop(struct sw *sw);
 /* Whether l's node is attached to l's segment now. */
 bool lease_busy(const struct ipam_lease *l, void *sw);
 uint64_t lease_clock(void);
 /*
  * The addresses attach asks for (req->ipv4, req->ipv6: "auto" or static) on segment seg,
  * before the port exists: the assignment in *ret (always with the segment's MTU), the
- * host-order IPv4 address in *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.
+ * host-order IPv4 address in *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.  A
+ * new lease is in the table, not yet on disk: the reply waits for lease_need().
  */
 int lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req,
 		 struct ctl_assign *ret, uint32_t *ret_ipv4, char **ret_error);
@@ -482,6 +503,8 @@ bool endpoint_input(struct sw *sw, uint32_t in, const struct frame *f);
 void endpoint_port_added(struct sw *sw, uint32_t idx);
 void endpoint_tick(struct sw *sw);
 uint64_t endpoint_drops(const struct sw *sw, uint32_t seg);
+/* A save of the leases ended: DHCP answers waiting for it go (an ACK, or a NAK if it failed). */
+void endpoint_leases_saved(struct sw *sw);
 
 /* control.c: the control socket. */
 int control_start(struct sw *sw);
@@ -493,3 +516,5 @@ void control_tick(struct sw *sw);
 void control_close_all(struct sw *sw);
 /* The reply to a request whose answer waited (capture-stop); dropped if conn is gone. */
 void control_reply_late(struct sw *sw, uint32_t conn, uint16_t gen, char *text);
+/* A save of the leases ended: attach replies waiting for it go (or the attach is undone). */
+void control_leases_saved(struct sw *sw);

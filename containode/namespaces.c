@@ -288,7 +288,8 @@ child_rewrite_etc(const char *name, const char *text, struct setup_error *e)
  * What a switch handed out to each interface attached to it, which containode relays after
  * each attach, in the plan's order: the segment's MTU (unless mtu= chose one) and, for
  * ipv4=auto or ipv6=auto, the addresses, configured before the command runs, their name
- * servers into /etc/resolv.conf and the address into /etc/hosts.  Taken
+ * servers (and the segment's domain, to search) into /etc/resolv.conf and the address into
+ * /etc/hosts.  Taken
  * after the file system is ready, so that the attach (which saves the lease) overlaps
  * the mounts.
  */
@@ -297,7 +298,7 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 {
 	/* The child's own copy of the plan (the clone shares no memory): its to complete. */
 	struct plan *own = (struct plan *)p;
-	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
+	char dns[CTL_DNS_MAX][CTL_ADDR_MAX], domain[CTL_DOMAIN_MAX] = "";
 	size_t ndns = 0;
 	bool any = false;
 	int r;
@@ -328,11 +329,16 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 			a.dns[k][CTL_ADDR_MAX - 1] = '\0';
 			strcpy(dns[ndns++], a.dns[k]);
 		}
+		/* The first switch that names a domain gives the one to search. */
+		a.domain[CTL_DOMAIN_MAX - 1] = '\0';
+		if (!domain[0] && a.ndns)
+			strcpy(domain, a.domain);
 	}
 	if (!any)
 		return 0;
 	if (ndns) {
-		_cleanup_free_ char *text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, ndns);
+		_cleanup_free_ char *text = plan_resolv_switch(domain, (const char(*)[CTL_ADDR_MAX])dns,
+								ndns);
 
 		r = text ? child_rewrite_etc("resolv.conf", text, e)
 			 : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");

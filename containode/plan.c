@@ -268,14 +268,18 @@ plan_resolv_conf(const char *host, bool host_net)
 }
 
 char *
-plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n)
+plan_resolv_switch(const char *domain, const char (*dns)[CTL_ADDR_MAX], size_t n)
 {
-	size_t size = n * (sizeof("nameserver \n") + CTL_ADDR_MAX) + 1, len = 0;
+	size_t size = n * (sizeof("nameserver \n") + CTL_ADDR_MAX) + sizeof("search \n") +
+		      CTL_DOMAIN_MAX + 1,
+	       len = 0;
 	char *text = malloc(size);
 
 	if (!text)
 		return NULL;
 	text[0] = '\0';
+	if (domain && domain[0])
+		len += snprintf(text, size, "search %.*s\n", CTL_DOMAIN_MAX - 1, domain);
 	for (size_t i = 0; i < n; i++)
 		len += snprintf(text + len, size - len, "nameserver %s\n", dns[i]);
 	return text;

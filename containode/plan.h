@@ -157,8 +157,9 @@ const char *plan_check(const struct plan *p);
 
 /* --- The network part --- */
 
-/* /etc/resolv.conf for the name servers a switch handed out (n of them). */
-char *plan_resolv_switch(const char (*dns)[CTL_ADDR_MAX], size_t n);
+/* /etc/resolv.conf for the name servers a switch handed out (n of them), with its domain
+ * ("" or NULL for none) to search. */
+char *plan_resolv_switch(const char *domain, const char (*dns)[CTL_ADDR_MAX], size_t n);
 
 /*
  * Sets one KEY=VALUE of an interface: switch, segment, ifname, ipv4, ipv6, mac, mtu,

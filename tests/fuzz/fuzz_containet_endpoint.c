@@ -62,14 +62,24 @@ fuzz_udp(const struct pkt *pk, uint8_t *out)
 		check_frame(out, pkt_udp4(out, 1, 2, 67, 68, n), PKT_ETH_IP4);
 	}
 	switch (dns_parse(pk->payload, pk->payload_len, &q)) {
-	case DNS_OK:
+	case DNS_OK: {
+		char name[DNS_NAME_MAX];
+		enum dns_scope sc = dns_scope(q.name, "lab", name);
+
 		assert(strlen(q.name) < DNS_NAME_MAX);
+		/* a name under the domain is shorter by it and its dot; others stay whole */
+		if (sc == DNS_SCOPE_DOMAIN)
+			assert(strlen(name) + 4 == strlen(q.name) && name[0]);
+		else
+			assert(!strcmp(name, q.name));
+		assert(sc != DNS_SCOPE_LABEL || (name[0] && !strchr(name, '.')));
 		assert(q.question + q.question_len <= pk->payload + pk->payload_len);
 		n = dns_build(out + 42, &q, DNS_RCODE_NOERROR, &a, 1, 5);
 		assert(n <= DNS_REPLY_MAX);
 		pkt_eth(out, pk->src, me, PKT_ETH_IP4);
 		check_frame(out, pkt_udp4(out, 1, 2, 53, pk->sport, n), PKT_ETH_IP4);
 		break;
+	}
 	case DNS_FORMERR:
 	case DNS_NOTIMP:
 		assert(dns_build(out + 42, &q, DNS_RCODE_FORMERR, NULL, 0, 0) <= DNS_REPLY_MAX);

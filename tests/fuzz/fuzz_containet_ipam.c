@@ -1,8 +1,9 @@
 /*
  * Lines of the switch's lease file, and segment addressing.  Input: a first byte 0 makes
  * the rest one line for ipam_lease_parse (what parses formats back to the same line and
- * loads); otherwise the rest is five NUL-separated fields for ipam_pool_parse (subnet,
- * service, gateway, dhcp, ipv6), whose result must hold together.
+ * loads); otherwise the rest is seven NUL-separated fields: five for ipam_pool_parse
+ * (subnet, service, gateway, dhcp, ipv6) and two for ipam_pool_options (domain, slice),
+ * whose result must hold together: a slice lies within the subnet and the DHCP range.
  */
 #include <assert.h>
 #include <errno.h>
@@ -35,16 +36,31 @@ fuzz_line(const char *line)
 static void
 fuzz_pool(char *text, size_t size)
 {
-	const char *f[5] = { "", "", "", "", "" }, *err = NULL;
-	struct ipam_pool p;
+	const char *f[7] = { "", "", "", "", "", "", "" }, *err = NULL;
+	struct ipam_pool p, whole;
 	size_t k = 0;
 
-	for (char *s = text; k < 5 && s < text + size; s += strlen(s) + 1)
+	for (char *s = text; k < 7 && s < text + size; s += strlen(s) + 1)
 		f[k++] = s;
 	if (ipam_pool_parse(f[0], f[1], f[2], f[3], f[4], size & 1, &p, &err) < 0) {
 		assert(err && err[0] == '"');
 		return;
 	}
+	whole = p;
+	if (ipam_pool_options(&p, f[5], f[6], size & 2, &err) < 0) {
+		assert(err && err[0] == '"');
+		assert(!memcmp(&p, &whole, sizeof(p)));
+		return;
+	}
+	assert(strlen(p.domain) < sizeof(p.domain));
+	if (p.len) {
+		assert(p.auto_first >= whole.auto_first && p.auto_last <= whole.auto_last);
+		assert(p.auto_first <= p.auto_last);
+		assert(ipam_pool_size(&p) <= ipam_pool_size(&whole));
+	}
+	if (p.dhcp_first)
+		assert(p.dhcp_lo >= p.dhcp_first && p.dhcp_hi <= p.dhcp_last &&
+		       p.dhcp_lo <= p.dhcp_hi);
 	assert(p.len == 0 || (p.len >= 8 && p.len <= 30));
 	assert(!p.service || ipam_pool_size(&p) < (1u << (32 - p.len)));
 	assert(!p.dhcp_first || p.dhcp_first <= p.dhcp_last);

@@ -177,3 +177,33 @@ assert_ok "the service still answers ping" nsenter -t "$NH" -n ping -c 1 -W 2 10
 assert_match "Address:[[:space:]]+$web_ip" "$(nsenter -t "$NH" -n busybox nslookup web 10.79.0.253 2>&1 || true)" \
 	"and DNS"
 ctl segments >/dev/null && ok "the switch is alive" || fail "the switch died"
+
+# --- a segment with a domain: NODE.DOMAIN in DNS (A and AAAA), option 15, resolv.conf ---
+ctl segment add lab2 --subnet 10.80.0.0/24 --service 10.80.0.253 --dhcp 10.80.0.100-10.80.0.199 \
+	--dns --ipv6 fd80::/64 --domain Lab2.test >/dev/null
+assert_match '"name":"lab2"[^}]*"domain":"Lab2.test"' "$(ctl segments --json)" "segments shows the domain"
+assert_match "lab2 .* domain Lab2.test" "$(ctl segments)" "and so does its table"
+assert_exit 1 "a domain that is not one is refused" ctl segment add lab3 --subnet 10.81.0.0/24 --domain 'a..b'
+assert_match '"domain"' "$(cat "$TEST_TMP/last.out")" "naming the field"
+spawn "${ID}dw" "${RUN[@]}" -i "${ID}dw" --hostname web2 --net "switch=$SOCK,segment=lab2,ipv4=auto" sleep 300
+wait_until 5 port_up "${ID}dw" || die "node web2 did not attach"
+dw_ip=$(ctl leases lab2 --json | grep -o "\"ipv4\":\"[0-9.]*\",\"node\":\"${ID}dw\"" | grep -o '10\.[0-9.]*')
+cat >"$ROOT/bin/dom.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = bound ] && echo "bound domain=$domain dns=$dns" >>/tmp/dom
+exit 0
+EOS
+chmod +x "$ROOT/bin/dom.sh"
+out=$("${RUN[@]}" -i "${ID}dc" --net "switch=$SOCK,segment=lab2,ipv4=auto" sh -c '
+	cat /etc/resolv.conf
+	nslookup web2.lab2.test 10.80.0.253
+	nslookup -type=AAAA web2.LAB2.test 10.80.0.253
+	nslookup nosuch.lab2.test 10.80.0.253; echo "unknown-rc=$?"
+	udhcpc -q -n -f -i eth0 -s /bin/dom.sh -t 5 -T 1 >/dev/null 2>&1; cat /tmp/dom' 2>&1)
+assert_match "search Lab2.test"$'\n'"nameserver 10\.80\.0\.253" "$out" "an auto node's resolv.conf searches the segment's domain"
+assert_match "Name:[[:space:]]+web2\.lab2\.test"$'\n'"Address:[[:space:]]+$dw_ip" "$out" \
+	"nslookup web2.DOMAIN answers with web2's address"
+assert_match "Name:[[:space:]]+web2\.LAB2\.test"$'\n'"Address:[[:space:]]+fd80:" "$out" "and with its SLAAC address for AAAA"
+assert_match "NXDOMAIN" "$out" "an unknown NODE.DOMAIN is NXDOMAIN"
+assert_match "unknown-rc=1" "$out" "and fails"
+assert_match "bound domain=Lab2.test dns=10\.80\.0\.253" "$out" "DHCP gives the domain (option 15)"

@@ -246,6 +246,67 @@ START_TEST(dhcp_full_range_reuses_expired)
 }
 END_TEST
 
+/* A segment stretched over machines: each hands out from its slice, static anywhere. */
+START_TEST(slices_split_the_pool)
+{
+	struct ipam_pool one = pool, two = pool, p;
+	const uint8_t m[6] = { 2, 0, 0, 0, 0, 1 };
+	const char *err = NULL;
+	uint32_t a, b;
+
+	/* 10.1.0.1-254 in halves: .1-.127 and .128-.254 (less service, gateway, DHCP) */
+	ck_assert_int_eq(ipam_pool_options(&one, NULL, "1/2", true, &err), 0);
+	ck_assert_int_eq(ipam_pool_options(&two, "lab", "2/2", false, &err), 0);
+	ck_assert(one.no_services && !two.no_services);
+	ck_assert_str_eq(two.domain, "lab");
+	ck_assert_uint_eq(one.auto_first, A("10.1.0.1"));
+	ck_assert_uint_eq(one.auto_last, A("10.1.0.127"));
+	ck_assert_uint_eq(two.auto_first, A("10.1.0.128"));
+	ck_assert_uint_eq(two.auto_last, A("10.1.0.254"));
+	ck_assert_uint_eq(ipam_pool_size(&one), 127 - 28);     /* .100-.127 are DHCP's */
+	ck_assert_uint_eq(ipam_pool_size(&two), 127 - 72 - 2); /* .128-.199, service, gateway */
+	ck_assert_uint_eq(ipam_pool_size(&one) + ipam_pool_size(&two), ipam_pool_size(&pool));
+	ck_assert_int_eq(ipam_auto(&t, "lan", &one, "n1", "eth0", 10, busy, NULL, &a), 0);
+	ck_assert_uint_eq(a, A("10.1.0.1"));
+	ck_assert_int_eq(ipam_auto(&t, "lan", &two, "n2", "eth0", 10, busy, NULL, &b), 0);
+	ck_assert_uint_eq(b, A("10.1.0.200"));
+	ck_assert(ipam_auto_has(&one, a) && !ipam_auto_has(&two, a));
+	/* a lease outside this switch's slice is given up for one inside */
+	ck_assert_int_eq(ipam_auto(&t, "lan", &two, "n1", "eth0", 10, busy, NULL, &a), 0);
+	ck_assert_uint_eq(a, A("10.1.0.201"));
+	/* static: anywhere in the subnet */
+	ck_assert_int_eq(
+	        ipam_static(&t, "lan", &one, "s1", "eth0", A("10.1.0.250"), 10, busy, NULL, NULL),
+	        0);
+	/* DHCP offers from its part of the range: .150-.199 */
+	ck_assert_uint_eq(two.dhcp_lo, A("10.1.0.150"));
+	ck_assert_uint_eq(two.dhcp_hi, A("10.1.0.199"));
+	ck_assert_int_eq(ipam_dhcp_offer(&t, "lan", &two, m, A("10.1.0.100"), 10, &a), 0);
+	ck_assert_uint_eq(a, A("10.1.0.150"));
+	/* bad slices, each refused naming the field */
+	static const char *const bad[] = { "0/2", "3/2",   "1/0",  "1",       "/2",   "1/",
+		                           "a/2", "1/2/3", "-1/2", "1/65537", "1/256" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = pool;
+		err = NULL;
+		ck_assert_msg(ipam_pool_options(&p, NULL, bad[i], false, &err) == -EINVAL,
+		              "'%s' accepted", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err, "\"slice\""));
+		ck_assert_uint_eq(p.auto_last, pool.auto_last); /* left as it was */
+	}
+	/* 1/100 of a /24's DHCP range of 100 is one address each: fine */
+	p = pool;
+	ck_assert_int_eq(ipam_pool_options(&p, NULL, "100/100", false, &err), 0);
+	ck_assert_uint_eq(p.dhcp_lo, A("10.1.0.199"));
+	/* a slice needs a subnet; a domain must be one */
+	ck_assert_int_eq(ipam_pool_parse(NULL, NULL, NULL, NULL, NULL, false, &p, &err), 0);
+	ck_assert_int_eq(ipam_pool_options(&p, NULL, "1/2", false, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "\"subnet\""));
+	ck_assert_int_eq(ipam_pool_options(&p, "a..b", NULL, false, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "\"domain\""));
+}
+END_TEST
+
 START_TEST(lease_lines_round_trip)
 {
 	const uint8_t m1[6] = { 2, 0xab, 0, 0, 0, 1 };
@@ -335,6 +396,7 @@ ipam_suite(void)
 	tcase_add_test(tc, static_conflicts);
 	tcase_add_test(tc, dhcp_offer_bind_release_decline);
 	tcase_add_test(tc, dhcp_full_range_reuses_expired);
+	tcase_add_test(tc, slices_split_the_pool);
 	tcase_add_test(tc, lease_lines_round_trip);
 	tcase_add_test(tc, lease_lines_refuse_garbage);
 	tcase_add_test(tc, load_later_line_wins);

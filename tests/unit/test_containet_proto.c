@@ -375,6 +375,29 @@ icmp6_frame(const struct in6_addr *src, const struct in6_addr *dst, const void *
 	return 54 + len;
 }
 
+START_TEST(dns_names_and_the_domain)
+{
+	char n[DNS_NAME_MAX];
+
+	ck_assert_int_eq(dns_scope("web", "", n), DNS_SCOPE_LABEL);
+	ck_assert_str_eq(n, "web");
+	ck_assert_int_eq(dns_scope("web.lab", "", n), DNS_SCOPE_OUTSIDE);
+	ck_assert_str_eq(n, "web.lab");
+	ck_assert_int_eq(dns_scope("", "lab", n), DNS_SCOPE_OUTSIDE);
+	ck_assert_int_eq(dns_scope("web", "lab", n), DNS_SCOPE_LABEL);
+	ck_assert_int_eq(dns_scope("web.lab", "Lab", n), DNS_SCOPE_DOMAIN);
+	ck_assert_str_eq(n, "web");
+	ck_assert_int_eq(dns_scope("a.b.lab1.example", "lab1.example", n), DNS_SCOPE_DOMAIN);
+	ck_assert_str_eq(n, "a.b");
+	ck_assert_int_eq(dns_scope("lab", "lab", n), DNS_SCOPE_APEX);
+	ck_assert_int_eq(dns_scope(".lab", "lab", n), DNS_SCOPE_OUTSIDE);
+	ck_assert_int_eq(dns_scope("weblab", "lab", n), DNS_SCOPE_LABEL);
+	ck_assert_int_eq(dns_scope("web.xlab", "lab", n), DNS_SCOPE_OUTSIDE);
+	ck_assert_int_eq(dns_scope("example.com", "lab", n), DNS_SCOPE_OUTSIDE);
+	ck_assert_str_eq(n, "example.com");
+}
+END_TEST
+
 START_TEST(nd_solicitations_and_advertisements)
 {
 	struct in6_addr node = ip6("fe80::1"), all_routers = ip6("ff02::2"),
@@ -508,6 +531,7 @@ proto_suite(void)
 	tcase_add_test(tc, dhcp_parse_client_messages);
 	tcase_add_test(tc, dhcp_build_replies);
 	tcase_add_test(tc, dns_queries_and_answers);
+	tcase_add_test(tc, dns_names_and_the_domain);
 	tcase_add_test(tc, nd_solicitations_and_advertisements);
 	tcase_add_test(tc, icmp6_echo);
 	tcase_add_test(tc, eui64);

@@ -610,8 +610,11 @@ START_TEST(net_auto_addresses)
 	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(why, "switch="));
 	plan_free(&p);
-	text = plan_resolv_switch((const char(*)[CTL_ADDR_MAX])dns, 2);
+	text = plan_resolv_switch(NULL, (const char(*)[CTL_ADDR_MAX])dns, 2);
 	ck_assert_str_eq(text, "nameserver 10.0.0.253\nnameserver fd00::53\n");
+	free(text);
+	text = plan_resolv_switch("lab1.example", (const char(*)[CTL_ADDR_MAX])dns, 1);
+	ck_assert_str_eq(text, "search lab1.example\nnameserver 10.0.0.253\n");
 	free(text);
 }
 END_TEST

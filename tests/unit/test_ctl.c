@@ -484,6 +484,16 @@ START_TEST(segment_objects)
 	o = cJSON_Parse("{\"name\":7}");
 	ck_assert_int_eq(ctl_segment_from_json(o, &t), -EBADMSG);
 	cJSON_Delete(o);
+	/* a stretched segment: its domain, its slice, its services elsewhere */
+	s = (struct ctl_segment){ .name = "lan", .mtu = 1450, .subnet = "10.1.0.0/24",
+				  .domain = "lab", .no_services = true, .slice = "2/2" };
+	o = ctl_segment_to_json(&s);
+	text = cJSON_PrintUnformatted(o);
+	ck_assert_ptr_nonnull(strstr(text, "\"domain\":\"lab\",\"services\":false,\"slice\":\"2/2\""));
+	free(text);
+	ck_assert_int_eq(ctl_segment_from_json(o, &t), 0);
+	ck_assert_int_eq(memcmp(&s, &t, sizeof(s)), 0);
+	cJSON_Delete(o);
 }
 END_TEST
 
@@ -911,6 +921,28 @@ START_TEST(addressing_requests)
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"subnet\":7}", "\"subnet\"");
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dhcp\":\"10.1.0.100-10.1.0.199-10.1.0.200\"}",
 		"\"dhcp\"");
+	/* a stretched segment's fields and the domain */
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
+				"\"domain\":\"lab1.Example\",\"services\":false,\"slice\":\"2/3\"}",
+				&r, &e),
+			 0);
+	ck_assert_str_eq(r.domain, "lab1.Example");
+	ck_assert(r.no_services);
+	ck_assert_str_eq(r.slice, "2/3");
+	free(text);
+	text = ctl_request_encode(&r);
+	ck_assert_int_eq(decode(text, &back, &e), 0);
+	ck_assert_mem_eq(&back, &r, sizeof(r));
+	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"l\",\"services\":true}", &r, &e),
+			 0);
+	ck_assert(!r.no_services);
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"services\":0}", "\"services\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"slice\":2}", "\"slice\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"domain\":\"a..b\"}", "\"domain\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"domain\":\"lab.\"}", "\"domain\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"domain\":\"-lab\"}", "\"domain\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"domain\":\"la b\"}", "\"domain\"");
+	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"domain\":true}", "\"domain\"");
 	ck_assert_int_eq(decode("{\"op\":\"leases\"}", &r, &e), 0);
 	ck_assert_int_eq(r.op, CTL_LEASES);
 	ck_assert_int_eq(decode("{\"op\":\"leases\",\"segment\":\"lan\"}", &r, &e), 0);
@@ -919,10 +951,36 @@ START_TEST(addressing_requests)
 }
 END_TEST
 
+START_TEST(domain_names)
+{
+	static const char *const good[] = { "lab", "LAB", "a", "lab1.example", "x-1.y-2.z",
+					    "0.1.2", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123" };
+	static const char *const bad[] = { "", ".", "lab.", ".lab", "a..b", "-a", "a-", "a.-b",
+					   "a_b", "a b", "l\xc3\xa4" "b",
+					   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234" };
+	char longest[CTL_DOMAIN_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(ctl_domain_valid(good[i]), "'%s' refused", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!ctl_domain_valid(bad[i]), "'%s' accepted", bad[i]);
+	/* 253 characters in labels of 63 at most: the longest there is; one more is too long */
+	memset(longest, 'a', sizeof(longest));
+	for (size_t i = 63; i < CTL_DOMAIN_MAX; i += 64)
+		longest[i] = '.';
+	longest[CTL_DOMAIN_MAX - 1] = '\0';
+	ck_assert(ctl_domain_valid(longest));
+	longest[CTL_DOMAIN_MAX - 1] = 'a';
+	longest[CTL_DOMAIN_MAX] = '\0';
+	ck_assert(!ctl_domain_valid(longest));
+}
+END_TEST
+
 START_TEST(assignments_and_leases)
 {
 	struct ctl_assign a = { .ipv4 = "10.1.0.5/24", .gateway = "10.1.0.254", .ndns = 1,
-				.dns = { "10.1.0.253" }, .mtu = 1450, .ipv6 = "fd00::/64" }, b;
+				.dns = { "10.1.0.253" }, .mtu = 1450, .ipv6 = "fd00::/64",
+				.domain = "lab" }, b;
 	struct ctl_lease l = { .segment = "lan", .kind = "dhcp", .node = "web", .ipv4 = "10.1.0.100",
 			       .mac = "02:00:00:00:00:01", .expires = 60 }, m;
 	_cleanup_free_ char *text = ctl_reply_attach("a-eth0", "lan", &a);
@@ -938,6 +996,9 @@ START_TEST(assignments_and_leases)
 	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
 	cJSON_Delete(bad);
 	bad = cJSON_Parse("{\"dns\":[\"x\"]}");
+	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
+	cJSON_Delete(bad);
+	bad = cJSON_Parse("{\"domain\":\"a;b\"}");
 	ck_assert_int_eq(ctl_assign_from_json(bad, &b), -EBADMSG);
 	o = ctl_lease_to_json(&l);
 	ck_assert_int_eq(ctl_lease_from_json(o, &m), 0);
@@ -961,6 +1022,7 @@ ctl_suite(void)
 	tcase_add_test(tc, port_and_fdb_objects);
 	tcase_add_test(tc, port_names);
 	tcase_add_test(tc, segment_requests);
+	tcase_add_test(tc, domain_names);
 	tcase_add_test(tc, host_requests);
 	tcase_add_test(tc, prefixes);
 	tcase_add_test(tc, vxlan_requests);
