@@ -244,6 +244,11 @@ add_segments(const struct labrun *r)
 			if (k == LAB_SEG_DNS) {
 				if (strcmp(s->val[k], "true") == 0 && strv_push(&add, strdup(opt)) < 0)
 					return -ENOMEM;
+				/* LAB_DOMAIN: the segment's names answer as NODE.DOMAIN too. */
+				if (strcmp(s->val[k], "true") == 0 && lab->domain &&
+				    (strv_push(&add, strdup("--domain")) < 0 ||
+				     strv_push(&add, strdup(lab->domain)) < 0))
+					return -ENOMEM;
 			} else if (opt) {
 				if (strv_push(&add, strdup(opt)) < 0 ||
 				    strv_push(&add, strdup(s->val[k])) < 0)

@@ -174,3 +174,19 @@ assert_ok "a reaches b in VLAN 10" lab wait --name lvv --timeout 20 a -- ping -c
 assert_fails "a does not reach c in VLAN 20" lab exec --name lvv a -- ping -c 2 -i 0.2 -W 1 10.9.0.3
 assert_ok "down of the VLAN lab" lab down --name lvv
 assert_eq "" "$(leftovers lvv)" "down leaves nothing"
+
+# --- LAB_DOMAIN: the switch's DNS answers NODE.DOMAIN -----------------------------------------
+N=$TEST_TMP/names
+mkdir -p "$N"
+printf 'a[0]="lan"\nb[0]="lan"\n' >"$N/lab.conf"
+printf 'LAB_DOMAIN="lab.test"\na[0.ip]=10.8.0.1/24\nb[0.ip]=10.8.0.2/24\n' >"$N/lab.ext"
+printf 'lan[subnet]=10.8.0.0/24\nlan[service]=10.8.0.254\nlan[dns]=true\n' >>"$N/lab.ext"
+assert_ok "up of a lab with LAB_DOMAIN" lab up --name lvn "$N"
+assert_match "lab\.test" "$("$CONTAINET" -s "$CONTAINET_LAB_ROOT/lvn/switch.sock" segments --json)" \
+	"segment lan has the lab's domain"
+out=$(lab exec --name lvn a -- busybox nslookup b.lab.test 10.8.0.254 2>&1) || true
+assert_match "Address:[[:space:]]+10\.8\.0\.2([^0-9]|$)" "$out" "the switch's DNS answers b.lab.test with b's address"
+assert_fails "an unknown NODE.DOMAIN is not found" lab exec --name lvn a -- \
+	busybox nslookup nosuch.lab.test 10.8.0.254
+assert_ok "down of the names lab" lab down --name lvn
+assert_eq "" "$(leftovers lvn)" "down leaves nothing"
