@@ -2,7 +2,7 @@
 # make demo: a busybox root file system, the containet switch, two containers on it
 # (10.0.0.1/24 and 10.0.0.2/24) pinging each other; then a short lab tour: the lab
 # demo/labs/two-lans (two LANs and a router) up in one command, a ping across the router,
-# and down.  Prints what happens, cleans up everything (also on failure or Ctrl-C) and
+# a live capture read by tcpdump, a delay set and measured, and down.  Prints what happens, cleans up everything (also on failure or Ctrl-C) and
 # exits 0 only if every ping went through and nothing of the lab is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -140,8 +140,29 @@ say "pc1's routes, from its startup script, and a ping to pc2 on the other LAN, 
 "$BIN/containet" lab exec --name "$LAB" pc1 -- ip route | sed 's/^/    /'
 "$BIN/containet" lab exec --name "$LAB" pc1 -- ping -c 3 -W 2 10.2.0.2 | sed 's/^/    /' ||
 	die "pc1 could not reach pc2 through r1"
+if command -v tcpdump >/dev/null; then
+	say "a live capture of lan2 read by tcpdump (containet lab capture lan2 -c 4 -w - | tcpdump -r -)"
+	"$BIN/containet" lab capture --name "$LAB" lan2 -c 4 --duration 10 -w - 2>/dev/null |
+		tcpdump -n -r - 2>/dev/null | sed 's/^/    /' &
+	capture=$!
+	sleep 0.5 # the capture is in place before the first frame
+	"$BIN/containet" lab exec --name "$LAB" pc1 -- ping -c 4 -i 0.2 -W 2 10.2.0.2 >/dev/null ||
+		die "pc1 could not reach pc2 during the capture"
+	wait "$capture" || die "the capture failed"
+fi
+rtt() { # the average round trip pc1 -> pc2 in ms
+	"$BIN/containet" lab exec --name "$LAB" pc1 -- ping -q -c 5 -i 0.2 -W 2 10.2.0.2 |
+		awk -F/ '/^(rtt|round-trip)/ { print $5 }'
+}
+say "a delay of 20 ms towards pc2 (containet lab link pc2 delay=20ms), measured by ping:"
+before=$(rtt)
+"$BIN/containet" lab link --name "$LAB" pc2 delay=20ms
+after=$(rtt)
+"$BIN/containet" lab link --name "$LAB" pc2 clear
+say "  average round trip ${before:-?} ms before, ${after:-?} ms with the delay"
+awk -v a="${after:-0}" 'BEGIN { exit !(a >= 20) }' || die "the delay did not show in the round trip"
 say "containet lab down --name $LAB"
 "$BIN/containet" lab down --name "$LAB"
 [[ ! -e $CONTAINET_LAB_ROOT/$LAB ]] || die "the lab's state is still there"
 LAB=
-say "SUCCESS: the lab went up, routed between its LANs, and is gone"
+say "SUCCESS: the lab went up, routed between its LANs, was watched and slowed, and is gone"
