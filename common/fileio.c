@@ -13,20 +13,13 @@
 #include <unistd.h>
 
 int
-read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+read_fd(int fd, size_t hint, size_t max, char **ret, size_t *ret_len)
 {
-	/* O_NONBLOCK: opening a FIFO put in our way must not hang; regular files ignore it. */
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, size;
-	struct stat st;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	/* st_size as a first guess (0 for /proc), grown as needed, one byte past max at most. */
-	size = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	/* The hint as a first guess (0 for /proc), grown as needed, one byte past max at most. */
+	size = hint < max ? hint + 1 : max + 1;
 	if (size < 4096)
 		size = max + 1 < 4096 ? max + 1 : 4096;
 	for (;;) {
@@ -63,6 +56,20 @@ read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_le
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int
+read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: opening a FIFO put in our way must not hang; regular files ignore it. */
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return read_fd(fd, (size_t)st.st_size, max, ret, ret_len);
 }
 
 int

@@ -11,6 +11,8 @@
  * regular file is -EINVAL; otherwise -errno of open or read.  ret_len may be NULL.
  */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same for what an open fd (a pipe, a socket) gives until EOF; hint: its likely size. */
+int read_fd(int fd, size_t hint, size_t max, char **ret, size_t *ret_len);
 
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, unsigned mode);

@@ -314,33 +314,8 @@ auth_helper_parse(const char *text, size_t len, char **ret_userpass, char **ret_
 	return 0;
 }
 
+/* What a helper may print at the most. */
 #define HELPER_OUTPUT_MAX (64u << 10)
-
-static int
-read_output(int fd, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = malloc(HELPER_OUTPUT_MAX + 1);
-	size_t len = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, HELPER_OUTPUT_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == HELPER_OUTPUT_MAX)
-			return -EFBIG;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
 
 int
 auth_helper_get(const char *helper, const char *server, char **ret_userpass, char **ret_error)
@@ -380,7 +355,7 @@ auth_helper_get(const char *helper, const char *server, char **ret_userpass, cha
 		                 "credential helper %s: %s%s", prog, strerror(r),
 		                 r == ENOENT ? " (not on PATH)" : "");
 	out_w = safe_close(out_w);
-	r = read_output(out_r, &out, &len);
+	r = read_fd(out_r, 0, HELPER_OUTPUT_MAX, &out, &len);
 	out_r = safe_close(out_r);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
