@@ -15,7 +15,8 @@
 # and last link impairment (switch-impair.sh).
 #
 # Environment: BUILD (build), BENCH_REPS (3), BENCH_DURATION (5 s per iperf3 test, at
-# least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet").  Output: the report
+# least 4), BENCH_PINGS (300), BENCH_SETUPS ("bridge vde containet"), BENCH_EXTRAS (1; 0
+# stops after the table of the three setups, for a quick look at throughput and latency).  Output: the report
 # on stdout and in $BUILD/bench/switch.txt, raw figures beside it, a plot switch.png.
 # Everything it creates (namespaces, taps, processes, the temp dir) is removed at exit,
 # also on Ctrl-C.  All traffic stays inside the namespaces it creates.
@@ -536,7 +537,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
-if [[ " ${setups[*]} " == *" containet "* ]]; then
+EXTRAS=${BENCH_EXTRAS:-1}
+if [[ $EXTRAS == 1 && " ${setups[*]} " == *" containet "* ]]; then
 	test_many_ports || note "many ports: not measured"
 	test_join_leave
 fi
@@ -553,8 +555,9 @@ if command -v gnuplot >/dev/null; then
 		note "gnuplot failed: $(tail -n 3 "$TMP/gnuplot.log")"
 	fi
 fi
-[[ " ${setups[*]} " != *" containet "* ]] || { . "$HERE/switch-vlan.sh" && bench_vlan_capture; }
 echo "raw figures: $OUT/switch-results.txt"
+[[ $EXTRAS == 1 ]] || exit 0
+[[ " ${setups[*]} " != *" containet "* ]] || { . "$HERE/switch-vlan.sh" && bench_vlan_capture; }
 BUILD=$BUILD "$HERE/switch-vxlan.sh" | tee "$OUT/switch-vxlan.txt" || note "VXLAN part: not measured"
 [[ -z $CONTAINET_MISSING ]] || exit 1
 bash "$HERE/switch-impair.sh"
