@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "port.h"
 #include "publish.h"
+#include "rmtree.h"
 #include "security.h"
 #include "supervise.h"
 #include "tty.h"
@@ -92,7 +93,8 @@ static const char usage_text[] =
 	"                        (repeatable)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
-	"                        memory for --image, -r / and a store's rootfs)\n"
+	"                        memory for --image, -r / and a store's rootfs); mounted\n"
+	"                        volatile: written back by the kernel, never synced\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
 	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
 	"                        node (made there if missing), nosuid and nodev; read-only\n"
@@ -549,7 +551,7 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
-prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
+prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, int *ret_work_lock)
 {
 	sigset_t set;
 	int r;
@@ -566,7 +568,17 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
-	if (p->root && (r = mounts_prepare_top(p)) < 0)
+	r = p->root ? mounts_prepare_top(p, ret_work_lock) : 0;
+	if (r == -EBUSY)
+		return log_fail(r, "upper layer '%s': another node uses it (its work dir '%s' is "
+				   "locked)", p->top, p->work);
+	if (r == -EUCLEAN) {
+		log_error("upper layer '%s': the machine went down while a node used it, and what "
+			  "the node wrote last may not have reached the disk; check it, then remove "
+			  "'%s' to use it again", p->top, p->work);
+		return r;
+	}
+	if (r < 0)
 		return log_fail(r, "create top '%s' and its work dir '%s'", p->top, p->work);
 	/*
 	 * Queued for the signalfd even when whoever started containode ignored them (bash
@@ -733,12 +745,13 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct port ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
+	_cleanup_close_ int work_lock = -1;
 	int pair[2], code, status, r;
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		ports[i] = (struct port){ .tap = -1, .conn = -1 };
-	if (prepare(p, ports, &s.sigfd) < 0 || prepare_publish(p, &pub) < 0) {
+	if (prepare(p, ports, &s.sigfd, &work_lock) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
@@ -757,6 +770,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
+	/* While the child sets up: removing directories may wait for the disk. */
+	mounts_sweep_work(p, work_lock);
 	code = handshake(p, pair[0], ports, &tty);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
@@ -790,10 +805,13 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	if (detached_run)
 		life_ended(detached_run, code);
 	if (p->root && !p->ephemeral) {
-		if (mounts_remove_work(p) < 0)
-			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
+		if ((r = mounts_remove_work(p, work_lock)) < 0)
+			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring", p->work);
+		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */
+		if (!ran && work_lock >= 0 && (r = rm_rf_at(AT_FDCWD, p->work)) < 0)
+			log_warn_errno(r, "remove work dir '%s', ignoring", p->work);
 		if (!ran)
-			(void)rmdir(p->top); /* only if the failed start left it empty */
+			(void)rmdir(p->top);
 		else if (!p->quiet)
 			fprintf(stderr, "fs modifications saved to %s\n", p->top);
 	}

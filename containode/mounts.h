@@ -24,8 +24,16 @@ int mounts_root(const struct plan *p, struct mounts_volumes *v, struct setup_err
 int mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
 void mounts_volumes_close(struct mounts_volumes *v);
 
-/* The parent's checks and preparation: ROOT is a directory; TOP and the work dir exist. */
+/* The parent's checks and preparation: ROOT is a directory. */
 int mounts_check_root(const struct plan *p);
-int mounts_prepare_top(const struct plan *p);
-/* The parent's clean-up of the work dir after the container is gone (TOP stays). */
-int mounts_remove_work(const struct plan *p);
+/*
+ * TOP and the work dir exist, the work dir is locked for this node (*ret_lock, -1 with
+ * an upper layer in memory; -EBUSY while another node uses it) and what an earlier run
+ * left there is set aside.  -EUCLEAN when the machine went down while a node used TOP
+ * (overlayfs' volatile mark from before this boot): its last changes may be lost.
+ */
+int mounts_prepare_top(const struct plan *p, int *ret_lock);
+/* Removes what was set aside; the parent calls it while the child sets up. */
+void mounts_sweep_work(const struct plan *p, int lock);
+/* After the container is gone: overlayfs' work directory set aside for the next run. */
+int mounts_remove_work(const struct plan *p, int lock);
