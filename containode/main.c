@@ -699,10 +699,13 @@ prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 {
 	const char *parent = p->cgroup_parent ? p->cgroup_parent : CGROUP_PARENT;
 	unsigned limits = cgroup_limits_mask(&p->limits);
+	/* Only where the node will be in it (devices.c): each write there costs. */
+	bool devices = devices_cgroup_needed(p);
 	int r;
 
 	r = cgroup_node_create(cg, parent, p->id,
-			       CGROUP_MASK(CGROUP_DEVICES) | CGROUP_MASK(CGROUP_UNIFIED) | limits);
+			       (devices ? CGROUP_MASK(CGROUP_DEVICES) : 0) |
+				       CGROUP_MASK(CGROUP_UNIFIED) | limits);
 	if (r == -ENOENT)
 		return log_fail(r, "find the cgroup controllers of node '%s' (devices%s)", p->id,
 				limits ? ", and memory, cpu or pids for its limits" : "");
@@ -712,7 +715,7 @@ prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 				p->id, parent, CGROUP_PARENT);
 	if (r < 0)
 		return log_fail(r, "create the cgroup of node '%s' in '%s'", p->id, parent);
-	r = cgroup_node_allow_devices(cg, devices_allow, devices_allow_len);
+	r = devices ? cgroup_node_allow_devices(cg, devices_allow, devices_allow_len) : 0;
 	if (r < 0)
 		return log_fail(r, "set the device allow-list of cgroup '%s'", cgroup_node_path(cg));
 	r = cgroup_node_set_limits(cg, &p->limits);
