@@ -749,6 +749,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
 	_cleanup_close_ int work_lock = -1;
+	pid_t sweeper;
 	int pair[2], code, status, r;
 	bool ran;
 
@@ -759,6 +760,10 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
 	}
+	/* What earlier runs left in the work dir goes meanwhile, reaped at the end. */
+	sweeper = mounts_sweep_work(work_lock);
+	if (sweeper < 0)
+		log_warn_errno(sweeper, "remove what earlier runs left in '%s', ignoring", p->work);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
@@ -773,8 +778,6 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
-	/* While the child sets up: removing directories may wait for the disk. */
-	mounts_sweep_work(p, work_lock);
 	code = handshake(p, pair[0], ports, &tty);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
@@ -810,6 +813,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	if (p->root && !p->ephemeral) {
 		if ((r = mounts_remove_work(p, work_lock)) < 0)
 			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring", p->work);
+		while (sweeper > 0 && waitpid(sweeper, NULL, 0) < 0 && errno == EINTR)
+			;
 		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */
 		if (!ran && work_lock >= 0 && (r = rm_rf_at(AT_FDCWD, p->work)) < 0)
 			log_warn_errno(r, "remove work dir '%s', ignoring", p->work);

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -588,16 +590,13 @@ mounts_prepare_top(const struct plan *p, int *ret_lock)
 	return 0;
 }
 
-void
-mounts_sweep_work(const struct plan *p, int lock)
+/* Removes what was set aside in the work dir (fd). */
+static void
+sweep_work(int fd)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_(closedirp) DIR *d = fdopendir(fd);
 	struct dirent *de;
-	int fd;
 
-	if (lock < 0 || (fd = openat(lock, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
 		return;
@@ -605,7 +604,30 @@ mounts_sweep_work(const struct plan *p, int lock)
 	while ((de = readdir(d)))
 		if (strncmp(de->d_name, WORK_OLD, strlen(WORK_OLD)) == 0)
 			(void)rm_rf_at(dirfd(d), de->d_name);
-	(void)p;
+}
+
+pid_t
+mounts_sweep_work(int lock)
+{
+	pid_t pid;
+	int fd;
+
+	if (lock < 0)
+		return 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	/* Nothing of containode's but the work dir, and gone with containode. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = openat(lock, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(1);
+	if (fd != 3 && (dup3(fd, 3, O_CLOEXEC) < 0 || close(fd) < 0))
+		_exit(1);
+	(void)syscall(SYS_close_range, 4, ~0u, 0);
+	sweep_work(3);
+	_exit(0);
 }
 
 int

@@ -33,7 +33,12 @@ int mounts_check_root(const struct plan *p);
  * (overlayfs' volatile mark from before this boot): its last changes may be lost.
  */
 int mounts_prepare_top(const struct plan *p, int *ret_lock);
-/* Removes what was set aside; the parent calls it while the child sets up. */
-void mounts_sweep_work(const struct plan *p, int lock);
+/*
+ * Removes what was set aside, in a process of its own (removing a directory may wait for
+ * the disk: on ext4 mounted with discard and no journal, a discard per directory), so
+ * that it goes on while the node starts.  Returns its pid (0 for none: an upper layer in
+ * memory) for the caller to reap, or -errno.
+ */
+pid_t mounts_sweep_work(int lock);
 /* After the container is gone: overlayfs' work directory set aside for the next run. */
 int mounts_remove_work(const struct plan *p, int lock);
