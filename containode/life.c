@@ -513,17 +513,20 @@ life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct 
 		r = life_proc_start(s->supervisor, &s->supervisor_start);
 	if (r >= 0)
 		r = life_save(lr->nodefd, s);
-	if (r < 0) {
+	if (r < 0)
 		log_error_errno(r, "write the state of node '%s'", p->id);
-		return r;
-	}
+	return r;
+}
+
+void
+life_ready(struct life_run *lr)
+{
 	/* From now on the supervisor's own words go to the log, and the caller may go. */
 	fflush(NULL);
 	dup2(lr->log_w, STDOUT_FILENO);
 	dup2(lr->log_w, STDERR_FILENO);
 	(void)!write(lr->ready, "1", 1);
 	lr->ready = safe_close(lr->ready);
-	return 0;
 }
 
 void

@@ -778,13 +778,16 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
-	code = handshake(p, pair[0], ports, &tty);
+	/* The state is written while the child sets up; the caller goes once it runs. */
+	code = detached_run && life_started(detached_run, p, s.pid, cg) < 0 ? EXIT_LAUNCHER : 0;
+	if (!code)
+		code = handshake(p, pair[0], ports, &tty);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
 		code = EXIT_LAUNCHER;
 	}
-	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
-		code = EXIT_LAUNCHER;
+	if (!code && detached_run)
+		life_ready(detached_run);
 	ran = code == 0;
 	close(pair[0]);
 	if (code)
