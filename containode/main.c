@@ -650,12 +650,16 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 static int
 handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struct tty_relay *tty)
 {
+	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
 	size_t n_taps = 0;
 	int fd, r;
 
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
+		/* Without a go to give, the child reports no readiness: its exec closes the pipe. */
+		if (r == 0 && !go)
+			return 0;
 		if (r <= 0) {
 			log_error_errno(r ?: EPIPE, "container setup ended unexpectedly");
 			return EXIT_LAUNCHER;
@@ -678,7 +682,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 				return EXIT_LAUNCHER;
 		}
 	}
-	if ((p->tty || network_wants_tap(p)) && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
+	if (go && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
 		log_error_errno(errno, "start the container");
 		return EXIT_LAUNCHER;
 	}

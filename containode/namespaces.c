@@ -405,6 +405,13 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	if (master >= 0 &&
 	    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_PTY }, master)) < 0)
 		return setup_fail(e, r, "hand the pty to containode");
+	/*
+	 * Only where the parent has its side to do before the command starts: otherwise
+	 * the exec (or a failure) is all it waits for, and waking it up in between would
+	 * only take the CPU from this setup.
+	 */
+	if (!p->tty && !network_wants_tap(p))
+		return 0;
 	r = child_msg_send(sock, &ready, -1);
 	if (r < 0)
 		return setup_fail(e, r, "report to containode");
