@@ -155,7 +155,7 @@ exec_cgroups_join(const struct exec_cgroups *c)
 /* The command's side, after the fork: cgroup, terminal, directory, privileges, exec. */
 static _Noreturn void
 exec_child(const struct plan *p, char **argv, const struct exec_cgroups *cgroups, int slave,
-	   bool interactive)
+           bool interactive)
 {
 	struct setup_error e = {};
 	sigset_t none;
@@ -290,7 +290,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 			continue;
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || (v2 && (cg.v2_dir = open(s->cgroups[i].path,
-						       O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)) {
+		                                       O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)) {
 			log_error_errno(errno, "open '%s'", fd < 0 ? path : s->cgroups[i].path);
 			if (fd >= 0)
 				close(fd);

@@ -946,7 +946,8 @@ life_rm_broken(const char *state_dir, const char *id, bool force)
 	int r;
 
 	if (!force) {
-		log_error("rm -f %s removes the state directory '%s/%s' as it is", id, state_dir, id);
+		log_error("rm -f %s removes the state directory '%s/%s' as it is", id, state_dir,
+		          id);
 		return -EBADMSG;
 	}
 	dirfd = life_open_dir(state_dir);

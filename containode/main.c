@@ -657,7 +657,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
-		/* Without a go to give, the child reports no readiness: its exec closes the pipe. */
+		/* With no go to give, the child says nothing: its exec closes the pipe. */
 		if (r == 0 && !go)
 			return 0;
 		if (r <= 0) {
@@ -819,7 +819,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		life_ended(detached_run, code);
 	if (p->root && !p->ephemeral) {
 		if ((r = mounts_remove_work(p, work_lock)) < 0)
-			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring", p->work);
+			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring",
+				       p->work);
 		while (sweeper > 0 && waitpid(sweeper, NULL, 0) < 0 && errno == EINTR)
 			;
 		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */

@@ -7,11 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,8 +137,8 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	 * (mounts_prepare_top).  Kernels before 5.10 do not know the option.
 	 */
 	snprintf(opts, sizeof(opts),
-		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
-		 lower, upper, work, p->ephemeral ? "" : ",volatile");
+	         "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
+	         lower, upper, work, p->ephemeral ? "" : ",volatile");
 	if (scratch >= 0)
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/merged", scratch);
 	where = scratch >= 0 ? target : p->root;
@@ -548,7 +548,8 @@ work_set_aside(int dfd)
 
 	for (unsigned n = 0; n < 1000; n++) {
 		snprintf(name, sizeof(name), WORK_OLD "%d-%u", (int)getpid(), n);
-		if (renameat2(dfd, WORK_OVERLAY, dfd, name, RENAME_NOREPLACE) == 0 || errno == ENOENT)
+		if (renameat2(dfd, WORK_OVERLAY, dfd, name, RENAME_NOREPLACE) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
