@@ -573,9 +573,10 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, i
 		return log_fail(r, "upper layer '%s': another node uses it (its work dir '%s' is "
 				   "locked)", p->top, p->work);
 	if (r == -EUCLEAN) {
-		log_error("upper layer '%s': the machine went down while a node used it, and what "
-			  "the node wrote last may not have reached the disk; check it, then remove "
-			  "'%s' to use it again", p->top, p->work);
+		log_error("upper layer '%s': the machine went down while a node used it, and "
+			  "what the node wrote last may not have reached the disk; check it, then "
+			  "remove '%s' to use it again",
+			  p->top, p->work);
 		return r;
 	}
 	if (r < 0)
