@@ -86,6 +86,9 @@ devices_cgroup_needed(const struct plan *p)
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
 
+		/* Detached: stdout and stderr are (or become, in the child) the log's pipe. */
+		if (fd > 0 && p->stdio_fd >= 0)
+			continue;
 		if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
 			continue;
 		if (!devices_rules_allow(devices_allow, devices_allow_len,

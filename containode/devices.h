@@ -52,7 +52,9 @@ bool devices_rules_allow(const struct device_rule *rules, size_t n, char type, u
  * /run, the volumes: so a node made there opens nothing), it cannot mount (no
  * CAP_SYS_ADMIN) and none of its standard fds is such a device (reopened through
  * /proc/self/fd, with more access than given).  The host's root, --privileged,
- * SYS_ADMIN: yes.  Looks at fds 0, 1 and 2.
+ * SYS_ADMIN: yes.  Looks at fds 0, 1 and 2 (0 only when p->stdio_fd replaces the others),
+ * which the parent and the child share: the parent makes the cgroup only where it is
+ * needed, the child joins it only then.
  */
 bool devices_cgroup_needed(const struct plan *p);
 

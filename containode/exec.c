@@ -6,6 +6,7 @@
  * the node's /dev/pts with -t.  containode stays the command's parent and relays the
  * terminal and signals as in the foreground form (supervise.c).
  */
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "life.h"
@@ -119,10 +120,42 @@ exec_user(struct plan *p, const char *spec)
 	return 0;
 }
 
+/*
+ * The node's cgroups as exec joins them: born in the v2 one (its directory, opened while
+ * the host's paths still lead there), moved into the v1 ones by their cgroup.procs.
+ */
+struct exec_cgroups {
+	int v2_dir;   /* O_PATH, for CLONE_INTO_CGROUP; -1 when the node has none */
+	int v2_procs; /* for a kernel that cannot clone into it */
+	int procs[STATE_CGROUPS_MAX];
+	size_t n_procs;
+};
+
+static void
+exec_cgroups_close(struct exec_cgroups *c)
+{
+	c->v2_dir = safe_close(c->v2_dir);
+	c->v2_procs = safe_close(c->v2_procs);
+	while (c->n_procs)
+		close(c->procs[--c->n_procs]);
+}
+
+/* Moves the calling child into what it was not born in. */
+static int
+exec_cgroups_join(const struct exec_cgroups *c)
+{
+	if (c->v2_procs >= 0 && !ns_child_born_in_cgroup() && write(c->v2_procs, "0", 1) != 1)
+		return -errno;
+	for (size_t i = 0; i < c->n_procs; i++)
+		if (write(c->procs[i], "0", 1) != 1)
+			return -errno;
+	return 0;
+}
+
 /* The command's side, after the fork: cgroup, terminal, directory, privileges, exec. */
 static _Noreturn void
-exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, int slave,
-	   bool interactive)
+exec_child(const struct plan *p, char **argv, const struct exec_cgroups *cgroups, int slave,
+           bool interactive)
 {
 	struct setup_error e = {};
 	sigset_t none;
@@ -134,11 +167,11 @@ exec_child(const struct plan *p, char **argv, const int *procs, size_t n_procs, 
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (size_t i = 0; i < n_procs; i++)
-		if (write(procs[i], "0", 1) != 1) {
-			log_error_errno(errno, "join the node's cgroup");
-			_exit(EXIT_LAUNCHER);
-		}
+	r = exec_cgroups_join(cgroups);
+	if (r < 0) {
+		log_error_errno(r, "join the node's cgroup");
+		_exit(EXIT_LAUNCHER);
+	}
 	(void)setsid();
 	if (slave >= 0) {
 		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 ||
@@ -210,8 +243,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	struct tty_relay tty = { .master = -1 };
 	struct supervisor sv = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	_cleanup_free_ char *error = NULL;
-	int procs[STATE_CGROUPS_MAX];
-	size_t n_procs = 0;
+	struct exec_cgroups cg = { .v2_dir = -1, .v2_procs = -1 };
 	struct plan p;
 	char pty[32];
 	int flags, r, code = EXIT_LAUNCHER, status;
@@ -248,18 +280,26 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < s->n_cgroups; i++) {
+		bool v2 = s->cgroups[i].version == CGROUP_V2 && cg.v2_dir < 0;
 		char path[PATH_MAX];
+		int fd;
 
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i].path);
 		/* Only those the node is in: a v1 devices cgroup may be left out (namespaces.c). */
 		if (!exec_node_in(path, s->pid))
 			continue;
-		procs[n_procs] = open(path, O_WRONLY | O_CLOEXEC);
-		if (procs[n_procs] < 0) {
-			log_error_errno(errno, "open '%s'", path);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || (v2 && (cg.v2_dir = open(s->cgroups[i].path,
+		                                       O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)) {
+			log_error_errno(errno, "open '%s'", fd < 0 ? path : s->cgroups[i].path);
+			if (fd >= 0)
+				close(fd);
 			goto out;
 		}
-		n_procs++;
+		if (v2)
+			cg.v2_procs = fd;
+		else
+			cg.procs[cg.n_procs++] = fd;
 	}
 	flags = exec_ns_flags(s->pid);
 	hostmnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
@@ -288,13 +328,14 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		log_error_errno(errno, "set up signal handling");
 		goto out;
 	}
-	sv.pid = ns_clone(0, NULL, &sv.pidfd);
+	/* Born in the node's v2 cgroup: a move would wait for an RCU grace period. */
+	sv.pid = ns_clone_into(0, cg.v2_dir, &sv.pidfd);
 	if (sv.pid < 0) {
 		log_error_errno(sv.pid, "start the command");
 		goto out;
 	}
 	if (sv.pid == 0)
-		exec_child(&p, argv, procs, n_procs, slave, o->interactive);
+		exec_child(&p, argv, &cg, slave, o->interactive);
 	exec_return(hostmnt, hostpid, &joined);
 	slave = safe_close(slave);
 	if (master >= 0) {
@@ -307,8 +348,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	code = status < 0 ? EXIT_LAUNCHER : plan_exit_code(status);
 out:
 	exec_return(hostmnt, hostpid, &joined);
-	for (size_t i = 0; i < n_procs; i++)
-		close(procs[i]);
+	exec_cgroups_close(&cg);
 	if (sv.sigfd >= 0)
 		close(sv.sigfd);
 	if (sv.pidfd >= 0)

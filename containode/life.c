@@ -261,6 +261,10 @@ life_load(const char *state_dir, const char *query, struct node_state *ret, int 
 	} else if ((r = life_read(nodefd, ret, why, sizeof(why))) < 0) {
 		log_error("state of node '%s' ('%s/%s/state.json'): %s", names[i], state_dir,
 			  names[i], why);
+		/* Which node it was, for rm -f of a state that cannot be read. */
+		state_init(ret);
+		snprintf(ret->id, sizeof(ret->id), "%s", names[i]);
+		r = -EBADMSG;
 	}
 	names_free(names, n);
 	if (r >= 0 && ret_nodefd)
@@ -268,7 +272,14 @@ life_load(const char *state_dir, const char *query, struct node_state *ret, int 
 	return r;
 }
 
-/* state.json, temp + rename: a reader sees the old state or the new, never a mix. */
+/*
+ * state.json, temp + rename: a reader sees the old state or the new, never a mix, and a
+ * supervisor killed at any point leaves one of them.  Not fsynced: the state describes
+ * processes, which a crash of the machine ends together with anything it could have
+ * saved (the pid and its start time then match nothing: ps says dead, rm cleans up),
+ * while on a disk (a state directory outside a tmpfs /run) each fsync costs a journal
+ * commit and a cache flush, milliseconds at every start and every end of a node.
+ */
 static int
 life_save(int nodefd, const struct node_state *s)
 {
@@ -294,7 +305,7 @@ life_save(int nodefd, const struct node_state *s)
 			return -errno;
 		done += (size_t)w;
 	}
-	if (fsync(fd) < 0 || renameat(nodefd, "state.json.tmp", nodefd, "state.json") < 0)
+	if (renameat(nodefd, "state.json.tmp", nodefd, "state.json") < 0)
 		return -errno;
 	return 0;
 }
@@ -500,17 +511,20 @@ life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct 
 		r = life_proc_start(s->supervisor, &s->supervisor_start);
 	if (r >= 0)
 		r = life_save(lr->nodefd, s);
-	if (r < 0) {
+	if (r < 0)
 		log_error_errno(r, "write the state of node '%s'", p->id);
-		return r;
-	}
+	return r;
+}
+
+void
+life_ready(struct life_run *lr)
+{
 	/* From now on the supervisor's own words go to the log, and the caller may go. */
 	fflush(NULL);
 	dup2(lr->log_w, STDOUT_FILENO);
 	dup2(lr->log_w, STDERR_FILENO);
 	(void)!write(lr->ready, "1", 1);
 	lr->ready = safe_close(lr->ready);
-	return 0;
 }
 
 void
@@ -918,6 +932,29 @@ life_remove_leftovers(const struct node_state *s)
 	return r;
 }
 
+/*
+ * A state that cannot be read (a file cut short by a crash of the machine, which does
+ * not wait for it to reach the disk): with -f its directory goes; what else the node had
+ * (cgroups, mounts, processes) a crash has ended already.
+ */
+static int
+life_rm_broken(const char *state_dir, const char *id, bool force)
+{
+	_cleanup_close_ int dirfd = -1;
+	int r;
+
+	if (!force) {
+		log_error("rm -f %s removes the state directory '%s/%s' as it is", id, state_dir,
+		          id);
+		return -EBADMSG;
+	}
+	dirfd = life_open_dir(state_dir);
+	r = dirfd < 0 ? dirfd : rm_rf_at(dirfd, id);
+	if (r < 0)
+		log_error_errno(r, "remove the state of node '%s' ('%s/%s')", id, state_dir, id);
+	return r;
+}
+
 static int
 life_rm_one(const char *state_dir, const char *query, bool force)
 {
@@ -927,6 +964,8 @@ life_rm_one(const char *state_dir, const char *query, bool force)
 	int r;
 
 	r = life_load(state_dir, query, &s, NULL);
+	if (r == -EBADMSG)
+		return life_rm_broken(state_dir, s.id, force);
 	if (r < 0)
 		return r;
 	st = life_status(&s);

@@ -51,8 +51,10 @@ struct life_run {
  * nothing was forked.
  */
 int life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret_code);
-/* Supervisor: the node runs; its state written, the caller released. */
+/* Supervisor: the node exists (still setting itself up); its state written. */
 int life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct cgroup_node *cg);
+/* Supervisor: the node's command runs; the caller is released. */
+void life_ready(struct life_run *lr);
 /* Supervisor: the node ended with code; its state says so. */
 void life_ended(struct life_run *lr, int code);
 

@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "port.h"
 #include "publish.h"
+#include "rmtree.h"
 #include "security.h"
 #include "supervise.h"
 #include "tty.h"
@@ -92,7 +93,8 @@ static const char usage_text[] =
 	"                        (repeatable)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
-	"                        memory for --image, -r / and a store's rootfs)\n"
+	"                        memory for --image, -r / and a store's rootfs); mounted\n"
+	"                        volatile: written back by the kernel, never synced\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
 	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
 	"                        node (made there if missing), nosuid and nodev; read-only\n"
@@ -549,7 +551,7 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
-prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
+prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, int *ret_work_lock)
 {
 	sigset_t set;
 	int r;
@@ -566,7 +568,18 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd)
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
-	if (p->root && (r = mounts_prepare_top(p)) < 0)
+	r = p->root ? mounts_prepare_top(p, ret_work_lock) : 0;
+	if (r == -EBUSY)
+		return log_fail(r, "upper layer '%s': another node uses it (its work dir '%s' is "
+				   "locked)", p->top, p->work);
+	if (r == -EUCLEAN) {
+		log_error("upper layer '%s': the machine went down while a node used it, and "
+			  "what the node wrote last may not have reached the disk; check it, then "
+			  "remove '%s' to use it again",
+			  p->top, p->work);
+		return r;
+	}
+	if (r < 0)
 		return log_fail(r, "create top '%s' and its work dir '%s'", p->top, p->work);
 	/*
 	 * Queued for the signalfd even when whoever started containode ignored them (bash
@@ -638,12 +651,16 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 static int
 handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struct tty_relay *tty)
 {
+	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
 	size_t n_taps = 0;
 	int fd, r;
 
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
+		/* With no go to give, the child says nothing: its exec closes the pipe. */
+		if (r == 0 && !go)
+			return 0;
 		if (r <= 0) {
 			log_error_errno(r ?: EPIPE, "container setup ended unexpectedly");
 			return EXIT_LAUNCHER;
@@ -666,7 +683,7 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 				return EXIT_LAUNCHER;
 		}
 	}
-	if ((p->tty || network_wants_tap(p)) && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
+	if (go && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
 		log_error_errno(errno, "start the container");
 		return EXIT_LAUNCHER;
 	}
@@ -687,10 +704,13 @@ prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 {
 	const char *parent = p->cgroup_parent ? p->cgroup_parent : CGROUP_PARENT;
 	unsigned limits = cgroup_limits_mask(&p->limits);
+	/* Only where the node will be in it (devices.c): each write there costs. */
+	bool devices = devices_cgroup_needed(p);
 	int r;
 
 	r = cgroup_node_create(cg, parent, p->id,
-			       CGROUP_MASK(CGROUP_DEVICES) | CGROUP_MASK(CGROUP_UNIFIED) | limits);
+			       (devices ? CGROUP_MASK(CGROUP_DEVICES) : 0) |
+				       CGROUP_MASK(CGROUP_UNIFIED) | limits);
 	if (r == -ENOENT)
 		return log_fail(r, "find the cgroup controllers of node '%s' (devices%s)", p->id,
 				limits ? ", and memory, cpu or pids for its limits" : "");
@@ -700,7 +720,7 @@ prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 				p->id, parent, CGROUP_PARENT);
 	if (r < 0)
 		return log_fail(r, "create the cgroup of node '%s' in '%s'", p->id, parent);
-	r = cgroup_node_allow_devices(cg, devices_allow, devices_allow_len);
+	r = devices ? cgroup_node_allow_devices(cg, devices_allow, devices_allow_len) : 0;
 	if (r < 0)
 		return log_fail(r, "set the device allow-list of cgroup '%s'", cgroup_node_path(cg));
 	r = cgroup_node_set_limits(cg, &p->limits);
@@ -733,16 +753,22 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct port ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
+	_cleanup_close_ int work_lock = -1;
+	pid_t sweeper;
 	int pair[2], code, status, r;
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		ports[i] = (struct port){ .tap = -1, .conn = -1 };
-	if (prepare(p, ports, &s.sigfd) < 0 || prepare_publish(p, &pub) < 0) {
+	if (prepare(p, ports, &s.sigfd, &work_lock) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			port_close(&ports[i]);
 		return EXIT_LAUNCHER;
 	}
+	/* What earlier runs left in the work dir goes meanwhile, reaped at the end. */
+	sweeper = mounts_sweep_work(work_lock);
+	if (sweeper < 0)
+		log_warn_errno(sweeper, "remove what earlier runs left in '%s', ignoring", p->work);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
@@ -757,13 +783,16 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		ns_child(p, cg, pair[1]);
 	}
 	close(pair[1]);
-	code = handshake(p, pair[0], ports, &tty);
+	/* The state is written while the child sets up; the caller goes once it runs. */
+	code = detached_run && life_started(detached_run, p, s.pid, cg) < 0 ? EXIT_LAUNCHER : 0;
+	if (!code)
+		code = handshake(p, pair[0], ports, &tty);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
 		code = EXIT_LAUNCHER;
 	}
-	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
-		code = EXIT_LAUNCHER;
+	if (!code && detached_run)
+		life_ready(detached_run);
 	ran = code == 0;
 	close(pair[0]);
 	if (code)
@@ -790,10 +819,16 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	if (detached_run)
 		life_ended(detached_run, code);
 	if (p->root && !p->ephemeral) {
-		if (mounts_remove_work(p) < 0)
-			log_warn_errno(errno, "remove work dir '%s', ignoring", p->work);
+		if ((r = mounts_remove_work(p, work_lock)) < 0)
+			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring",
+				       p->work);
+		while (sweeper > 0 && waitpid(sweeper, NULL, 0) < 0 && errno == EINTR)
+			;
+		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */
+		if (!ran && work_lock >= 0 && (r = rm_rf_at(AT_FDCWD, p->work)) < 0)
+			log_warn_errno(r, "remove work dir '%s', ignoring", p->work);
 		if (!ran)
-			(void)rmdir(p->top); /* only if the failed start left it empty */
+			(void)rmdir(p->top);
 		else if (!p->quiet)
 			fprintf(stderr, "fs modifications saved to %s\n", p->top);
 	}

@@ -1,18 +1,24 @@
 #include "mounts.h"
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "rmtree.h"
 #include "security.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -92,8 +98,9 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 {
 	_cleanup_close_ int lower = -1, upper = -1, work = -1, scratch = -1;
 	bool host_root = strcmp(p->root, "/") == 0;
-	const char *stage = host_root ? "/dev" : p->root;
+	const char *stage = host_root ? "/dev" : p->root, *where;
 	char opts[256], target[64];
+	int r;
 
 	/* Paths by fd: commas or colons in ROOT or TOP cannot confuse the option parser. */
 	lower = open(p->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -119,16 +126,29 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	if (upper < 0 || work < 0)
 		return setup_fail(e, -errno, "open the upper layer '%s'",
 				  p->ephemeral ? "tmpfs" : p->top);
+	/*
+	 * An upper layer on disk is volatile: overlayfs then never syncs it, neither at
+	 * unmount (where it would sync the whole of TOP's file system, milliseconds to
+	 * seconds on a busy disk) nor when the node calls fsync.  The changes reach the
+	 * disk as any file's do, by the kernel's writeback; a crash of the machine while
+	 * the node runs leaves overlayfs' mark, which the next start finds
+	 * (mounts_prepare_top).  Kernels before 5.10 do not know the option.
+	 */
 	snprintf(opts, sizeof(opts),
-		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
-		 lower, upper, work);
-	if (scratch >= 0) {
+	         "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
+	         lower, upper, work, p->ephemeral ? "" : ",volatile");
+	if (scratch >= 0)
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/merged", scratch);
-		if (mount("overlay", target, "overlay", MS_NODEV, opts) < 0 || fchdir(scratch) < 0 ||
-		    chdir("merged") < 0)
-			return setup_fail(e, -errno, "mount overlay on '%s'", p->root);
-	} else if (mount("overlay", p->root, "overlay", MS_NODEV, opts) < 0 || chdir(p->root) < 0)
+	where = scratch >= 0 ? target : p->root;
+	r = mount("overlay", where, "overlay", MS_NODEV, opts);
+	if (r < 0 && errno == EINVAL && !p->ephemeral) {
+		*strrchr(opts, ',') = '\0'; /* without ",volatile" */
+		r = mount("overlay", where, "overlay", MS_NODEV, opts);
+	}
+	if (r < 0)
 		return setup_fail(e, -errno, "mount overlay on '%s'", p->root);
+	if (scratch >= 0 ? fchdir(scratch) < 0 || chdir("merged") < 0 : chdir(p->root) < 0)
+		return setup_fail(e, -errno, "enter the overlay on '%s'", p->root);
 	return 0;
 }
 
@@ -494,32 +514,126 @@ mounts_check_root(const struct plan *p)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-int
-mounts_prepare_top(const struct plan *p)
+/* The overlay's own directory in the work dir, and its mark of a volatile mount in use. */
+#define WORK_OVERLAY "work"
+#define WORK_VOLATILE "work/incompat/volatile"
+/* What earlier runs left there, set aside to be removed later: "old-PID-N". */
+#define WORK_OLD "old-"
+
+/* The time this machine booted, in seconds since the epoch; 0 when unknown. */
+static long long
+boot_time(void)
 {
+	_cleanup_free_ char *text = NULL;
+	const char *b;
+
+	if (read_file_at(AT_FDCWD, "/proc/stat", 1 << 20, &text, NULL) < 0)
+		return 0;
+	b = strstr(text, "\nbtime ");
+	return b ? strtoll(b + 7, NULL, 10) : 0;
+}
+
+/*
+ * Sets what an earlier run of overlayfs left in the work dir aside (a rename, which
+ * frees nothing: on a file system that discards freed blocks at once, as ext4 mounted
+ * with discard and without a journal does, every removed directory is a round trip to
+ * the disk), for mounts_sweep_work to remove while the node starts.
+ */
+static int
+work_set_aside(int dfd)
+{
+	char name[64];
+
+	for (unsigned n = 0; n < 1000; n++) {
+		snprintf(name, sizeof(name), WORK_OLD "%d-%u", (int)getpid(), n);
+		if (renameat2(dfd, WORK_OVERLAY, dfd, name, RENAME_NOREPLACE) == 0 ||
+		    errno == ENOENT)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int
+mounts_prepare_top(const struct plan *p, int *ret_lock)
+{
+	_cleanup_close_ int dfd = -1;
+	struct stat st;
+
+	*ret_lock = -1;
 	if (p->ephemeral)
 		return 0;
 	if (mkdir(p->top, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	if (mkdir(p->work, 0700) < 0 && errno != EEXIST)
 		return -errno;
+	dfd = open(p->work, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return -errno;
+	/* One node at a time: a second one would clean the work dir the first one uses. */
+	if (flock(dfd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	/*
+	 * The mark of a volatile mount that did not end cleanly.  Made before this boot,
+	 * the machine went down while a node wrote TOP, and what it wrote last may never
+	 * have reached the disk; made since, only containode was killed, and the kernel
+	 * still has all of it.
+	 */
+	if (fstatat(dfd, WORK_VOLATILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_ctim.tv_sec < boot_time())
+		return -EUCLEAN;
+	if (work_set_aside(dfd) < 0)
+		return -errno;
+	*ret_lock = TAKE_FD(dfd);
 	return 0;
 }
 
-int
-mounts_remove_work(const struct plan *p)
+/* Removes what was set aside in the work dir (fd). */
+static void
+sweep_work(int fd)
 {
-	_cleanup_close_ int dfd = -1;
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	struct dirent *de;
 
-	if (!p->work || p->ephemeral)
-		return 0;
-	/* What overlayfs leaves there, usually empty: removed directly, without a walk. */
-	dfd = open(p->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)unlinkat(dfd, "work", AT_REMOVEDIR);
-		(void)unlinkat(dfd, "index", AT_REMOVEDIR);
+	if (!d) {
+		close(fd);
+		return;
 	}
-	if (rmdir(p->work) == 0 || errno == ENOENT)
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, WORK_OLD, strlen(WORK_OLD)) == 0)
+			(void)rm_rf_at(dirfd(d), de->d_name);
+}
+
+pid_t
+mounts_sweep_work(int lock)
+{
+	pid_t pid;
+	int fd;
+
+	if (lock < 0)
 		return 0;
-	return rm_rf_at(AT_FDCWD, p->work);
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	/* Nothing of containode's but the work dir, and gone with containode. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = openat(lock, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(1);
+	if (fd != 3 && (dup3(fd, 3, O_CLOEXEC) < 0 || close(fd) < 0))
+		_exit(1);
+	(void)syscall(SYS_close_range, 4, ~0u, 0);
+	sweep_work(3);
+	_exit(0);
+}
+
+int
+mounts_remove_work(const struct plan *p, int lock)
+{
+	if (!p->work || p->ephemeral || lock < 0)
+		return 0;
+	/* Set aside, mark and all: the next run removes it, rm of a detached node too. */
+	return work_set_aside(lock);
 }

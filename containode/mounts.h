@@ -24,8 +24,21 @@ int mounts_root(const struct plan *p, struct mounts_volumes *v, struct setup_err
 int mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
 void mounts_volumes_close(struct mounts_volumes *v);
 
-/* The parent's checks and preparation: ROOT is a directory; TOP and the work dir exist. */
+/* The parent's checks and preparation: ROOT is a directory. */
 int mounts_check_root(const struct plan *p);
-int mounts_prepare_top(const struct plan *p);
-/* The parent's clean-up of the work dir after the container is gone (TOP stays). */
-int mounts_remove_work(const struct plan *p);
+/*
+ * TOP and the work dir exist, the work dir is locked for this node (*ret_lock, -1 with
+ * an upper layer in memory; -EBUSY while another node uses it) and what an earlier run
+ * left there is set aside.  -EUCLEAN when the machine went down while a node used TOP
+ * (overlayfs' volatile mark from before this boot): its last changes may be lost.
+ */
+int mounts_prepare_top(const struct plan *p, int *ret_lock);
+/*
+ * Removes what was set aside, in a process of its own (removing a directory may wait for
+ * the disk: on ext4 mounted with discard and no journal, a discard per directory), so
+ * that it goes on while the node starts.  Returns its pid (0 for none: an upper layer in
+ * memory) for the caller to reap, or -errno.
+ */
+pid_t mounts_sweep_work(int lock);
+/* After the container is gone: overlayfs' work directory set aside for the next run. */
+int mounts_remove_work(const struct plan *p, int lock);

@@ -42,10 +42,8 @@ setup_fail(struct setup_error *e, int r, const char *fmt, ...)
 static bool ns_born_in_cgroup;
 
 pid_t
-ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
+ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd)
 {
-	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
-	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	int pidfd = -1;
 	struct clone_args args = {
 		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
@@ -61,11 +59,11 @@ ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
 	 * Born in the node's v2 cgroup: no move, which would wait for an RCU grace period.
 	 * Kernels before 5.7 refuse the flag; the child then moves there as into the others.
 	 */
-	if (cgfd >= 0) {
+	if (cgroup_fd >= 0) {
 		struct clone_args into = args;
 
 		into.flags |= CLONE_INTO_CGROUP;
-		into.cgroup = (uint64_t)cgfd;
+		into.cgroup = (uint64_t)cgroup_fd;
 		pid = syscall(SYS_clone3, &into, sizeof(into));
 		if (pid == 0)
 			ns_born_in_cgroup = true;
@@ -77,6 +75,21 @@ ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
 	if (pid > 0)
 		*ret_pidfd = pidfd;
 	return pid;
+}
+
+pid_t
+ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
+{
+	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
+	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	return ns_clone_into(flags, cgfd, ret_pidfd);
+}
+
+bool
+ns_child_born_in_cgroup(void)
+{
+	return ns_born_in_cgroup;
 }
 
 int
@@ -398,6 +411,13 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	if (master >= 0 &&
 	    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_PTY }, master)) < 0)
 		return setup_fail(e, r, "hand the pty to containode");
+	/*
+	 * Only where the parent has its side to do before the command starts: otherwise
+	 * the exec (or a failure) is all it waits for, and waking it up in between would
+	 * only take the CPU from this setup.
+	 */
+	if (!p->tty && !network_wants_tap(p))
+		return 0;
 	r = child_msg_send(sock, &ready, -1);
 	if (r < 0)
 		return setup_fail(e, r, "report to containode");

@@ -13,6 +13,7 @@
 struct cgroup_node;
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* What failed in the child, as "what failed" text for the parent's one error line. */
@@ -46,6 +47,13 @@ struct child_msg {
  * the rest of its cgroup.
  */
 pid_t ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd);
+/*
+ * The same into the v2 cgroup directory cgroup_fd (O_PATH; -1 for none), for a caller
+ * whose paths no longer lead there (exec, inside the node's mount namespace).
+ */
+pid_t ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd);
+/* In the child: whether it was born in the cgroup asked for (else it must move there). */
+bool ns_child_born_in_cgroup(void);
 
 /* The child: joins cg, sets up the container and execs its command; never returns. */
 _Noreturn void ns_child(const struct plan *p, const struct cgroup_node *cg, int sock);

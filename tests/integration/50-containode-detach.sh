@@ -163,6 +163,16 @@ left=""
 for d in $rcg; do [[ -e $d ]] && left+=" $d"; done
 assert_eq "" "$left" "rm -f leaves no cgroup"
 assert_ok "rm -f of a running one and exited ones" "$C" rm -f web2
+# A state file cut short (not fsynced: a crash of the machine may leave it so).
+"${RUN[@]}" --name torn true >/dev/null
+wait_until 5 sh -c "[ \"\$(jq -r .status '$CONTAINODE_STATE/torn/state.json')\" = exited ]" ||
+	fail "torn did not exit"
+: >"$CONTAINODE_STATE/torn/state.json"
+assert_exit 1 "rm refuses a node whose state cannot be read" "$C" rm torn
+assert_match "rm -f torn removes the state directory" "$(cat "$TEST_TMP/last.out")" \
+	"and says that rm -f removes it"
+assert_ok "rm -f of a node whose state cannot be read" "$C" rm -f torn
+assert_fails "its state directory is gone" test -e "$CONTAINODE_STATE/torn"
 assert_ok "rm of exited nodes" "$C" rm web trapper trapper2 forker xylophone busy
 assert_eq "" "$(ls "$CONTAINODE_STATE")" "nothing is left in the state directory"
 
