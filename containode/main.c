@@ -41,6 +41,7 @@
 
 enum {
 	ARG_EPHEMERAL = 0x100,
+	ARG_VOLATILE,
 	ARG_INIT,
 	ARG_VERSION,
 	ARG_NET,
@@ -93,8 +94,10 @@ static const char usage_text[] =
 	"                        (repeatable)\n"
 	"  -r, --root=ROOT       overlay ROOT (read-only) as the root file system\n"
 	"  -t, --top=TOP         upper layer keeping the changes (default ROOT.ID; in\n"
-	"                        memory for --image, -r / and a store's rootfs); mounted\n"
-	"                        volatile: written back by the kernel, never synced\n"
+	"                        memory for --image, -r / and a store's rootfs)\n"
+	"      --volatile        TOP is never synced (not at exit, not on the node's\n"
+	"                        fsync): faster starts and stops, changes written back\n"
+	"                        by the kernel, a crash of the machine may lose them\n"
 	"      --ephemeral       upper layer in memory, thrown away at exit\n"
 	"      --volume=SRC:DST[:ro]  bind the host's file or directory SRC on DST in the\n"
 	"                        node (made there if missing), nosuid and nodev; read-only\n"
@@ -150,6 +153,7 @@ static const struct option options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "top", required_argument, NULL, 't' },
 	{ "ephemeral", no_argument, NULL, ARG_EPHEMERAL },
+	{ "volatile", no_argument, NULL, ARG_VOLATILE },
 	{ "volume", required_argument, NULL, ARG_VOLUME },
 	{ "id", required_argument, NULL, 'i' },
 	{ "host-net", no_argument, NULL, 'N' },
@@ -371,6 +375,9 @@ parse_one(struct plan *p, struct env_args *env, int c, const char *arg)
 		return p->top ? 0 : -ENOMEM;
 	case ARG_EPHEMERAL:
 		p->ephemeral = true;
+		return 0;
+	case ARG_VOLATILE:
+		p->volatile_upper = true;
 		return 0;
 	case ARG_VOLUME: {
 		char why[PLAN_WHY_MAX];

@@ -127,21 +127,22 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 		return setup_fail(e, -errno, "open the upper layer '%s'",
 				  p->ephemeral ? "tmpfs" : p->top);
 	/*
-	 * An upper layer on disk is volatile: overlayfs then never syncs it, neither at
+	 * --volatile: overlayfs then never syncs the upper layer on disk, neither at
 	 * unmount (where it would sync the whole of TOP's file system, milliseconds to
 	 * seconds on a busy disk) nor when the node calls fsync.  The changes reach the
 	 * disk as any file's do, by the kernel's writeback; a crash of the machine while
 	 * the node runs leaves overlayfs' mark, which the next start finds
-	 * (mounts_prepare_top).  Kernels before 5.10 do not know the option.
+	 * (mounts_prepare_top).  Opt-in: a node's fsync must mean what it says unless the
+	 * user chose otherwise.  Kernels before 5.10 do not know the option.
 	 */
 	snprintf(opts, sizeof(opts),
 	         "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
-	         lower, upper, work, p->ephemeral ? "" : ",volatile");
+	         lower, upper, work, p->volatile_upper && !p->ephemeral ? ",volatile" : "");
 	if (scratch >= 0)
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/merged", scratch);
 	where = scratch >= 0 ? target : p->root;
 	r = mount("overlay", where, "overlay", MS_NODEV, opts);
-	if (r < 0 && errno == EINVAL && !p->ephemeral) {
+	if (r < 0 && errno == EINVAL && p->volatile_upper && !p->ephemeral) {
 		*strrchr(opts, ',') = '\0'; /* without ",volatile" */
 		r = mount("overlay", where, "overlay", MS_NODEV, opts);
 	}

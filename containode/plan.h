@@ -97,6 +97,7 @@ struct plan {
 	char *top;                  /* -t, or ROOT.ID */
 	char *work;                 /* overlay work dir beside TOP */
 	bool ephemeral;             /* tmpfs upper layer */
+	bool volatile_upper;        /* --volatile: overlayfs never syncs a disk upper layer */
 	char id[IDENT_MAX + 1];     /* -i or random */
 	bool host_net, host_ipc;    /* -N, -I */
 	bool quiet, init, tty;

@@ -41,9 +41,13 @@ assert_eq "" "$(find "$W" -type f ! -name dirty)" "and no file of the node"
 assert_eq "$root_sum" "$(tree_sum "$ROOT")" "ROOT is untouched"
 assert_eq original "$(cat "$ROOT/etc/motd")" "ROOT's file keeps its content"
 
-# A disk upper layer is mounted volatile (no sync of the whole file system at exit)
-assert_match "volatile" "$("$CONTAINODE" -q -i keep1 -r "$ROOT" grep -m1 ' / / ' /proc/self/mountinfo)" \
-	"the upper layer on disk is mounted volatile"
+# A disk upper layer is synced as usual; --volatile mounts it volatile (no sync of the
+# whole file system at exit, none on the node's fsync).
+assert_no_match "volatile" "$("$CONTAINODE" -q -i keep1 -r "$ROOT" grep -m1 ' / / ' /proc/self/mountinfo)" \
+	"the upper layer on disk is not volatile by default"
+assert_match "volatile" \
+	"$("$CONTAINODE" -q -i keep1 -r "$ROOT" --volatile grep -m1 ' / / ' /proc/self/mountinfo)" \
+	"--volatile mounts it volatile"
 assert_eq "" "$(find "$W" -mindepth 1 -maxdepth 1 ! -name 'old-*')" "the next start removed the last run's"
 # overlayfs' mark of a volatile mount still in use: left by a containode killed on this
 # boot (its data is in the kernel), the next start sets it aside and runs.
