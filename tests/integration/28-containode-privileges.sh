@@ -148,9 +148,13 @@ if command -v script >/dev/null; then
 	H=${TEST_ID}h
 	mkfifo "$TEST_TMP/tty.in"
 	exec {keep}<>"$TEST_TMP/tty.in"
-	spawn script script -qfec "echo \$\$ >$TEST_TMP/node.pid; exec ${RUN[*]} -s $SOCK -i $H -4 10.77.0.5/24 /bin/sh -i" \
-		/dev/null <"$TEST_TMP/tty.in"
-	SCRIPT=$SPAWNED
+	# Not through spawn: a command started with & takes /dev/null as its input unless its
+	# own redirection says otherwise, and script answers that end of input with a ^D
+	# that ends the shell.
+	script -qfec "echo \$\$ >$TEST_TMP/node.pid; exec ${RUN[*]} -s $SOCK -i $H -4 10.77.0.5/24 /bin/sh -i" \
+		/dev/null <"$TEST_TMP/tty.in" >"$TEST_TMP/script.log" 2>&1 &
+	SCRIPT=$!
+	defer kill_wait "$SCRIPT"
 	# Generous: the wait ends as soon as the port is there.
 	wait_until 30 has_port "$H" ||
 		die "the interactive node's port did not appear: $(cat "$TEST_TMP/script.log")" \

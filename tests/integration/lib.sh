@@ -112,7 +112,8 @@ netns_add() {
 }
 
 # spawn NAME CMD...: runs CMD in the background with output in $TEST_TMP/NAME.log;
-# its PID is in $SPAWNED; it is killed at exit (by PID, never by name).
+# its PID is in $SPAWNED; it is killed at exit (by PID, never by name).  Its input is
+# /dev/null whatever the call redirects (bash gives a command started with & no other).
 spawn() {
 	local name=$1
 	shift
