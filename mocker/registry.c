@@ -415,14 +415,12 @@ speaks_tls(CURLcode rc, long status, const struct http_buffer *body)
 }
 
 /* A TLS failure, not worth a retry.  With TLS 1.3 a refused client certificate comes as
- * an alert on the first read. */
+ * an alert on the first read or write after the handshake, whichever curl was doing. */
 static bool
 tls_failure(CURLcode rc, const struct http_headers *h)
 {
 	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
-	       rc == CURLE_SSL_CERTPROBLEM ||
-	       ((rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR) &&
-	        strstr(h->error, "SSL routines"));
+	       rc == CURLE_SSL_CERTPROBLEM || (rc != CURLE_OK && strstr(h->error, "SSL routines"));
 }
 
 static int

@@ -63,8 +63,10 @@ rm -f "$REG_STATE/tokenttl" "$REG_STATE/fail"
 assert_eq 3 "$(since "$m" | grep -c '^BLOB 503')" "three downloads got a 503"
 expired=$(since "$m" | grep -c 'FRONT expired token' || true)
 tokens=$(since "$m" | grep -c '^TOKEN' || true)
-if ((expired >= 1 && tokens == 2)); then
-	ok "$expired 401s for the expired token, one new token for them all"
+# Fewer new tokens than 401s: the 401s shared them (a slow, sanitized pull may outlive
+# the short-lived new token too and need one more).
+if ((expired >= 1 && (tokens == 2 || (tokens > 2 && tokens - 1 < expired)))); then
+	ok "$expired 401s for the expired token, $((tokens - 1)) new token(s) shared by them"
 else
 	fail "$expired 401s for the expired token and $tokens token requests (want 2: the first and one more)"
 fi
