@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 /*
- * The only devices a container gets: the host's own nodes, bound, as rootless runc does,
- * since /dev is nodev and a node made there would not open.  The console is the
+ * The only devices a container gets: the host's own nodes, bound read-only, as rootless
+ * runc binds them, since /dev is nodev and a node made there would not open.  The console is the
  * container's own pty when there is a terminal, never the host's console (5:1), and
  * absent otherwise.
  */
@@ -126,6 +126,16 @@ devices_close_host(int fds[])
 int
 devices_open_host(int fds[], struct setup_error *e)
 {
+	/*
+	 * The node's root has CAP_CHOWN and CAP_FOWNER, and the bound inode is the host's:
+	 * a writable bind would let a node chmod or chown the host's /dev/null.  A
+	 * read-only mount refuses those (EROFS) and still lets the device be read and
+	 * written, since opening a device node never asks the mount for write access.
+	 */
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+	};
+
 	for (size_t i = 0; i < devices_table_len; i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < devices_table_len; i++) {
@@ -149,6 +159,12 @@ devices_open_host(int fds[], struct setup_error *e)
 			devices_close_host(fds);
 			return setup_fail(e, -ENODEV, "host '%s' is not the device %u:%u", path,
 					  d->major, d->minor);
+		}
+		if (mount_setattr(fds[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+			int r = -errno;
+
+			devices_close_host(fds);
+			return setup_fail(e, r, "make the bound '%s' read-only", path);
 		}
 	}
 	return 0;

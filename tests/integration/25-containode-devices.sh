@@ -73,6 +73,18 @@ assert_eq "hello" "$(echo hello | run sh -c 'cat >/dev/null; echo hello')" "writ
 assert_match 'devtmpfs|udev' "$(run sh -c 'grep " /dev/null " /proc/mounts')" \
 	"/dev/null is the host's node, bound"
 assert_ok "-u 1000: /dev/null still opens" run -u 1000 sh -c 'exec 3<>/dev/null'
+# The bound nodes are the host's inodes and the node's root owns CAP_CHOWN and CAP_FOWNER:
+# a chmod, chown or touch there would change the host's /dev (once seen: the host's
+# /dev/null at mode 755).  They are refused; the mode given is the one it has, and the
+# host's inode is compared before and after, so the check changes nothing even if it fails.
+before=$(stat -c '%a %u:%g %Z' /dev/full)
+for op in "chmod 666" "chown 0:0" "touch"; do
+	assert_match 'Read-only file system' "$(run sh -c "$op /dev/full" 2>&1 || true)" \
+		"$op /dev/full in the node is refused"
+done
+assert_eq "$before" "$(stat -c '%a %u:%g %Z' /dev/full)" "the host's /dev/full is unchanged"
+assert_match ' /dev/null [^ ]+ ro,nosuid,noexec' "$(run grep ' /dev/null ' /proc/mounts)" \
+	"/dev/null is bound read-only, nosuid, noexec"
 
 # The node's cgroup
 CG=$NODE_CGROUPS
