@@ -11,6 +11,7 @@
 #include "json.h"
 #include "labaddr.h"
 #include "labjson.h"
+#include "labmgmtrun.h"
 #include "labproc.h"
 #include "log.h"
 #include "strv.h"
@@ -533,9 +534,49 @@ out:
 	return status;
 }
 
+/*
+ * A bridged node's management address first (what the host reaches), and only once: a
+ * node's own interfaces, read with `ip addr`, have it too.
+ */
+static int
+mgmt_first(const struct lab *lab, const struct labmgmt *m, struct node_addrs *addrs)
+{
+	for (size_t i = 0; i < lab->n_nodes; i++) {
+		const struct lab_node *n = &lab->nodes[i];
+		const struct labmgmt_node *mn = labmgmt_node(m, n->name);
+		struct node_addrs *a = &addrs[i];
+		struct labaddr *nv;
+		char addr[16];
+		size_t k = 0;
+
+		if (!mn)
+			continue;
+		labmgmt_addr(m, mn->host, addr);
+		while (k < a->n)
+			if (strcmp(a->v[k].addr, addr) == 0)
+				memmove(&a->v[k], &a->v[k + 1], (--a->n - k) * sizeof(*a->v));
+			else
+				k++;
+		nv = realloc(a->v, (a->n + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		a->v = nv;
+		memmove(&nv[1], &nv[0], a->n * sizeof(*nv));
+		memset(&nv[0], 0, sizeof(*nv));
+		snprintf(nv[0].ifname, sizeof(nv->ifname), "eth%u",
+		         n->n_ifaces ? n->ifaces[n->n_ifaces - 1].index + 1 : 0);
+		snprintf(nv[0].addr, sizeof(nv->addr), "%s", addr);
+		nv[0].prefixlen = 24;
+		a->n++;
+	}
+	return 0;
+}
+
 int
 labops_hosts(const struct labrun *r, bool json)
 {
+	struct labmgmt m;
+	int bridged;
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	_cleanup_json_ cJSON *o = NULL;
@@ -557,6 +598,11 @@ labops_hosts(const struct labrun *r, bool json)
 		goto oom;
 	if (e < 0)
 		goto out;
+	bridged = labmgmtrun_read(r, &m);
+	if (bridged < 0)
+		goto out;
+	if (bridged && mgmt_first(lab, &m, addrs) < 0)
+		goto oom;
 	if (json) {
 		_cleanup_free_ char *text = NULL;
 		cJSON *arr;
@@ -577,7 +623,10 @@ labops_hosts(const struct labrun *r, bool json)
 				    !cJSON_AddStringToObject(x, "name", fqdn) ||
 				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
 				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
-				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen))
+				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen) ||
+				    !cJSON_AddBoolToObject(x, "management",
+				                           bridged && k == 0 &&
+				                                   labmgmt_node(&m, lab->nodes[i].name)))
 					goto oom;
 			}
 		text = cJSON_Print(o);
