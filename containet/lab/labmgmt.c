@@ -134,6 +134,15 @@ port_name_valid(const char *s)
 	       s[0] != '.' && s[0] != '-';
 }
 
+/* A number as labmgmt_format writes it: decimal, no sign, no leading zero. */
+static int
+number(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
+{
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	return parse_uint(s, min, max, ret);
+}
+
 int
 labmgmt_parse(const char *buf, size_t len, struct labmgmt *ret)
 {
@@ -167,7 +176,7 @@ labmgmt_parse(const char *buf, size_t len, struct labmgmt *ret)
 			w[n++] = t;
 		}
 		if (n == 2 && strcmp(w[0], "net") == 0 && !have_net) {
-			if (parse_uint(w[1], 0, 255, &v) < 0)
+			if (number(w[1], 0, 255, &v) < 0)
 				return -EINVAL;
 			m.net = (unsigned)v;
 			have_net = true;
@@ -177,7 +186,7 @@ labmgmt_parse(const char *buf, size_t len, struct labmgmt *ret)
 			snprintf(m.port, sizeof(m.port), "%s", w[1]);
 			have_port = true;
 		} else if (n == 3 && strcmp(w[0], "node") == 0 && have_net && have_port) {
-			if (parse_uint(w[2], 1, LABMGMT_HOSTS_MAX, &v) < 0 ||
+			if (number(w[2], 1, LABMGMT_HOSTS_MAX, &v) < 0 ||
 			    add_node_at(&m, w[1], (unsigned)v) < 0)
 				return -EINVAL;
 		} else {

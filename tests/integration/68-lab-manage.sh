@@ -144,7 +144,7 @@ assert_match "pc1\.lm" "$(cat "$HOSTS")" "the first lab's stays"
 out=$(lab node add --name lm pc3 --segment lan1 --ip 10.9.0.4/24 --json 2>&1) || true
 assert_eq "pc3 added lan1 10.9.0.4/24" \
 	"$(jq -r '"\(.node) \(.action) \(.interfaces[0].segment) \(.interfaces[0].ipv4)"' <<<"$out")" \
-	"node add --json: the node and its interface ($out)"
+	"node add --json: the node and its interface"
 assert_ok "pc3 pings pc2" x pc3 -- ping -c 1 -W 2 10.9.0.2
 assert_match "lm-pc3 .*running" "$(lab ps --name lm)" "ps lists pc3"
 assert_eq "4 12 12" "$(lab pingall --name lm --json | jq -r '"\([.pairs[].from] | unique | length) \(.sent) \(.received)"')" \
@@ -200,3 +200,23 @@ assert_eq "" "$(in_host ip -o link show | grep -o 'ctm[0-9a-f]*' || true)" "no h
 assert_eq "" "$(in_host nft list tables | grep containet || true)" "no nftables table"
 assert_ok "/etc/hosts is what it was" cmp "$TEST_TMP/hosts.before" "$HOSTS"
 assert_eq "$real_hosts" "$(sha256sum /etc/hosts)" "the machine's /etc/hosts is untouched"
+
+# --- README's examples, as printed ------------------------------------------------------
+# readme_example NAME: the code block after README's "<!-- example: NAME -->" line.
+readme_example() {
+	awk -v m="<!-- example: $1 -->" '
+		$0 == m { found = 1; next }
+		found == 1 && /^```/ { found = 2; next }
+		found == 2 && /^```$/ { exit }
+		found == 2 { print }' "$TOP/README.md"
+}
+readme_example lab-driver.sh >"$TEST_TMP/lab-driver.sh"
+readme_example lab-driver.py >"$TEST_TMP/lab-driver.py"
+assert_match "lab node add --name shdemo" "$(cat "$TEST_TMP/lab-driver.sh")" "README has the shell example"
+assert_match "json.loads" "$(cat "$TEST_TMP/lab-driver.py")" "README has the Python example"
+assert_ok "README's shell example runs" in_host env CONTAINET="$CONTAINET" sh "$TEST_TMP/lab-driver.sh"
+assert_match "shdemo-pc3" "$(cat "$TEST_TMP/last.out")" "it lists the node it added"
+assert_ok "README's Python example runs" in_host env CONTAINET="$CONTAINET" /usr/bin/python3 "$TEST_TMP/lab-driver.py"
+assert_match "added pc3 10\.7\.1\.3/24
+pingall: 6 of 6 pairs" "$(cat "$TEST_TMP/last.out")" "it reads node add's and pingall's JSON"
+assert_eq "" "$(leftovers shdemo)$(leftovers pydemo)" "both examples leave nothing"
