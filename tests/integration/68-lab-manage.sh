@@ -19,6 +19,14 @@ lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
 command -v jq >/dev/null || skip "jq is not installed"
 command -v nft >/dev/null || skip "nft is not installed"
 
+assert_exit 0 "lab --help" "$CONTAINET" lab --help
+help=$(cat "$TEST_TMP/last.out")
+for w in "node add NAME --segment S" "node del NAME" "--write-hosts" "--ip ADDR/LEN"; do
+	assert_match "$w" "$help" "--help lists '$w'"
+done
+assert_exit 2 "--write-hosts with another verb" "$CONTAINET" lab ps --write-hosts
+assert_exit 2 "--segment with another verb" "$CONTAINET" lab up --segment lan1
+
 HOSTNS=${TEST_ID}h
 OUTNS=${TEST_ID}o
 netns_add "$HOSTNS"
