@@ -715,7 +715,7 @@ labcli_main(int argc, char **argv)
 				return LAB_FAIL(1, log_error("lab '%s' has no bridged node: nothing "
 				                             "for /etc/hosts",
 				                             name));
-			return labmgmtrun_hosts(&r, up, &m) < 0 ? 1 : 0;
+			return labmgmtrun_hosts(&r, up, &m, false) < 0 ? 1 : 0;
 		}
 		return labops_hosts(&r, c.json);
 	}

@@ -218,7 +218,8 @@ hosts_replace(const char *path, const char *text, size_t len)
 }
 
 int
-labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct labmgmt *m)
+labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct labmgmt *m,
+                 bool update)
 {
 	const char *path = LABMGMT_HOSTS_FILE;
 	struct labmgmt_host hosts[LABMGMT_HOSTS_MAX];
@@ -237,6 +238,19 @@ labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct lab
 		return 0;
 	if (e < 0 && e != -ENOENT)
 		return LAB_FAIL(e, log_error_errno(e, "read '%s'", path));
+	if (update) {
+		/* The lab's begin line, at a line's start: labmgmt_hosts_edit judges the rest. */
+		_cleanup_free_ char *mark = NULL;
+		const char *at;
+
+		if (asprintf(&mark, "# containet lab %s begin", r->plan.name) < 0)
+			return LAB_FAIL(-ENOMEM, log_error("out of memory"));
+		at = old ? strstr(old, mark) : NULL;
+		while (at && at != old && at[-1] != '\n')
+			at = strstr(at + 1, mark);
+		if (!at)
+			return 0;
+	}
 	for (size_t i = 0; m && i < m->n_nodes; i++) {
 		labmgmt_addr(m, m->nodes[i].host, addrs[n]);
 		hosts[n] = (struct labmgmt_host){ addrs[n], m->nodes[i].name,
@@ -276,5 +290,5 @@ labmgmtrun_down(const struct labrun *r)
 		if (labproc_run(list, devnull, devnull, &st) == 0 && st == 0)
 			run_logged(del, "remove the management segment's nftables table");
 	}
-	labmgmtrun_hosts(r, NULL, NULL);
+	labmgmtrun_hosts(r, NULL, NULL, false);
 }

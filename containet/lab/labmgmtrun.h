@@ -25,12 +25,14 @@ int labmgmtrun_write(const struct labrun *r, const struct labmgmt *m);
 
 /*
  * The lab's block in LABMGMT_HOSTS_FILE: the bridged nodes' names (lab: the topology, for
- * its domain), or removed (m NULL).  Written through a temporary file and a rename that
+ * its domain), or removed (m NULL); with update, only when the file has the block already
+ * (a node of the lab removed).  Written through a temporary file and a rename that
  * keeps the file's mode and owner; where the file is a mount point (a bind mount, as in
  * some containers and under `ip netns exec`) the rename fails with EBUSY and the file is
  * rewritten in place.  0, or -errno once logged.
  */
-int labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct labmgmt *m);
+int labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct labmgmt *m,
+                     bool update);
 
 /*
  * What down removes besides the switch: the host port's nftables table when a killed

@@ -318,8 +318,9 @@ labnode_del(struct labrun *r, const char *name, bool json)
 	e = remove_node(r, name);
 	if (e)
 		return e;
+	/* A bridged node: its address free again, its name out of /etc/hosts if it is there. */
 	if (labmgmtrun_read(r, &mgmt) == 1 && labmgmt_del_node(&mgmt, name) &&
-	    labmgmtrun_write(r, &mgmt) < 0)
+	    (labmgmtrun_write(r, &mgmt) < 0 || labmgmtrun_hosts(r, lab, &mgmt, true) < 0))
 		return 1;
 	if (idx < 0)
 		return LAB_FAIL(1, log_error("lab '%s' has no node '%s'", r->plan.name, name));

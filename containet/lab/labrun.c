@@ -592,7 +592,7 @@ labrun_up(struct labrun *r)
 		goto failed;
 	if (start_nodes(r, counts) < 0 || segment_states(r) < 0)
 		goto failed;
-	if (r->write_hosts && r->plan.mgmt && labmgmtrun_hosts(r, r->lab, &mgmt) < 0)
+	if (r->write_hosts && r->plan.mgmt && labmgmtrun_hosts(r, r->lab, &mgmt, false) < 0)
 		goto failed;
 	printf("lab %s: %zu node%s, %zu segment%s", r->plan.name, r->lab->n_nodes,
 	       r->lab->n_nodes == 1 ? "" : "s", r->lab->n_segments,

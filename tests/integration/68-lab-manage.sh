@@ -182,6 +182,10 @@ assert_no_match "lm-pc3" "$(lab ps --name lm)" "ps no longer lists pc3"
 assert_fails "its containode state is gone" test -e "$ST/nodes/lm-pc3"
 assert_no_match "lm-pc3-eth0" "$(in_host "$CONTAINET" -s "$ST/switch.sock" ports)" "its port is gone"
 assert_fails "exec in the removed node" x pc3 -- true
+assert_ok "node del of a bridged node" lab node del --name lm r1
+assert_no_match "r1" "$(sed -n '/^# containet lab lm begin/,/^# containet lab lm end$/p' "$HOSTS")" \
+	"its name leaves /etc/hosts"
+assert_match "$net\.1	pc1\.lm pc1" "$(cat "$HOSTS")" "pc1's stays"
 assert_exit 1 "node del of a node the lab does not have" lab node del --name lm pc3
 assert_match "no node 'pc3'" "$(cat "$TEST_TMP/last.out")" "it says so"
 
