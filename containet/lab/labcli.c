@@ -712,8 +712,8 @@ labcli_main(int argc, char **argv)
 			if (e < 0)
 				return 1;
 			if (e == 0)
-				return LAB_FAIL(1, log_error("lab '%s' has no bridged node: nothing "
-				                             "for /etc/hosts",
+				return LAB_FAIL(1, log_error("lab '%s' has no bridged node: "
+				                             "nothing for /etc/hosts",
 				                             name));
 			return labmgmtrun_hosts(&r, up, &m, false) < 0 ? 1 : 0;
 		}
@@ -723,11 +723,13 @@ labcli_main(int argc, char **argv)
 		bool add = c.n_args > 0 && strcmp(c.args[0], "add") == 0;
 
 		if (c.n_args != 2 || (!add && strcmp(c.args[0], "del") != 0))
-			return log_usage_error("%s", "node wants add NAME --segment S ... or del NAME");
+			return log_usage_error("%s",
+			                       "node wants add NAME --segment S ... or del NAME");
 		if (add && c.n_segments == 0)
 			return log_usage_error("%s", "node add wants at least one --segment");
 		if (!add && (c.n_segments || c.n_ips || c.image))
-			return log_usage_error("%s", "node del takes no --segment, --ip or --image");
+			return log_usage_error("%s",
+			                       "node del takes no --segment, --ip or --image");
 		if (c.n_ips > c.n_segments)
 			return log_usage_error("%s", "node add: more --ip than --segment");
 		if (access(state, F_OK) < 0)

@@ -123,15 +123,15 @@ labmgmt_format(const struct labmgmt *m)
 	return TAKE_PTR(text);
 }
 
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
 /* A port name as the switch's host ports take it with masquerade: A-Z a-z 0-9 _ . -. */
 static bool
 port_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 1 && n < IFNAMSIZ &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n &&
-	       s[0] != '.' && s[0] != '-';
+	return n >= 1 && n < IFNAMSIZ && strspn(s, NAME_CHARS) == n && s[0] != '.' && s[0] != '-';
 }
 
 /* A number as labmgmt_format writes it: decimal, no sign, no leading zero. */
@@ -207,10 +207,8 @@ host_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 1 && n <= 253 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
-	               n &&
-	       s[0] != '.' && s[0] != '-' && s[n - 1] != '.' && !strstr(s, "..");
+	return n >= 1 && n <= 253 && strspn(s, NAME_CHARS) == n && s[0] != '.' && s[0] != '-' &&
+	       s[n - 1] != '.' && !strstr(s, "..");
 }
 
 /* The line [p, end of line) equals s followed by its newline (or the text's end). */

@@ -281,7 +281,7 @@ labmgmtrun_down(const struct labrun *r)
 
 	if (labmgmtrun_read(r, &m) == 1 &&
 	    asprintf(&script, "delete table ip containet-%s", m.port) >= 0) {
-		/* The switch removes its table as it exits; one it could not (SIGKILL) goes here. */
+		/* The switch removes its table as it exits; one a SIGKILL left goes here. */
 		char *list[] = { "nft", "list", "table", "ip", script + 16, NULL };
 		char *del[] = { "nft", script, NULL };
 		_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -149,7 +149,8 @@ print_node(const struct labrun *r, const struct lab_node *n, const struct lab *l
 			                             lab->segments[n->ifaces[k].segment].name) ||
 			    (n->ifaces[k].ipv4 &&
 			     !cJSON_AddStringToObject(x, "ipv4", n->ifaces[k].ipv4)) ||
-			    (n->ifaces[k].ipv6 && !cJSON_AddStringToObject(x, "ipv6", n->ifaces[k].ipv6)))
+			    (n->ifaces[k].ipv6 &&
+			     !cJSON_AddStringToObject(x, "ipv6", n->ifaces[k].ipv6)))
 				return LAB_FAIL(1, log_error("out of memory"));
 		}
 		text = cJSON_Print(o);
@@ -158,10 +159,12 @@ print_node(const struct labrun *r, const struct lab_node *n, const struct lab *l
 		printf("%s\n", text);
 	} else {
 		printf("lab %s: node %s %s", r->plan.name, n->name, verb);
-		for (size_t k = 0; k < n->n_ifaces; k++)
-			printf(" eth%u=%s%s%s", n->ifaces[k].index,
-			       lab->segments[n->ifaces[k].segment].name, n->ifaces[k].ipv4 ? "," : "",
-			       n->ifaces[k].ipv4 ? n->ifaces[k].ipv4 : "");
+		for (size_t k = 0; k < n->n_ifaces; k++) {
+			const struct lab_iface *f = &n->ifaces[k];
+
+			printf(" eth%u=%s%s%s", f->index, lab->segments[f->segment].name,
+			       f->ipv4 ? "," : "", f->ipv4 ? f->ipv4 : "");
+		}
 		printf("\n");
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
@@ -259,7 +262,7 @@ labnode_add(struct labrun *r, const struct labnode_add *a, bool json)
 		return e;
 	idx = labconf_node_index(next, a->name);
 	if (idx < 0)
-		return LAB_FAIL(1, log_error("node add: '%s' did not make it into the lab", a->name));
+		return LAB_FAIL(1, log_error("node add: '%s' is not in the lab", a->name));
 	/* Segments the lab did not have: made, as Kathara's vstart makes its links. */
 	if (asprintf(&sock, "%s/switch.sock", r->plan.state_dir) < 0)
 		return LAB_FAIL(1, log_error("out of memory"));

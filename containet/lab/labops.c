@@ -628,6 +628,7 @@ labops_hosts(const struct labrun *r, bool json)
 			for (size_t k = 0; k < addrs[i].n; k++) {
 				cJSON *x = cJSON_CreateObject();
 				char fqdn[LAB_NODE_NAME_MAX + 2 + 256];
+				bool mgmt = bridged && labmgmt_node(&m, lab->nodes[i].name);
 
 				snprintf(fqdn, sizeof(fqdn), "%s.%s", lab->nodes[i].name, domain);
 				if (!x || !cJSON_AddItemToArray(arr, x) ||
@@ -636,9 +637,7 @@ labops_hosts(const struct labrun *r, bool json)
 				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
 				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
 				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen) ||
-				    !cJSON_AddBoolToObject(x, "management",
-				                           bridged && k == 0 &&
-				                                   labmgmt_node(&m, lab->nodes[i].name)))
+				    !cJSON_AddBoolToObject(x, "management", mgmt && k == 0))
 					goto oom;
 			}
 		text = cJSON_Print(o);

@@ -259,7 +259,8 @@ mgmt_net(const struct lab_node *node, const struct labplan *p, char ***v, char *
 		             node->name);
 	labmgmt_addr(p->mgmt, m->host, addr);
 	labmgmt_addr(p->mgmt, LABMGMT_GATEWAY, gw);
-	r = pushf(v, "--net=switch=%s/switch.sock,segment=" LABMGMT_SEGMENT ",ifname=eth%u,ipv4=%s/24",
+	r = pushf(v,
+	          "--net=switch=%s/switch.sock,segment=" LABMGMT_SEGMENT ",ifname=eth%u,ipv4=%s/24",
 	          p->state_dir, idx, addr);
 	if (r == 0 && !node->val[LAB_NODE_GW4])
 		r = pushf(v, "--gateway=%s", gw);
