@@ -115,7 +115,8 @@ usage(FILE *f)
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
 	        "),\n"
-	        "CONTAINODE (the containode program, default: beside containet, else PATH).\n");
+	        "CONTAINODE (the containode program, default: beside containet, else PATH),\n"
+	        "CONTAINET_HOSTS_FILE (what --write-hosts and down edit, default /etc/hosts).\n");
 }
 
 enum {

@@ -221,15 +221,23 @@ int
 labmgmtrun_hosts(const struct labrun *r, const struct lab *lab, const struct labmgmt *m,
                  bool update)
 {
-	const char *path = LABMGMT_HOSTS_FILE;
+	const char *env = getenv("CONTAINET_HOSTS_FILE");
+	const char *path = env && *env ? env : LABMGMT_HOSTS_FILE;
 	struct labmgmt_host hosts[LABMGMT_HOSTS_MAX];
 	char addrs[LABMGMT_HOSTS_MAX][16];
-	_cleanup_free_ char *old = NULL, *text = NULL;
-	_cleanup_close_ int dirfd = open("/etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *old = NULL, *text = NULL, *dir = strdup(path);
+	_cleanup_close_ int dirfd = -1;
 	size_t len = 0, text_len = 0, n = 0;
 	int e;
 
+	if (!dir)
+		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
 	/* Two labs writing at once: one at a time, by a lock on the file's directory. */
+	if (strrchr(dir, '/'))
+		strrchr(dir, '/')[strrchr(dir, '/') == dir ? 1 : 0] = '\0';
+	else
+		strcpy(dir, ".");
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd >= 0)
 		while (flock(dirfd, LOCK_EX) < 0 && errno == EINTR)
 			;

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#define LABMGMT_HOSTS_FILE "/etc/hosts"
+#define LABMGMT_HOSTS_FILE "/etc/hosts" /* CONTAINET_HOSTS_FILE names another one */
 
 /*
  * When a node of r->lab is bridged: picks the /24 (saying so when the preferred one is

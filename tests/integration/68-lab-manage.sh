@@ -189,6 +189,27 @@ assert_match "$net\.1	pc1\.lm pc1" "$(cat "$HOSTS")" "pc1's stays"
 assert_exit 1 "node del of a node the lab does not have" lab node del --name lm pc3
 assert_match "no node 'pc3'" "$(cat "$TEST_TMP/last.out")" "it says so"
 
+# --- a hosts file that is no mount point: replaced by a rename, mode and owner kept ------
+HF=$TEST_TMP/etc/hosts
+mkdir -p "$TEST_TMP/etc"
+printf '127.0.0.1 localhost\n' >"$HF"
+chown 65534:65534 "$HF"
+chmod 0604 "$HF"
+cp -p "$HF" "$TEST_TMP/hf.before"
+ino=$(stat -c %i "$HF")
+lh() { in_host env CONTAINET_HOSTS_FILE="$HF" "$CONTAINET" lab "$@"; }
+assert_ok "up --write-hosts into another file (CONTAINET_HOSTS_FILE)" lh up --name lh --write-hosts "$LAB2"
+assert_match "# containet lab lh begin
+172\.30\.[0-9]+\.1	h1\.lh h1
+# containet lab lh end" "$(cat "$HF")" "its block is there"
+[[ $(stat -c %i "$HF") != "$ino" ]] && ok "the file was replaced (a rename)" ||
+	fail "the file was written in place"
+assert_eq "604 65534:65534" "$(stat -c '%a %u:%g' "$HF")" "its mode and owner are kept"
+assert_eq "" "$(ls "$TEST_TMP/etc" | grep -v '^hosts$' || true)" "no temporary file is left"
+assert_ok "down" lh down --name lh
+assert_ok "the file is what it was" cmp "$TEST_TMP/hf.before" "$HF"
+assert_eq "604 65534:65534" "$(stat -c '%a %u:%g' "$HF")" "with its mode and owner"
+
 # --- down: nothing left ----------------------------------------------------------------
 assert_ok "down" lab down --name lm
 assert_eq "" "$(leftovers lm)" "down leaves nothing of the lab"
