@@ -127,6 +127,10 @@ assert_eq "$net.2 eth1 true" "$(lab hosts --name lm --json |
 	jq -r '.hosts[] | select(.node == "r1" and .management) | "\(.address) \(.ifname) \(.management)"')" \
 	"hosts --json marks the management address"
 
+cp -p "$HOSTS" "$TEST_TMP/hosts.up"
+assert_ok "hosts --write-hosts on the lab that is up" lab hosts --name lm --write-hosts
+assert_ok "writes the same block again, nothing else" cmp "$TEST_TMP/hosts.up" "$HOSTS"
+
 # --- a second lab: its preferred /24 taken, another one; a block of its own -------------
 # labmgmt_preferred: the four bytes of the FNV-1a hash of the name, xor'ed.
 h=$(lab_hash lm2)
