@@ -12,6 +12,8 @@
 #include "labgraph.h"
 #include "labjson.h"
 #include "labload.h"
+#include "labmgmtrun.h"
+#include "labnode.h"
 #include "labops.h"
 #include "labplan.h"
 #include "labproc.h"
@@ -72,7 +74,13 @@ usage(FILE *f)
 	        "                            listening sockets) and _test/NODE.test's output\n"
 	        "  test --verify             compare them with the stored ones: the difference\n"
 	        "                            per node; exit 1 when a node differs\n"
-	        "  hosts [--json]            lines for /etc/hosts: ADDR NODE.DOMAIN NODE\n"
+	        "  hosts [--json]            lines for /etc/hosts: ADDR NODE.DOMAIN NODE (a\n"
+	        "                            bridged node's management address first)\n"
+	        "  node add NAME --segment S [--segment S2]... [--ip ADDR/LEN]... [--image REF]\n"
+	        "                            start one more node in the lab that is up: eth0\n"
+	        "                            on S (a segment the lab lacks is made), eth1 on\n"
+	        "                            S2, the --ip's in order (auto: from the subnet)\n"
+	        "  node del NAME             stop a node and remove it from the lab\n"
 	        "\n"
 	        "Options:\n"
 	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
@@ -85,6 +93,10 @@ usage(FILE *f)
 	        "                            (CPUs x 4)\n"
 	        "      --startup-timeout S   up: wait at most S seconds for a node's startup (60)\n"
 	        "      --no-startup          up: do not run the startup scripts\n"
+	        "      --write-hosts         up, hosts: the bridged nodes' names into /etc/hosts,\n"
+	        "                            in a block of the lab's own that down removes\n"
+	        "      --segment S           node add: the next interface's segment\n"
+	        "      --ip ADDR/LEN         node add: the next interface's address, or auto\n"
 	        "      --timeout S           wait: give up after S seconds (60); pingall: each\n"
 	        "                            ping ends after S seconds (ping -w)\n"
 	        "  -c, --count N             pingall: pings per pair (1, at most 1000);\n"
@@ -98,12 +110,13 @@ usage(FILE *f)
 	        "      --verify              test: compare with the stored signatures\n"
 	        "      --tap                 test: the report in TAP\n"
 	        "      --junit FILE          test: a JUnit XML report in FILE too\n"
-	        "      --json                ps, show, pingall, link, hosts: JSON\n"
+	        "      --json                ps, show, pingall, link, hosts, node: JSON\n"
 	        "  -h, --help                this text\n"
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
 	        "),\n"
-	        "CONTAINODE (the containode program, default: beside containet, else PATH).\n");
+	        "CONTAINODE (the containode program, default: beside containet, else PATH),\n"
+	        "CONTAINET_HOSTS_FILE (what --write-hosts and down edit, default /etc/hosts).\n");
 }
 
 enum {
@@ -121,6 +134,9 @@ enum {
 	OPT_VERIFY,
 	OPT_TAP,
 	OPT_JUNIT,
+	OPT_WRITE_HOSTS,
+	OPT_SEGMENT,
+	OPT_IP,
 };
 
 static const struct option options[] = {
@@ -143,6 +159,9 @@ static const struct option options[] = {
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "write-hosts", no_argument, NULL, OPT_WRITE_HOSTS },
+	{ "segment", required_argument, NULL, OPT_SEGMENT },
+	{ "ip", required_argument, NULL, OPT_IP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -166,6 +185,11 @@ struct cli {
 	const char *direction;
 	const char *output;
 	struct labtest_opts test;
+	bool write_hosts;
+	char *segments[LAB_IFACES_MAX]; /* node add */
+	size_t n_segments;
+	char *ips[LAB_IFACES_MAX];
+	size_t n_ips;
 	char **args; /* what follows the options */
 	int n_args;
 };
@@ -386,6 +410,19 @@ parse_options(int argc, char **argv, struct cli *c)
 		case OPT_JUNIT:
 			c->test.junit = optarg;
 			break;
+		case OPT_WRITE_HOSTS:
+			c->write_hosts = true;
+			break;
+		case OPT_SEGMENT:
+			if (c->n_segments == LAB_IFACES_MAX)
+				return log_usage_error("more than %d --segment", LAB_IFACES_MAX);
+			c->segments[c->n_segments++] = optarg;
+			break;
+		case OPT_IP:
+			if (c->n_ips == LAB_IFACES_MAX)
+				return log_usage_error("more than %d --ip", LAB_IFACES_MAX);
+			c->ips[c->n_ips++] = optarg;
+			break;
 		case 'v':
 			if (log_max_level < LOG_TRACE)
 				log_max_level++;
@@ -436,7 +473,8 @@ exec_containode(const struct labrun *r, char **argv)
 }
 
 static const char *const verbs[] = { "up",   "down",    "ps",      "exec", "console", "show",
-	                              "wait", "pingall", "capture", "link", "graph",   "test", "hosts" };
+	                              "wait", "pingall", "capture", "link", "graph",   "test", "hosts",
+	                              "node" };
 
 static bool
 verb_known(const char *verb)
@@ -466,6 +504,10 @@ verb_options(const struct cli *c)
 		return log_usage_error("%s", "--output goes with graph");
 	if ((c->test.verify || c->test.tap || c->test.junit) && !test)
 		return log_usage_error("%s", "--verify, --tap and --junit go with test");
+	if (c->write_hosts && strcmp(c->verb, "up") != 0 && strcmp(c->verb, "hosts") != 0)
+		return log_usage_error("%s", "--write-hosts goes with up and hosts");
+	if ((c->n_segments || c->n_ips) && strcmp(c->verb, "node") != 0)
+		return log_usage_error("%s", "--segment and --ip go with node add");
 	return 0;
 }
 
@@ -535,7 +577,8 @@ labcli_main(int argc, char **argv)
 	log_init("containet lab");
 	if (argc < 2)
 		return log_usage_error("%s", "missing COMMAND (up, down, ps, exec, console, show, "
-		                             "wait, pingall, capture, link, graph, test, hosts)");
+		                             "wait, pingall, capture, link, graph, test, hosts, "
+		                             "node)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -583,6 +626,7 @@ labcli_main(int argc, char **argv)
 		.containode = containode,
 		.jobs = c.jobs ? c.jobs : (cpus > 0 ? (unsigned)cpus * 4 : 4),
 		.startup_timeout_s = c.startup_timeout,
+		.write_hosts = c.write_hosts,
 	};
 
 	if (strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0) {
@@ -658,7 +702,49 @@ labcli_main(int argc, char **argv)
 			return log_usage_error("unexpected '%s'", c.args[0]);
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		if (c.write_hosts) {
+			_cleanup_(labconf_freep) struct lab *up = NULL;
+			struct labmgmt m;
+			int e = labops_state_lab(&r, &up);
+
+			if (e)
+				return e;
+			e = labmgmtrun_read(&r, &m);
+			if (e < 0)
+				return 1;
+			if (e == 0)
+				return LAB_FAIL(1, log_error("lab '%s' has no bridged node: "
+				                             "nothing for /etc/hosts",
+				                             name));
+			return labmgmtrun_hosts(&r, up, &m, false) < 0 ? 1 : 0;
+		}
 		return labops_hosts(&r, c.json);
+	}
+	if (strcmp(c.verb, "node") == 0) {
+		bool add = c.n_args > 0 && strcmp(c.args[0], "add") == 0;
+
+		if (c.n_args != 2 || (!add && strcmp(c.args[0], "del") != 0))
+			return log_usage_error("%s",
+			                       "node wants add NAME --segment S ... or del NAME");
+		if (add && c.n_segments == 0)
+			return log_usage_error("%s", "node add wants at least one --segment");
+		if (!add && (c.n_segments || c.n_ips || c.image))
+			return log_usage_error("%s",
+			                       "node del takes no --segment, --ip or --image");
+		if (c.n_ips > c.n_segments)
+			return log_usage_error("%s", "node add: more --ip than --segment");
+		if (access(state, F_OK) < 0)
+			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		if (!add)
+			return labnode_del(&r, c.args[1], c.json);
+		r.plan.default_image = NULL;
+		struct labnode_add a = { .name = c.args[1],
+			                 .segments = c.segments,
+			                 .n_segments = c.n_segments,
+			                 .ips = c.ips,
+			                 .n_ips = c.n_ips,
+			                 .image = c.image };
+		return labnode_add(&r, &a, c.json);
 	}
 	if (strcmp(c.verb, "test") == 0) {
 		if (c.n_args > 0)

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "labaddr.h"
 #include "labjson.h"
+#include "labmgmtrun.h"
 #include "labproc.h"
 #include "log.h"
 #include "strv.h"
@@ -377,6 +378,46 @@ out:
 	return e;
 }
 
+/*
+ * A bridged node's management address out of its list (a node's own interfaces, read
+ * with `ip addr`, have it), then, with first, at its head: what the host reaches.
+ */
+static int
+mgmt_addrs(const struct lab *lab, const struct labmgmt *m, struct node_addrs *addrs, bool first)
+{
+	for (size_t i = 0; i < lab->n_nodes; i++) {
+		const struct lab_node *n = &lab->nodes[i];
+		const struct labmgmt_node *mn = labmgmt_node(m, n->name);
+		struct node_addrs *a = &addrs[i];
+		struct labaddr *nv;
+		char addr[16];
+		size_t k = 0;
+
+		if (!mn)
+			continue;
+		labmgmt_addr(m, mn->host, addr);
+		while (k < a->n)
+			if (strcmp(a->v[k].addr, addr) == 0)
+				memmove(&a->v[k], &a->v[k + 1], (--a->n - k) * sizeof(*a->v));
+			else
+				k++;
+		if (!first)
+			continue;
+		nv = realloc(a->v, (a->n + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		a->v = nv;
+		memmove(&nv[1], &nv[0], a->n * sizeof(*nv));
+		memset(&nv[0], 0, sizeof(*nv));
+		snprintf(nv[0].ifname, sizeof(nv->ifname), "eth%u",
+		         n->n_ifaces ? n->ifaces[n->n_ifaces - 1].index + 1 : 0);
+		snprintf(nv[0].addr, sizeof(nv->addr), "%s", addr);
+		nv[0].prefixlen = 24;
+		a->n++;
+	}
+	return 0;
+}
+
 int
 labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json)
 {
@@ -405,6 +446,16 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		goto oom;
 	if (e < 0)
 		goto out;
+	/* The lab's own network is what pingall checks, not the management segment. */
+	{
+		struct labmgmt m;
+		int bridged = labmgmtrun_read(r, &m);
+
+		if (bridged < 0)
+			goto out;
+		if (bridged && mgmt_addrs(lab, &m, addrs, false) < 0)
+			goto oom;
+	}
 	/* The pings, one job per ordered pair that has an address to ping. */
 	jobs = calloc(pairs ? pairs : 1, sizeof(*jobs));
 	if (!jobs)
@@ -536,6 +587,8 @@ out:
 int
 labops_hosts(const struct labrun *r, bool json)
 {
+	struct labmgmt m;
+	int bridged;
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	_cleanup_json_ cJSON *o = NULL;
@@ -557,6 +610,11 @@ labops_hosts(const struct labrun *r, bool json)
 		goto oom;
 	if (e < 0)
 		goto out;
+	bridged = labmgmtrun_read(r, &m);
+	if (bridged < 0)
+		goto out;
+	if (bridged && mgmt_addrs(lab, &m, addrs, true) < 0)
+		goto oom;
 	if (json) {
 		_cleanup_free_ char *text = NULL;
 		cJSON *arr;
@@ -570,6 +628,7 @@ labops_hosts(const struct labrun *r, bool json)
 			for (size_t k = 0; k < addrs[i].n; k++) {
 				cJSON *x = cJSON_CreateObject();
 				char fqdn[LAB_NODE_NAME_MAX + 2 + 256];
+				bool mgmt = bridged && labmgmt_node(&m, lab->nodes[i].name);
 
 				snprintf(fqdn, sizeof(fqdn), "%s.%s", lab->nodes[i].name, domain);
 				if (!x || !cJSON_AddItemToArray(arr, x) ||
@@ -577,7 +636,8 @@ labops_hosts(const struct labrun *r, bool json)
 				    !cJSON_AddStringToObject(x, "name", fqdn) ||
 				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
 				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
-				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen))
+				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen) ||
+				    !cJSON_AddBoolToObject(x, "management", mgmt && k == 0))
 					goto oom;
 			}
 		text = cJSON_Print(o);

@@ -46,6 +46,12 @@ fnv1a(const char *s)
 	return h;
 }
 
+uint32_t
+labplan_hash32(const char *s)
+{
+	return (uint32_t)fnv1a(s);
+}
+
 void
 labplan_default_name(const char *user, const char *key, char ret[LABPLAN_NAME_MAX + 1])
 {
@@ -236,6 +242,31 @@ push_words(char ***v, const char *s)
 	return 0;
 }
 
+/*
+ * Kathara attaches a bridged node's network after its last interface, and the node's
+ * default route goes there (Docker's bridge); here unless the lab gives one (node[gw]).
+ */
+static int
+mgmt_net(const struct lab_node *node, const struct labplan *p, char ***v, char ***warn)
+{
+	const struct labmgmt_node *m = p->mgmt ? labmgmt_node(p->mgmt, node->name) : NULL;
+	unsigned idx = node->n_ifaces ? node->ifaces[node->n_ifaces - 1].index + 1 : 0;
+	char addr[16], gw[16];
+	int r;
+
+	if (!m)
+		return pushf(warn, "%s: bridged, but the lab has no management segment, ignoring",
+		             node->name);
+	labmgmt_addr(p->mgmt, m->host, addr);
+	labmgmt_addr(p->mgmt, LABMGMT_GATEWAY, gw);
+	r = pushf(v,
+	          "--net=switch=%s/switch.sock,segment=" LABMGMT_SEGMENT ",ifname=eth%u,ipv4=%s/24",
+	          p->state_dir, idx, addr);
+	if (r == 0 && !node->val[LAB_NODE_GW4])
+		r = pushf(v, "--gateway=%s", gw);
+	return r;
+}
+
 /* The node's command when the lab names none: it waits, as Kathara's shell on a tty does. */
 #define KEEP_ALIVE "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
@@ -316,10 +347,7 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 	if (r == 0 && p->shared)
 		r = pushf(&v, "--volume=%s/shared:/shared", p->lab_dir);
 	if (r == 0 && labconf_node_flag(node, LAB_NODE_BRIDGED, false))
-		r = pushf(&warn,
-		          "%s: bridged (the management segment) is not supported yet, "
-		          "ignoring",
-		          node->name);
+		r = mgmt_net(node, p, &v, &warn);
 	if (r < 0)
 		return r;
 	/* The command: the lab's entrypoint and args, else one that waits. */

@@ -13,8 +13,10 @@
 #pragma once
 
 #include "labconf.h"
+#include "labmgmt.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define LABPLAN_NAME_MAX 32 /* so that "<lab>-<node>" is an identity (common/ident.h) */
 #define LABPLAN_ROOT_DEFAULT "/run/containet/lab"
@@ -29,6 +31,7 @@ struct labplan {
 	const char *default_image; /* --image: for nodes that name none; NULL: the host's root */
 	const struct lab_pair *image_map; /* --image-map FROM=TO, before lab.ext's IMAGE_MAP */
 	size_t n_image_map;
+	const struct labmgmt *mgmt; /* the management segment; NULL: none */
 	bool shared;   /* lab_dir/shared exists: mounted at /shared */
 	bool startups; /* run startup scripts (the runner knows which exist) */
 };
@@ -45,6 +48,9 @@ bool labplan_name_valid(const char *name);
  * the same directory of the same user always gets the same name and others another one.
  */
 void labplan_default_name(const char *user, const char *key, char ret[LABPLAN_NAME_MAX + 1]);
+
+/* The low 32 bits of FNV-1a of s: stable across machines and versions (names, cgroups). */
+uint32_t labplan_hash32(const char *s);
 
 /* "<lab>-<node>", malloc'd; NULL when out of memory. */
 char *labplan_identity(const struct labplan *p, const char *node);
@@ -63,6 +69,9 @@ char *labplan_cgroup(const struct labplan *p);
  * containode's command line (argv[0] is containode) that starts the node detached:
  * `containode --state-dir ST/nodes run -d --name ID --hostname NODE ...`.  0 or -ENOMEM.
  * Warnings for what the node asks and cannot have yet go to *ret_warnings (a strv).
+ * A bridged node (node[bridged]) gets one more interface, eth<last + 1>, on the
+ * management segment with its address from p->mgmt, and its IPv4 default route through
+ * the management segment's host port unless node[gw] gives one (labmgmt.h).
  */
 int labplan_node_argv(const struct lab *lab, size_t node, const struct labplan *p,
                       const char *containode, char ***ret_argv, char ***ret_warnings);

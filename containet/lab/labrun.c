@@ -4,6 +4,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "labjson.h"
+#include "labmgmtrun.h"
 #include "labproc.h"
 #include "log.h"
 #include "rmtree.h"
@@ -541,6 +542,7 @@ labrun_up(struct labrun *r)
 	                    *nodes = state_path(r, "nodes"), *upper = state_path(r, "upper"),
 	                    *uplock = state_path(r, "up.pid");
 	_cleanup_close_ int up_fd = -1;
+	struct labmgmt mgmt;
 	unsigned counts[4] = {};
 	char *slash;
 	int err;
@@ -585,9 +587,12 @@ labrun_up(struct labrun *r)
 	if (err < 0)
 		return LAB_FAIL(
 		        1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
-	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0)
+	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0 ||
+	    labmgmtrun_up(r, &mgmt) < 0)
 		goto failed;
 	if (start_nodes(r, counts) < 0 || segment_states(r) < 0)
+		goto failed;
+	if (r->write_hosts && r->plan.mgmt && labmgmtrun_hosts(r, r->lab, &mgmt, false) < 0)
 		goto failed;
 	printf("lab %s: %zu node%s, %zu segment%s", r->plan.name, r->lab->n_nodes,
 	       r->lab->n_nodes == 1 ? "" : "s", r->lab->n_segments,
@@ -878,6 +883,7 @@ labrun_down(struct labrun *r)
 	if (err < 0)
 		return 1;
 	remove_cgroups(r);
+	labmgmtrun_down(r);
 	err = rm_rf_at(AT_FDCWD, r->plan.state_dir);
 	if (err < 0)
 		return LAB_FAIL(1, log_error_errno(err, "remove '%s'", r->plan.state_dir));

@@ -10,7 +10,7 @@
  * State directory ROOT/<name>/: lab.json (the resolved topology), switch.sock, switch.pid
  * ("PID STARTTIME"), switch.log, nodes/ (containode's --state-dir), upper/<node>/ (the
  * nodes' kept upper layers: NODE/ of the lab copied in, the lab's scripts in /hostlab),
- * log/<node>.startup.
+ * log/<node>.startup, mgmt (the management segment, labmgmtrun.h).
  */
 #pragma once
 
@@ -32,6 +32,7 @@ struct labrun {
 	const char *containode; /* path or name in PATH */
 	unsigned jobs;          /* nodes started at once */
 	unsigned startup_timeout_s;
+	bool write_hosts; /* up: the bridged nodes' names into /etc/hosts */
 };
 
 /* Each returns the exit status for the command. */

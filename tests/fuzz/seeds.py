@@ -542,6 +542,19 @@ def labaddr():
     write("fuzz_containet_labaddr", "empty", "[]")
 
 
+def labmgmt():
+    """A lab's management state file and the host's /etc/hosts with the lab's blocks."""
+    write("fuzz_containet_labmgmt", "state", "net 201\nport ctm0011aabb\nnode pc1 1\nnode r_2 2\n")
+    write("fuzz_containet_labmgmt", "hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n")
+    write("fuzz_containet_labmgmt", "hosts-blocks",
+          "127.0.0.1 localhost\n# containet lab lm begin\n172.30.5.1\tpc1.lm pc1\n"
+          "# containet lab lm end\n# containet lab lm2 begin\n172.30.9.1\th1.lm2 h1\n"
+          "# containet lab lm2 end\n10.0.0.1 mine")
+    write("fuzz_containet_labmgmt", "hosts-no-newline",
+          "127.0.0.1 localhost\n# last\n# containet lab lm begin, after a newline of its own\n"
+          "172.30.5.1\tpc1.lm pc1\n# containet lab lm end\n")
+
+
 def auth():
     configs = [
         {"auths": {"127.0.0.1:5000": {"auth": "dGVzdDpzZWNyZXQ="}}},
@@ -605,4 +618,5 @@ if __name__ == "__main__":
     portspec()
     seccomp_cache()
     labaddr()
+    labmgmt()
     labsig()

@@ -3,7 +3,8 @@
 # stand-in of kathara/base built from Debian packages, checked against their slides:
 # static-routing (unreachable networks until the slides' routes are added, then pc1
 # reaches pc2) and basic-ipv4 (lab.conf's MACs, pings across two routers, a bridged
-# wireshark node that still runs).
+# wireshark node on the lab's management segment, which the host reaches; the lab runs
+# in a network namespace of the test standing for the host, as its host port goes there).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/labimage.sh"
@@ -37,10 +38,21 @@ assert_ok "down" lab down --name sr
 assert_eq "" "$(leftovers sr)" "nothing of static-routing is left"
 
 # --- basic-ipv4 -------------------------------------------------------------------------
+# In a namespace of the test (nsenter, not ip netns exec, whose sysfs hides the cgroups).
+HOSTNS=${TEST_ID}h
+netns_add "$HOSTNS"
+in_host() { nsenter --net="/run/netns/$HOSTNS" "$@"; }
+defer in_host "$CONTAINET" lab down --name b4
+lab() { in_host "$CONTAINET" lab "$@"; }
 lab up --name b4 "${MAP[@]}" "$K/basic-ipv4" >"$TEST_TMP/b4.out" 2>&1 || true
 assert_match "lab b4: 6 nodes" "$(cat "$TEST_TMP/b4.out")" "up of basic-ipv4, unmodified"
-assert_match "bridged.*ignoring" "$(cat "$TEST_TMP/b4.out")" "the bridged node is warned about"
+assert_no_match "ignoring" "$(cat "$TEST_TMP/b4.out")" "no warning: node[bridged] is done"
 x() { lab exec --name b4 "$@"; }
+mg=$(x wireshark -- ip -4 -o addr show dev eth0) || true
+assert_match "inet 172\.30\.[0-9]+\.1/24" "$mg" \
+	"the bridged wireshark node (no interface of its own) has eth0 on the management segment"
+gw=$(sed -n 's/.*inet \(172\.30\.[0-9]*\)\.1\/24.*/\1.254/p' <<<"$mg")
+assert_ok "it reaches the host through the host port" x wireshark -- ping -c 1 -W 2 "$gw"
 assert_eq "00:00:00:00:00:a1" "$(x r1 -- cat /sys/class/net/eth0/address)" "r1 eth0 has lab.conf's MAC"
 assert_eq "00:00:00:00:00:b2" "$(x r2 -- cat /sys/class/net/eth1/address)" "r2 eth1 has lab.conf's MAC"
 assert_ok "pc1 pings pc2 through r1 and r2" x pc1 -- ping -c 2 -W 2 200.1.1.7
@@ -50,3 +62,4 @@ assert_match "200.1.1.3 .* 00:00:00:00:00:03" "$(x pc2 -- ip neigh)" "pc2 learne
 assert_match "b4-wireshark .* running" "$(lab ps --name b4)" "the wireshark node runs"
 assert_ok "down" lab down --name b4
 assert_eq "" "$(leftovers b4)" "nothing of basic-ipv4 is left"
+assert_eq "" "$(in_host nft list tables | grep containet || true)" "no nftables table is left"

@@ -301,12 +301,60 @@ START_TEST(node_variants)
 	strv_free(v);
 	v = NULL;
 
-	/* bridged: warned about until the management segment exists. */
+	/* bridged without a management segment (a plan that has none): warned about. */
 	ck_assert_int_eq(labplan_node_argv(lab, 3, &p, "containode", &v, &warn), 0);
 	ck_assert_ptr_nonnull(warn);
 	ck_assert_ptr_nonnull(strstr(warn[0], "bridged"));
+	ck_assert_int_eq(count_prefix(v, "--net="), 1);
 	strv_free(v);
 	strv_free(warn);
+	labconf_free(lab);
+}
+END_TEST
+
+START_TEST(bridged)
+{
+	struct lab *lab = parse("b[0]=A\nb[1]=B\nb[bridged]=true\n"
+	                        "g[0]=A\ng[bridged]=true\n"
+	                        "n[bridged]=true\n"
+	                        "p[0]=A\n",
+	                        "g[gw]=10.0.0.1\ng[0.ip]=10.0.0.2/24\n", NULL);
+	struct labmgmt m = { .net = 42, .port = "ctm00000000" };
+	struct labplan p = { .name = "l", .state_dir = "/s", .mgmt = &m };
+	char **v = NULL, **warn = NULL;
+
+	ck_assert_int_eq(labmgmt_add_node(&m, "b"), 0);
+	ck_assert_int_eq(labmgmt_add_node(&m, "g"), 0);
+	ck_assert_int_eq(labmgmt_add_node(&m, "n"), 0);
+	/* The management interface after the last one, Kathara's order; the default route. */
+	ck_assert_int_eq(labplan_node_argv(lab, 0, &p, "containode", &v, &warn), 0);
+	ck_assert_ptr_null(warn);
+	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0");
+	HAS(v, "--net=switch=/s/switch.sock,segment=B,ifname=eth1");
+	HAS(v, "--net=switch=/s/switch.sock,segment=lab-mgmt,ifname=eth2,ipv4=172.30.42.1/24");
+	ck_assert_int_gt(find(v, "--net=switch=/s/switch.sock,segment=lab-mgmt,ifname=eth2,"
+	                         "ipv4=172.30.42.1/24"),
+	                 find(v, "--net=switch=/s/switch.sock,segment=B,ifname=eth1"));
+	HAS(v, "--gateway=172.30.42.254");
+	strv_free(v);
+	v = NULL;
+	/* node[gw]: the lab's default route, not the management one. */
+	ck_assert_int_eq(labplan_node_argv(lab, 1, &p, "containode", &v, &warn), 0);
+	HAS(v, "--net=switch=/s/switch.sock,segment=lab-mgmt,ifname=eth1,ipv4=172.30.42.2/24");
+	HAS(v, "--gateway=10.0.0.1");
+	HASNT(v, "--gateway=172.30.42.254");
+	strv_free(v);
+	v = NULL;
+	/* A node with no interface of the lab: the management one is eth0. */
+	ck_assert_int_eq(labplan_node_argv(lab, 2, &p, "containode", &v, &warn), 0);
+	HAS(v, "--net=switch=/s/switch.sock,segment=lab-mgmt,ifname=eth0,ipv4=172.30.42.3/24");
+	strv_free(v);
+	v = NULL;
+	/* Not bridged: nothing of it. */
+	ck_assert_int_eq(labplan_node_argv(lab, 3, &p, "containode", &v, &warn), 0);
+	ck_assert_int_eq(count_prefix(v, "--gateway"), 0);
+	ck_assert_int_eq(count_prefix(v, "--net="), 1);
+	strv_free(v);
 	labconf_free(lab);
 }
 END_TEST
@@ -405,6 +453,7 @@ labplan_suite(void)
 	tcase_add_test(t, images);
 	tcase_add_test(t, node_as_kathara_runs_it);
 	tcase_add_test(t, node_variants);
+	tcase_add_test(t, bridged);
 	tcase_add_test(t, scripts_and_exec);
 	tcase_add_test(t, targets);
 	suite_add_tcase(s, t);
