@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
-DEFINE_CLEANUP_FUNC(struct labhost *, labhost_free)
 
 static void
 usage(FILE *f)
