@@ -275,6 +275,13 @@ labhost_part(const struct lab *lab, const struct labhost *h, struct lab **ret, c
 	r = labjson_parse(text, strlen(text), "the lab (this machine's part)", &part, ret_error);
 	if (r < 0)
 		return r;
+	/* The whole lab's warnings, not the ones of the text it went through. */
+	for (size_t i = 0; i < part->n_warnings; i++)
+		free(part->warnings[i]);
+	part->n_warnings = 0;
+	for (size_t i = 0; i < lab->n_warnings; i++)
+		if (add_warning(part, lab->warnings[i]) < 0)
+			return -ENOMEM;
 	for (size_t i = 0; dropped && dropped[i]; i++)
 		if (add_warning(part, dropped[i]) < 0)
 			return -ENOMEM;

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -74,32 +75,52 @@ labnet_addresses(const struct lab *lab, char ***ret, char **ret_error)
 	return 0;
 }
 
-/* Whether addr is one of this machine's (network namespace's): it can be bound. */
+/* Whether addr is an address of one of this machine's (network namespace's) interfaces. */
 static bool
-is_local(const char *addr)
+is_local(const struct ifaddrs *ifs, const char *addr)
 {
-	union sa sa;
-	socklen_t len = sa_make(&sa, addr, 0);
-	_cleanup_close_ int fd = len ? socket(sa.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+	union sa want;
 
-	return fd >= 0 && bind(fd, &sa.sa, len) == 0;
+	if (!sa_make(&want, addr, 0))
+		return false;
+	for (const struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		const struct sockaddr *a = i->ifa_addr;
+
+		if (!a || a->sa_family != want.sa.sa_family)
+			continue;
+		if (a->sa_family == AF_INET &&
+		    ((const struct sockaddr_in *)a)->sin_addr.s_addr == want.in.sin_addr.s_addr)
+			return true;
+		if (a->sa_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &want.in6.sin6_addr,
+		           sizeof(struct in6_addr)) == 0)
+			return true;
+	}
+	return false;
 }
 
 int
 labnet_local_host(const struct lab *lab, char *const *addrs, size_t *ret, char **ret_error)
 {
+	struct ifaddrs *ifs = NULL;
 	ssize_t found = -1;
 
+	if (getifaddrs(&ifs) < 0)
+		return error_set(ret_error, -errno, "list this machine's addresses: %s",
+		                 strerror(errno));
 	for (size_t i = 0; i < lab->n_hosts; i++) {
-		if (!is_local(addrs[i]))
+		if (!is_local(ifs, addrs[i]))
 			continue;
-		if (found >= 0)
+		if (found >= 0) {
+			freeifaddrs(ifs);
 			return error_set(ret_error, -EINVAL,
 			                 "lab.ext:%u: both '%s' and '%s' of LAB_HOSTS are this "
 			                 "machine: say which one with --host NAME",
 			                 lab->hosts_line, lab->hosts[found], lab->hosts[i]);
+		}
 		found = i;
 	}
+	freeifaddrs(ifs);
 	if (found < 0)
 		return 0;
 	*ret = found;

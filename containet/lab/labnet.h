@@ -35,7 +35,10 @@ struct labnet_stretch {
  */
 int labnet_addresses(const struct lab *lab, char ***ret, char **ret_error);
 
-/* 1 and the one of addrs that is an address of this machine, 0 for none, -EINVAL (two). */
+/*
+ * 1 and the one of addrs that an interface of this machine (network namespace) has, 0 for
+ * none, -EINVAL for two, -errno.
+ */
 int labnet_local_host(const struct lab *lab, char *const *addrs, size_t *ret, char **ret_error);
 
 /*
