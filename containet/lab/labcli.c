@@ -623,6 +623,24 @@ show_json(const struct lab *lab, const struct split *sp)
 	return TAKE_PTR(o);
 }
 
+/* What up does of the split: this machine, and the segments it stretches. */
+static void
+up_says(const struct split *sp, const char *name)
+{
+	const struct lab *part = sp->part;
+
+	printf("lab %s: machine %s's part\n", name, part->hosts[sp->h->self]);
+	for (size_t i = 0; i < part->n_segments; i++) {
+		const struct labnet_stretch *vx = &sp->stretch[i];
+
+		if (vx->on)
+			printf("  segment %s: over VXLAN to %s (VNI %u, UDP %u, mtu %u, slice %u/%u%s)\n",
+			       part->segments[i].name, vx->remotes, vx->vni, vx->port, vx->mtu,
+			       vx->slice, vx->slices, vx->services ? ", its services here" : "");
+	}
+	fflush(stdout);
+}
+
 /* down --host NAME: the lab that is up here is that machine's part. */
 static int
 check_host(const char *state, const char *host)
@@ -853,6 +871,7 @@ labcli_main(int argc, char **argv)
 				r.lab = sp.part;
 				r.stretch = sp.stretch;
 				r.host = lab->hosts[sp.h->self];
+				up_says(&sp, name);
 			}
 			status = labrun_up(&r);
 		}
