@@ -68,7 +68,8 @@ usage(FILE *f)
 	        "                            when a pair was not reached\n"
 	        "  capture [NAME]...         the switch's capture (pcapng) of segments or node\n"
 	        "                            interfaces (all if none): NAME is SEGMENT, NODE\n"
-	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or --duration\n"
+	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or "
+	        "--duration\n"
 	        "  link NAME [SETTING...]    impair a segment's or a node interface's link:\n"
 	        "                            delay=20ms jitter=2ms loss=1%% rate=10mbit ... (as\n"
 	        "                            containet's link set), down, up, clear; without a\n"
@@ -420,10 +421,10 @@ parse_options(int argc, char **argv, struct cli *c)
 
 /* A lab split over machines (LAB_HOSTS), as this machine sees it. */
 struct split {
-	char **addrs;      /* of LAB_HOSTS */
-	struct labhost *h; /* the plan for h->self */
-	bool self;         /* this machine is known (--host, or its address) */
-	struct lab *part;  /* this machine's part */
+	char **addrs;                   /* of LAB_HOSTS */
+	struct labhost *h;              /* the plan for h->self */
+	bool self;                      /* this machine is known (--host, or its address) */
+	struct lab *part;               /* this machine's part */
 	struct labnet_stretch *stretch; /* per segment of part */
 };
 
@@ -461,9 +462,10 @@ split_lab(const struct cli *c, const struct lab *lab, bool need_self, struct spl
 	int r;
 
 	if (!lab->n_hosts)
-		return LAB_FAIL(1, log_error("--host %s: the lab has no LAB_HOSTS in its lab.ext to "
-		                             "split it over machines",
-		                             c->host));
+		return LAB_FAIL(1,
+		                log_error("--host %s: the lab has no LAB_HOSTS in its lab.ext to "
+		                          "split it over machines",
+		                          c->host));
 	r = labnet_addresses(lab, &sp->addrs, &err);
 	if (r == 0 && !self && (r = labnet_local_host(lab, sp->addrs, &i, &err)) == 1)
 		self = lab->hosts[i], r = 0;
@@ -521,7 +523,8 @@ show_machines(const struct lab *lab, const struct split *sp)
 		if (vx && vx->mtu_given)
 			printf(", mtu %u (lab.ext; underlay %u)", vx->mtu, vx->underlay);
 		else if (vx)
-			printf(", mtu %u (underlay %u less the VXLAN headers)", vx->mtu, vx->underlay);
+			printf(", mtu %u (underlay %u less the VXLAN headers)", vx->mtu,
+			       vx->underlay);
 		if (vx)
 			printf(", slice %u/%u here", vx->slice, vx->slices);
 		printf("\n");
@@ -571,15 +574,17 @@ show_json(const struct lab *lab, const struct split *sp)
 			return NULL;
 	}
 	m = cJSON_AddObjectToObject(o, "machines");
-	if (!m || !(sp->self ? cJSON_AddStringToObject(m, "this", lab->hosts[h->self])
-	                     : cJSON_AddNullToObject(m, "this")) ||
+	if (!m ||
+	    !(sp->self ? cJSON_AddStringToObject(m, "this", lab->hosts[h->self])
+	               : cJSON_AddNullToObject(m, "this")) ||
 	    !cJSON_AddNumberToObject(m, "vxlan_port", h->port) ||
 	    !(arr = cJSON_AddArrayToObject(m, "hosts")))
 		return NULL;
 	for (i = 0; i < lab->n_hosts; i++) {
 		cJSON *e = cJSON_CreateObject();
 
-		if (!cJSON_AddItemToArray(arr, e) || !cJSON_AddStringToObject(e, "name", lab->hosts[i]) ||
+		if (!cJSON_AddItemToArray(arr, e) ||
+		    !cJSON_AddStringToObject(e, "name", lab->hosts[i]) ||
 		    !cJSON_AddStringToObject(e, "address", sp->addrs[i]))
 			return NULL;
 	}
@@ -634,7 +639,8 @@ up_says(const struct split *sp, const char *name)
 		const struct labnet_stretch *vx = &sp->stretch[i];
 
 		if (vx->on)
-			printf("  segment %s: over VXLAN to %s (VNI %u, UDP %u, mtu %u, slice %u/%u%s)\n",
+			printf("  segment %s: over VXLAN to %s (VNI %u, UDP %u, mtu %u, slice "
+			       "%u/%u%s)\n",
 			       part->segments[i].name, vx->remotes, vx->vni, vx->port, vx->mtu,
 			       vx->slice, vx->slices, vx->services ? ", its services here" : "");
 	}
@@ -655,8 +661,8 @@ check_host(const char *state, const char *host)
 	if (read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, &len) < 0)
 		return 0; /* nothing up, or state that down clears whatever it was */
 	o = cJSON_ParseWithLength(buf, len);
-	was = cJSON_GetStringValue(
-	        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "lab"), "host"));
+	was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(o, "lab"), "host"));
 	if (!was)
 		return LAB_FAIL(1, log_error("--host %s: the lab that is up here is not split "
 		                             "over machines",

@@ -202,8 +202,8 @@ struct lab {
 	char **hosts; /* LAB_HOSTS: the machines' names */
 	char **host_addrs; /* n_hosts: the underlay address of NAME=ADDR, else NULL */
 	size_t n_hosts;
-	unsigned hosts_line; /* of the first LAB_HOSTS in lab.ext */
-	char *vxlan_port;    /* LAB_VXLAN_PORT: the UDP port of stretched segments */
+	unsigned hosts_line;        /* of the first LAB_HOSTS in lab.ext */
+	char *vxlan_port;           /* LAB_VXLAN_PORT: the UDP port of stretched segments */
 	struct lab_pair *image_map; /* IMAGE_MAP FROM=TO pairs, key FROM */
 	size_t n_image_map;
 	struct lab_node *nodes;

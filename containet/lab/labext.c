@@ -348,12 +348,15 @@ ext_hosts(struct labread *r, char *value)
 			addr = eq + 1;
 			if (labvalue_dns_name(t) < 0)
 				return labread_fail(r, "LAB_HOSTS: '%.64s' is not a host name", t);
-			if (inet_pton(AF_INET, addr, &a4) != 1 && inet_pton(AF_INET6, addr, &a6) != 1)
-				return labread_fail(
-				        r, "LAB_HOSTS: the address '%.64s' of '%.64s' is not an IP address",
-				        addr, t);
+			if (inet_pton(AF_INET, addr, &a4) != 1 &&
+			    inet_pton(AF_INET6, addr, &a6) != 1)
+				return labread_fail(r,
+				                    "LAB_HOSTS: the address '%.64s' of '%.64s' is "
+				                    "not an IP address",
+				                    addr, t);
 		} else if (!host_valid(t)) {
-			return labread_fail(r, "LAB_HOSTS: '%.64s' is not a host name or address", t);
+			return labread_fail(r, "LAB_HOSTS: '%.64s' is not a host name or address",
+			                    t);
 		}
 		for (size_t i = 0; i < lab->n_hosts; i++)
 			if (strcmp(lab->hosts[i], t) == 0)
@@ -496,7 +499,8 @@ ext_cross_check(struct labread *r)
 			    strcmp(lab->segments[j].val[LAB_SEG_VXLAN], v[LAB_SEG_VXLAN]) == 0) {
 				r->line = s->line[LAB_SEG_VXLAN];
 				return labread_fail(r, "vxlan %s of '%s' is the VNI of '%s' too",
-				                    v[LAB_SEG_VXLAN], s->name, lab->segments[j].name);
+				                    v[LAB_SEG_VXLAN], s->name,
+				                    lab->segments[j].name);
 			}
 		if (v[LAB_SEG_LOSS] && v[LAB_SEG_LOSS_GE]) {
 			r->line = s->line[LAB_SEG_LOSS_GE];

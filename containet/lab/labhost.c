@@ -76,7 +76,8 @@ vni_taken(const struct lab *lab, const uint32_t *vnis, size_t segment, uint32_t 
 	for (size_t j = 0; j < lab->n_segments; j++) {
 		const char *v = lab->segments[j].val[LAB_SEG_VXLAN];
 
-		if (j != segment && ((v && strtoul(v, NULL, 10) == vni) || (!v && j < segment && vnis[j] == vni)))
+		if (j != segment &&
+		    ((v && strtoul(v, NULL, 10) == vni) || (!v && j < segment && vnis[j] == vni)))
 			return true;
 	}
 	return false;
@@ -139,8 +140,8 @@ labhost_plan(const struct lab *lab, const char *self, struct labhost **ret, char
 		                 "lab.ext:%u: --host '%s' is not one of LAB_HOSTS (%s)",
 		                 lab->hosts_line, self, list);
 	}
-	h->port = lab->vxlan_port ? (uint16_t)strtoul(lab->vxlan_port, NULL, 10)
-	                          : LABHOST_VXLAN_PORT;
+	h->port =
+	        lab->vxlan_port ? (uint16_t)strtoul(lab->vxlan_port, NULL, 10) : LABHOST_VXLAN_PORT;
 	h->node_host = calloc(lab->n_nodes ? lab->n_nodes : 1, sizeof(*h->node_host));
 	h->on = calloc(lab->n_segments * nh + 1, sizeof(*h->on));
 	h->segments = calloc(lab->n_segments + 1, sizeof(*h->segments));
@@ -237,7 +238,8 @@ labhost_part(const struct lab *lab, const struct labhost *h, struct lab **ret, c
 	nodes = cJSON_GetObjectItemCaseSensitive(o, "nodes");
 	segs = cJSON_GetObjectItemCaseSensitive(o, "segments");
 	for (v = nodes ? nodes->child : NULL; v; v = next) {
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
+		const char *name =
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
 		cJSON *deps = cJSON_GetObjectItemCaseSensitive(v, "depends");
 
 		next = v->next;
@@ -263,7 +265,8 @@ labhost_part(const struct lab *lab, const struct labhost *h, struct lab **ret, c
 		return error_set(ret_error, -EINVAL, "machine '%s' has no node of the lab",
 		                 lab->hosts[h->self]);
 	for (v = segs ? segs->child : NULL; v; v = next) {
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
+		const char *name =
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
 
 		next = v->next;
 		if (!name || !segment_here(lab, h, name))

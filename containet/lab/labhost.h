@@ -24,9 +24,9 @@ struct labhost_segment {
 };
 
 struct labhost {
-	size_t self;                     /* index into lab->hosts */
-	size_t *node_host;               /* per node of the lab: index into lab->hosts */
-	bool *on;                        /* [segment * n_hosts + host]: the host has nodes on it */
+	size_t self;                      /* index into lab->hosts */
+	size_t *node_host;                /* per node of the lab: index into lab->hosts */
+	bool *on;                         /* [segment * n_hosts + host]: the host has nodes on it */
 	struct labhost_segment *segments; /* per segment of the lab */
 	size_t n_hosts;
 	uint16_t port; /* UDP port: LAB_VXLAN_PORT or 4789 */

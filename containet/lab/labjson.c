@@ -42,7 +42,8 @@ add_hosts(cJSON *obj, const struct lab *lab)
 	for (size_t i = 0; arr && i < lab->n_hosts; i++) {
 		_cleanup_free_ char *t = NULL;
 
-		if (lab->host_addrs[i] && asprintf(&t, "%s=%s", lab->hosts[i], lab->host_addrs[i]) < 0)
+		if (lab->host_addrs[i] &&
+		    asprintf(&t, "%s=%s", lab->hosts[i], lab->host_addrs[i]) < 0)
 			return false;
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(t ? t : lab->hosts[i])))
 			return false;
@@ -695,9 +696,9 @@ static int
 jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, const char *fname,
      char **ret_error)
 {
-	static const char *const derived[] = { "nodes",     "segments", "waves",      "warnings",
-		                               "lab",       "hosts",    "image_map",  "domain",
-		                               "machines",  "vxlan_port", NULL };
+	static const char *const derived[] = { "nodes",    "segments",   "waves",     "warnings",
+		                               "lab",      "hosts",      "image_map", "domain",
+		                               "machines", "vxlan_port", NULL };
 	_cleanup_(jlines_done) struct jlines lines = {};
 	const cJSON *m, *v;
 	char num[32];

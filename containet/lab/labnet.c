@@ -181,10 +181,11 @@ stretch_one(const struct lab *lab, const struct labhost *h, char *const *addrs, 
 		mtu = path_mtu(addrs[i], h->port);
 		if (mtu < 0) {
 			fclose(f);
-			return error_set(ret_error, -EINVAL,
-			                 "segment '%s' spans machines, but machine '%s' (%s) has no "
-			                 "route from here: %s",
-			                 seg->name, lab->hosts[i], addrs[i], strerror(-mtu));
+			return error_set(
+			        ret_error, -EINVAL,
+			        "segment '%s' spans machines, but machine '%s' (%s) has no "
+			        "route from here: %s",
+			        seg->name, lab->hosts[i], addrs[i], strerror(-mtu));
 		}
 		if (least == 0 || mtu < least)
 			least = mtu;
@@ -209,12 +210,13 @@ stretch_one(const struct lab *lab, const struct labhost *h, char *const *addrs, 
 		unsigned given = strtoul(seg->val[LAB_SEG_MTU], NULL, 10);
 
 		if (given > g->mtu)
-			return error_set(ret_error, -EINVAL,
-			                 "lab.ext:%u: mtu %u of '%s' is more than the %u its VXLAN "
-			                 "underlay carries (path MTU %d towards the other machines, "
-			                 "less %d bytes of headers)",
-			                 seg->line[LAB_SEG_MTU], given, seg->name, g->mtu, least,
-			                 v6 ? LABNET_OVERHEAD6 : LABNET_OVERHEAD4);
+			return error_set(
+			        ret_error, -EINVAL,
+			        "lab.ext:%u: mtu %u of '%s' is more than the %u its VXLAN "
+			        "underlay carries (path MTU %d towards the other machines, "
+			        "less %d bytes of headers)",
+			        seg->line[LAB_SEG_MTU], given, seg->name, g->mtu, least,
+			        v6 ? LABNET_OVERHEAD6 : LABNET_OVERHEAD4);
 		g->mtu = given;
 		g->mtu_given = true;
 	}

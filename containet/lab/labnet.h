@@ -16,9 +16,9 @@
 
 /* How one segment of this machine's part is stretched to the other machines. */
 struct labnet_stretch {
-	bool on;          /* nodes of other machines are on it too */
+	bool on; /* nodes of other machines are on it too */
 	uint32_t vni;
-	char *remotes;    /* "ADDR,ADDR": the other machines with nodes on it */
+	char *remotes;     /* "ADDR,ADDR": the other machines with nodes on it */
 	const char *local; /* this machine's underlay address */
 	uint16_t port;
 	unsigned mtu;      /* the segment's: lab.ext's, else what the underlay carries */

@@ -239,9 +239,11 @@ add_vxlan(const struct labrun *r, const struct lab_segment *s, const struct labn
 	snprintf(name, sizeof(name), "vx%u", vx->vni);
 	snprintf(vni, sizeof(vni), "%u", vx->vni);
 	snprintf(port, sizeof(port), "%u", vx->port);
+	/* clang-format off */
 	char *argv[] = { (char *)r->containet, "-s", sock, "vxlan", "add", name, "--vni", vni,
 		         "--remote", vx->remotes, "--local", (char *)vx->local, "--dstport", port,
 		         "--segment", (char *)s->name, NULL };
+	/* clang-format on */
 	return run_quiet(r, argv, what);
 }
 

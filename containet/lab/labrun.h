@@ -8,9 +8,9 @@
  * its state directory alone, so `down` also clears what a killed `up` left.
  *
  * State directory ROOT/<name>/: lab.json (the resolved topology), switch.sock, switch.pid
- * ("PID STARTTIME"), switch.log, switch/ (the switch's --state: its leases), nodes/ (containode's --state-dir), upper/<node>/ (the
- * nodes' kept upper layers: NODE/ of the lab copied in, the lab's scripts in /hostlab),
- * log/<node>.startup.
+ * ("PID STARTTIME"), switch.log, switch/ (the switch's --state: its leases), nodes/ (containode's
+ * --state-dir), upper/<node>/ (the nodes' kept upper layers: NODE/ of the lab copied in, the lab's
+ * scripts in /hostlab), log/<node>.startup.
  */
 #pragma once
 
