@@ -4,7 +4,8 @@
 # --host`, or by its address without one) with its own lab root.  Checks: the errors
 # that name the file and line (a machine not in LAB_HOSTS, an unknown node[host], an MTU
 # the underlay cannot carry, no machine found); show --json's machines, VNI and peers;
-# nodes on different machines of the stretched segment ping each other, by name too;
+# nodes on different machines of the stretched segment ping each other, by name too, over
+# standard VXLAN as tcpdump reads it on the underlay;
 # auto addresses distinct and from each machine's slice; only the owner answers DHCP; a
 # segment of one machine has no VXLAN port; the demo's own _test passes on each machine;
 # down --host refuses another machine's part, then leaves nothing on either.
@@ -121,7 +122,17 @@ fi
 assert_match "\"ipv4\":\"$a1\",\"node\":\"$NAME-a1\"" "$(sw 1 leases lan --json)" "m1's switch gave a1's"
 assert_match "\"ipv4\":\"$b1\",\"node\":\"$NAME-b1\"" "$(sw 2 leases lan --json)" "m2's switch gave b1's"
 
+# On the underlay: standard VXLAN (as tcpdump decodes it), with lan's VNI.
+if command -v tcpdump >/dev/null; then
+	spawn wire ip netns exec "$M1" tcpdump -nn -l -i ul0 -c 2 udp port 4789
+	wait_until 5 grep -q "listening on" "$TEST_TMP/wire.log" || fail "tcpdump on m1's underlay did not start"
+fi
 assert_ok "b1 (m2) pings a1 (m1) over VXLAN" mlab 2 exec --name "$NAME" b1 -- ping -c 2 -W 2 "$a1"
+if command -v tcpdump >/dev/null; then
+	wait_until 5 grep -q "2 packets captured" "$TEST_TMP/wire.log" || true
+	assert_match "10\.88\.0\.2\.[0-9]+ > 10\.88\.0\.1\.4789: VXLAN, flags \[I\] \(0x08\), vni $vni" \
+		"$(cat "$TEST_TMP/wire.log")" "the underlay carries standard VXLAN with lan's VNI"
+fi
 assert_ok "a1 (m1) pings b1 (m2)" mlab 1 exec --name "$NAME" a1 -- ping -c 2 -W 2 "$b1"
 assert_ok "b1 resolves a1 through m1's DNS, over VXLAN" mlab 2 exec --name "$NAME" b1 -- ping -c 1 -W 2 a1
 assert_ok "a full-size frame crosses (MTU 1450)" mlab 2 exec --name "$NAME" b1 -- ping -c 1 -W 2 -M do -s 1422 "$a1"
