@@ -62,7 +62,7 @@ _containet() {
 		vi=$(
 			COMP_WORDS=("${COMP_WORDS[@]:1}")
 			COMP_CWORD=$((COMP_CWORD - 1))
-			_containet_verb_index "-d --dir --name --topo --image --image-map -j --jobs
+			_containet_verb_index "-d --dir --name --host --topo --image --image-map -j --jobs
 				--startup-timeout --timeout -c --count"
 		)
 		if [[ $cur == -* ]]; then

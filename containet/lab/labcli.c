@@ -10,9 +10,11 @@
 #include "json.h"
 #include "labconf.h"
 #include "labgraph.h"
+#include "labhost.h"
 #include "labjson.h"
 #include "labload.h"
 #include "labmgmtrun.h"
+#include "labnet.h"
 #include "labnode.h"
 #include "labops.h"
 #include "labplan.h"
@@ -51,6 +53,11 @@ usage(FILE *f)
 	        "\n"
 	        "Commands:\n"
 	        "  up [DIR|FILE.json]        start the lab: its switch, segments and nodes\n"
+	        "  up --host NAME            this machine's part of a lab split over the\n"
+	        "                            machines of LAB_HOSTS (lab.ext): its own nodes;\n"
+	        "                            segments with nodes elsewhere too are stretched\n"
+	        "                            over VXLAN (without --host: the machine whose\n"
+	        "                            LAB_HOSTS address is here)\n"
 	        "  down                      stop the lab and remove everything it made\n"
 	        "  ps [--json]               the lab's nodes\n"
 	        "  exec NODE -- CMD [ARG]... run CMD in a node\n"
@@ -63,7 +70,8 @@ usage(FILE *f)
 	        "                            when a pair was not reached\n"
 	        "  capture [NAME]...         the switch's capture (pcapng) of segments or node\n"
 	        "                            interfaces (all if none): NAME is SEGMENT, NODE\n"
-	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or --duration\n"
+	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or "
+	        "--duration\n"
 	        "  link NAME [SETTING...]    impair a segment's or a node interface's link:\n"
 	        "                            delay=20ms jitter=2ms loss=1%% rate=10mbit ... (as\n"
 	        "                            containet's link set), down, up, clear; without a\n"
@@ -85,6 +93,7 @@ usage(FILE *f)
 	        "Options:\n"
 	        "  -d, --dir DIR             the lab directory (default: the current one)\n"
 	        "      --name NAME           the lab's name (default: user and a hash of DIR)\n"
+	        "      --host NAME           up, down, show: this machine, one of LAB_HOSTS\n"
 	        "      --topo SPEC           single,N | linear,N | tree,DEPTH[,FANOUT]\n"
 	        "      --image REF           image of the nodes that name none (default: the\n"
 	        "                            host's root, read-only, with a private layer)\n"
@@ -137,6 +146,7 @@ enum {
 	OPT_WRITE_HOSTS,
 	OPT_SEGMENT,
 	OPT_IP,
+	OPT_HOST,
 };
 
 static const struct option options[] = {
@@ -162,6 +172,7 @@ static const struct option options[] = {
 	{ "write-hosts", no_argument, NULL, OPT_WRITE_HOSTS },
 	{ "segment", required_argument, NULL, OPT_SEGMENT },
 	{ "ip", required_argument, NULL, OPT_IP },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -171,6 +182,7 @@ struct cli {
 	const char *verb;
 	const char *dir;  /* -d or the positional DIR of up/show */
 	const char *name; /* --name */
+	const char *host; /* --host */
 	const char *topo;
 	const char *image;
 	struct lab_pair map[LAB_LIST_MAX];
@@ -327,6 +339,9 @@ parse_options(int argc, char **argv, struct cli *c)
 		case OPT_NAME:
 			c->name = optarg;
 			break;
+		case OPT_HOST:
+			c->host = optarg;
+			break;
 		case OPT_TOPO:
 			c->topo = optarg;
 			break;
@@ -441,8 +456,120 @@ parse_options(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* A lab split over machines (LAB_HOSTS), as this machine sees it. */
+struct split {
+	char **addrs;                   /* of LAB_HOSTS */
+	struct labhost *h;              /* the plan for h->self */
+	bool self;                      /* this machine is known (--host, or its address) */
+	struct lab *part;               /* this machine's part */
+	struct labnet_stretch *stretch; /* per segment of part */
+};
+
+static void
+split_done(struct split *sp)
+{
+	strv_free(sp->addrs);
+	if (sp->part)
+		labnet_stretch_free(sp->stretch, sp->part->n_segments);
+	labconf_free(sp->part);
+	labhost_free(sp->h);
+}
+
 static int
-show_text(const struct lab *lab, const struct labplan *p)
+split_fail(int r, const char *err, const char *what)
+{
+	if (err)
+		log_error("%s", err);
+	else
+		log_error_errno(r, "%s", what);
+	return 1;
+}
+
+/*
+ * Which of LAB_HOSTS this machine is (--host, else the one whose address is here; up
+ * needs one, show does without), the plan, this machine's part and its stretched
+ * segments.  The exit status.
+ */
+static int
+split_lab(const struct cli *c, const struct lab *lab, bool need_self, struct split *sp)
+{
+	_cleanup_free_ char *err = NULL;
+	const char *self = c->host;
+	size_t i;
+	int r;
+
+	if (!lab->n_hosts)
+		return LAB_FAIL(1,
+		                log_error("--host %s: the lab has no LAB_HOSTS in its lab.ext to "
+		                          "split it over machines",
+		                          c->host));
+	r = labnet_addresses(lab, &sp->addrs, &err);
+	if (r == 0 && !self && (r = labnet_local_host(lab, sp->addrs, &i, &err)) == 1)
+		self = lab->hosts[i], r = 0;
+	if (r < 0)
+		return split_fail(r, err, "LAB_HOSTS");
+	if (!self && need_self)
+		return LAB_FAIL(1, log_error("lab.ext:%u: the lab is split over the machines of "
+		                             "LAB_HOSTS, and none of their addresses is here: say "
+		                             "which one this is with --host NAME",
+		                             lab->hosts_line));
+	sp->self = self != NULL;
+	r = labhost_plan(lab, self ? self : lab->hosts[0], &sp->h, &err);
+	if (r == 0 && sp->self)
+		r = labhost_part(lab, sp->h, &sp->part, &err);
+	if (r == 0 && sp->self)
+		r = labnet_stretch(lab, sp->h, sp->addrs, sp->part, &sp->stretch, &err);
+	if (r < 0)
+		return split_fail(r, err, "split the lab");
+	return 0;
+}
+
+/* How the machine sees segment si of lab, or NULL (not here, or not stretched). */
+static const struct labnet_stretch *
+split_stretch(const struct split *sp, const struct lab *lab, size_t si)
+{
+	ssize_t pi = sp->part ? labconf_segment_index(sp->part, lab->segments[si].name) : -1;
+
+	return pi >= 0 && sp->stretch[pi].on ? &sp->stretch[pi] : NULL;
+}
+
+static void
+show_machines(const struct lab *lab, const struct split *sp)
+{
+	const struct labhost *h = sp->h;
+
+	printf("machines (VXLAN over UDP port %u):", h->port);
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		printf(" %s=%s%s", lab->hosts[i], sp->addrs[i],
+		       sp->self && i == h->self ? " (here)" : "");
+	printf("\n");
+	for (size_t s = 0; s < lab->n_segments; s++) {
+		const struct labhost_segment *g = &h->segments[s];
+		const struct labnet_stretch *vx = split_stretch(sp, lab, s);
+
+		printf("  %-16s", lab->segments[s].name);
+		if (g->machines < 2) {
+			printf(" on %s only\n", lab->hosts[g->owner]);
+			continue;
+		}
+		printf(" VNI %u over", g->vni);
+		for (size_t i = 0, n = 0; i < lab->n_hosts; i++)
+			if (h->on[s * lab->n_hosts + i])
+				printf("%s%s", n++ ? "," : " ", lab->hosts[i]);
+		printf(", services on %s", lab->hosts[g->owner]);
+		if (vx && vx->mtu_given)
+			printf(", mtu %u (lab.ext; underlay %u)", vx->mtu, vx->underlay);
+		else if (vx)
+			printf(", mtu %u (underlay %u less the VXLAN headers)", vx->mtu,
+			       vx->underlay);
+		if (vx)
+			printf(", slice %u/%u here", vx->slice, vx->slices);
+		printf("\n");
+	}
+}
+
+static int
+show_text(const struct lab *lab, const struct labplan *p, const struct split *sp)
 {
 	printf("lab %s: %zu node%s, %zu segment%s, %u wave%s\n", p->name, lab->n_nodes,
 	       lab->n_nodes == 1 ? "" : "s", lab->n_segments, lab->n_segments == 1 ? "" : "s",
@@ -452,6 +579,8 @@ show_text(const struct lab *lab, const struct labplan *p)
 		const char *image = labplan_image(lab, n, p);
 
 		printf("  %-16s %-24s", n->name, image ? image : "(host root)");
+		if (sp->h)
+			printf(" @%s", lab->hosts[sp->h->node_host[i]]);
 		for (size_t k = 0; k < n->n_ifaces; k++)
 			printf(" eth%u=%s%s%s", n->ifaces[k].index,
 			       lab->segments[n->ifaces[k].segment].name,
@@ -459,6 +588,126 @@ show_text(const struct lab *lab, const struct labplan *p)
 			       n->ifaces[k].ipv4 ? n->ifaces[k].ipv4 : "");
 		printf("\n");
 	}
+	if (sp->h)
+		show_machines(lab, sp);
+	return 0;
+}
+
+/* show --json: the lab, each node's machine and "machines": the split as seen from here. */
+static cJSON *
+show_json(const struct lab *lab, const struct split *sp)
+{
+	_cleanup_json_ cJSON *o = labjson_render(lab);
+	const struct labhost *h = sp->h;
+	cJSON *m, *arr, *nodes = o ? cJSON_GetObjectItemCaseSensitive(o, "nodes") : NULL, *n;
+	size_t i = 0;
+
+	if (!o || !h)
+		return TAKE_PTR(o);
+	cJSON_ArrayForEach(n, nodes)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(n, "host");
+		if (!cJSON_AddStringToObject(n, "host", lab->hosts[h->node_host[i++]]))
+			return NULL;
+	}
+	m = cJSON_AddObjectToObject(o, "machines");
+	if (!m ||
+	    !(sp->self ? cJSON_AddStringToObject(m, "this", lab->hosts[h->self])
+	               : cJSON_AddNullToObject(m, "this")) ||
+	    !cJSON_AddNumberToObject(m, "vxlan_port", h->port) ||
+	    !(arr = cJSON_AddArrayToObject(m, "hosts")))
+		return NULL;
+	for (i = 0; i < lab->n_hosts; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		if (!cJSON_AddItemToArray(arr, e) ||
+		    !cJSON_AddStringToObject(e, "name", lab->hosts[i]) ||
+		    !cJSON_AddStringToObject(e, "address", sp->addrs[i]))
+			return NULL;
+	}
+	if (!(arr = cJSON_AddArrayToObject(m, "segments")))
+		return NULL;
+	for (size_t s = 0; s < lab->n_segments; s++) {
+		const struct labhost_segment *g = &h->segments[s];
+		const struct labnet_stretch *vx = split_stretch(sp, lab, s);
+		cJSON *e = cJSON_CreateObject(), *on, *peers;
+
+		if (!cJSON_AddItemToArray(arr, e) ||
+		    !cJSON_AddStringToObject(e, "name", lab->segments[s].name) ||
+		    !cJSON_AddNumberToObject(e, "vni", g->vni) ||
+		    !(on = cJSON_AddArrayToObject(e, "hosts")) ||
+		    !cJSON_AddStringToObject(e, "owner", lab->hosts[g->owner]) ||
+		    !cJSON_AddBoolToObject(e, "stretched", g->machines > 1))
+			return NULL;
+		for (i = 0; i < lab->n_hosts; i++)
+			if (h->on[s * lab->n_hosts + i] &&
+			    !cJSON_AddItemToArray(on, cJSON_CreateString(lab->hosts[i])))
+				return NULL;
+		if (!sp->self || !h->on[s * lab->n_hosts + h->self])
+			continue;
+		if (!(peers = cJSON_AddArrayToObject(e, "peers")) ||
+		    !cJSON_AddBoolToObject(e, "services", g->owner == h->self))
+			return NULL;
+		for (i = 0; i < lab->n_hosts; i++)
+			if (i != h->self && h->on[s * lab->n_hosts + i] &&
+			    !cJSON_AddItemToArray(peers, cJSON_CreateString(sp->addrs[i])))
+				return NULL;
+		if (vx) {
+			char slice[32];
+
+			snprintf(slice, sizeof(slice), "%u/%u", vx->slice, vx->slices);
+			if (!cJSON_AddNumberToObject(e, "mtu", vx->mtu) ||
+			    !cJSON_AddNumberToObject(e, "underlay_mtu", vx->underlay) ||
+			    !cJSON_AddStringToObject(e, "slice", slice))
+				return NULL;
+		}
+	}
+	return TAKE_PTR(o);
+}
+
+/* What up does of the split: this machine, and the segments it stretches. */
+static void
+up_says(const struct split *sp, const char *name)
+{
+	const struct lab *part = sp->part;
+
+	printf("lab %s: machine %s's part\n", name, part->hosts[sp->h->self]);
+	for (size_t i = 0; i < part->n_segments; i++) {
+		const struct labnet_stretch *vx = &sp->stretch[i];
+
+		if (vx->on)
+			printf("  segment %s: over VXLAN to %s (VNI %u, UDP %u, mtu %u, slice "
+			       "%u/%u%s)\n",
+			       part->segments[i].name, vx->remotes, vx->vni, vx->port, vx->mtu,
+			       vx->slice, vx->slices, vx->services ? ", its services here" : "");
+	}
+	fflush(stdout);
+}
+
+/* down --host NAME: the lab that is up here is that machine's part. */
+static int
+check_host(const char *state, const char *host)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+	_cleanup_json_ cJSON *o = NULL;
+	const char *was;
+	size_t len = 0;
+
+	if (asprintf(&path, "%s/lab.json", state) < 0)
+		return LAB_FAIL(1, log_error("out of memory"));
+	if (read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, &len) < 0)
+		return 0; /* nothing up, or state that down clears whatever it was */
+	o = cJSON_ParseWithLength(buf, len);
+	was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(o, "lab"), "host"));
+	if (!was)
+		return LAB_FAIL(1, log_error("--host %s: the lab that is up here is not split "
+		                             "over machines",
+		                             host));
+	if (strcmp(was, host) != 0)
+		return LAB_FAIL(1, log_error("--host %s: the lab that is up here is the part "
+		                             "of machine '%s'",
+		                             host, was));
 	return 0;
 }
 
@@ -508,6 +757,9 @@ verb_options(const struct cli *c)
 		return log_usage_error("%s", "--write-hosts goes with up and hosts");
 	if ((c->n_segments || c->n_ips) && strcmp(c->verb, "node") != 0)
 		return log_usage_error("%s", "--segment and --ip go with node add");
+	if (c->host && strcmp(c->verb, "up") != 0 && strcmp(c->verb, "down") != 0 &&
+	    strcmp(c->verb, "show") != 0)
+		return log_usage_error("%s", "--host goes with up, down and show");
 	return 0;
 }
 
@@ -570,6 +822,7 @@ labcli_main(int argc, char **argv)
 	_cleanup_strv_ char **cmd = NULL;
 	const char *root = getenv("CONTAINET_LAB_ROOT");
 	char name[LABPLAN_NAME_MAX + 1];
+	_cleanup_(split_done) struct split sp = {};
 	struct labrun r = {};
 	int status;
 	long cpus;
@@ -638,6 +891,11 @@ labcli_main(int argc, char **argv)
 		if (status)
 			return status;
 		r.lab = lab;
+		if (lab->n_hosts || c.host) {
+			status = split_lab(&c, lab, strcmp(c.verb, "up") == 0, &sp);
+			if (status)
+				return status;
+		}
 		if (!c.topo && !(c.dir && is_json_file(c.dir)) &&
 		    realpath(c.dir ? c.dir : ".", real)) {
 			_cleanup_free_ char *shared = NULL;
@@ -653,12 +911,18 @@ labcli_main(int argc, char **argv)
 			_cleanup_free_ char *text = NULL;
 
 			if (!c.json)
-				status = show_text(lab, &r.plan);
-			else if (!(o = labjson_render(lab)) || !(text = cJSON_Print(o)))
+				status = show_text(lab, &r.plan, &sp);
+			else if (!(o = show_json(lab, &sp)) || !(text = cJSON_Print(o)))
 				status = LAB_FAIL(1, log_error("out of memory"));
 			else
 				printf("%s\n", text);
 		} else {
+			if (sp.part) {
+				r.lab = sp.part;
+				r.stretch = sp.stretch;
+				r.host = lab->hosts[sp.h->self];
+				up_says(&sp, name);
+			}
 			status = labrun_up(&r);
 		}
 		free((char *)r.plan.lab_dir);
@@ -756,6 +1020,8 @@ labcli_main(int argc, char **argv)
 	if (strcmp(c.verb, "down") == 0) {
 		if (c.n_args > 0)
 			return log_usage_error("unexpected '%s'", c.args[0]);
+		if (c.host && (status = check_host(state, c.host)))
+			return status;
 		return labrun_down(&r);
 	}
 	if (strcmp(c.verb, "pingall") == 0) {

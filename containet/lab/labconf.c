@@ -139,9 +139,13 @@ labconf_free(struct lab *lab)
 	for (int k = 0; k < LAB_META_KEYS; k++)
 		free(lab->meta[k]);
 	free(lab->domain);
-	for (size_t i = 0; i < lab->n_hosts; i++)
+	for (size_t i = 0; i < lab->n_hosts; i++) {
 		free(lab->hosts[i]);
+		free(lab->host_addrs[i]);
+	}
 	free(lab->hosts);
+	free(lab->host_addrs);
+	free(lab->vxlan_port);
 	for (size_t i = 0; i < lab->n_image_map; i++)
 		pair_done(&lab->image_map[i]);
 	free(lab->image_map);

@@ -22,7 +22,8 @@
  *    ("true"/"false"), numbers in canonical decimal.  Cross-checks: a segment's service
  *    address and DHCP range lie in its subnet; dhcp and dns need service; "auto" addresses
  *    need the segment's subnet; jitter needs delay; loss and loss_ge exclude each other; an
- *    MTU under 1280 excludes ipv6; node[host] is one of LAB_HOSTS.
+ *    MTU under 1280 excludes ipv6; node[host] is one of LAB_HOSTS; no two segments have
+ *    one SEG[vxlan].
  *  - order[] holds every node once, wave by wave: a node's lab.dep dependencies are all in
  *    earlier waves, and within a wave nodes keep their lab.conf order.  Without lab.dep
  *    there is one wave.  A dependency loop is refused, naming the loop.
@@ -60,8 +61,12 @@
  *                    comma-separated; SEG[rate] tc rates (bit, kbit, .. tbps, kibit, ..);
  *                    SEG[limit] 1-2^32-1; SEG[seed] a 64-bit number; SEG[state] up|down;
  *                    SEG[capture] a file name; SEG[vxlan] a VNI, 1-16777215
- *  - LAB_HOSTS="h1 h2" (repeatable), LAB_DOMAIN=name, IMAGE_MAP="FROM=TO FROM=TO"
- *                    (repeatable); these start in the first column
+ *  - LAB_HOSTS="m1=ADDR m2=ADDR" (repeatable): the machines a lab is split over
+ *                    (node[host]), each NAME=ADDR with its underlay address, or a bare
+ *                    address, or a bare name (resolved when the lab starts);
+ *                    LAB_VXLAN_PORT=N (1-65535, 4789 when not given) the UDP port of the
+ *                    segments stretched between them; LAB_DOMAIN=name, IMAGE_MAP="FROM=TO
+ *                    FROM=TO" (repeatable); these start in the first column
  * Kathara's own lab.ext (lines "SEGMENT IFACE[.VLAN]") is recognised and refused by name.
  *
  * lab.dep as Kathara reads it: "NODE: DEP DEP" (one optional blank after ':', single
@@ -194,8 +199,11 @@ struct lab_segment {
 struct lab {
 	char *meta[LAB_META_KEYS];
 	char *domain; /* LAB_DOMAIN */
-	char **hosts; /* LAB_HOSTS */
+	char **hosts; /* LAB_HOSTS: the machines' names */
+	char **host_addrs; /* n_hosts: the underlay address of NAME=ADDR, else NULL */
 	size_t n_hosts;
+	unsigned hosts_line;        /* of the first LAB_HOSTS in lab.ext */
+	char *vxlan_port;           /* LAB_VXLAN_PORT: the UDP port of stretched segments */
 	struct lab_pair *image_map; /* IMAGE_MAP FROM=TO pairs, key FROM */
 	size_t n_image_map;
 	struct lab_node *nodes;

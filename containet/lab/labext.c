@@ -327,6 +327,54 @@ kathara_ext_line(const char *s)
 	return ws > 0 && m > 0 && s[n + ws + m] == '\0';
 }
 
+/* LAB_HOSTS="NAME=ADDR ...": a machine's name and underlay address, or either alone. */
+static int
+ext_hosts(struct labread *r, char *value)
+{
+	struct lab *lab = r->lab;
+	char *save = NULL;
+	int err;
+
+	if (!lab->hosts_line)
+		lab->hosts_line = r->line;
+	for (char *t = strtok_r(value, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(t, '='), *addr = NULL;
+		struct in6_addr a6;
+		struct in_addr a4;
+		size_t n = lab->n_hosts;
+
+		if (eq) {
+			*eq = '\0';
+			addr = eq + 1;
+			if (labvalue_dns_name(t) < 0)
+				return labread_fail(r, "LAB_HOSTS: '%.64s' is not a host name", t);
+			if (inet_pton(AF_INET, addr, &a4) != 1 &&
+			    inet_pton(AF_INET6, addr, &a6) != 1)
+				return labread_fail(r,
+				                    "LAB_HOSTS: the address '%.64s' of '%.64s' is "
+				                    "not an IP address",
+				                    addr, t);
+		} else if (!host_valid(t)) {
+			return labread_fail(r, "LAB_HOSTS: '%.64s' is not a host name or address",
+			                    t);
+		}
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			if (strcmp(lab->hosts[i], t) == 0)
+				return labread_fail(r, "LAB_HOSTS: '%.64s' given twice", t);
+		/* host_addrs grows first: it is never shorter than hosts. */
+		err = labread_grow(&lab->host_addrs, &n, sizeof(char *), LAB_LIST_MAX);
+		if (err == 0)
+			err = labread_add_string(r, &lab->hosts, &lab->n_hosts, t, "hosts");
+		else if (err == -E2BIG)
+			err = labread_fail(r, "more than %d hosts", LAB_LIST_MAX);
+		if (err < 0)
+			return err;
+		if (addr && !(lab->host_addrs[n - 1] = strdup(addr)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int
 ext_top(struct labread *r, const char *name, char *value)
 {
@@ -342,19 +390,13 @@ ext_top(struct labread *r, const char *name, char *value)
 			return labread_warn(r, "LAB_DOMAIN given again: the last one wins");
 		return err;
 	}
-	if (strcmp(name, "LAB_HOSTS") == 0) {
-		for (char *t = strtok_r(value, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-			if (!host_valid(t))
-				return labread_fail(
-				        r, "LAB_HOSTS: '%.64s' is not a host name or address", t);
-			for (size_t i = 0; i < lab->n_hosts; i++)
-				if (strcmp(lab->hosts[i], t) == 0)
-					return labread_fail(r, "LAB_HOSTS: '%.64s' given twice", t);
-			err = labread_add_string(r, &lab->hosts, &lab->n_hosts, t, "hosts");
-			if (err < 0)
-				return err;
-		}
-		return 0;
+	if (strcmp(name, "LAB_HOSTS") == 0)
+		return ext_hosts(r, value);
+	if (strcmp(name, "LAB_VXLAN_PORT") == 0) {
+		err = labread_set_uint(r, &lab->vxlan_port, value, 1, 65535, "LAB_VXLAN_PORT");
+		if (err == 1)
+			return labread_warn(r, "LAB_VXLAN_PORT given again: the last one wins");
+		return err;
 	}
 	/* IMAGE_MAP="FROM=TO FROM=TO", repeatable. */
 	for (char *t = strtok_r(value, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
@@ -452,6 +494,14 @@ ext_cross_check(struct labread *r)
 			r->line = s->line[LAB_SEG_JITTER];
 			return labread_fail(r, "jitter of '%s' needs a delay", s->name);
 		}
+		for (size_t j = 0; v[LAB_SEG_VXLAN] && j < i; j++)
+			if (lab->segments[j].val[LAB_SEG_VXLAN] &&
+			    strcmp(lab->segments[j].val[LAB_SEG_VXLAN], v[LAB_SEG_VXLAN]) == 0) {
+				r->line = s->line[LAB_SEG_VXLAN];
+				return labread_fail(r, "vxlan %s of '%s' is the VNI of '%s' too",
+				                    v[LAB_SEG_VXLAN], s->name,
+				                    lab->segments[j].name);
+			}
 		if (v[LAB_SEG_LOSS] && v[LAB_SEG_LOSS_GE]) {
 			r->line = s->line[LAB_SEG_LOSS_GE];
 			return labread_fail(r, "'%s' has both loss and loss_ge: one loss model",
@@ -488,7 +538,8 @@ ext_cross_check(struct labread *r)
 int
 labext_parse(struct lab *lab, const char *buf, size_t len, const char *fname, char **ret_error)
 {
-	static const char *const top[] = { "LAB_HOSTS", "LAB_DOMAIN", "IMAGE_MAP" };
+	static const char *const top[] = { "LAB_HOSTS", "LAB_DOMAIN", "IMAGE_MAP",
+		                           "LAB_VXLAN_PORT" };
 	struct labread r = { .lab = lab, .fname = fname, .ret_error = ret_error };
 	_cleanup_free_ struct labread_lines *l = NULL;
 	char *raw, *s;

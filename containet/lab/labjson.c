@@ -33,6 +33,24 @@ add_strings(cJSON *obj, const char *name, char *const *list, size_t n)
 	return arr != NULL;
 }
 
+/* LAB_HOSTS as written: NAME=ADDR, or the name (or address) alone. */
+static bool
+add_hosts(cJSON *obj, const struct lab *lab)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, "hosts");
+
+	for (size_t i = 0; arr && i < lab->n_hosts; i++) {
+		_cleanup_free_ char *t = NULL;
+
+		if (lab->host_addrs[i] &&
+		    asprintf(&t, "%s=%s", lab->hosts[i], lab->host_addrs[i]) < 0)
+			return false;
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(t ? t : lab->hosts[i])))
+			return false;
+	}
+	return arr != NULL;
+}
+
 static bool
 add_pairs(cJSON *obj, const char *name, const struct lab_pair *p, size_t n)
 {
@@ -181,7 +199,8 @@ labjson_render(const struct lab *lab)
 			return NULL;
 	}
 	if ((lab->domain && !cJSON_AddStringToObject(o, "domain", lab->domain)) ||
-	    !add_strings(o, "hosts", lab->hosts, lab->n_hosts) ||
+	    !add_hosts(o, lab) ||
+	    (lab->vxlan_port && !cJSON_AddNumberToObject(o, "vxlan_port", atoi(lab->vxlan_port))) ||
 	    !add_pairs(o, "image_map", lab->image_map, lab->n_image_map))
 		return NULL;
 	arr = cJSON_AddArrayToObject(o, "nodes");
@@ -677,8 +696,9 @@ static int
 jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, const char *fname,
      char **ret_error)
 {
-	static const char *const derived[] = { "nodes", "segments",  "waves",  "warnings", "lab",
-		                               "hosts", "image_map", "domain", NULL };
+	static const char *const derived[] = { "nodes",    "segments",   "waves",     "warnings",
+		                               "lab",      "hosts",      "image_map", "domain",
+		                               "machines", "vxlan_port", NULL };
 	_cleanup_(jlines_done) struct jlines lines = {};
 	const cJSON *m, *v;
 	char num[32];
@@ -729,6 +749,13 @@ jtop(const cJSON *o, struct jtext *conf, struct jtext *ext, struct jtext *dep, c
 		if (r < 0)
 			return r;
 		fprintf(ext->f, "LAB_HOSTS=\"%s\"\n", s);
+	}
+	m = cJSON_GetObjectItemCaseSensitive(o, "vxlan_port");
+	if (m) {
+		r = jvalue(m, num, sizeof(num), &s, ret_error, fname, "vxlan_port");
+		if (r < 0)
+			return r;
+		fprintf(ext->f, "LAB_VXLAN_PORT=\"%s\"\n", s);
 	}
 	m = cJSON_GetObjectItemCaseSensitive(o, "image_map");
 	if (m && !cJSON_IsObject(m))

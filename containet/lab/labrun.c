@@ -110,7 +110,8 @@ write_topology(const struct labrun *r)
 	cJSON *run = o ? cJSON_AddObjectToObject(o, "lab") : NULL;
 
 	if (!run || !cJSON_AddStringToObject(run, "name", r->plan.name) ||
-	    (r->plan.lab_dir && !cJSON_AddStringToObject(run, "directory", r->plan.lab_dir)))
+	    (r->plan.lab_dir && !cJSON_AddStringToObject(run, "directory", r->plan.lab_dir)) ||
+	    (r->host && !cJSON_AddStringToObject(run, "host", r->host)))
 		return -ENOMEM;
 	text = cJSON_Print(o);
 	if (!text)
@@ -123,8 +124,10 @@ start_switch(const struct labrun *r)
 {
 	_cleanup_free_ char *sock = state_path(r, "switch.sock"),
 	                    *log = state_path(r, "switch.log"),
-	                    *pidfile = state_path(r, "switch.pid");
-	char *argv[] = { (char *)r->containet, "-s", sock, NULL };
+	                    *pidfile = state_path(r, "switch.pid"),
+	                    *leases = state_path(r, "switch");
+	/* Its leases in the lab's state: never another lab's, and gone with the lab. */
+	char *argv[] = { (char *)r->containet, "-s", sock, "--state", leases, NULL };
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	pid_t pid;
 	int err, st;
@@ -206,6 +209,46 @@ segment_link_key(enum lab_seg_key k)
 }
 
 /*
+ * A segment stretched to other machines: the MTU its underlay carries, services on one
+ * machine only (the others --no-services) and a slice of the pool per machine.
+ */
+static int
+stretch_options(const struct lab_segment *s, const struct labnet_stretch *vx, char ***add)
+{
+	char *mtu = NULL, *slice = NULL;
+
+	if (asprintf(&mtu, "%u", vx->mtu) < 0 || strv_push(add, strdup("--mtu")) < 0 ||
+	    strv_push(add, mtu) < 0)
+		return -ENOMEM;
+	if (s->val[LAB_SEG_SUBNET] &&
+	    (asprintf(&slice, "%u/%u", vx->slice, vx->slices) < 0 ||
+	     strv_push(add, strdup("--slice")) < 0 || strv_push(add, slice) < 0))
+		return -ENOMEM;
+	if (!vx->services && strv_push(add, strdup("--no-services")) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Its VXLAN port "vx<VNI>": head-end replication to the other machines that have it. */
+static int
+add_vxlan(const struct labrun *r, const struct lab_segment *s, const struct labnet_stretch *vx,
+          const char *what)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	char name[16], vni[16], port[8];
+
+	snprintf(name, sizeof(name), "vx%u", vx->vni);
+	snprintf(vni, sizeof(vni), "%u", vx->vni);
+	snprintf(port, sizeof(port), "%u", vx->port);
+	/* clang-format off */
+	char *argv[] = { (char *)r->containet, "-s", sock, "vxlan", "add", name, "--vni", vni,
+		         "--remote", vx->remotes, "--local", (char *)vx->local, "--dstport", port,
+		         "--segment", (char *)s->name, NULL };
+	/* clang-format on */
+	return run_quiet(r, argv, what);
+}
+
+/*
  * The segments with lab.ext's settings: addressing and MTU as `segment add` options, then
  * the impairment as `link set SEG KEY=VALUE...` (egress, towards each member: the segment
  * keeps it for the ports that join later).  state=down comes once the nodes are there
@@ -219,17 +262,13 @@ add_segments(const struct labrun *r)
 
 	for (size_t i = 0; i < lab->n_segments; i++) {
 		const struct lab_segment *s = &lab->segments[i];
+		const struct labnet_stretch *vx = r->stretch ? &r->stretch[i] : NULL;
 		_cleanup_strv_ char **add = NULL, **link = NULL;
 		_cleanup_free_ char *what = NULL;
 		int err = 0;
 
 		if (asprintf(&what, "segment '%s'", s->name) < 0)
 			return -ENOMEM;
-		for (int k = 0; k < LAB_SEG_KEYS; k++)
-			if (s->val[k] && k == LAB_SEG_VXLAN)
-				log_warn("segment '%s': %s is not supported by the lab runner yet, "
-				         "ignoring",
-				         s->name, labconf_seg_key_name(k));
 		if (strv_push(&add, strdup(r->containet)) < 0 || strv_push(&add, strdup("-s")) < 0 ||
 		    strv_push(&add, strdup(sock)) < 0 || strv_extend(&link, add) < 0 ||
 		    strv_push(&add, strdup("segment")) < 0 || strv_push(&add, strdup("add")) < 0 ||
@@ -240,7 +279,7 @@ add_segments(const struct labrun *r)
 			const char *opt = segment_option(k);
 			char *word;
 
-			if (!s->val[k])
+			if (!s->val[k] || (k == LAB_SEG_MTU && vx && vx->on))
 				continue;
 			if (k == LAB_SEG_DNS) {
 				if (strcmp(s->val[k], "true") == 0 && strv_push(&add, strdup(opt)) < 0)
@@ -260,8 +299,12 @@ add_segments(const struct labrun *r)
 					return -ENOMEM;
 			}
 		}
+		if (vx && vx->on && stretch_options(s, vx, &add) < 0)
+			return -ENOMEM;
 		if (strcmp(s->name, "default") != 0)
 			err = run_quiet(r, add, what);
+		if (err == 0 && vx && vx->on)
+			err = add_vxlan(r, s, vx, what);
 		if (err == 0 && strv_len(link) > 6)
 			err = run_quiet(r, link, what);
 		if (err < 0)

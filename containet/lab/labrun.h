@@ -8,13 +8,15 @@
  * its state directory alone, so `down` also clears what a killed `up` left.
  *
  * State directory ROOT/<name>/: lab.json (the resolved topology), switch.sock, switch.pid
- * ("PID STARTTIME"), switch.log, nodes/ (containode's --state-dir), upper/<node>/ (the
- * nodes' kept upper layers: NODE/ of the lab copied in, the lab's scripts in /hostlab),
- * log/<node>.startup, mgmt (the management segment, labmgmtrun.h).
+ * ("PID STARTTIME"), switch.log, switch/ (the switch's --state: its leases), nodes/ (containode's
+ * --state-dir), upper/<node>/ (the nodes' kept upper layers: NODE/ of the lab copied in, the lab's
+ * scripts in /hostlab), log/<node>.startup, mgmt (the
+ * management segment, labmgmtrun.h).
  */
 #pragma once
 
 #include "labconf.h"
+#include "labnet.h"
 #include "labplan.h"
 
 /* Logs (a log_*() statement) and yields ret, taken before the log can change errno. */
@@ -33,6 +35,8 @@ struct labrun {
 	unsigned jobs;          /* nodes started at once */
 	unsigned startup_timeout_s;
 	bool write_hosts; /* up: the bridged nodes' names into /etc/hosts */
+	const char *host;                     /* up: the machine of LAB_HOSTS this part is */
+	const struct labnet_stretch *stretch; /* up: per segment of lab, or NULL: none */
 };
 
 /* Each returns the exit status for the command. */

@@ -3,7 +3,8 @@
  * another) lab.dep.  An accepted lab keeps the model's promises (labconf.h): interfaces
  * numbered 0..n-1, unique names, every node once in the start order and after its
  * dependencies; and it renders to JSON that parses again, as JSON and as a lab
- * (labjson_parse) that renders the same.
+ * (labjson_parse) that renders the same; split over its LAB_HOSTS, the VNIs are distinct
+ * and each machine's part (labhost_part) is a lab of that machine's nodes.
  */
 #include <assert.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "containet/lab/labconf.h"
 #include "containet/lab/labdep.h"
 #include "containet/lab/labext.h"
+#include "containet/lab/labhost.h"
 #include "containet/lab/labjson.h"
 
 /* The rendering parses back (labjson_parse) to a lab that renders the same, warnings aside. */
@@ -45,6 +47,41 @@ round_trip(cJSON *j, const char *text)
 		fprintf(stderr, "%s\n%s\n", ta, tb);
 	assert(strcmp(ta, tb) == 0);
 	labconf_free(back);
+}
+
+/* The machines' plans and parts (the first few machines). */
+static void
+split(const struct lab *lab)
+{
+	_cleanup_free_ uint32_t *vnis = calloc(lab->n_segments + 1, sizeof(uint32_t));
+
+	assert(vnis);
+	labhost_vnis(lab, vnis);
+	for (size_t s = 0; s < lab->n_segments; s++) {
+		assert(vnis[s] >= 1 && vnis[s] <= 16777215);
+		for (size_t t = s + 1; t < lab->n_segments; t++)
+			assert(vnis[s] != vnis[t]);
+	}
+	for (size_t i = 0; i < lab->n_hosts && i < 4; i++) {
+		struct labhost *h = NULL;
+		struct lab *part = NULL;
+		_cleanup_free_ char *err = NULL, *err2 = NULL;
+		size_t mine = 0;
+		int r = labhost_plan(lab, lab->hosts[i], &h, &err);
+
+		if (r == -ENOMEM)
+			return;
+		assert(r == 0 && h->self == i);
+		for (size_t n = 0; n < lab->n_nodes; n++)
+			mine += h->node_host[n] == i;
+		r = labhost_part(lab, h, &part, &err2);
+		if (r == 0)
+			assert(part->n_nodes == mine);
+		else
+			assert(r == -ENOMEM || (r == -EINVAL && mine == 0));
+		labconf_free(part);
+		labhost_free(h);
+	}
 }
 
 static void
@@ -86,6 +123,7 @@ check(const struct lab *lab)
 	again = cJSON_Parse(text);
 	assert(again);
 	round_trip(j, text);
+	split(lab);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -228,6 +228,10 @@ def labconf():
         "r1[gw]=10.1.0.254\nLAB_HOSTS=a b\nr1[host]=a\nLAB_DOMAIN=lab.test\n"
         "IMAGE_MAP='x=y'\n\0pc1: r1\n",
         "dep-loop": "a[0]=S\nb[0]=S\nc[0]=S\n\0\0a: b\nb: c\nc: a\n",
+        "ext-hosts": "LAB_NAME=two\na1[0]=lan\na1[1]=back\na2[0]=back\nb1[0]=lan\n"
+        "b2[0]=lan\n\0LAB_HOSTS=\"m1=10.88.0.1 m2=fd00::2\"\nLAB_HOSTS=m3\n"
+        "LAB_VXLAN_PORT=4790\nb1[host]=m2\nb2[host]=m2\nlan[subnet]=10.50.0.0/24\n"
+        "lan[vxlan]=7\nback[mtu]=1400\n\0a1: b1\na2: a1\n",
     }
     for name, data in cases.items():
         write("fuzz_containet_labconf", name, data)

@@ -691,6 +691,61 @@ START_TEST(ext_lab_settings)
 }
 END_TEST
 
+START_TEST(ext_lab_hosts)
+{
+	OK(conf2,
+	   "# machines\nLAB_HOSTS=\"m1=10.0.0.1 m2=fd00::2\"\nLAB_HOSTS='10.0.0.9 gamma'\n"
+	   "LAB_VXLAN_PORT=4790\nr1[host]=m2\nA[vxlan]=42\n",
+	   NULL);
+	ck_assert_uint_eq(lab->n_hosts, 4);
+	ck_assert_uint_eq(lab->hosts_line, 2);
+	ck_assert_str_eq(lab->hosts[0], "m1");
+	ck_assert_str_eq(lab->host_addrs[0], "10.0.0.1");
+	ck_assert_str_eq(lab->host_addrs[1], "fd00::2");
+	ck_assert_str_eq(lab->hosts[2], "10.0.0.9");
+	ck_assert_ptr_null(lab->host_addrs[2]);
+	ck_assert_str_eq(lab->hosts[3], "gamma");
+	ck_assert_ptr_null(lab->host_addrs[3]);
+	ck_assert_str_eq(lab->vxlan_port, "4790");
+	ck_assert_str_eq(lab->segments[0].val[LAB_SEG_VXLAN], "42");
+	teardown();
+	setup();
+	BAD(conf2, "LAB_HOSTS=m1=host.example\n", NULL,
+	    "lab.ext:1: LAB_HOSTS: the address 'host.example' of 'm1' is not an IP address");
+	teardown();
+	setup();
+	BAD(conf2, "LAB_HOSTS=\"m1=10.0.0.1 -x=10.0.0.2\"\n", NULL,
+	    "LAB_HOSTS: '-x' is not a host name");
+	teardown();
+	setup();
+	BAD(conf2, "LAB_HOSTS=\"m1=10.0.0.1 m1=10.0.0.2\"\n", NULL, "LAB_HOSTS: 'm1' given twice");
+	teardown();
+	setup();
+	BAD(conf2, "LAB_VXLAN_PORT=0\n", NULL, "lab.ext:1: LAB_VXLAN_PORT");
+	teardown();
+	setup();
+	BAD(conf2, "A[vxlan]=7\n# B too\nB[vxlan]=7\n", NULL,
+	    "lab.ext:3: vxlan 7 of 'B' is the VNI of 'A' too");
+	teardown();
+	setup();
+	/* A machine's name and address go through the JSON rendering and back. */
+	OK(conf2, "LAB_HOSTS=\"m1=10.0.0.1 10.0.0.2\"\nLAB_VXLAN_PORT=4790\nr1[host]=m1\n", NULL);
+	{
+		_cleanup_json_ cJSON *o = labjson_render(lab), *o2 = NULL;
+		_cleanup_free_ char *text = cJSON_PrintUnformatted(o), *text2 = NULL;
+		struct lab *back = NULL;
+
+		ck_assert_ptr_nonnull(strstr(text, "\"hosts\":[\"m1=10.0.0.1\",\"10.0.0.2\"]"));
+		ck_assert_ptr_nonnull(strstr(text, "\"vxlan_port\":4790"));
+		ck_assert_int_eq(labjson_parse(text, strlen(text), "lab.json", &back, &err), 0);
+		o2 = labjson_render(back);
+		text2 = cJSON_PrintUnformatted(o2);
+		ck_assert_str_eq(text, text2);
+		labconf_free(back);
+	}
+}
+END_TEST
+
 START_TEST(ext_kathara_format_and_order)
 {
 	/* Kathara's own lab.ext (its parser test "two_devices") is another file. */
@@ -1066,6 +1121,7 @@ labconf_suite(void)
 	tcase_add_test(ext, ext_segment_errors);
 	tcase_add_test(ext, ext_segment_key_on_a_node);
 	tcase_add_test(ext, ext_lab_settings);
+	tcase_add_test(ext, ext_lab_hosts);
 	tcase_add_test(ext, ext_kathara_format_and_order);
 	tcase_add_test(dep, dep_three_devices);
 	tcase_add_test(dep, dep_comments_and_empty_lines);
