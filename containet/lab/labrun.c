@@ -125,9 +125,13 @@ start_switch(const struct labrun *r)
 	_cleanup_free_ char *sock = state_path(r, "switch.sock"),
 	                    *log = state_path(r, "switch.log"),
 	                    *pidfile = state_path(r, "switch.pid"),
-	                    *leases = state_path(r, "switch");
-	/* Its leases in the lab's state: never another lab's, and gone with the lab. */
-	char *argv[] = { (char *)r->containet, "-s", sock, "--state", leases, NULL };
+	                    *state = state_path(r, "switch");
+	/*
+	 * Its leases in the lab's own state: by default every lab's switch (each socket named
+	 * switch.sock) would share /var/lib/containet/switch-switch.sock, and a lab's leases
+	 * would outlive its down and land in the next lab's pools.
+	 */
+	char *argv[] = { (char *)r->containet, "-s", sock, "--state", state, NULL };
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	pid_t pid;
 	int err, st;

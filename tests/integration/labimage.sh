@@ -40,8 +40,9 @@ deb_closure() {
 # root and the system users the packages made on the host (frr, ...).
 #
 # The stand-ins: kathara/base is deb_root DIR $LAB_BASE_PACKAGES, kathara/frr the same
-# with frr.
-LAB_BASE_PACKAGES="bash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime"
+# with frr. dash is /bin/sh, as in Kathara's images: busybox's sh runs its own applets
+# before the programs on PATH (its ip has no -j, which lab test's probe needs).
+LAB_BASE_PACKAGES="bash dash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime"
 
 deb_root() {
 	local dir=$1 p u applet
