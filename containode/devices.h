@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "child.h"
 #include "plan.h"
 
 #include <stdbool.h>

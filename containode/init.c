@@ -1,6 +1,6 @@
 #include "init.h"
 
-#include "namespaces.h"
+#include "child.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -14,11 +14,11 @@
 #include "log.h"
 #include "mounts.h"
 #include "life.h"
-#include "namespaces.h"
+#include "child.h"
 #include "network.h"
 #include "parse.h"
 #include "plan.h"
-#include "port.h"
+#include "switchport.h"
 #include "publish.h"
 #include "rmtree.h"
 #include "security.h"
@@ -558,7 +558,8 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
-prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, int *ret_work_lock)
+prepare(const struct plan *p, struct switchport ports[PLAN_NET_MAX], int *ret_sigfd,
+	int *ret_work_lock)
 {
 	sigset_t set;
 	int r;
@@ -567,11 +568,12 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, i
 	for (size_t i = 0; i < p->n_net; i++) {
 		const struct plan_net *n = &p->net[i];
 
-		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
+		if (n->sock &&
+		    (r = switchport_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
 		ports[i].vlan = &n->vlan;
 		if (n->sock)
-			port_addresses(&ports[i], n, plan_hostname(p));
+			switchport_addresses(&ports[i], n, plan_hostname(p));
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
@@ -618,7 +620,7 @@ prepare_publish(const struct plan *p, struct publish **ret)
 
 /* A tap from the child: attached to its interface's switch, or only kept open. */
 static int
-handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
+handshake_tap(const struct plan_net *n, struct switchport *pt, int fd, int sock)
 {
 	_cleanup_free_ char *error = NULL;
 	struct ctl_assign assign = {};
@@ -629,7 +631,7 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 		pt->tap = fd;
 		return 0;
 	}
-	r = port_attach(pt, fd, &assign, &error);
+	r = switchport_attach(pt, fd, &assign, &error);
 	if (r < 0 && error)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
@@ -656,7 +658,8 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
  * runs, else the exit code to use (the failure already reported).
  */
 static int
-handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struct tty_relay *tty)
+handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
+	  struct tty_relay *tty)
 {
 	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
@@ -757,7 +760,7 @@ static int
 run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
-	struct port ports[PLAN_NET_MAX];
+	struct switchport ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
 	_cleanup_close_ int work_lock = -1;
@@ -766,10 +769,10 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
-		ports[i] = (struct port){ .tap = -1, .conn = -1 };
+		ports[i] = (struct switchport){ .tap = -1, .conn = -1 };
 	if (prepare(p, ports, &s.sigfd, &work_lock) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
-			port_close(&ports[i]);
+			switchport_close(&ports[i]);
 		return EXIT_LAUNCHER;
 	}
 	/* What earlier runs left in the work dir goes meanwhile, reaped at the end. */
@@ -817,7 +820,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	publish_free(pub);
 	tty_relay_stop(&tty);
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
-		port_close(&ports[i]);
+		switchport_close(&ports[i]);
 	if (status < 0) {
 		log_error_errno(status, "wait for the container");
 		code = EXIT_LAUNCHER;

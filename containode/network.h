@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "child.h"
 #include "ctl.h"
 #include "plan.h"
 

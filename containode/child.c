@@ -1,4 +1,4 @@
-#include "namespaces.h"
+#include "child.h"
 
 #include "cgroup.h"
 #include "cleanup.h"
