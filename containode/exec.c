@@ -11,9 +11,10 @@
 #include "fileio.h"
 #include "life.h"
 #include "log.h"
-#include "child.h"
+#include "ns.h"
 #include "passwd.h"
 #include "security.h"
+#include "setup.h"
 #include "supervise.h"
 
 #include <errno.h>

@@ -4,6 +4,8 @@
  * switch.  main.c holds the options and the top-level flow only.
  */
 #include "cgroup.h"
+#include "child.h"
+#include "childmsg.h"
 #include "cleanup.h"
 #include "commit.h"
 #include "cp.h"
@@ -14,15 +16,15 @@
 #include "log.h"
 #include "mounts.h"
 #include "life.h"
-#include "child.h"
 #include "network.h"
+#include "ns.h"
 #include "parse.h"
 #include "plan.h"
-#include "switchport.h"
 #include "publish.h"
 #include "rmtree.h"
 #include "security.h"
 #include "supervise.h"
+#include "switchport.h"
 #include "tty.h"
 
 #include <errno.h>
@@ -790,7 +792,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	}
 	if (s.pid == 0) {
 		close(pair[0]);
-		ns_child(p, cg, pair[1]);
+		child_run(p, cg, pair[1]);
 	}
 	close(pair[1]);
 	/* The state is written while the child sets up; the caller goes once it runs. */
