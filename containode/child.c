@@ -308,6 +308,23 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	return 0;
 }
 
+/* Closes every fd from 3 up but a and b (-1: none). */
+static void
+close_fds_but(int a, int b)
+{
+	int keep[2] = { a < b ? a : b, a < b ? b : a };
+	unsigned from = 3;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < 3)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)syscall(SYS_close_range, from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, from, ~0u, 0);
+}
+
 /* Blocks until the parent has done its side: true for "go", false when it is gone. */
 static bool
 child_wait_go(int sock)
@@ -335,13 +352,12 @@ child_run(const struct plan *p, const struct cgroup_node *cg, int sock)
 				 dup2(p->stdio_fd, STDERR_FILENO) < 0))
 		child_msg_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
 	/*
-	 * Nothing of the parent's but the pipe: not its signalfd or switch connection, nor
-	 * what containode's caller left open.  (The init never execs, so close-on-exec
-	 * would not be enough there.)
+	 * Nothing of the parent's but the pipe (and a detached start's ready pipe): not its
+	 * signalfd or switch connection, nor what containode's caller left open.  (The init
+	 * never execs, so close-on-exec would not be enough there.)
 	 */
-	if (sock > 3)
-		(void)syscall(SYS_close_range, 3, sock - 1, 0);
-	(void)syscall(SYS_close_range, sock + 1, ~0u, 0);
+	close_fds_but(sock, p->ready_fd);
+	child_msg_set_ready(p->ready_fd);
 	reset_signals();
 	umask(022);
 	r = child_setup(p, cg, sock, &e);

@@ -33,6 +33,15 @@ child_msg_recv(int sock, struct child_msg *m, int *ret_fd)
 	return 1;
 }
 
+/* The child's own (a clone shares no memory), set once before its setup. */
+static int child_msg_ready = -1;
+
+void
+child_msg_set_ready(int fd)
+{
+	child_msg_ready = fd;
+}
+
 _Noreturn void
 child_msg_fail(int sock, int code, int err, const char *what)
 {
@@ -40,5 +49,8 @@ child_msg_fail(int sock, int code, int err, const char *what)
 
 	snprintf(m.what, sizeof(m.what), "%s", what);
 	(void)child_msg_send(sock, &m, -1);
+	/* After the message: the caller that reads this waits for the parent's report. */
+	if (child_msg_ready >= 0)
+		(void)!write(child_msg_ready, "x", 1);
 	_exit(code);
 }

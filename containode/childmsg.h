@@ -27,5 +27,10 @@ struct child_msg {
 int child_msg_send(int sock, const struct child_msg *m, int fd);
 /* Receives one: 1 with *m (and *ret_fd or -1), 0 at end of stream, or -errno. */
 int child_msg_recv(int sock, struct child_msg *m, int *ret_fd);
+/*
+ * In the child: the ready pipe of a detached start (plan's ready_fd), on which
+ * child_msg_fail also says that the start failed; -1 for none.
+ */
+void child_msg_set_ready(int fd);
 /* Reports a failure to the parent and exits with code: the child's last word. */
 _Noreturn void child_msg_fail(int sock, int code, int err, const char *what);

@@ -43,8 +43,10 @@ init_run(const struct plan *p, int sock)
 		child_msg_fail(sock, EXIT_LAUNCHER, errno, "fork the command");
 	if (child == 0)
 		init_exec(p, sock);
-	/* Only the command's copy of the pipe stays: its exec closes the last one. */
+	/* Only the command's copy of the pipes stays: its exec closes the last one. */
 	close(sock);
+	if (p->ready_fd >= 0)
+		close(p->ready_fd);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si), status;

@@ -655,6 +655,18 @@ handshake_tap(const struct plan_net *n, struct switchport *pt, int fd, int sock)
 }
 
 /*
+ * A detached node's caller may go as soon as the node's exec closes its end of the ready
+ * pipe: from here on only the child can fail, and it says so there (life_detach).  Not
+ * with published ports, which are the supervisor's to open first.
+ */
+static void
+release_caller(const struct plan *p)
+{
+	if (detached_run && !p->n_publish)
+		life_release(detached_run);
+}
+
+/*
  * The parent's side of the child pipe: take the tap and the pty, attach and relay,
  * then let the child go and learn whether its exec worked.  Returns 0 when the command
  * runs, else the exit code to use (the failure already reported).
@@ -668,6 +680,8 @@ handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
 	size_t n_taps = 0;
 	int fd, r;
 
+	if (!go)
+		release_caller(p);
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
 		/* With no go to give, the child says nothing: its exec closes the pipe. */
@@ -699,6 +713,8 @@ handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
 		log_error_errno(errno, "start the container");
 		return EXIT_LAUNCHER;
 	}
+	if (go)
+		release_caller(p);
 	r = child_msg_recv(sock, &m, &fd);
 	if (r > 0 && m.type == CHILD_ERROR) {
 		log_error_errno(m.err, "%s", m.what);
@@ -809,6 +825,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	close(pair[0]);
 	if (code)
 		kill(s.pid, SIGKILL);
+	if (code && detached_run)
+		life_start_failed(detached_run); /* before the supervisor's clean-up */
 	s.ports = ports;
 	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
@@ -924,6 +942,8 @@ run_main(int argc, char **argv)
 		lr.state.top_owned = !top_given;
 		detached_run = &lr;
 		r = run(&p);
+		/* Still holding the caller: the start failed before it could be released. */
+		life_start_failed(&lr);
 	}
 	plan_free(&p);
 	return r;
