@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "setup.h"
 #include "plan.h"
 
 #include <stdbool.h>

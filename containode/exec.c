@@ -11,9 +11,10 @@
 #include "fileio.h"
 #include "life.h"
 #include "log.h"
-#include "namespaces.h"
+#include "ns.h"
 #include "passwd.h"
 #include "security.h"
+#include "setup.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -285,7 +286,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i].path);
-		/* Only those the node is in: a v1 devices cgroup may be left out (namespaces.c). */
+		/* Only those the node is in: a v1 devices cgroup may be left out (child.c). */
 		if (!exec_node_in(path, s->pid))
 			continue;
 		fd = open(path, O_WRONLY | O_CLOEXEC);

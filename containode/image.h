@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "setup.h"
 #include "plan.h"
 
 /* getopt values of the options of this part (-u is 'u'). */

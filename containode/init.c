@@ -1,6 +1,7 @@
 #include "init.h"
 
-#include "namespaces.h"
+#include "childmsg.h"
+#include "ns.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,12 +21,12 @@ init_exec(const struct plan *p, int sock)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setsid() < 0)
-		child_fail(sock, EXIT_LAUNCHER, errno, "start a session");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "start a session");
 	if (p->tty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
-		child_fail(sock, EXIT_LAUNCHER, errno, "make the pty the controlling terminal");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "make the pty the controlling terminal");
 	r = ns_exec(p->argv, p->env, plan_env_get(p, "PATH"));
 	snprintf(what, sizeof(what), "exec '%s'", p->argv[0]);
-	child_fail(sock, plan_exec_exit_code(r), r, what);
+	child_msg_fail(sock, plan_exec_exit_code(r), r, what);
 }
 
 _Noreturn void
@@ -39,11 +40,13 @@ init_run(const struct plan *p, int sock)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	child = fork();
 	if (child < 0)
-		child_fail(sock, EXIT_LAUNCHER, errno, "fork the command");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "fork the command");
 	if (child == 0)
 		init_exec(p, sock);
-	/* Only the command's copy of the pipe stays: its exec closes the last one. */
+	/* Only the command's copy of the pipes stays: its exec closes the last one. */
 	close(sock);
+	if (p->ready_fd >= 0)
+		close(p->ready_fd);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si), status;

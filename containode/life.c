@@ -317,6 +317,7 @@ life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret
 {
 	_cleanup_close_ int dirfd = -1;
 	int ready[2], logp[2], status;
+	ssize_t n;
 	char c;
 	pid_t pid;
 
@@ -362,7 +363,10 @@ life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret
 		close(logp[0]);
 		close(logp[1]);
 		lr->nodefd = safe_close(lr->nodefd);
-		if (read(ready[0], &c, 1) == 1) {
+		do
+			n = read(ready[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n == 0) {
 			printf("%s\n", p->id);
 			*ret_code = fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 		} else {
@@ -388,6 +392,7 @@ life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret
 	lr->log_r = logp[0];
 	lr->log_w = logp[1];
 	p->stdio_fd = lr->log_w;
+	p->ready_fd = lr->ready;
 	if (logs_sink_open(&lr->log, lr->nodefd) < 0)
 		log_warn_errno(errno, "open the log of node '%s', ignoring", p->id);
 	return 0;
@@ -517,14 +522,27 @@ life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct 
 }
 
 void
+life_release(struct life_run *lr)
+{
+	lr->ready = safe_close(lr->ready);
+}
+
+void
+life_start_failed(struct life_run *lr)
+{
+	if (lr->ready >= 0)
+		(void)!write(lr->ready, "x", 1);
+	lr->ready = safe_close(lr->ready);
+}
+
+void
 life_ready(struct life_run *lr)
 {
-	/* From now on the supervisor's own words go to the log, and the caller may go. */
+	/* From now on the supervisor's own words go to the log. */
 	fflush(NULL);
 	dup2(lr->log_w, STDOUT_FILENO);
 	dup2(lr->log_w, STDERR_FILENO);
-	(void)!write(lr->ready, "1", 1);
-	lr->ready = safe_close(lr->ready);
+	life_release(lr);
 }
 
 void

@@ -37,7 +37,7 @@ int life_load(const char *state_dir, const char *query, struct node_state *ret, 
 /* What a supervisor of a detached node keeps. */
 struct life_run {
 	int nodefd;  /* STATE/ID */
-	int ready;   /* to the `run -d` that waits, until the node runs */
+	int ready;   /* the supervisor's end of the pipe the `run -d` waits on, until released */
 	int log_r;   /* the node's stdout and stderr, for the log */
 	int log_w;
 	struct logs_sink log;
@@ -49,11 +49,22 @@ struct life_run {
  * caller it returns 1 with *ret_code once the node runs (its identity printed) or the
  * start failed; in the supervisor, which goes on to start the node, 0.  -errno when
  * nothing was forked.
+ *
+ * The caller waits on a close-on-exec pipe that the supervisor and the node both hold
+ * (p->ready_fd): the node's copy closes when its command is exec'd, the supervisor's
+ * when it has nothing left to do for the start (life_release).  End of file: the node
+ * runs, and the caller goes without waiting for the supervisor to wake up and tell it.
+ * A byte: the start failed (said by whichever failed), and the caller waits for the
+ * supervisor, which reports why on the caller's stderr and exits with the code.
  */
 int life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret_code);
 /* Supervisor: the node exists (still setting itself up); its state written. */
 int life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct cgroup_node *cg);
-/* Supervisor: the node's command runs; the caller is released. */
+/* Supervisor: nothing of the start left on its side; the node's exec releases the caller. */
+void life_release(struct life_run *lr);
+/* Supervisor: the start failed on its side; the caller waits for its exit code. */
+void life_start_failed(struct life_run *lr);
+/* Supervisor: the node's command runs; its own words go to the log from now on. */
 void life_ready(struct life_run *lr);
 /* Supervisor: the node ended with code; its state says so. */
 void life_ended(struct life_run *lr, int code);

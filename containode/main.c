@@ -4,6 +4,8 @@
  * switch.  main.c holds the options and the top-level flow only.
  */
 #include "cgroup.h"
+#include "child.h"
+#include "childmsg.h"
 #include "cleanup.h"
 #include "commit.h"
 #include "cp.h"
@@ -14,15 +16,15 @@
 #include "log.h"
 #include "mounts.h"
 #include "life.h"
-#include "namespaces.h"
 #include "network.h"
+#include "ns.h"
 #include "parse.h"
 #include "plan.h"
-#include "port.h"
 #include "publish.h"
 #include "rmtree.h"
 #include "security.h"
 #include "supervise.h"
+#include "switchport.h"
 #include "tty.h"
 
 #include <errno.h>
@@ -558,7 +560,8 @@ plan_complete(struct plan *p, const struct env_args *env)
 
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
-prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, int *ret_work_lock)
+prepare(const struct plan *p, struct switchport ports[PLAN_NET_MAX], int *ret_sigfd,
+	int *ret_work_lock)
 {
 	sigset_t set;
 	int r;
@@ -567,11 +570,12 @@ prepare(const struct plan *p, struct port ports[PLAN_NET_MAX], int *ret_sigfd, i
 	for (size_t i = 0; i < p->n_net; i++) {
 		const struct plan_net *n = &p->net[i];
 
-		if (n->sock && (r = port_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
+		if (n->sock &&
+		    (r = switchport_connect(&ports[i], n->sock, p->id, n->ifname, n->segment)) < 0)
 			return log_fail(r, "connect to the switch at '%s'", n->sock);
 		ports[i].vlan = &n->vlan;
 		if (n->sock)
-			port_addresses(&ports[i], n, plan_hostname(p));
+			switchport_addresses(&ports[i], n, plan_hostname(p));
 	}
 	if (p->root && (r = mounts_check_root(p)) < 0)
 		return log_fail(r, "root '%s'", p->root);
@@ -618,7 +622,7 @@ prepare_publish(const struct plan *p, struct publish **ret)
 
 /* A tap from the child: attached to its interface's switch, or only kept open. */
 static int
-handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
+handshake_tap(const struct plan_net *n, struct switchport *pt, int fd, int sock)
 {
 	_cleanup_free_ char *error = NULL;
 	struct ctl_assign assign = {};
@@ -629,7 +633,7 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 		pt->tap = fd;
 		return 0;
 	}
-	r = port_attach(pt, fd, &assign, &error);
+	r = switchport_attach(pt, fd, &assign, &error);
 	if (r < 0 && error)
 		log_error("attach to the switch at '%s' (%s): %s", n->sock, n->ifname, error);
 	else if (r < 0)
@@ -651,18 +655,33 @@ handshake_tap(const struct plan_net *n, struct port *pt, int fd, int sock)
 }
 
 /*
+ * A detached node's caller may go as soon as the node's exec closes its end of the ready
+ * pipe: from here on only the child can fail, and it says so there (life_detach).  Not
+ * with published ports, which are the supervisor's to open first.
+ */
+static void
+release_caller(const struct plan *p)
+{
+	if (detached_run && !p->n_publish)
+		life_release(detached_run);
+}
+
+/*
  * The parent's side of the child pipe: take the tap and the pty, attach and relay,
  * then let the child go and learn whether its exec worked.  Returns 0 when the command
  * runs, else the exit code to use (the failure already reported).
  */
 static int
-handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struct tty_relay *tty)
+handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
+	  struct tty_relay *tty)
 {
 	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
 	size_t n_taps = 0;
 	int fd, r;
 
+	if (!go)
+		release_caller(p);
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
 		/* With no go to give, the child says nothing: its exec closes the pipe. */
@@ -694,6 +713,8 @@ handshake(const struct plan *p, int sock, struct port ports[PLAN_NET_MAX], struc
 		log_error_errno(errno, "start the container");
 		return EXIT_LAUNCHER;
 	}
+	if (go)
+		release_caller(p);
 	r = child_msg_recv(sock, &m, &fd);
 	if (r > 0 && m.type == CHILD_ERROR) {
 		log_error_errno(m.err, "%s", m.what);
@@ -757,7 +778,7 @@ static int
 run_node(struct plan *p, const struct cgroup_node *cg)
 {
 	struct tty_relay tty = { .master = -1 };
-	struct port ports[PLAN_NET_MAX];
+	struct switchport ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
 	_cleanup_close_ int work_lock = -1;
@@ -766,10 +787,10 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	bool ran;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
-		ports[i] = (struct port){ .tap = -1, .conn = -1 };
+		ports[i] = (struct switchport){ .tap = -1, .conn = -1 };
 	if (prepare(p, ports, &s.sigfd, &work_lock) < 0 || prepare_publish(p, &pub) < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
-			port_close(&ports[i]);
+			switchport_close(&ports[i]);
 		return EXIT_LAUNCHER;
 	}
 	/* What earlier runs left in the work dir goes meanwhile, reaped at the end. */
@@ -787,7 +808,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	}
 	if (s.pid == 0) {
 		close(pair[0]);
-		ns_child(p, cg, pair[1]);
+		child_run(p, cg, pair[1]);
 	}
 	close(pair[1]);
 	/* The state is written while the child sets up; the caller goes once it runs. */
@@ -804,6 +825,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	close(pair[0]);
 	if (code)
 		kill(s.pid, SIGKILL);
+	if (code && detached_run)
+		life_start_failed(detached_run); /* before the supervisor's clean-up */
 	s.ports = ports;
 	s.n_ports = p->n_net;
 	s.tty = tty.master >= 0 ? &tty : NULL;
@@ -817,7 +840,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	publish_free(pub);
 	tty_relay_stop(&tty);
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
-		port_close(&ports[i]);
+		switchport_close(&ports[i]);
 	if (status < 0) {
 		log_error_errno(status, "wait for the container");
 		code = EXIT_LAUNCHER;
@@ -919,6 +942,8 @@ run_main(int argc, char **argv)
 		lr.state.top_owned = !top_given;
 		detached_run = &lr;
 		r = run(&p);
+		/* Still holding the caller: the start failed before it could be released. */
+		life_start_failed(&lr);
 	}
 	plan_free(&p);
 	return r;

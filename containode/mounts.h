@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "setup.h"
 #include "plan.h"
 
 /* The volumes' sources: detached copies of the host's trees, taken before the root changes. */

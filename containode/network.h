@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "namespaces.h"
+#include "setup.h"
 #include "ctl.h"
 #include "plan.h"
 

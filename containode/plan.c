@@ -24,6 +24,7 @@ plan_init(struct plan *p)
 	p->rootfs_fd = -1;
 	p->stop_signal = SIGTERM;
 	p->stdio_fd = -1;
+	p->ready_fd = -1;
 }
 
 void

@@ -148,6 +148,11 @@ struct plan {
 	size_t n_publish;
 	/* Detached (run -d): the node's stdout and stderr, its log's pipe; -1 to inherit. */
 	int stdio_fd;
+	/*
+	 * Detached: the ready pipe to the waiting `run -d` (close-on-exec), which the node
+	 * holds until its exec closes it, and on which it says when it failed; -1 for none.
+	 */
+	int ready_fd;
 };
 
 void plan_init(struct plan *p);

@@ -87,7 +87,7 @@ supervise_signal(struct supervisor *s)
 
 /* A switch hung up (or sent something unasked for, which it never does). */
 static void
-supervise_conn(struct port *pt)
+supervise_conn(struct switchport *pt)
 {
 	char buf[256];
 	ssize_t n = recv(pt->conn, buf, sizeof(buf), MSG_DONTWAIT);
@@ -97,7 +97,7 @@ supervise_conn(struct port *pt)
 	if (n <= 0) {
 		log_debug("lost the switch at '%s', attaching '%s' again when it is back", pt->sock,
 			  pt->ifname);
-		port_detached(pt);
+		switchport_detached(pt);
 	}
 }
 
@@ -128,7 +128,7 @@ supervise_log(struct supervisor *s, bool drain)
 }
 
 static bool
-port_lost(const struct port *pt)
+supervise_port_lost(const struct switchport *pt)
 {
 	return pt->sock && pt->conn < 0;
 }
@@ -147,7 +147,7 @@ supervise_pollset(struct supervisor *s, struct pollfd *pfd)
 	pfd[SLOT_PUBLISH].fd = s->publish ? publish_fd(s->publish) : -1;
 	for (size_t i = 0; i < s->n_ports; i++) {
 		pfd[SLOT_CONN + i].fd = s->ports[i].sock ? s->ports[i].conn : -1;
-		if (port_lost(&s->ports[i]))
+		if (supervise_port_lost(&s->ports[i]))
 			timeout = SUPERVISE_RETRY_MS;
 	}
 	if (s->tty && s->tty->in_open)
@@ -184,7 +184,7 @@ supervise_retry(struct supervisor *s, long long *next)
 	bool lost = false;
 
 	for (size_t i = 0; i < s->n_ports; i++)
-		lost |= port_lost(&s->ports[i]);
+		lost |= supervise_port_lost(&s->ports[i]);
 	if (!lost)
 		return;
 	now = monotime_ms();
@@ -192,8 +192,8 @@ supervise_retry(struct supervisor *s, long long *next)
 		return;
 	*next = now + SUPERVISE_RETRY_MS;
 	for (size_t i = 0; i < s->n_ports; i++)
-		if (port_lost(&s->ports[i]))
-			(void)port_reattach(&s->ports[i]);
+		if (supervise_port_lost(&s->ports[i]))
+			(void)switchport_reattach(&s->ports[i]);
 }
 
 int

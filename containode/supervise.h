@@ -6,7 +6,7 @@
 #pragma once
 
 #include "logs.h"
-#include "port.h"
+#include "switchport.h"
 #include "publish.h"
 #include "tty.h"
 
@@ -17,7 +17,7 @@ struct supervisor {
 	pid_t pid;
 	int pidfd;
 	int sigfd;
-	struct port *ports; /* n_ports of them; those with no sock are on no switch */
+	struct switchport *ports; /* n_ports of them; those with no sock are on no switch */
 	size_t n_ports;
 	struct tty_relay *tty; /* NULL without a terminal */
 	long long hangup_kill_at; /* after a hang-up: when SIGKILL follows; 0 before, -1 after */

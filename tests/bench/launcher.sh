@@ -33,7 +33,8 @@
 # Then the detached life cycle (run -d, exec, stop beside crun's): launcher-life.sh.
 #
 # Environment: BUILD (build), BENCH_RUNS (200 per command), BENCH_WARMUP (10),
-# BENCH_LIFE_RUNS (50).
+# BENCH_LIFE_RUNS (50), BENCH_PART (all; "start" for the start-to-exit table alone,
+# "life" for the detached life cycle alone).
 # Output: the report on stdout and in $BUILD/bench/launcher.txt.
 set -euo pipefail
 
@@ -48,6 +49,7 @@ OUT=$TOP/$BUILD/bench
 RUNS=${BENCH_RUNS:-200}
 WARMUP=${BENCH_WARMUP:-10}
 TARGET=0.5
+PART=${BENCH_PART:-all}
 
 die() {
 	echo "bench-launcher: $*" >&2
@@ -174,90 +176,92 @@ done
 	die "the switch does not answer: $(cat "$WORK/switch.log")"
 
 C=$BIN/containode
-U=(--seccomp unconfined)
-LIM=(--memory "$LIM_MEMORY" --cpus "$LIM_CPUS" --pids-limit "$LIM_PIDS")
-CMDS=(
-	# 0..3: all namespaces
-	"$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$"
-	-- "$C" -q "${U[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q "${U[@]}" -r "$ROOT" --ephemeral /bin/true
-	-- "$(command -v bwrap)" --unshare-all --ro-bind "$ROOT" / --proc /proc --dev /dev
-	--tmpfs /run /bin/true
-	# 4..7: the host's network namespace
-	-- "$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-nonet" "bench$$"
-	-- "$C" -q "${U[@]}" -N -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q "${U[@]}" -N -r "$ROOT" --ephemeral /bin/true
-	-- "$(command -v bwrap)" --unshare-all --share-net --ro-bind "$ROOT" / --proc /proc
-	--dev /dev --tmpfs /run /bin/true
-	# 8..9: attached to the switch
-	-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
-	# 10..12: memory, CPU and pids limits in a cgroup, no seccomp filter
-	-- "$(command -v runc)" run --bundle "$WORK/bundle-limits" "bench$$"
-	-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
-	# 13..15: the same limits and Docker's default seccomp filter
-	-- "$(command -v runc)" run --bundle "$WORK/bundle-seccomp" "bench$$"
-	-- "$C" -q "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
-	-- "$C" -q "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
-	# 16: all namespaces, the upper layer on disk never synced (--volatile)
-	-- "$C" -q "${U[@]}" -r "$ROOT" -t "$WORK/top-volatile" --volatile /bin/true
-)
-N=17
-echo "bench-launcher: $RUNS interleaved runs of $N commands (after $WARMUP warm-up rounds)..." >&2
-mapfile -t R < <("$TIMER" "$RUNS" "$WARMUP" "${CMDS[@]}")
-((${#R[@]} == N)) || die "the stopwatch failed"
-
-med() { echo "${R[$1]}" | cut -d' ' -f1; }
-fails() { echo "${R[$1]}" | cut -d' ' -f4; }
+mkdir -p "$OUT"
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-range() { echo "${R[$1]}" | awk '{ printf "%.1f-%.1f", $2 / 1000, $3 / 1000 }'; }
+if [[ $PART != life ]]; then
+	U=(--seccomp unconfined)
+	LIM=(--memory "$LIM_MEMORY" --cpus "$LIM_CPUS" --pids-limit "$LIM_PIDS")
+	CMDS=(
+		# 0..3: all namespaces
+		"$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-net" "bench$$"
+		-- "$C" -q "${U[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+		-- "$C" -q "${U[@]}" -r "$ROOT" --ephemeral /bin/true
+		-- "$(command -v bwrap)" --unshare-all --ro-bind "$ROOT" / --proc /proc --dev /dev
+		--tmpfs /run /bin/true
+		# 4..7: the host's network namespace
+		-- "$(command -v crun)" --cgroup-manager=disabled run --bundle "$WORK/bundle-nonet" "bench$$"
+		-- "$C" -q "${U[@]}" -N -r "$ROOT" -t "$WORK/top" /bin/true
+		-- "$C" -q "${U[@]}" -N -r "$ROOT" --ephemeral /bin/true
+		-- "$(command -v bwrap)" --unshare-all --share-net --ro-bind "$ROOT" / --proc /proc
+		--dev /dev --tmpfs /run /bin/true
+		# 8..9: attached to the switch
+		-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" -t "$WORK/top" /bin/true
+		-- "$C" -q "${U[@]}" -s "$SOCK" -4 10.66.0.2/24 -r "$ROOT" --ephemeral /bin/true
+		# 10..12: memory, CPU and pids limits in a cgroup, no seccomp filter
+		-- "$(command -v runc)" run --bundle "$WORK/bundle-limits" "bench$$"
+		-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+		-- "$C" -q "${U[@]}" "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
+		# 13..15: the same limits and Docker's default seccomp filter
+		-- "$(command -v runc)" run --bundle "$WORK/bundle-seccomp" "bench$$"
+		-- "$C" -q "${LIM[@]}" -r "$ROOT" -t "$WORK/top" /bin/true
+		-- "$C" -q "${LIM[@]}" -r "$ROOT" --ephemeral /bin/true
+		# 16: all namespaces, the upper layer on disk never synced (--volatile)
+		-- "$C" -q "${U[@]}" -r "$ROOT" -t "$WORK/top-volatile" --volatile /bin/true
+	)
+	N=17
+	echo "bench-launcher: $RUNS interleaved runs of $N commands (after $WARMUP warm-up rounds)..." >&2
+	mapfile -t R < <("$TIMER" "$RUNS" "$WARMUP" "${CMDS[@]}")
+	((${#R[@]} == N)) || die "the stopwatch failed"
 
-mkdir -p "$OUT"
-{
-	echo "launcher: start-to-exit of /bin/true, median of $RUNS interleaved runs (ms), p10-p90"
-	echo "kernel $(uname -r), $(nproc) CPUs, crun $(crun --version | head -n 1 | awk '{print $3}'), bwrap $(bwrap --version | awk '{print $2}'), runc $(runc --version | head -n 1 | awk '{print $3}')"
-	printf '%-16s %-26s %8s %12s %9s\n' setup launcher "median" "p10-p90" "x crun"
-	row() { # SETUP NAME INDEX CRUN_INDEX
-		printf '%-16s %-26s %8s %12s %9s\n' "$1" "$2" "$(ms "$(med "$3")")" "$(range "$3")" \
-			"$(ratio "$(med "$3")" "$(med "$4")")"
-	}
-	row "all namespaces" "crun" 0 0
-	row "" "containode (-t TOP)" 1 0
-	row "" "containode (--ephemeral)" 2 0
-	row "" "containode (-t, --volatile)" 16 0
-	row "" "bwrap" 3 0
-	row "no network ns" "crun" 4 4
-	row "" "containode -N (-t TOP)" 5 4
-	row "" "containode -N (--ephemeral)" 6 4
-	row "" "bwrap --share-net" 7 4
-	row "switch port" "containode -s (-t TOP)" 8 0
-	row "" "containode -s (--ephemeral)" 9 0
-	row "limits" "runc" 10 10
-	row "" "containode (-t TOP)" 11 10
-	row "" "containode (--ephemeral)" 12 10
-	row "limits + seccomp" "runc" 13 13
-	row "" "containode (-t TOP)" 14 13
-	row "" "containode (--ephemeral)" 15 13
-	echo "limits: memory $LIM_MEMORY (swap included), $LIM_CPUS CPU, $LIM_PIDS pids; ratios to runc"
-	echo "seccomp: Docker's default filter in the \"limits + seccomp\" rows only; elsewhere none"
-	echo "  (containode --seccomp unconfined beside crun, bwrap and runc without a filter)"
-	total=0
-	for i in $(seq 0 $((N - 1))); do total=$((total + $(fails "$i"))); done
-	((total == 0)) || echo "WARNING: $total runs exited non-zero"
-	verdict() { awk -v r="$1" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
-	r1=$(ratio "$(med 2)" "$(med 0)")
-	r2=$(ratio "$(med 1)" "$(med 0)")
-	r3=$(ratio "$(med 15)" "$(med 13)")
-	r4=$(ratio "$(med 14)" "$(med 13)")
-	echo "target: containode without cgroups <= ${TARGET}x crun at the median:"
-	echo "  overlay on tmpfs (--ephemeral): $r1, $(verdict "$r1")"
-	echo "  overlay on disk (-t TOP, ext4 probes at mount, syncfs at unmount): $r2, $(verdict "$r2")"
-	r5=$(ratio "$(med 16)" "$(med 0)")
-	echo "  overlay on disk, never synced (-t TOP --volatile): $r5, $(verdict "$r5")"
-	echo "target: with the limits and the filter <= ${TARGET}x runc with the same, at the median:"
-	echo "  overlay on tmpfs (--ephemeral): $r3, $(verdict "$r3")"
-	echo "  overlay on disk (-t TOP): $r4, $(verdict "$r4")"
-} | tee "$OUT/launcher.txt"
-. "$HERE/launcher-life.sh"
+	med() { echo "${R[$1]}" | cut -d' ' -f1; }
+	fails() { echo "${R[$1]}" | cut -d' ' -f4; }
+	range() { echo "${R[$1]}" | awk '{ printf "%.1f-%.1f", $2 / 1000, $3 / 1000 }'; }
+
+	{
+		echo "launcher: start-to-exit of /bin/true, median of $RUNS interleaved runs (ms), p10-p90"
+		echo "kernel $(uname -r), $(nproc) CPUs, crun $(crun --version | head -n 1 | awk '{print $3}'), bwrap $(bwrap --version | awk '{print $2}'), runc $(runc --version | head -n 1 | awk '{print $3}')"
+		printf '%-16s %-26s %8s %12s %9s\n' setup launcher "median" "p10-p90" "x crun"
+		row() { # SETUP NAME INDEX CRUN_INDEX
+			printf '%-16s %-26s %8s %12s %9s\n' "$1" "$2" "$(ms "$(med "$3")")" "$(range "$3")" \
+				"$(ratio "$(med "$3")" "$(med "$4")")"
+		}
+		row "all namespaces" "crun" 0 0
+		row "" "containode (-t TOP)" 1 0
+		row "" "containode (--ephemeral)" 2 0
+		row "" "containode (-t, --volatile)" 16 0
+		row "" "bwrap" 3 0
+		row "no network ns" "crun" 4 4
+		row "" "containode -N (-t TOP)" 5 4
+		row "" "containode -N (--ephemeral)" 6 4
+		row "" "bwrap --share-net" 7 4
+		row "switch port" "containode -s (-t TOP)" 8 0
+		row "" "containode -s (--ephemeral)" 9 0
+		row "limits" "runc" 10 10
+		row "" "containode (-t TOP)" 11 10
+		row "" "containode (--ephemeral)" 12 10
+		row "limits + seccomp" "runc" 13 13
+		row "" "containode (-t TOP)" 14 13
+		row "" "containode (--ephemeral)" 15 13
+		echo "limits: memory $LIM_MEMORY (swap included), $LIM_CPUS CPU, $LIM_PIDS pids; ratios to runc"
+		echo "seccomp: Docker's default filter in the \"limits + seccomp\" rows only; elsewhere none"
+		echo "  (containode --seccomp unconfined beside crun, bwrap and runc without a filter)"
+		total=0
+		for i in $(seq 0 $((N - 1))); do total=$((total + $(fails "$i"))); done
+		((total == 0)) || echo "WARNING: $total runs exited non-zero"
+		verdict() { awk -v r="$1" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
+		r1=$(ratio "$(med 2)" "$(med 0)")
+		r2=$(ratio "$(med 1)" "$(med 0)")
+		r3=$(ratio "$(med 15)" "$(med 13)")
+		r4=$(ratio "$(med 14)" "$(med 13)")
+		echo "target: containode without cgroups <= ${TARGET}x crun at the median:"
+		echo "  overlay on tmpfs (--ephemeral): $r1, $(verdict "$r1")"
+		echo "  overlay on disk (-t TOP, ext4 probes at mount, syncfs at unmount): $r2, $(verdict "$r2")"
+		r5=$(ratio "$(med 16)" "$(med 0)")
+		echo "  overlay on disk, never synced (-t TOP --volatile): $r5, $(verdict "$r5")"
+		echo "target: with the limits and the filter <= ${TARGET}x runc with the same, at the median:"
+		echo "  overlay on tmpfs (--ephemeral): $r3, $(verdict "$r3")"
+		echo "  overlay on disk (-t TOP): $r4, $(verdict "$r4")"
+	} | tee "$OUT/launcher.txt"
+fi
+[[ $PART == start ]] || . "$HERE/launcher-life.sh"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 16
+#define MAX_CMDS 32
 
 extern char **environ;
 
@@ -80,8 +80,14 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--") != 0)
 			continue;
 		argv[i] = NULL;
-		if (i + 1 < argc && ncmds < MAX_CMDS)
-			cmds[ncmds++] = &argv[i + 1];
+		if (i + 1 >= argc)
+			continue;
+		/* Never a command quietly left out: the caller counts the lines. */
+		if (ncmds == MAX_CMDS) {
+			fprintf(stderr, "%s: more than %d commands\n", argv[0], MAX_CMDS);
+			return 2;
+		}
+		cmds[ncmds++] = &argv[i + 1];
 	}
 	t = calloc((size_t)runs * ncmds, sizeof(*t));
 	if (!t)

@@ -1,14 +1,16 @@
-#include "namespaces.h"
+#include "child.h"
 
 #include "cgroup.h"
+#include "childmsg.h"
 #include "cleanup.h"
 #include "devices.h"
-#include "fdpass.h"
 #include "image.h"
 #include "init.h"
 #include "mounts.h"
 #include "network.h"
+#include "ns.h"
 #include "security.h"
+#include "setup.h"
 #include "tty.h"
 
 #include <errno.h>
@@ -26,124 +28,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-int
-setup_fail(struct setup_error *e, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof(e->what), fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* Whether this process was born in the node's v2 cgroup: the child's, set by ns_clone. */
-static bool ns_born_in_cgroup;
-
-pid_t
-ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd)
-{
-	int pidfd = -1;
-	struct clone_args args = {
-		/* The child unshares its cgroup namespace itself, once in its own cgroup. */
-		.flags = (flags & ~(unsigned long)CLONE_NEWCGROUP) | CLONE_PIDFD,
-		.pidfd = (uintptr_t)&pidfd,
-		.exit_signal = SIGCHLD,
-	};
-	long pid = -1;
-
-	/* Buffered output would otherwise be written twice. */
-	fflush(NULL);
-	/*
-	 * Born in the node's v2 cgroup: no move, which would wait for an RCU grace period.
-	 * Kernels before 5.7 refuse the flag; the child then moves there as into the others.
-	 */
-	if (cgroup_fd >= 0) {
-		struct clone_args into = args;
-
-		into.flags |= CLONE_INTO_CGROUP;
-		into.cgroup = (uint64_t)cgroup_fd;
-		pid = syscall(SYS_clone3, &into, sizeof(into));
-		if (pid == 0)
-			ns_born_in_cgroup = true;
-	}
-	if (pid < 0)
-		pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		*ret_pidfd = pidfd;
-	return pid;
-}
-
-pid_t
-ns_clone(unsigned long flags, const struct cgroup_node *cg, int *ret_pidfd)
-{
-	const char *v2 = cg ? cgroup_node_unified(cg) : NULL;
-	_cleanup_close_ int cgfd = v2 ? open(v2, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-
-	return ns_clone_into(flags, cgfd, ret_pidfd);
-}
-
-bool
-ns_child_born_in_cgroup(void)
-{
-	return ns_born_in_cgroup;
-}
-
-int
-child_msg_send(int sock, const struct child_msg *m, int fd)
-{
-	return fdpass_send(sock, m, sizeof(*m), fd);
-}
-
-int
-child_msg_recv(int sock, struct child_msg *m, int *ret_fd)
-{
-	ssize_t n;
-
-	n = fdpass_recv(sock, m, sizeof(*m), ret_fd);
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return 0;
-	if ((size_t)n != sizeof(*m)) {
-		if (*ret_fd >= 0)
-			*ret_fd = safe_close(*ret_fd);
-		return -EBADMSG;
-	}
-	m->what[sizeof(m->what) - 1] = '\0';
-	return 1;
-}
-
-_Noreturn void
-child_fail(int sock, int code, int err, const char *what)
-{
-	struct child_msg m = { .type = CHILD_ERROR, .err = err < 0 ? -err : err, .code = code };
-
-	snprintf(m.what, sizeof(m.what), "%s", what);
-	(void)child_msg_send(sock, &m, -1);
-	_exit(code);
-}
-
-int
-ns_exec(char *const argv[], char *const env[], const char *path)
-{
-	const char *cursor = NULL;
-	char buf[4096];
-	int r = -ENOENT;
-
-	while (plan_path_next(argv[0], path, &cursor, buf, sizeof(buf))) {
-		execve(buf, argv, env);
-		/* As execvp: keep looking after these, remember that one was not allowed. */
-		if (errno == EACCES)
-			r = -EACCES;
-		else if (errno != ENOENT && errno != ENOTDIR)
-			return -errno;
-	}
-	return r;
-}
 
 /* A signal handler or mask inherited from whoever started containode must not leak. */
 static void
@@ -239,7 +123,7 @@ cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct set
 
 	if (!devices_cgroup_needed(p))
 		mask &= ~CGROUP_MASK(CGROUP_DEVICES);
-	if (ns_born_in_cgroup)
+	if (ns_child_born_in_cgroup())
 		mask &= ~cgroup_node_unified_mask(cg);
 	/* Opened here: the mover shares the mount namespace the setup is about to change. */
 	n = cgroup_node_procs_open(cg, mask, fds);
@@ -424,6 +308,23 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	return 0;
 }
 
+/* Closes every fd from 3 up but a and b (-1: none). */
+static void
+close_fds_but(int a, int b)
+{
+	int keep[2] = { a < b ? a : b, a < b ? b : a };
+	unsigned from = 3;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < 3)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)syscall(SYS_close_range, from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, from, ~0u, 0);
+}
+
 /* Blocks until the parent has done its side: true for "go", false when it is gone. */
 static bool
 child_wait_go(int sock)
@@ -438,7 +339,7 @@ child_wait_go(int sock)
 }
 
 _Noreturn void
-ns_child(const struct plan *p, const struct cgroup_node *cg, int sock)
+child_run(const struct plan *p, const struct cgroup_node *cg, int sock)
 {
 	struct setup_error e = {};
 	int r;
@@ -449,34 +350,33 @@ ns_child(const struct plan *p, const struct cgroup_node *cg, int sock)
 	/* Detached: the log's pipe is the node's stdout and stderr, nothing its stdin. */
 	if (p->stdio_fd >= 0 && (dup2(p->stdio_fd, STDOUT_FILENO) < 0 ||
 				 dup2(p->stdio_fd, STDERR_FILENO) < 0))
-		child_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
 	/*
-	 * Nothing of the parent's but the pipe: not its signalfd or switch connection, nor
-	 * what containode's caller left open.  (The init never execs, so close-on-exec
-	 * would not be enough there.)
+	 * Nothing of the parent's but the pipe (and a detached start's ready pipe): not its
+	 * signalfd or switch connection, nor what containode's caller left open.  (The init
+	 * never execs, so close-on-exec would not be enough there.)
 	 */
-	if (sock > 3)
-		(void)syscall(SYS_close_range, 3, sock - 1, 0);
-	(void)syscall(SYS_close_range, sock + 1, ~0u, 0);
+	close_fds_but(sock, p->ready_fd);
+	child_msg_set_ready(p->ready_fd);
 	reset_signals();
 	umask(022);
 	r = child_setup(p, cg, sock, &e);
 	if (r < 0)
-		child_fail(sock, EXIT_LAUNCHER, r, e.what);
+		child_msg_fail(sock, EXIT_LAUNCHER, r, e.what);
 	/* With nothing handed over, the parent has nothing to do: no round trip to wait. */
 	if ((p->tty || network_wants_tap(p)) && !child_wait_go(sock))
 		_exit(EXIT_LAUNCHER);
 	/* A session of its own: no way back to containode's terminal (TIOCSTI and the like). */
 	if (setsid() < 0)
-		child_fail(sock, EXIT_LAUNCHER, errno, "start a session");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "start a session");
 	if (p->tty && !p->init && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
-		child_fail(sock, EXIT_LAUNCHER, errno, "make the pty the controlling terminal");
+		child_msg_fail(sock, EXIT_LAUNCHER, errno, "make the pty the controlling terminal");
 	r = security_close_fds();
 	if (r < 0)
-		child_fail(sock, EXIT_LAUNCHER, r, "close inherited file descriptors");
+		child_msg_fail(sock, EXIT_LAUNCHER, r, "close inherited file descriptors");
 	if (p->init)
 		init_run(p, sock);
 	r = ns_exec(p->argv, p->env, plan_env_get(p, "PATH"));
 	snprintf(e.what, sizeof(e.what), "exec '%s'", p->argv[0]);
-	child_fail(sock, plan_exec_exit_code(r), r, e.what);
+	child_msg_fail(sock, plan_exec_exit_code(r), r, e.what);
 }

@@ -1,4 +1,4 @@
-#include "port.h"
+#include "switchport.h"
 
 #include "cleanup.h"
 #include "ctl.h"
@@ -11,10 +11,10 @@
 #include <string.h>
 
 int
-port_connect(struct port *pt, const char *sock, const char *node, const char *ifname,
-	     const char *segment)
+switchport_connect(struct switchport *pt, const char *sock, const char *node, const char *ifname,
+		   const char *segment)
 {
-	*pt = (struct port){
+	*pt = (struct switchport){
 		.sock = sock, .node = node, .ifname = ifname, .segment = segment, .tap = -1
 	};
 	pt->conn = unix_connect(sock);
@@ -22,7 +22,7 @@ port_connect(struct port *pt, const char *sock, const char *node, const char *if
 }
 
 void
-port_addresses(struct port *pt, const struct plan_net *n, const char *hostname)
+switchport_addresses(struct switchport *pt, const struct plan_net *n, const char *hostname)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -41,7 +41,7 @@ port_addresses(struct port *pt, const struct plan_net *n, const char *hostname)
 }
 
 int
-port_attach(struct port *pt, int tap, struct ctl_assign *ret_assign, char **ret_error)
+switchport_attach(struct switchport *pt, int tap, struct ctl_assign *ret_assign, char **ret_error)
 {
 	struct ctl_request req = { .op = CTL_ATTACH };
 	_cleanup_json_ cJSON *reply = NULL;
@@ -70,13 +70,13 @@ port_attach(struct port *pt, int tap, struct ctl_assign *ret_assign, char **ret_
 }
 
 void
-port_detached(struct port *pt)
+switchport_detached(struct switchport *pt)
 {
 	pt->conn = safe_close(pt->conn);
 }
 
 int
-port_reattach(struct port *pt)
+switchport_reattach(struct switchport *pt)
 {
 	_cleanup_free_ char *error = NULL;
 	int r;
@@ -84,10 +84,10 @@ port_reattach(struct port *pt)
 	pt->conn = unix_connect(pt->sock);
 	if (pt->conn < 0)
 		return pt->conn;
-	r = port_attach(pt, -1, NULL, &error);
+	r = switchport_attach(pt, -1, NULL, &error);
 	if (r < 0) {
 		log_debug("attach '%s' again: %s", pt->ifname, error ? error : strerror(-r));
-		port_detached(pt);
+		switchport_detached(pt);
 		return r;
 	}
 	log_debug("attached '%s' again to '%s'", pt->ifname, pt->sock);
@@ -95,7 +95,7 @@ port_reattach(struct port *pt)
 }
 
 void
-port_close(struct port *pt)
+switchport_close(struct switchport *pt)
 {
 	pt->conn = safe_close(pt->conn);
 	pt->tap = safe_close(pt->tap);
