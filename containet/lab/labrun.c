@@ -26,7 +26,6 @@
 #define SWITCH_READY_MS 10000
 #define SWITCH_GRACE_MS 3000
 #define SHUTDOWN_TIMEOUT_MS 10000
-#define RM_BATCH 64
 #define JOB_END_MS 120000 /* a node job's containode run, after its up was stopped */
 
 /* Exit codes of a node's job (a child of `up`). */
@@ -663,35 +662,55 @@ run_shutdowns(const struct labrun *r)
 	}
 }
 
+/*
+ * Every node of the lab, by `containode rm -f` of a share of them in each of up to
+ * r->jobs processes at once: one rm stops its nodes one after the other, and most of a
+ * node's stop is waiting for its supervisor and the kernel's teardown of its namespaces,
+ * not CPU.
+ */
 static int
 remove_nodes(const struct labrun *r)
 {
 	_cleanup_free_ char *dir = state_path(r, "nodes");
 	_cleanup_strv_ char **ids = NULL, **left = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	size_t n;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n, procs, share;
 	int err;
 
 	err = list_dir(dir, &ids);
 	if (err < 0)
 		return LAB_FAIL(err, log_error_errno(err, "read '%s'", dir));
 	n = strv_len(ids);
-	for (size_t i = 0; i < n; i += RM_BATCH) {
+	procs = n < r->jobs ? n : r->jobs;
+	share = procs ? (n + procs - 1) / procs : 0;
+	pids = calloc(procs ? procs : 1, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	for (size_t p = 0; p < procs; p++) {
 		_cleanup_strv_ char **argv = NULL;
 		_cleanup_free_ char *sd = NULL;
-		int st;
 
 		if (asprintf(&sd, "--state-dir=%s", dir) < 0 ||
 		    strv_push(&argv, strdup(r->containode)) < 0 ||
 		    strv_push(&argv, TAKE_PTR(sd)) < 0 || strv_push(&argv, strdup("rm")) < 0 ||
 		    strv_push(&argv, strdup("-f")) < 0 || strv_push(&argv, strdup("--")) < 0)
 			return -ENOMEM;
-		for (size_t k = i; k < n && k < i + RM_BATCH; k++)
+		for (size_t k = p * share; k < n && k < (p + 1) * share; k++)
 			if (strv_push(&argv, strdup(ids[k])) < 0)
 				return -ENOMEM;
-		err = labproc_run(argv, devnull, -1, &st); /* it names each node it removed */
+		if (strv_len(argv) == 5)
+			continue;
+		/* it names each node it removed: to /dev/null */
+		err = labproc_spawn(argv, -1, devnull, -1, &pids[p]);
 		if (err < 0)
 			log_error_errno(err, "run '%s'", r->containode);
+	}
+	for (size_t p = 0; p < procs; p++) {
+		int st;
+
+		if (pids[p] > 0)
+			labproc_wait(pids[p], -1, &st);
 	}
 	err = list_dir(dir, &left);
 	if (err == 0 && strv_len(left) > 0) {
