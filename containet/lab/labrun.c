@@ -123,7 +123,7 @@ start_switch(const struct labrun *r)
 	                    *log = state_path(r, "switch.log"),
 	                    *pidfile = state_path(r, "switch.pid");
 	char *argv[] = { (char *)r->containet, "-s", sock, NULL };
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct timespec tick = { 0, 2 * 1000 * 1000 }; /* it answers within a few ms */
 	pid_t pid;
 	int err, st;
 
@@ -132,7 +132,7 @@ start_switch(const struct labrun *r)
 		log_error_errno(err, "start the lab's switch '%s'", r->containet);
 		return err;
 	}
-	for (int waited = 0; waited < SWITCH_READY_MS; waited += 10) {
+	for (int waited = 0; waited < SWITCH_READY_MS; waited += 2) {
 		_cleanup_close_ int fd = unix_connect(sock);
 
 		if (fd >= 0)
@@ -549,11 +549,9 @@ labrun_up(struct labrun *r)
 	slash = strrchr(root, '/');
 	if (slash && slash != root) {
 		*slash = '\0';
-		char *argv[] = { "mkdir", "-p", "--", root, NULL };
-		int st;
-
-		if (labproc_run(argv, -1, -1, &st) < 0 || st != 0)
-			return LAB_FAIL(1, log_error("create '%s' failed", root));
+		err = mkdir_p(root, 0755);
+		if (err < 0)
+			return LAB_FAIL(1, log_error_errno(err, "create '%s'", root));
 	}
 	if (mkdir(r->plan.state_dir, 0755) < 0) {
 		if (errno != EEXIST)
