@@ -101,6 +101,38 @@ labaddr_ps_status(const char *text, size_t len, const char *id, char **ret)
 	return 0;
 }
 
+int
+labaddr_ps_pid(const char *text, size_t len, const char *id, int *ret)
+{
+	_cleanup_json_ cJSON *root = NULL;
+	const cJSON *o;
+
+	*ret = 0;
+	if (json_has_nul(text, len))
+		return -EINVAL;
+	root = cJSON_ParseWithLength(text, len);
+	if (!root)
+		return cJSON_GetErrorPtr() ? -EINVAL : -ENOMEM;
+	if (!cJSON_IsArray(root))
+		return -EINVAL;
+	cJSON_ArrayForEach(o, root)
+	{
+		const char *oid = json_string(o, "id"), *st = json_string(o, "status");
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
+
+		if (!cJSON_IsObject(o) || !oid || !st)
+			return -EINVAL;
+		if (strcmp(oid, id) != 0 || strcmp(st, "running") != 0)
+			continue;
+		if (!cJSON_IsNumber(pid) || pid->valuedouble < 1 || pid->valuedouble > 4194304 ||
+		    pid->valuedouble != (int)pid->valuedouble)
+			return -EINVAL;
+		*ret = (int)pid->valuedouble;
+		return 0;
+	}
+	return 0;
+}
+
 bool
 labaddr_same_subnet(const char *a, unsigned alen, const char *b)
 {

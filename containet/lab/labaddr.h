@@ -33,5 +33,11 @@ int labaddr_parse(const char *text, size_t len, struct labaddr **ret, size_t *re
  */
 int labaddr_ps_status(const char *text, size_t len, const char *id, char **ret);
 
+/*
+ * The pid of id in `containode ps --json` output when its status is "running": 0 and
+ * *ret (0 when id is absent or not running), or -EINVAL (not such output) or -ENOMEM.
+ */
+int labaddr_ps_pid(const char *text, size_t len, const char *id, int *ret);
+
 /* Whether a and b ("A.B.C.D" with prefix lengths) are on one IPv4 subnet (of a's length). */
 bool labaddr_same_subnet(const char *a, unsigned alen, const char *b);

@@ -65,9 +65,10 @@ usage(FILE *f)
 	        "  show [DIR|FILE.json]      the resolved topology (--json: as JSON)\n"
 	        "  wait [NODE -- CMD...]     until every node runs, or CMD succeeds in NODE\n"
 	        "                            (tried every 100 ms; exit 1 at --timeout)\n"
-	        "  pingall                   ping every ordered pair of nodes, -j at once: a\n"
-	        "                            matrix (X reached, . not) and a summary; exit 1\n"
-	        "                            when a pair was not reached\n"
+	        "  pingall                   ping every ordered pair of nodes, -j at once, from\n"
+	        "                            a socket in each node's network: a matrix (X\n"
+	        "                            reached, . not) and a summary; exit 1 when a\n"
+	        "                            pair was not reached\n"
 	        "  capture [NAME]...         the switch's capture (pcapng) of segments or node\n"
 	        "                            interfaces (all if none): NAME is SEGMENT, NODE\n"
 	        "                            (its eth0) or NODE:IF; until Ctrl-C, -c or "
@@ -98,8 +99,8 @@ usage(FILE *f)
 	        "      --image REF           image of the nodes that name none (default: the\n"
 	        "                            host's root, read-only, with a private layer)\n"
 	        "      --image-map FROM=TO   run image TO where the lab says FROM (repeatable)\n"
-	        "  -j, --jobs N              start at most N nodes (pingall: pings) at once\n"
-	        "                            (CPUs x 4)\n"
+	        "  -j, --jobs N              start at most N nodes at once (CPUs x 4);\n"
+	        "                            pingall: pairs under way at once (32)\n"
 	        "      --startup-timeout S   up: wait at most S seconds for a node's startup (60)\n"
 	        "      --no-startup          up: do not run the startup scripts\n"
 	        "      --write-hosts         up, hosts: the bridged nodes' names into /etc/hosts,\n"
@@ -1029,6 +1030,8 @@ labcli_main(int argc, char **argv)
 			return log_usage_error("unexpected '%s'", c.args[0]);
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		if (!c.jobs)
+			r.jobs = LABOPS_PAIRS_AT_ONCE;
 		return labops_pingall(&r, c.count ? (unsigned)c.count : 1, (unsigned)c.timeout,
 		                      c.json);
 	}

@@ -1,7 +1,8 @@
 /*
  * `lab wait` and `lab pingall` (labops.h): the lab's topology from its state directory,
  * the nodes reached through `containode ps` and `containode exec`, at most `jobs` of
- * those at once; what comes back is read by labaddr's pure code.
+ * those at once, and pingall's echo requests from a socket in each node's network
+ * namespace; what comes back is read by labaddr's and labping's pure code.
  */
 #include "labops.h"
 
@@ -12,17 +13,25 @@
 #include "labaddr.h"
 #include "labjson.h"
 #include "labmgmtrun.h"
+#include "labping.h"
 #include "labproc.h"
 #include "log.h"
+#include "monotime.h"
 #include "strv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/icmp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -418,16 +427,203 @@ mgmt_addrs(const struct lab *lab, const struct labmgmt *m, struct node_addrs *ad
 	return 0;
 }
 
+/*
+ * Each running node's pid (`containode ps --json`, one run), or 0: a node that does not
+ * run pings nothing.  0, or -errno once logged.
+ */
+static int
+node_pids(const struct labrun *r, const struct lab *lab, int devnull, int *pids)
+{
+	_cleanup_free_ char *sd = NULL;
+	struct labops_job j = { .fd = -1 };
+	int e;
+
+	if (asprintf(&sd, "--state-dir=%s/nodes", r->plan.state_dir) < 0)
+		return -ENOMEM;
+	{
+		char *argv[] = { (char *)r->containode, sd, "ps", "-a", "--json", NULL };
+
+		if (strv_extend(&j.argv, argv) < 0)
+			return -ENOMEM;
+	}
+	e = labops_run_jobs(&j, 1, 1, devnull);
+	strv_free(j.argv);
+	if (e == 0 && (j.status != 0 || !j.out))
+		e = -EIO;
+	for (size_t i = 0; e == 0 && i < lab->n_nodes; i++) {
+		_cleanup_free_ char *id = labplan_identity(&r->plan, lab->nodes[i].name);
+
+		e = id ? labaddr_ps_pid(j.out, j.len, id, &pids[i]) : -ENOMEM;
+	}
+	free(j.out);
+	if (e < 0 && e != -ENOMEM)
+		log_error_errno(e, "read the nodes of lab '%s' ('containode ps')", r->plan.name);
+	return e;
+}
+
+/*
+ * A raw ICMP socket in the network namespace of process pid (a node's), made there and
+ * used from here: the socket stays in the namespace it was made in.  host is our own.
+ */
+static int
+netns_icmp_socket(int host, int pid)
+{
+	char path[64];
+	_cleanup_close_ int ns = -1;
+	struct icmp_filter only_replies = { ~(1u << ICMP_ECHOREPLY) };
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return -errno;
+	if (setns(ns, CLONE_NEWNET) < 0)
+		return -errno;
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	e = fd < 0 ? -errno : 0;
+	if (setns(host, CLONE_NEWNET) < 0) {
+		/* Left in a node's namespace, this process must not go on. */
+		log_error_errno(-errno, "return to our own network namespace");
+		_exit(1);
+	}
+	if (e < 0)
+		return e;
+	(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &only_replies, sizeof(only_replies));
+	return fd;
+}
+
+struct pair {
+	uint32_t addr;     /* network order; 0: not pinged */
+	unsigned sent, received;
+	int64_t next, end; /* the next request's time, the pair's end (ms) */
+};
+
+/* Replies waiting on node from's socket, each counted once in its pair. */
+static void
+read_replies(int fd, size_t from, size_t nn, struct pair *pairs, uint16_t id, uint32_t nonce)
+{
+	uint8_t buf[256];
+
+	for (;;) {
+		struct labping_reply rep;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct pair *p;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		if (labping_parse(buf, (size_t)n, id, nonce, &rep) < 0 || rep.tag >= nn ||
+		    rep.tag == from)
+			continue;
+		p = &pairs[from * nn + rep.tag];
+		if (rep.src == p->addr && rep.seq == p->received && p->received < p->sent)
+			p->received++;
+	}
+}
+
+/* Pair idx under way from now (false: it has no address or no socket to ping from). */
+static bool
+pair_start(struct pair *pairs, size_t idx, const int *socks, size_t nn, unsigned deadline_s,
+           int64_t now)
+{
+	struct pair *p = &pairs[idx];
+
+	if (!p->addr || socks[idx / nn] < 0)
+		return false;
+	p->next = now;
+	p->end = deadline_s ? now + (int64_t)deadline_s * 1000 : INT64_MAX;
+	return true;
+}
+
+/*
+ * Every pair (from, to) with an address: count echo requests a second apart from from's
+ * network namespace, at most window pairs under way; a pair ends at its count of replies,
+ * a second after its last request, or deadline_s after its first.  No process per ping:
+ * one raw socket per node, all polled here.  (i, j) goes first for i < j, (j, i) once it
+ * has ended: j has learnt i's MAC from i's ARP request by then, so that a segment sees one
+ * broadcast per two pairs, the switch copying each to every port.
+ */
+static int
+ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned count,
+           unsigned deadline_s, unsigned window)
+{
+	size_t nn = lab->n_nodes, n_active = 0, ni = 0, nj = 1;
+	_cleanup_free_ size_t *active = calloc(window ? window : 1, sizeof(*active));
+	_cleanup_free_ struct pollfd *pfd = calloc(nn ? nn : 1, sizeof(*pfd));
+	uint16_t id = (uint16_t)(getpid() ^ monotime_ns());
+	uint32_t nonce = (uint32_t)(monotime_ns() >> 7) ^ (uint32_t)getpid() << 16;
+
+	if (!active || !pfd)
+		return -ENOMEM;
+	for (size_t i = 0; i < nn; i++)
+		pfd[i] = (struct pollfd){ .fd = socks[i], .events = POLLIN };
+	while (ni + 1 < nn || n_active > 0) {
+		int64_t now = monotime_ms(), wake = now + 1000;
+
+		/* The next (i, j) with i < j; a (j, i) whose (i, j) had nothing to do too. */
+		for (; ni + 1 < nn && n_active < window; nj = nj + 1 < nn ? nj + 1 : ++ni + 1) {
+			if (pair_start(pairs, ni * nn + nj, socks, nn, deadline_s, now))
+				active[n_active++] = ni * nn + nj;
+			else if (pair_start(pairs, nj * nn + ni, socks, nn, deadline_s, now))
+				active[n_active++] = nj * nn + ni;
+		}
+		for (size_t k = 0; k < n_active;) {
+			size_t idx = active[k], from = idx / nn, to = idx % nn;
+			struct pair *p = &pairs[idx];
+
+			if (p->sent < count && now >= p->next && now < p->end) {
+				struct sockaddr_in dst = { .sin_family = AF_INET,
+					                   .sin_addr.s_addr = p->addr };
+				uint8_t req[LABPING_LEN];
+
+				labping_request(req, id, (uint16_t)p->sent, nonce, (uint32_t)to);
+				/* A request the node cannot send (no route) is one not answered. */
+				(void)!sendto(socks[from], req, sizeof(req), 0,
+				              (struct sockaddr *)&dst, sizeof(dst));
+				p->sent++;
+				p->next = now + 1000;
+				if (p->sent == count && p->next < p->end)
+					p->end = p->next; /* ping -W 1 after the last */
+			}
+			if (p->received >= count || now >= p->end) {
+				/* Its reverse takes its place. */
+				if (from < to && pair_start(pairs, to * nn + from, socks, nn,
+				                            deadline_s, now)) {
+					active[k] = to * nn + from;
+					continue;
+				}
+				active[k] = active[--n_active];
+				continue;
+			}
+			if (p->sent < count && p->next < wake)
+				wake = p->next;
+			if (p->end < wake)
+				wake = p->end;
+			k++;
+		}
+		if (n_active == 0)
+			continue;
+		if (poll(pfd, nn, wake > now ? (int)(wake - now) : 0) < 0 && errno != EINTR)
+			return -errno;
+		for (size_t i = 0; i < nn; i++)
+			if (pfd[i].fd >= 0 && (pfd[i].revents & POLLIN))
+				read_replies(pfd[i].fd, i, nn, pairs, id, nonce);
+	}
+	return 0;
+}
+
 int
 labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool json)
 {
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
-	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC),
+	                    host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	struct node_addrs *addrs = NULL;
-	struct labops_job *jobs = NULL;
+	struct pair *pairs = NULL;
 	const char **tgt = NULL;
-	size_t nn, n_jobs = 0, pairs, received = 0;
-	char cnt[16], dl[16];
+	int *pids = NULL, *socks = NULL;
+	size_t nn, cells, pairs_n, received = 0;
 	int e, status = 1;
 
 	e = labops_state_lab(r, &lab);
@@ -435,13 +631,23 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		return e;
 	if (access(r->plan.state_dir, F_OK) < 0)
 		return LAB_FAIL(1, log_error("lab '%s' is not up", r->plan.name));
+	if (host < 0)
+		return LAB_FAIL(1, log_error_errno(-errno, "open '/proc/self/ns/net'"));
 	nn = lab->n_nodes;
-	pairs = nn * (nn - 1);
+	cells = nn * nn; /* pair (i, j) at i * nn + j, the diagonal unused */
+	pairs_n = nn * (nn ? nn - 1 : 0);
 	addrs = calloc(nn ? nn : 1, sizeof(*addrs));
-	tgt = calloc(pairs ? pairs : 1, sizeof(*tgt));
-	if (!addrs || !tgt)
+	tgt = calloc(cells ? cells : 1, sizeof(*tgt));
+	pairs = calloc(cells ? cells : 1, sizeof(*pairs));
+	pids = calloc(nn ? nn : 1, sizeof(*pids));
+	socks = calloc(nn ? nn : 1, sizeof(*socks));
+	if (!addrs || !tgt || !pairs || !pids || !socks)
 		goto oom;
+	for (size_t i = 0; i < nn; i++)
+		socks[i] = -1;
 	e = node_addresses(r, lab, devnull, addrs);
+	if (e == 0)
+		e = node_pids(r, lab, devnull, pids);
 	if (e == -ENOMEM)
 		goto oom;
 	if (e < 0)
@@ -456,57 +662,35 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		if (bridged && mgmt_addrs(lab, &m, addrs, false) < 0)
 			goto oom;
 	}
-	/* The pings, one job per ordered pair that has an address to ping. */
-	jobs = calloc(pairs ? pairs : 1, sizeof(*jobs));
-	if (!jobs)
-		goto oom;
-	n_jobs = pairs;
-	snprintf(cnt, sizeof(cnt), "%u", count);
-	snprintf(dl, sizeof(dl), "%u", deadline_s);
-	for (size_t i = 0, p = 0; i < nn; i++)
+	for (size_t i = 0; i < nn; i++) {
+		if (!pids[i]) {
+			log_warn("node %s does not run: it pings nothing", lab->nodes[i].name);
+			continue;
+		}
+		socks[i] = netns_icmp_socket(host, pids[i]);
+		if (socks[i] < 0)
+			log_warn_errno(socks[i], "node %s: a socket in its network namespace",
+			               lab->nodes[i].name);
+	}
+	for (size_t i = 0; i < nn; i++)
 		for (size_t j = 0; j < nn; j++) {
+			struct in_addr a;
+
 			if (i == j)
 				continue;
-			tgt[p] = target(lab, i, j, addrs);
-			jobs[p].fd = -1;
-			if (tgt[p]) {
-				char *ping[] = { "ping", "-n", "-q", "-c", cnt, "-W", "1",
-					         "-w", dl, NULL, NULL };
-
-				/* Without a deadline, the address takes -w's place. */
-				ping[deadline_s ? 9 : 7] = (char *)tgt[p];
-				if (!deadline_s)
-					ping[8] = NULL;
-				if (labplan_exec_argv(&r->plan, r->containode, lab->nodes[i].name,
-				                      false, ping, &jobs[p].argv) < 0)
-					goto oom;
-			}
-			p++;
+			tgt[i * nn + j] = target(lab, i, j, addrs);
+			if (tgt[i * nn + j] && inet_pton(AF_INET, tgt[i * nn + j], &a) == 1)
+				pairs[i * nn + j].addr = a.s_addr;
 		}
-	{
-		/* Pairs without an address are not run: compact, then spread back. */
-		struct labops_job *run = calloc(pairs ? pairs : 1, sizeof(*run));
-		size_t nr = 0;
-
-		if (!run)
-			goto oom;
-		for (size_t p = 0; p < pairs; p++)
-			if (jobs[p].argv)
-				run[nr++] = jobs[p];
-		e = labops_run_jobs(run, nr, r->jobs, devnull);
-		for (size_t p = 0, q = 0; p < pairs; p++)
-			if (jobs[p].argv) {
-				jobs[p] = run[q++];
-			} else
-				jobs[p].status = -1;
-		free(run);
-		if (e < 0) {
-			log_error_errno(e, "wait for the pings");
-			goto out;
-		}
+	e = ping_pairs(lab, socks, pairs, count, deadline_s, r->jobs);
+	if (e == -ENOMEM)
+		goto oom;
+	if (e < 0) {
+		log_error_errno(e, "wait for the pings");
+		goto out;
 	}
-	for (size_t p = 0; p < pairs; p++)
-		received += jobs[p].status == 0;
+	for (size_t p = 0; p < cells; p++)
+		received += pairs[p].received > 0;
 
 	if (json) {
 		_cleanup_json_ cJSON *o = cJSON_CreateObject();
@@ -515,13 +699,16 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 
 		if (!arr || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
 		    !cJSON_AddNumberToObject(o, "count", count) ||
-		    !cJSON_AddNumberToObject(o, "sent", (double)pairs) ||
+		    !cJSON_AddNumberToObject(o, "sent", (double)pairs_n) ||
 		    !cJSON_AddNumberToObject(o, "received", (double)received) ||
 		    !cJSON_AddNumberToObject(o, "dropped_percent",
-		                             pairs ? (double)(100 * (pairs - received) / pairs) : 0))
+		                             pairs_n ? (double)(100 * (pairs_n - received) / pairs_n)
+		                                     : 0))
 			goto oom;
-		for (size_t i = 0, p = 0; i < nn; i++)
+		for (size_t i = 0; i < nn; i++)
 			for (size_t j = 0; j < nn; j++) {
+				const struct pair *p = &pairs[i * nn + j];
+				const char *t = tgt[i * nn + j];
 				cJSON *x;
 
 				if (i == j)
@@ -530,11 +717,11 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 				if (!x || !cJSON_AddItemToArray(arr, x) ||
 				    !cJSON_AddStringToObject(x, "from", lab->nodes[i].name) ||
 				    !cJSON_AddStringToObject(x, "to", lab->nodes[j].name) ||
-				    !(tgt[p] ? cJSON_AddStringToObject(x, "address", tgt[p])
-				             : cJSON_AddNullToObject(x, "address")) ||
-				    !cJSON_AddBoolToObject(x, "reached", jobs[p].status == 0))
+				    !(t ? cJSON_AddStringToObject(x, "address", t)
+				        : cJSON_AddNullToObject(x, "address")) ||
+				    !cJSON_AddBoolToObject(x, "reached", p->received > 0) ||
+				    !cJSON_AddNumberToObject(x, "replies", p->received))
 					goto oom;
-				p++;
 			}
 		text = cJSON_Print(o);
 		if (!text)
@@ -550,37 +737,43 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		for (size_t j = 0; j < nn; j++)
 			printf(" %-*s", w, lab->nodes[j].name);
 		printf("\n");
-		for (size_t i = 0, p = 0; i < nn; i++) {
+		for (size_t i = 0; i < nn; i++) {
 			printf("%-*s ", w, lab->nodes[i].name);
 			for (size_t j = 0; j < nn; j++)
 				printf(j + 1 < nn ? " %-*s" : " %.*s", w,
-				       i == j ? "-" : jobs[p++].status == 0 ? "X" : ".");
+				       i == j                          ? "-"
+				       : pairs[i * nn + j].received > 0 ? "X"
+				                                        : ".");
 			printf("\n");
 		}
-		for (size_t i = 0, p = 0; i < nn; i++)
+		for (size_t i = 0; i < nn; i++)
 			for (size_t j = 0; j < nn; j++) {
-				if (i == j)
-					continue;
-				if (jobs[p].status != 0)
+				const char *t = tgt[i * nn + j];
+
+				if (i != j && pairs[i * nn + j].received == 0)
 					printf("%s -> %s (%s): %s\n", lab->nodes[i].name,
-					       lab->nodes[j].name, tgt[p] ? tgt[p] : "no address",
-					       tgt[p] ? "not reached" : "not pinged");
-				p++;
+					       lab->nodes[j].name, t ? t : "no address",
+					       t && socks[i] >= 0 ? "not reached" : "not pinged");
 			}
 		printf("*** Results: %zu%% dropped (%zu/%zu received)\n",
-		       pairs ? 100 * (pairs - received) / pairs : 0, received, pairs);
+		       pairs_n ? 100 * (pairs_n - received) / pairs_n : 0, received, pairs_n);
 	}
-	status = received == pairs ? 0 : 1;
+	status = received == pairs_n ? 0 : 1;
 	goto out;
 oom:
 	log_error("out of memory");
 	status = 1;
 out:
-	labops_jobs_free(jobs, n_jobs);
+	for (size_t i = 0; socks && i < nn; i++)
+		if (socks[i] >= 0)
+			close(socks[i]);
 	for (size_t i = 0; addrs && i < nn; i++)
 		free(addrs[i].v);
 	free(addrs);
 	free(tgt);
+	free(pairs);
+	free(pids);
+	free(socks);
 	return status;
 }
 

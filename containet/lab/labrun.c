@@ -27,7 +27,6 @@
 #define SWITCH_READY_MS 10000
 #define SWITCH_GRACE_MS 3000
 #define SHUTDOWN_TIMEOUT_MS 10000
-#define RM_BATCH 64
 #define JOB_END_MS 120000 /* a node job's containode run, after its up was stopped */
 
 /* Exit codes of a node's job (a child of `up`). */
@@ -132,7 +131,7 @@ start_switch(const struct labrun *r)
 	 * would outlive its down and land in the next lab's pools.
 	 */
 	char *argv[] = { (char *)r->containet, "-s", sock, "--state", state, NULL };
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct timespec tick = { 0, 2 * 1000 * 1000 }; /* it answers within a few ms */
 	pid_t pid;
 	int err, st;
 
@@ -141,7 +140,7 @@ start_switch(const struct labrun *r)
 		log_error_errno(err, "start the lab's switch '%s'", r->containet);
 		return err;
 	}
-	for (int waited = 0; waited < SWITCH_READY_MS; waited += 10) {
+	for (int waited = 0; waited < SWITCH_READY_MS; waited += 2) {
 		_cleanup_close_ int fd = unix_connect(sock);
 
 		if (fd >= 0)
@@ -599,11 +598,9 @@ labrun_up(struct labrun *r)
 	slash = strrchr(root, '/');
 	if (slash && slash != root) {
 		*slash = '\0';
-		char *argv[] = { "mkdir", "-p", "--", root, NULL };
-		int st;
-
-		if (labproc_run(argv, -1, -1, &st) < 0 || st != 0)
-			return LAB_FAIL(1, log_error("create '%s' failed", root));
+		err = mkdir_p(root, 0755);
+		if (err < 0)
+			return LAB_FAIL(1, log_error_errno(err, "create '%s'", root));
 	}
 	if (mkdir(r->plan.state_dir, 0755) < 0) {
 		if (errno != EEXIST)
@@ -715,35 +712,55 @@ run_shutdowns(const struct labrun *r)
 	}
 }
 
+/*
+ * Every node of the lab, by `containode rm -f` of a share of them in each of up to
+ * r->jobs processes at once: one rm stops its nodes one after the other, and most of a
+ * node's stop is waiting for its supervisor and the kernel's teardown of its namespaces,
+ * not CPU.
+ */
 static int
 remove_nodes(const struct labrun *r)
 {
 	_cleanup_free_ char *dir = state_path(r, "nodes");
 	_cleanup_strv_ char **ids = NULL, **left = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	size_t n;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n, procs, share;
 	int err;
 
 	err = list_dir(dir, &ids);
 	if (err < 0)
 		return LAB_FAIL(err, log_error_errno(err, "read '%s'", dir));
 	n = strv_len(ids);
-	for (size_t i = 0; i < n; i += RM_BATCH) {
+	procs = n < r->jobs ? n : r->jobs;
+	share = procs ? (n + procs - 1) / procs : 0;
+	pids = calloc(procs ? procs : 1, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	for (size_t p = 0; p < procs; p++) {
 		_cleanup_strv_ char **argv = NULL;
 		_cleanup_free_ char *sd = NULL;
-		int st;
 
 		if (asprintf(&sd, "--state-dir=%s", dir) < 0 ||
 		    strv_push(&argv, strdup(r->containode)) < 0 ||
 		    strv_push(&argv, TAKE_PTR(sd)) < 0 || strv_push(&argv, strdup("rm")) < 0 ||
 		    strv_push(&argv, strdup("-f")) < 0 || strv_push(&argv, strdup("--")) < 0)
 			return -ENOMEM;
-		for (size_t k = i; k < n && k < i + RM_BATCH; k++)
+		for (size_t k = p * share; k < n && k < (p + 1) * share; k++)
 			if (strv_push(&argv, strdup(ids[k])) < 0)
 				return -ENOMEM;
-		err = labproc_run(argv, devnull, -1, &st); /* it names each node it removed */
+		if (strv_len(argv) == 5)
+			continue;
+		/* it names each node it removed: to /dev/null */
+		err = labproc_spawn(argv, -1, devnull, -1, &pids[p]);
 		if (err < 0)
 			log_error_errno(err, "run '%s'", r->containode);
+	}
+	for (size_t p = 0; p < procs; p++) {
+		int st;
+
+		if (pids[p] > 0)
+			labproc_wait(pids[p], -1, &st);
 	}
 	err = list_dir(dir, &left);
 	if (err == 0 && strv_len(left) > 0) {

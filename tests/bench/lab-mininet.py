@@ -2,7 +2,9 @@
 """Mininet, the lab benchmark's reference: one topology started and stopped, timed.
 
 lab-mininet.py TOPO MODE: TOPO as mn's --topo (single,50); MODE "updown" prints the
-seconds from start to stopped, "pss" starts the network, prints the processes it runs
+seconds from start to stopped, "pingall" the seconds of net.pingAll() (what mn's CLI
+`pingall` runs: ping -c1 for every ordered pair, one after the other) and the percentage
+it dropped, "pss" starts the network, prints the processes it runs
 (one pid a line, the network's own shells), waits for a line on stdin, stops it.  Linux
 bridges (--switch lxbr), no controller, as `mn --switch lxbr --controller none`.
 """
@@ -33,6 +35,10 @@ def main():
     net = Mininet(topo=topo(spec), switch=LinuxBridge, controller=None, build=True)
     try:
         net.start()
+        if mode == "pingall":
+            t1 = time.monotonic()
+            dropped = net.pingAll()
+            print("%.3f %g" % (time.monotonic() - t1, dropped))
         if mode == "pss":
             for h in net.hosts:
                 print(h.pid)

@@ -5,6 +5,9 @@
 #   up + down    single,50, single,100, linear,10: from the command to everything gone
 #                (containet lab up --topo T --no-startup, then lab down; Mininet's
 #                start and stop of the same topology)
+#   pingall      single,100 and single,200 up, then `containet lab pingall` (-c 1, from a
+#                raw socket in each node's network namespace) against Mininet's
+#                net.pingAll() (mn's CLI pingall: ping -c1 per ordered pair, in turn)
 #   memory       PSS per idle node of everything each side runs for single,50: the lab's
 #                switch, containode's supervisors and the nodes' processes; Mininet's
 #                shells (its bridges live in the kernel)
@@ -13,8 +16,13 @@
 # sysctls).  Never `mn -c`: it kills processes by name machine-wide; a failed Mininet run
 # is cleaned up by removing the links that appeared during it.
 #
-# Environment: BUILD (build), BENCH_LAB_RUNS (5 per topology), BENCH_LAB_TOPOS (the list).
-# Output: the report on stdout and in $BUILD/bench/lab.txt, the times in lab.dat.
+# Each figure is a median with the spread (min-max) beside it and the load average (1 min)
+# before and after its runs: the machine is shared.
+# Environment: BUILD (build), BENCH_LAB_RUNS (5 per topology), BENCH_LAB_TOPOS (the list;
+# its single,N ones are the plot's up + down curve), BENCH_LAB_PINGALL (single,100
+# single,200), BENCH_LAB_PING_RUNS (3).
+# Output: the report on stdout and in $BUILD/bench/lab.txt; the times in lab.dat (TOPO
+# ours mininet), lab-n.dat and lab-ping.dat (N ours mininet), and lab.png (gnuplot).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +30,9 @@ TOP=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
 RUNS=${BENCH_LAB_RUNS:-5}
-TOPOS=${BENCH_LAB_TOPOS:-single,50 single,100 linear,10}
+TOPOS=${BENCH_LAB_TOPOS:-single,10 single,25 single,50 single,100 linear,10}
+PINGALL=${BENCH_LAB_PINGALL:-single,100 single,200}
+PING_RUNS=${BENCH_LAB_PING_RUNS:-3}
 OUT=$TOP/$BUILD/bench
 mkdir -p "$OUT"
 
@@ -57,6 +67,19 @@ ours_updown() { # TOPO: seconds
 	echo "$t1 - $t0" | bc -l
 }
 mininet_updown() { /usr/bin/python3 "$HERE/lab-mininet.py" "$1" updown; }
+# pingall of a lab that is up: seconds, then the pairs not reached.
+ours_pingall() {
+	local t0 t1 out
+	t0=$(now)
+	out=$("$BIN/containet" lab pingall --name bench | tail -n 1) || true
+	t1=$(now)
+	echo "$(echo "$t1 - $t0" | bc -l) $(sed -n 's/.*(\([0-9]*\)\/\([0-9]*\) received).*/\2 - \1/p' <<<"$out" | bc)"
+}
+mininet_pingall() { # TOPO: seconds, then the percentage dropped
+	/usr/bin/python3 "$HERE/lab-mininet.py" "$1" pingall 2>/dev/null
+}
+load() { cut -d' ' -f1 /proc/loadavg; }
+spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
 
 # pss PID...: the sum of the processes' PSS in kB.
 pss() {
@@ -77,26 +100,59 @@ descendants() {
 }
 
 {
-	echo "lab up + down, medians of $RUNS runs, interleaved (seconds)"
-	printf '%-12s %10s %10s %8s\n' TOPOLOGY containet Mininet ratio
+	echo "lab up + down, medians of $RUNS runs, interleaved (seconds; spread min-max; load)"
+	printf '%-12s %10s %12s %10s %12s %8s %10s\n' TOPOLOGY containet spread Mininet spread \
+		ratio load
 	: >"$OUT/lab.dat"
+	: >"$OUT/lab-n.dat"
 	for topo in $TOPOS; do
 		a=() b=()
+		l0=$(load)
 		for ((i = 0; i < RUNS; i++)); do
 			a+=("$(ours_updown "$topo")")
 			b+=("$(mininet_updown "$topo")")
 		done
 		ma=$(printf '%s\n' "${a[@]}" | median)
 		mb=$(printf '%s\n' "${b[@]}" | median)
-		printf '%-12s %10.2f %10.2f %7.2fx\n' "$topo" "$ma" "$mb" "$(echo "$ma / $mb" | bc -l)"
+		printf '%-12s %10.2f %12s %10.2f %12s %7.2fx %10s\n' "$topo" "$ma" \
+			"$(printf '%s\n' "${a[@]}" | spread)" "$mb" "$(printf '%s\n' "${b[@]}" | spread)" \
+			"$(echo "$ma / $mb" | bc -l)" "$l0-$(load)"
 		echo "$topo $ma $mb" >>"$OUT/lab.dat"
+		[[ $topo == single,* ]] && echo "${topo#single,} $ma $mb" >>"$OUT/lab-n.dat"
+	done
+
+	echo
+	echo "pingall, medians of $PING_RUNS runs (seconds; pairs not reached; load)"
+	printf '%-12s %10s %12s %6s %10s %12s %8s %8s %10s\n' TOPOLOGY containet spread lost \
+		Mininet spread "lost%" ratio load
+	: >"$OUT/lab-ping.dat"
+	for topo in $PINGALL; do
+		a=() b=() la=() lb=()
+		l0=$(load)
+		"$BIN/containet" lab up --topo "$topo" --name bench --no-startup >/dev/null
+		for ((i = 0; i < PING_RUNS; i++)); do
+			read -r t lost < <(ours_pingall)
+			a+=("$t") la+=("${lost:-NaN}")
+		done
+		"$BIN/containet" lab down --name bench
+		for ((i = 0; i < PING_RUNS; i++)); do
+			read -r t lost < <(mininet_pingall "$topo")
+			b+=("$t") lb+=("${lost:-NaN}")
+		done
+		ma=$(printf '%s\n' "${a[@]}" | median)
+		mb=$(printf '%s\n' "${b[@]}" | median)
+		printf '%-12s %10.2f %12s %6s %10.2f %12s %8s %7.2fx %10s\n' "$topo" "$ma" \
+			"$(printf '%s\n' "${a[@]}" | spread)" "$(IFS=/; echo "${la[*]}")" "$mb" \
+			"$(printf '%s\n' "${b[@]}" | spread)" "$(IFS=/; echo "${lb[*]}")" \
+			"$(echo "$ma / $mb" | bc -l)" "$l0-$(load)"
+		echo "${topo#single,} $ma $mb" >>"$OUT/lab-ping.dat"
 	done
 
 	echo
 	echo "memory per idle node, single,50 (PSS, kB)"
 	"$BIN/containet" lab up --topo single,50 --name bench --no-startup >/dev/null
 	sleep 2
-	roots=$(grep -lsaF "$CONTAINET_LAB_ROOT/bench/" /proc/[0-9]*/cmdline | cut -d/ -f3)
+	roots=$( (grep -lsaF "$CONTAINET_LAB_ROOT/bench/" /proc/[0-9]*/cmdline || true) | cut -d/ -f3)
 	# shellcheck disable=SC2086
 	ours=$(pss $(descendants $roots | sort -u))
 	"$BIN/containet" lab down --name bench
@@ -115,4 +171,14 @@ descendants() {
 	printf '%-12s %10s %10s %8s\n' "" containet Mininet ratio
 	printf '%-12s %10d %10d %7.2fx\n' "per node" $((ours / 50)) $((theirs / 50)) \
 		"$(echo "$ours / $theirs" | bc -l)"
+
+	if command -v gnuplot >/dev/null; then
+		if gnuplot -e "datafile='$OUT/lab-n.dat'; pingfile='$OUT/lab-ping.dat'; outfile='$OUT/lab.png'" \
+			"$HERE/lab-plot.gp" 2>"$WORK/gnuplot.log"; then
+			echo
+			echo "plot: $OUT/lab.png (data: lab-n.dat, lab-ping.dat)"
+		else
+			echo "gnuplot failed: $(tail -n 3 "$WORK/gnuplot.log")"
+		fi
+	fi
 } | tee "$OUT/lab.txt"

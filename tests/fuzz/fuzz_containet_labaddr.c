@@ -40,5 +40,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(r == 0 || r == -EINVAL || r == -ENOMEM);
 	assert(r == 0 || !st);
 	free(st);
+	int pid = -1;
+
+	r = labaddr_ps_pid((const char *)data, size, "lab-r1", &pid);
+	assert(r == 0 || r == -EINVAL || r == -ENOMEM);
+	assert(pid >= 0 && (r == 0 || pid == 0));
 	return 0;
 }

@@ -559,6 +559,28 @@ def labmgmt():
           "172.30.5.1\tpc1.lm pc1\n# containet lab lm end\n")
 
 
+def labping():
+    """What lab pingall reads from a node's raw ICMP socket: an IPv4 packet."""
+    def csum(b):
+        s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b) - 1, 2))
+        if len(b) % 2:
+            s += b[-1] << 8
+        while s >> 16:
+            s = (s & 0xffff) + (s >> 16)
+        return (~s & 0xffff).to_bytes(2, "big")
+
+    def packet(kind, ident, seq, nonce, tag):
+        icmp = bytes([kind, 0, 0, 0]) + ident.to_bytes(2, "big") + seq.to_bytes(2, "big") + \
+            nonce.to_bytes(4, "big") + tag.to_bytes(4, "big")
+        icmp = icmp[:2] + csum(icmp) + icmp[4:]
+        ip = bytes([0x45, 0, 0, 20 + len(icmp), 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1])
+        return ip + icmp
+
+    write("fuzz_containet_labping", "reply", packet(0, 0x1234, 0, 0xcafef00d, 7))
+    write("fuzz_containet_labping", "other-id", packet(0, 0x4321, 1, 0xcafef00d, 7))
+    write("fuzz_containet_labping", "request", packet(8, 0x1234, 0, 0xcafef00d, 7))
+
+
 def auth():
     configs = [
         {"auths": {"127.0.0.1:5000": {"auth": "dGVzdDpzZWNyZXQ="}}},
@@ -623,4 +645,5 @@ if __name__ == "__main__":
     seccomp_cache()
     labaddr()
     labmgmt()
+    labping()
     labsig()

@@ -2,7 +2,7 @@
 # lab wait and lab pingall on the demo lab of two LANs and a router (addresses from the
 # startup scripts, read from the nodes): wait for every node, for a command that becomes
 # true, a timeout that names the node; pingall reaches every pair, then, with the router's
-# eth1 down, names the pairs across it and exits 1; --json read by jq.
+# eth1 down, names the pairs across it and exits 1; --json read by jq (each pair's replies).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
@@ -70,5 +70,10 @@ assert_ok "pingall --json -c 2 on single,3" lab pingall --name wp3 --json -c 2
 assert_eq "10.0.0.3 2" \
 	"$(jq -r '[(.pairs[] | select(.from == "h1" and .to == "h3") | .address), .count] | join(" ")' \
 		"$TEST_TMP/last.out" 2>&1 || true)" "h1 pings h3 at the address the lab gives it"
+assert_eq "6 2" \
+	"$(jq -r '[([.pairs[] | select(.replies == 2)] | length), .count] | join(" ")' \
+		"$TEST_TMP/last.out" 2>&1 || true)" "--json: each pair's replies, both of -c 2"
+assert_ok "pingall -j 1: one pair at a time" lab pingall --name wp3 -j 1
+assert_match "Results: 0% dropped \(6/6 received\)" "$(cat "$TEST_TMP/last.out")" "6 of 6 with -j 1"
 assert_ok "down of single,3" lab down --name wp3
 assert_eq "" "$(leftovers wp3)" "nothing of single,3 is left"

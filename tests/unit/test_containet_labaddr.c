@@ -102,6 +102,36 @@ START_TEST(ps_status)
 }
 END_TEST
 
+START_TEST(ps_pid)
+{
+	const char *ps = "[{\"id\":\"lab-r1\",\"pid\":5,\"status\":\"running\"},"
+	                 "{\"id\":\"lab-pc1\",\"pid\":7,\"status\":\"exited\"}]";
+	int pid = -1;
+
+	ck_assert_int_eq(labaddr_ps_pid(ps, strlen(ps), "lab-r1", &pid), 0);
+	ck_assert_int_eq(pid, 5);
+	ck_assert_int_eq(labaddr_ps_pid(ps, strlen(ps), "lab-pc1", &pid), 0);
+	ck_assert_int_eq(pid, 0); /* not running: no network to ping from */
+	ck_assert_int_eq(labaddr_ps_pid(ps, strlen(ps), "lab-pc2", &pid), 0);
+	ck_assert_int_eq(pid, 0);
+	const char *bad[] = {
+		"{}",
+		"[{\"id\":\"x\",\"status\":\"running\"}]",
+		"[{\"id\":\"x\",\"pid\":0,\"status\":\"running\"}]",
+		"[{\"id\":\"x\",\"pid\":-3,\"status\":\"running\"}]",
+		"[{\"id\":\"x\",\"pid\":1.5,\"status\":\"running\"}]",
+		"[{\"id\":\"x\",\"pid\":1e12,\"status\":\"running\"}]",
+		"[{\"id\":\"x\",\"pid\":\"5\",\"status\":\"running\"}]",
+		"[",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ck_assert_msg(labaddr_ps_pid(bad[i], strlen(bad[i]), "x", &pid) == -EINVAL,
+		              "accepted: %s", bad[i]);
+		ck_assert_int_eq(pid, 0);
+	}
+}
+END_TEST
+
 START_TEST(subnets)
 {
 	ck_assert(labaddr_same_subnet("10.1.0.1", 24, "10.1.0.200"));
@@ -124,6 +154,7 @@ labaddr_suite(void)
 	tcase_add_test(t, ip_addr);
 	tcase_add_test(t, ip_addr_refused);
 	tcase_add_test(t, ps_status);
+	tcase_add_test(t, ps_pid);
 	tcase_add_test(t, subnets);
 	suite_add_tcase(s, t);
 	return s;
