@@ -312,10 +312,12 @@ struct sw {
 	bool stop;
 };
 
-/* ring.c: setup and the loop. */
+/* ring.c: setup and the loop, on top of everything below. */
 int sw_init(struct sw *sw, const struct sw_config *cfg);
 void sw_free(struct sw *sw);
 int sw_run(struct sw *sw);
+
+/* sqe.c: the ring primitives the handlers use, under them. */
 struct io_uring_sqe *sw_sqe(struct sw *sw);
 uint64_t sw_clock(void);
 void sw_close_async(struct sw *sw, int fd, uint64_t user_data);
