@@ -175,14 +175,16 @@ int
 manifest_parse(const char *body, size_t len, const char *content_type, struct manifest *ret,
                char **ret_error)
 {
-	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(body, len);
+	_cleanup_json_ cJSON *root = NULL;
 	struct manifest m = { 0 };
 	_cleanup_free_ char *ct = NULL;
 	const char *type;
 	int r;
 
-	if (!root || !cJSON_IsObject(root))
-		return fail(ret_error, -EINVAL, "manifest is not a JSON object");
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return fail(ret_error, r, "manifest %s",
+		            json_parse_failure(body, len, cJSON_Object));
 	if (json_uint(root, "schemaVersion", 0) == 1 ||
 	    (content_type && strstr(content_type, "distribution.manifest.v1+")))
 		return fail(ret_error, -EPROTONOSUPPORT,
@@ -315,13 +317,15 @@ manifest_select(const struct manifest *index, const struct platform *want)
 int
 config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n)
 {
-	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(body, len);
+	_cleanup_json_ cJSON *root = NULL;
 	const cJSON *rootfs, *ids, *it;
 	char **v;
 	size_t n = 0;
+	int r;
 
-	if (!cJSON_IsObject(root))
-		return -EINVAL;
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return r;
 	rootfs = cJSON_GetObjectItemCaseSensitive(root, "rootfs");
 	ids = cJSON_GetObjectItemCaseSensitive(rootfs, "diff_ids");
 	if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > 4096)
@@ -349,9 +353,11 @@ config_platform(const char *body, size_t len, struct platform *ret)
 	_cleanup_json_ cJSON *root = NULL;
 	const char *os, *arch, *variant;
 	struct platform p = { 0 };
+	int r;
 
-	if (json_has_nul(body, len) || !cJSON_IsObject(root = cJSON_ParseWithLength(body, len)))
-		return -EINVAL;
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return r;
 	os = json_string(root, "os");
 	arch = json_string(root, "architecture");
 	variant = json_string(root, "variant") ?: "";
