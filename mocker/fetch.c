@@ -1,6 +1,7 @@
 #include "fetch.h"
 
 #include "log.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,21 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_ATTEMPTS 8
 #define MAX_REDIRECTS 5
 #define FLUSH_CHUNK (8u << 20)
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int __attribute__((format(printf, 3, 4)))
 job_fail(struct fetch_job *j, int err, const char *fmt, ...)
@@ -241,7 +232,7 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	    ++j->attempts < MAX_ATTEMPTS) {
 		long ms = http_backoff_ms(j->attempts, j->headers.retry_after);
 		log_debug("blob %s: retrying in %ld ms from byte %" PRIu64, j->digest, ms, j->have);
-		j->not_before_ms = now_ms() + ms;
+		j->not_before_ms = monotime_ms() + ms;
 		/* Signed CDN URLs expire: start again at the registry. */
 		j->redirects = 0;
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
@@ -266,7 +257,7 @@ origin_ready(struct loop *l)
 static int
 start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel, int64_t *next_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = monotime_ms();
 
 	*next_ms = INT64_MAX;
 	for (size_t i = 0; i < n && l->active < parallel; i++) {
@@ -335,7 +326,7 @@ token_done(struct loop *l, CURLMsg *msg, struct fetch_job *jobs, size_t n,
 	r = registry_token_end(l->reg, msg->data.result, &ms, &why);
 	if (r > 0) {
 		l->token_wanted = true;
-		l->token_not_before = now_ms() + ms;
+		l->token_not_before = monotime_ms() + ms;
 		return 0;
 	}
 	if (r < 0)
@@ -401,7 +392,7 @@ fetch_run(struct registry *reg, struct fetch_job *jobs, size_t n, unsigned paral
 		if (r < 0 || l.left == 0)
 			break;
 		if (next_ms != INT64_MAX && l.active == 0 && !l.token_active) {
-			int64_t wait = next_ms - now_ms();
+			int64_t wait = next_ms - monotime_ms();
 			timeout = wait < 0 ? 0 : wait > 100 ? 100 : (int)wait;
 		}
 		curl_multi_poll(l.m, NULL, 0, timeout, NULL);
