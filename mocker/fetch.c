@@ -1,12 +1,12 @@
 #include "fetch.h"
 
+#include "errtext.h"
 #include "log.h"
 #include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +15,6 @@
 #define MAX_ATTEMPTS 8
 #define MAX_REDIRECTS 5
 #define FLUSH_CHUNK (8u << 20)
-
-static int __attribute__((format(printf, 3, 4)))
-job_fail(struct fetch_job *j, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!j->error) {
-		va_start(ap, fmt);
-		if (vasprintf(&j->error, fmt, ap) < 0)
-			j->error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 /* The first bytes of a response decide how they line up with what we have. */
 static bool
@@ -44,7 +30,7 @@ job_first_data(struct fetch_job *j, long status)
 	snprintf(want, sizeof(want), "bytes %" PRIu64 "-", j->have);
 	if (!j->headers.content_range ||
 	    strncmp(j->headers.content_range, want, strlen(want)) != 0) {
-		job_fail(j, -EPROTO, "blob %s: server resumed at the wrong offset (%s)", j->digest,
+		error_set_first(&j->error, -EPROTO, "blob %s: server resumed at the wrong offset (%s)", j->digest,
 		         j->headers.content_range ? j->headers.content_range : "no Content-Range");
 		return false;
 	}
@@ -72,7 +58,7 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 	if (len == 0)
 		return total;
 	if (j->have + len > j->size) {
-		job_fail(j, -EBADMSG,
+		error_set_first(&j->error, -EBADMSG,
 		         "blob %s is larger than the %" PRIu64 " bytes its manifest says",
 		         j->digest, j->size);
 		return 0;
@@ -82,7 +68,7 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			job_fail(j, -errno, "writing blob %s: %s", j->digest, strerror(errno));
+			error_set_first(&j->error, -errno, "writing blob %s: %s", j->digest, strerror(errno));
 			return 0;
 		}
 		off += n;
@@ -158,7 +144,7 @@ job_verify(struct fetch_job *j)
 	sha256_final(j->hash, actual);
 	j->hash = sha256_free(j->hash);
 	if (strcmp(actual, j->digest) != 0)
-		return job_fail(j, -EBADMSG, "blob %s arrived with digest %s: rejected", j->digest,
+		return error_set_first(&j->error, -EBADMSG, "blob %s arrived with digest %s: rejected", j->digest,
 		                actual);
 	return 0;
 }
@@ -205,7 +191,7 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	if (rc == CURLE_OK && status >= 300 && status < 400) {
 		curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc);
 		if (!loc || ++j->redirects > MAX_REDIRECTS)
-			return job_fail(j, -ELOOP, "blob %s: bad or too many redirects", j->digest);
+			return error_set_first(&j->error, -ELOOP, "blob %s: bad or too many redirects", j->digest);
 		/* Authorization stays with the registry's own origin (Docker Hub's CDN must
 		 * never see the token). */
 		j->origin = j->origin && http_same_origin(j->url, loc);
@@ -238,11 +224,11 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
 	}
 	if (rc != CURLE_OK)
-		return job_fail(j, -EIO, "blob %s: %s", j->digest,
+		return error_set_first(&j->error, -EIO, "blob %s: %s", j->digest,
 		                http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
-		return job_fail(j, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
-	return job_fail(j, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
+		return error_set_first(&j->error, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
+	return error_set_first(&j->error, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
 }
 
 /* The registry's origin can be asked now: no token is being fetched, none has expired. */
