@@ -20,6 +20,7 @@
 static void
 usage(FILE *f)
 {
+	/* clang-format off */
 	fprintf(f,
 		"Usage: containet -s SOCK [OPTIONS]            run the switch\n"
 		"       containet -s SOCK COMMAND              ask a running switch\n"
@@ -101,6 +102,7 @@ usage(FILE *f)
 		"      --port NAME       fdb add: the port the address sits behind\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
+	/* clang-format on */
 }
 
 enum {

@@ -44,10 +44,12 @@ ud_pack(enum sw_op op, uint32_t idx, uint32_t gen, uint16_t bid)
 	return (uint64_t)op | (uint64_t)bid << 8 | (uint64_t)(idx & 0xffffff) << 24 |
 	       (uint64_t)(gen & 0xffff) << 48;
 }
+/* clang-format off */
 static inline enum sw_op ud_op(uint64_t ud) { return ud & 0xff; }
 static inline uint16_t ud_bid(uint64_t ud) { return ud >> 8; }
 static inline uint32_t ud_idx(uint64_t ud) { return (ud >> 24) & 0xffffff; }
 static inline uint16_t ud_gen(uint64_t ud) { return ud >> 48; }
+/* clang-format on */
 
 struct port_stats {
 	uint64_t rx_frames, rx_bytes;
