@@ -16,6 +16,7 @@
 #include "dns.h"
 #include "icmp6.h"
 #include "log.h"
+#include "netmask.h"
 #include "pkt.h"
 #include "tap.h"
 
@@ -181,8 +182,8 @@ static void
 ep_dhcp_options(const struct segment *s, struct dhcp_offer *of)
 {
 	of->server = htonl(s->addr.service);
-	of->netmask = htonl(~0u << (32 - s->addr.len));
-	of->broadcast = htonl(s->addr.net | ~(~0u << (32 - s->addr.len)));
+	of->netmask = htonl(netmask_v4(s->addr.len));
+	of->broadcast = htonl(s->addr.net | ~netmask_v4(s->addr.len));
 	of->router = s->addr.gateway ? htonl(s->addr.gateway) : 0;
 	if (s->addr.dns)
 		of->dns[of->ndns++] = htonl(s->addr.service);
