@@ -20,8 +20,9 @@
 #pragma once
 
 /* Sets *ret_error (when ret_error is not NULL), replacing an earlier text; returns err. */
-int error_set(char **ret_error, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int error_set(char **ret_error, int err, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* The same, but an earlier text stays: the innermost cause is the most precise one. */
 int error_set_first(char **ret_error, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));

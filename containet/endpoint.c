@@ -112,8 +112,10 @@ static void
 ep_send(struct sw *sw, uint32_t out, uint16_t bid, size_t len)
 {
 	/* Untagged on that port: its access VLAN, a trunk's native one, or none. */
-	struct frame f = { .bid = bid, .len = (uint32_t)(len + TAP_VNET_HDR_LEN),
-			   .data = pool_data(sw, bid), .vid = sw->ports[out].vlan.pvid };
+	struct frame f = { .bid = bid,
+		           .len = (uint32_t)(len + TAP_VNET_HDR_LEN),
+		           .data = pool_data(sw, bid),
+		           .vid = sw->ports[out].vlan.pvid };
 
 	port_send(sw, out, &f);
 	pool_put(sw, bid);

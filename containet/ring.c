@@ -22,7 +22,7 @@ ring_setup(struct sw *sw)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
-			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 		.cq_entries = SW_CQ_ENTRIES,
 	};
 	int r;
@@ -46,7 +46,7 @@ ring_setup(struct sw *sw)
 		struct io_uring_probe *probe = io_uring_get_probe_ring(&sw->ring);
 
 		sw->multishot = probe && probe->last_op >= URING_OP_READ_MULTISHOT &&
-				(probe->ops[URING_OP_READ_MULTISHOT].flags & IO_URING_OP_SUPPORTED);
+		                (probe->ops[URING_OP_READ_MULTISHOT].flags & IO_URING_OP_SUPPORTED);
 		io_uring_free_probe(probe);
 	}
 	log_debug("io_uring ready, multishot reads %s", sw->multishot ? "on" : "off");
@@ -290,7 +290,8 @@ sw_run(struct sw *sw)
 		 * At most SW_BATCH completions between submits: the writes a batch queues
 		 * reach the kernel before they can count against a port's in-flight cap.
 		 */
-		io_uring_for_each_cqe(&sw->ring, head, cqe) {
+		io_uring_for_each_cqe(&sw->ring, head, cqe)
+		{
 			handle_cqe(sw, cqe);
 			if (++n == SW_BATCH)
 				break;

@@ -30,8 +30,10 @@ job_first_data(struct fetch_job *j, long status)
 	snprintf(want, sizeof(want), "bytes %" PRIu64 "-", j->have);
 	if (!j->headers.content_range ||
 	    strncmp(j->headers.content_range, want, strlen(want)) != 0) {
-		error_set_first(&j->error, -EPROTO, "blob %s: server resumed at the wrong offset (%s)", j->digest,
-		         j->headers.content_range ? j->headers.content_range : "no Content-Range");
+		error_set_first(&j->error, -EPROTO,
+		                "blob %s: server resumed at the wrong offset (%s)", j->digest,
+		                j->headers.content_range ? j->headers.content_range
+		                                         : "no Content-Range");
 		return false;
 	}
 	return true;
@@ -59,8 +61,8 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 		return total;
 	if (j->have + len > j->size) {
 		error_set_first(&j->error, -EBADMSG,
-		         "blob %s is larger than the %" PRIu64 " bytes its manifest says",
-		         j->digest, j->size);
+		                "blob %s is larger than the %" PRIu64 " bytes its manifest says",
+		                j->digest, j->size);
 		return 0;
 	}
 	for (size_t off = 0; off < len;) {
@@ -68,7 +70,8 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			error_set_first(&j->error, -errno, "writing blob %s: %s", j->digest, strerror(errno));
+			error_set_first(&j->error, -errno, "writing blob %s: %s", j->digest,
+			                strerror(errno));
 			return 0;
 		}
 		off += n;
@@ -144,8 +147,9 @@ job_verify(struct fetch_job *j)
 	sha256_final(j->hash, actual);
 	j->hash = sha256_free(j->hash);
 	if (strcmp(actual, j->digest) != 0)
-		return error_set_first(&j->error, -EBADMSG, "blob %s arrived with digest %s: rejected", j->digest,
-		                actual);
+		return error_set_first(&j->error, -EBADMSG,
+		                       "blob %s arrived with digest %s: rejected", j->digest,
+		                       actual);
 	return 0;
 }
 
@@ -191,7 +195,8 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	if (rc == CURLE_OK && status >= 300 && status < 400) {
 		curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc);
 		if (!loc || ++j->redirects > MAX_REDIRECTS)
-			return error_set_first(&j->error, -ELOOP, "blob %s: bad or too many redirects", j->digest);
+			return error_set_first(&j->error, -ELOOP,
+			                       "blob %s: bad or too many redirects", j->digest);
 		/* Authorization stays with the registry's own origin (Docker Hub's CDN must
 		 * never see the token). */
 		j->origin = j->origin && http_same_origin(j->url, loc);
@@ -225,10 +230,12 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	}
 	if (rc != CURLE_OK)
 		return error_set_first(&j->error, -EIO, "blob %s: %s", j->digest,
-		                http_error_text(rc, &j->headers));
+		                       http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
-		return error_set_first(&j->error, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
-	return error_set_first(&j->error, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
+		return error_set_first(&j->error, -EACCES, "blob %s: access denied (HTTP %ld)",
+		                       j->digest, status);
+	return error_set_first(&j->error, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld",
+	                       j->digest, status);
 }
 
 /* The registry's origin can be asked now: no token is being fetched, none has expired. */

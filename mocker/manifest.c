@@ -36,14 +36,16 @@ manifest_check_sizes(const struct manifest *m, uint64_t layer_max, char **ret_er
 {
 	if (m->config.size > CONFIG_MAX)
 		return error_set(ret_error, -EFBIG,
-		            "config %s declares %" PRIu64 " bytes, more than the %u MiB allowed",
-		            m->config.digest, m->config.size, CONFIG_MAX >> 20);
+		                 "config %s declares %" PRIu64
+		                 " bytes, more than the %u MiB allowed",
+		                 m->config.digest, m->config.size, CONFIG_MAX >> 20);
 	for (size_t i = 0; i < m->n_items; i++)
 		if (m->items[i].size > layer_max)
 			return error_set(ret_error, -EFBIG,
-			            "layer %s declares %" PRIu64
-			            " bytes, more than the whole image may unpack to (%" PRIu64 ")",
-			            m->items[i].digest, m->items[i].size, layer_max);
+			                 "layer %s declares %" PRIu64
+			                 " bytes, more than the whole image may unpack to (%" PRIu64
+			                 ")",
+			                 m->items[i].digest, m->items[i].size, layer_max);
 	return 0;
 }
 
@@ -67,7 +69,7 @@ parse_descriptor(const cJSON *o, struct descriptor *d, char **ret_error)
 	/* A digest becomes part of a path: nothing but sha256:<64 hex> passes. */
 	if (!digest_valid(digest))
 		return error_set(ret_error, -EINVAL, "bad or unsupported digest '%s'",
-		            digest ? digest : "(none)");
+		                 digest ? digest : "(none)");
 	if (!cJSON_IsNumber(size) || size->valuedouble < 0 || size->valuedouble > 1e15)
 		return error_set(ret_error, -EINVAL, "descriptor %s has no valid size", digest);
 	memcpy(d->digest, digest, DIGEST_STR_SIZE);
@@ -124,7 +126,7 @@ parse_items(const cJSON *arr, struct manifest *m, bool layers, char **ret_error)
 			return r;
 		if (layers && !layer_type_ok(d->media_type))
 			return error_set(ret_error, -EPROTONOSUPPORT, "unsupported layer type '%s'",
-			            d->media_type ? d->media_type : "(none)");
+			                 d->media_type ? d->media_type : "(none)");
 	}
 	return 0;
 }
@@ -151,7 +153,8 @@ manifest_decode(const cJSON *root, const char *type, struct manifest *m, char **
 			return r;
 		arr = cJSON_GetObjectItemCaseSensitive(root, "layers");
 		if (!cJSON_IsArray(arr))
-			return error_set(ret_error, -EINVAL, "image manifest without a layers array");
+			return error_set(ret_error, -EINVAL,
+			                 "image manifest without a layers array");
 		return parse_items(arr, m, true, ret_error);
 	}
 	return error_set(ret_error, -EPROTONOSUPPORT, "unsupported manifest type '%s'", type);
@@ -170,12 +173,13 @@ manifest_parse(const char *body, size_t len, const char *content_type, struct ma
 	r = json_parse_checked(body, len, cJSON_Object, &root);
 	if (r < 0)
 		return error_set(ret_error, r, "manifest %s",
-		            json_parse_failure(body, len, cJSON_Object));
+		                 json_parse_failure(body, len, cJSON_Object));
 	if (json_uint(root, "schemaVersion", 0) == 1 ||
 	    (content_type && strstr(content_type, "distribution.manifest.v1+")))
-		return error_set(ret_error, -EPROTONOSUPPORT,
-		            "image uses the obsolete Docker schema 1 manifest format, which is not "
-		            "supported; push it again with a current client");
+		return error_set(
+		        ret_error, -EPROTONOSUPPORT,
+		        "image uses the obsolete Docker schema 1 manifest format, which is not "
+		        "supported; push it again with a current client");
 	if (json_uint(root, "schemaVersion", 0) != 2)
 		return error_set(ret_error, -EINVAL, "unsupported schemaVersion");
 	/* The response's type, stripped of parameters, unless it is generic. */

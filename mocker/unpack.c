@@ -262,16 +262,19 @@ dir_error(struct unpacker *u, int r, const char *entry, const char *dir)
 {
 	switch (r) {
 	case -ELOOP:
-		return error_set_first(&u->error, r, "'%s': refusing to write through a symbolic link in '%s'", entry,
-		            dir);
+		return error_set_first(&u->error, r,
+		                       "'%s': refusing to write through a symbolic link in '%s'",
+		                       entry, dir);
 	case -EXDEV:
-		return error_set_first(&u->error, r, "'%s': refusing a path that leaves the root", entry);
+		return error_set_first(&u->error, r, "'%s': refusing a path that leaves the root",
+		                       entry);
 	case -ENOTDIR:
 		return error_set_first(&u->error, r, "'%s': '%s' is not a directory", entry, dir);
 	case -ENOMEM:
 		return oom(u);
 	default:
-		return error_set_first(&u->error, r, "'%s': open directory '%s': %s", entry, dir, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': open directory '%s': %s", entry, dir,
+		                       strerror(-r));
 	}
 }
 
@@ -368,13 +371,15 @@ clear_opaque(struct unpacker *u, int dfd, char *buf, size_t len)
 
 	r = list_dir(dfd, &names, &n);
 	if (r < 0)
-		return error_set_first(&u->error, r, "'%s': read directory: %s", len ? buf : ".", strerror(-r));
+		return error_set_first(&u->error, r, "'%s': read directory: %s", len ? buf : ".",
+		                       strerror(-r));
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		size_t clen = len + (len ? 1 : 0) + strlen(names[i]);
 		struct stat st;
 
 		if (clen > LAYERPATH_MAX) {
-			r = error_set_first(&u->error, -ENAMETOOLONG, "'%s/%s': path too long", buf, names[i]);
+			r = error_set_first(&u->error, -ENAMETOOLONG, "'%s/%s': path too long", buf,
+			                    names[i]);
 			break;
 		}
 		snprintf(buf + len, LAYERPATH_MAX + 1 - len, "%s%s", len ? "/" : "", names[i]);
@@ -515,7 +520,8 @@ set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *proc
 			continue;
 		}
 		if (r < 0)
-			return error_set_first(&u->error, -errno, "'%s': set xattr %s: %m", path, name);
+			return error_set_first(&u->error, -errno, "'%s': set xattr %s: %m", path,
+			                       name);
 	}
 	return 0;
 }
@@ -538,7 +544,8 @@ clear_xattrs(struct unpacker *u, int fd, const char *path)
 		return error_set_first(&u->error, -errno, "'%s': list xattrs: %m", path);
 	for (char *p = list; p < list + n; p += strlen(p) + 1)
 		if (!xattr_ignored(p) && fremovexattr(fd, p) < 0 && errno != ENODATA)
-			return error_set_first(&u->error, -errno, "'%s': remove xattr %s: %m", path, p);
+			return error_set_first(&u->error, -errno, "'%s': remove xattr %s: %m", path,
+			                       p);
 	return 0;
 }
 
@@ -634,8 +641,9 @@ count_size(struct unpacker *u, uint64_t size, const char *path)
 {
 	if (u->max_size && (*u->size > u->max_size || size > u->max_size - *u->size))
 		return error_set_first(&u->error, -EFBIG,
-		            "'%s': the image unpacks to more than its limit of %" PRIu64 " bytes",
-		            path, u->max_size);
+		                       "'%s': the image unpacks to more than its limit of %" PRIu64
+		                       " bytes",
+		                       path, u->max_size);
 	*u->size += size;
 	return 0;
 }
@@ -713,11 +721,13 @@ copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return error_set_first(&u->error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-			            "'%s': read layer: %s", path, archive_error_string(a));
+			return error_set_first(
+			        &u->error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
+			        "'%s': read layer: %s", path, archive_error_string(a));
 		if (off < 0 || (uint64_t)off + len > (uint64_t)size)
-			return error_set_first(&u->error, -EINVAL, "'%s': data beyond the %" PRId64 " bytes declared",
-			            path, size);
+			return error_set_first(&u->error, -EINVAL,
+			                       "'%s': data beyond the %" PRId64 " bytes declared",
+			                       path, size);
 		r = write_sparse(u, fd, buf, len, off, path, &written);
 		if (r < 0)
 			return r;
@@ -772,7 +782,8 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 		if (!spec.target)
 			spec.target = archive_entry_symlink_utf8(e);
 		if (!spec.target || !*spec.target)
-			return error_set_first(&u->error, -EINVAL, "'%s': symbolic link without a target", path);
+			return error_set_first(&u->error, -EINVAL,
+			                       "'%s': symbolic link without a target", path);
 		break;
 	case AE_IFCHR:
 	case AE_IFBLK:
@@ -788,7 +799,7 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 		break;
 	default:
 		return error_set_first(&u->error, -EINVAL, "'%s': unsupported entry type 0%o", path,
-		            (unsigned)archive_entry_filetype(e));
+		                       (unsigned)archive_entry_filetype(e));
 	}
 	r = create_tmp(u, pfd, &spec, tmp);
 	if (r < 0)
@@ -819,21 +830,26 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	if (r == -ENOMEM)
 		return oom(u);
 	if (r < 0)
-		return error_set_first(&u->error, r, "'%s': refusing hard link to '%s': %s", path, link, reason);
+		return error_set_first(&u->error, r, "'%s': refusing hard link to '%s': %s", path,
+		                       link, reason);
 	if (!*target)
-		return error_set_first(&u->error, -EINVAL, "'%s': refusing hard link to the root directory", path);
+		return error_set_first(&u->error, -EINVAL,
+		                       "'%s': refusing hard link to the root directory", path);
 	tdir = strndup(target, layerpath_parent_len(target));
 	if (!tdir)
 		return oom(u);
 	tfd = open_dir_beneath(u->rootfd, tdir);
 	if (tfd == -ELOOP)
-		return error_set_first(&u->error, tfd, "'%s': refusing hard link through a symbolic link: '%s'", path,
-		            link);
+		return error_set_first(&u->error, tfd,
+		                       "'%s': refusing hard link through a symbolic link: '%s'",
+		                       path, link);
 	if (tfd < 0 || fstatat(tfd, layerpath_base(target), &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return error_set_first(&u->error, tfd < 0 ? tfd : -errno, "'%s': hard link target '%s': %s", path,
-		            link, strerror(tfd < 0 ? -tfd : errno));
+		return error_set_first(&u->error, tfd < 0 ? tfd : -errno,
+		                       "'%s': hard link target '%s': %s", path, link,
+		                       strerror(tfd < 0 ? -tfd : errno));
 	if (S_ISDIR(st.st_mode))
-		return error_set_first(&u->error, -EPERM, "'%s': refusing hard link to directory '%s'", path, link);
+		return error_set_first(&u->error, -EPERM,
+		                       "'%s': refusing hard link to directory '%s'", path, link);
 	/* rename() between two links of one inode does nothing: already done. */
 	if (old && old->st_dev == st.st_dev && old->st_ino == st.st_ino)
 		return 0;
@@ -841,7 +857,8 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	spec.link_name = layerpath_base(target);
 	r = create_tmp(u, pfd, &spec, tmp);
 	if (r < 0)
-		return error_set_first(&u->error, r, "'%s': hard link to '%s': %s", path, link, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': hard link to '%s': %s", path, link,
+		                       strerror(-r));
 	r = install(u, pfd, tmp, name, path, old);
 	if (r < 0)
 		unlinkat(pfd, tmp, 0);
@@ -862,7 +879,8 @@ declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *pa
 		(void)fchmod(dfd, (st.st_mode & 07777) | 0300);
 	if (u->root) {
 		if (fchown(dfd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-			return error_set_first(&u->error, -errno, "'%s': chown: %m", *path ? path : ".");
+			return error_set_first(&u->error, -errno, "'%s': chown: %m",
+			                       *path ? path : ".");
 		if (existed) {
 			r = clear_xattrs(u, dfd, *path ? path : ".");
 			if (r < 0)
@@ -913,8 +931,8 @@ unpack_root_entry(struct unpacker *u, struct archive_entry *e, const char *name)
 	_cleanup_close_ int fd = -1;
 
 	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR)
-		return error_set_first(&u->error, -EINVAL, "'%s': refusing a root entry that is not a directory",
-		            name);
+		return error_set_first(&u->error, -EINVAL,
+		                       "'%s': refusing a root entry that is not a directory", name);
 	fd = open_beneath(u->rootfd, "", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return error_set_first(&u->error, fd, "open root directory: %s", strerror(-fd));
@@ -975,7 +993,8 @@ unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
 	case LAYERPATH_META:
 		return 0;
 	default:
-		return error_set_first(&u->error, -EINVAL, "'%s': refusing entry inside a whiteout", name);
+		return error_set_first(&u->error, -EINVAL, "'%s': refusing entry inside a whiteout",
+		                       name);
 	}
 
 	plen = layerpath_parent_len(path);
@@ -1032,7 +1051,8 @@ apply_dir_meta(struct unpacker *u)
 		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
 			continue;
 		if (fd < 0)
-			return error_set_first(&u->error, fd, "'%s': open: %s", shown, strerror(-fd));
+			return error_set_first(&u->error, fd, "'%s': open: %s", shown,
+			                       strerror(-fd));
 		if ((m->declared || m->restore_mode) && fchmod(fd, m->mode) < 0)
 			return error_set_first(&u->error, -errno, "'%s': chmod: %m", shown);
 		if (futimens(fd, m->times) < 0)
@@ -1065,8 +1085,9 @@ unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char
 		if (ar == ARCHIVE_EOF)
 			break;
 		if (ar < ARCHIVE_WARN) {
-			r = error_set_first(&u.error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-			         "read layer: %s", archive_error_string(a) ?: "unknown error");
+			r = error_set_first(
+			        &u.error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
+			        "read layer: %s", archive_error_string(a) ?: "unknown error");
 			break;
 		}
 		r = unpack_entry(&u, a, e);
