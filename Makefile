@@ -5,6 +5,7 @@
 #   make demo            two containers pinging each other through the switch, then a lab tour
 #   make bench           benchmarks against reference tools, as ratios
 #   make fuzz            libFuzzer targets (clang) in build/fuzz; make fuzz-smoke runs each briefly
+#   make format          clang-format the tree; make format-check lists what differs (CI)
 #   make install         PREFIX=/usr/local DESTDIR= (programs, man pages, the systemd unit,
 #                        bash completions)
 #   make check-unit      unit tests only: needs the build packages, not root
@@ -52,7 +53,8 @@ DEB_libarchive := libarchive-dev
 DEB_libcrypto := libssl-dev
 DEB_check := check
 DEB_pkg-config := pkg-config
-NOCOMPILE_GOALS := deps clean uninstall format compdb check demo bench bench-% fuzz fuzz-smoke
+NOCOMPILE_GOALS := deps clean uninstall format format-check compdb check demo bench bench-% fuzz \
+	fuzz-smoke fuzz-long
 COMPILE_GOALS := $(filter-out $(NOCOMPILE_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(COMPILE_GOALS),)
 # The unit tests' library too, unless only the programs are asked for.
@@ -131,6 +133,11 @@ fuzz: deps
 fuzz-smoke: fuzz
 	@FUZZ_BUILD=build/fuzz tests/run.sh fuzz
 
+# The long run: each target up to 10^7 executions (FUZZ_RUNS), at most FUZZ_MAX_SECONDS
+# each, at the lowest priority, fastest first; prints a table.  See tests/fuzz/long.sh.
+fuzz-long: fuzz
+	@FUZZ_BUILD=build/fuzz tests/fuzz/long.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) demo/demo.sh
@@ -163,8 +170,22 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/containet.service
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(PROGRAMS)))
 
+# The C files as .clang-format lays them out (tables fenced with "clang-format off" stay as
+# written): make format rewrites them; make format-check lists those that differ and fails,
+# installing nothing (CI runs tests/deps.sh first, which brings clang-format).
+CLANG_FORMAT ?= clang-format
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null || { echo "format-check: $(CLANG_FORMAT) is missing:" \
+		"apt-get install clang-format, or make deps" >&2; exit 2; }
+	@bad=$$(for f in $(FORMAT_FILES); do $(CLANG_FORMAT) "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then \
+		echo "format-check: these files differ from .clang-format's layout (make format):" >&2; \
+		printf '  %s\n' $$bad >&2; exit 1; fi
 
 compdb:
 	$(MAKE) clean
@@ -173,7 +194,8 @@ compdb:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit fuzz fuzz-smoke fuzz-targets demo bench install uninstall format compdb clean tests
+.PHONY: all deps check check-unit fuzz fuzz-smoke fuzz-long fuzz-targets demo bench install uninstall format \
+	format-check compdb clean tests
 .DELETE_ON_ERROR:
 # Keep objects of pattern-built tests and helpers between runs.
 .SECONDARY:

@@ -73,7 +73,8 @@ ctl_domain_valid(const char *s)
 	if (n == 0 || n >= CTL_DOMAIN_MAX)
 		return false;
 	for (const char *l = s;;) {
-		size_t k = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+		size_t k = strspn(
+		        l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
 
 		if (k == 0 || k > 63 || l[0] == '-' || l[k - 1] == '-')
 			return false;
@@ -358,8 +359,8 @@ decode_capture(const cJSON *root, struct ctl_request *req, const char **ret_erro
 
 /* The link settings' names on the wire and in the CLI, in CTL_LINK_* bit order. */
 static const char *const link_keys[] = {
-	"delay", "jitter", "distribution", "loss", "loss_ge", "duplicate",
-	"corrupt", "reorder", "rate", "limit", "seed",
+	"delay",   "jitter",  "distribution", "loss",  "loss_ge", "duplicate",
+	"corrupt", "reorder", "rate",         "limit", "seed",
 };
 static const char *const dir_names[] = { "egress", "ingress" };
 
@@ -404,7 +405,10 @@ link_value(struct ctl_link *l, unsigned k, const char *v)
 	case CTL_LINK_REORDER:
 		r = tcvalue_percent(v, &d);
 		if (!r)
-			*(k == 3 ? &l->loss : k == 5 ? &l->duplicate : k == 6 ? &l->corrupt : &l->reorder) = d;
+			*(k == 3   ? &l->loss
+			  : k == 5 ? &l->duplicate
+			  : k == 6 ? &l->corrupt
+			           : &l->reorder) = d;
 		break;
 	case CTL_LINK_LOSS_GE:
 		r = tcvalue_loss_ge(v, ge);
@@ -495,9 +499,9 @@ decode_link_set(const cJSON *root, struct ctl_request *req, const char **ret_err
 	if (v && (!s || (strcmp(s, "egress") && strcmp(s, "ingress") && strcmp(s, "both"))))
 		BAD("\"dir\" is not egress, ingress or both");
 	if (s)
-		req->dir = !strcmp(s, "egress") ? CTL_DIR_EGRESS
-			   : !strcmp(s, "ingress") ? CTL_DIR_INGRESS
-						   : CTL_DIR_BOTH;
+		req->dir = !strcmp(s, "egress")    ? CTL_DIR_EGRESS
+		           : !strcmp(s, "ingress") ? CTL_DIR_INGRESS
+		                                   : CTL_DIR_BOTH;
 	for (unsigned k = 0; k < ARRAY_SIZE(link_keys); k++) {
 		char num[32];
 
@@ -510,7 +514,8 @@ decode_link_set(const cJSON *root, struct ctl_request *req, const char **ret_err
 			s = NULL;
 			if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 0x1p63 &&
 			    v->valuedouble == (double)(uint64_t)v->valuedouble) {
-				snprintf(num, sizeof(num), "%llu", (unsigned long long)v->valuedouble);
+				snprintf(num, sizeof(num), "%llu",
+				         (unsigned long long)v->valuedouble);
 				s = num;
 			}
 		} else if (!cJSON_IsString(v)) {
@@ -538,7 +543,7 @@ decode_link_set(const cJSON *root, struct ctl_request *req, const char **ret_err
 /* "port" or "segment" of a link request: exactly one for link-set, at most one for show. */
 static int
 decode_link_target(const cJSON *root, struct ctl_request *req, bool required,
-		   const char **ret_error)
+                   const char **ret_error)
 {
 	int has_port = copy_member(root, "port", req->port, sizeof(req->port));
 
@@ -633,7 +638,7 @@ decode_vxlan_add(const cJSON *root, struct ctl_request *req, const char **ret_er
 		BAD("\"local\" is not an IPv4 or IPv6 address");
 	v = cJSON_GetObjectItemCaseSensitive(root, "dstport");
 	if (v && (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 65535) ||
-		  v->valuedouble != (uint16_t)v->valuedouble))
+	          v->valuedouble != (uint16_t)v->valuedouble))
 		BAD("\"dstport\" is not a whole number from 1 to 65535");
 	req->dstport = v ? (uint16_t)v->valuedouble : 0;
 	if (segment_member(root, "segment", req->segment, false) < 0)
@@ -673,15 +678,15 @@ encode_link_request(cJSON *o, const struct ctl_request *req)
 {
 	if (req->op == CTL_LINK_SET) {
 		if (!cJSON_AddStringToObject(o, "dir",
-					     req->dir == CTL_DIR_BOTH      ? "both"
-					     : req->dir == CTL_DIR_INGRESS ? "ingress"
-									   : "egress"))
+		                             req->dir == CTL_DIR_BOTH      ? "both"
+		                             : req->dir == CTL_DIR_INGRESS ? "ingress"
+		                                                           : "egress"))
 			return -ENOMEM;
 		if (encode_link(o, &req->link) < 0)
 			return -ENOMEM;
 		if (req->carrier != CTL_CARRIER_KEEP &&
 		    !cJSON_AddStringToObject(o, "carrier",
-					     req->carrier == CTL_CARRIER_UP ? "up" : "down"))
+		                             req->carrier == CTL_CARRIER_UP ? "up" : "down"))
 			return -ENOMEM;
 		if (req->clear && !cJSON_AddTrueToObject(o, "clear"))
 			return -ENOMEM;
@@ -697,7 +702,7 @@ static uint64_t *
 counter(struct ctl_link_counters *c, unsigned i)
 {
 	uint64_t *f[] = { &c->delayed,    &c->dropped_loss, &c->dropped_queue,
-			  &c->duplicated, &c->corrupted,    &c->queued };
+		          &c->duplicated, &c->corrupted,    &c->queued };
 
 	return f[i];
 }
@@ -710,7 +715,7 @@ ctl_link_to_json(const struct ctl_link_entry *e)
 	if (!o)
 		return NULL;
 	if (e->port[0] && (!cJSON_AddStringToObject(o, "port", e->port) ||
-			   !cJSON_AddStringToObject(o, "carrier", e->carrier_down ? "down" : "up")))
+	                   !cJSON_AddStringToObject(o, "carrier", e->carrier_down ? "down" : "up")))
 		return NULL;
 	if (!cJSON_AddStringToObject(o, "segment", e->segment))
 		return NULL;
@@ -749,8 +754,8 @@ ctl_link_from_json(const cJSON *o, struct ctl_link_entry *ret)
 			_cleanup_json_ cJSON *one = cJSON_CreateObject();
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(dir, link_keys[k]);
 
-			if (!v || !one || !cJSON_AddItemToObject(one, link_keys[k],
-								 cJSON_Duplicate(v, false)))
+			if (!v || !one ||
+			    !cJSON_AddItemToObject(one, link_keys[k], cJSON_Duplicate(v, false)))
 				continue;
 			r.link = e.dir[d];
 			if (decode_link_set(one, &r, &err) == 0)
@@ -773,7 +778,7 @@ ctl_reply_link_set(void)
 
 char *
 ctl_reply_link_show(const struct ctl_link_entry *ports, size_t nports,
-		    const struct ctl_link_entry *segments, size_t nsegments)
+                    const struct ctl_link_entry *segments, size_t nsegments)
 {
 	_cleanup_json_ cJSON *o = ctl_reply_ok();
 	cJSON *links, *segs;
@@ -805,7 +810,7 @@ ctl_link_format(const struct ctl_link *l, char *ret, size_t size)
 			continue;
 		link_text(l, k, text);
 		n += snprintf(ret + (n < size ? n : size), n < size ? size - n : 0, "%s%s=%s",
-			      n ? " " : "", link_keys[k], text);
+		              n ? " " : "", link_keys[k], text);
 	}
 	if (!n && size > 1)
 		snprintf(ret, size, "-");
@@ -824,14 +829,14 @@ ctl_link_parse_word(const char *word, struct ctl_link *l, const char **ret_error
 		if (link_value(l, k, eq + 1) == 0)
 			return 0;
 		snprintf(why, sizeof(why), "%s: '%.40s' is not %s", link_keys[k], eq + 1,
-			 link_wants[k]);
+		         link_wants[k]);
 		*ret_error = why;
 		return -EINVAL;
 	}
 	snprintf(why, sizeof(why),
-		 "unknown link setting '%.40s' (delay= jitter= distribution= loss= loss_ge= "
-		 "duplicate= corrupt= reorder= rate= limit= seed=, or down, up, clear)",
-		 word);
+	         "unknown link setting '%.40s' (delay= jitter= distribution= loss= loss_ge= "
+	         "duplicate= corrupt= reorder= rate= limit= seed=, or down, up, clear)",
+	         word);
 	*ret_error = why;
 	return -EINVAL;
 }
@@ -895,8 +900,8 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret, const c
 	case CTL_SEGMENT_ADD:
 		v = cJSON_GetObjectItemCaseSensitive(root, "mtu");
 		if (v && (!cJSON_IsNumber(v) ||
-			  !(v->valuedouble >= CTL_MTU_MIN && v->valuedouble <= CTL_MTU_MAX) ||
-			  v->valuedouble != (uint32_t)v->valuedouble))
+		          !(v->valuedouble >= CTL_MTU_MIN && v->valuedouble <= CTL_MTU_MAX) ||
+		          v->valuedouble != (uint32_t)v->valuedouble))
 			BAD("\"mtu\" is not a whole number from 68 to 65535");
 		req.mtu = v ? (uint32_t)v->valuedouble : 0;
 		r = decode_segment_add(root, &req, ret_error);
@@ -1529,7 +1534,8 @@ ctl_fdb_to_json(const struct ctl_fdb_entry *e)
 	if (!o)
 		return NULL;
 	mac_format(e->mac, mac);
-	if (!cJSON_AddStringToObject(o, "mac", mac) || !cJSON_AddStringToObject(o, "port", e->port) ||
+	if (!cJSON_AddStringToObject(o, "mac", mac) ||
+	    !cJSON_AddStringToObject(o, "port", e->port) ||
 	    !cJSON_AddStringToObject(o, "segment", e->segment) ||
 	    !cJSON_AddNumberToObject(o, "vlan", e->vlan) ||
 	    !cJSON_AddNumberToObject(o, "age", e->age) ||
@@ -1547,7 +1553,8 @@ ctl_fdb_from_json(const cJSON *o, struct ctl_fdb_entry *ret)
 	struct ctl_fdb_entry e = {};
 	const char *mac = json_string(o, "mac");
 
-	if (!mac || mac_parse(mac, e.mac) < 0 || copy_member(o, "port", e.port, sizeof(e.port)) <= 0 ||
+	if (!mac || mac_parse(mac, e.mac) < 0 ||
+	    copy_member(o, "port", e.port, sizeof(e.port)) <= 0 ||
 	    copy_member(o, "segment", e.segment, sizeof(e.segment)) < 0)
 		return -EBADMSG;
 	if (copy_member(o, "remote", e.remote, sizeof(e.remote)) < 0)
@@ -1690,7 +1697,7 @@ int
 ctl_probe(int sock)
 {
 	struct timeval tv = { .tv_sec = CTL_PROBE_TIMEOUT_MS / 1000,
-			      .tv_usec = CTL_PROBE_TIMEOUT_MS % 1000 * 1000 };
+		              .tv_usec = CTL_PROBE_TIMEOUT_MS % 1000 * 1000 };
 	struct ctl_request req = { .op = CTL_PORTS };
 	_cleanup_json_ cJSON *reply = NULL;
 	_cleanup_free_ char *err = NULL;

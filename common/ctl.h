@@ -14,7 +14,7 @@
 
 #define CTL_MSG_MAX 65536
 #define CTL_PORT_NAME_MAX (IDENT_MAX + 1 + IFNAMSIZ) /* "<node>-<ifname>" and its NUL */
-#define CTL_SEGMENT_MAX 32                          /* a segment name and its NUL */
+#define CTL_SEGMENT_MAX 32                           /* a segment name and its NUL */
 #define CTL_SEGMENT_DEFAULT "default"                /* always exists; where old clients land */
 #define CTL_MTU_DEFAULT 1500
 #define CTL_MTU_MIN 68
@@ -22,8 +22,8 @@
 #define CTL_PREFIX_MAX 56 /* an address with its prefix length, "A/L", and its NUL */
 #define CTL_VLAN_MIN 1
 #define CTL_VLAN_MAX 4094
-#define CTL_VLAN_WORDS 64     /* a bit per VLAN ID, 0 to 4095 */
-#define CTL_CAPTURE_NAMES 64  /* ports, and segments, one capture request names at most */
+#define CTL_VLAN_WORDS 64    /* a bit per VLAN ID, 0 to 4095 */
+#define CTL_CAPTURE_NAMES 64 /* ports, and segments, one capture request names at most */
 #define CTL_SNAPLEN_DEFAULT 262144
 
 enum ctl_op {
@@ -57,9 +57,9 @@ enum ctl_vlan_mode {
 
 struct ctl_vlan {
 	enum ctl_vlan_mode mode;
-	uint16_t access;                 /* "access": its VLAN */
-	uint16_t native;                 /* "native": a trunk's untagged VLAN, 0 for none */
-	uint64_t trunk[CTL_VLAN_WORDS];  /* "trunk": the VLANs it carries tagged */
+	uint16_t access;                /* "access": its VLAN */
+	uint16_t native;                /* "native": a trunk's untagged VLAN, 0 for none */
+	uint64_t trunk[CTL_VLAN_WORDS]; /* "trunk": the VLANs it carries tagged */
 };
 
 /* Which link settings a link-set gives (struct ctl_link's set). */
@@ -92,13 +92,13 @@ enum ctl_carrier {
 
 /* Impairment settings of a link, one direction; tc's words on the wire. */
 struct ctl_link {
-	uint32_t set;                             /* CTL_LINK_* given */
+	uint32_t set; /* CTL_LINK_* given */
 	uint64_t delay_ns, jitter_ns;
 	bool normal;                              /* distribution: normal, else uniform */
 	double loss, duplicate, corrupt, reorder; /* percent */
 	double ge[4];                             /* loss_ge: p, r, 1-h, 1-k in percent */
 	uint64_t rate_bps;
-	uint32_t limit;                           /* wire packets */
+	uint32_t limit; /* wire packets */
 	uint64_t seed;
 };
 
@@ -114,16 +114,16 @@ struct ctl_link_entry {
 	char port[CTL_PORT_NAME_MAX];
 	char segment[CTL_SEGMENT_MAX];
 	bool carrier_down;
-	struct ctl_link dir[2];             /* egress, ingress */
+	struct ctl_link dir[2]; /* egress, ingress */
 	struct ctl_link_counters cnt[2];
 };
 
-#define CTL_AUTO "auto"         /* attach's "ipv4"/"ipv6": an address from the segment's IPAM */
-#define CTL_ADDR_MAX 46         /* an address (INET6_ADDRSTRLEN) */
-#define CTL_RANGE_MAX 32        /* "A.B.C.D-A.B.C.D" and its NUL */
+#define CTL_AUTO "auto"  /* attach's "ipv4"/"ipv6": an address from the segment's IPAM */
+#define CTL_ADDR_MAX 46  /* an address (INET6_ADDRSTRLEN) */
+#define CTL_RANGE_MAX 32 /* "A.B.C.D-A.B.C.D" and its NUL */
 #define CTL_DNS_MAX 3
-#define CTL_DOMAIN_MAX 254      /* a segment's DNS domain ("lab", "lab1.example") and its NUL */
-#define CTL_SLICE_MAX 24        /* segment-add's "slice": "I/N" and its NUL */
+#define CTL_DOMAIN_MAX 254 /* a segment's DNS domain ("lab", "lab1.example") and its NUL */
+#define CTL_SLICE_MAX 24   /* segment-add's "slice": "I/N" and its NUL */
 
 #define CTL_REMOTES_MAX 16 /* remotes of one VXLAN port */
 #define CTL_VNI_MAX 0xffffff
@@ -136,24 +136,24 @@ struct ctl_request {
 	char segment[CTL_SEGMENT_MAX]; /* attach, host-add; "" is the default segment */
 	/* segment-add, segment-del: the segment; host-add, host-del: the port, an interface name */
 	char name[CTL_SEGMENT_MAX];
-	uint32_t mtu;                /* segment-add; 0 when not given */
-	char ipv4[CTL_PREFIX_MAX];   /* host-add, attach: "A/L", attach: "auto"; or "" */
-	char ipv6[CTL_PREFIX_MAX];   /* the same; segment-add: the segment's /64 prefix */
-	bool masquerade;             /* host-add */
-	struct ctl_vlan vlan;        /* attach */
+	uint32_t mtu;              /* segment-add; 0 when not given */
+	char ipv4[CTL_PREFIX_MAX]; /* host-add, attach: "A/L", attach: "auto"; or "" */
+	char ipv6[CTL_PREFIX_MAX]; /* the same; segment-add: the segment's /64 prefix */
+	bool masquerade;           /* host-add */
+	struct ctl_vlan vlan;      /* attach */
 	/* capture: the ports and segments to watch (none of either: every port) */
 	char cap_ports[CTL_CAPTURE_NAMES][CTL_PORT_NAME_MAX];
 	uint32_t n_cap_ports;
 	char cap_segments[CTL_CAPTURE_NAMES][CTL_SEGMENT_MAX];
 	uint32_t n_cap_segments;
-	uint32_t snaplen;            /* capture; 0 when not given */
-	uint64_t count;              /* capture: stop recording after this many frames; 0: no cap */
-	uint32_t capture;            /* capture-stop: the capture's ID */
+	uint32_t snaplen; /* capture; 0 when not given */
+	uint64_t count;   /* capture: stop recording after this many frames; 0: no cap */
+	uint32_t capture; /* capture-stop: the capture's ID */
 	/* link-set, link-show: the port or ("segment") the segment; link-set: what changes */
-	unsigned dir;                /* CTL_DIR_* */
+	unsigned dir; /* CTL_DIR_* */
 	struct ctl_link link;
 	enum ctl_carrier carrier;
-	bool clear;                  /* removes every setting first */
+	bool clear;                   /* removes every setting first */
 	char hostname[IDENT_MAX + 1]; /* attach: the name the node answers to in DNS, or "" */
 	/* segment-add's addressing, "" when not given */
 	char subnet[CTL_PREFIX_MAX];
@@ -180,24 +180,24 @@ struct ctl_request {
  * "ipv6":"auto"); "" where there is nothing.
  */
 struct ctl_assign {
-	char ipv4[CTL_PREFIX_MAX];  /* "A/L" */
+	char ipv4[CTL_PREFIX_MAX]; /* "A/L" */
 	char gateway[CTL_ADDR_MAX];
 	char dns[CTL_DNS_MAX][CTL_ADDR_MAX];
 	unsigned ndns;
-	uint32_t mtu;               /* the segment's; 0 from a switch that does not say */
-	char ipv6[CTL_PREFIX_MAX];  /* "X::Y/64" */
+	uint32_t mtu;                /* the segment's; 0 from a switch that does not say */
+	char ipv6[CTL_PREFIX_MAX];   /* "X::Y/64" */
 	char domain[CTL_DOMAIN_MAX]; /* the segment's DNS domain, the nodes' search domain */
 };
 
 struct ctl_lease {
 	char segment[CTL_SEGMENT_MAX];
-	char kind[8];               /* "auto", "static", "dhcp" */
-	char node[IDENT_MAX + 1];   /* auto, static: the node; dhcp: the client's host name */
+	char kind[8];             /* "auto", "static", "dhcp" */
+	char node[IDENT_MAX + 1]; /* auto, static: the node; dhcp: the client's host name */
 	char ifname[IFNAMSIZ];
-	char mac[MAC_STRLEN];       /* dhcp */
+	char mac[MAC_STRLEN]; /* dhcp */
 	char ipv4[CTL_ADDR_MAX];
-	uint64_t expires;           /* dhcp: seconds left; 0 for the others */
-	bool attached;              /* auto, static: its node is attached now */
+	uint64_t expires; /* dhcp: seconds left; 0 for the others */
+	bool attached;    /* auto, static: its node is attached now */
 };
 
 struct ctl_segment {
@@ -214,9 +214,9 @@ struct ctl_segment {
 	char domain[CTL_DOMAIN_MAX];
 	bool no_services;          /* "services":false */
 	char slice[CTL_SLICE_MAX]; /* "I/N" */
-	uint32_t addresses; /* host addresses IPAM hands out (auto and DHCP) */
-	uint32_t leased;    /* of them, held now */
-	bool has_endpoint;  /* the switch answers there: endpoint_drops says what it dropped */
+	uint32_t addresses;        /* host addresses IPAM hands out (auto and DHCP) */
+	uint32_t leased;           /* of them, held now */
+	bool has_endpoint; /* the switch answers there: endpoint_drops says what it dropped */
 	uint64_t endpoint_drops;
 };
 
@@ -243,17 +243,17 @@ struct ctl_port {
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char state[16];
-	char kind[8];                  /* "tap", "host" */
-	struct ctl_vlan vlan;          /* its VLAN role */
+	char kind[8];         /* "tap", "host" */
+	struct ctl_vlan vlan; /* its VLAN role */
 	char segment[CTL_SEGMENT_MAX];
-	uint8_t mac[6];                /* when has_mac: the node's, or the host port's */
+	uint8_t mac[6]; /* when has_mac: the node's, or the host port's */
 	bool has_mac;
-	char ipv4[CTL_ADDR_MAX];       /* the node's address on the segment when known, or "" */
+	char ipv4[CTL_ADDR_MAX]; /* the node's address on the segment when known, or "" */
 	uint64_t rx_frames, rx_bytes;
 	uint64_t tx_frames, tx_bytes;
-	uint64_t drops;                /* rx_drops + tx_drops */
+	uint64_t drops; /* rx_drops + tx_drops */
 	uint64_t rx_drops, tx_drops;
-	bool has_vxlan;                /* a VXLAN port: vxlan is set (encoding only) */
+	bool has_vxlan; /* a VXLAN port: vxlan is set (encoding only) */
 	struct ctl_port_vxlan vxlan;
 };
 
@@ -274,7 +274,7 @@ const char *ctl_op_name(enum ctl_op op);
  * with a human-readable reason in *ret_error (a static string) for anything malformed.
  */
 int ctl_request_decode(const char *buf, size_t len, struct ctl_request *ret,
-		       const char **ret_error);
+                       const char **ret_error);
 /* A malloc'd JSON text for req, or NULL on allocation failure. */
 char *ctl_request_encode(const struct ctl_request *req);
 
@@ -357,7 +357,7 @@ int ctl_link_from_json(const cJSON *obj, struct ctl_link_entry *ret);
 /* {"ok":true} for link-set; the link-show reply. */
 char *ctl_reply_link_set(void);
 char *ctl_reply_link_show(const struct ctl_link_entry *ports, size_t nports,
-			  const struct ctl_link_entry *segments, size_t nsegments);
+                          const struct ctl_link_entry *segments, size_t nsegments);
 /* The settings as the CLI takes them, "delay=20ms loss=1%", or "-" for none. */
 void ctl_link_format(const struct ctl_link *l, char *ret, size_t size);
 /*

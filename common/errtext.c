@@ -8,8 +8,13 @@ static void __attribute__((format(printf, 2, 0)))
 error_vset(char **ret_error, const char *fmt, va_list ap)
 {
 	free(*ret_error);
-	if (vasprintf(ret_error, fmt, ap) < 0)
+	if (vasprintf(ret_error, fmt, ap) < 0) {
 		*ret_error = NULL;
+		return;
+	}
+	for (char *p = *ret_error; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 int

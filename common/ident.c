@@ -67,7 +67,7 @@ void
 mac_format(const uint8_t mac[6], char ret[MAC_STRLEN])
 {
 	snprintf(ret, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	         mac[4], mac[5]);
 }
 
 int
@@ -79,7 +79,7 @@ mac_parse(const char *s, uint8_t ret[6])
 	if (strlen(s) != MAC_STRLEN - 1)
 		return -EINVAL;
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &n) !=
-		    6 ||
+	            6 ||
 	    n != MAC_STRLEN - 1)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)

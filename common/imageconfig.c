@@ -100,18 +100,15 @@ imageconfig_done(struct imageconfig *c)
 int
 imageconfig_parse(const char *json, size_t len, struct imageconfig *ret, char **ret_error)
 {
-	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(json, len);
+	_cleanup_json_ cJSON *root = NULL;
 	struct imageconfig c = { 0 };
 	const cJSON *config, *ports, *port;
 	int r;
 
-	if (json_has_nul(json, len))
-		return error_set(ret_error, -EINVAL,
-		                 "image config: a string holds a NUL character");
-	if (!root)
-		return error_set(ret_error, -EINVAL, "image config: not JSON");
-	if (!cJSON_IsObject(root))
-		return error_set(ret_error, -EINVAL, "image config: not an object");
+	r = json_parse_checked(json, len, cJSON_Object, &root);
+	if (r < 0)
+		return error_set(ret_error, r, "image config %s",
+		                 json_parse_failure(json, len, cJSON_Object));
 	config = cJSON_GetObjectItemCaseSensitive(root, "config");
 	if (!config || cJSON_IsNull(config)) {
 		*ret = c;

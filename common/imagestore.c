@@ -50,14 +50,7 @@ parse_object(const char *json, size_t len)
 {
 	cJSON *j;
 
-	if (json_has_nul(json, len))
-		return NULL;
-	j = cJSON_ParseWithLength(json, len);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return json_parse_checked(json, len, cJSON_Object, &j) < 0 ? NULL : j;
 }
 
 int

@@ -60,3 +60,17 @@ json_has_nul(const char *text, size_t len)
 	}
 	return false;
 }
+
+/*
+ * Parses len bytes of JSON text into *ret_root (the caller's to free), refusing a NUL byte
+ * or \u0000 escape (json_has_nul), text that is not JSON, and a top level that is not of
+ * type (cJSON_Object, cJSON_Array...; cJSON_Invalid: any).  -EINVAL for all three, -ENOMEM
+ * when cJSON ran out of memory.  *ret_root is written only on success.
+ */
+int json_parse_checked(const char *text, size_t len, int type, cJSON **ret_root);
+
+/*
+ * Why json_parse_checked refused the same text, for a message: "holds a NUL character",
+ * "is not JSON", "is not a JSON object", "is not a JSON array"... (a static string).
+ */
+const char *json_parse_failure(const char *text, size_t len, int type);

@@ -18,14 +18,14 @@ void log_init(const char *program);
 const char *log_program(void);
 
 void log_msg(enum log_level level, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* "program: message (try 'program --help')", one line on stderr; returns 2, the usage exit code. */
 int log_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_at(level, err, ...)                                                                    \
 	do {                                                                                       \
-		if ((level) <= log_max_level)                                                     \
+		if ((level) <= log_max_level)                                                      \
 			log_msg((level), (err), __VA_ARGS__);                                      \
 	} while (0)
 

@@ -81,8 +81,8 @@ print_fdb(const cJSON *reply)
 		widen(&wr, f.remote);
 	}
 
-	printf("%-*s %4s %-17s %-*s %6s %-*s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE", wr,
-	       "REMOTE");
+	printf("%-*s %4s %-17s %-*s %6s %-*s\n", ws, "SEGMENT", "VLAN", "MAC", wp, "PORT", "AGE",
+	       wr, "REMOTE");
 	cJSON_ArrayForEach(e, list)
 	{
 		struct ctl_fdb_entry f;
@@ -95,8 +95,9 @@ print_fdb(const cJSON *reply)
 			printf("%-*s %4u %-17s %-*s %6s %-*s\n", ws, f.segment[0] ? f.segment : "-",
 			       f.vlan, mac, wp, f.port, "static", wr, f.remote[0] ? f.remote : "-");
 		else
-			printf("%-*s %4u %-17s %-*s %5us %-*s\n", ws, f.segment[0] ? f.segment : "-",
-			       f.vlan, mac, wp, f.port, f.age, wr, f.remote[0] ? f.remote : "-");
+			printf("%-*s %4u %-17s %-*s %5us %-*s\n", ws,
+			       f.segment[0] ? f.segment : "-", f.vlan, mac, wp, f.port, f.age, wr,
+			       f.remote[0] ? f.remote : "-");
 	}
 }
 
@@ -111,8 +112,8 @@ segment_serves(const struct ctl_segment *s, char *ret, size_t size)
 		n = snprintf(ret, size, "another switch ");
 	else
 		n = snprintf(ret, size, "%s%s%s%s%s", s->dhcp[0] ? "dhcp " : "",
-			     s->dns ? "dns " : "", s->ipv6[0] ? "ra " : "", s->ipv6,
-			     s->ipv6[0] ? " " : "");
+		             s->dns ? "dns " : "", s->ipv6[0] ? "ra " : "", s->ipv6,
+		             s->ipv6[0] ? " " : "");
 	if (n >= 0 && (size_t)n < size && s->domain[0])
 		n += snprintf(ret + n, size - n, "domain %s ", s->domain);
 	if (n >= 0 && (size_t)n < size && s->slice[0])
@@ -184,7 +185,7 @@ print_leases(const cJSON *reply)
 			continue;
 		if (l.mac[0])
 			snprintf(state, sizeof(state), "expires in %llus",
-				 (unsigned long long)l.expires);
+			         (unsigned long long)l.expires);
 		else
 			snprintf(state, sizeof(state), "%s", l.attached ? "attached" : "kept");
 		printf("%-*s %-15s %-6s %-*s %-15s %-17s %s\n", ws, l.segment, l.ipv4, l.kind, wn,
@@ -248,9 +249,9 @@ print_links(const cJSON *reply)
 			printf("%-*s %-7s %-7s %10llu %10llu %10llu %10llu %10llu %8llu  %s\n", wn,
 			       l.port, l.carrier_down ? "down" : "up", dirs[d],
 			       (unsigned long long)c->delayed, (unsigned long long)c->dropped_loss,
-			       (unsigned long long)c->dropped_queue, (unsigned long long)c->duplicated,
-			       (unsigned long long)c->corrupted, (unsigned long long)c->queued,
-			       settings);
+			       (unsigned long long)c->dropped_queue,
+			       (unsigned long long)c->duplicated, (unsigned long long)c->corrupted,
+			       (unsigned long long)c->queued, settings);
 		}
 	}
 }
@@ -282,7 +283,7 @@ link_request(char **args, struct ctl_request *ret)
 		return 2;
 	if (!args[1])
 		return log_usage_error("%s", "link set needs settings (delay=20ms loss=1% ...), "
-					     "down, up or clear");
+		                             "down, up or clear");
 	for (char **w = args + 1; *w; w++) {
 		if (!strcmp(*w, "down") || !strcmp(*w, "up")) {
 			ret->carrier = !strcmp(*w, "up") ? CTL_CARRIER_UP : CTL_CARRIER_DOWN;
@@ -337,7 +338,7 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	const char *cmd = args[0], *sub = cmd ? args[1] : NULL;
 	bool host_opts = opts->segment[0] || opts->ipv4[0] || opts->masquerade;
 	bool addr_opts = opts->subnet[0] || opts->service[0] || opts->gateway[0] || opts->dhcp[0] ||
-			 opts->dns || opts->domain[0] || opts->slice[0] || opts->no_services;
+	                 opts->dns || opts->domain[0] || opts->slice[0] || opts->no_services;
 	bool vxlan_opts = opts->has_vni || opts->local[0] || opts->dstport;
 	int nargs = 0;
 
@@ -367,7 +368,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	if (!strcmp(cmd, "fdb") && sub && (!strcmp(sub, "add") || !strcmp(sub, "del"))) {
 		ret->op = !strcmp(sub, "add") ? CTL_FDB_ADD : CTL_FDB_DEL;
 		if (!args[2] || mac_parse(args[2], ret->mac) < 0)
-			return log_usage_error("fdb %s needs a MAC address (xx:xx:xx:xx:xx:xx)", sub);
+			return log_usage_error("fdb %s needs a MAC address (xx:xx:xx:xx:xx:xx)",
+			                       sub);
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
 		if (ret->op == CTL_FDB_ADD && !opts->port[0])
@@ -375,7 +377,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		if (ret->op == CTL_FDB_DEL && (opts->port[0] || opts->nremote))
 			return log_usage_error("%s", "--port and --remote go with 'fdb add'");
 		if (ret->op == CTL_FDB_ADD && opts->segment[0])
-			return log_usage_error("%s", "fdb add takes the port's segment: no --segment");
+			return log_usage_error("%s",
+			                       "fdb add takes the port's segment: no --segment");
 		if (opts->nremote > 1)
 			return log_usage_error("%s", "fdb add takes one --remote");
 		strcpy(ret->port, opts->port);
@@ -384,7 +387,8 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		ret->nremote = opts->nremote;
 		if (vxlan_opts || opts->ipv4[0] || opts->ipv6[0] || opts->masquerade || opts->mtu ||
 		    addr_opts)
-			return log_usage_error("%s", "fdb add|del takes --port, --remote, --segment");
+			return log_usage_error("%s",
+			                       "fdb add|del takes --port, --remote, --segment");
 		return 0;
 	}
 	if (vxlan_opts || opts->nremote || opts->port[0])
@@ -403,9 +407,10 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		if (nargs > 3)
 			return log_usage_error("unexpected argument '%s'", args[3]);
 		if (ret->op == CTL_SEGMENT_DEL && (opts->mtu || addr_opts || opts->ipv6[0]))
-			return log_usage_error("%s", "--mtu, --subnet, --service, --gateway, --dhcp, "
-						     "--ipv6, --dns, --domain, --slice and "
-						     "--no-services go with 'segment add'");
+			return log_usage_error("%s",
+			                       "--mtu, --subnet, --service, --gateway, --dhcp, "
+			                       "--ipv6, --dns, --domain, --slice and "
+			                       "--no-services go with 'segment add'");
 		ret->mtu = opts->mtu;
 		strcpy(ret->subnet, opts->subnet);
 		strcpy(ret->service, opts->service);
@@ -451,10 +456,11 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 		if (args[2] && args[3])
 			return log_usage_error("unexpected argument '%s'", args[3]);
 	} else {
-		return log_usage_error("unknown command '%s' (try ports, fdb, segments, segment "
-		                       "add|del, host add|del, capture, link set|show, leases, vxlan "
-		                       "add|del, fdb add|del)",
-		                       cmd);
+		return log_usage_error(
+		        "unknown command '%s' (try ports, fdb, segments, segment "
+		        "add|del, host add|del, capture, link set|show, leases, vxlan "
+		        "add|del, fdb add|del)",
+		        cmd);
 	}
 	if (opts->dir && ret->op != CTL_LINK_SET)
 		return log_usage_error("%s", "--dir goes with 'link set'");
@@ -466,8 +472,9 @@ client_request(char **args, const struct ctl_request *opts, struct ctl_request *
 	if (opts->ipv6[0] && ret->op != CTL_HOST_ADD && ret->op != CTL_SEGMENT_ADD)
 		return log_usage_error("%s", "--ipv6 goes with 'host add' or 'segment add'");
 	if (addr_opts && ret->op != CTL_SEGMENT_ADD)
-		return log_usage_error("%s", "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
-					     "--slice and --no-services go with 'segment add'");
+		return log_usage_error("%s",
+		                       "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
+		                       "--slice and --no-services go with 'segment add'");
 	return 0;
 }
 

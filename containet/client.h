@@ -24,4 +24,4 @@ struct client_capture_opts {
  * Returns the exit status.
  */
 int client_capture(const char *socket_path, char **args, const struct ctl_request *opts,
-		   const struct client_capture_opts *copts);
+                   const struct client_capture_opts *copts);

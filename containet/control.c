@@ -251,7 +251,8 @@ control_fd_limit(struct sw *sw, int err)
 	if (sw->fdlimit_logged && sw->now - sw->fdlimit_logged < CONTROL_FDLIMIT_LOG_S * NS_PER_S)
 		return;
 	sw->fdlimit_logged = sw->now;
-	log_warn_errno(err, "accept on the control socket: not accepting until a connection closes");
+	log_warn_errno(err,
+	               "accept on the control socket: not accepting until a connection closes");
 }
 
 void
@@ -465,7 +466,7 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 	int r;
 
 	if (ipam_pool_parse(req->subnet, req->service, req->gateway, req->dhcp, req->ipv6, req->dns,
-			    &addr, &err) < 0 ||
+	                    &addr, &err) < 0 ||
 	    ipam_pool_options(&addr, req->domain, req->slice, req->no_services, &err) < 0)
 		return ctl_reply_error("segment '%s': %s", req->name, err);
 	r = segment_add(sw, req->name, req->mtu, &seg);
@@ -483,7 +484,7 @@ reply_segment_add(struct sw *sw, const struct ctl_request *req)
 		return ctl_reply_error("segment '%s': %s", req->name, strerror(-r));
 	}
 	log_info("segment %s added (mtu %u%s%s)", req->name, sw->segs[seg].mtu,
-		 req->subnet[0] ? ", subnet " : "", req->subnet);
+	         req->subnet[0] ? ", subnet " : "", req->subnet);
 	segment_describe(sw, seg, &cs);
 	return ctl_reply_segment(&cs);
 }
@@ -503,7 +504,7 @@ reply_segment_del(struct sw *sw, const struct ctl_request *req)
 		return ctl_reply_error("the segment '%s' always exists", CTL_SEGMENT_DEFAULT);
 	if (r == -EBUSY)
 		return ctl_reply_error("segment '%s' is in use by %u port%s", req->name, n,
-				       n == 1 ? "" : "s");
+		                       n == 1 ? "" : "s");
 	log_info("segment %s deleted", req->name);
 	return reply_ok();
 }
@@ -655,7 +656,7 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 
 		if (detach_matches(p, req) && p->kind != PORT_TAP)
 			return ctl_reply_error("port '%s' is a %s port: %s-del removes it", p->name,
-					       port_kind_name(p->kind), port_kind_name(p->kind));
+			                       port_kind_name(p->kind), port_kind_name(p->kind));
 		n += detach_matches(p, req);
 	}
 	for (uint32_t i = 0; i < sw->nactive;) {
@@ -674,8 +675,8 @@ reply_detach(struct sw *sw, uint32_t idx, const struct ctl_request *req)
 			 * again as after a restart of the switch.
 			 */
 			log_info("connection %u detaches port %s: closing connection %u, which "
-				 "attached it",
-				 idx, p->name, p->conn);
+			         "attached it",
+			         idx, p->name, p->conn);
 			conn_shut(sw, p->conn);
 			i = 0;
 		}
@@ -738,7 +739,7 @@ fdb_dump_one(const struct fdb_entry *e, void *userdata)
 {
 	struct fdb_dump *d = userdata;
 	struct ctl_fdb_entry ce = { .age = (d->sw->now - e->seen) / 1000000000ULL,
-				    .vlan = e->vlan };
+		                    .vlan = e->vlan };
 	cJSON *o;
 
 	strcpy(ce.segment, d->sw->segs[e->seg].name);

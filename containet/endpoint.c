@@ -16,6 +16,7 @@
 #include "dns.h"
 #include "icmp6.h"
 #include "log.h"
+#include "netmask.h"
 #include "pkt.h"
 #include "tap.h"
 
@@ -111,8 +112,10 @@ static void
 ep_send(struct sw *sw, uint32_t out, uint16_t bid, size_t len)
 {
 	/* Untagged on that port: its access VLAN, a trunk's native one, or none. */
-	struct frame f = { .bid = bid, .len = (uint32_t)(len + TAP_VNET_HDR_LEN),
-			   .data = pool_data(sw, bid), .vid = sw->ports[out].vlan.pvid };
+	struct frame f = { .bid = bid,
+		           .len = (uint32_t)(len + TAP_VNET_HDR_LEN),
+		           .data = pool_data(sw, bid),
+		           .vid = sw->ports[out].vlan.pvid };
 
 	port_send(sw, out, &f);
 	pool_put(sw, bid);
@@ -181,8 +184,8 @@ static void
 ep_dhcp_options(const struct segment *s, struct dhcp_offer *of)
 {
 	of->server = htonl(s->addr.service);
-	of->netmask = htonl(~0u << (32 - s->addr.len));
-	of->broadcast = htonl(s->addr.net | ~(~0u << (32 - s->addr.len)));
+	of->netmask = htonl(netmask_v4(s->addr.len));
+	of->broadcast = htonl(s->addr.net | ~netmask_v4(s->addr.len));
 	of->router = s->addr.gateway ? htonl(s->addr.gateway) : 0;
 	if (s->addr.dns)
 		of->dns[of->ndns++] = htonl(s->addr.service);

@@ -159,8 +159,7 @@ fdb_expire_oldest(struct fdb *fdb, uint64_t now)
 }
 
 uint32_t
-fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6],
-	   uint64_t now)
+fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint64_t now)
 {
 	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 
@@ -171,7 +170,7 @@ fdb_lookup(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac
 
 enum fdb_learn_result
 fdb_learn(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
-	  uint64_t now)
+          uint64_t now)
 {
 	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 	uint32_t *head, i;
@@ -230,7 +229,7 @@ fdb_get(const struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6]
 
 int
 fdb_set_remote(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
-	       uint16_t remote, uint64_t now)
+               uint16_t remote, uint64_t now)
 {
 	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 	struct fdb_entry *e;
@@ -247,7 +246,7 @@ fdb_set_remote(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6
 
 int
 fdb_add_fixed(struct fdb *fdb, uint16_t seg, uint16_t vlan, const uint8_t mac[6], uint32_t port,
-	      uint16_t remote, uint64_t now)
+              uint16_t remote, uint64_t now)
 {
 	uint32_t *link = fdb_find_link(fdb, seg, vlan, mac);
 	struct fdb_entry *e;
@@ -310,7 +309,7 @@ fdb_flush_port(struct fdb *fdb, uint32_t port)
 
 int
 fdb_foreach(const struct fdb *fdb, uint64_t now,
-	    int (*fn)(const struct fdb_entry *e, void *userdata), void *userdata)
+            int (*fn)(const struct fdb_entry *e, void *userdata), void *userdata)
 {
 	for (uint32_t b = 0; b <= fdb->mask; b++)
 		for (uint32_t i = fdb->buckets[b]; i != FDB_NONE; i = fdb->entries[i].next) {

@@ -27,14 +27,14 @@ mac_is_reserved(const uint8_t *mac)
 
 enum fwd_verdict
 fwd_decide(struct fdb *fdb, uint16_t seg, uint32_t in_port, const uint8_t *buf, size_t len,
-	   size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
+           size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
 {
 	return fwd_decide_vlan(fdb, seg, 0, in_port, buf, len, hdr_len, max_len, now, ret_port);
 }
 
 enum fwd_verdict
 fwd_decide_vlan(struct fdb *fdb, uint16_t seg, uint16_t vlan, uint32_t in_port, const uint8_t *buf,
-		size_t len, size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
+                size_t len, size_t hdr_len, size_t max_len, uint64_t now, uint32_t *ret_port)
 {
 	const uint8_t *dst, *src;
 	uint32_t out;

@@ -95,7 +95,7 @@ struct impq_entry {
 	uint32_t pkts;  /* wire packets it counts for */
 	uint64_t bytes; /* and their bytes on the wire */
 	uint32_t refs;
-	uint16_t vid;   /* the frame's VLAN (port.c's classification), for the tag edit */
+	uint16_t vid; /* the frame's VLAN (port.c's classification), for the tag edit */
 	uint8_t state;
 };
 

@@ -125,8 +125,11 @@ link_send(struct sw *sw, uint32_t idx, enum impair_dir d, uint32_t e)
 {
 	struct port *p = &sw->ports[idx];
 	struct impq *q = p->q[d];
-	struct frame f = { .data = impq_data(q, e), .len = impq_len(q, e), .q = q, .qe = e,
-			   .vid = impq_vid(q, e) };
+	struct frame f = { .data = impq_data(q, e),
+		           .len = impq_len(q, e),
+		           .q = q,
+		           .qe = e,
+		           .vid = impq_vid(q, e) };
 
 	if (d == IMPAIR_EGRESS) {
 		if (port_transmit(sw, idx, &f) < 0)

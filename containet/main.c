@@ -20,6 +20,7 @@
 static void
 usage(FILE *f)
 {
+	/* clang-format off */
 	fprintf(f,
 		"Usage: containet -s SOCK [OPTIONS]            run the switch\n"
 		"       containet -s SOCK COMMAND              ask a running switch\n"
@@ -101,6 +102,7 @@ usage(FILE *f)
 		"      --port NAME       fdb add: the port the address sits behind\n"
 		"  -h, --help            this text\n"
 		"      --version         the version\n");
+	/* clang-format on */
 }
 
 enum {
@@ -188,7 +190,7 @@ static const struct option options[] = {
 /* Parses a number option into *ret within [min, max]; false (after a usage error) when bad. */
 static bool
 number_option(const char *name, const char *arg, unsigned long min, unsigned long max,
-	      unsigned long *ret)
+              unsigned long *ret)
 {
 	if (parse_uint(arg, min, max, ret) == 0)
 		return true;
@@ -210,7 +212,7 @@ raise_fd_limit(void)
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		log_warn_errno(-errno, "raise the descriptor limit to %llu, ignoring",
-			       (unsigned long long)rl.rlim_max);
+		               (unsigned long long)rl.rlim_max);
 }
 
 /* Copies a client option's value into ret (size bytes); false after a usage error. */
@@ -291,11 +293,11 @@ start_vxlan(struct sw *sw, const struct ctl_request *vx, unsigned n)
 			r = segment_add(sw, vx[i].segment, mtu, &seg);
 			if (r < 0) {
 				log_error_errno(r, "vxlan port '%s': make segment '%s'", vx[i].name,
-						vx[i].segment);
+				                vx[i].segment);
 				return r;
 			}
 			log_info("segment %s added for vxlan port %s (mtu %u)", vx[i].segment,
-				 vx[i].name, mtu);
+			         vx[i].name, mtu);
 		}
 		r = vxport_add(sw, &vx[i], &name, err, sizeof(err));
 		if (r < 0) {
@@ -437,9 +439,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_SEGMENT:
 			if (!ctl_segment_valid(optarg))
-				return log_usage_error("'%s' is not a segment name (1-31 of A-Z a-z "
-						       "0-9 _ - .)",
-						       optarg);
+				return log_usage_error(
+				        "'%s' is not a segment name (1-31 of A-Z a-z "
+				        "0-9 _ - .)",
+				        optarg);
 			strcpy(cur->segment, optarg);
 			client_opts |= cur == &copts;
 			break;
@@ -447,7 +450,7 @@ main(int argc, char **argv)
 		case OPT_IPV6:
 			if (strlen(optarg) >= CTL_PREFIX_MAX)
 				return log_usage_error("--%s: '%s' is too long",
-						       c == OPT_IPV4 ? "ipv4" : "ipv6", optarg);
+				                       c == OPT_IPV4 ? "ipv4" : "ipv6", optarg);
 			strcpy(c == OPT_IPV4 ? copts.ipv4 : copts.ipv6, optarg);
 			client_opts = true;
 			break;
@@ -469,9 +472,10 @@ main(int argc, char **argv)
 			errno = 0;
 			secs = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(secs > 0 && secs <= 86400 * 365))
-				return log_usage_error("--duration wants seconds (such as 10 or 0.5), "
-						       "not '%s'",
-						       optarg);
+				return log_usage_error(
+				        "--duration wants seconds (such as 10 or 0.5), "
+				        "not '%s'",
+				        optarg);
 			capopts.duration_ms = (uint64_t)(secs * 1000 + 0.5);
 			if (!capopts.duration_ms)
 				capopts.duration_ms = 1;
@@ -491,8 +495,8 @@ main(int argc, char **argv)
 			else if (!strcmp(optarg, "both"))
 				copts.dir = CTL_DIR_BOTH;
 			else
-				return log_usage_error("--dir wants egress, ingress or both, not '%s'",
-						       optarg);
+				return log_usage_error(
+				        "--dir wants egress, ingress or both, not '%s'", optarg);
 			client_opts = true;
 			break;
 		case OPT_STATE:
@@ -543,8 +547,8 @@ main(int argc, char **argv)
 				return log_usage_error("at most %d --vxlan ports", VXLAN_START_MAX);
 			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
 				return log_usage_error("--vxlan: '%s' is not a port name (1-15 "
-						       "characters)",
-						       optarg);
+				                       "characters)",
+				                       optarg);
 			cur = &vx[nvx++];
 			cur->op = CTL_VXLAN_ADD;
 			strcpy(cur->name, optarg);
@@ -569,7 +573,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_LOCAL:
 			if (strlen(optarg) >= CTL_ADDR_MAX)
-				return log_usage_error("--local: '%s' is not an IP address", optarg);
+				return log_usage_error("--local: '%s' is not an IP address",
+				                       optarg);
 			strcpy(cur->local, optarg);
 			client_opts |= cur == &copts;
 			break;
@@ -601,29 +606,32 @@ main(int argc, char **argv)
 		return log_usage_error("%s", "missing -s SOCK");
 	if (optind < argc && !strcmp(argv[optind], "capture")) {
 		if (json || client_opts)
-			return log_usage_error("%s", "capture takes -w, -c, --duration and --snaplen");
+			return log_usage_error("%s",
+			                       "capture takes -w, -c, --duration and --snaplen");
 		return client_capture(cfg.socket_path, argv + optind + 1, &copts, &capopts);
 	}
 	if (capture_opts)
 		return log_usage_error("%s", "-w, -c, --duration and --snaplen go with 'capture'");
 	if (optind < argc) {
 		if (nvx)
-			return log_usage_error("%s", "--vxlan starts the switch with a port: not with "
-						     "a client command");
+			return log_usage_error("%s",
+			                       "--vxlan starts the switch with a port: not with "
+			                       "a client command");
 		return client_run(cfg.socket_path, argv + optind, &copts, json);
 	}
 	for (unsigned i = 0; i < nvx; i++)
 		if (!vx[i].has_vni || !vx[i].nremote)
 			return log_usage_error("--vxlan %s needs --vni N and --remote IP after it",
-					       vx[i].name);
+			                       vx[i].name);
 	if (json)
 		return log_usage_error("%s", "--json goes with a client command (ports, fdb, ...)");
 	if (client_opts)
-		return log_usage_error("%s", "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, "
-					     "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
-					     "--slice, --no-services, --vni, "
-					     "--remote, --local, --dstport and --port go with a client "
-					     "command, or after --vxlan NAME");
+		return log_usage_error("%s",
+		                       "--mtu, --segment, --ipv4, --ipv6, --masquerade, --dir, "
+		                       "--subnet, --service, --gateway, --dhcp, --dns, --domain, "
+		                       "--slice, --no-services, --vni, "
+		                       "--remote, --local, --dstport and --port go with a client "
+		                       "command, or after --vxlan NAME");
 	if (!cfg.state_dir) {
 		state_default = default_state_dir(cfg.socket_path);
 		if (!state_default)

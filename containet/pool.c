@@ -341,8 +341,9 @@ pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret)
 		if (!current || p->closing || cqe->res <= 0) {
 			pool_put(sw, bid);
 		} else {
-			*ret = (struct frame){ .bid = bid, .len = cqe->res,
-					       .data = pool_data(sw, bid) };
+			*ret = (struct frame){ .bid = bid,
+				               .len = cqe->res,
+				               .data = pool_data(sw, bid) };
 		}
 	}
 	if (!current)

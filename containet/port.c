@@ -97,13 +97,13 @@ port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model, const c
 	pool_arm_read(sw, idx);
 	endpoint_port_added(sw, idx);
 	log_info("port %s (%s) in segment %s (slot %u)", p->name, port_kind_name(p->kind),
-		 sw->segs[p->seg].name, idx);
+	         sw->segs[p->seg].name, idx);
 	return 0;
 }
 
 int
 port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
-	    int fd, const char **ret_name, const char **ret_error)
+            int fd, const char **ret_name, const char **ret_error)
 {
 	struct port model = { .kind = PORT_TAP, .conn = conn, .seg = seg };
 	char tapname[IFNAMSIZ];
@@ -234,7 +234,6 @@ port_vlan_to_ctl(const struct vlan_role *r, struct ctl_vlan *ret)
 /* The bytes of a frame's head a tag edit rewrites: virtio header, MACs, a tag. */
 #define PORT_EDIT_LEN (TAP_VNET_HDR_LEN + VLAN_ETH_LEN + VLAN_TAG_LEN)
 
-
 /* The tag edit, the captures and the write of frame f to port out; -ENOBUFS: not now. */
 int
 port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
@@ -242,8 +241,8 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 	struct port *p = &sw->ports[out];
 	const uint8_t *data = f->data;
 	/* Ports without a role, most of them, skip even the call. */
-	enum vlan_out how = p->vlan.mode == VLAN_MODE_NONE ? VLAN_OUT_ASIS
-							   : vlan_egress(&p->vlan, f->vid);
+	enum vlan_out how =
+	        p->vlan.mode == VLAN_MODE_NONE ? VLAN_OUT_ASIS : vlan_egress(&p->vlan, f->vid);
 	uint8_t head[VLAN_TAG_LEN + PORT_EDIT_LEN], *edited = head + VLAN_TAG_LEN;
 	size_t n = f->len < PORT_EDIT_LEN ? f->len : PORT_EDIT_LEN, len = n;
 	struct iovec eth[2];
@@ -253,7 +252,7 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 		/* A tunnel carries frames as they are: a VXLAN port has no VLAN role. */
 		if (sw->ncaps) {
 			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
-						 f->len - TAP_VNET_HDR_LEN };
+				                 f->len - TAP_VNET_HDR_LEN };
 			capture_egress(sw, out, eth, 1, eth[0].iov_len);
 		}
 		vxport_transmit(sw, out, f);
@@ -277,13 +276,14 @@ port_transmit(struct sw *sw, uint32_t out, const struct frame *f)
 		r = pool_write(sw, out, f, NULL, 0, 0);
 		if (r == 0 && sw->ncaps) {
 			eth[0] = (struct iovec){ (uint8_t *)data + TAP_VNET_HDR_LEN,
-						 f->len - TAP_VNET_HDR_LEN };
+				                 f->len - TAP_VNET_HDR_LEN };
 			capture_egress(sw, out, eth, 1, eth[0].iov_len);
 		}
 	} else {
 		r = pool_write(sw, out, f, edited, len, n);
 		if (r == 0 && sw->ncaps) {
-			eth[0] = (struct iovec){ edited + TAP_VNET_HDR_LEN, len - TAP_VNET_HDR_LEN };
+			eth[0] =
+			        (struct iovec){ edited + TAP_VNET_HDR_LEN, len - TAP_VNET_HDR_LEN };
 			eth[1] = (struct iovec){ (uint8_t *)data + n, f->len - n };
 			capture_egress(sw, out, eth, 2, eth[0].iov_len + eth[1].iov_len);
 		}
@@ -331,11 +331,11 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 		return;
 	}
 	vv = vlan_ingress(&p->vlan, (const struct virtio_net_hdr_v1 *)frame,
-			  frame + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN, &vc);
+	                  frame + TAP_VNET_HDR_LEN, f->len - TAP_VNET_HDR_LEN, &vc);
 	if (vv != VLAN_PASS) {
 		p->st.rx_drops++;
 		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, f->len,
-			  vlan_verdict_name(vv));
+		          vlan_verdict_name(vv));
 		return;
 	}
 	f->vid = vc.vid;
@@ -344,7 +344,7 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 		return;
 	/* A read that fills the whole buffer may have been cut short: oversize. */
 	v = fwd_decide_vlan(&sw->fdb, p->seg, f->vid, in, frame, f->len, TAP_VNET_HDR_LEN,
-			    sw->pool.buf_size - 1, sw->now, &out);
+	                    sw->pool.buf_size - 1, sw->now, &out);
 	switch (v) {
 	case FWD_UNICAST:
 		port_egress(sw, out, f);
@@ -356,14 +356,14 @@ port_forward(struct sw *sw, uint32_t in, const struct frame *rf)
 
 			/* Flooding stays inside the frame's VLAN. */
 			if (m != in && (sw->ports[m].vlan.mode == VLAN_MODE_NONE ||
-					vlan_role_carries(&sw->ports[m].vlan, f->vid)))
+			                vlan_role_carries(&sw->ports[m].vlan, f->vid)))
 				port_egress(sw, m, f);
 		}
 		break;
 	default:
 		p->st.rx_drops++;
 		log_trace("port %s: dropped a frame of %u bytes: %s", p->name, f->len,
-			  fwd_verdict_name(v));
+		          fwd_verdict_name(v));
 		return;
 	}
 	/* The node's own address, as far as the switch can tell: the first source it used. */

@@ -3,7 +3,6 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "monotime.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -18,46 +17,12 @@
 /* A buffer holds a 64 KiB TSO segment, its headers and the vnet header. */
 #define SW_BUF_SIZE (65536 + 4096)
 
-uint64_t
-sw_clock(void)
-{
-	return monotime_ns();
-}
-
-/* An SQE, flushing the queue to the kernel when it is full. */
-struct io_uring_sqe *
-sw_sqe(struct sw *sw)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&sw->ring);
-
-	if (!sqe) {
-		io_uring_submit(&sw->ring);
-		sqe = io_uring_get_sqe(&sw->ring);
-	}
-	/* Cannot fail: the submit above emptied the queue. */
-	return sqe;
-}
-
-/*
- * Closes fd on an io-wq worker: a last close may block (a tap's unregistering, a TCP
- * socket's linger) and must not stall the loop.
- */
-void
-sw_close_async(struct sw *sw, int fd, uint64_t user_data)
-{
-	struct io_uring_sqe *sqe = sw_sqe(sw);
-
-	io_uring_prep_close(sqe, fd);
-	sqe->flags |= IOSQE_ASYNC;
-	io_uring_sqe_set_data64(sqe, user_data);
-}
-
 static int
 ring_setup(struct sw *sw)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
-			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 		.cq_entries = SW_CQ_ENTRIES,
 	};
 	int r;
@@ -81,7 +46,7 @@ ring_setup(struct sw *sw)
 		struct io_uring_probe *probe = io_uring_get_probe_ring(&sw->ring);
 
 		sw->multishot = probe && probe->last_op >= URING_OP_READ_MULTISHOT &&
-				(probe->ops[URING_OP_READ_MULTISHOT].flags & IO_URING_OP_SUPPORTED);
+		                (probe->ops[URING_OP_READ_MULTISHOT].flags & IO_URING_OP_SUPPORTED);
 		io_uring_free_probe(probe);
 	}
 	log_debug("io_uring ready, multishot reads %s", sw->multishot ? "on" : "off");
@@ -325,7 +290,8 @@ sw_run(struct sw *sw)
 		 * At most SW_BATCH completions between submits: the writes a batch queues
 		 * reach the kernel before they can count against a port's in-flight cap.
 		 */
-		io_uring_for_each_cqe(&sw->ring, head, cqe) {
+		io_uring_for_each_cqe(&sw->ring, head, cqe)
+		{
 			handle_cqe(sw, cqe);
 			if (++n == SW_BATCH)
 				break;

@@ -128,8 +128,8 @@ segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret)
 	if (a->len) {
 		v4.s_addr = htonl(a->net);
 		inet_ntop(AF_INET, &v4, ret->subnet, sizeof(ret->subnet));
-		snprintf(ret->subnet + strlen(ret->subnet), sizeof(ret->subnet) - strlen(ret->subnet),
-			 "/%u", a->len);
+		snprintf(ret->subnet + strlen(ret->subnet),
+		         sizeof(ret->subnet) - strlen(ret->subnet), "/%u", a->len);
 		/* DHCP's share only where this switch serves it. */
 		ret->addresses =
 		        ipam_pool_size(a) +

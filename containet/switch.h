@@ -30,11 +30,11 @@ enum sw_op {
 	OP_WRITEV, /* a write with a prefix: the buffer id field holds its write slot */
 	OP_SIGNAL,
 	OP_TICK,
-	OP_IGNORE, /* cancellations and file-table updates: nothing to do on completion */
+	OP_IGNORE,        /* cancellations and file-table updates: nothing to do on completion */
 	OP_CAPTURE_WRITE, /* a capture's queued bytes on their way to its reader */
-	OP_TUN_RECV, /* a datagram on a VXLAN socket: the slot index is the socket's */
-	OP_TUN_SEND, /* a datagram sent: the buffer id field holds its send slot */
-	OP_LEASE,    /* a step of a save of the leases: the buffer id field holds the step */
+	OP_TUN_RECV,      /* a datagram on a VXLAN socket: the slot index is the socket's */
+	OP_TUN_SEND,      /* a datagram sent: the buffer id field holds its send slot */
+	OP_LEASE,         /* a step of a save of the leases: the buffer id field holds the step */
 };
 
 /* user_data: op (8 bits) | buffer id (16) | slot index (24) | slot generation (16). */
@@ -44,10 +44,12 @@ ud_pack(enum sw_op op, uint32_t idx, uint32_t gen, uint16_t bid)
 	return (uint64_t)op | (uint64_t)bid << 8 | (uint64_t)(idx & 0xffffff) << 24 |
 	       (uint64_t)(gen & 0xffff) << 48;
 }
+/* clang-format off */
 static inline enum sw_op ud_op(uint64_t ud) { return ud & 0xff; }
 static inline uint16_t ud_bid(uint64_t ud) { return ud >> 8; }
 static inline uint32_t ud_idx(uint64_t ud) { return (ud >> 24) & 0xffffff; }
 static inline uint16_t ud_gen(uint64_t ud) { return ud >> 48; }
+/* clang-format on */
 
 struct port_stats {
 	uint64_t rx_frames, rx_bytes;
@@ -66,34 +68,34 @@ struct vxport;
 struct lease_io;
 
 struct port {
-	int fd;            /* -1: slot free */
+	int fd; /* -1: slot free */
 	enum port_kind kind;
-	uint16_t seg;      /* its segment */
-	uint32_t seg_pos;  /* index in its segment's members */
+	uint16_t seg;     /* its segment */
+	uint32_t seg_pos; /* index in its segment's members */
 	bool has_mac;
-	uint8_t mac[6];    /* a host port's own; for a tap, the first source its node used */
-	bool masquerade;   /* a host port with its nftables table */
-	uint16_t gen;      /* bumped when the slot is freed, so late completions are recognised */
-	bool reading;      /* a read is armed on the ring */
-	bool starved;      /* its read stopped for want of buffers: re-arm when some return */
-	bool closing;      /* detached, waiting for its read to end before the fd is closed */
-	uint32_t inflight; /* writes under way to this port */
-	uint32_t conn;     /* the connection that attached it (a tap): the port dies with it */
+	uint8_t mac[6];      /* a host port's own; for a tap, the first source its node used */
+	bool masquerade;     /* a host port with its nftables table */
+	uint16_t gen;        /* bumped when the slot is freed, so late completions are recognised */
+	bool reading;        /* a read is armed on the ring */
+	bool starved;        /* its read stopped for want of buffers: re-arm when some return */
+	bool closing;        /* detached, waiting for its read to end before the fd is closed */
+	uint32_t inflight;   /* writes under way to this port */
+	uint32_t conn;       /* the connection that attached it (a tap): the port dies with it */
 	uint32_t active_pos; /* index in sw.active */
 	struct vlan_role vlan; /* its VLAN role (none: frames pass as they are) */
-	uint32_t ipv4;     /* its node's address on the segment as attach said (host order), or 0 */
+	uint32_t ipv4; /* its node's address on the segment as attach said (host order), or 0 */
 	struct port_stats st;
 	/* Its link (link.c): impairment per direction (enum impair_dir) and carrier. */
 	bool carrier_down;
-	bool impaired[IMPAIR_DIRS];           /* eff changes anything */
-	bool qblocked;                        /* its queue waits for write slots */
-	uint32_t qpos;                        /* index in sw.queued, or UINT32_MAX */
-	struct ctl_link own[IMPAIR_DIRS];     /* its own settings */
-	struct ctl_link eff[IMPAIR_DIRS];     /* its segment's, its own over them */
+	bool impaired[IMPAIR_DIRS];       /* eff changes anything */
+	bool qblocked;                    /* its queue waits for write slots */
+	uint32_t qpos;                    /* index in sw.queued, or UINT32_MAX */
+	struct ctl_link own[IMPAIR_DIRS]; /* its own settings */
+	struct ctl_link eff[IMPAIR_DIRS]; /* its segment's, its own over them */
 	struct impair_state ist[IMPAIR_DIRS];
 	struct ctl_link_counters ic[IMPAIR_DIRS];
-	struct impq *q[IMPAIR_DIRS];          /* made at its first impaired frame */
-	struct vxport *vx; /* a VXLAN port's VNI, socket and remotes */
+	struct impq *q[IMPAIR_DIRS]; /* made at its first impaired frame */
+	struct vxport *vx;           /* a VXLAN port's VNI, socket and remotes */
 	char node[IDENT_MAX + 1];
 	char ifname[IFNAMSIZ];
 	char name[CTL_PORT_NAME_MAX];
@@ -109,8 +111,8 @@ struct segment {
 	uint32_t *members; /* its ports, dense, for flooding */
 	uint32_t nmembers;
 	struct ctl_link link[IMPAIR_DIRS]; /* link-set on the segment: each member's default */
-	struct ipam_pool addr;  /* its addressing (addr.len 0 and !addr.has_v6: none) */
-	struct endpoint *ep;    /* the local endpoint when it has a service (endpoint.c) */
+	struct ipam_pool addr;             /* its addressing (addr.len 0 and !addr.has_v6: none) */
+	struct endpoint *ep; /* the local endpoint when it has a service (endpoint.c) */
 };
 
 /*
@@ -118,7 +120,7 @@ struct segment {
  * copy in a port's impairment queue (q, entry qe) that an impaired port released.
  */
 struct frame {
-	uint16_t bid;  /* its pool buffer, when q is NULL */
+	uint16_t bid; /* its pool buffer, when q is NULL */
 	uint32_t len;
 	uint16_t vid; /* the VLAN it belongs to (ingress classification), 0: untagged, no role */
 	uint8_t *data;
@@ -145,23 +147,23 @@ struct pool {
 	uint32_t nbufs;
 	uint32_t buf_size;
 	uint16_t *refs;
-	uint32_t returned; /* buffers given back since the last advance */
-	uint32_t held;     /* buffers the reads took that are not back in the pool */
-	uint32_t nstarved; /* ports whose read waits for buffers */
+	uint32_t returned;       /* buffers given back since the last advance */
+	uint32_t held;           /* buffers the reads took that are not back in the pool */
+	uint32_t nstarved;       /* ports whose read waits for buffers */
 	struct pool_slot *slots; /* one per prefixed write under way */
 	uint32_t nslots;
 	uint32_t free_slot;
 	uint16_t *local; /* free local buffers: bids from nbufs on, never the kernel's */
 	uint32_t nlocal;
-	uint16_t *gro;   /* free merge buffers: bids from nbufs + POOL_LOCAL on */
+	uint16_t *gro; /* free merge buffers: bids from nbufs + POOL_LOCAL on */
 	uint32_t ngro;
 	/* The tunnel group: buffers VXLAN sockets receive into (pool_tun_init). */
 	struct io_uring_buf_ring *tun_br;
 	uint8_t *tun_bufs;
 	uint16_t *tun_refs;
 	uint32_t tun_returned;
-	uint32_t tun_held;  /* tunnel buffers the receives took that are not back */
-	bool tun_starved;   /* a tunnel socket's receive waits for buffers */
+	uint32_t tun_held; /* tunnel buffers the receives took that are not back */
+	bool tun_starved;  /* a tunnel socket's receive waits for buffers */
 };
 
 /* Buffers of the pool the switch fills itself (the local endpoint's answers). */
@@ -185,14 +187,14 @@ struct pool {
 #define CONN_MAX_FDS 253
 
 struct conn {
-	int fd;      /* -1: slot free */
+	int fd; /* -1: slot free */
 	uint16_t gen;
 	bool closing;
-	bool denied; /* SO_PEERCRED said no: answer the first request with a refusal */
-	bool spoke;  /* a request came: the idle timeout no longer applies */
-	bool receiving; /* a receive is armed on the ring */
+	bool denied;     /* SO_PEERCRED said no: answer the first request with a refusal */
+	bool spoke;      /* a request came: the idle timeout no longer applies */
+	bool receiving;  /* a receive is armed on the ring */
 	uint32_t nports; /* ports it attached that still live */
-	uint64_t last;  /* accepted, or its last request (monotonic ns) */
+	uint64_t last;   /* accepted, or its last request (monotonic ns) */
 	uid_t uid;
 	char *rbuf;  /* CTL_MSG_MAX + 1 bytes, so an oversize message shows as such */
 	char *reply; /* owned until its send completes */
@@ -216,7 +218,7 @@ struct conn {
 #define CAPTURE_IFACES 1024 /* interfaces (ports) one capture records */
 
 struct capture_iface {
-	uint32_t port;  /* its port's slot and generation */
+	uint32_t port; /* its port's slot and generation */
 	uint16_t gen;
 	uint64_t start; /* ns, monotonic */
 	uint64_t recv, drop;
@@ -225,29 +227,29 @@ struct capture_iface {
 
 /* One capture (capture.c says how it runs). */
 struct capture {
-	bool used;           /* the slot holds a capture */
-	int fd;              /* where the blocks go; -1 once closed */
+	bool used; /* the slot holds a capture */
+	int fd;    /* where the blocks go; -1 once closed */
 	uint16_t gen;
 	uint32_t id;
-	uint32_t conn;       /* the connection that asked: the capture ends with it */
+	uint32_t conn; /* the connection that asked: the capture ends with it */
 	uint16_t conn_gen;
-	bool all;            /* every port of every segment */
+	bool all; /* every port of every segment */
 	uint64_t segs[SEGMENT_MAX / 64];
-	uint32_t nports;     /* ports named in the request */
+	uint32_t nports; /* ports named in the request */
 	uint32_t ports[CTL_CAPTURE_NAMES];
 	uint16_t port_gens[CTL_CAPTURE_NAMES];
-	uint32_t *ifid;      /* per port slot: its interface in this capture, or UINT32_MAX */
+	uint32_t *ifid; /* per port slot: its interface in this capture, or UINT32_MAX */
 	struct capture_iface *ifaces;
 	uint32_t nifaces;
 	uint32_t snaplen;
-	uint64_t count;      /* frames to record at most; 0: no limit */
+	uint64_t count; /* frames to record at most; 0: no limit */
 	uint64_t frames, dropped;
-	uint64_t epoch;      /* realtime minus monotonic clock, ns, for timestamps */
-	bool done;           /* records nothing more; its statistics are queued */
-	bool released;       /* stopped or its connection gone: the slot goes once the fd is */
-	bool writing;        /* a write of its queue is under way */
-	uint64_t deadline;   /* released: when a stuck write is given up */
-	bool reply;          /* a capture-stop waits for its reply until the queue drained */
+	uint64_t epoch;    /* realtime minus monotonic clock, ns, for timestamps */
+	bool done;         /* records nothing more; its statistics are queued */
+	bool released;     /* stopped or its connection gone: the slot goes once the fd is */
+	bool writing;      /* a write of its queue is under way */
+	uint64_t deadline; /* released: when a stuck write is given up */
+	bool reply;        /* a capture-stop waits for its reply until the queue drained */
 	uint32_t reply_conn;
 	uint16_t reply_gen;
 	struct pcapng_queue q;
@@ -256,12 +258,12 @@ struct capture {
 
 struct sw_config {
 	const char *socket_path;
-	gid_t group;           /* (gid_t)-1: none */
+	gid_t group; /* (gid_t)-1: none */
 	uint64_t ageing_s;
 	uint32_t max_ports;
 	uint32_t fdb_max;
 	uint32_t nbufs;        /* frame buffers in the pool, a power of two */
-	uint32_t inflight_cap; /* writes in flight per port before frames are dropped; 0: 3/4 of nbufs */
+	uint32_t inflight_cap; /* writes in flight per port before drops; 0: 3/4 of nbufs */
 	bool offload;          /* TSO/checksum offloads on every port */
 	bool multishot;        /* may use multishot reads (if the kernel has them) */
 	const char *state_dir; /* where the leases live */
@@ -283,26 +285,26 @@ struct sw {
 	uint32_t max_conns;
 	bool accepting;          /* the multishot accept is armed */
 	uint64_t fdlimit_logged; /* when running out of descriptors was last logged */
-	struct segment *segs; /* SEGMENT_MAX slots, 0 the default segment */
+	struct segment *segs;    /* SEGMENT_MAX slots, 0 the default segment */
 	uint32_t nsegs;
 	struct fdb fdb;
-	struct ipam ipam;  /* every segment's leases */
-	char *lease_path;  /* the state file they are saved to */
+	struct ipam ipam;     /* every segment's leases */
+	char *lease_path;     /* the state file they are saved to */
 	struct lease_io *lio; /* its saves on the ring (lease.c), NULL without a state directory */
-	uint64_t now; /* monotonic ns, read once per batch of completions */
+	uint64_t now;         /* monotonic ns, read once per batch of completions */
 	struct capture *caps; /* CAPTURE_MAX slots */
 	uint32_t ncaps;       /* slots in use: 0 costs the data path one test */
 	uint32_t next_cap_id;
 	uint32_t *queued; /* ports whose impairment queue holds waiting frames, dense */
 	uint32_t nqueued;
-	uint64_t link_seed; /* where unseeded ports' random sources start */
-	uint8_t *scratch;   /* a pool buffer's size: one segment of a GSO frame at a time */
+	uint64_t link_seed;     /* where unseeded ports' random sources start */
+	uint8_t *scratch;       /* a pool buffer's size: one segment of a GSO frame at a time */
 	struct vxsock *vxsocks; /* VXSOCK_MAX slots, made with the first VXLAN port */
 	struct vxsend *vxsends; /* datagrams under way */
 	uint32_t vxsend_free;
-	struct vxtx *vxtx;      /* buffers of segmented frames on their way out */
+	struct vxtx *vxtx; /* buffers of segmented frames on their way out */
 	uint32_t vxtx_free;
-	uint64_t vxkey;         /* the key of the outer source port's flow hash */
+	uint64_t vxkey; /* the key of the outer source port's flow hash */
 
 	int listen_fd;
 	int signal_fd;
@@ -312,10 +314,12 @@ struct sw {
 	bool stop;
 };
 
-/* ring.c: setup and the loop. */
+/* ring.c: setup and the loop, on top of everything below. */
 int sw_init(struct sw *sw, const struct sw_config *cfg);
 void sw_free(struct sw *sw);
 int sw_run(struct sw *sw);
+
+/* sqe.c: the ring primitives the handlers use, under them. */
 struct io_uring_sqe *sw_sqe(struct sw *sw);
 uint64_t sw_clock(void);
 void sw_close_async(struct sw *sw, int fd, uint64_t user_data);
@@ -336,7 +340,7 @@ void pool_forget(struct sw *sw, struct port *p);
 enum pool_read pool_read_done(struct sw *sw, const struct io_uring_cqe *cqe, struct frame *ret);
 /* Writes prefix then the frame from byte skip on to port idx; -ENOBUFS when it cannot. */
 int pool_write(struct sw *sw, uint32_t idx, const struct frame *f, const void *prefix,
-	       uint32_t prefix_len, uint32_t skip);
+               uint32_t prefix_len, uint32_t skip);
 /* The port whose write completed, or UINT32_MAX when it is gone or going. */
 uint32_t pool_write_done(struct sw *sw, const struct io_uring_cqe *cqe);
 /* Drops a write's reference to a copy in an impairment queue (entry qe of q). */
@@ -365,12 +369,12 @@ void segment_describe(const struct sw *sw, uint32_t idx, struct ctl_segment *ret
 
 /* port.c: ports, and the path of a frame from one port to others. */
 int port_attach(struct sw *sw, uint32_t conn, uint32_t seg, const char *node, const char *ifname,
-		int fd, const char **ret_name, const char **ret_error);
+                int fd, const char **ret_name, const char **ret_error);
 /* A free port slot, or UINT32_MAX. */
 uint32_t port_slot(const struct sw *sw);
 /* Puts fd, a checked tap, in slot idx as model says (kind, conn, seg, names, MAC). */
 int port_open(struct sw *sw, uint32_t idx, int fd, const struct port *model,
-	      const char **ret_error);
+              const char **ret_error);
 void port_detach(struct sw *sw, uint32_t idx);
 uint32_t port_find(const struct sw *sw, const char *name);
 const char *port_kind_name(enum port_kind kind);
@@ -395,7 +399,7 @@ int capture_init(struct sw *sw);
 void capture_free(struct sw *sw);
 /* Starts one for conn writing to fd (taken: closed on failure too); its ID in *ret_id. */
 int capture_start(struct sw *sw, uint32_t conn, const struct ctl_request *req, int fd,
-		  uint32_t *ret_id, const char **ret_error);
+                  uint32_t *ret_id, const char **ret_error);
 /*
  * Stops capture id of conn: its statistics are queued and the capture-stop reply goes
  * to conn once the queue drained (or a stuck reader was given up).  -ENOENT if none.
@@ -434,12 +438,12 @@ int pool_tun_init(struct sw *sw);
 void pool_tun_got(struct sw *sw, uint16_t bid);
 
 /* vxport.c: VXLAN ports, their UDP sockets, encapsulation on the way out and in. */
-int vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name,
-	       char *ret_error, size_t error_size);
+int vxport_add(struct sw *sw, const struct ctl_request *req, const char **ret_name, char *ret_error,
+               size_t error_size);
 int vxport_del(struct sw *sw, const char *name, const char **ret_error);
 /* The largest MTU of a segment the port req describes may join (its underlay's). */
 int vxport_max_mtu(const struct ctl_request *req, uint32_t *ret, char *ret_error,
-		   size_t error_size);
+                   size_t error_size);
 /* Sends frame f out of VXLAN port idx, to one remote or all of them. */
 void vxport_transmit(struct sw *sw, uint32_t idx, const struct frame *f);
 void vxport_recv_done(struct sw *sw, const struct io_uring_cqe *cqe);
@@ -456,8 +460,7 @@ void vxport_describe(const struct sw *sw, uint32_t idx, struct ctl_port *port);
 /* fdb-add: a fixed entry for mac behind VXLAN port at remote. */
 int vxport_fdb_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
 /* The remote a port's fdb entry points at, as text; "" for none. */
-void vxport_remote_name(const struct sw *sw, uint32_t idx, uint16_t remote, char *buf,
-			size_t size);
+void vxport_remote_name(const struct sw *sw, uint32_t idx, uint16_t remote, char *buf, size_t size);
 /* The frame's ingress, for ports whose reads are not the pool's. */
 void port_ingress(struct sw *sw, uint32_t in, const struct frame *f);
 
@@ -491,8 +494,8 @@ uint64_t lease_clock(void);
  * host-order IPv4 address in *ret_ipv4.  A refusal's text (malloc'd) in *ret_error.  A
  * new lease is in the table, not yet on disk: the reply waits for lease_need().
  */
-int lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req,
-		 struct ctl_assign *ret, uint32_t *ret_ipv4, char **ret_error);
+int lease_attach(struct sw *sw, uint32_t seg, const struct ctl_request *req, struct ctl_assign *ret,
+                 uint32_t *ret_ipv4, char **ret_error);
 
 /* endpoint.c: a segment's local endpoint (ARP, ping, DHCP, DNS, router advertisements). */
 int endpoint_new(struct sw *sw, uint32_t seg);

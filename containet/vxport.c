@@ -90,7 +90,7 @@ struct vxsock {
 	int tx[VXSOCK_TX];
 	uint32_t ports[VXSOCK_PORTS]; /* its VXLAN ports */
 	uint32_t nports;
-	bool gro;     /* UDP_GRO on: a receive may bring a batch of datagrams */
+	bool gro; /* UDP_GRO on: a receive may bring a batch of datagrams */
 	struct msghdr msg;
 	union vx_sockaddr from;
 	struct iovec iov;
@@ -132,10 +132,10 @@ struct vxsend {
 	uint8_t hdr[VXLAN_HDR_LEN];
 	uint32_t port;
 	uint16_t port_gen;
-	uint16_t bid; /* the pool buffer it sends from, or VX_NOBUF */
+	uint16_t bid;   /* the pool buffer it sends from, or VX_NOBUF */
 	struct impq *q; /* or the impairment queue holding the copy it sends (entry qe) */
 	uint32_t qe;
-	uint32_t tx;  /* the transmit buffer it sends from, or VX_NONE */
+	uint32_t tx; /* the transmit buffer it sends from, or VX_NONE */
 	uint32_t nsegs;
 	uint32_t next;
 	union {
@@ -858,9 +858,8 @@ vx_drop(struct sw *sw, struct vxsock *s, enum vxlan_verdict v, uint32_t port, si
  * has no role).  *ret_port is set as soon as the VNI is known, for the drop counters.
  */
 static enum vxlan_verdict
-vx_check(struct sw *sw, const struct vxsock *s, const struct vxlan_addr *from,
-         const uint8_t *dgram, size_t len, uint32_t *ret_port, uint16_t *ret_remote,
-         uint16_t *ret_vid)
+vx_check(struct sw *sw, const struct vxsock *s, const struct vxlan_addr *from, const uint8_t *dgram,
+         size_t len, uint32_t *ret_port, uint16_t *ret_remote, uint16_t *ret_vid)
 {
 	const uint8_t *inner = dgram + VXLAN_HDR_LEN;
 	const struct fdb_entry *e;
@@ -890,8 +889,8 @@ vx_check(struct sw *sw, const struct vxsock *s, const struct vxlan_addr *from,
 	if (len - VXLAN_HDR_LEN > sw->segs[p->seg].mtu + 14 + 4)
 		return VXLAN_DROP_OVERSIZE;
 	vid = len - VXLAN_HDR_LEN >= 18 && (inner[12] << 8 | inner[13]) == VLAN_TPID
-		      ? (uint16_t)((inner[14] << 8 | inner[15]) & 0xfff)
-		      : 0;
+	              ? (uint16_t)((inner[14] << 8 | inner[15]) & 0xfff)
+	              : 0;
 	e = fdb_get(&sw->fdb, p->seg, vid, inner + 6, sw->now);
 	if (e && e->port != idx && sw->ports[e->port].kind != PORT_VXLAN)
 		return VXLAN_DROP_LOCAL_SRC;
@@ -914,8 +913,8 @@ vx_deliver(struct sw *sw, uint32_t idx, uint16_t remote, uint16_t vid, const str
  * over the VXLAN header and the POOL_TUN_OFFSET bytes before it.
  */
 static void
-vx_one(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, uint16_t bid,
-       uint8_t *dgram, size_t len)
+vx_one(struct sw *sw, struct vxsock *s, const struct vxlan_addr *from, uint16_t bid, uint8_t *dgram,
+       size_t len)
 {
 	enum vxlan_verdict v;
 	uint32_t port;

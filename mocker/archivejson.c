@@ -48,12 +48,12 @@ archivejson_parse_index(const char *json, size_t len, struct archivejson_oci **r
 	const cJSON *list, *it;
 	struct archivejson_oci *v;
 	size_t n = 0;
+	int r;
 
-	if (json_has_nul(json, len))
-		return error_set(ret_error, -EINVAL, "index.json holds a NUL character");
-	root = cJSON_ParseWithLength(json, len);
-	if (!cJSON_IsObject(root))
-		return error_set(ret_error, -EINVAL, "index.json is not a JSON object");
+	r = json_parse_checked(json, len, cJSON_Object, &root);
+	if (r < 0)
+		return error_set(ret_error, r, "index.json %s",
+		                 json_parse_failure(json, len, cJSON_Object));
 	list = cJSON_GetObjectItemCaseSensitive(root, "manifests");
 	if (!cJSON_IsArray(list))
 		return error_set(ret_error, -EINVAL, "index.json has no manifests array");
@@ -165,11 +165,10 @@ archivejson_parse_docker(const char *json, size_t len, struct archivejson_docker
 	size_t n = 0, ntags;
 	int r;
 
-	if (json_has_nul(json, len))
-		return error_set(ret_error, -EINVAL, "manifest.json holds a NUL character");
-	root = cJSON_ParseWithLength(json, len);
-	if (!cJSON_IsArray(root))
-		return error_set(ret_error, -EINVAL, "manifest.json is not a JSON array");
+	r = json_parse_checked(json, len, cJSON_Array, &root);
+	if (r < 0)
+		return error_set(ret_error, r, "manifest.json %s",
+		                 json_parse_failure(json, len, cJSON_Array));
 	if (cJSON_GetArraySize(root) > ARCHIVEJSON_MAX_IMAGES)
 		return error_set(ret_error, -EINVAL, "manifest.json lists more than %d images",
 		                 ARCHIVEJSON_MAX_IMAGES);

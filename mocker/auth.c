@@ -231,11 +231,10 @@ auth_config_parse(const char *text, size_t len, const char *domain, struct auth_
 	char *keys[] = { (char *)domain, k_https, k_http, NULL };
 	char *const *k = hub ? keys_hub : keys;
 
-	if (json_has_nul(text, len))
-		return error_set(ret_error, -EBADMSG, "a NUL in the text");
-	root = cJSON_ParseWithLength(text, len);
-	if (!cJSON_IsObject(root))
-		return error_set(ret_error, -EBADMSG, "not a JSON object");
+	r = json_parse_checked(text, len, cJSON_Object, &root);
+	if (r < 0)
+		return error_set(ret_error, r == -ENOMEM ? r : -EBADMSG, "the text %s",
+		                 json_parse_failure(text, len, cJSON_Object));
 	/* Docker's order: a helper for this registry, else the default store, else auths. */
 	helpers = cJSON_GetObjectItemCaseSensitive(root, "credHelpers");
 	if (helpers && !cJSON_IsObject(helpers))
@@ -289,15 +288,15 @@ auth_helper_parse(const char *text, size_t len, char **ret_userpass, char **ret_
 	_cleanup_json_ cJSON *root = NULL;
 	const char *user, *secret;
 	char *up;
+	int r;
 
 	/* What every helper prints when it has nothing for the server. */
 	if (len >= 40 && memmem(text, len, "credentials not found in native keychain", 40))
 		return -ENOENT;
-	if (json_has_nul(text, len))
-		return error_set(ret_error, -EBADMSG, "a NUL in its output");
-	root = cJSON_ParseWithLength(text, len);
-	if (!cJSON_IsObject(root))
-		return error_set(ret_error, -EBADMSG, "its output is not a JSON object");
+	r = json_parse_checked(text, len, cJSON_Object, &root);
+	if (r < 0)
+		return error_set(ret_error, r == -ENOMEM ? r : -EBADMSG, "its output %s",
+		                 json_parse_failure(text, len, cJSON_Object));
 	user = json_string(root, "Username");
 	secret = json_string(root, "Secret");
 	if (!user || !secret)

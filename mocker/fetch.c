@@ -1,43 +1,20 @@
 #include "fetch.h"
 
+#include "errtext.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_ATTEMPTS 8
 #define MAX_REDIRECTS 5
 #define FLUSH_CHUNK (8u << 20)
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int __attribute__((format(printf, 3, 4)))
-job_fail(struct fetch_job *j, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!j->error) {
-		va_start(ap, fmt);
-		if (vasprintf(&j->error, fmt, ap) < 0)
-			j->error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 /* The first bytes of a response decide how they line up with what we have. */
 static bool
@@ -53,8 +30,10 @@ job_first_data(struct fetch_job *j, long status)
 	snprintf(want, sizeof(want), "bytes %" PRIu64 "-", j->have);
 	if (!j->headers.content_range ||
 	    strncmp(j->headers.content_range, want, strlen(want)) != 0) {
-		job_fail(j, -EPROTO, "blob %s: server resumed at the wrong offset (%s)", j->digest,
-		         j->headers.content_range ? j->headers.content_range : "no Content-Range");
+		error_set_first(&j->error, -EPROTO,
+		                "blob %s: server resumed at the wrong offset (%s)", j->digest,
+		                j->headers.content_range ? j->headers.content_range
+		                                         : "no Content-Range");
 		return false;
 	}
 	return true;
@@ -81,9 +60,9 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 	if (len == 0)
 		return total;
 	if (j->have + len > j->size) {
-		job_fail(j, -EBADMSG,
-		         "blob %s is larger than the %" PRIu64 " bytes its manifest says",
-		         j->digest, j->size);
+		error_set_first(&j->error, -EBADMSG,
+		                "blob %s is larger than the %" PRIu64 " bytes its manifest says",
+		                j->digest, j->size);
 		return 0;
 	}
 	for (size_t off = 0; off < len;) {
@@ -91,7 +70,8 @@ job_write(char *data, size_t size, size_t nmemb, void *userdata)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			job_fail(j, -errno, "writing blob %s: %s", j->digest, strerror(errno));
+			error_set_first(&j->error, -errno, "writing blob %s: %s", j->digest,
+			                strerror(errno));
 			return 0;
 		}
 		off += n;
@@ -167,8 +147,9 @@ job_verify(struct fetch_job *j)
 	sha256_final(j->hash, actual);
 	j->hash = sha256_free(j->hash);
 	if (strcmp(actual, j->digest) != 0)
-		return job_fail(j, -EBADMSG, "blob %s arrived with digest %s: rejected", j->digest,
-		                actual);
+		return error_set_first(&j->error, -EBADMSG,
+		                       "blob %s arrived with digest %s: rejected", j->digest,
+		                       actual);
 	return 0;
 }
 
@@ -214,7 +195,8 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	if (rc == CURLE_OK && status >= 300 && status < 400) {
 		curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc);
 		if (!loc || ++j->redirects > MAX_REDIRECTS)
-			return job_fail(j, -ELOOP, "blob %s: bad or too many redirects", j->digest);
+			return error_set_first(&j->error, -ELOOP,
+			                       "blob %s: bad or too many redirects", j->digest);
 		/* Authorization stays with the registry's own origin (Docker Hub's CDN must
 		 * never see the token). */
 		j->origin = j->origin && http_same_origin(j->url, loc);
@@ -241,17 +223,19 @@ job_completed(struct loop *l, struct fetch_job *j, CURLcode rc)
 	    ++j->attempts < MAX_ATTEMPTS) {
 		long ms = http_backoff_ms(j->attempts, j->headers.retry_after);
 		log_debug("blob %s: retrying in %ld ms from byte %" PRIu64, j->digest, ms, j->have);
-		j->not_before_ms = now_ms() + ms;
+		j->not_before_ms = monotime_ms() + ms;
 		/* Signed CDN URLs expire: start again at the registry. */
 		j->redirects = 0;
 		return job_restart_url(reg, j) < 0 ? -ENOMEM : 1;
 	}
 	if (rc != CURLE_OK)
-		return job_fail(j, -EIO, "blob %s: %s", j->digest,
-		                http_error_text(rc, &j->headers));
+		return error_set_first(&j->error, -EIO, "blob %s: %s", j->digest,
+		                       http_error_text(rc, &j->headers));
 	if (status == 401 || status == 403)
-		return job_fail(j, -EACCES, "blob %s: access denied (HTTP %ld)", j->digest, status);
-	return job_fail(j, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld", j->digest, status);
+		return error_set_first(&j->error, -EACCES, "blob %s: access denied (HTTP %ld)",
+		                       j->digest, status);
+	return error_set_first(&j->error, status == 404 ? -ENOENT : -EIO, "blob %s: HTTP %ld",
+	                       j->digest, status);
 }
 
 /* The registry's origin can be asked now: no token is being fetched, none has expired. */
@@ -266,7 +250,7 @@ origin_ready(struct loop *l)
 static int
 start_ready(struct loop *l, struct fetch_job *jobs, size_t n, unsigned parallel, int64_t *next_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = monotime_ms();
 
 	*next_ms = INT64_MAX;
 	for (size_t i = 0; i < n && l->active < parallel; i++) {
@@ -335,7 +319,7 @@ token_done(struct loop *l, CURLMsg *msg, struct fetch_job *jobs, size_t n,
 	r = registry_token_end(l->reg, msg->data.result, &ms, &why);
 	if (r > 0) {
 		l->token_wanted = true;
-		l->token_not_before = now_ms() + ms;
+		l->token_not_before = monotime_ms() + ms;
 		return 0;
 	}
 	if (r < 0)
@@ -401,7 +385,7 @@ fetch_run(struct registry *reg, struct fetch_job *jobs, size_t n, unsigned paral
 		if (r < 0 || l.left == 0)
 			break;
 		if (next_ms != INT64_MAX && l.active == 0 && !l.token_active) {
-			int64_t wait = next_ms - now_ms();
+			int64_t wait = next_ms - monotime_ms();
 			timeout = wait < 0 ? 0 : wait > 100 ? 100 : (int)wait;
 		}
 		curl_multi_poll(l.m, NULL, 0, timeout, NULL);

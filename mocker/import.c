@@ -364,8 +364,7 @@ base_load(const struct store *s, const char *what, struct base *ret, char **ret_
 		              what);
 	if (r >= 0)
 		r = store_read_blob(s, ret->m.config.digest, CONFIG_MAX, &cb, &cl);
-	if (r >= 0 && (json_has_nul(cb, cl) || !(ret->config = cJSON_ParseWithLength(cb, cl)) ||
-	               !cJSON_IsObject(ret->config)))
+	if (r >= 0 && json_parse_checked(cb, cl, cJSON_Object, &ret->config) < 0)
 		r = -EBADMSG;
 	if (r < 0)
 		return error_set_first(ret_error, r, "base image '%s': %s", what, strerror(-r));

@@ -75,9 +75,9 @@ open_raw(struct chain *c, char **ret_error)
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(c->raw, &e);
 	if (r != ARCHIVE_OK)
-		return error_set_first(ret_error, c->err ? c->err : -EINVAL, "layer is unreadable: %s",
-		                 archive_error_string(c->raw) ? archive_error_string(c->raw)
-		                                              : "empty");
+		return error_set_first(
+		        ret_error, c->err ? c->err : -EINVAL, "layer is unreadable: %s",
+		        archive_error_string(c->raw) ? archive_error_string(c->raw) : "empty");
 	return 0;
 }
 
@@ -106,7 +106,7 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	archive_read_support_format_tar(tar);
 	if (archive_read_open(tar, c, NULL, tar_read_cb, NULL) != ARCHIVE_OK) {
 		r = error_set_first(ret_error, c->err ? c->err : -EINVAL, "layer is not a tar: %s",
-		              archive_error_string(tar));
+		                    archive_error_string(tar));
 		goto out;
 	}
 	r = unpack_layer(rootfd, tar, opts, ret_error);
@@ -119,8 +119,8 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	for (;;) {
 		la_ssize_t n = archive_read_data(c->raw, c->out, sizeof(c->out));
 		if (n < 0) {
-			r = error_set_first(ret_error, c->err ? c->err : -EIO, "layer is corrupt: %s",
-			              archive_error_string(c->raw));
+			r = error_set_first(ret_error, c->err ? c->err : -EIO,
+			                    "layer is corrupt: %s", archive_error_string(c->raw));
 			goto out;
 		}
 		if (n == 0)
@@ -130,8 +130,8 @@ layer_apply(int rootfd, const struct layer_src *src, const char *diff_id,
 	sha256_final(h, actual);
 	if (strcmp(actual, diff_id) != 0)
 		r = error_set_first(ret_error, -EBADMSG,
-		              "uncompressed layer is %s, but the image config says %s", actual,
-		              diff_id);
+		                    "uncompressed layer is %s, but the image config says %s",
+		                    actual, diff_id);
 out:
 	if (c->raw)
 		archive_read_free(c->raw);

@@ -1,29 +1,15 @@
 #include "manifest.h"
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "json.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-
-static int __attribute__((format(printf, 3, 4)))
-fail(char **ret_error, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 static void
 descriptor_done(struct descriptor *d)
@@ -49,15 +35,17 @@ int
 manifest_check_sizes(const struct manifest *m, uint64_t layer_max, char **ret_error)
 {
 	if (m->config.size > CONFIG_MAX)
-		return fail(ret_error, -EFBIG,
-		            "config %s declares %" PRIu64 " bytes, more than the %u MiB allowed",
-		            m->config.digest, m->config.size, CONFIG_MAX >> 20);
+		return error_set(ret_error, -EFBIG,
+		                 "config %s declares %" PRIu64
+		                 " bytes, more than the %u MiB allowed",
+		                 m->config.digest, m->config.size, CONFIG_MAX >> 20);
 	for (size_t i = 0; i < m->n_items; i++)
 		if (m->items[i].size > layer_max)
-			return fail(ret_error, -EFBIG,
-			            "layer %s declares %" PRIu64
-			            " bytes, more than the whole image may unpack to (%" PRIu64 ")",
-			            m->items[i].digest, m->items[i].size, layer_max);
+			return error_set(ret_error, -EFBIG,
+			                 "layer %s declares %" PRIu64
+			                 " bytes, more than the whole image may unpack to (%" PRIu64
+			                 ")",
+			                 m->items[i].digest, m->items[i].size, layer_max);
 	return 0;
 }
 
@@ -77,13 +65,13 @@ parse_descriptor(const cJSON *o, struct descriptor *d, char **ret_error)
 	const char *reftype = json_string(ann, "vnd.docker.reference.type");
 
 	if (!cJSON_IsObject(o))
-		return fail(ret_error, -EINVAL, "descriptor is not an object");
+		return error_set(ret_error, -EINVAL, "descriptor is not an object");
 	/* A digest becomes part of a path: nothing but sha256:<64 hex> passes. */
 	if (!digest_valid(digest))
-		return fail(ret_error, -EINVAL, "bad or unsupported digest '%s'",
-		            digest ? digest : "(none)");
+		return error_set(ret_error, -EINVAL, "bad or unsupported digest '%s'",
+		                 digest ? digest : "(none)");
 	if (!cJSON_IsNumber(size) || size->valuedouble < 0 || size->valuedouble > 1e15)
-		return fail(ret_error, -EINVAL, "descriptor %s has no valid size", digest);
+		return error_set(ret_error, -EINVAL, "descriptor %s has no valid size", digest);
 	memcpy(d->digest, digest, DIGEST_STR_SIZE);
 	d->size = (uint64_t)size->valuedouble;
 	d->media_type = strdup_or_null(json_string(o, "mediaType"));
@@ -124,7 +112,7 @@ parse_items(const cJSON *arr, struct manifest *m, bool layers, char **ret_error)
 	int r;
 
 	if (n > 4096)
-		return fail(ret_error, -EINVAL, "too many entries (%zu)", n);
+		return error_set(ret_error, -EINVAL, "too many entries (%zu)", n);
 	m->items = calloc(n ? n : 1, sizeof(*m->items));
 	if (!m->items)
 		return -ENOMEM;
@@ -137,8 +125,8 @@ parse_items(const cJSON *arr, struct manifest *m, bool layers, char **ret_error)
 		if (r < 0)
 			return r;
 		if (layers && !layer_type_ok(d->media_type))
-			return fail(ret_error, -EPROTONOSUPPORT, "unsupported layer type '%s'",
-			            d->media_type ? d->media_type : "(none)");
+			return error_set(ret_error, -EPROTONOSUPPORT, "unsupported layer type '%s'",
+			                 d->media_type ? d->media_type : "(none)");
 	}
 	return 0;
 }
@@ -152,7 +140,7 @@ manifest_decode(const cJSON *root, const char *type, struct manifest *m, char **
 		m->kind = MANIFEST_INDEX;
 		arr = cJSON_GetObjectItemCaseSensitive(root, "manifests");
 		if (!cJSON_IsArray(arr))
-			return fail(ret_error, -EINVAL, "index without a manifests array");
+			return error_set(ret_error, -EINVAL, "index without a manifests array");
 		return parse_items(arr, m, false, ret_error);
 	}
 	if (strcmp(type, MT_OCI_MANIFEST) == 0 || strcmp(type, MT_DOCKER_MANIFEST) == 0) {
@@ -165,31 +153,35 @@ manifest_decode(const cJSON *root, const char *type, struct manifest *m, char **
 			return r;
 		arr = cJSON_GetObjectItemCaseSensitive(root, "layers");
 		if (!cJSON_IsArray(arr))
-			return fail(ret_error, -EINVAL, "image manifest without a layers array");
+			return error_set(ret_error, -EINVAL,
+			                 "image manifest without a layers array");
 		return parse_items(arr, m, true, ret_error);
 	}
-	return fail(ret_error, -EPROTONOSUPPORT, "unsupported manifest type '%s'", type);
+	return error_set(ret_error, -EPROTONOSUPPORT, "unsupported manifest type '%s'", type);
 }
 
 int
 manifest_parse(const char *body, size_t len, const char *content_type, struct manifest *ret,
                char **ret_error)
 {
-	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(body, len);
+	_cleanup_json_ cJSON *root = NULL;
 	struct manifest m = { 0 };
 	_cleanup_free_ char *ct = NULL;
 	const char *type;
 	int r;
 
-	if (!root || !cJSON_IsObject(root))
-		return fail(ret_error, -EINVAL, "manifest is not a JSON object");
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return error_set(ret_error, r, "manifest %s",
+		                 json_parse_failure(body, len, cJSON_Object));
 	if (json_uint(root, "schemaVersion", 0) == 1 ||
 	    (content_type && strstr(content_type, "distribution.manifest.v1+")))
-		return fail(ret_error, -EPROTONOSUPPORT,
-		            "image uses the obsolete Docker schema 1 manifest format, which is not "
-		            "supported; push it again with a current client");
+		return error_set(
+		        ret_error, -EPROTONOSUPPORT,
+		        "image uses the obsolete Docker schema 1 manifest format, which is not "
+		        "supported; push it again with a current client");
 	if (json_uint(root, "schemaVersion", 0) != 2)
-		return fail(ret_error, -EINVAL, "unsupported schemaVersion");
+		return error_set(ret_error, -EINVAL, "unsupported schemaVersion");
 	/* The response's type, stripped of parameters, unless it is generic. */
 	if (content_type) {
 		ct = strndup(content_type, strcspn(content_type, "; "));
@@ -315,13 +307,15 @@ manifest_select(const struct manifest *index, const struct platform *want)
 int
 config_diff_ids(const char *body, size_t len, char ***ret, size_t *ret_n)
 {
-	_cleanup_json_ cJSON *root = cJSON_ParseWithLength(body, len);
+	_cleanup_json_ cJSON *root = NULL;
 	const cJSON *rootfs, *ids, *it;
 	char **v;
 	size_t n = 0;
+	int r;
 
-	if (!cJSON_IsObject(root))
-		return -EINVAL;
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return r;
 	rootfs = cJSON_GetObjectItemCaseSensitive(root, "rootfs");
 	ids = cJSON_GetObjectItemCaseSensitive(rootfs, "diff_ids");
 	if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > 4096)
@@ -349,9 +343,11 @@ config_platform(const char *body, size_t len, struct platform *ret)
 	_cleanup_json_ cJSON *root = NULL;
 	const char *os, *arch, *variant;
 	struct platform p = { 0 };
+	int r;
 
-	if (json_has_nul(body, len) || !cJSON_IsObject(root = cJSON_ParseWithLength(body, len)))
-		return -EINVAL;
+	r = json_parse_checked(body, len, cJSON_Object, &root);
+	if (r < 0)
+		return r;
 	os = json_string(root, "os");
 	arch = json_string(root, "architecture");
 	variant = json_string(root, "variant") ?: "";

@@ -26,7 +26,7 @@ struct registry {
 	char *certs_dir;
 	struct auth_challenge challenge; /* the last one answered, to refresh the token */
 	char *auth_header;
-	time_t auth_expiry; /* 0: never */
+	time_t auth_expiry;       /* 0: never */
 	unsigned auth_generation; /* counts the headers auth_header held */
 	unsigned token_fetches;
 	/* The token request, a transfer of its own (in a multi loop, or alone) */

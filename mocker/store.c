@@ -321,11 +321,9 @@ store_index_load(const struct store *s, cJSON **ret)
 	}
 	if (r < 0)
 		return r;
-	j = cJSON_ParseWithLength(text, len);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		return -EBADMSG;
-	}
+	r = json_parse_checked(text, len, cJSON_Object, &j);
+	if (r < 0)
+		return r == -ENOMEM ? r : -EBADMSG;
 	m = cJSON_GetObjectItemCaseSensitive(j, "manifests");
 	if (!m && !cJSON_AddArrayToObject(j, "manifests")) {
 		cJSON_Delete(j);

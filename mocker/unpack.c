@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/openat2.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "errtext.h"
 #include "lazyarchive.h"
 #include "layerpath.h"
 #include "log.h"
@@ -82,24 +82,6 @@ struct node_spec {
 	int link_dirfd;     /* NODE_LINK */
 	const char *link_name;
 };
-
-/* Records the first reason (one line, control characters replaced) and returns err. */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct unpacker *u, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (u->error)
-		return err;
-	va_start(ap, fmt);
-	if (vasprintf(&u->error, fmt, ap) < 0)
-		u->error = NULL;
-	va_end(ap);
-	for (char *p = u->error; p && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return err;
-}
 
 static bool have_openat2 = true;
 
@@ -230,7 +212,7 @@ cache_drop_at(struct unpacker *u, const char *path)
 static int
 oom(struct unpacker *u)
 {
-	return fail(u, -ENOMEM, "out of memory");
+	return error_set_first(&u->error, -ENOMEM, "out of memory");
 }
 
 /*
@@ -256,7 +238,7 @@ note_dir(struct unpacker *u, const char *path, int fd)
 		return oom(u);
 	*slot = m;
 	if (fstat(fd, &st) < 0)
-		return fail(u, -errno, "'%s': stat: %m", *path ? path : ".");
+		return error_set_first(&u->error, -errno, "'%s': stat: %m", *path ? path : ".");
 	m->times[0] = st.st_atim;
 	m->times[1] = st.st_mtim;
 	if (!u->root && (st.st_mode & 0300) != 0300 &&
@@ -280,16 +262,19 @@ dir_error(struct unpacker *u, int r, const char *entry, const char *dir)
 {
 	switch (r) {
 	case -ELOOP:
-		return fail(u, r, "'%s': refusing to write through a symbolic link in '%s'", entry,
-		            dir);
+		return error_set_first(&u->error, r,
+		                       "'%s': refusing to write through a symbolic link in '%s'",
+		                       entry, dir);
 	case -EXDEV:
-		return fail(u, r, "'%s': refusing a path that leaves the root", entry);
+		return error_set_first(&u->error, r, "'%s': refusing a path that leaves the root",
+		                       entry);
 	case -ENOTDIR:
-		return fail(u, r, "'%s': '%s' is not a directory", entry, dir);
+		return error_set_first(&u->error, r, "'%s': '%s' is not a directory", entry, dir);
 	case -ENOMEM:
 		return oom(u);
 	default:
-		return fail(u, r, "'%s': open directory '%s': %s", entry, dir, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': open directory '%s': %s", entry, dir,
+		                       strerror(-r));
 	}
 }
 
@@ -350,7 +335,7 @@ remove_path(struct unpacker *u, int pfd, const char *name, const char *path)
 
 	cache_drop_at(u, path);
 	if (r < 0)
-		return fail(u, r, "'%s': remove: %s", path, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': remove: %s", path, strerror(-r));
 	return 0;
 }
 
@@ -386,13 +371,15 @@ clear_opaque(struct unpacker *u, int dfd, char *buf, size_t len)
 
 	r = list_dir(dfd, &names, &n);
 	if (r < 0)
-		return fail(u, r, "'%s': read directory: %s", len ? buf : ".", strerror(-r));
+		return error_set_first(&u->error, r, "'%s': read directory: %s", len ? buf : ".",
+		                       strerror(-r));
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		size_t clen = len + (len ? 1 : 0) + strlen(names[i]);
 		struct stat st;
 
 		if (clen > LAYERPATH_MAX) {
-			r = fail(u, -ENAMETOOLONG, "'%s/%s': path too long", buf, names[i]);
+			r = error_set_first(&u->error, -ENAMETOOLONG, "'%s/%s': path too long", buf,
+			                    names[i]);
 			break;
 		}
 		snprintf(buf + len, LAYERPATH_MAX + 1 - len, "%s%s", len ? "/" : "", names[i]);
@@ -403,7 +390,7 @@ clear_opaque(struct unpacker *u, int dfd, char *buf, size_t len)
 			_cleanup_close_ int cfd = openat(
 			        dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-			r = cfd < 0 ? fail(u, -errno, "'%s': open: %m", buf)
+			r = cfd < 0 ? error_set_first(&u->error, -errno, "'%s': open: %m", buf)
 			            : clear_opaque(u, cfd, buf, clen);
 		}
 		buf[len] = '\0';
@@ -533,7 +520,8 @@ set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *proc
 			continue;
 		}
 		if (r < 0)
-			return fail(u, -errno, "'%s': set xattr %s: %m", path, name);
+			return error_set_first(&u->error, -errno, "'%s': set xattr %s: %m", path,
+			                       name);
 	}
 	return 0;
 }
@@ -553,10 +541,11 @@ clear_xattrs(struct unpacker *u, int fd, const char *path)
 		return oom(u);
 	n = flistxattr(fd, list, n);
 	if (n < 0)
-		return fail(u, -errno, "'%s': list xattrs: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': list xattrs: %m", path);
 	for (char *p = list; p < list + n; p += strlen(p) + 1)
 		if (!xattr_ignored(p) && fremovexattr(fd, p) < 0 && errno != ENODATA)
-			return fail(u, -errno, "'%s': remove xattr %s: %m", path, p);
+			return error_set_first(&u->error, -errno, "'%s': remove xattr %s: %m", path,
+			                       p);
 	return 0;
 }
 
@@ -578,13 +567,13 @@ apply_meta(struct unpacker *u, struct archive_entry *e, int pfd, const char *tmp
 		r = fd >= 0 ? fchown(fd, uid, gid)
 		            : fchownat(pfd, tmp, uid, gid, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
-			return fail(u, -errno, "'%s': chown: %m", path);
+			return error_set_first(&u->error, -errno, "'%s': chown: %m", path);
 	}
 	/* The temporary name is ours and not a symlink: fchmodat may follow it. */
 	if (!symlink) {
 		r = fd >= 0 ? fchmod(fd, mode) : fchmodat(pfd, tmp, mode, 0);
 		if (r < 0)
-			return fail(u, -errno, "'%s': chmod: %m", path);
+			return error_set_first(&u->error, -errno, "'%s': chmod: %m", path);
 	}
 	if (u->root) {
 		char proc[64 + TMP_NAME_MAX];
@@ -597,7 +586,7 @@ apply_meta(struct unpacker *u, struct archive_entry *e, int pfd, const char *tmp
 	entry_times(e, ts);
 	r = fd >= 0 ? futimens(fd, ts) : utimensat(pfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
-		return fail(u, -errno, "'%s': set times: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': set times: %m", path);
 	return 0;
 }
 
@@ -642,7 +631,7 @@ install(struct unpacker *u, int pfd, const char *tmp, const char *name, const ch
 	if (old && S_ISDIR(old->st_mode))
 		r = remove_path(u, pfd, name, path);
 	if (r >= 0 && renameat(pfd, tmp, pfd, name) < 0)
-		r = fail(u, -errno, "'%s': rename into place: %m", path);
+		r = error_set_first(&u->error, -errno, "'%s': rename into place: %m", path);
 	return r;
 }
 
@@ -651,9 +640,10 @@ static int
 count_size(struct unpacker *u, uint64_t size, const char *path)
 {
 	if (u->max_size && (*u->size > u->max_size || size > u->max_size - *u->size))
-		return fail(u, -EFBIG,
-		            "'%s': the image unpacks to more than its limit of %" PRIu64 " bytes",
-		            path, u->max_size);
+		return error_set_first(&u->error, -EFBIG,
+		                       "'%s': the image unpacks to more than its limit of %" PRIu64
+		                       " bytes",
+		                       path, u->max_size);
 	*u->size += size;
 	return 0;
 }
@@ -679,7 +669,7 @@ write_piece(struct unpacker *u, int fd, const char *buf, size_t from, size_t to,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(u, -errno, "'%s': write: %m", path);
+			return error_set_first(&u->error, -errno, "'%s': write: %m", path);
 		p += n;
 		len -= (size_t)n;
 		at += n;
@@ -731,18 +721,20 @@ copy_data(struct unpacker *u, struct archive *a, int fd, const char *path, int64
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return fail(u, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-			            "'%s': read layer: %s", path, archive_error_string(a));
+			return error_set_first(
+			        &u->error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
+			        "'%s': read layer: %s", path, archive_error_string(a));
 		if (off < 0 || (uint64_t)off + len > (uint64_t)size)
-			return fail(u, -EINVAL, "'%s': data beyond the %" PRId64 " bytes declared",
-			            path, size);
+			return error_set_first(&u->error, -EINVAL,
+			                       "'%s': data beyond the %" PRId64 " bytes declared",
+			                       path, size);
 		r = write_sparse(u, fd, buf, len, off, path, &written);
 		if (r < 0)
 			return r;
 	}
 	/* A file that ends in zeros (or a sparse one in a hole) gets its size here. */
 	if (size > written && ftruncate(fd, size) < 0)
-		return fail(u, -errno, "'%s': truncate: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': truncate: %m", path);
 	return 0;
 }
 
@@ -757,13 +749,13 @@ create_file(struct unpacker *u, struct archive *a, struct archive_entry *e, int 
 	int r;
 
 	if (size < 0)
-		return fail(u, -EINVAL, "'%s': negative size", path);
+		return error_set_first(&u->error, -EINVAL, "'%s': negative size", path);
 	r = count_size(u, (uint64_t)size, path);
 	if (r < 0)
 		return r;
 	fd = create_tmp(u, pfd, &spec, tmp);
 	if (fd < 0)
-		return fail(u, fd, "'%s': create: %s", path, strerror(-fd));
+		return error_set_first(&u->error, fd, "'%s': create: %s", path, strerror(-fd));
 	r = copy_data(u, a, fd, path, size);
 	if (r >= 0)
 		r = apply_meta(u, e, pfd, tmp, fd, path);
@@ -790,7 +782,8 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 		if (!spec.target)
 			spec.target = archive_entry_symlink_utf8(e);
 		if (!spec.target || !*spec.target)
-			return fail(u, -EINVAL, "'%s': symbolic link without a target", path);
+			return error_set_first(&u->error, -EINVAL,
+			                       "'%s': symbolic link without a target", path);
 		break;
 	case AE_IFCHR:
 	case AE_IFBLK:
@@ -805,12 +798,12 @@ create_node(struct unpacker *u, struct archive_entry *e, int pfd, const char *na
 		spec.mode = S_IFIFO | 0600;
 		break;
 	default:
-		return fail(u, -EINVAL, "'%s': unsupported entry type 0%o", path,
-		            (unsigned)archive_entry_filetype(e));
+		return error_set_first(&u->error, -EINVAL, "'%s': unsupported entry type 0%o", path,
+		                       (unsigned)archive_entry_filetype(e));
 	}
 	r = create_tmp(u, pfd, &spec, tmp);
 	if (r < 0)
-		return fail(u, r, "'%s': create: %s", path, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': create: %s", path, strerror(-r));
 	r = apply_meta(u, e, pfd, tmp, -1, path);
 	if (r >= 0)
 		r = install(u, pfd, tmp, name, path, old);
@@ -837,21 +830,26 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	if (r == -ENOMEM)
 		return oom(u);
 	if (r < 0)
-		return fail(u, r, "'%s': refusing hard link to '%s': %s", path, link, reason);
+		return error_set_first(&u->error, r, "'%s': refusing hard link to '%s': %s", path,
+		                       link, reason);
 	if (!*target)
-		return fail(u, -EINVAL, "'%s': refusing hard link to the root directory", path);
+		return error_set_first(&u->error, -EINVAL,
+		                       "'%s': refusing hard link to the root directory", path);
 	tdir = strndup(target, layerpath_parent_len(target));
 	if (!tdir)
 		return oom(u);
 	tfd = open_dir_beneath(u->rootfd, tdir);
 	if (tfd == -ELOOP)
-		return fail(u, tfd, "'%s': refusing hard link through a symbolic link: '%s'", path,
-		            link);
+		return error_set_first(&u->error, tfd,
+		                       "'%s': refusing hard link through a symbolic link: '%s'",
+		                       path, link);
 	if (tfd < 0 || fstatat(tfd, layerpath_base(target), &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail(u, tfd < 0 ? tfd : -errno, "'%s': hard link target '%s': %s", path,
-		            link, strerror(tfd < 0 ? -tfd : errno));
+		return error_set_first(&u->error, tfd < 0 ? tfd : -errno,
+		                       "'%s': hard link target '%s': %s", path, link,
+		                       strerror(tfd < 0 ? -tfd : errno));
 	if (S_ISDIR(st.st_mode))
-		return fail(u, -EPERM, "'%s': refusing hard link to directory '%s'", path, link);
+		return error_set_first(&u->error, -EPERM,
+		                       "'%s': refusing hard link to directory '%s'", path, link);
 	/* rename() between two links of one inode does nothing: already done. */
 	if (old && old->st_dev == st.st_dev && old->st_ino == st.st_ino)
 		return 0;
@@ -859,7 +857,8 @@ create_hardlink(struct unpacker *u, const char *link, int pfd, const char *name,
 	spec.link_name = layerpath_base(target);
 	r = create_tmp(u, pfd, &spec, tmp);
 	if (r < 0)
-		return fail(u, r, "'%s': hard link to '%s': %s", path, link, strerror(-r));
+		return error_set_first(&u->error, r, "'%s': hard link to '%s': %s", path, link,
+		                       strerror(-r));
 	r = install(u, pfd, tmp, name, path, old);
 	if (r < 0)
 		unlinkat(pfd, tmp, 0);
@@ -880,7 +879,8 @@ declare_dir(struct unpacker *u, struct archive_entry *e, int dfd, const char *pa
 		(void)fchmod(dfd, (st.st_mode & 07777) | 0300);
 	if (u->root) {
 		if (fchown(dfd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-			return fail(u, -errno, "'%s': chown: %m", *path ? path : ".");
+			return error_set_first(&u->error, -errno, "'%s': chown: %m",
+			                       *path ? path : ".");
 		if (existed) {
 			r = clear_xattrs(u, dfd, *path ? path : ".");
 			if (r < 0)
@@ -915,12 +915,12 @@ create_dir(struct unpacker *u, struct archive_entry *e, int pfd, const char *nam
 	bool existed = old && S_ISDIR(old->st_mode);
 
 	if (old && !existed && unlinkat(pfd, name, 0) < 0)
-		return fail(u, -errno, "'%s': remove: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': remove: %m", path);
 	if (!existed && mkdirat(pfd, name, 0700) < 0)
-		return fail(u, -errno, "'%s': mkdir: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': mkdir: %m", path);
 	dfd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return fail(u, -errno, "'%s': open: %m", path);
+		return error_set_first(&u->error, -errno, "'%s': open: %m", path);
 	return declare_dir(u, e, dfd, path, existed);
 }
 
@@ -931,11 +931,11 @@ unpack_root_entry(struct unpacker *u, struct archive_entry *e, const char *name)
 	_cleanup_close_ int fd = -1;
 
 	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR)
-		return fail(u, -EINVAL, "'%s': refusing a root entry that is not a directory",
-		            name);
+		return error_set_first(&u->error, -EINVAL,
+		                       "'%s': refusing a root entry that is not a directory", name);
 	fd = open_beneath(u->rootfd, "", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return fail(u, fd, "open root directory: %s", strerror(-fd));
+		return error_set_first(&u->error, fd, "open root directory: %s", strerror(-fd));
 	return declare_dir(u, e, fd, "", true);
 }
 
@@ -950,7 +950,7 @@ create_entry(struct unpacker *u, struct archive *a, struct archive_entry *e, int
 
 	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
-			return fail(u, -errno, "'%s': stat: %m", path);
+			return error_set_first(&u->error, -errno, "'%s': stat: %m", path);
 		old = NULL;
 	}
 	if (!link)
@@ -979,12 +979,12 @@ unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
 	if (!name)
 		name = archive_entry_pathname_utf8(e);
 	if (!name)
-		return fail(u, -EINVAL, "layer entry without a usable name");
+		return error_set_first(&u->error, -EINVAL, "layer entry without a usable name");
 	r = layerpath_normalize(name, &path, &reason);
 	if (r == -ENOMEM)
 		return oom(u);
 	if (r < 0)
-		return fail(u, r, "'%s': refusing entry: %s", name, reason);
+		return error_set_first(&u->error, r, "'%s': refusing entry: %s", name, reason);
 	if (!*path)
 		return unpack_root_entry(u, e, name);
 	switch (layerpath_classify_dirs(path)) {
@@ -993,7 +993,8 @@ unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
 	case LAYERPATH_META:
 		return 0;
 	default:
-		return fail(u, -EINVAL, "'%s': refusing entry inside a whiteout", name);
+		return error_set_first(&u->error, -EINVAL, "'%s': refusing entry inside a whiteout",
+		                       name);
 	}
 
 	plen = layerpath_parent_len(path);
@@ -1005,7 +1006,7 @@ unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
 	case LAYERPATH_META:
 		return 0;
 	case LAYERPATH_INVALID:
-		return fail(u, -EINVAL, "'%s': refusing invalid whiteout", name);
+		return error_set_first(&u->error, -EINVAL, "'%s': refusing invalid whiteout", name);
 	case LAYERPATH_NORMAL:
 		break;
 	}
@@ -1050,11 +1051,12 @@ apply_dir_meta(struct unpacker *u)
 		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
 			continue;
 		if (fd < 0)
-			return fail(u, fd, "'%s': open: %s", shown, strerror(-fd));
+			return error_set_first(&u->error, fd, "'%s': open: %s", shown,
+			                       strerror(-fd));
 		if ((m->declared || m->restore_mode) && fchmod(fd, m->mode) < 0)
-			return fail(u, -errno, "'%s': chmod: %m", shown);
+			return error_set_first(&u->error, -errno, "'%s': chmod: %m", shown);
 		if (futimens(fd, m->times) < 0)
-			return fail(u, -errno, "'%s': set times: %m", shown);
+			return error_set_first(&u->error, -errno, "'%s': set times: %m", shown);
 	}
 	return 0;
 }
@@ -1083,8 +1085,9 @@ unpack_layer(int rootfd, struct archive *a, const struct unpack_opts *opts, char
 		if (ar == ARCHIVE_EOF)
 			break;
 		if (ar < ARCHIVE_WARN) {
-			r = fail(&u, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
-			         "read layer: %s", archive_error_string(a) ?: "unknown error");
+			r = error_set_first(
+			        &u.error, archive_errno(a) > 0 ? -archive_errno(a) : -EIO,
+			        "read layer: %s", archive_error_string(a) ?: "unknown error");
 			break;
 		}
 		r = unpack_entry(&u, a, e);

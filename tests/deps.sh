@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make pkg-config clang libclang-rt-14-dev
+	# make format-check (CI)
+	clang-format
 	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
 	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)

@@ -16,16 +16,13 @@ labaddr_parse(const char *text, size_t len, struct labaddr **ret, size_t *ret_n)
 	_cleanup_free_ struct labaddr *v = NULL;
 	const cJSON *ifc, *ai;
 	size_t n = 0, cap = 0;
+	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (json_has_nul(text, len))
-		return -EINVAL;
-	root = cJSON_ParseWithLength(text, len);
-	if (!root)
-		return cJSON_GetErrorPtr() ? -EINVAL : -ENOMEM;
-	if (!cJSON_IsArray(root))
-		return -EINVAL;
+	r = json_parse_checked(text, len, cJSON_Array, &root);
+	if (r < 0)
+		return r;
 	cJSON_ArrayForEach(ifc, root)
 	{
 		const char *name = json_string(ifc, "ifname");
@@ -78,15 +75,12 @@ labaddr_ps_status(const char *text, size_t len, const char *id, char **ret)
 {
 	_cleanup_json_ cJSON *root = NULL;
 	const cJSON *o;
+	int r;
 
 	*ret = NULL;
-	if (json_has_nul(text, len))
-		return -EINVAL;
-	root = cJSON_ParseWithLength(text, len);
-	if (!root)
-		return cJSON_GetErrorPtr() ? -EINVAL : -ENOMEM;
-	if (!cJSON_IsArray(root))
-		return -EINVAL;
+	r = json_parse_checked(text, len, cJSON_Array, &root);
+	if (r < 0)
+		return r;
 	cJSON_ArrayForEach(o, root)
 	{
 		const char *oid = json_string(o, "id"), *st = json_string(o, "status");

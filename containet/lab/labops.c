@@ -41,15 +41,6 @@ DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
 #define OUTPUT_MAX (1 << 20) /* of one command whose output is read */
 #define RETRY_MS 100
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 sleep_ms(long long ms)
 {
@@ -197,7 +188,7 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 	_cleanup_(labconf_freep) struct lab *lab = NULL;
 	_cleanup_strv_ char **argv = NULL;
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	long long deadline = monotime_ms() + (long long)timeout_s * 1000;
 	const char *waiting = NULL;
 	int e, last = -1;
 
@@ -229,7 +220,7 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 		} else if (labproc_spawn(argv, -1, devnull, devnull, &pid) < 0) {
 			return LAB_FAIL(1, log_error_errno(-errno, "run '%s'", r->containode));
 		} else {
-			left = deadline - now_ms();
+			left = deadline - monotime_ms();
 			e = labproc_wait(pid, left > 0 ? (int)left : 0, &last);
 			if (e == -ETIME) {
 				kill(pid, SIGTERM);
@@ -239,7 +230,7 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 			if (e == 0 && last == 0)
 				return 0;
 		}
-		left = deadline - now_ms();
+		left = deadline - monotime_ms();
 		if (left <= 0)
 			break;
 		sleep_ms(left < RETRY_MS ? left : RETRY_MS);

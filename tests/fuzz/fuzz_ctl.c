@@ -64,12 +64,14 @@ reply(const char *buf, size_t len)
 
 		/* A client reads the listings it asked for out of the reply. */
 		list = ctl_reply_list_get(obj, CTL_PORTS);
-		cJSON_ArrayForEach(item, list) {
+		cJSON_ArrayForEach(item, list)
+		{
 			struct ctl_port p;
 			(void)ctl_port_from_json(item, &p);
 		}
 		list = ctl_reply_list_get(obj, CTL_LINK_SHOW);
-		cJSON_ArrayForEach(item, list) {
+		cJSON_ArrayForEach(item, list)
+		{
 			struct ctl_link_entry l;
 			char text[512];
 
@@ -77,17 +79,20 @@ reply(const char *buf, size_t len)
 				ctl_link_format(&l.dir[0], text, sizeof(text));
 		}
 		list = ctl_reply_list_get(obj, CTL_FDB);
-		cJSON_ArrayForEach(item, list) {
+		cJSON_ArrayForEach(item, list)
+		{
 			struct ctl_fdb_entry e;
 			(void)ctl_fdb_from_json(item, &e);
 		}
 		list = ctl_reply_list_get(obj, CTL_CAPTURES);
-		cJSON_ArrayForEach(item, list) {
+		cJSON_ArrayForEach(item, list)
+		{
 			struct ctl_capture c;
 			(void)ctl_capture_from_json(item, &c);
 		}
 		list = ctl_reply_list_get(obj, CTL_SEGMENTS);
-		cJSON_ArrayForEach(item, list) {
+		cJSON_ArrayForEach(item, list)
+		{
 			struct ctl_segment s;
 			(void)ctl_segment_from_json(item, &s);
 		}
@@ -95,7 +100,8 @@ reply(const char *buf, size_t len)
 			struct ctl_segment s;
 			uint32_t id;
 
-			(void)ctl_segment_from_json(cJSON_GetObjectItemCaseSensitive(obj, "segment"), &s);
+			(void)ctl_segment_from_json(
+			        cJSON_GetObjectItemCaseSensitive(obj, "segment"), &s);
 			(void)ctl_reply_capture_id(obj, &id);
 		}
 		cJSON_Delete(obj);

@@ -12,8 +12,9 @@
 #include "mocker/manifest.h"
 
 static const char *const content_types[] = {
-	NULL, MT_OCI_INDEX, MT_OCI_MANIFEST, MT_DOCKER_LIST, MT_DOCKER_MANIFEST,
-	"application/json", "text/html",
+	NULL,           MT_OCI_INDEX,       MT_OCI_MANIFEST,
+	MT_DOCKER_LIST, MT_DOCKER_MANIFEST, "application/json",
+	"text/html",
 };
 
 static void

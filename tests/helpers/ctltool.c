@@ -59,7 +59,7 @@ parse_role(const char *role, struct ctl_vlan *v)
 
 static int
 cmd_attach(const char *sock, const char *node, const char *ifname, const char *segment,
-	   const char *role)
+           const char *role)
 {
 	struct ctl_request req = { .op = CTL_ATTACH };
 	_cleanup_json_ cJSON *reply = NULL;
@@ -180,11 +180,12 @@ main(int argc, char **argv)
 {
 	if (argc >= 5 && argc <= 7 && !strcmp(argv[1], "attach"))
 		return cmd_attach(argv[2], argv[3], argv[4], argc >= 6 ? argv[5] : NULL,
-				  argc == 7 ? argv[6] : NULL);
+		                  argc == 7 ? argv[6] : NULL);
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return cmd_send(argc - 2, argv + 2);
-	fprintf(stderr, "usage: ctltool attach SOCK NODE IFNAME [SEGMENT [ROLE]]\n"
-			"       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-wfile PATH|--fd-tap IFNAME]\n"
-			"                                    [--fds N]\n");
+	fprintf(stderr,
+	        "usage: ctltool attach SOCK NODE IFNAME [SEGMENT [ROLE]]\n"
+	        "       ctltool send SOCK MESSAGE [--fd-file PATH|--fd-wfile PATH|--fd-tap IFNAME]\n"
+	        "                                    [--fds N]\n");
 	return 2;
 }

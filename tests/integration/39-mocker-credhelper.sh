@@ -64,7 +64,7 @@ assert_match "credential helper docker-credential-testhelper exited with status 
 	"$(cat "$TEST_TMP/last.out")" "the error names the helper and its reason"
 echo garbage >"$H.mode"
 assert_exit 1 "a helper that prints no JSON fails the pull" pull
-assert_match "docker-credential-testhelper: its output is not a JSON object" \
+assert_match "docker-credential-testhelper: its output is not JSON" \
 	"$(cat "$TEST_TMP/last.out")" "the error says what was wrong with its output"
 config '{"credsStore":"absent"}'
 assert_exit 1 "a helper that is not on PATH fails the pull" pull

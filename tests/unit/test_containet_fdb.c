@@ -5,7 +5,6 @@
 
 #include <errno.h>
 
-
 #define SEC 1000000000ULL
 
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xa };

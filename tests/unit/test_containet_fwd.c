@@ -140,11 +140,11 @@ START_TEST(segments_learn_apart)
 	uint32_t out = 99;
 
 	ck_assert_int_eq(fwd_decide(&fdb, 1, 1, frame, make(bcast, mac_a, 50), HDR, MAX, 0, &out),
-			 FWD_FLOOD);
+	                 FWD_FLOOD);
 	ck_assert_int_eq(fwd_decide(&fdb, 2, 2, frame, make(mac_a, mac_b, 50), HDR, MAX, 0, &out),
-			 FWD_FLOOD);
+	                 FWD_FLOOD);
 	ck_assert_int_eq(fwd_decide(&fdb, 1, 3, frame, make(mac_a, mac_b, 50), HDR, MAX, 0, &out),
-			 FWD_UNICAST);
+	                 FWD_UNICAST);
 	ck_assert_uint_eq(out, 1);
 }
 END_TEST
@@ -176,7 +176,7 @@ START_TEST(vlans_learn_apart)
 	/* b asks for a in VLAN 20: a is known in VLAN 10 only, so the frame floods in 20. */
 	ck_assert_int_eq(fwd_decide_vlan(&fdb, 0, 20, 2, frame, len, HDR, MAX, 0, &out), FWD_FLOOD);
 	ck_assert_int_eq(fwd_decide_vlan(&fdb, 0, 10, 2, frame, len, HDR, MAX, 0, &out),
-			 FWD_UNICAST);
+	                 FWD_UNICAST);
 	ck_assert_uint_eq(out, 1);
 	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 20, mac_b, 0), 2);
 	ck_assert_uint_eq(fdb_lookup(&fdb, 0, 0, mac_b, 0), FDB_NONE);

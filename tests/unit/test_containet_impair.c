@@ -25,8 +25,11 @@ seeded(uint64_t seed)
 START_TEST(bernoulli_loss_duplicate_corrupt_reorder)
 {
 	struct ctl_link c = { .set = CTL_LINK_LOSS | CTL_LINK_DUPLICATE | CTL_LINK_CORRUPT |
-				     CTL_LINK_REORDER,
-			      .loss = 5, .duplicate = 10, .corrupt = 1, .reorder = 25 };
+		                     CTL_LINK_REORDER,
+		              .loss = 5,
+		              .duplicate = 10,
+		              .corrupt = 1,
+		              .reorder = 25 };
 	struct impair_state st = seeded(1);
 	uint64_t lost = 0, dup = 0, cor = 0, reo = 0, sent = 0;
 	struct impair_verdict v;
@@ -72,7 +75,8 @@ END_TEST
 START_TEST(jitter_uniform_and_normal)
 {
 	struct ctl_link c = { .set = CTL_LINK_DELAY | CTL_LINK_JITTER,
-			      .delay_ns = 10000000, .jitter_ns = 2000000 };
+		              .delay_ns = 10000000,
+		              .jitter_ns = 2000000 };
 	struct impair_state st = seeded(3);
 	double sum = 0, sq = 0, lo = 1e18, hi = 0;
 	uint64_t now = 1000000000;
@@ -108,7 +112,9 @@ END_TEST
 START_TEST(fifo_and_rate)
 {
 	struct ctl_link c = { .set = CTL_LINK_DELAY | CTL_LINK_JITTER | CTL_LINK_RATE,
-			      .delay_ns = 10000000, .jitter_ns = 5000000, .rate_bps = 10000000 };
+		              .delay_ns = 10000000,
+		              .jitter_ns = 5000000,
+		              .rate_bps = 10000000 };
 	struct impair_state st = seeded(4);
 	uint64_t prev = 0, when;
 
@@ -206,7 +212,7 @@ START_TEST(corrupt_completes_the_checksum)
 	ck_assert_uint_eq(h.flags, 0);
 	for (size_t i = VH + 14; i < len; i++)
 		diff += __builtin_popcount(frame[i] ^ before[i]) * (i != VH + 50 && i != VH + 51);
-	ck_assert_int_eq(diff, 1);                    /* one bit, past the ethernet header */
+	ck_assert_int_eq(diff, 1); /* one bit, past the ethernet header */
 	ck_assert_int_eq(memcmp(frame + VH, before + VH, 14), 0);
 	/* Flip it back: the completed checksum verifies. */
 	for (size_t i = VH + 14; i < len; i++)
@@ -247,7 +253,8 @@ START_TEST(queue_order_bounds_reuse)
 	while (impq_push(q, buf, sizeof(buf), 1, 100, 0, false, &e) == 0)
 		n++;
 	ck_assert_uint_eq(n, IMPAIR_QUEUE_BYTES / sizeof(buf));
-	ck_assert_int_eq(impq_push(q, buf, IMPAIR_QUEUE_BYTES / 2, 1, 100, 0, false, &e), -EMSGSIZE);
+	ck_assert_int_eq(impq_push(q, buf, IMPAIR_QUEUE_BYTES / 2, 1, 100, 0, false, &e),
+	                 -EMSGSIZE);
 	/* Released in order, the bytes come back and wrap around. */
 	for (uint32_t i = 0; i < n; i++) {
 		e = impq_peek(q, &when);
@@ -283,7 +290,8 @@ START_TEST(reschedule_takes_new_settings)
 
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(impq_push(q, buf, sizeof(buf), 1, 125,
-					   impair_schedule(&slow, &st, 0, 125), false, &e), 0);
+		                           impair_schedule(&slow, &st, 0, 125), false, &e),
+		                 0);
 	ck_assert_uint_eq(impq_peek(q, &when), 0);
 	ck_assert_uint_eq(when, 1000000000); /* 1000 bits at 1000 bit/s */
 	impair_reschedule(&fast, &st, q, 5000);
@@ -304,8 +312,9 @@ END_TEST
 START_TEST(merge_and_active)
 {
 	struct ctl_link seg = { .set = CTL_LINK_DELAY | CTL_LINK_LOSS, .delay_ns = 5, .loss = 1 };
-	struct ctl_link own = { .set = CTL_LINK_LOSS_GE | CTL_LINK_LIMIT, .ge = { 1, 2, 3, 4 },
-				.limit = 7 };
+	struct ctl_link own = { .set = CTL_LINK_LOSS_GE | CTL_LINK_LIMIT,
+		                .ge = { 1, 2, 3, 4 },
+		                .limit = 7 };
 	struct ctl_link eff = seg;
 
 	impair_merge(&eff, &own);

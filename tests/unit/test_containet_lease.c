@@ -91,7 +91,8 @@ START_TEST(reply_text_names_the_mtu)
 	ck_assert_int_eq(segment_add(&sw, "lab", 1450, &lab), 0);
 	ck_assert_int_eq(lease_attach(&sw, lab, &plain, &a, &ipv4, &error), 0);
 	text = ctl_reply_attach("n-eth0", "lab", &a);
-	ck_assert_str_eq(text, "{\"ok\":true,\"port\":\"n-eth0\",\"segment\":\"lab\",\"mtu\":1450}");
+	ck_assert_str_eq(text,
+	                 "{\"ok\":true,\"port\":\"n-eth0\",\"segment\":\"lab\",\"mtu\":1450}");
 }
 END_TEST
 
@@ -120,9 +121,9 @@ auto_lease(struct sw *s, const char *node)
 	uint32_t addr;
 
 	ck_assert_int_eq(ipam_pool_parse("10.9.0.0/24", NULL, NULL, NULL, NULL, false, &pool, NULL),
-			 0);
+	                 0);
 	ck_assert_int_eq(ipam_auto(&s->ipam, "lan", &pool, node, "eth0", 1, lease_busy, s, &addr),
-			 0);
+	                 0);
 	return addr;
 }
 

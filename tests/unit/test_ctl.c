@@ -19,9 +19,10 @@ decode(const char *text, struct ctl_request *req, const char **err)
 	do {                                                                                       \
 		struct ctl_request r_;                                                             \
 		const char *e_ = NULL;                                                             \
-		ck_assert_int_eq(decode((text), &r_, &e_), -EBADMSG);                                \
+		ck_assert_int_eq(decode((text), &r_, &e_), -EBADMSG);                              \
 		ck_assert_ptr_nonnull(e_);                                                         \
-		ck_assert_msg(strstr(e_, (want)), "'%s': reason '%s' lacks '%s'", (text), e_, (want)); \
+		ck_assert_msg(strstr(e_, (want)), "'%s': reason '%s' lacks '%s'", (text), e_,      \
+		              (want));                                                             \
 	} while (0)
 
 START_TEST(valid_requests)
@@ -29,7 +30,8 @@ START_TEST(valid_requests)
 	struct ctl_request r;
 	const char *e;
 
-	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"abc\",\"ifname\":\"eth0\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"abc\",\"ifname\":\"eth0\"}", &r, &e),
+	                 0);
 	ck_assert_int_eq(r.op, CTL_ATTACH);
 	ck_assert_str_eq(r.node, "abc");
 	ck_assert_str_eq(r.ifname, "eth0");
@@ -46,7 +48,9 @@ END_TEST
 
 START_TEST(attach_segment)
 {
-	struct ctl_request r = { .op = CTL_ATTACH, .node = "n1", .ifname = "eth1", .segment = "lan_1" };
+	struct ctl_request r = {
+		.op = CTL_ATTACH, .node = "n1", .ifname = "eth1", .segment = "lan_1"
+	};
 	char *text = ctl_request_encode(&r);
 	const char *e;
 
@@ -59,10 +63,13 @@ START_TEST(attach_segment)
 	ck_assert_str_eq(r.segment, "");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"\"}", "segment");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":7}", "segment");
-	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"a b\"}", "segment");
-	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"-x\"}", "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"a b\"}",
+	        "segment");
+	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"segment\":\"-x\"}",
+	        "segment");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\","
-	        "\"segment\":\"abcdefghijabcdefghijabcdefghij12\"}", "segment");
+	        "\"segment\":\"abcdefghijabcdefghijabcdefghij12\"}",
+	        "segment");
 	ck_assert(ctl_segment_valid("abcdefghijabcdefghijabcdefghij1"));
 	ck_assert(ctl_segment_valid("default"));
 	ck_assert(!ctl_segment_valid("x/y"));
@@ -205,8 +212,12 @@ END_TEST
 
 START_TEST(port_and_fdb_objects)
 {
-	struct ctl_port p = { .rx_frames = 1, .rx_bytes = 2, .tx_frames = 3, .tx_bytes = 4,
-			      .drops = 5 }, q;
+	struct ctl_port p = { .rx_frames = 1,
+		              .rx_bytes = 2,
+		              .tx_frames = 3,
+		              .tx_bytes = 4,
+		              .drops = 5 },
+	                q;
 	struct ctl_fdb_entry f = { .mac = { 2, 0xab, 0, 0, 0, 1 }, .age = 7 }, g;
 	cJSON *o;
 
@@ -247,9 +258,9 @@ START_TEST(segment_requests)
 	char *text;
 
 	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan1\",\"mtu\":1400,"
-				"\"subnet\":\"10.1.0.0/24\"}",
-				&r, &e),
-			 0);
+	                        "\"subnet\":\"10.1.0.0/24\"}",
+	                        &r, &e),
+	                 0);
 	ck_assert_int_eq(r.op, CTL_SEGMENT_ADD);
 	ck_assert_str_eq(r.name, "lan1");
 	ck_assert_uint_eq(r.mtu, 1400);
@@ -259,7 +270,8 @@ START_TEST(segment_requests)
 	free(text);
 	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"a\"}", &r, &e), 0);
 	ck_assert_uint_eq(r.mtu, 0);
-	ck_assert_int_eq(decode("{\"op\":\"segment-del\",\"name\":\"a\",\"mtu\":\"x\"}", &r, &e), 0);
+	ck_assert_int_eq(decode("{\"op\":\"segment-del\",\"name\":\"a\",\"mtu\":\"x\"}", &r, &e),
+	                 0);
 	ck_assert_int_eq(r.op, CTL_SEGMENT_DEL);
 	ck_assert_int_eq(decode("{\"op\":\"segments\"}", &r, &e), 0);
 	ck_assert_int_eq(r.op, CTL_SEGMENTS);
@@ -288,10 +300,10 @@ START_TEST(host_requests)
 	char *text;
 
 	ck_assert_int_eq(decode("{\"op\":\"host-add\",\"name\":\"ctn0\",\"segment\":\"lan1\","
-				"\"ipv4\":\"10.1.0.254/24\",\"ipv6\":\"fd00:1::fe/64\","
-				"\"masquerade\":true}",
-				&r, &e),
-			 0);
+	                        "\"ipv4\":\"10.1.0.254/24\",\"ipv6\":\"fd00:1::fe/64\","
+	                        "\"masquerade\":true}",
+	                        &r, &e),
+	                 0);
 	ck_assert_int_eq(r.op, CTL_HOST_ADD);
 	ck_assert_str_eq(r.name, "ctn0");
 	ck_assert_str_eq(r.segment, "lan1");
@@ -324,7 +336,8 @@ START_TEST(host_requests)
 	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv6\":\"fd00::1/129\"}", "ipv6");
 	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv6\":\"fd00::1/\"}", "ipv6");
 	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"ipv4\":\"10.1.0.1/24\","
-		"\"masquerade\":1}", "masquerade");
+	        "\"masquerade\":1}",
+	        "masquerade");
 	REFUSED("{\"op\":\"host-add\",\"name\":\"h\",\"masquerade\":true}", "needs \"ipv4\"");
 }
 END_TEST
@@ -355,15 +368,17 @@ START_TEST(vxlan_requests)
 	free(text);
 	ck_assert_mem_eq(&again, &r, sizeof(r));
 	/* one remote as a plain string, VNI 0 */
-	ck_assert_int_eq(decode("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":0,\"remote\":\"fd00::1\"}",
-	                        &r, &e),
-	                 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":0,\"remote\":\"fd00::1\"}", &r,
+	               &e),
+	        0);
 	ck_assert_uint_eq(r.nremote, 1);
 	ck_assert_uint_eq(r.dstport, 0);
 	ck_assert_int_eq(decode("{\"op\":\"vxlan-del\",\"name\":\"vx1\"}", &r, &e), 0);
 	ck_assert_int_eq(r.op, CTL_VXLAN_DEL);
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"remote\":\"10.0.0.1\"}", "vni");
-	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":16777216,\"remote\":\"10.0.0.1\"}", "vni");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":16777216,\"remote\":\"10.0.0.1\"}",
+	        "vni");
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1.5,\"remote\":\"10.0.0.1\"}", "vni");
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":-1,\"remote\":\"10.0.0.1\"}", "vni");
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1}", "remote");
@@ -376,7 +391,8 @@ START_TEST(vxlan_requests)
 	        "dstport");
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":\"10.0.0.1\",\"segment\":\"\"}",
 	        "segment");
-	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"a/b\",\"vni\":1,\"remote\":\"10.0.0.1\"}", "name");
+	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"a/b\",\"vni\":1,\"remote\":\"10.0.0.1\"}",
+	        "name");
 	REFUSED("{\"op\":\"vxlan-del\"}", "name");
 	REFUSED("{\"op\":\"vxlan-add\",\"name\":\"v\",\"vni\":1,\"remote\":[\"10.0.0.1\",\"10.0.0.2\","
 	        "\"10.0.0.3\",\"10.0.0.4\",\"10.0.0.5\",\"10.0.0.6\",\"10.0.0.7\",\"10.0.0.8\","
@@ -392,10 +408,11 @@ START_TEST(fdb_edit_requests)
 	const char *e;
 	char *text;
 
-	ck_assert_int_eq(decode("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"vx1\","
-	                        "\"remote\":\"10.0.0.2\"}",
-	                        &r, &e),
-	                 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"fdb-add\",\"mac\":\"02:00:00:00:00:07\",\"port\":\"vx1\","
+	               "\"remote\":\"10.0.0.2\"}",
+	               &r, &e),
+	        0);
 	ck_assert_int_eq(r.op, CTL_FDB_ADD);
 	ck_assert_uint_eq(r.mac[5], 7);
 	ck_assert_str_eq(r.port, "vx1");
@@ -404,9 +421,10 @@ START_TEST(fdb_edit_requests)
 	ck_assert_int_eq(decode(text, &again, &e), 0);
 	free(text);
 	ck_assert_mem_eq(&again, &r, sizeof(r));
-	ck_assert_int_eq(decode("{\"op\":\"fdb-del\",\"mac\":\"02:00:00:00:00:07\",\"segment\":\"lab\"}",
-	                        &r, &e),
-	                 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"fdb-del\",\"mac\":\"02:00:00:00:00:07\",\"segment\":\"lab\"}", &r,
+	               &e),
+	        0);
 	ck_assert_str_eq(r.segment, "lab");
 	REFUSED("{\"op\":\"fdb-add\",\"port\":\"vx1\"}", "mac");
 	REFUSED("{\"op\":\"fdb-add\",\"mac\":\"01:00:00:00:00:07\",\"port\":\"vx1\"}", "unicast");
@@ -420,9 +438,12 @@ END_TEST
 
 START_TEST(fdb_remote_objects)
 {
-	struct ctl_fdb_entry in = { .mac = { 2, 0, 0, 0, 0, 1 }, .segment = "lab", .port = "vx1",
-		                    .age = 3, .remote = "10.0.0.2" },
-		             out;
+	struct ctl_fdb_entry in = { .mac = { 2, 0, 0, 0, 0, 1 },
+		                    .segment = "lab",
+		                    .port = "vx1",
+		                    .age = 3,
+		                    .remote = "10.0.0.2" },
+	                     out;
 	cJSON *o = ctl_fdb_to_json(&in);
 
 	ck_assert_ptr_nonnull(o);
@@ -485,11 +506,16 @@ START_TEST(segment_objects)
 	ck_assert_int_eq(ctl_segment_from_json(o, &t), -EBADMSG);
 	cJSON_Delete(o);
 	/* a stretched segment: its domain, its slice, its services elsewhere */
-	s = (struct ctl_segment){ .name = "lan", .mtu = 1450, .subnet = "10.1.0.0/24",
-				  .domain = "lab", .no_services = true, .slice = "2/2" };
+	s = (struct ctl_segment){ .name = "lan",
+		                  .mtu = 1450,
+		                  .subnet = "10.1.0.0/24",
+		                  .domain = "lab",
+		                  .no_services = true,
+		                  .slice = "2/2" };
 	o = ctl_segment_to_json(&s);
 	text = cJSON_PrintUnformatted(o);
-	ck_assert_ptr_nonnull(strstr(text, "\"domain\":\"lab\",\"services\":false,\"slice\":\"2/2\""));
+	ck_assert_ptr_nonnull(
+	        strstr(text, "\"domain\":\"lab\",\"services\":false,\"slice\":\"2/2\""));
 	free(text);
 	ck_assert_int_eq(ctl_segment_from_json(o, &t), 0);
 	ck_assert_int_eq(memcmp(&s, &t, sizeof(s)), 0);
@@ -519,7 +545,7 @@ START_TEST(attach_vlan_roles)
 	ck_assert_int_eq(decode(ATT "\"trunk\":[10,20,4094,1],\"native\":5}", &r, &e), 0);
 	ck_assert_int_eq(r.vlan.mode, CTL_VLAN_TRUNK);
 	ck_assert(has_vlan(&r.vlan, 1) && has_vlan(&r.vlan, 10) && has_vlan(&r.vlan, 20) &&
-		  has_vlan(&r.vlan, 4094) && !has_vlan(&r.vlan, 5) && !has_vlan(&r.vlan, 0));
+	          has_vlan(&r.vlan, 4094) && !has_vlan(&r.vlan, 5) && !has_vlan(&r.vlan, 0));
 	ck_assert_uint_eq(r.vlan.native, 5);
 	/* Encoded again, the same role. */
 	text = ctl_request_encode(&r);
@@ -593,9 +619,9 @@ START_TEST(capture_requests)
 	ck_assert_int_eq(r.op, CTL_CAPTURE);
 	ck_assert_uint_eq(r.n_cap_ports + r.n_cap_segments + r.snaplen + r.count, 0);
 	ck_assert_int_eq(decode("{\"op\":\"capture\",\"ports\":[\"n1-eth0\",\"ctn0\"],"
-				"\"segments\":[\"lan1\"],\"snaplen\":128,\"count\":5}",
-				&r, &e),
-			 0);
+	                        "\"segments\":[\"lan1\"],\"snaplen\":128,\"count\":5}",
+	                        &r, &e),
+	                 0);
 	ck_assert_uint_eq(r.n_cap_ports, 2);
 	ck_assert_str_eq(r.cap_ports[1], "ctn0");
 	ck_assert_uint_eq(r.n_cap_segments, 1);
@@ -704,13 +730,14 @@ START_TEST(reply_builders)
 	ck_assert(cJSON_AddItemToArray(list, ctl_port_to_json(&p)));
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	ck_assert_str_eq(text, "{\"ok\":true,\"ports\":[{\"name\":\"vx1\",\"node\":\"\","
-	                       "\"ifname\":\"\",\"state\":\"\",\"kind\":\"vxlan\","
-	                       "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
-	                       "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
-	                       "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
-	                       "\"dstport\":4789,\"underlay_mtu\":1500,\"gro_merged\":0,\"gro_segments\":0,"
-	                       "\"vxlan_drops\":{\"no I flag\":2}}]}");
+	ck_assert_str_eq(
+	        text, "{\"ok\":true,\"ports\":[{\"name\":\"vx1\",\"node\":\"\","
+	              "\"ifname\":\"\",\"state\":\"\",\"kind\":\"vxlan\","
+	              "\"segment\":\"\",\"rx_frames\":0,\"rx_bytes\":0,"
+	              "\"tx_frames\":0,\"tx_bytes\":0,\"drops\":7,\"rx_drops\":3,"
+	              "\"tx_drops\":4,\"vni\":42,\"remote\":[\"10.0.0.2\"],"
+	              "\"dstport\":4789,\"underlay_mtu\":1500,\"gro_merged\":0,\"gro_segments\":0,"
+	              "\"vxlan_drops\":{\"no I flag\":2}}]}");
 	ck_assert_int_eq(ctl_reply_decode(text, strlen(text), &reply, &err), 0);
 	free(text);
 	ck_assert_int_eq(cJSON_GetArraySize(ctl_reply_list_get(reply, CTL_PORTS)), 1);
@@ -777,12 +804,13 @@ START_TEST(link_requests)
 	const char *e;
 	_cleanup_free_ char *text = NULL;
 
-	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"port\":\"a-eth0\",\"delay\":\"20ms\","
-				"\"jitter\":\"2ms\",\"distribution\":\"normal\",\"loss\":\"1%\","
-				"\"duplicate\":\"0.5%\",\"corrupt\":\"0.1%\",\"reorder\":\"5%\","
-				"\"rate\":\"10mbit\",\"limit\":500,\"seed\":7,\"carrier\":\"down\"}",
-				&r, &e),
-			 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"link-set\",\"port\":\"a-eth0\",\"delay\":\"20ms\","
+	               "\"jitter\":\"2ms\",\"distribution\":\"normal\",\"loss\":\"1%\","
+	               "\"duplicate\":\"0.5%\",\"corrupt\":\"0.1%\",\"reorder\":\"5%\","
+	               "\"rate\":\"10mbit\",\"limit\":500,\"seed\":7,\"carrier\":\"down\"}",
+	               &r, &e),
+	        0);
 	ck_assert_int_eq(r.op, CTL_LINK_SET);
 	ck_assert_str_eq(r.port, "a-eth0");
 	ck_assert_uint_eq(r.dir, CTL_DIR_EGRESS);
@@ -806,9 +834,9 @@ START_TEST(link_requests)
 		ck_assert_int_eq(again.carrier, r.carrier);
 	}
 	ck_assert_int_eq(decode("{\"op\":\"link-set\",\"segment\":\"lan1\",\"dir\":\"both\","
-				"\"loss_ge\":\"1%,25%\",\"clear\":true}",
-				&r, &e),
-			 0);
+	                        "\"loss_ge\":\"1%,25%\",\"clear\":true}",
+	                        &r, &e),
+	                 0);
 	ck_assert_str_eq(r.segment, "lan1");
 	ck_assert_uint_eq(r.dir, CTL_DIR_BOTH);
 	ck_assert(r.clear);
@@ -818,10 +846,13 @@ START_TEST(link_requests)
 
 	REFUSED("{\"op\":\"link-set\",\"delay\":\"1ms\"}", "needs \"port\" or \"segment\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\"}", "needs a setting");
-	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"segment\":\"b\",\"delay\":\"1ms\"}", "not both");
-	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"150%\"}", "\"loss\" is not a percentage");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"segment\":\"b\",\"delay\":\"1ms\"}",
+	        "not both");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"150%\"}",
+	        "\"loss\" is not a percentage");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"loss\":\"-1%\"}", "\"loss\"");
-	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":\"5parsecs\"}", "\"delay\" is not a time");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":\"5parsecs\"}",
+	        "\"delay\" is not a time");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"delay\":5}", "\"delay\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"rate\":\"0bit\"}", "\"rate\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":0}", "\"limit\"");
@@ -829,7 +860,8 @@ START_TEST(link_requests)
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"limit\":\"5\"}", "\"limit\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":-1}", "\"seed\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"seed\":1e300}", "\"seed\"");
-	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"distribution\":\"pareto\"}", "\"distribution\"");
+	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"distribution\":\"pareto\"}",
+	        "\"distribution\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"dir\":\"up\",\"delay\":\"1ms\"}", "\"dir\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"carrier\":true}", "\"carrier\"");
 	REFUSED("{\"op\":\"link-set\",\"port\":\"a\",\"clear\":1}", "\"clear\"");
@@ -887,28 +919,29 @@ START_TEST(addressing_requests)
 	_cleanup_free_ char *text = NULL;
 
 	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
-				"\"ipv4\":\"auto\",\"ipv6\":\"auto\",\"hostname\":\"web\"}",
-				&r, &e),
-			 0);
+	                        "\"ipv4\":\"auto\",\"ipv6\":\"auto\",\"hostname\":\"web\"}",
+	                        &r, &e),
+	                 0);
 	ck_assert_str_eq(r.ipv4, CTL_AUTO);
 	ck_assert_str_eq(r.ipv6, CTL_AUTO);
 	ck_assert_str_eq(r.hostname, "web");
 	ck_assert_int_eq(decode("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"eth0\","
-				"\"ipv4\":\"10.0.0.5/24\"}",
-				&r, &e),
-			 0);
+	                        "\"ipv4\":\"10.0.0.5/24\"}",
+	                        &r, &e),
+	                 0);
 	ck_assert_str_eq(r.ipv4, "10.0.0.5/24");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv4\":\"automatic\"}",
-		"\"ipv4\"");
+	        "\"ipv4\"");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"ipv6\":\"10.0.0.1/8\"}",
-		"\"ipv6\"");
+	        "\"ipv6\"");
 	REFUSED("{\"op\":\"attach\",\"node\":\"a\",\"ifname\":\"e\",\"hostname\":\"a b\"}",
-		"\"hostname\"");
-	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
-				"\"service\":\"10.1.0.253\",\"gateway\":\"10.1.0.254\",\"dhcp\":"
-				"\"10.1.0.100-10.1.0.199\",\"ipv6\":\"fd00::/64\",\"dns\":true}",
-				&r, &e),
-			 0);
+	        "\"hostname\"");
+	ck_assert_int_eq(
+	        decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
+	               "\"service\":\"10.1.0.253\",\"gateway\":\"10.1.0.254\",\"dhcp\":"
+	               "\"10.1.0.100-10.1.0.199\",\"ipv6\":\"fd00::/64\",\"dns\":true}",
+	               &r, &e),
+	        0);
 	ck_assert_str_eq(r.subnet, "10.1.0.0/24");
 	ck_assert_str_eq(r.service, "10.1.0.253");
 	ck_assert_str_eq(r.dhcp, "10.1.0.100-10.1.0.199");
@@ -920,12 +953,13 @@ START_TEST(addressing_requests)
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dns\":1}", "\"dns\"");
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"subnet\":7}", "\"subnet\"");
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"dhcp\":\"10.1.0.100-10.1.0.199-10.1.0.200\"}",
-		"\"dhcp\"");
+	        "\"dhcp\"");
 	/* a stretched segment's fields and the domain */
-	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
-				"\"domain\":\"lab1.Example\",\"services\":false,\"slice\":\"2/3\"}",
-				&r, &e),
-			 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"segment-add\",\"name\":\"lan\",\"subnet\":\"10.1.0.0/24\","
+	               "\"domain\":\"lab1.Example\",\"services\":false,\"slice\":\"2/3\"}",
+	               &r, &e),
+	        0);
 	ck_assert_str_eq(r.domain, "lab1.Example");
 	ck_assert(r.no_services);
 	ck_assert_str_eq(r.slice, "2/3");
@@ -933,8 +967,8 @@ START_TEST(addressing_requests)
 	text = ctl_request_encode(&r);
 	ck_assert_int_eq(decode(text, &back, &e), 0);
 	ck_assert_mem_eq(&back, &r, sizeof(r));
-	ck_assert_int_eq(decode("{\"op\":\"segment-add\",\"name\":\"l\",\"services\":true}", &r, &e),
-			 0);
+	ck_assert_int_eq(
+	        decode("{\"op\":\"segment-add\",\"name\":\"l\",\"services\":true}", &r, &e), 0);
 	ck_assert(!r.no_services);
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"services\":0}", "\"services\"");
 	REFUSED("{\"op\":\"segment-add\",\"name\":\"l\",\"slice\":2}", "\"slice\"");
@@ -953,11 +987,30 @@ END_TEST
 
 START_TEST(domain_names)
 {
-	static const char *const good[] = { "lab", "LAB", "a", "lab1.example", "x-1.y-2.z",
-					    "0.1.2", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123" };
-	static const char *const bad[] = { "", ".", "lab.", ".lab", "a..b", "-a", "a-", "a.-b",
-					   "a_b", "a b", "l\xc3\xa4" "b",
-					   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234" };
+	static const char *const good[] = {
+		"lab",
+		"LAB",
+		"a",
+		"lab1.example",
+		"x-1.y-2.z",
+		"0.1.2",
+		"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123"
+	};
+	static const char *const bad[] = {
+		"",
+		".",
+		"lab.",
+		".lab",
+		"a..b",
+		"-a",
+		"a-",
+		"a.-b",
+		"a_b",
+		"a b",
+		"l\xc3\xa4"
+		"b",
+		"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234"
+	};
 	char longest[CTL_DOMAIN_MAX + 1];
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -978,11 +1031,21 @@ END_TEST
 
 START_TEST(assignments_and_leases)
 {
-	struct ctl_assign a = { .ipv4 = "10.1.0.5/24", .gateway = "10.1.0.254", .ndns = 1,
-				.dns = { "10.1.0.253" }, .mtu = 1450, .ipv6 = "fd00::/64",
-				.domain = "lab" }, b;
-	struct ctl_lease l = { .segment = "lan", .kind = "dhcp", .node = "web", .ipv4 = "10.1.0.100",
-			       .mac = "02:00:00:00:00:01", .expires = 60 }, m;
+	struct ctl_assign a = { .ipv4 = "10.1.0.5/24",
+		                .gateway = "10.1.0.254",
+		                .ndns = 1,
+		                .dns = { "10.1.0.253" },
+		                .mtu = 1450,
+		                .ipv6 = "fd00::/64",
+		                .domain = "lab" },
+	                  b;
+	struct ctl_lease l = { .segment = "lan",
+		               .kind = "dhcp",
+		               .node = "web",
+		               .ipv4 = "10.1.0.100",
+		               .mac = "02:00:00:00:00:01",
+		               .expires = 60 },
+	                 m;
 	_cleanup_free_ char *text = ctl_reply_attach("a-eth0", "lan", &a);
 	_cleanup_json_ cJSON *reply = NULL, *bad = NULL, *o = NULL;
 	char *err = NULL;

@@ -75,8 +75,10 @@ START_TEST(two_fds_refused_and_closed)
 		struct cmsghdr align;
 	} u = {};
 	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = u.buf,
+		             .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	int fds[2] = { open("/dev/null", O_RDONLY), open("/dev/zero", O_RDONLY) };
 	char buf[8];
@@ -105,8 +107,10 @@ START_TEST(take_fds_closes_none)
 		struct cmsghdr align;
 	} u = {}, r = {};
 	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = u.buf,
+		             .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	int fds[3] = { open("/dev/null", O_RDONLY), open("/dev/zero", O_RDONLY),
 		       open("/dev/null", O_RDONLY) };

@@ -142,7 +142,7 @@ START_TEST(parse_refuses_nul)
 	char *err = NULL;
 
 	ck_assert_int_eq(imageconfig_parse(raw, sizeof(raw) - 1, &c, &err), -EINVAL);
-	ck_assert_str_eq(err, "image config: a string holds a NUL character");
+	ck_assert_str_eq(err, "image config holds a NUL character");
 	free(err);
 	free(parse_fail("{\"config\":{\"Cmd\":[\"/bin/true\\u0000x\"]}}"));
 	c = parse_ok("{\"config\":{\"Cmd\":[\"a\\\\u0000\"]}}");

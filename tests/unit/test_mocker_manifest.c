@@ -47,13 +47,14 @@ END_TEST
 START_TEST(declared_sizes)
 {
 	struct manifest m;
-	char *why;
+	char *why = NULL;
 
 	ck_assert_int_eq(parse(image_json, NULL, &m, &why), 0);
 	ck_assert_int_eq(manifest_check_sizes(&m, 200, &why), 0);
 	ck_assert_int_eq(manifest_check_sizes(&m, 199, &why), -EFBIG);
 	ck_assert_ptr_nonnull(strstr(why, "layer sha256:" H3 " declares 200 bytes"));
 	free(why);
+	why = NULL;
 	m.config.size = 300000000;
 	ck_assert_int_eq(manifest_check_sizes(&m, 200, &why), -EFBIG);
 	ck_assert_ptr_nonnull(strstr(why, "config sha256:" H1 " declares 300000000 bytes"));
