@@ -114,7 +114,7 @@ join_below(const char *point, const char *root, const char *own, size_t own_len)
 	char *dir;
 
 	if (root_len && (own_len < root_len || memcmp(own, root, root_len) != 0 ||
-			 (own_len > root_len && own[root_len] != '/')))
+	                 (own_len > root_len && own[root_len] != '/')))
 		own_len = root_len = 0; /* outside what is mounted: its top */
 	own += root_len;
 	own_len -= root_len;
@@ -150,11 +150,11 @@ locate(const char *mountinfo, const char *self, enum cgroup_controller c, bool t
 		    list_has(f.options, strlen(f.options), name, ',') &&
 		    (own = self_path(self, name, &own_len)))
 			v1 = join_below(f.point, f.root, top ? f.root : own,
-					top ? strlen(f.root) : own_len);
+			                top ? strlen(f.root) : own_len);
 		else if (!v2 && strcmp(f.type, "cgroup2") == 0 &&
-			 (own = self_path(self, NULL, &own_len)))
+		         (own = self_path(self, NULL, &own_len)))
 			v2 = join_below(f.point, f.root, top ? f.root : own,
-					top ? strlen(f.root) : own_len);
+			                top ? strlen(f.root) : own_len);
 	}
 	if (v1) {
 		*ret_version = CGROUP_V1;
@@ -171,7 +171,7 @@ locate(const char *mountinfo, const char *self, enum cgroup_controller c, bool t
 
 int
 cgroup_locate(const char *mountinfo, const char *self, enum cgroup_controller c,
-	      enum cgroup_version *ret_version, char **ret_dir)
+              enum cgroup_version *ret_version, char **ret_dir)
 {
 	return locate(mountinfo, self, c, false, ret_version, ret_dir);
 }
@@ -375,7 +375,7 @@ v2_enable_text(unsigned controllers, char *buf, size_t size)
 	for (enum cgroup_controller c = CGROUP_MEMORY; c <= CGROUP_PIDS; c++)
 		if (controllers & CGROUP_MASK(c))
 			n += snprintf(buf + n, size - n, "%s+%s", n ? " " : "",
-				      controller_names[c]);
+			              controller_names[c]);
 }
 
 /*
@@ -487,7 +487,7 @@ v2_has(const char *base, enum cgroup_controller c)
 /* Where the node's directory for controller c goes; 0, or -ENOENT when nowhere. */
 static int
 node_dir(const char *mountinfo, const char *self, enum cgroup_controller c, const char *parent,
-	 const char *id, struct cgroup_dir *ret)
+         const char *id, struct cgroup_dir *ret)
 {
 	_cleanup_free_ char *base = NULL;
 	enum cgroup_version v;
@@ -499,8 +499,8 @@ node_dir(const char *mountinfo, const char *self, enum cgroup_controller c, cons
 		return r;
 	if (v == CGROUP_V2 && !v2_has(base, c))
 		return -ENOENT;
-	if (asprintf(&path, "%s/%s/%s@%d", base, parent + (parent[0] == '/'), id,
-		     (int)getpid()) < 0)
+	if (asprintf(&path, "%s/%s/%s@%d", base, parent + (parent[0] == '/'), id, (int)getpid()) <
+	    0)
 		return -ENOMEM;
 	if (strlen(path) >= PATH_MAX) { /* the fixed buffers of parents_create and dir_remove */
 		free(path);
@@ -646,7 +646,7 @@ cgroup_node_allow_devices(const struct cgroup_node *node, const struct device_ru
 		if (!(d->controllers & CGROUP_MASK(CGROUP_DEVICES)))
 			continue;
 		return d->version == CGROUP_V1 ? allow_devices_v1(d->path, rules, n)
-					       : allow_devices_v2(d->path, rules, n);
+		                               : allow_devices_v2(d->path, rules, n);
 	}
 	return -ENOENT;
 }
@@ -667,8 +667,8 @@ set_limits(const struct cgroup_dir *d, const struct cgroup_limits *l)
 		 */
 		if (r >= 0) {
 			r = write_text(d->path,
-				       v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes",
-				       v2 ? "0" : buf);
+			               v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes",
+			               v2 ? "0" : buf);
 			r = r == -ENOENT ? 0 : r;
 		}
 	}
@@ -714,8 +714,8 @@ cgroup_node_oom_kills(const struct cgroup_node *node)
 		if (!(d->controllers & CGROUP_MASK(CGROUP_MEMORY)))
 			continue;
 		r = read_text(d->path,
-			      d->version == CGROUP_V2 ? "memory.events" : "memory.oom_control",
-			      &text);
+		              d->version == CGROUP_V2 ? "memory.events" : "memory.oom_control",
+		              &text);
 		return r < 0 ? r : cgroup_oom_kill_count(text);
 	}
 	return -ENOENT;

@@ -105,7 +105,7 @@ int cgroup_node_join(const struct cgroup_node *node);
  * moving a process with cgroup_procs_write once paths no longer lead there.
  */
 int cgroup_node_procs_open(const struct cgroup_node *node, unsigned mask,
-			   int fds[CGROUP_CONTROLLERS]);
+                           int fds[CGROUP_CONTROLLERS]);
 /* Moves process pid (as the caller's PID namespace numbers it) with a cgroup.procs fd. */
 int cgroup_procs_write(int fd, pid_t pid);
 /* Lets the node open only the devices the rules allow (and make any, per the rules). */

@@ -149,7 +149,7 @@ cgroup_join_start(const struct plan *p, const struct cgroup_node *cg, struct set
 /* Waits for the move; then a cgroup namespace rooted at the node's cgroup. */
 static int
 cgroup_join_finish(const struct plan *p, const struct cgroup_node *cg, pid_t mover,
-		   struct setup_error *e)
+                   struct setup_error *e)
 {
 	int status;
 
@@ -159,7 +159,7 @@ cgroup_join_finish(const struct plan *p, const struct cgroup_node *cg, pid_t mov
 				return setup_fail(e, -errno, "wait for joining the node's cgroup");
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			return setup_fail(e, WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR,
-					  "join the node's cgroup '%s'", cgroup_node_path(cg));
+			                  "join the node's cgroup '%s'", cgroup_node_path(cg));
 	}
 	if ((plan_clone_flags(p) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return setup_fail(e, -errno, "create the cgroup namespace");
@@ -214,7 +214,8 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 		while (got < 0 && errno == EINTR);
 		if (got != (ssize_t)sizeof(a))
 			return setup_fail(e, got < 0 ? -errno : -EPIPE,
-					  "receive the addresses of '%s' from containode", n->ifname);
+			                  "receive the addresses of '%s' from containode",
+			                  n->ifname);
 		a.ipv4[sizeof(a.ipv4) - 1] = a.gateway[sizeof(a.gateway) - 1] = '\0';
 		a.ipv6[sizeof(a.ipv6) - 1] = '\0';
 		r = network_apply(n, &a, e);
@@ -234,11 +235,11 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 	if (!any)
 		return 0;
 	if (ndns) {
-		_cleanup_free_ char *text = plan_resolv_switch(domain, (const char(*)[CTL_ADDR_MAX])dns,
-								ndns);
+		_cleanup_free_ char *text =
+		        plan_resolv_switch(domain, (const char(*)[CTL_ADDR_MAX])dns, ndns);
 
 		r = text ? child_rewrite_etc("resolv.conf", text, e)
-			 : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
+		         : setup_fail(e, -ENOMEM, "make /etc/resolv.conf");
 		if (r < 0)
 			return r;
 	}
@@ -246,7 +247,7 @@ child_addresses(const struct plan *p, int sock, struct setup_error *e)
 		_cleanup_free_ char *hosts = plan_hosts(p);
 
 		return hosts ? child_rewrite_etc("hosts", hosts, e)
-			     : setup_fail(e, -ENOMEM, "make /etc/hosts");
+		             : setup_fail(e, -ENOMEM, "make /etc/hosts");
 	}
 }
 
@@ -268,7 +269,8 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	/* Handed over at once, in the plan's order: the parent attaches them meanwhile. */
 	for (size_t i = 0; i < PLAN_NET_MAX; i++) {
 		if (r >= 0 && taps[i] >= 0 &&
-		    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, taps[i])) < 0)
+		    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, taps[i])) <
+		            0)
 			setup_fail(e, r, "hand tap '%s' to containode", p->net[i].ifname);
 		taps[i] = safe_close(taps[i]);
 	}
@@ -348,8 +350,8 @@ child_run(const struct plan *p, const struct cgroup_node *cg, int sock)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
 	/* Detached: the log's pipe is the node's stdout and stderr, nothing its stdin. */
-	if (p->stdio_fd >= 0 && (dup2(p->stdio_fd, STDOUT_FILENO) < 0 ||
-				 dup2(p->stdio_fd, STDERR_FILENO) < 0))
+	if (p->stdio_fd >= 0 &&
+	    (dup2(p->stdio_fd, STDOUT_FILENO) < 0 || dup2(p->stdio_fd, STDERR_FILENO) < 0))
 		child_msg_fail(sock, EXIT_LAUNCHER, errno, "make the log stdout and stderr");
 	/*
 	 * Nothing of the parent's but the pipe (and a detached start's ready pipe): not its

@@ -26,6 +26,7 @@
 #define COMMIT_OPT_STORE 0x500
 #define COMMIT_OPT_CHANGE 0x501
 
+/* clang-format off */
 static const char commit_usage[] =
         "Usage: containode commit [OPTIONS] ID REF\n"
         "Make image REF of mocker's store from the node: its image (or root) with the node's\n"
@@ -39,6 +40,7 @@ static const char commit_usage[] =
         "  -q, --quiet           print only the manifest digest\n"
         "      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT
         ")\n";
+/* clang-format on */
 
 static const char *const commit_mount_points[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf" };
 

@@ -32,6 +32,7 @@
 #define CP_DEPTH_MAX 256
 #define CP_BUF (128 * 1024)
 
+/* clang-format off */
 static const char cp_usage[] =
         "Usage: containode cp [OPTIONS] SRC ID:DST\n"
         "       containode cp [OPTIONS] ID:SRC DST\n"
@@ -43,6 +44,7 @@ static const char cp_usage[] =
         "  -a, --archive         SRC is a tar to unpack into ID:DIR\n"
         "      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT
         ")\n";
+/* clang-format on */
 
 /* The directory fd of path below root (the node's root when rootfd >= 0: resolved in it). */
 static int

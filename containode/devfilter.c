@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 _Static_assert(DEVICE_MKNOD == BPF_DEVCG_ACC_MKNOD && DEVICE_READ == BPF_DEVCG_ACC_READ &&
-		       DEVICE_WRITE == BPF_DEVCG_ACC_WRITE,
-	       "device access bits are the kernel's");
+                       DEVICE_WRITE == BPF_DEVCG_ACC_WRITE,
+               "device access bits are the kernel's");
 
 #define INSN(c, dst, src, o, i)                                                                    \
-	((struct bpf_insn){ .code = (c), .dst_reg = (dst), .src_reg = (src), .off = (o), .imm = (i) })
+	((struct bpf_insn){                                                                        \
+	        .code = (c), .dst_reg = (dst), .src_reg = (src), .off = (o), .imm = (i) })
 /* dst = *(u32 *)(src + off) */
 #define LDX_W(dst, src, o) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, o, 0)
 /* 32-bit dst op= imm, and dst = src */

@@ -17,8 +17,7 @@
  * The program for rules into insns (room for cap); returns the number of instructions
  * or -ENOSPC.  It allows a request when one rule covers its type, access and numbers.
  */
-int devfilter_build(const struct device_rule *rules, size_t n, struct bpf_insn *insns,
-		    size_t cap);
+int devfilter_build(const struct device_rule *rules, size_t n, struct bpf_insn *insns, size_t cap);
 /* Loads the program; returns its fd (close-on-exec) or -errno. */
 int devfilter_load(const struct bpf_insn *insns, size_t n);
 /* Attaches the program to the cgroup (a directory fd), alongside what is above it. */

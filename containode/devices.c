@@ -56,16 +56,14 @@ const size_t devices_allow_len = ARRAY_SIZE(devices_allow);
 static const struct {
 	const char *name, *target;
 } device_links[] = {
-	{ "ptmx", "pts/ptmx" },
-	{ "fd", "/proc/self/fd" },
-	{ "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" },
+	{ "ptmx", "pts/ptmx" },          { "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },  { "stdout", "/proc/self/fd/1" },
 	{ "stderr", "/proc/self/fd/2" },
 };
 
 bool
 devices_rules_allow(const struct device_rule *rules, size_t n, char type, unsigned major,
-		    unsigned minor, unsigned access)
+                    unsigned minor, unsigned access)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct device_rule *r = &rules[i];
@@ -92,8 +90,8 @@ devices_cgroup_needed(const struct plan *p)
 		if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
 			continue;
 		if (!devices_rules_allow(devices_allow, devices_allow_len,
-					 S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
-					 minor(st.st_rdev), DEVICE_READ | DEVICE_WRITE))
+		                         S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
+		                         minor(st.st_rdev), DEVICE_READ | DEVICE_WRITE))
 			return true;
 	}
 	return false;
@@ -110,8 +108,8 @@ devices_rule_format(const struct device_rule *r, char *buf, size_t size)
 	if (r->minor != DEVICE_ANY)
 		snprintf(minor, sizeof(minor), "%d", r->minor);
 	n = snprintf(buf, size, "%c %s:%s %s%s%s", r->type, major, minor,
-		     r->access & DEVICE_READ ? "r" : "", r->access & DEVICE_WRITE ? "w" : "",
-		     r->access & DEVICE_MKNOD ? "m" : "");
+	             r->access & DEVICE_READ ? "r" : "", r->access & DEVICE_WRITE ? "w" : "",
+	             r->access & DEVICE_MKNOD ? "m" : "");
 	return n >= 0 && (size_t)n < size ? 0 : -ENOSPC;
 }
 
@@ -158,7 +156,7 @@ devices_open_host(int fds[], struct setup_error *e)
 		    st.st_rdev != makedev(d->major, d->minor)) {
 			devices_close_host(fds);
 			return setup_fail(e, -ENODEV, "host '%s' is not the device %u:%u", path,
-					  d->major, d->minor);
+			                  d->major, d->minor);
 		}
 		if (mount_setattr(fds[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
 			int r = -errno;

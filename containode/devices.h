@@ -43,7 +43,7 @@ extern const size_t devices_allow_len;
 
 /* Whether the rules let a process open (access) the device of type 'c' or 'b'.  Pure. */
 bool devices_rules_allow(const struct device_rule *rules, size_t n, char type, unsigned major,
-			 unsigned minor, unsigned access);
+                         unsigned minor, unsigned access);
 
 /*
  * Whether the node needs the device cgroup's allow-list: whether anything in its reach

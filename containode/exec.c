@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* clang-format off */
 static const char exec_usage[] =
 	"Usage: containode exec [OPTION]... ID CMD [ARG]...\n"
 	"Run CMD in the running node ID: its namespaces, cgroup, capabilities, no_new_privs\n"
@@ -43,6 +44,7 @@ static const char exec_usage[] =
 	"  -w, --workdir=DIR     working directory (default: the node's)\n"
 	"  -e, --env=K=V         set K in the environment (repeatable)\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 struct exec_options {
 	bool interactive, tty;
@@ -59,8 +61,8 @@ exec_ns_flags(pid_t pid)
 		const char *name;
 		int flag;
 	} ns[] = {
-		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },    { "uts", CLONE_NEWUTS },
-		{ "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET },   { "pid", CLONE_NEWPID },
+		{ "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },  { "uts", CLONE_NEWUTS },
+		{ "ipc", CLONE_NEWIPC },       { "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID },
 		{ "cgroup", CLONE_NEWCGROUP },
 	};
 	int flags = 0;
@@ -230,7 +232,8 @@ exec_node_in(const char *path, pid_t pid)
 	if (read_file_at(AT_FDCWD, path, 1 << 22, &text, NULL) < 0)
 		return false;
 	len = (size_t)snprintf(want, sizeof(want), "%d\n", (int)pid);
-	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+	for (const char *line = text; line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (strncmp(line, want, len) == 0)
 			return true;
 	return false;
@@ -310,7 +313,8 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		goto out;
 	}
 	if (flags < 0 || setns(pidfd, flags) < 0) {
-		log_error_errno(flags < 0 ? flags : errno, "join the namespaces of node '%s'", s->id);
+		log_error_errno(flags < 0 ? flags : errno, "join the namespaces of node '%s'",
+		                s->id);
 		goto out;
 	}
 	joined = true;
@@ -395,15 +399,16 @@ exec_main(const char *state_dir, int argc, char **argv)
 			break;
 		case 'w':
 			if (optarg[0] != '/')
-				return log_usage_error("exec: -w: not an absolute path: '%s'", optarg),
+				return log_usage_error("exec: -w: not an absolute path: '%s'",
+				                       optarg),
 				       EXIT_USAGE;
 			o.cwd = optarg;
 			break;
 		case 'e':
 			if (o.n_env >= PLAN_ENV_MAX || !*optarg || *optarg == '=')
 				return log_usage_error("exec: -e: invalid or too many variables at "
-						       "'%s'",
-						       optarg),
+				                       "'%s'",
+				                       optarg),
 				       EXIT_USAGE;
 			o.env[o.n_env++] = optarg;
 			break;
@@ -415,7 +420,7 @@ exec_main(const char *state_dir, int argc, char **argv)
 			return 0;
 		case ':':
 			return log_usage_error("exec: option '%s' needs an argument",
-					       argv[optind - 1]),
+			                       argv[optind - 1]),
 			       EXIT_USAGE;
 		default:
 			return log_usage_error("exec: unrecognized option '%s'", argv[optind - 1]),
@@ -429,7 +434,8 @@ exec_main(const char *state_dir, int argc, char **argv)
 		return EXIT_LAUNCHER;
 	st = life_status(&s);
 	if (st != STATE_RUNNING) {
-		log_error("node '%s' is %s: exec needs a running node", s.id, state_status_name(st));
+		log_error("node '%s' is %s: exec needs a running node", s.id,
+		          state_status_name(st));
 		code = EXIT_LAUNCHER;
 	} else {
 		code = exec_run(&s, &o, argv + optind + 1);

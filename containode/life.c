@@ -30,7 +30,9 @@
 #define LIFE_FREEZE_WAIT_MS 2000
 
 /* Logs "what failed: why" once and hands r back. */
-static int __attribute__((format(printf, 2, 3)))
+static int fail(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 fail(int r, const char *fmt, ...)
 {
 	char buf[512];
@@ -249,7 +251,7 @@ life_load(const char *state_dir, const char *query, struct node_state *ret, int 
 		log_error("no node '%s' in '%s'", query, state_dir);
 	else if (r == -ENOTUNIQ)
 		log_error("'%s' is the beginning of several nodes' identities: give more of it",
-			  query);
+		          query);
 	if (r < 0) {
 		names_free(names, n);
 		return r;
@@ -260,7 +262,7 @@ life_load(const char *state_dir, const char *query, struct node_state *ret, int 
 		log_error_errno(r, "open the state of node '%s'", names[i]);
 	} else if ((r = life_read(nodefd, ret, why, sizeof(why))) < 0) {
 		log_error("state of node '%s' ('%s/%s/state.json'): %s", names[i], state_dir,
-			  names[i], why);
+		          names[i], why);
 		/* Which node it was, for rm -f of a state that cannot be read. */
 		state_init(ret);
 		snprintf(ret->id, sizeof(ret->id), "%s", names[i]);
@@ -292,8 +294,8 @@ life_save(int nodefd, const struct node_state *s)
 	if (r < 0)
 		return r;
 	len = strlen(text);
-	fd = openat(nodefd, "state.json.tmp",
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(nodefd, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	            0600);
 	if (fd < 0)
 		return -errno;
 	while (done < len) {
@@ -333,9 +335,10 @@ life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret
 
 		if (r == -EEXIST)
 			log_error("the name '%s' is in use by a node in '%s' (containode rm %s)",
-				  p->id, state_dir, p->id);
+			          p->id, state_dir, p->id);
 		else
-			log_error_errno(r, "create the state of node '%s' in '%s'", p->id, state_dir);
+			log_error_errno(r, "create the state of node '%s' in '%s'", p->id,
+			                state_dir);
 		return r;
 	}
 	lr->nodefd = openat(dirfd, p->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -568,7 +571,9 @@ life_ended(struct life_run *lr, int code)
 	}
 
 /* The usage error's hint names the verb. */
-static int __attribute__((format(printf, 2, 3)))
+static int verb_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 verb_usage(const char *verb, const char *fmt, ...)
 {
 	char what[256];
@@ -584,7 +589,7 @@ verb_usage(const char *verb, const char *fmt, ...)
 /* The options every verb shares: 0 handled, 1 not one of them, 2 done with *ret_code. */
 static int
 verb_common(int c, const char *verb, const char *usage, const char **state_dir, char **argv,
-	    int *ret_code)
+            int *ret_code)
 {
 	switch (c) {
 	case LIFE_OPT_STATE_DIR:
@@ -655,7 +660,7 @@ life_wait_supervisor(const struct node_state *s)
 
 	if (fd >= 0 && !pidfd_wait(fd, LIFE_SUPERVISOR_WAIT_MS))
 		log_warn("the supervisor of node '%s' (pid %d) has not ended, ignoring", s->id,
-			 (int)s->supervisor);
+		         (int)s->supervisor);
 }
 
 /*
@@ -700,7 +705,8 @@ life_stop_one(const char *state_dir, const char *query, long long timeout_ms)
 			(void)cgroup_file_write(life_unified(&s), "cgroup.freeze", "0");
 		r = pidfd_signal(pidfd, s.stop_signal);
 		if (r < 0 && r != -ESRCH)
-			log_warn_errno(r, "send signal %d to node '%s', ignoring", s.stop_signal, s.id);
+			log_warn_errno(r, "send signal %d to node '%s', ignoring", s.stop_signal,
+			               s.id);
 		if (!pidfd_wait(pidfd, timeout_ms)) {
 			log_debug("node '%s' outlived its stop timeout: killing it", s.id);
 			r = life_kill_all(&s, pidfd);
@@ -737,12 +743,14 @@ verb_need_ids(const char *verb, int argc, char **argv, int min, int max)
 	return 0;
 }
 
+/* clang-format off */
 static const char stop_usage[] =
 	"Usage: containode stop [-t SECONDS] ID...\n"
 	"Send each node its stop signal (the image's StopSignal, else SIGTERM), then kill every\n"
 	"process of it once SECONDS (default 10) have passed.\n"
 	"  -t, --time=SECONDS    how long the node has to end by itself\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 int
 life_stop(const char *state_dir, int argc, char **argv)
@@ -791,11 +799,13 @@ signal_parse(const char *s)
 	return -EINVAL;
 }
 
+/* clang-format off */
 static const char kill_usage[] =
 	"Usage: containode kill [-s SIGNAL] ID...\n"
 	"Send SIGNAL (default KILL: every process of the node) to each node's first process.\n"
 	"  -s, --signal=SIGNAL   a name (TERM, SIGTERM) or a number\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 static int
 life_kill_one(const char *state_dir, const char *query, int sig)
@@ -810,7 +820,7 @@ life_kill_one(const char *state_dir, const char *query, int sig)
 		return r;
 	st = life_status(&s);
 	pidfd = st == STATE_RUNNING || st == STATE_PAUSED ? pidfd_open_checked(s.pid, s.pid_start)
-							  : -ESRCH;
+	                                                  : -ESRCH;
 	if (pidfd < 0) {
 		log_error("node '%s' is not running (%s)", s.id, state_status_name(st));
 		state_free(&s);
@@ -848,10 +858,12 @@ life_kill(const char *state_dir, int argc, char **argv)
 	return code;
 }
 
+/* clang-format off */
 static const char pause_usage[] =
 	"Usage: containode pause|resume ID...\n"
 	"Freeze every process of each node (cgroup.freeze), or thaw them.\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 static int
 life_freeze_one(const char *state_dir, const char *query, bool freeze)
@@ -870,19 +882,20 @@ life_freeze_one(const char *state_dir, const char *query, bool freeze)
 		log_error("node '%s' is not running (%s)", s.id, state_status_name(st));
 		r = -ESRCH;
 	} else if (!v2) {
-		log_error("node '%s' has no cgroup v2 directory to freeze (no v2 hierarchy mounted)",
-			  s.id);
+		log_error(
+		        "node '%s' has no cgroup v2 directory to freeze (no v2 hierarchy mounted)",
+		        s.id);
 		r = -EOPNOTSUPP;
 	} else if ((r = cgroup_file_write(v2, "cgroup.freeze", freeze ? "1" : "0")) < 0) {
 		log_error_errno(r, "%s node '%s' ('%s/cgroup.freeze')", freeze ? "freeze" : "thaw",
-				s.id, v2);
+		                s.id, v2);
 	} else {
 		/* Frozen once the cgroup says so: then no process of it runs. */
 		for (int i = 0; i < LIFE_FREEZE_WAIT_MS / 5 && life_frozen(v2) != freeze; i++)
 			poll(NULL, 0, 5);
 		if (life_frozen(v2) != freeze) {
-			log_error("node '%s' is not %s after %d ms", s.id, freeze ? "frozen" : "thawed",
-				  LIFE_FREEZE_WAIT_MS);
+			log_error("node '%s' is not %s after %d ms", s.id,
+			          freeze ? "frozen" : "thawed", LIFE_FREEZE_WAIT_MS);
 			r = -ETIMEDOUT;
 		}
 	}
@@ -909,12 +922,14 @@ life_pause(const char *state_dir, int argc, char **argv)
 	return code;
 }
 
+/* clang-format off */
 static const char rm_usage[] =
 	"Usage: containode rm [-f] ID...\n"
 	"Remove each node that is no longer running: its state, log, cgroups, and the upper\n"
 	"layer containode chose for it (one given with -t/--top stays).\n"
 	"  -f, --force           kill a node that still runs first\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 /* What a supervisor that was killed could not remove: cgroups, the overlay's work dir. */
 static int
@@ -1003,7 +1018,8 @@ life_rm_one(const char *state_dir, const char *query, bool force)
 	r = life_remove_leftovers(&s);
 	dirfd = life_open_dir(state_dir);
 	if (r >= 0 && dirfd >= 0 && (r = rm_rf_at(dirfd, s.id)) < 0)
-		log_error_errno(r, "remove the state of node '%s' ('%s/%s')", s.id, state_dir, s.id);
+		log_error_errno(r, "remove the state of node '%s' ('%s/%s')", s.id, state_dir,
+		                s.id);
 	state_free(&s);
 	return r;
 }
@@ -1038,6 +1054,7 @@ life_rm(const char *state_dir, int argc, char **argv)
 
 /* --- ps, inspect --- */
 
+/* clang-format off */
 static const char ps_usage[] =
 	"Usage: containode ps [-a] [--json]\n"
 	"List the detached nodes: running, paused and dead ones (a supervisor that was killed);\n"
@@ -1047,6 +1064,7 @@ static const char ps_usage[] =
 	"                        root, command, created, ports, switch_ports)\n"
 	"  -q, --quiet           identities only\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 static cJSON *
 strv_json(char *const *v)
@@ -1126,10 +1144,12 @@ ps_row(const struct node_state *s, enum state_status st)
 	join_cut(s->ports, ports, 30);
 	for (size_t i = 0; i < s->n_switch_ports && len < 40; i++)
 		len += (size_t)snprintf(sw + len, sizeof(sw) - len, "%s%s-%s", i ? "," : "", s->id,
-					s->switch_ports[i].ifname);
+		                        s->switch_ports[i].ifname);
 	printf("%-20s %-24s %-26s %-20s %-12s %-20s %s\n", s->id,
-	       s->image ? s->image : s->root ? s->root : "/", cmd, s->created, status,
-	       ports[0] ? ports : "-", sw[0] ? sw : "-");
+	       s->image  ? s->image
+	       : s->root ? s->root
+	                 : "/",
+	       cmd, s->created, status, ports[0] ? ports : "-", sw[0] ? sw : "-");
 }
 
 int
@@ -1179,7 +1199,7 @@ life_ps(const char *state_dir, int argc, char **argv)
 		       "CREATED", "STATUS", "PORTS", "SWITCH PORTS");
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_close_ int nodefd =
-			openat(dirfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		        openat(dirfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		struct node_state s;
 		enum state_status st;
 		char why[256];
@@ -1213,10 +1233,12 @@ life_ps(const char *state_dir, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* clang-format off */
 static const char inspect_usage[] =
 	"Usage: containode inspect ID\n"
 	"The node's state as JSON, with its status as it is now.\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 int
 life_inspect(const char *state_dir, int argc, char **argv)
@@ -1243,6 +1265,7 @@ life_inspect(const char *state_dir, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* clang-format off */
 static const char logs_usage[] =
 	"Usage: containode logs [-f] [--tail N] [--timestamps] ID\n"
 	"What the node wrote to stdout and stderr, in the order it came.\n"
@@ -1250,6 +1273,7 @@ static const char logs_usage[] =
 	"  -n, --tail=N          only the last N lines (or 'all')\n"
 	"  -t, --timestamps      each line after the time it came (RFC 3339, UTC)\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
+/* clang-format on */
 
 int
 life_logs(const char *state_dir, int argc, char **argv)

@@ -36,9 +36,9 @@ int life_load(const char *state_dir, const char *query, struct node_state *ret, 
 
 /* What a supervisor of a detached node keeps. */
 struct life_run {
-	int nodefd;  /* STATE/ID */
-	int ready;   /* the supervisor's end of the pipe the `run -d` waits on, until released */
-	int log_r;   /* the node's stdout and stderr, for the log */
+	int nodefd; /* STATE/ID */
+	int ready;  /* the supervisor's end of the pipe the `run -d` waits on, until released */
+	int log_r;  /* the node's stdout and stderr, for the log */
 	int log_w;
 	struct logs_sink log;
 	struct node_state state;
@@ -59,7 +59,8 @@ struct life_run {
  */
 int life_detach(struct life_run *lr, const char *state_dir, struct plan *p, int *ret_code);
 /* Supervisor: the node exists (still setting itself up); its state written. */
-int life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct cgroup_node *cg);
+int life_started(struct life_run *lr, const struct plan *p, pid_t pid,
+                 const struct cgroup_node *cg);
 /* Supervisor: nothing of the start left on its side; the node's exec releases the caller. */
 void life_release(struct life_run *lr);
 /* Supervisor: the start failed on its side; the caller waits for its exit code. */

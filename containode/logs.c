@@ -77,8 +77,8 @@ logs_rotate(struct logs_sink *l)
 	}
 	if (renameat(l->dirfd, "log", l->dirfd, "log.1") < 0)
 		return;
-	fd = openat(l->dirfd, "log", O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC |
-	                                     O_NOFOLLOW, 0600);
+	fd = openat(l->dirfd, "log",
+	            O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return;
 	close(l->fd);
@@ -239,7 +239,7 @@ logs_show(int dirfd, const struct node_state *s, const struct logs_options *o)
 			in_cur++;
 		skip_cur = from;
 		skip_old = from > 0 || !old ? old_len
-					    : logs_tail_start(old, old_len, o->tail - in_cur);
+		                            : logs_tail_start(old, old_len, o->tail - in_cur);
 	}
 	if (old)
 		logs_emit(&f, old + skip_old, old_len - skip_old);

@@ -16,11 +16,11 @@
 #define LOGS_STAMP_LEN 31 /* "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ " */
 
 struct logs_sink {
-	int dirfd;      /* the node's state directory (not owned) */
-	int fd;         /* its log, -1 when it could not be opened */
-	size_t size;    /* bytes in it */
-	bool mid_line;  /* the last write ended inside a line */
-	size_t max;     /* LOGS_FILE_MAX, smaller in tests */
+	int dirfd;     /* the node's state directory (not owned) */
+	int fd;        /* its log, -1 when it could not be opened */
+	size_t size;   /* bytes in it */
+	bool mid_line; /* the last write ended inside a line */
+	size_t max;    /* LOGS_FILE_MAX, smaller in tests */
 };
 
 /* Opens (creates) dirfd's log for appending. */

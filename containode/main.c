@@ -65,6 +65,7 @@ enum {
 	ARG_CGROUP_PARENT,
 };
 
+/* clang-format off */
 static const char usage_text[] =
 	"Usage: containode [run] [OPTION]... [--] [CMD [ARG]...]\n"
 	"  or:  containode VERB [OPTION]... ID...   (VERB --help for its options)\n"
@@ -143,6 +144,7 @@ static const char usage_text[] =
 	"Exit status: CMD's status (128+N when killed by signal N); 125 when containode\n"
 	"failed, 126 when CMD cannot be run, 127 when it was not found, 2 on usage errors;\n"
 	"137, with \"out of memory\" said, when the OOM killer killed it.\n";
+/* clang-format on */
 
 static const struct option options[] = {
 	{ "switch", required_argument, NULL, 's' },
@@ -207,7 +209,9 @@ struct env_args {
 #define usage_error(...) (log_usage_error(__VA_ARGS__), -EINVAL)
 
 /* Logs "what failed: why" once and hands r back, for "return log_fail(r, ...)". */
-static int __attribute__((format(printf, 2, 3)))
+static int log_fail(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 log_fail(int r, const char *fmt, ...)
 {
 	char buf[512];
@@ -240,8 +244,10 @@ parse_net(struct plan *p, int c, const char *arg)
 		const char *key;
 		unsigned bit;
 	} shorthand[128] = {
-		['s'] = { "switch", PLAN_NET_SWITCH }, ['4'] = { "ipv4", PLAN_NET_IPV4 },
-		['6'] = { "ipv6", PLAN_NET_IPV6 },     ['n'] = { "ifname", PLAN_NET_IFNAME },
+		['s'] = { "switch", PLAN_NET_SWITCH },
+		['4'] = { "ipv4", PLAN_NET_IPV4 },
+		['6'] = { "ipv6", PLAN_NET_IPV6 },
+		['n'] = { "ifname", PLAN_NET_IFNAME },
 	};
 	struct plan_net n = {};
 	char why[PLAN_WHY_MAX];
@@ -265,8 +271,8 @@ parse_net(struct plan *p, int c, const char *arg)
 		return r < 0 ? usage_error("-g %s: %s", arg, why) : 0;
 	default:
 		if (p->first.keys & shorthand[c].bit)
-			return usage_error("-%c given twice: a second interface is --net KEY=VALUE,...",
-					   c);
+			return usage_error(
+			        "-%c given twice: a second interface is --net KEY=VALUE,...", c);
 		r = plan_net_set(&p->first, shorthand[c].key, arg, why);
 		if (r == -ENOMEM)
 			return log_fail(r, "-%c", c);
@@ -459,7 +465,8 @@ parse_args(int argc, char **argv, struct plan *p, struct env_args *env)
 
 	opterr = 0;
 	parsed_argv = argv;
-	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dp:qvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:4:6:g:n:r:t:i:NIe:w:u:dp:qvh", options, NULL)) !=
+	       -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -561,7 +568,7 @@ plan_complete(struct plan *p, const struct env_args *env)
 /* Host-side preparation that can fail cleanly before any container exists. */
 static int
 prepare(const struct plan *p, struct switchport ports[PLAN_NET_MAX], int *ret_sigfd,
-	int *ret_work_lock)
+        int *ret_work_lock)
 {
 	sigset_t set;
 	int r;
@@ -581,13 +588,15 @@ prepare(const struct plan *p, struct switchport ports[PLAN_NET_MAX], int *ret_si
 		return log_fail(r, "root '%s'", p->root);
 	r = p->root ? mounts_prepare_top(p, ret_work_lock) : 0;
 	if (r == -EBUSY)
-		return log_fail(r, "upper layer '%s': another node uses it (its work dir '%s' is "
-				   "locked)", p->top, p->work);
+		return log_fail(r,
+		                "upper layer '%s': another node uses it (its work dir '%s' is "
+		                "locked)",
+		                p->top, p->work);
 	if (r == -EUCLEAN) {
 		log_error("upper layer '%s': the machine went down while a node used it, and "
-			  "what the node wrote last may not have reached the disk; check it, then "
-			  "remove '%s' to use it again",
-			  p->top, p->work);
+		          "what the node wrote last may not have reached the disk; check it, then "
+		          "remove '%s' to use it again",
+		          p->top, p->work);
 		return r;
 	}
 	if (r < 0)
@@ -643,7 +652,7 @@ handshake_tap(const struct plan_net *n, struct switchport *pt, int fd, int sock)
 	/* mtu= wins over the segment's, but a frame larger than the segment's cannot cross it. */
 	if (n->mtu && assign.mtu && n->mtu > assign.mtu) {
 		log_error("%s: mtu=%u is larger than the MTU %u of segment '%s'", n->ifname, n->mtu,
-			  assign.mtu, n->segment[0] ? n->segment : CTL_SEGMENT_DEFAULT);
+		          assign.mtu, n->segment[0] ? n->segment : CTL_SEGMENT_DEFAULT);
 		return -EINVAL;
 	}
 	/* The child waits for what the switch handed out (its MTU at least), to configure it. */
@@ -673,7 +682,7 @@ release_caller(const struct plan *p)
  */
 static int
 handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
-	  struct tty_relay *tty)
+          struct tty_relay *tty)
 {
 	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
@@ -737,20 +746,23 @@ prepare_cgroup(const struct plan *p, struct cgroup_node *cg)
 	int r;
 
 	r = cgroup_node_create(cg, parent, p->id,
-			       (devices ? CGROUP_MASK(CGROUP_DEVICES) : 0) |
-				       CGROUP_MASK(CGROUP_UNIFIED) | limits);
+	                       (devices ? CGROUP_MASK(CGROUP_DEVICES) : 0) |
+	                               CGROUP_MASK(CGROUP_UNIFIED) | limits);
 	if (r == -ENOENT)
 		return log_fail(r, "find the cgroup controllers of node '%s' (devices%s)", p->id,
-				limits ? ", and memory, cpu or pids for its limits" : "");
+		                limits ? ", and memory, cpu or pids for its limits" : "");
 	if (r == -EBUSY)
-		return log_fail(r, "create the cgroup of node '%s' in '%s' (v2 hands controllers "
-				   "down only from cgroups without processes: try --cgroup-parent /%s)",
-				p->id, parent, CGROUP_PARENT);
+		return log_fail(
+		        r,
+		        "create the cgroup of node '%s' in '%s' (v2 hands controllers "
+		        "down only from cgroups without processes: try --cgroup-parent /%s)",
+		        p->id, parent, CGROUP_PARENT);
 	if (r < 0)
 		return log_fail(r, "create the cgroup of node '%s' in '%s'", p->id, parent);
 	r = devices ? cgroup_node_allow_devices(cg, devices_allow, devices_allow_len) : 0;
 	if (r < 0)
-		return log_fail(r, "set the device allow-list of cgroup '%s'", cgroup_node_path(cg));
+		return log_fail(r, "set the device allow-list of cgroup '%s'",
+		                cgroup_node_path(cg));
 	r = cgroup_node_set_limits(cg, &p->limits);
 	if (r < 0)
 		return log_fail(r, "set the limits of cgroup '%s'", cgroup_node_path(cg));
@@ -769,9 +781,10 @@ report_oom(const struct plan *p, const struct cgroup_node *cg)
 	if (n < 0 && n != -ENOENT) /* ENOENT: no cgroup, the node never ran */
 		log_warn_errno(n, "read the OOM kills of node '%s', ignoring", p->id);
 	else if (n > 0)
-		log_error("node '%s' ran out of memory: the OOM killer killed %" PRId64 " process%s "
-			  "(--memory %" PRIu64 ")",
-			  p->id, n, n == 1 ? "" : "es", p->limits.memory);
+		log_error("node '%s' ran out of memory: the OOM killer killed %" PRId64
+		          " process%s "
+		          "(--memory %" PRIu64 ")",
+		          p->id, n, n == 1 ? "" : "es", p->limits.memory);
 }
 
 static int
@@ -851,7 +864,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	if (p->root && !p->ephemeral) {
 		if ((r = mounts_remove_work(p, work_lock)) < 0)
 			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring",
-				       p->work);
+			               p->work);
 		while (sweeper > 0 && waitpid(sweeper, NULL, 0) < 0 && errno == EINTR)
 			;
 		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */
@@ -953,9 +966,9 @@ static const struct {
 	const char *name;
 	int (*fn)(const char *state_dir, int argc, char **argv);
 } verbs[] = {
-	{ "ps", life_ps },	   { "inspect", life_inspect }, { "logs", life_logs },
-	{ "exec", exec_main },	   { "stop", life_stop },	{ "kill", life_kill },
-	{ "pause", life_pause },   { "resume", life_pause },	{ "rm", life_rm },
+	{ "ps", life_ps },         { "inspect", life_inspect }, { "logs", life_logs },
+	{ "exec", exec_main },     { "stop", life_stop },       { "kill", life_kill },
+	{ "pause", life_pause },   { "resume", life_pause },    { "rm", life_rm },
 	{ "commit", commit_main }, { "cp", cp_main },
 };
 

@@ -54,9 +54,17 @@ static const struct mount_entry mounts_late[] = {
 
 /* As crun's and Docker's defaults: hidden (files under /dev/null, dirs under an empty tmpfs). */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	"/proc/kcore",	      "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	"/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {
@@ -109,7 +117,8 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	if (p->ephemeral || host_root) {
 		/* Mounted over STAGE in this namespace only; lower still reaches what it hid. */
 		if (mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
-			return setup_fail(e, -errno, "mount tmpfs for the upper layer on '%s'", stage);
+			return setup_fail(e, -errno, "mount tmpfs for the upper layer on '%s'",
+			                  stage);
 		scratch = open(stage, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (scratch < 0 || mkdirat(scratch, "merged", 0755) < 0 ||
 		    (p->ephemeral &&
@@ -125,7 +134,7 @@ mount_overlay(const struct plan *p, struct setup_error *e)
 	}
 	if (upper < 0 || work < 0)
 		return setup_fail(e, -errno, "open the upper layer '%s'",
-				  p->ephemeral ? "tmpfs" : p->top);
+		                  p->ephemeral ? "tmpfs" : p->top);
 	/*
 	 * --volatile: overlayfs then never syncs the upper layer on disk, neither at
 	 * unmount (where it would sync the whole of TOP's file system, milliseconds to
@@ -174,18 +183,19 @@ volumes_open(const struct plan *p, struct mounts_volumes *v, struct setup_error 
 		const struct plan_volume *vol = &p->volumes[i];
 		struct mount_attr attr = {
 			.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				    (vol->readonly ? MOUNT_ATTR_RDONLY : 0),
+			            (vol->readonly ? MOUNT_ATTR_RDONLY : 0),
 			.propagation = MS_PRIVATE,
 		};
 		int fd;
 
-		fd = open_tree(AT_FDCWD, vol->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		fd = open_tree(AT_FDCWD, vol->src,
+		               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (fd < 0)
 			return setup_fail(e, -errno, "--volume: source '%s'", vol->src);
 		v->fd[v->n++] = fd;
 		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 			return setup_fail(e, -errno, "--volume: set the mount options of '%s'",
-					  vol->src);
+			                  vol->src);
 	}
 	return 0;
 }
@@ -210,7 +220,7 @@ open_in_root(int root, const char *path)
  */
 static int
 volume_step(int root, int parent, const char *prefix, const char *name, bool want_dir,
-	    bool may_create, struct setup_error *e)
+            bool may_create, struct setup_error *e)
 {
 	struct stat st;
 	int fd, r;
@@ -220,8 +230,8 @@ volume_step(int root, int parent, const char *prefix, const char *name, bool wan
 		if (want_dir)
 			r = mkdirat(parent, name, 0755);
 		else
-			r = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				   0644);
+			r = openat(parent, name,
+			           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (r < 0 && errno != EEXIST)
 			return setup_fail(e, -errno, "--volume: create '%s' in the node", prefix);
 		if (r >= 0 && !want_dir)
@@ -230,19 +240,21 @@ volume_step(int root, int parent, const char *prefix, const char *name, bool wan
 		/* Still missing after it was made: a symlink into nowhere. */
 		if (fd == -ENOENT)
 			return setup_fail(e, fd, "--volume: '%s' in the node is a dangling symlink",
-					  prefix);
+			                  prefix);
 	}
 	if (fd == -ENOENT)
-		return setup_fail(e, fd, "--volume: '%s' does not exist (on the host's root, "
-					 "containode makes no mount point)", prefix);
+		return setup_fail(e, fd,
+		                  "--volume: '%s' does not exist (on the host's root, "
+		                  "containode makes no mount point)",
+		                  prefix);
 	if (fd < 0)
 		return setup_fail(e, fd, "--volume: open '%s' in the node", prefix);
 	if (fstat(fd, &st) < 0)
 		r = setup_fail(e, -errno, "--volume: stat '%s' in the node", prefix);
 	else if (want_dir != !!S_ISDIR(st.st_mode))
 		r = setup_fail(e, want_dir ? -ENOTDIR : -EISDIR,
-			       "--volume: '%s' in the node is %sa directory, the source %s", prefix,
-			       S_ISDIR(st.st_mode) ? "" : "not ", want_dir ? "is one" : "is not");
+		               "--volume: '%s' in the node is %sa directory, the source %s", prefix,
+		               S_ISDIR(st.st_mode) ? "" : "not ", want_dir ? "is one" : "is not");
 	else
 		return fd;
 	close(fd);
@@ -311,11 +323,11 @@ volumes_attach(const struct plan *p, struct mounts_volumes *v, struct setup_erro
 			return setup_fail(e, -errno, "--volume: statfs '%s'", vol->dst);
 		if (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC)
 			return setup_fail(e, -EPERM, "--volume: '%s' leads into /proc or /sys",
-					  vol->dst);
+			                  vol->dst);
 		if (move_mount(v->fd[i], "", target, "",
-			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return setup_fail(e, -errno, "--volume: bind '%s' on '%s'", vol->src,
-					  vol->dst);
+			                  vol->dst);
 		v->fd[i] = safe_close(v->fd[i]);
 	}
 	return 0;
@@ -394,7 +406,8 @@ writable_proc_sys_net(struct setup_error *e)
 {
 	if (mount("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND, NULL) < 0)
 		return setup_fail(e, -errno, "bind '/proc/sys/net'");
-	if (mount(NULL, "/proc/sys/net", NULL, MS_BIND | MS_REMOUNT | NOSUID_NODEV_NOEXEC, NULL) < 0)
+	if (mount(NULL, "/proc/sys/net", NULL, MS_BIND | MS_REMOUNT | NOSUID_NODEV_NOEXEC, NULL) <
+	    0)
 		return setup_fail(e, -errno, "make '/proc/sys/net' writable");
 	return 0;
 }

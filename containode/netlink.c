@@ -89,7 +89,7 @@ netlink_link_up(struct netlink *nl, unsigned ifindex, const uint8_t *mac, unsign
 
 int
 netlink_addr_add(struct netlink *nl, unsigned ifindex, int family, const void *addr,
-		 unsigned prefix)
+                 unsigned prefix)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = netlink_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -121,7 +121,7 @@ netlink_addr_add(struct netlink *nl, unsigned ifindex, int family, const void *a
 
 int
 netlink_route_add(struct netlink *nl, unsigned ifindex, int family, const void *dst,
-		  unsigned prefix, const void *gw)
+                  unsigned prefix, const void *gw)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = netlink_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);

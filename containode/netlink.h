@@ -26,7 +26,7 @@ int netlink_link_up(struct netlink *nl, unsigned ifindex, const uint8_t *mac, un
  * IPv6 ones without duplicate address detection, usable at once.
  */
 int netlink_addr_add(struct netlink *nl, unsigned ifindex, int family, const void *addr,
-		     unsigned prefix);
+                     unsigned prefix);
 /* Adds dst/prefix via gw through ifindex to the main table. */
 int netlink_route_add(struct netlink *nl, unsigned ifindex, int family, const void *dst,
-		      unsigned prefix, const void *gw);
+                      unsigned prefix, const void *gw);

@@ -27,8 +27,8 @@ netlink_closep(struct netlink *nl)
 
 /* One interface: its tap, then MAC, MTU and link up, then its addresses. */
 static int
-network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap,
-		  unsigned *ret_ifindex, struct setup_error *e)
+network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap, unsigned *ret_ifindex,
+                  struct setup_error *e)
 {
 	_cleanup_close_ int tap = -1;
 	char addr[INET6_ADDRSTRLEN];
@@ -52,22 +52,22 @@ network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap,
 	r = netlink_link_up(nl, ifindex, n->mac, n->mtu);
 	if (r < 0 && n->mtu)
 		return setup_fail(e, r, "set MAC address, MTU %u and link up of '%s'", n->mtu,
-				  n->ifname);
+		                  n->ifname);
 	if (r < 0)
 		return setup_fail(e, r, "set MAC address and link up of '%s'", n->ifname);
 	if ((n->keys & PLAN_NET_IPV4) && !n->v4_auto) {
 		r = netlink_addr_add(nl, ifindex, AF_INET, &n->v4, n->v4_prefix);
 		if (r < 0)
 			return setup_fail(e, r, "add address %s/%u to '%s'",
-					  inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)),
-					  n->v4_prefix, n->ifname);
+			                  inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)),
+			                  n->v4_prefix, n->ifname);
 	}
 	if ((n->keys & PLAN_NET_IPV6) && !n->v6_auto) {
 		r = netlink_addr_add(nl, ifindex, AF_INET6, &n->v6, n->v6_prefix);
 		if (r < 0)
 			return setup_fail(e, r, "add address %s/%u to '%s'",
-					  inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)),
-					  n->v6_prefix, n->ifname);
+			                  inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)),
+			                  n->v6_prefix, n->ifname);
 	}
 	*ret_tap = TAKE_FD(tap);
 	*ret_ifindex = ifindex;
@@ -76,7 +76,7 @@ network_interface(struct netlink *nl, const struct plan_net *n, int *ret_tap,
 
 static int
 network_route(struct netlink *nl, const struct plan *p, const struct plan_route *rt,
-	      const unsigned ifindex[PLAN_NET_MAX], struct setup_error *e)
+              const unsigned ifindex[PLAN_NET_MAX], struct setup_error *e)
 {
 	ssize_t net = plan_route_net(p, rt);
 	char text[128];
@@ -85,10 +85,11 @@ network_route(struct netlink *nl, const struct plan *p, const struct plan_route 
 	plan_route_format(rt, text, sizeof(text));
 	/* plan_net_finish made sure there is one; the kernel would say so too. */
 	r = net < 0 ? -ENETUNREACH
-		    : netlink_route_add(nl, ifindex[net], rt->family,
-					rt->family == AF_INET ? (const void *)&rt->dst.v4 : &rt->dst.v6,
-					rt->prefix,
-					rt->family == AF_INET ? (const void *)&rt->gw.v4 : &rt->gw.v6);
+	            : netlink_route_add(
+	                      nl, ifindex[net], rt->family,
+	                      rt->family == AF_INET ? (const void *)&rt->dst.v4 : &rt->dst.v6,
+	                      rt->prefix,
+	                      rt->family == AF_INET ? (const void *)&rt->gw.v4 : &rt->gw.v6);
 	return r < 0 ? setup_fail(e, r, "route %s", text) : 0;
 }
 
@@ -158,7 +159,7 @@ network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup
 	if (n->v4_auto) {
 		if (!a->ipv4[0])
 			return setup_fail(e, -EADDRNOTAVAIL, "the switch gave '%s' no IPv4 address",
-					  n->ifname);
+			                  n->ifname);
 		if (ctl_prefix_parse(a->ipv4, AF_INET, &v4, &len) < 0)
 			return setup_fail(e, -EINVAL, "the switch's address '%s'", a->ipv4);
 		r = netlink_addr_add(&nl, ifindex, AF_INET, &v4, len);
@@ -166,7 +167,8 @@ network_apply(const struct plan_net *n, const struct ctl_assign *a, struct setup
 			return setup_fail(e, r, "add address %s to '%s'", a->ipv4, n->ifname);
 		/* One default route: a second interface's gateway does not replace the first. */
 		if (a->gateway[0] && inet_pton(AF_INET, a->gateway, &gw) == 1 &&
-		    (r = netlink_route_add(&nl, ifindex, AF_INET, &any, 0, &gw)) < 0 && r != -EEXIST)
+		    (r = netlink_route_add(&nl, ifindex, AF_INET, &any, 0, &gw)) < 0 &&
+		    r != -EEXIST)
 			return setup_fail(e, r, "route default via %s", a->gateway);
 	}
 	/* ipv6=auto: the kernel's SLAAC makes the address from the switch's advertisement. */

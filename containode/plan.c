@@ -240,7 +240,7 @@ resolv_line_is_loopback(const char *line, size_t n)
 	while (n && (*line == ' ' || *line == '\t'))
 		line++, n--;
 	snprintf(addr, sizeof(addr), "%.*s", (int)(n < sizeof(addr) - 1 ? n : sizeof(addr) - 1),
-		 line);
+	         line);
 	addr[strcspn(addr, " \t\r")] = '\0';
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
 }
@@ -272,7 +272,7 @@ char *
 plan_resolv_switch(const char *domain, const char (*dns)[CTL_ADDR_MAX], size_t n)
 {
 	size_t size = n * (sizeof("nameserver \n") + CTL_ADDR_MAX) + sizeof("search \n") +
-		      CTL_DOMAIN_MAX + 1,
+	              CTL_DOMAIN_MAX + 1,
 	       len = 0;
 	char *text = malloc(size);
 
@@ -295,8 +295,8 @@ plan_hosts(const struct plan *p)
 	if (p->n_net && (p->net[0].keys & PLAN_NET_IPV4) && p->net[0].v4.s_addr)
 		inet_ntop(AF_INET, &p->net[0].v4, addr, sizeof(addr));
 	if (asprintf(&text,
-		     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", addr,
-		     plan_hostname(p)) < 0)
+	             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+	             addr, plan_hostname(p)) < 0)
 		return NULL;
 	return text;
 }
@@ -537,10 +537,11 @@ static const struct {
 	const char *key;
 	unsigned bit;
 } plan_net_keys[] = {
-	{ "switch", PLAN_NET_SWITCH }, { "segment", PLAN_NET_SEGMENT }, { "ifname", PLAN_NET_IFNAME },
-	{ "ipv4", PLAN_NET_IPV4 },     { "ipv6", PLAN_NET_IPV6 },       { "mac", PLAN_NET_MAC },
-	{ "mtu", PLAN_NET_MTU },       { "access", PLAN_NET_ACCESS },   { "trunk", PLAN_NET_TRUNK },
-	{ "native", PLAN_NET_NATIVE },
+	{ "switch", PLAN_NET_SWITCH }, { "segment", PLAN_NET_SEGMENT },
+	{ "ifname", PLAN_NET_IFNAME }, { "ipv4", PLAN_NET_IPV4 },
+	{ "ipv6", PLAN_NET_IPV6 },     { "mac", PLAN_NET_MAC },
+	{ "mtu", PLAN_NET_MTU },       { "access", PLAN_NET_ACCESS },
+	{ "trunk", PLAN_NET_TRUNK },   { "native", PLAN_NET_NATIVE },
 };
 
 #define why_set(...) (snprintf(why, PLAN_WHY_MAX, __VA_ARGS__), -EINVAL)
@@ -555,9 +556,10 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 		if (!strcmp(key, plan_net_keys[i].key))
 			bit = plan_net_keys[i].bit;
 	if (!bit)
-		return why_set("unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu, "
-			       "access, trunk, native)",
-			       key);
+		return why_set(
+		        "unknown key '%.32s' (switch, segment, ifname, ipv4, ipv6, mac, mtu, "
+		        "access, trunk, native)",
+		        key);
 	if (n->keys & bit)
 		return why_set("%s= given twice for one interface", key);
 	switch (bit) {
@@ -605,7 +607,7 @@ plan_net_set(struct plan_net *n, const char *key, const char *value, char why[PL
 	case PLAN_NET_MTU:
 		if (parse_uint(value, PLAN_MTU_MIN, PLAN_MTU_MAX, &mtu) < 0)
 			return why_set("invalid MTU '%.32s' (%d to %d)", value, PLAN_MTU_MIN,
-				       PLAN_MTU_MAX);
+			               PLAN_MTU_MAX);
 		n->mtu = mtu;
 		break;
 	case PLAN_NET_ACCESS:
@@ -789,7 +791,7 @@ plan_route_add(struct plan *p, const char *s, char why[PLAN_WHY_MAX])
 		return why_set("destination '%s' has host bits set", dst);
 	if (parse_gateway(gw, rt.family, &rt) < 0)
 		return why_set("invalid gateway '%s' for %s", gw,
-			       rt.family == AF_INET ? "an IPv4 route" : "an IPv6 route");
+		               rt.family == AF_INET ? "an IPv4 route" : "an IPv6 route");
 	return route_append(p, &rt, why);
 }
 
@@ -984,25 +986,27 @@ plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 		if ((n->keys & PLAN_NET_NATIVE) && !(n->keys & PLAN_NET_TRUNK))
 			return why_set("%s: native= goes with trunk=", n->ifname);
 		p->net[i].vlan.mode = n->keys & PLAN_NET_ACCESS  ? CTL_VLAN_ACCESS
-				      : n->keys & PLAN_NET_TRUNK ? CTL_VLAN_TRUNK
-								 : CTL_VLAN_NONE;
+		                      : n->keys & PLAN_NET_TRUNK ? CTL_VLAN_TRUNK
+		                                                 : CTL_VLAN_NONE;
 		if ((n->v4_auto || n->v6_auto) && !n->sock)
-			return why_set("%s: an address 'auto' comes from a switch: give switch= (or -s)",
-				       n->ifname);
+			return why_set(
+			        "%s: an address 'auto' comes from a switch: give switch= (or -s)",
+			        n->ifname);
 		if ((n->keys & PLAN_NET_IPV6) && n->mtu && n->mtu < PLAN_MTU_MIN_V6)
 			return why_set("%s: IPv6 needs an MTU of %d or more", n->ifname,
-				       PLAN_MTU_MIN_V6);
+			               PLAN_MTU_MIN_V6);
 		for (size_t j = i + 1; j < p->n_net; j++)
 			if ((n->keys & p->net[j].keys & PLAN_NET_MAC) &&
 			    !memcmp(n->mac, p->net[j].mac, 6))
 				return why_set("%s and %s have the same MAC address", n->ifname,
-					       p->net[j].ifname);
+				               p->net[j].ifname);
 	}
 	for (size_t i = 0; i < p->n_routes; i++) {
 		if (plan_route_net(p, &p->routes[i]) >= 0)
 			continue;
 		plan_route_format(&p->routes[i], text, sizeof(text));
-		return why_set("route %.110s: the gateway is on none of the interfaces' subnets", text);
+		return why_set("route %.110s: the gateway is on none of the interfaces' subnets",
+		               text);
 	}
 	return 0;
 }
@@ -1030,7 +1034,7 @@ plan_net_macs(struct plan *p, char why[PLAN_WHY_MAX])
 			if (!memcmp(p->net[i].mac, p->net[j].mac, 6)) {
 				mac_format(p->net[i].mac, mac);
 				return why_set("%s and %s would have the same MAC address %s",
-					       p->net[i].ifname, p->net[j].ifname, mac);
+				               p->net[i].ifname, p->net[j].ifname, mac);
 			}
 	return 0;
 }

@@ -19,9 +19,9 @@
 #include <sys/types.h>
 
 /* Exit codes of containode itself, as docker and crun use them. */
-#define EXIT_LAUNCHER 125  /* containode failed */
-#define EXIT_NOEXEC 126    /* the command exists but cannot be run */
-#define EXIT_NOTFOUND 127  /* the command was not found */
+#define EXIT_LAUNCHER 125 /* containode failed */
+#define EXIT_NOEXEC 126   /* the command exists but cannot be run */
+#define EXIT_NOTFOUND 127 /* the command was not found */
 #define EXIT_USAGE 2
 
 #define PLAN_ENV_MAX 256
@@ -31,10 +31,10 @@
 /* --- The node's network (--net, its shorthand -s -4 -6 -n, -g, --route) --- */
 #define PLAN_NET_MAX 8
 #define PLAN_ROUTE_MAX 32
-#define PLAN_MTU_MIN 68     /* what IPv4 needs */
-#define PLAN_MTU_MAX 65521  /* a tap's largest */
+#define PLAN_MTU_MIN 68    /* what IPv4 needs */
+#define PLAN_MTU_MAX 65521 /* a tap's largest */
 #define PLAN_MTU_MIN_V6 1280
-#define PLAN_WHY_MAX 256    /* room for a reason quoting the value */
+#define PLAN_WHY_MAX 256 /* room for a reason quoting the value */
 
 /* The keys of one interface, to refuse one given twice. */
 enum {
@@ -58,12 +58,12 @@ struct plan_net {
 	char ifname[IFNAMSIZ];         /* ifname=, or the first free eth<N> */
 	struct in_addr v4;             /* ipv4= */
 	unsigned v4_prefix;
-	struct in6_addr v6;            /* ipv6= */
+	struct in6_addr v6; /* ipv6= */
 	unsigned v6_prefix;
-	bool v4_auto, v6_auto;         /* ipv4=auto, ipv6=auto: the switch's addressing says */
-	uint8_t mac[6];                /* mac=, or from the identity and the ifname */
-	unsigned mtu;                  /* mtu=, 0 for the kernel's default */
-	struct ctl_vlan vlan;          /* access=, or trunk= and native=: the port's VLAN role */
+	bool v4_auto, v6_auto; /* ipv4=auto, ipv6=auto: the switch's addressing says */
+	uint8_t mac[6];        /* mac=, or from the identity and the ifname */
+	unsigned mtu;          /* mtu=, 0 for the kernel's default */
+	struct ctl_vlan vlan;  /* access=, or trunk= and native=: the port's VLAN role */
 };
 
 /* DEST via GW; -g is the IPv4 default route.  dst has no host bits. */
@@ -90,50 +90,50 @@ struct plan {
 	/* Network: net[0] is the shorthand's interface when -s, -4 or -6 is given. */
 	struct plan_net net[PLAN_NET_MAX];
 	size_t n_net;
-	struct plan_net first;      /* -s -4 -6 -n while parsing, moved to net[0] */
+	struct plan_net first; /* -s -4 -6 -n while parsing, moved to net[0] */
 	struct plan_route routes[PLAN_ROUTE_MAX];
 	size_t n_routes;
-	char *root;                 /* -r, trailing slashes removed; NULL = host root */
-	char *top;                  /* -t, or ROOT.ID */
-	char *work;                 /* overlay work dir beside TOP */
-	bool ephemeral;             /* tmpfs upper layer */
-	bool volatile_upper;        /* --volatile: overlayfs never syncs a disk upper layer */
-	char id[IDENT_MAX + 1];     /* -i or random */
-	bool host_net, host_ipc;    /* -N, -I */
+	char *root;              /* -r, trailing slashes removed; NULL = host root */
+	char *top;               /* -t, or ROOT.ID */
+	char *work;              /* overlay work dir beside TOP */
+	bool ephemeral;          /* tmpfs upper layer */
+	bool volatile_upper;     /* --volatile: overlayfs never syncs a disk upper layer */
+	char id[IDENT_MAX + 1];  /* -i or random */
+	bool host_net, host_ipc; /* -N, -I */
 	bool quiet, init, tty;
-	const char *cwd;            /* -w */
+	const char *cwd; /* -w */
 	bool have_user;
-	uid_t uid;                  /* -u */
+	uid_t uid; /* -u */
 	gid_t gid;
-	char *env[PLAN_ENV_MAX + 1];/* the container's environment, NULL-terminated */
+	char *env[PLAN_ENV_MAX + 1]; /* the container's environment, NULL-terminated */
 	size_t n_env;
-	char *resolv_conf;          /* contents for the container's /etc/resolv.conf */
-	char **argv;                /* the command; never empty once planned */
+	char *resolv_conf; /* contents for the container's /etc/resolv.conf */
+	char **argv;       /* the command; never empty once planned */
 
 	/* Privileges: --cap-add, --cap-drop, --privileged, --seccomp, --sysctl. */
-	uint64_t cap_add, cap_drop; /* bit n: capability n, as named */
+	uint64_t cap_add, cap_drop;     /* bit n: capability n, as named */
 	bool cap_add_all, cap_drop_all; /* ALL */
-	uint64_t caps;              /* the node's capabilities, by plan_caps */
+	uint64_t caps;                  /* the node's capabilities, by plan_caps */
 	bool privileged;
-	const char *seccomp;        /* a profile, "unconfined", or NULL for the default */
-	struct sock_filter *seccomp_filter; /* the filter's BPF program, NULL for none */
-	size_t seccomp_filter_len;  /* its instructions */
+	const char *seccomp;                 /* a profile, "unconfined", or NULL for the default */
+	struct sock_filter *seccomp_filter;  /* the filter's BPF program, NULL for none */
+	size_t seccomp_filter_len;           /* its instructions */
 	const char *sysctl[PLAN_SYSCTL_MAX]; /* "KEY=VALUE", as given */
 	size_t n_sysctl;
 
 	/* The image and the user (--image, -u, --hostname): containode/image.c. */
-	const char *image;          /* --image REF */
-	const char *entrypoint;     /* --entrypoint, NULL when not given */
-	const char *store;          /* --store, else $CONTAINET_STORE, else the default */
-	bool pull_missing;          /* --pull missing: `mocker pull` an image not stored */
-	const char *user_spec;      /* -u: name, uid, name:group or uid:gid */
-	gid_t *groups;              /* setgroups(): the primary, then the user's others */
+	const char *image;      /* --image REF */
+	const char *entrypoint; /* --entrypoint, NULL when not given */
+	const char *store;      /* --store, else $CONTAINET_STORE, else the default */
+	bool pull_missing;      /* --pull missing: `mocker pull` an image not stored */
+	const char *user_spec;  /* -u: name, uid, name:group or uid:gid */
+	gid_t *groups;          /* setgroups(): the primary, then the user's others */
 	size_t n_groups;
-	bool make_cwd;              /* create the working directory when missing */
-	const char *hostname;       /* --hostname; plan_hostname() falls back on the id */
-	int rootfs_fd;              /* the image's rootfs, held shared while the node lives */
-	int stop_signal;            /* the image's StopSignal, SIGTERM by default */
-	char **image_argv;          /* what p->argv and p->cwd point to in image mode */
+	bool make_cwd;        /* create the working directory when missing */
+	const char *hostname; /* --hostname; plan_hostname() falls back on the id */
+	int rootfs_fd;        /* the image's rootfs, held shared while the node lives */
+	int stop_signal;      /* the image's StopSignal, SIGTERM by default */
+	char **image_argv;    /* what p->argv and p->cwd point to in image mode */
 	char *image_cwd;
 
 	/* Resources: --memory, --cpus, --pids-limit (0: none), --cgroup-parent (NULL: default) */
@@ -287,5 +287,4 @@ int plan_exec_exit_code(int err);
  * The next candidate for execve when looking cmd up along path: writes it to buf and
  * advances *cursor; returns false when exhausted.  cmd with a '/' is used as it is.
  */
-bool plan_path_next(const char *cmd, const char *path, const char **cursor, char *buf,
-		    size_t size);
+bool plan_path_next(const char *cmd, const char *path, const char **cursor, char *buf, size_t size);

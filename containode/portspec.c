@@ -47,15 +47,16 @@ host_parse(const char *s, size_t len, struct portspec *p, char *why, size_t why_
 		buf[len - 2] = '\0';
 		p->family = AF_INET6;
 		if (inet_pton(AF_INET6, buf, &p->host.v6) != 1)
-			return fail(why, why_size, "host address", s, len, "is not an IPv6 address");
+			return fail(why, why_size, "host address", s, len,
+			            "is not an IPv6 address");
 		return 0;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	p->family = AF_INET;
 	if (inet_pton(AF_INET, buf, &p->host.v4) != 1)
-		return fail(why, why_size, "host address", s,
-			    len, "is not an IPv4 address (IPv6 goes in brackets)");
+		return fail(why, why_size, "host address", s, len,
+		            "is not an IPv4 address (IPv6 goes in brackets)");
 	return 0;
 }
 
@@ -71,8 +72,8 @@ portspec_parse(const char *s, struct portspec *ret, char *why, size_t why_size)
 		if (strcmp(slash + 1, "udp") == 0)
 			p.udp = true;
 		else if (strcmp(slash + 1, "tcp") != 0)
-			return fail(why, why_size, "protocol", slash + 1,
-				    strlen(slash + 1), "is neither tcp nor udp");
+			return fail(why, why_size, "protocol", slash + 1, strlen(slash + 1),
+			            "is neither tcp nor udp");
 	}
 	/* The node's port: after the last ':' (an IPv6 address has them inside brackets). */
 	colon = NULL;
@@ -82,18 +83,18 @@ portspec_parse(const char *s, struct portspec *ret, char *why, size_t why_size)
 	if (!colon)
 		return fail(why, why_size, "value", s, (size_t)(end - s), "is not HOSTPORT:PORT");
 	if (!port_parse(colon + 1, (size_t)(end - colon - 1), &p.port))
-		return fail(why, why_size, "port", colon + 1,
-			    (size_t)(end - colon - 1), "is not a number from 1 to 65535");
+		return fail(why, why_size, "port", colon + 1, (size_t)(end - colon - 1),
+		            "is not a number from 1 to 65535");
 	/* HOSTPORT, after HOSTIP: when there is one. */
 	first = colon;
 	while (first > s && first[-1] != ':' && first[-1] != ']')
 		first--;
 	if (first > s && first[-1] == ']')
-		return fail(why, why_size, "value", s,
-			    (size_t)(colon - s), "lacks the host port after the address");
+		return fail(why, why_size, "value", s, (size_t)(colon - s),
+		            "lacks the host port after the address");
 	if (!port_parse(first, (size_t)(colon - first), &p.host_port))
-		return fail(why, why_size, "host port", first,
-			    (size_t)(colon - first), "is not a number from 1 to 65535");
+		return fail(why, why_size, "host port", first, (size_t)(colon - first),
+		            "is not a number from 1 to 65535");
 	if (first > s) {
 		r = host_parse(s, (size_t)(first - 1 - s), &p, why, why_size);
 		if (r < 0)
@@ -109,6 +110,6 @@ portspec_format(const struct portspec *p, char buf[PORTSPEC_STRLEN])
 	char addr[INET6_ADDRSTRLEN];
 
 	inet_ntop(p->family, &p->host, addr, sizeof(addr));
-	snprintf(buf, PORTSPEC_STRLEN, p->family == AF_INET6 ? "[%s]:%u:%u/%s" : "%s:%u:%u/%s", addr,
-		 p->host_port, p->port, p->udp ? "udp" : "tcp");
+	snprintf(buf, PORTSPEC_STRLEN, p->family == AF_INET6 ? "[%s]:%u:%u/%s" : "%s:%u:%u/%s",
+	         addr, p->host_port, p->port, p->udp ? "udp" : "tcp");
 }

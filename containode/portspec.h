@@ -11,17 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PORTSPEC_MAX 32     /* -p options per node */
-#define PORTSPEC_STRLEN 80  /* the longest formatted spec, NUL included */
+#define PORTSPEC_MAX 32    /* -p options per node */
+#define PORTSPEC_STRLEN 80 /* the longest formatted spec, NUL included */
 
 struct portspec {
-	int family;           /* AF_INET or AF_INET6 of the host address */
+	int family; /* AF_INET or AF_INET6 of the host address */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
-	} host;               /* all zeros: any address */
-	uint16_t host_port;   /* 1-65535 */
-	uint16_t port;        /* the node's, 1-65535 */
+	} host;             /* all zeros: any address */
+	uint16_t host_port; /* 1-65535 */
+	uint16_t port;      /* the node's, 1-65535 */
 	bool udp;
 };
 

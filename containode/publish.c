@@ -28,10 +28,10 @@ enum { TAG_LISTEN, TAG_OUTSIDE, TAG_INSIDE, TAG_FLOW, TAG_BITS = 2 };
 /* One relayed TCP connection: side 0 outside, side 1 in the node. */
 struct conn {
 	int fd[2];
-	int pipe[2][2];     /* pipe[d]: bytes read from side d, to be written to side !d */
-	size_t queued[2];   /* bytes in pipe[d] */
-	bool eof[2];        /* side d has nothing more to send */
-	bool connecting;    /* the inside connect has not finished */
+	int pipe[2][2];   /* pipe[d]: bytes read from side d, to be written to side !d */
+	size_t queued[2]; /* bytes in pipe[d] */
+	bool eof[2];      /* side d has nothing more to send */
+	bool connecting;  /* the inside connect has not finished */
 	bool used;
 };
 
@@ -51,8 +51,8 @@ struct listener {
 
 struct publish {
 	int epfd;
-	int netns;   /* the node's network namespace */
-	int hostns;  /* ours, to come back to */
+	int netns;  /* the node's network namespace */
+	int hostns; /* ours, to come back to */
 	struct listener *listeners;
 	size_t n_listeners;
 	struct conn conns[PUBLISH_CONNS_MAX];
@@ -90,7 +90,7 @@ listener_open(const struct portspec *s, int *ret_fd)
 		len = sizeof(*a);
 	}
 	fd = socket(s->family, (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	            0);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -102,7 +102,7 @@ listener_open(const struct portspec *s, int *ret_fd)
 
 int
 publish_open(const struct portspec *specs, size_t n, struct publish **ret, char *why,
-	     size_t why_size)
+             size_t why_size)
 {
 	struct publish *p = calloc(1, sizeof(*p));
 	int r;
@@ -240,7 +240,7 @@ conn_pump(struct conn *c, int d)
 
 	if (!c->eof[d] && c->queued[d] < PUBLISH_PIPE_BYTES) {
 		n = splice(c->fd[d], NULL, c->pipe[d][1], NULL, PUBLISH_PIPE_BYTES - c->queued[d],
-			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0)
 			c->queued[d] += (size_t)n;
 		else if (n == 0)
@@ -250,7 +250,7 @@ conn_pump(struct conn *c, int d)
 	}
 	if (c->queued[d]) {
 		n = splice(c->pipe[d][0], NULL, c->fd[!d], NULL, c->queued[d],
-			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0)
 			c->queued[d] -= (size_t)n;
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -343,7 +343,7 @@ flow_close(struct publish *p, size_t i)
 /* The flow of a client, made (evicting the least recently used) when it is new. */
 static struct flow *
 flow_get(struct publish *p, size_t listener, const struct sockaddr_storage *peer,
-	 socklen_t peer_len)
+         socklen_t peer_len)
 {
 	struct sockaddr_in in = inside_addr(p->listeners[listener].spec.port);
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -355,11 +355,13 @@ flow_get(struct publish *p, size_t listener, const struct sockaddr_storage *peer
 		if (f->fd >= 0 && f->listener == listener && f->peer_len == peer_len &&
 		    memcmp(&f->peer, peer, peer_len) == 0)
 			return f;
-		if (f->fd < 0 || (p->flows[oldest].fd >= 0 && f->used_at < p->flows[oldest].used_at))
+		if (f->fd < 0 ||
+		    (p->flows[oldest].fd >= 0 && f->used_at < p->flows[oldest].used_at))
 			oldest = i;
 	}
 	flow_close(p, oldest);
-	p->flows[oldest] = (struct flow){ .listener = listener, .peer = *peer, .peer_len = peer_len };
+	p->flows[oldest] =
+	        (struct flow){ .listener = listener, .peer = *peer, .peer_len = peer_len };
 	p->flows[oldest].fd = socket_inside(p, SOCK_DGRAM);
 	ev.data.u64 = tag(TAG_FLOW, oldest);
 	if (p->flows[oldest].fd < 0 ||
@@ -379,7 +381,7 @@ udp_in(struct publish *p, size_t listener)
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		ssize_t n = recvfrom(p->listeners[listener].fd, p->dgram, sizeof(p->dgram), 0,
-				     (struct sockaddr *)&peer, &len);
+		                     (struct sockaddr *)&peer, &len);
 		struct flow *f;
 
 		if (n < 0)
@@ -407,7 +409,7 @@ udp_out(struct publish *p, size_t i)
 			return;
 		f->used_at = monotime_ms();
 		(void)sendto(p->listeners[f->listener].fd, p->dgram, (size_t)n, MSG_DONTWAIT,
-			     (struct sockaddr *)&f->peer, f->peer_len);
+		             (struct sockaddr *)&f->peer, f->peer_len);
 	}
 }
 

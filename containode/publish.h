@@ -23,7 +23,7 @@ struct publish;
  * that a port in use stops containode at once.  *ret_error names the port that failed.
  */
 int publish_open(const struct portspec *specs, size_t n, struct publish **ret, char *why,
-		 size_t why_size);
+                 size_t why_size);
 /* Once the node runs: the network namespace its sockets are made in (/proc/PID/ns/net). */
 int publish_start(struct publish *p, int pid);
 /* The fd to poll for readability: then publish_dispatch() moves what can be moved. */

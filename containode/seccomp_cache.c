@@ -82,11 +82,11 @@ header_fill(struct cache_header *h, const struct seccomp_cache_key *key, size_t 
 }
 
 int
-seccomp_cache_encode(const struct seccomp_cache_key *key, const struct sock_filter *prog,
-		     size_t n, void **ret, size_t *ret_len)
+seccomp_cache_encode(const struct seccomp_cache_key *key, const struct sock_filter *prog, size_t n,
+                     void **ret, size_t *ret_len)
 {
-	size_t len = sizeof(struct cache_header) + key->build_len + key->profile_len +
-		     n * sizeof(*prog);
+	size_t len =
+	        sizeof(struct cache_header) + key->build_len + key->profile_len + n * sizeof(*prog);
 	struct cache_header h;
 	uint8_t *blob, *at;
 
@@ -111,7 +111,7 @@ seccomp_cache_encode(const struct seccomp_cache_key *key, const struct sock_filt
 
 int
 seccomp_cache_decode(const void *blob, size_t len, const struct seccomp_cache_key *key,
-		     struct sock_filter **ret, size_t *ret_n)
+                     struct sock_filter **ret, size_t *ret_n)
 {
 	const uint8_t *b = blob, *at;
 	struct cache_header h, want;
@@ -150,8 +150,9 @@ seccomp_cache_decode(const void *blob, size_t len, const struct seccomp_cache_ke
 /* --- The cache directory (file I/O) --- */
 
 /* The filter and the profile, and a little over: a bound on what a wrong file could cost. */
-#define CACHE_FILE_MAX (sizeof(struct cache_header) + SECCOMP_CACHE_BUILD_MAX + (4 << 20) + \
-			SECCOMP_CACHE_INSNS_MAX * sizeof(struct sock_filter))
+#define CACHE_FILE_MAX                                                                             \
+	(sizeof(struct cache_header) + SECCOMP_CACHE_BUILD_MAX + (4 << 20) +                       \
+	 SECCOMP_CACHE_INSNS_MAX * sizeof(struct sock_filter))
 
 struct build_walk {
 	uintptr_t lib_fn;
@@ -173,7 +174,8 @@ build_id_append(const struct dl_phdr_info *info, struct seccomp_cache_key *key)
 			continue;
 		while ((size_t)(end - at) >= sizeof(ElfW(Nhdr))) {
 			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)at;
-			size_t name = (n->n_namesz + 3) & ~(size_t)3, desc = (n->n_descsz + 3) & ~(size_t)3;
+			size_t name = (n->n_namesz + 3) & ~(size_t)3,
+			       desc = (n->n_descsz + 3) & ~(size_t)3;
 			const uint8_t *d = at + sizeof(*n) + name;
 
 			if ((size_t)(end - at) < sizeof(*n) + name + desc)
@@ -308,7 +310,7 @@ seccomp_cache_open_dir(const char *path)
 
 int
 seccomp_cache_load(int dirfd, const struct seccomp_cache_key *key, struct sock_filter **ret,
-		   size_t *ret_n)
+                   size_t *ret_n)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *blob = NULL;
@@ -399,8 +401,8 @@ cache_prune(int dirfd, const char *keep)
 }
 
 int
-seccomp_cache_store(int dirfd, const struct seccomp_cache_key *key,
-		    const struct sock_filter *prog, size_t n)
+seccomp_cache_store(int dirfd, const struct seccomp_cache_key *key, const struct sock_filter *prog,
+                    size_t n)
 {
 	_cleanup_free_ void *blob = NULL;
 	char name[SECCOMP_CACHE_NAME_MAX], tmp[SECCOMP_CACHE_NAME_MAX + 32];

@@ -14,7 +14,7 @@
 
 #define SECCOMP_CACHE_BUILD_MAX 128 /* the builds' identities, opaque bytes */
 #define SECCOMP_CACHE_ARCH_MAX 16
-#define SECCOMP_CACHE_NAME_MAX 32   /* "0123456789abcdef.bpf" and its NUL */
+#define SECCOMP_CACHE_NAME_MAX 32 /* "0123456789abcdef.bpf" and its NUL */
 #define SECCOMP_CACHE_INSNS_MAX BPF_MAXINSNS
 
 /* What a filter was made from. */
@@ -36,7 +36,7 @@ void seccomp_cache_name(const struct seccomp_cache_key *key, char name[SECCOMP_C
  * into *ret_len.  -EINVAL when key or n cannot be stored, -ENOMEM.
  */
 int seccomp_cache_encode(const struct seccomp_cache_key *key, const struct sock_filter *prog,
-			 size_t n, void **ret, size_t *ret_len);
+                         size_t n, void **ret, size_t *ret_len);
 
 /*
  * The filter in an entry read back: a malloc'd copy of its instructions into *ret and
@@ -44,7 +44,7 @@ int seccomp_cache_encode(const struct seccomp_cache_key *key, const struct sock_
  * for one made from other inputs than key's, -ENOMEM.
  */
 int seccomp_cache_decode(const void *blob, size_t len, const struct seccomp_cache_key *key,
-			 struct sock_filter **ret, size_t *ret_n);
+                         struct sock_filter **ret, size_t *ret_n);
 
 /* --- The cache directory (file I/O) --- */
 
@@ -72,7 +72,7 @@ int seccomp_cache_open_dir(const char *path);
  * regular file of the caller's, or that others may write, is -EPERM; none, -ENOENT.
  */
 int seccomp_cache_load(int dirfd, const struct seccomp_cache_key *key, struct sock_filter **ret,
-		       size_t *ret_n);
+                       size_t *ret_n);
 
 /*
  * Stores key's filter: written under a temporary name and renamed into place, so that a
@@ -80,4 +80,4 @@ int seccomp_cache_load(int dirfd, const struct seccomp_cache_key *key, struct so
  * SECCOMP_CACHE_ENTRIES_MAX go.
  */
 int seccomp_cache_store(int dirfd, const struct seccomp_cache_key *key,
-			const struct sock_filter *prog, size_t n);
+                        const struct sock_filter *prog, size_t n);

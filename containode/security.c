@@ -37,9 +37,10 @@ DEFINE_CLEANUP_FUNC(cap_t, cap_free)
 
 /* Docker's (and crun's) default set: everything else leaves the bounding set. */
 const int security_caps_keep[] = {
-	CAP_CHOWN,	  CAP_DAC_OVERRIDE,	CAP_FSETID,	      CAP_FOWNER,    CAP_MKNOD,
-	CAP_NET_RAW,	  CAP_SETGID,		CAP_SETUID,	      CAP_SETFCAP,   CAP_SETPCAP,
-	CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,	      CAP_AUDIT_WRITE,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 const size_t security_caps_keep_len = ARRAY_SIZE(security_caps_keep);
 
@@ -80,7 +81,8 @@ security_caps_bound(const struct plan *p, struct setup_error *e)
 {
 	for (int cap = 0; cap < cap_max_bits() && cap < 64; cap++)
 		if (!(p->caps & (UINT64_C(1) << cap)) && cap_drop_bound(cap) < 0 && errno != EINVAL)
-			return setup_fail(e, -errno, "drop capability %d from the bounding set", cap);
+			return setup_fail(e, -errno, "drop capability %d from the bounding set",
+			                  cap);
 	if (cap_reset_ambient() < 0)
 		return setup_fail(e, -errno, "clear the ambient capabilities");
 	return 0;
@@ -203,8 +205,7 @@ security_profile_error(int r, const char *path, char **ret_error)
 	_cleanup_free_ char *inner = *ret_error;
 
 	*ret_error = NULL;
-	if (asprintf(ret_error, "seccomp profile '%s': %s", path, inner ? inner : strerror(-r)) <
-	    0)
+	if (asprintf(ret_error, "seccomp profile '%s': %s", path, inner ? inner : strerror(-r)) < 0)
 		*ret_error = NULL;
 	return r;
 }
@@ -257,7 +258,7 @@ security_cache_dir(const char **ret_path)
 /* The filter for the profile's text, compiled by libseccomp. */
 static int
 security_seccomp_build(const char *text, size_t len, const struct seccomp_profile_node *node,
-		       struct sock_filter **ret, size_t *ret_n, char **ret_error)
+                       struct sock_filter **ret, size_t *ret_n, char **ret_error)
 {
 	struct seccomp_profile profile = {};
 	scmp_filter_ctx ctx = NULL;
@@ -336,7 +337,8 @@ security_seccomp_prepare(struct plan *p, char **ret_error)
 		if (r < 0)
 			log_debug_errno(r, "keep the seccomp filter in '%s'", cache_path);
 		else
-			log_debug("seccomp filter of '%s' compiled, kept in '%s'", path, cache_path);
+			log_debug("seccomp filter of '%s' compiled, kept in '%s'", path,
+			          cache_path);
 	}
 	p->seccomp_filter = prog;
 	p->seccomp_filter_len = n;

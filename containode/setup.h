@@ -19,4 +19,4 @@ struct setup_error {
 
 /* Formats what failed into e and returns r (a -errno), for "return setup_fail(...)". */
 int setup_fail(struct setup_error *e, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));

@@ -61,7 +61,7 @@ const char *
 state_status_name(enum state_status status)
 {
 	return (unsigned)status < sizeof(state_names) / sizeof(*state_names) ? state_names[status]
-									     : "unknown";
+	                                                                     : "unknown";
 }
 
 /* --- encoding --- */
@@ -70,7 +70,8 @@ state_status_name(enum state_status status)
 static bool
 add_string(cJSON *o, const char *key, const char *v)
 {
-	return v ? cJSON_AddStringToObject(o, key, v) != NULL : cJSON_AddNullToObject(o, key) != NULL;
+	return v ? cJSON_AddStringToObject(o, key, v) != NULL
+	         : cJSON_AddNullToObject(o, key) != NULL;
 }
 
 static bool
@@ -155,7 +156,8 @@ state_encode(const struct node_state *s, char **ret)
 	     add_number(o, "supervisor_start", (double)s->supervisor_start) &&
 	     add_string(o, "created", s->created) && add_string(o, "image", s->image) &&
 	     add_string(o, "root", s->root) && add_string(o, "top", s->top) &&
-	     add_string(o, "work", s->work) && cJSON_AddBoolToObject(o, "top_owned", s->top_owned) &&
+	     add_string(o, "work", s->work) &&
+	     cJSON_AddBoolToObject(o, "top_owned", s->top_owned) &&
 	     add_string(o, "hostname", s->hostname) && add_string(o, "cwd", s->cwd) &&
 	     add_number(o, "stop_signal", s->stop_signal) &&
 	     add_number(o, "caps", (double)s->caps) &&
@@ -292,7 +294,8 @@ decode_groups(struct decoder *d, struct node_state *s)
 		return bad(d, -ENOMEM, "out of memory");
 	cJSON_ArrayForEach(e, a)
 	{
-		if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0 && e->valuedouble <= UINT32_MAX - 1) ||
+		if (!cJSON_IsNumber(e) ||
+		    !(e->valuedouble >= 0 && e->valuedouble <= UINT32_MAX - 1) ||
 		    e->valuedouble != (double)(uint32_t)e->valuedouble)
 			return bad(d, -EINVAL, "'groups' holds something that is not a group id");
 		s->groups[s->n_groups++] = (gid_t)e->valuedouble;
@@ -316,7 +319,7 @@ decode_cgroups(struct decoder *d, struct node_state *s)
 
 		if (s->n_cgroups >= STATE_CGROUPS_MAX)
 			return bad(d, -EINVAL, "'cgroups' has more than %d entries",
-				   STATE_CGROUPS_MAX);
+			           STATE_CGROUPS_MAX);
 		if (!cJSON_IsObject(e))
 			return bad(d, -EINVAL, "'cgroups' holds something that is not an object");
 		if (!get_string(d, e, "path", false, &c->path))
@@ -324,7 +327,7 @@ decode_cgroups(struct decoder *d, struct node_state *s)
 		s->n_cgroups++;
 		if (c->path[0] != '/' || strstr(c->path, "/../") || strstr(c->path, "/./"))
 			return bad(d, -EINVAL, "cgroup 'path' '%s' is not an absolute plain path",
-				   c->path);
+			           c->path);
 		if (!get_int(d, e, "version", 1, 2, &v) ||
 		    !get_int(d, e, "controllers", 0, UINT32_MAX, &ctl) ||
 		    !get_int(d, e, "base_len", 0, (double)strlen(c->path), &base))
@@ -351,9 +354,10 @@ decode_switch_ports(struct decoder *d, struct node_state *s)
 
 		if (s->n_switch_ports >= STATE_PORTS_MAX)
 			return bad(d, -EINVAL, "'switch_ports' has more than %d entries",
-				   STATE_PORTS_MAX);
+			           STATE_PORTS_MAX);
 		if (!cJSON_IsObject(e))
-			return bad(d, -EINVAL, "'switch_ports' holds something that is not an object");
+			return bad(d, -EINVAL,
+			           "'switch_ports' holds something that is not an object");
 		s->n_switch_ports++;
 		if (!get_string(d, e, "switch", false, &p->sock) ||
 		    !get_string(d, e, "ifname", false, &p->ifname) ||

@@ -52,21 +52,21 @@ struct node_state {
 	uint64_t pid_start; /* its start time (clock ticks after boot), so a reused pid is not it */
 	pid_t supervisor;   /* the containode that is its parent */
 	uint64_t supervisor_start;
-	char *created;      /* RFC 3339, UTC */
-	char *image;        /* --image REF, or NULL */
-	char *root;         /* the lower layer, NULL for the host's root */
-	char *top;          /* the upper layer on disk, NULL when in memory */
-	char *work;         /* the overlay's work dir beside it */
-	bool top_owned;     /* containode chose top (ROOT.ID): rm removes it */
+	char *created;  /* RFC 3339, UTC */
+	char *image;    /* --image REF, or NULL */
+	char *root;     /* the lower layer, NULL for the host's root */
+	char *top;      /* the upper layer on disk, NULL when in memory */
+	char *work;     /* the overlay's work dir beside it */
+	bool top_owned; /* containode chose top (ROOT.ID): rm removes it */
 	char *hostname;
-	char **command;     /* NULL-terminated */
-	char **env;         /* NULL-terminated */
-	char *cwd;          /* NULL: / */
+	char **command; /* NULL-terminated */
+	char **env;     /* NULL-terminated */
+	char *cwd;      /* NULL: / */
 	int stop_signal;
 	/* What exec needs to give a command the node's privileges, never more. */
 	uint64_t caps;
 	bool privileged;
-	char *seccomp;      /* a profile's path, "unconfined", or NULL for the default */
+	char *seccomp; /* a profile's path, "unconfined", or NULL for the default */
 	bool have_user;
 	uid_t uid;
 	gid_t gid;
@@ -74,7 +74,7 @@ struct node_state {
 	size_t n_groups;
 	struct state_cgroup cgroups[STATE_CGROUPS_MAX];
 	size_t n_cgroups;
-	char **ports;       /* published ports, "[IP:]HOSTPORT:PORT/PROTO" (NULL-terminated) */
+	char **ports; /* published ports, "[IP:]HOSTPORT:PORT/PROTO" (NULL-terminated) */
 	struct state_switch_port switch_ports[STATE_PORTS_MAX];
 	size_t n_switch_ports;
 };

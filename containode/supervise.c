@@ -96,7 +96,7 @@ supervise_conn(struct switchport *pt)
 		return;
 	if (n <= 0) {
 		log_debug("lost the switch at '%s', attaching '%s' again when it is back", pt->sock,
-			  pt->ifname);
+		          pt->ifname);
 		switchport_detached(pt);
 	}
 }
@@ -171,7 +171,7 @@ supervise_hangup_timer(struct supervisor *s)
 	if (s->hangup_kill_at <= 0 || monotime_ms() < s->hangup_kill_at)
 		return;
 	log_warn("the node outlived its terminal by %d ms: killing it (SIGKILL)",
-		 SUPERVISE_HANGUP_GRACE_MS);
+	         SUPERVISE_HANGUP_GRACE_MS);
 	kill(s->pid, SIGKILL);
 	s->hangup_kill_at = -1;
 }

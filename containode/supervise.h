@@ -19,7 +19,7 @@ struct supervisor {
 	int sigfd;
 	struct switchport *ports; /* n_ports of them; those with no sock are on no switch */
 	size_t n_ports;
-	struct tty_relay *tty; /* NULL without a terminal */
+	struct tty_relay *tty;    /* NULL without a terminal */
 	long long hangup_kill_at; /* after a hang-up: when SIGKILL follows; 0 before, -1 after */
 	long long last_interrupt; /* when the last SIGINT came, 0 for never */
 	bool detached;            /* run -d: no terminal, SIGHUP means nothing */

@@ -12,7 +12,7 @@
 
 int
 switchport_connect(struct switchport *pt, const char *sock, const char *node, const char *ifname,
-		   const char *segment)
+                   const char *segment)
 {
 	*pt = (struct switchport){
 		.sock = sock, .node = node, .ifname = ifname, .segment = segment, .tap = -1
@@ -32,12 +32,12 @@ switchport_addresses(struct switchport *pt, const struct plan_net *n, const char
 		strcpy(pt->ipv4, CTL_AUTO);
 	else if (n->keys & PLAN_NET_IPV4)
 		snprintf(pt->ipv4, sizeof(pt->ipv4), "%s/%u",
-			 inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)), n->v4_prefix);
+		         inet_ntop(AF_INET, &n->v4, addr, sizeof(addr)), n->v4_prefix);
 	if (n->v6_auto)
 		strcpy(pt->ipv6, CTL_AUTO);
 	else if (n->keys & PLAN_NET_IPV6)
 		snprintf(pt->ipv6, sizeof(pt->ipv6), "%s/%u",
-			 inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)), n->v6_prefix);
+		         inet_ntop(AF_INET6, &n->v6, addr, sizeof(addr)), n->v6_prefix);
 }
 
 int

@@ -11,13 +11,13 @@
 #include "plan.h"
 
 struct switchport {
-	const char *sock;    /* NULL: a tap on no switch, only kept open */
+	const char *sock; /* NULL: a tap on no switch, only kept open */
 	const char *node;
 	const char *ifname;
-	const char *segment; /* "" for the switch's default */
+	const char *segment;         /* "" for the switch's default */
 	const struct ctl_vlan *vlan; /* its VLAN role, or NULL for none */
-	const char *hostname; /* what the switch's DNS answers for, or NULL */
-	char ipv4[CTL_PREFIX_MAX]; /* what attach asks for: "auto", "A/L", or "" */
+	const char *hostname;        /* what the switch's DNS answers for, or NULL */
+	char ipv4[CTL_PREFIX_MAX];   /* what attach asks for: "auto", "A/L", or "" */
 	char ipv6[CTL_PREFIX_MAX];
 	int tap;  /* owned */
 	int conn; /* owned; -1 while detached */
@@ -25,7 +25,7 @@ struct switchport {
 
 /* Connects to the switch (before the container exists, to fail early). */
 int switchport_connect(struct switchport *pt, const char *sock, const char *node,
-		       const char *ifname, const char *segment);
+                       const char *ifname, const char *segment);
 /* What attach tells the switch of interface n's addresses and the node's host name. */
 void switchport_addresses(struct switchport *pt, const struct plan_net *n, const char *hostname);
 /*
@@ -33,7 +33,7 @@ void switchport_addresses(struct switchport *pt, const struct plan_net *n, const
  * addresses the switch handed out in *ret_assign unless NULL.
  */
 int switchport_attach(struct switchport *pt, int tap, struct ctl_assign *ret_assign,
-		      char **ret_error);
+                      char **ret_error);
 /* The connection hung up: forget it. */
 void switchport_detached(struct switchport *pt);
 /* Tries to connect and attach again; 0 on success. */

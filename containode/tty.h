@@ -12,12 +12,12 @@
 int tty_open_pty(int *ret_master, int *ret_slave, char *ret_name, size_t size);
 
 struct tty_relay {
-	int master;          /* pty master, -1 when none */
-	bool raw;            /* stdin's terminal was put in raw mode */
+	int master; /* pty master, -1 when none */
+	bool raw;   /* stdin's terminal was put in raw mode */
 	struct termios saved;
-	bool in_open;        /* stdin still readable */
-	bool out_open;       /* master still readable */
-	bool hung_up;        /* the terminal went away: EOF or an error on stdin or stdout */
+	bool in_open;  /* stdin still readable */
+	bool out_open; /* master still readable */
+	bool hung_up;  /* the terminal went away: EOF or an error on stdin or stdout */
 };
 
 /* Parent: takes over master, puts stdin in raw mode, copies the window size. */

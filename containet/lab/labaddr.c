@@ -38,7 +38,8 @@ labaddr_parse(const char *text, size_t len, struct labaddr **ret, size_t *ret_n)
 			continue;
 		cJSON_ArrayForEach(ai, info)
 		{
-			const char *fam = json_string(ai, "family"), *local = json_string(ai, "local");
+			const char *fam = json_string(ai, "family"),
+			           *local = json_string(ai, "local");
 			uint64_t plen = json_uint(ai, "prefixlen", 99);
 			struct in_addr a;
 

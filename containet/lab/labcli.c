@@ -379,7 +379,8 @@ parse_options(int argc, char **argv, struct cli *c)
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, 1, 86400, &c->timeout) < 0)
 				return log_usage_error(
-				        "--timeout wants seconds from 1 to 86400, not '%s'", optarg);
+				        "--timeout wants seconds from 1 to 86400, not '%s'",
+				        optarg);
 			break;
 		case 'c':
 			if (parse_uint(optarg, 1, 1000000000000UL, &c->count) < 0)
@@ -405,13 +406,15 @@ parse_options(int argc, char **argv, struct cli *c)
 		case OPT_SNAPLEN:
 			if (parse_uint(optarg, 64, 262144, &c->capture.snaplen) < 0)
 				return log_usage_error(
-				        "--snaplen wants a number from 64 to 262144, not '%s'", optarg);
+				        "--snaplen wants a number from 64 to 262144, not '%s'",
+				        optarg);
 			break;
 		case OPT_DIRECTION:
 			if (strcmp(optarg, "egress") != 0 && strcmp(optarg, "ingress") != 0 &&
 			    strcmp(optarg, "both") != 0)
 				return log_usage_error(
-				        "--direction wants egress, ingress or both, not '%s'", optarg);
+				        "--direction wants egress, ingress or both, not '%s'",
+				        optarg);
 			c->direction = optarg;
 			break;
 		case 'o':
@@ -722,9 +725,9 @@ exec_containode(const struct labrun *r, char **argv)
 	return 127;
 }
 
-static const char *const verbs[] = { "up",   "down",    "ps",      "exec", "console", "show",
-	                              "wait", "pingall", "capture", "link", "graph",   "test", "hosts",
-	                              "node" };
+static const char *const verbs[] = { "up",    "down", "ps",      "exec",    "console",
+	                             "show",  "wait", "pingall", "capture", "link",
+	                             "graph", "test", "hosts",   "node" };
 
 static bool
 verb_known(const char *verb)
@@ -1037,7 +1040,8 @@ labcli_main(int argc, char **argv)
 	}
 	if (strcmp(c.verb, "wait") == 0) {
 		if (c.n_args == 1 || (c.n_args > 0 && !labplan_node_name_valid(c.args[0])))
-			return log_usage_error("%s", "wait wants no argument, or NODE -- CMD [ARG]...");
+			return log_usage_error("%s",
+			                       "wait wants no argument, or NODE -- CMD [ARG]...");
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
 		return labops_wait(&r, c.timeout ? (unsigned)c.timeout : 60,

@@ -198,8 +198,8 @@ struct lab_segment {
 
 struct lab {
 	char *meta[LAB_META_KEYS];
-	char *domain; /* LAB_DOMAIN */
-	char **hosts; /* LAB_HOSTS: the machines' names */
+	char *domain;      /* LAB_DOMAIN */
+	char **hosts;      /* LAB_HOSTS: the machines' names */
 	char **host_addrs; /* n_hosts: the underlay address of NAME=ADDR, else NULL */
 	size_t n_hosts;
 	unsigned hosts_line;        /* of the first LAB_HOSTS in lab.ext */

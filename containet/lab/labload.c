@@ -15,7 +15,6 @@
 
 DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
 
-
 int
 labload_dir(const char *dir, struct lab **ret_lab, char **ret_error)
 {

@@ -230,8 +230,8 @@ next_line(const char *p, const char *end)
 }
 
 int
-labmgmt_hosts_edit(const char *text, size_t len, const char *lab,
-                   const struct labmgmt_host *hosts, size_t n, char **ret, size_t *ret_len)
+labmgmt_hosts_edit(const char *text, size_t len, const char *lab, const struct labmgmt_host *hosts,
+                   size_t n, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *begin = NULL, *begin_nl = NULL, *stop = NULL, *out = NULL;
 	const char *end = text + len, *b = NULL, *e = NULL;

@@ -36,8 +36,8 @@ struct labmgmt_node {
 };
 
 struct labmgmt {
-	unsigned net;         /* LABMGMT_PREFIX.<net>.0/24 */
-	char port[IFNAMSIZ];  /* the host port */
+	unsigned net;        /* LABMGMT_PREFIX.<net>.0/24 */
+	char port[IFNAMSIZ]; /* the host port */
 	struct labmgmt_node nodes[LABMGMT_HOSTS_MAX];
 	size_t n_nodes;
 };

@@ -158,10 +158,19 @@ labmgmtrun_up(struct labrun *r, struct labmgmt *m)
 	    asprintf(&gwaddr, "%s/24", gw) < 0)
 		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
 	{
-		char *seg[] = { (char *)r->containet, "-s", sock, "segment", "add", LABMGMT_SEGMENT,
-			        "--subnet", subnet, NULL };
-		char *host[] = { (char *)r->containet, "-s", sock, "host", "add", m->port,
-			         "--segment", LABMGMT_SEGMENT, "--ipv4", gwaddr, "--masquerade",
+		char *seg[] = { (char *)r->containet, "-s",       sock,   "segment", "add",
+			        LABMGMT_SEGMENT,      "--subnet", subnet, NULL };
+		char *host[] = { (char *)r->containet,
+			         "-s",
+			         sock,
+			         "host",
+			         "add",
+			         m->port,
+			         "--segment",
+			         LABMGMT_SEGMENT,
+			         "--ipv4",
+			         gwaddr,
+			         "--masquerade",
 			         NULL };
 
 		e = run_logged(seg, "the management segment");

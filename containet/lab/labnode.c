@@ -233,8 +233,8 @@ labnode_add(struct labrun *r, const struct labnode_add *a, bool json)
 	if (e)
 		return e;
 	if (labconf_node_index(lab, a->name) >= 0)
-		return LAB_FAIL(1, log_error("lab '%s' has a node '%s' already", r->plan.name,
-		                             a->name));
+		return LAB_FAIL(
+		        1, log_error("lab '%s' has a node '%s' already", r->plan.name, a->name));
 	/* The node as lab.json spells one; labjson checks it as it checks a lab file. */
 	nodes = cJSON_GetObjectItemCaseSensitive(o, "nodes");
 	if (!cJSON_IsArray(nodes)) {
@@ -268,7 +268,7 @@ labnode_add(struct labrun *r, const struct labnode_add *a, bool json)
 		return LAB_FAIL(1, log_error("out of memory"));
 	for (size_t k = 0; k < a->n_segments; k++) {
 		char *add[] = { (char *)r->containet, "-s", sock, "segment", "add",
-			        a->segments[k], NULL };
+			        a->segments[k],       NULL };
 
 		if (labconf_segment_index(lab, a->segments[k]) >= 0 ||
 		    strcmp(a->segments[k], "default") == 0)

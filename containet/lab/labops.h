@@ -17,8 +17,8 @@ int labops_state_lab(const struct labrun *r, struct lab **ret);
 struct labops_job {
 	char **argv;
 	pid_t pid;
-	int fd;     /* -1 before it runs */
-	char *out;  /* its stdout, NUL-terminated (NULL when empty or over 1 MiB) */
+	int fd;    /* -1 before it runs */
+	char *out; /* its stdout, NUL-terminated (NULL when empty or over 1 MiB) */
 	size_t len;
 	int status; /* exit status, 128+N for signal N, 127 when it did not start */
 };

@@ -32,8 +32,8 @@ struct labplan {
 	const struct lab_pair *image_map; /* --image-map FROM=TO, before lab.ext's IMAGE_MAP */
 	size_t n_image_map;
 	const struct labmgmt *mgmt; /* the management segment; NULL: none */
-	bool shared;   /* lab_dir/shared exists: mounted at /shared */
-	bool startups; /* run startup scripts (the runner knows which exist) */
+	bool shared;                /* lab_dir/shared exists: mounted at /shared */
+	bool startups;              /* run startup scripts (the runner knows which exist) */
 };
 
 /* A node's name as lab.conf allows it: 1 to LAB_NODE_NAME_MAX of a-z 0-9 _. */

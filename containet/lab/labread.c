@@ -103,7 +103,7 @@ labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread
 
 	if (len > LAB_FILE_MAX)
 		return error_set(r->ret_error, -EFBIG, "%s: larger than %d bytes", r->fname,
-				 LAB_FILE_MAX);
+		                 LAB_FILE_MAX);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;

@@ -57,8 +57,7 @@ int labread_grow(void *arr, size_t *n, size_t size, size_t max);
  * The lines of buf (len bytes, at most LAB_FILE_MAX: -EFBIG with a message otherwise) in a
  * new *ret; -ENOMEM.  The caller frees it.
  */
-int labread_lines_new(struct labread *r, const char *buf, size_t len,
-		      struct labread_lines **ret);
+int labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread_lines **ret);
 
 /* 1 and the next line, 0 at the end, or an error. */
 int labread_next_line(struct labread_lines *l, struct labread *r, char **ret_raw, char **ret_s);

@@ -272,11 +272,12 @@ add_segments(const struct labrun *r)
 
 		if (asprintf(&what, "segment '%s'", s->name) < 0)
 			return -ENOMEM;
-		if (strv_push(&add, strdup(r->containet)) < 0 || strv_push(&add, strdup("-s")) < 0 ||
-		    strv_push(&add, strdup(sock)) < 0 || strv_extend(&link, add) < 0 ||
-		    strv_push(&add, strdup("segment")) < 0 || strv_push(&add, strdup("add")) < 0 ||
-		    strv_push(&add, strdup(s->name)) < 0 || strv_push(&link, strdup("link")) < 0 ||
-		    strv_push(&link, strdup("set")) < 0 || strv_push(&link, strdup(s->name)) < 0)
+		if (strv_push(&add, strdup(r->containet)) < 0 ||
+		    strv_push(&add, strdup("-s")) < 0 || strv_push(&add, strdup(sock)) < 0 ||
+		    strv_extend(&link, add) < 0 || strv_push(&add, strdup("segment")) < 0 ||
+		    strv_push(&add, strdup("add")) < 0 || strv_push(&add, strdup(s->name)) < 0 ||
+		    strv_push(&link, strdup("link")) < 0 || strv_push(&link, strdup("set")) < 0 ||
+		    strv_push(&link, strdup(s->name)) < 0)
 			return -ENOMEM;
 		for (int k = 0; k < LAB_SEG_KEYS; k++) {
 			const char *opt = segment_option(k);
@@ -285,7 +286,8 @@ add_segments(const struct labrun *r)
 			if (!s->val[k] || (k == LAB_SEG_MTU && vx && vx->on))
 				continue;
 			if (k == LAB_SEG_DNS) {
-				if (strcmp(s->val[k], "true") == 0 && strv_push(&add, strdup(opt)) < 0)
+				if (strcmp(s->val[k], "true") == 0 &&
+				    strv_push(&add, strdup(opt)) < 0)
 					return -ENOMEM;
 				/* LAB_DOMAIN: the segment's names answer as NODE.DOMAIN too. */
 				if (strcmp(s->val[k], "true") == 0 && lab->domain &&
@@ -297,7 +299,8 @@ add_segments(const struct labrun *r)
 				    strv_push(&add, strdup(s->val[k])) < 0)
 					return -ENOMEM;
 			} else if (segment_link_key(k)) {
-				if (asprintf(&word, "%s=%s", labconf_seg_key_name(k), s->val[k]) < 0 ||
+				if (asprintf(&word, "%s=%s", labconf_seg_key_name(k), s->val[k]) <
+				            0 ||
 				    strv_push(&link, word) < 0)
 					return -ENOMEM;
 			}
@@ -325,8 +328,8 @@ segment_states(const struct labrun *r)
 
 	for (size_t i = 0; i < lab->n_segments; i++) {
 		const struct lab_segment *s = &lab->segments[i];
-		char *argv[] = { (char *)r->containet, "-s", sock, "link", "set", (char *)s->name,
-			         "down", NULL };
+		char *argv[] = { (char *)r->containet, "-s",   sock, "link", "set",
+			         (char *)s->name,      "down", NULL };
 		_cleanup_free_ char *what = NULL;
 		int err;
 
@@ -369,12 +372,13 @@ start_captures(const struct labrun *r)
 		if (file[0] == '/')
 			path = strdup(file);
 		else if (r->plan.lab_dir || (cwd = getcwd(NULL, 0)))
-			if (asprintf(&path, "%s/%s", r->plan.lab_dir ? r->plan.lab_dir : cwd, file) < 0)
+			if (asprintf(&path, "%s/%s", r->plan.lab_dir ? r->plan.lab_dir : cwd,
+			             file) < 0)
 				path = NULL;
 		if (!path)
 			return -ENOMEM;
-		char *argv[] = { (char *)r->containet, "-s", sock, "capture", (char *)s->name,
-			         "-w", path, NULL };
+		char *argv[] = { (char *)r->containet, "-s", sock, "capture",
+			         (char *)s->name,      "-w", path, NULL };
 		err = labproc_daemon(argv, log, pidfile, &pid);
 		if (err < 0)
 			return LAB_FAIL(err, log_error_errno(err, "segment '%s': start its capture",
@@ -384,9 +388,10 @@ start_captures(const struct labrun *r)
 			if (stat(path, &st) == 0 && st.st_size > 0)
 				break;
 			if (labproc_wait(pid, 0, &status) == 0 || waited >= SWITCH_READY_MS)
-				return LAB_FAIL(-EIO, log_error("segment '%s': its capture into '%s' "
-				                                "did not start (see %s)",
-				                                s->name, path, log));
+				return LAB_FAIL(-EIO,
+				                log_error("segment '%s': its capture into '%s' "
+				                          "did not start (see %s)",
+				                          s->name, path, log));
 			nanosleep(&tick, NULL);
 		}
 	}
@@ -914,8 +919,8 @@ stop_switch(const struct labrun *r)
 	 * name exactly one process, so one still alive is stopped all the same (a SIGKILLed
 	 * up has left one running with its lock free).
 	 */
-	if (err == 0 && (labproc_pidfile_read(pidfile, &pid, &start) < 0 ||
-			 !labproc_alive(pid, start)))
+	if (err == 0 &&
+	    (labproc_pidfile_read(pidfile, &pid, &start) < 0 || !labproc_alive(pid, start)))
 		return 0;
 	err = labproc_stop(pid, start, SWITCH_GRACE_MS);
 	if (err == 0)

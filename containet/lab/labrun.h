@@ -34,7 +34,7 @@ struct labrun {
 	const char *containode; /* path or name in PATH */
 	unsigned jobs;          /* nodes started at once */
 	unsigned startup_timeout_s;
-	bool write_hosts; /* up: the bridged nodes' names into /etc/hosts */
+	bool write_hosts;                     /* up: the bridged nodes' names into /etc/hosts */
 	const char *host;                     /* up: the machine of LAB_HOSTS this part is */
 	const struct labnet_stretch *stretch; /* up: per segment of lab, or NULL: none */
 };

@@ -38,7 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(ident_valid(s.id));
 	assert(s.command && s.command[0]);
 	for (size_t i = 0; i < s.n_cgroups; i++)
-		assert(s.cgroups[i].path[0] == '/' && s.cgroups[i].base_len <= strlen(s.cgroups[i].path));
+		assert(s.cgroups[i].path[0] == '/' &&
+		       s.cgroups[i].base_len <= strlen(s.cgroups[i].path));
 	assert(state_encode(&s, &encoded) == 0);
 	assert(state_decode(encoded, strlen(encoded), &d, why, sizeof(why)) == 0);
 	assert(state_encode(&d, &again) == 0);

@@ -50,13 +50,13 @@ main(int argc, char **argv)
 	}
 	/* DIR and the directory above it are removed, as a node's and its parent are. */
 	node.dirs[0] = (struct cgroup_dir){ CGROUP_V2, strdup(argv[1]), CGROUP_MASK(CGROUP_DEVICES),
-					    strrchr(argv[1], '/') - argv[1] };
+		                            strrchr(argv[1], '/') - argv[1] };
 	while (node.dirs[0].base_len > 0 && argv[1][--node.dirs[0].base_len] != '/')
 		;
 	r = cgroup_node_allow_devices(&node, devices_allow, devices_allow_len);
 	if (r < 0) {
 		fprintf(stderr, "containode_cgroup: allow-list on '%s': %s\n", argv[1],
-			strerror(-r));
+		        strerror(-r));
 		(void)cgroup_node_remove(&node);
 		return 1;
 	}

@@ -68,7 +68,8 @@ main(int argc, char **argv)
 	int failed[MAX_CMDS] = { 0 };
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s RUNS WARMUP CMD [ARG]... [-- CMD [ARG]...]...\n", argv[0]);
+		fprintf(stderr, "usage: %s RUNS WARMUP CMD [ARG]... [-- CMD [ARG]...]...\n",
+		        argv[0]);
 		return 2;
 	}
 	runs = atoi(argv[1]);
@@ -111,7 +112,8 @@ main(int argc, char **argv)
 		double *v = &t[c * runs];
 
 		qsort(v, runs, sizeof(*v), cmp_double);
-		printf("%.0f %.0f %.0f %d\n", v[runs / 2], v[runs / 10], v[runs * 9 / 10], failed[c]);
+		printf("%.0f %.0f %.0f %d\n", v[runs / 2], v[runs / 10], v[runs * 9 / 10],
+		       failed[c]);
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	return 0;

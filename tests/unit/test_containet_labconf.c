@@ -891,7 +891,6 @@ END_TEST
 
 /* ---- JSON ---- */
 
-
 /* Renders lab, parses the rendering back and renders that: the same JSON, warnings aside. */
 static void
 round_trip(void)
@@ -981,8 +980,9 @@ START_TEST(json_errors)
 	         "interfaces[0]: unknown member 'frob'");
 	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":64,\"segment\":\"S\"}]}]}",
 	         "wants an index");
-	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0.5,\"segment\":\"S\"}]}]}",
-	         "wants an index");
+	json_bad(
+	        "{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0.5,\"segment\":\"S\"}]}]}",
+	        "wants an index");
 	/* No way to slip a line of one's own into the files. */
 	json_bad("{\"nodes\":[{\"name\":\"a\",\"interfaces\":[{\"index\":0,"
 	         "\"segment\":\"S\\nb[0]=T\"}]}]}",

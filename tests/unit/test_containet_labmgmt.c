@@ -93,29 +93,29 @@ START_TEST(state_file)
 	ck_assert_uint_eq(back.n_nodes, 0);
 
 	static const char *const bad[] = {
-		"",                                         /* no net, no port */
-		"net 1\n",                                  /* no port */
-		"net 1\nport p",                            /* no newline at the end */
-		"net 256\nport p\n",                        /* not a byte */
-		"net -1\nport p\n",                         /* not a number */
-		"net 01\nport p\n",                         /* not canonical */
-		"net 1\nnet 2\nport p\n",                   /* twice */
-		"net 1\nport a/b\n",                        /* not a port name */
-		"net 1\nport -p\n",                         /* an option */
-		"net 1\nport abcdefghijklmnop\n",           /* too long */
-		"net 1\nport p\nnode pc1 0\n",              /* not a node's address */
-		"net 1\nport p\nnode pc1 254\n",            /* the gateway's */
-		"net 1\nport p\nnode pc1 1\nnode pc2 1\n",  /* one address twice */
-		"net 1\nport p\nnode pc1 1\nnode pc1 2\n",  /* one node twice */
-		"net 1\nport p\nnode PC1 1\n",              /* not a node name */
-		"node pc1 1\nnet 1\nport p\n",              /* nodes first */
-		"net 1\nport p\nnode pc1 1 x\n",            /* a word more */
-		"net  1\nport p\n",                         /* two blanks */
-		"net 1 \nport p\n",                         /* a trailing blank */
-		"net\t1\nport p\n",                         /* a tab */
-		"net 1\n\nport p\n",                        /* an empty line */
-		"net 1\r\nport p\n",                        /* CRLF */
-		"color 1\nnet 1\nport p\n",                 /* an unknown word */
+		"",                                        /* no net, no port */
+		"net 1\n",                                 /* no port */
+		"net 1\nport p",                           /* no newline at the end */
+		"net 256\nport p\n",                       /* not a byte */
+		"net -1\nport p\n",                        /* not a number */
+		"net 01\nport p\n",                        /* not canonical */
+		"net 1\nnet 2\nport p\n",                  /* twice */
+		"net 1\nport a/b\n",                       /* not a port name */
+		"net 1\nport -p\n",                        /* an option */
+		"net 1\nport abcdefghijklmnop\n",          /* too long */
+		"net 1\nport p\nnode pc1 0\n",             /* not a node's address */
+		"net 1\nport p\nnode pc1 254\n",           /* the gateway's */
+		"net 1\nport p\nnode pc1 1\nnode pc2 1\n", /* one address twice */
+		"net 1\nport p\nnode pc1 1\nnode pc1 2\n", /* one node twice */
+		"net 1\nport p\nnode PC1 1\n",             /* not a node name */
+		"node pc1 1\nnet 1\nport p\n",             /* nodes first */
+		"net 1\nport p\nnode pc1 1 x\n",           /* a word more */
+		"net  1\nport p\n",                        /* two blanks */
+		"net 1 \nport p\n",                        /* a trailing blank */
+		"net\t1\nport p\n",                        /* a tab */
+		"net 1\n\nport p\n",                       /* an empty line */
+		"net 1\r\nport p\n",                       /* CRLF */
+		"color 1\nnet 1\nport p\n",                /* an unknown word */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(labmgmt_parse(bad[i], strlen(bad[i]), &back) == -EINVAL,
@@ -157,8 +157,9 @@ START_TEST(hosts_block)
 	                    "172.30.5.2\tr1.lm r1\n# containet lab lm end\n");
 	/* A second lab: a block of its own, after; lines added after the blocks stay. */
 	c = edit(b, "lm2", other, 1);
-	ck_assert_ptr_nonnull(strstr(c, "# containet lab lm end\n# containet lab lm2 begin\n"
-	                                "172.30.9.1\th1.example.org h1\n# containet lab lm2 end\n"));
+	ck_assert_ptr_nonnull(strstr(c,
+	                             "# containet lab lm end\n# containet lab lm2 begin\n"
+	                             "172.30.9.1\th1.example.org h1\n# containet lab lm2 end\n"));
 	free(a);
 	a = malloc(strlen(c) + 20);
 	strcpy(a, c);
@@ -229,22 +230,22 @@ START_TEST(hosts_refused)
 	size_t len;
 	const char *base = "127.0.0.1 localhost\n";
 	static const char *const damaged[] = {
-		"# containet lab lm begin\n1.2.3.4 a\n",                            /* no end */
-		"# containet lab lm end\n",                                         /* no begin */
+		"# containet lab lm begin\n1.2.3.4 a\n", /* no end */
+		"# containet lab lm end\n",              /* no begin */
 		"# containet lab lm begin\n# containet lab lm begin\n# containet lab lm end\n",
 		"# containet lab lm begin\n# containet lab lm end\n# containet lab lm end\n",
 		"# containet lab lm begin\n# containet lab lm end\n"
 		"# containet lab lm begin\n# containet lab lm end\n", /* two blocks */
 	};
 	struct labmgmt_host bad[][1] = {
-		{ { "172.30.5.1", "pc1\n10.0.0.1", "lm" } },   /* a line of its own */
-		{ { "172.30.5.1", "pc1 evil", "lm" } },        /* a second name */
+		{ { "172.30.5.1", "pc1\n10.0.0.1", "lm" } },    /* a line of its own */
+		{ { "172.30.5.1", "pc1 evil", "lm" } },         /* a second name */
 		{ { "172.30.5.1", "pc1", "lm\n# containet" } }, /* in the domain */
 		{ { "172.30.5.1", "pc1", "lm evil" } },
 		{ { "172.30.5.1", "pc1", ".lm" } },
 		{ { "172.30.5.1", "pc1", "" } },
-		{ { "172.30.5.1 x", "pc1", "lm" } },           /* not an address */
-		{ { "fd00::1", "pc1", "lm" } },                /* IPv4 only */
+		{ { "172.30.5.1 x", "pc1", "lm" } }, /* not an address */
+		{ { "fd00::1", "pc1", "lm" } },      /* IPv4 only */
 		{ { "", "pc1", "lm" } },
 	};
 
@@ -252,8 +253,8 @@ START_TEST(hosts_refused)
 		ck_assert_msg(labmgmt_hosts_edit(damaged[i], strlen(damaged[i]), "lm", h, 1, &out,
 		                                 &len) == -EINVAL,
 		              "accepted damaged '%s'", damaged[i]);
-		ck_assert_msg(labmgmt_hosts_edit(damaged[i], strlen(damaged[i]), "lm", NULL, 0, &out,
-		                                 &len) == -EINVAL,
+		ck_assert_msg(labmgmt_hosts_edit(damaged[i], strlen(damaged[i]), "lm", NULL, 0,
+		                                 &out, &len) == -EINVAL,
 		              "removed from damaged '%s'", damaged[i]);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -269,9 +270,8 @@ START_TEST(hosts_refused)
 	ck_assert_int_eq(labmgmt_hosts_edit("a\0b\n", 4, "lm", h, 1, &out, &len), -EINVAL);
 	ck_assert_ptr_null(out);
 	/* Another lab's damaged block is left as it is: only this lab's markers count. */
-	ck_assert_int_eq(labmgmt_hosts_edit("# containet lab other begin\n", 28, "lm", h, 1, &out,
-	                                    &len),
-	                 0);
+	ck_assert_int_eq(
+	        labmgmt_hosts_edit("# containet lab other begin\n", 28, "lm", h, 1, &out, &len), 0);
 	free(out);
 }
 END_TEST

@@ -434,8 +434,9 @@ START_TEST(targets)
 	ck_assert_int_eq(labplan_target(lab, &p, "nope:eth0", &t, &err), -EINVAL);
 	ck_assert_str_eq(err, "'nope' is no node of lab 'lab1'");
 	free(err), err = NULL;
-	ck_assert_int_eq(labplan_target(lab, &p, "a_name_longer_than_thirty_chars_x:eth0", &t, &err),
-	                 -EINVAL);
+	ck_assert_int_eq(
+	        labplan_target(lab, &p, "a_name_longer_than_thirty_chars_x:eth0", &t, &err),
+	        -EINVAL);
 	free(err);
 	labconf_free(lab);
 }

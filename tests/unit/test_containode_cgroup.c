@@ -16,23 +16,23 @@
 
 /* This machine's kind: controllers on v1, an empty v2 at /sys/fs/cgroup/unified. */
 static const char hybrid_mountinfo[] =
-	"25 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
-	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-	"36 31 0:33 / /sys/fs/cgroup/devices rw,relatime shared:9 - cgroup cgroup rw,devices\n"
-	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
-	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        "25 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "36 31 0:33 / /sys/fs/cgroup/devices rw,relatime shared:9 - cgroup cgroup rw,devices\n"
+        "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 static const char hybrid_self[] = "9:name=systemd:/user.slice\n"
-				  "5:devices:/user.slice/session-1.scope\n"
-				  "4:memory:/process_api/4cb7\n"
-				  "1:cpu,cpuacct:/\n"
-				  "0::/user.slice/session-1.scope\n";
+                                  "5:devices:/user.slice/session-1.scope\n"
+                                  "4:memory:/process_api/4cb7\n"
+                                  "1:cpu,cpuacct:/\n"
+                                  "0::/user.slice/session-1.scope\n";
 
 static const char v2_mountinfo[] =
-	"25 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
-	"31 23 0:28 / /sys/fs/cgroup rw,nosuid,nodev,noexec shared:4 - cgroup2 cgroup2 "
-	"rw,nsdelegate,memory_recursiveprot\n";
+        "25 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+        "31 23 0:28 / /sys/fs/cgroup rw,nosuid,nodev,noexec shared:4 - cgroup2 cgroup2 "
+        "rw,nsdelegate,memory_recursiveprot\n";
 
 START_TEST(locate_hybrid)
 {
@@ -56,8 +56,8 @@ START_TEST(locate_v2)
 	ck_assert_str_eq(dir, "/sys/fs/cgroup");
 	free(dir);
 	ck_assert_int_eq(cgroup_locate(v2_mountinfo, "0::/system.slice/x.service\n", CGROUP_DEVICES,
-				       &v, &dir),
-			 0);
+	                               &v, &dir),
+	                 0);
 	ck_assert_str_eq(dir, "/sys/fs/cgroup/system.slice/x.service");
 	free(dir);
 }
@@ -68,7 +68,7 @@ START_TEST(locate_hybrid_without_v1_devices)
 {
 	static const char self[] = "4:memory:/\n0::/a\n";
 	static const char mi[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-				 "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	                         "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
 	enum cgroup_version v;
 	char *dir = NULL;
 
@@ -102,8 +102,8 @@ END_TEST
 START_TEST(locate_none)
 {
 	static const char mi[] = "25 1 254:0 / / rw - ext4 /dev/vda rw\n"
-				 "35 31 0:32 / /m rw - cgroup cgroup rw,memory\n"
-				 "garbage line\n";
+	                         "35 31 0:32 / /m rw - cgroup cgroup rw,memory\n"
+	                         "garbage line\n";
 	enum cgroup_version v = CGROUP_NONE;
 	char *dir = NULL;
 
@@ -112,11 +112,11 @@ START_TEST(locate_none)
 	ck_assert_int_eq(v, CGROUP_NONE);
 	/* A v1 devices mount the caller has no line for does not count. */
 	ck_assert_int_eq(cgroup_locate(hybrid_mountinfo, "4:memory:/\n", CGROUP_DEVICES, &v, &dir),
-			 -ENOENT);
+	                 -ENOENT);
 	/* "devicesx" is not "devices" */
 	ck_assert_int_eq(cgroup_locate("1 1 0:1 / /d rw - cgroup cgroup rw,devicesx\n",
-				       "3:devicesx:/\n", CGROUP_DEVICES, &v, &dir),
-			 -ENOENT);
+	                               "3:devicesx:/\n", CGROUP_DEVICES, &v, &dir),
+	                 -ENOENT);
 }
 END_TEST
 
@@ -124,9 +124,9 @@ END_TEST
 START_TEST(locate_limits)
 {
 	static const char mi[] =
-		"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-		"35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+	        "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	        "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
 	static const char self[] = "2:cpu,cpuacct:/a\n4:memory:/m\n0::/u\n";
 	enum cgroup_version v;
 	char *dir = NULL;
@@ -153,8 +153,8 @@ START_TEST(locate_limits)
 	free(dir);
 	/* "name=unified" is not a controller of that name */
 	ck_assert_int_eq(cgroup_locate("1 1 0:1 / /u rw - cgroup cgroup rw,unified\n",
-				       "3:unified:/\n", CGROUP_UNIFIED, &v, &dir),
-			 -ENOENT);
+	                               "3:unified:/\n", CGROUP_UNIFIED, &v, &dir),
+	                 -ENOENT);
 }
 END_TEST
 
@@ -176,7 +176,7 @@ START_TEST(parse_bytes)
 	ck_assert_int_eq(cgroup_parse_bytes("0", &n), -ERANGE);
 	ck_assert_int_eq(cgroup_parse_bytes("0m", &n), -ERANGE);
 	for (const char *const *bad = (const char *const[]){ "", "k", "-1", "+1", " 1", "1 ", "1kb",
-							     "1t", "1.5m", "0x10", NULL };
+	                                                     "1t", "1.5m", "0x10", NULL };
 	     *bad; bad++)
 		ck_assert_msg(cgroup_parse_bytes(*bad, &n) == -EINVAL, "'%s' taken", *bad);
 }
@@ -203,7 +203,7 @@ START_TEST(parse_cpus)
 	ck_assert_int_eq(cgroup_parse_cpus("1024.001", &q), -ERANGE);
 	ck_assert_int_eq(cgroup_parse_cpus("99999999999999999999", &q), -ERANGE);
 	for (const char *const *bad = (const char *const[]){ "", ".", "1.", "1.2345", "-1", "1e3",
-							     "0,5", " 1", "1 ", "abc", NULL };
+	                                                     "0,5", " 1", "1 ", "abc", NULL };
 	     *bad; bad++)
 		ck_assert_msg(cgroup_parse_cpus(*bad, &q) == -EINVAL, "'%s' taken", *bad);
 }
@@ -217,8 +217,8 @@ START_TEST(parent_valid)
 	ck_assert(cgroup_parent_valid("a.b"));
 	ck_assert(cgroup_parent_valid("..."));
 	for (const char *const *bad =
-		     (const char *const[]){ "", "/", "//a", "a/", "a//b", ".", "..", "a/../b",
-					    "./a", "a@1", "a\nb", NULL };
+	             (const char *const[]){ "", "/", "//a", "a/", "a//b", ".", "..", "a/../b",
+	                                    "./a", "a@1", "a\nb", NULL };
 	     *bad; bad++)
 		ck_assert_msg(!cgroup_parent_valid(*bad), "'%s' taken", *bad);
 }
@@ -234,8 +234,8 @@ START_TEST(limits_mask)
 	l.cpu_quota = 1000;
 	l.pids = 20;
 	ck_assert_uint_eq(cgroup_limits_mask(&l), CGROUP_MASK(CGROUP_MEMORY) |
-							  CGROUP_MASK(CGROUP_CPU) |
-							  CGROUP_MASK(CGROUP_PIDS));
+	                                                  CGROUP_MASK(CGROUP_CPU) |
+	                                                  CGROUP_MASK(CGROUP_PIDS));
 }
 END_TEST
 
@@ -246,8 +246,8 @@ START_TEST(oom_kill_count)
 	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"), 0);
 	/* v2 memory.events */
 	ck_assert_int_eq(cgroup_oom_kill_count("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n"
-					       "oom_group_kill 0\n"),
-			 1);
+	                                       "oom_group_kill 0\n"),
+	                 1);
 	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill 7"), 7);
 	/* before 4.13: no count, which is not "none" */
 	ck_assert_int_eq(cgroup_oom_kill_count("oom_kill_disable 0\nunder_oom 0\n"), -ENODATA);
@@ -265,14 +265,14 @@ START_TEST(rule_format)
 	ck_assert_int_eq(devices_rule_format(&devices_allow[0], buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "c *:* m");
 	ck_assert_int_eq(devices_rule_format(
-				 &(struct device_rule){ 'c', 136, DEVICE_ANY,
-							DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD },
-				 buf, sizeof(buf)),
-			 0);
+	                         &(struct device_rule){ 'c', 136, DEVICE_ANY,
+	                                                DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD },
+	                         buf, sizeof(buf)),
+	                 0);
 	ck_assert_str_eq(buf, "c 136:* rwm");
 	ck_assert_int_eq(devices_rule_format(&(struct device_rule){ 'b', 7, 0, DEVICE_READ }, buf,
-					     sizeof(buf)),
-			 0);
+	                                     sizeof(buf)),
+	                 0);
 	ck_assert_str_eq(buf, "b 7:0 r");
 	ck_assert_int_eq(devices_rule_format(&devices_allow[0], buf, 4), -ENOSPC);
 }

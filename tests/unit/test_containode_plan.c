@@ -70,8 +70,9 @@ START_TEST(hostname_check)
 	ck_assert(!plan_hostname_valid("a..b"));
 	ck_assert(!plan_hostname_valid("a_b"));
 	ck_assert(!plan_hostname_valid("a/b"));
-	ck_assert(!plan_hostname_valid("0123456789012345678901234567890123456789012345678901234567890123"
-	                               "4"));
+	ck_assert(!plan_hostname_valid(
+	        "0123456789012345678901234567890123456789012345678901234567890123"
+	        "4"));
 	plan_init(&p);
 	strcpy(p.id, "node-1234");
 	ck_assert_str_eq(plan_hostname(&p), "node-1234");
@@ -180,7 +181,7 @@ END_TEST
 START_TEST(resolv_conf)
 {
 	const char *host = "# generated\nnameserver 127.0.0.53\nnameserver 192.168.1.1\n"
-			   "nameserver ::1\nsearch lan\noptions edns0";
+	                   "nameserver ::1\nsearch lan\noptions edns0";
 	char *r;
 
 	r = plan_resolv_conf(host, false);
@@ -188,7 +189,7 @@ START_TEST(resolv_conf)
 	free(r);
 	r = plan_resolv_conf(host, true);
 	ck_assert_str_eq(r, "# generated\nnameserver 127.0.0.53\nnameserver 192.168.1.1\n"
-			    "nameserver ::1\nsearch lan\noptions edns0\n");
+	                    "nameserver ::1\nsearch lan\noptions edns0\n");
 	free(r);
 	r = plan_resolv_conf("", false);
 	ck_assert_str_eq(r, "");
@@ -220,7 +221,7 @@ START_TEST(clone_flags)
 {
 	struct plan p;
 	unsigned long all = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-			    CLONE_NEWNET | CLONE_NEWCGROUP;
+	                    CLONE_NEWNET | CLONE_NEWCGROUP;
 
 	plan_init(&p);
 	ck_assert_uint_eq(plan_clone_flags(&p), all);
@@ -276,8 +277,9 @@ START_TEST(path_walk)
 
 	/* Too long for the buffer: skipped, the next one still tried. */
 	cursor = NULL;
-	ck_assert(plan_path_next("sh", "/a-very-long-directory-name-that-does-not-fit-in-the-buffer:/b",
-				 &cursor, buf, 16));
+	ck_assert(plan_path_next("sh",
+	                         "/a-very-long-directory-name-that-does-not-fit-in-the-buffer:/b",
+	                         &cursor, buf, 16));
 	ck_assert_str_eq(buf, "/b/sh");
 }
 END_TEST
@@ -290,11 +292,12 @@ START_TEST(net_values)
 	struct plan_net n;
 	char a[INET6_ADDRSTRLEN];
 
-	ck_assert_int_eq(plan_net_parse(&n, "switch=/run/s.sock,segment=lan-1,ifname=up0,"
-					    "ipv4=10.1.0.2/24,ipv6=fd00:1::2/64,mac=02:aa:bb:cc:dd:ee,"
-					    "mtu=9000",
-					why),
-			 0);
+	ck_assert_int_eq(plan_net_parse(&n,
+	                                "switch=/run/s.sock,segment=lan-1,ifname=up0,"
+	                                "ipv4=10.1.0.2/24,ipv6=fd00:1::2/64,mac=02:aa:bb:cc:dd:ee,"
+	                                "mtu=9000",
+	                                why),
+	                 0);
 	ck_assert_str_eq(n.sock, "/run/s.sock");
 	ck_assert_str_eq(n.segment, "lan-1");
 	ck_assert_str_eq(n.ifname, "up0");
@@ -305,7 +308,8 @@ START_TEST(net_values)
 	ck_assert_mem_eq(n.mac, "\x02\xaa\xbb\xcc\xdd\xee", 6);
 	ck_assert_uint_eq(n.mtu, 9000);
 	ck_assert_uint_eq(n.keys, PLAN_NET_SWITCH | PLAN_NET_SEGMENT | PLAN_NET_IFNAME |
-					  PLAN_NET_IPV4 | PLAN_NET_IPV6 | PLAN_NET_MAC | PLAN_NET_MTU);
+	                                  PLAN_NET_IPV4 | PLAN_NET_IPV6 | PLAN_NET_MAC |
+	                                  PLAN_NET_MTU);
 	plan_net_free(&n);
 	/* Without a length, the classful prefix, as -4 */
 	ck_assert_int_eq(plan_net_parse(&n, "ipv4=10.1.0.2", why), 0);
@@ -318,16 +322,48 @@ END_TEST
 START_TEST(net_bad_values)
 {
 	static const char *const bad[] = {
-		"", ",", "ipv4=10.0.0.1/24,", "=x", "ipv4", "bogus=1", "Switch=/s",
+		"",
+		",",
+		"ipv4=10.0.0.1/24,",
+		"=x",
+		"ipv4",
+		"bogus=1",
+		"Switch=/s",
 		"ipv4=10.0.0.1/24,ipv4=10.0.0.2/24", /* a key twice */
-		"switch=", "ifname=", "ifname=a/b", "ifname=a:b", "ifname=a b", "ifname=..",
-		"ifname=lo", "ifname=0123456789abcdef", "segment=", "segment=-x", "segment=a b",
-		"ipv4=10.0.0.1/33", "ipv4=10.0.0", "ipv4=0.0.0.0/8", "ipv4=224.0.0.1/4",
-		"ipv4=10.0.0.1/", "ipv6=fd00::1", "ipv6=fd00::1/129", "ipv6=fd00::1/0",
-		"ipv6=::/64", "ipv6=ff02::1/64", "ipv6=::1/128", "ipv6=10.0.0.1/24",
-		"mac=01:00:5e:00:00:01", "mac=ff:ff:ff:ff:ff:ff", "mac=00:00:00:00:00:00",
-		"mac=02:00:00:00:00", "mac=02:00:00:00:00:0g", "mac=02-00-00-00-00-01",
-		"mtu=67", "mtu=65522", "mtu=-1", "mtu=1500x", "mtu=",
+		"switch=",
+		"ifname=",
+		"ifname=a/b",
+		"ifname=a:b",
+		"ifname=a b",
+		"ifname=..",
+		"ifname=lo",
+		"ifname=0123456789abcdef",
+		"segment=",
+		"segment=-x",
+		"segment=a b",
+		"ipv4=10.0.0.1/33",
+		"ipv4=10.0.0",
+		"ipv4=0.0.0.0/8",
+		"ipv4=224.0.0.1/4",
+		"ipv4=10.0.0.1/",
+		"ipv6=fd00::1",
+		"ipv6=fd00::1/129",
+		"ipv6=fd00::1/0",
+		"ipv6=::/64",
+		"ipv6=ff02::1/64",
+		"ipv6=::1/128",
+		"ipv6=10.0.0.1/24",
+		"mac=01:00:5e:00:00:01",
+		"mac=ff:ff:ff:ff:ff:ff",
+		"mac=00:00:00:00:00:00",
+		"mac=02:00:00:00:00",
+		"mac=02:00:00:00:00:0g",
+		"mac=02-00-00-00-00-01",
+		"mtu=67",
+		"mtu=65522",
+		"mtu=-1",
+		"mtu=1500x",
+		"mtu=",
 	};
 	char why[PLAN_WHY_MAX];
 	struct plan_net n;
@@ -528,10 +564,18 @@ END_TEST
 START_TEST(routes)
 {
 	static const char *const bad[] = {
-		"", "10.2.0.0/24", "10.2.0.0/24 via", "10.2.0.0/24 by 10.1.0.1",
-		"10.2.0.0/24 via 10.1.0.1 extra", "10.2.0.1/24 via 10.1.0.1", /* host bits */
-		"10.2.0.0/33 via 10.1.0.1", "10.2.0.0/24 via fd00::1", "fd02::/64 via 10.1.0.1",
-		"default via 0.0.0.0", "default via ff02::1", "nowhere via 10.1.0.1",
+		"",
+		"10.2.0.0/24",
+		"10.2.0.0/24 via",
+		"10.2.0.0/24 by 10.1.0.1",
+		"10.2.0.0/24 via 10.1.0.1 extra",
+		"10.2.0.1/24 via 10.1.0.1", /* host bits */
+		"10.2.0.0/33 via 10.1.0.1",
+		"10.2.0.0/24 via fd00::1",
+		"fd02::/64 via 10.1.0.1",
+		"default via 0.0.0.0",
+		"default via ff02::1",
+		"nowhere via 10.1.0.1",
 		"fd02::1/64 via fd00::1",
 	};
 	char why[PLAN_WHY_MAX], text[128];
@@ -575,8 +619,9 @@ START_TEST(routes)
 	ck_assert_int_eq(plan_route_add(&p, "10.2.0.0/24 via 10.1.1.1", why), 0);
 	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/24", why), 0);
 	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
-	ck_assert_str_eq(why,
-			 "route 10.2.0.0/24 via 10.1.1.1: the gateway is on none of the interfaces' subnets");
+	ck_assert_str_eq(
+	        why,
+	        "route 10.2.0.0/24 via 10.1.1.1: the gateway is on none of the interfaces' subnets");
 	plan_free(&p);
 }
 END_TEST
@@ -624,21 +669,26 @@ START_TEST(path_normal_form)
 	static const struct {
 		const char *in, *out;
 	} good[] = {
-		{ "/", "/" },	      { "//", "/" },	       { "/a", "/a" },
-		{ "/a/", "/a" },      { "//a//b/", "/a/b" },   { "/./a/./b/.", "/a/b" },
-		{ "/a/.b/..c", "/a/.b/..c" }, { "/.../x", "/.../x" },
+		{ "/", "/" },
+		{ "//", "/" },
+		{ "/a", "/a" },
+		{ "/a/", "/a" },
+		{ "//a//b/", "/a/b" },
+		{ "/./a/./b/.", "/a/b" },
+		{ "/a/.b/..c", "/a/.b/..c" },
+		{ "/.../x", "/.../x" },
 	};
 	static const char *const bad[] = { "", "a", "./a", "/..", "/a/../b", "/a/..", "a/b" };
 	char buf[64], tiny[4];
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		ck_assert_msg(plan_path_normalize(good[i].in, buf, sizeof(buf)) == 0, "refused '%s'",
-			      good[i].in);
+		ck_assert_msg(plan_path_normalize(good[i].in, buf, sizeof(buf)) == 0,
+		              "refused '%s'", good[i].in);
 		ck_assert_str_eq(buf, good[i].out);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		ck_assert_msg(plan_path_normalize(bad[i], buf, sizeof(buf)) == -EINVAL,
-			      "accepted '%s'", bad[i]);
+		              "accepted '%s'", bad[i]);
 	ck_assert_int_eq(plan_path_normalize("/abc", tiny, sizeof(tiny)), -ENAMETOOLONG);
 	ck_assert_int_eq(plan_path_normalize("/ab", tiny, sizeof(tiny)), 0);
 	ck_assert_str_eq(tiny, "/ab");
@@ -682,7 +732,7 @@ START_TEST(volumes)
 	ck_assert(!p.volumes[2].readonly);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		ck_assert_msg(plan_volume_add(&p, bad[i].arg, why) == -EINVAL, "accepted '%s'",
-			      bad[i].arg);
+		              bad[i].arg);
 		ck_assert_str_eq(why, bad[i].why);
 	}
 	ck_assert_uint_eq(p.n_volumes, 4);

@@ -71,9 +71,9 @@ START_TEST(bad)
 		char why[160] = "";
 
 		ck_assert_msg(portspec_parse(cases[i].in, &p, why, sizeof(why)) == -EINVAL,
-			      "'%s' accepted", cases[i].in);
+		              "'%s' accepted", cases[i].in);
 		ck_assert_msg(strstr(why, cases[i].word), "'%s': '%s' lacks \"%s\"", cases[i].in,
-			      why, cases[i].word);
+		              why, cases[i].word);
 	}
 }
 END_TEST

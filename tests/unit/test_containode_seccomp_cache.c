@@ -35,7 +35,9 @@ static void
 prog_make(struct sock_filter *prog, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		prog[i] = (struct sock_filter){ .code = (uint16_t)i, .jt = 1, .jf = 2, .k = (uint32_t)(i * 7) };
+		prog[i] = (struct sock_filter){
+			.code = (uint16_t)i, .jt = 1, .jf = 2, .k = (uint32_t)(i * 7)
+		};
 }
 
 START_TEST(round_trip)
@@ -54,7 +56,7 @@ START_TEST(round_trip)
 	/* What cannot be stored */
 	ck_assert_int_eq(seccomp_cache_encode(&k, prog, 0, &blob, &len), -EINVAL);
 	ck_assert_int_eq(seccomp_cache_encode(&k, prog, SECCOMP_CACHE_INSNS_MAX + 1, &blob, &len),
-			 -EINVAL);
+	                 -EINVAL);
 	k.arch = "a-very-long-architecture";
 	ck_assert_int_eq(seccomp_cache_encode(&k, prog, 5, &blob, &len), -EINVAL);
 }
@@ -122,7 +124,7 @@ START_TEST(other_inputs_are_stale)
 			break;
 		}
 		ck_assert_msg(seccomp_cache_decode(blob, len, &other, &back, &n) == -ESTALE,
-			      "field %d", field);
+		              "field %d", field);
 		seccomp_cache_name(&other, other_name);
 		ck_assert_msg(strcmp(name, other_name) != 0, "field %d: same name", field);
 	}

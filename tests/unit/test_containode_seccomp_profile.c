@@ -443,9 +443,8 @@ START_TEST(filter_from_shipped_profile)
 		{ SYS_clone3, 0, 0, EINVAL },
 	};
 
-	ck_assert_int_eq(read_file_at(AT_FDCWD, "containode/seccomp/default.json", 1 << 20, &json,
-	                              &len),
-	                 0);
+	ck_assert_int_eq(
+	        read_file_at(AT_FDCWD, "containode/seccomp/default.json", 1 << 20, &json, &len), 0);
 	p = parse_ok(json, len);
 	ck_assert_int_eq(run_filtered(&p, &docker, without_admin, ARRAY_SIZE(without_admin)), 0);
 	ck_assert_int_eq(run_filtered(&p, &admin, with_admin, ARRAY_SIZE(with_admin)), 0);

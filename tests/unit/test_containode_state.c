@@ -65,14 +65,14 @@ full_state(struct node_state *s)
 	s->groups[0] = 100;
 	s->groups[1] = 4294967294u;
 	s->n_groups = 2;
-	s->cgroups[0] = (struct state_cgroup){ xstrdup("/sys/fs/cgroup/devices/containet/x@1"), 1,
-					       1, 22 };
-	s->cgroups[1] = (struct state_cgroup){ xstrdup("/sys/fs/cgroup/unified/containet/x@1"), 2,
-					       16, 22 };
+	s->cgroups[0] =
+	        (struct state_cgroup){ xstrdup("/sys/fs/cgroup/devices/containet/x@1"), 1, 1, 22 };
+	s->cgroups[1] =
+	        (struct state_cgroup){ xstrdup("/sys/fs/cgroup/unified/containet/x@1"), 2, 16, 22 };
 	s->n_cgroups = 2;
 	s->ports = strv("8080:80/tcp", NULL);
 	s->switch_ports[0] = (struct state_switch_port){ xstrdup("/run/sw.sock"), xstrdup("eth0"),
-							 xstrdup("lan1") };
+		                                         xstrdup("lan1") };
 	s->n_switch_ports = 1;
 }
 
@@ -114,9 +114,9 @@ END_TEST
 START_TEST(nulls_and_absent_lists)
 {
 	static const char text[] =
-		"{\"id\":\"a\",\"status\":\"running\",\"exit_code\":-1,\"pid\":2,\"pid_start\":3,"
-		"\"supervisor\":1,\"supervisor_start\":0,\"created\":\"x\",\"image\":null,"
-		"\"stop_signal\":15,\"caps\":0,\"uid\":0,\"gid\":0,\"command\":[\"sh\"]}";
+	        "{\"id\":\"a\",\"status\":\"running\",\"exit_code\":-1,\"pid\":2,\"pid_start\":3,"
+	        "\"supervisor\":1,\"supervisor_start\":0,\"created\":\"x\",\"image\":null,"
+	        "\"stop_signal\":15,\"caps\":0,\"uid\":0,\"gid\":0,\"command\":[\"sh\"]}";
 	struct node_state d;
 	char why[256];
 
@@ -150,17 +150,21 @@ START_TEST(bad_fields)
 		{ "\"command\":[\"sh\"]", "\"command\":[\"sh\",1]", "'command'" },
 		{ "\"created\":\"x\"", "\"created\":null", "'created'" },
 		{ "\"image\":null", "\"image\":[]", "'image'" },
-		{ "\"image\":null", "\"cgroups\":[{\"path\":\"rel\",\"version\":1,"
-				   "\"controllers\":1,\"base_len\":0}]",
+		{ "\"image\":null",
+		  "\"cgroups\":[{\"path\":\"rel\",\"version\":1,"
+		  "\"controllers\":1,\"base_len\":0}]",
 		  "cgroup 'path'" },
-		{ "\"image\":null", "\"cgroups\":[{\"path\":\"/a/../b\",\"version\":1,"
-				   "\"controllers\":1,\"base_len\":0}]",
+		{ "\"image\":null",
+		  "\"cgroups\":[{\"path\":\"/a/../b\",\"version\":1,"
+		  "\"controllers\":1,\"base_len\":0}]",
 		  "cgroup 'path'" },
-		{ "\"image\":null", "\"cgroups\":[{\"path\":\"/a\",\"version\":3,"
-				   "\"controllers\":1,\"base_len\":0}]",
+		{ "\"image\":null",
+		  "\"cgroups\":[{\"path\":\"/a\",\"version\":3,"
+		  "\"controllers\":1,\"base_len\":0}]",
 		  "'version'" },
-		{ "\"image\":null", "\"cgroups\":[{\"path\":\"/a\",\"version\":1,"
-				   "\"controllers\":1,\"base_len\":9}]",
+		{ "\"image\":null",
+		  "\"cgroups\":[{\"path\":\"/a\",\"version\":1,"
+		  "\"controllers\":1,\"base_len\":9}]",
 		  "'base_len'" },
 		{ "\"image\":null", "\"groups\":[-1]", "'groups'" },
 		{ "\"image\":null", "\"switch_ports\":[{\"switch\":1}]", "'switch'" },
@@ -168,9 +172,9 @@ START_TEST(bad_fields)
 		{ "\"image\":null", "\"env\":{}", "'env'" },
 	};
 	static const char base[] =
-		"{\"id\":\"a\",\"status\":\"running\",\"exit_code\":-1,\"pid\":2,\"pid_start\":3,"
-		"\"supervisor\":1,\"supervisor_start\":0,\"created\":\"x\",\"image\":null,"
-		"\"stop_signal\":15,\"caps\":0,\"uid\":0,\"gid\":0,\"command\":[\"sh\"]}";
+	        "{\"id\":\"a\",\"status\":\"running\",\"exit_code\":-1,\"pid\":2,\"pid_start\":3,"
+	        "\"supervisor\":1,\"supervisor_start\":0,\"created\":\"x\",\"image\":null,"
+	        "\"stop_signal\":15,\"caps\":0,\"uid\":0,\"gid\":0,\"command\":[\"sh\"]}";
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		char text[1024], why[256];
@@ -180,13 +184,13 @@ START_TEST(bad_fields)
 
 		ck_assert_ptr_nonnull(at);
 		n = snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - base), base, cases[i].to,
-			     at + strlen(cases[i].from));
+		             at + strlen(cases[i].from));
 		ck_assert_int_lt(n, (int)sizeof(text));
 		why[0] = '\0';
 		ck_assert_msg(state_decode(text, strlen(text), &d, why, sizeof(why)) == -EINVAL,
-			      "case %zu accepted", i);
+		              "case %zu accepted", i);
 		ck_assert_msg(strstr(why, cases[i].word), "case %zu: '%s' does not name %s", i, why,
-			      cases[i].word);
+		              cases[i].word);
 	}
 }
 END_TEST
@@ -228,24 +232,24 @@ START_TEST(stat_start)
 	char st;
 
 	ck_assert_int_eq(state_stat_start("1 (sh) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 "
-					  "98765 1 2\n",
-					  &st, &t),
-			 0);
+	                                  "98765 1 2\n",
+	                                  &st, &t),
+	                 0);
 	ck_assert_uint_eq(t, 98765);
 	ck_assert_int_eq(st, 'S');
 	/* A command name with ") " in it. */
 	ck_assert_int_eq(state_stat_start("7 (a) Z (b) Z 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 "
-					  "0 5 1\n",
-					  &st, &t),
-			 0);
+	                                  "0 5 1\n",
+	                                  &st, &t),
+	                 0);
 	ck_assert_uint_eq(t, 5);
 	ck_assert_int_eq(st, 'Z');
 	ck_assert_int_eq(state_stat_start("1 (sh) S 0 1", &st, &t), -EINVAL);
 	ck_assert_int_eq(state_stat_start("no paren", &st, &t), -EINVAL);
 	ck_assert_int_eq(state_stat_start("1 (sh) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 "
-					  "x1 1 2\n",
-					  &st, &t),
-			 -EINVAL);
+	                                  "x1 1 2\n",
+	                                  &st, &t),
+	                 -EINVAL);
 }
 END_TEST
 

@@ -44,7 +44,7 @@ START_TEST(device_table)
 		const char *name;
 		unsigned major, minor;
 	} want[] = {
-		{ "null", 1, 3 },    { "zero", 1, 5 }, { "full", 1, 7 },
+		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
 		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 	};
 	const struct device_node *d;
@@ -65,7 +65,7 @@ START_TEST(device_table)
 	ck_assert(!S_ISCHR(d->mode));
 	for (size_t i = 0; i < devices_table_len; i++)
 		ck_assert(!(S_ISCHR(devices_table[i].mode) && devices_table[i].major == 5 &&
-			    devices_table[i].minor == 1));
+		            devices_table[i].minor == 1));
 	ck_assert_uint_eq(devices_table_len, sizeof(want) / sizeof(want[0]) + 1);
 }
 END_TEST
@@ -86,7 +86,7 @@ START_TEST(device_rules)
 	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'b', 1, 3, rw));
 	/* Every access asked for must be granted by one rule */
 	ck_assert(!devices_rules_allow(devices_allow, devices_allow_len, 'c', 99, 0,
-				       DEVICE_READ | DEVICE_MKNOD));
+	                               DEVICE_READ | DEVICE_MKNOD));
 	ck_assert(!devices_rules_allow(NULL, 0, 'c', 1, 3, DEVICE_READ));
 }
 END_TEST
