@@ -511,10 +511,11 @@ struct pair {
  * The neighbour entries pingall causes: an all-pairs run would leave one per ordered pair
  * at once, and the kernel's table is shared by every network namespace (gc_thresh3, 16384
  * on Debian), so ARP fails past it.  Each node's entries are read at the start; once a
- * node has no pair left, those the run added for the lab's addresses are removed from it.
+ * node has no pair left, those the run added for the lab's addresses are removed from it,
+ * and from every node once more at the end.
  */
 struct neigh_trim {
-	int *nl;                      /* each node's NETLINK_ROUTE socket, -1: done */
+	int *nl;                       /* each node's NETLINK_ROUTE socket, or -1 */
 	struct labping_neigh **before; /* each node's entries at the start */
 	size_t *n_before;
 	unsigned *left;                /* each node's pairs not ended yet */
@@ -573,15 +574,14 @@ neigh_dump(int fd, uint32_t seq, struct neigh_list *l)
 	return e < 0 ? e : 0;
 }
 
-/* Node k has no pair left: the entries pingall caused there go, and so does its socket. */
+/* The entries pingall caused in node k go (its socket stays, for the last sweep). */
 static void
 neigh_trim_node(struct neigh_trim *t, const struct lab *lab, size_t k)
 {
-	_cleanup_close_ int fd = t->nl[k];
+	int fd = t->nl[k];
 	struct neigh_list l = { .only = t, .node = k };
 	int e;
 
-	t->nl[k] = -1;
 	if (fd < 0)
 		return;
 	e = neigh_dump(fd, ++t->seq, &l);
@@ -863,8 +863,13 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	if (e < 0)
 		goto oom;
 	e = ping_pairs(lab, socks, pairs, count, deadline_s, r->jobs, &trim);
+	/*
+	 * Once more in every node: an entry a node answered through goes to DELAY, and 5 s
+	 * later (delay_probe_time) it probes the peer with an ARP request, which makes the
+	 * peer, trimmed already, learn it again.  The last trims have removed every DELAY.
+	 */
 	for (size_t i = 0; i < nn; i++)
-		neigh_trim_node(&trim, lab, i); /* those with a pair left, after an error */
+		neigh_trim_node(&trim, lab, i);
 	if (e == -ENOMEM)
 		goto oom;
 	if (e < 0) {
