@@ -512,7 +512,7 @@ struct pair {
  * at once, and the kernel's table is shared by every network namespace (gc_thresh3, 16384
  * on Debian), so ARP fails past it.  Each node's entries are read at the start; once a
  * node has no pair left, those the run added for the lab's addresses are removed from it,
- * and from every node once more at the end.
+ * from it again every second, and from every node once more at the end.
  */
 struct neigh_trim {
 	int *nl;                       /* each node's NETLINK_ROUTE socket, or -1 */
@@ -521,6 +521,8 @@ struct neigh_trim {
 	unsigned *left;                /* each node's pairs not ended yet */
 	uint32_t *lab;                 /* the lab's addresses, network order */
 	size_t n_lab;
+	bool *done;                    /* each node's pairs all ended */
+	int64_t next_sweep;            /* ms */
 	uint32_t seq;
 };
 
@@ -656,14 +658,33 @@ neigh_start(struct neigh_trim *t, const struct lab *lab, int host, const int *pi
 	return 0;
 }
 
+/*
+ * Every second, the nodes done with their pairs once more: the peers they answered probe
+ * them 5 s later (DELAY, then an ARP request) and they learn those peers again.
+ */
+static void
+neigh_sweep(struct neigh_trim *t, const struct lab *lab, int64_t now)
+{
+	if (now < t->next_sweep)
+		return;
+	t->next_sweep = now + 1000;
+	for (size_t k = 0; k < lab->n_nodes; k++)
+		if (t->done[k])
+			neigh_trim_node(t, lab, k);
+}
+
 /* A pair of from and to ended (or was never started): a node with none left is trimmed. */
 static void
 neigh_pair_done(struct neigh_trim *t, const struct lab *lab, size_t from, size_t to)
 {
-	if (t->left[from] && --t->left[from] == 0)
+	if (t->left[from] && --t->left[from] == 0) {
 		neigh_trim_node(t, lab, from);
-	if (t->left[to] && --t->left[to] == 0)
+		t->done[from] = true;
+	}
+	if (t->left[to] && --t->left[to] == 0) {
 		neigh_trim_node(t, lab, to);
+		t->done[to] = true;
+	}
 }
 
 /* Replies waiting on node from's socket, each counted once in its pair. */
@@ -773,6 +794,7 @@ ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned
 				wake = p->end;
 			k++;
 		}
+		neigh_sweep(trim, lab, now);
 		if (n_active == 0)
 			continue;
 		if (poll(pfd, nn, wake > now ? (int)(wake - now) : 0) < 0 && errno != EINTR)
@@ -817,8 +839,9 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	trim.before = calloc(nn ? nn : 1, sizeof(*trim.before));
 	trim.n_before = calloc(nn ? nn : 1, sizeof(*trim.n_before));
 	trim.left = calloc(nn ? nn : 1, sizeof(*trim.left));
+	trim.done = calloc(nn ? nn : 1, sizeof(*trim.done));
 	if (!addrs || !tgt || !pairs || !pids || !socks || !trim.nl || !trim.before ||
-	    !trim.n_before || !trim.left)
+	    !trim.n_before || !trim.left || !trim.done)
 		goto oom;
 	for (size_t i = 0; i < nn; i++)
 		socks[i] = trim.nl[i] = -1;
@@ -970,6 +993,7 @@ out:
 	free(trim.before);
 	free(trim.n_before);
 	free(trim.left);
+	free(trim.done);
 	free(trim.lab);
 	return status;
 }
