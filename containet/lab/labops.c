@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/icmp.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -453,15 +454,14 @@ node_pids(const struct labrun *r, const struct lab *lab, int devnull, int *pids)
 }
 
 /*
- * A raw ICMP socket in the network namespace of process pid (a node's), made there and
- * used from here: the socket stays in the namespace it was made in.  host is our own.
+ * A socket in the network namespace of process pid (a node's), made there and used from
+ * here: the socket stays in the namespace it was made in.  host is our own.
  */
 static int
-netns_icmp_socket(int host, int pid)
+netns_socket(int host, int pid, int domain, int type, int protocol)
 {
 	char path[64];
 	_cleanup_close_ int ns = -1;
-	struct icmp_filter only_replies = { ~(1u << ICMP_ECHOREPLY) };
 	int fd, e;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
@@ -470,16 +470,25 @@ netns_icmp_socket(int host, int pid)
 		return -errno;
 	if (setns(ns, CLONE_NEWNET) < 0)
 		return -errno;
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	e = fd < 0 ? -errno : 0;
 	if (setns(host, CLONE_NEWNET) < 0) {
 		/* Left in a node's namespace, this process must not go on. */
 		log_error_errno(-errno, "return to our own network namespace");
 		_exit(1);
 	}
-	if (e < 0)
-		return e;
-	(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &only_replies, sizeof(only_replies));
+	return e < 0 ? e : fd;
+}
+
+/* A raw ICMP socket in a node's network namespace that reads echo replies only. */
+static int
+netns_icmp_socket(int host, int pid)
+{
+	struct icmp_filter only_replies = { ~(1u << ICMP_ECHOREPLY) };
+	int fd = netns_socket(host, pid, AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMP);
+
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &only_replies, sizeof(only_replies));
 	return fd;
 }
 
@@ -488,6 +497,186 @@ struct pair {
 	unsigned sent, received;
 	int64_t next, end; /* the next request's time, the pair's end (ms) */
 };
+
+/*
+ * The neighbour entries pingall causes: an all-pairs run would leave one per ordered pair
+ * at once, and the kernel's table is shared by every network namespace (gc_thresh3, 16384
+ * on Debian), so ARP fails past it.  Each node's entries are read at the start; once a
+ * node has no pair left, those the run added for the lab's addresses are removed from it,
+ * from it again every second, and from every node once more at the end.
+ */
+struct neigh_trim {
+	int *nl;                       /* each node's NETLINK_ROUTE socket, or -1 */
+	struct labping_neigh **before; /* each node's entries at the start */
+	size_t *n_before;
+	unsigned *left;                /* each node's pairs not ended yet */
+	uint32_t *lab;                 /* the lab's addresses, network order */
+	size_t n_lab;
+	bool *done;                    /* each node's pairs all ended */
+	int64_t next_sweep;            /* ms */
+	uint32_t seq;
+};
+
+struct neigh_list {
+	struct labping_neigh *v;
+	size_t n;
+	const struct neigh_trim *only; /* with before: what pingall caused, else all */
+	size_t node;
+};
+
+static int
+neigh_add(const struct labping_neigh *n, void *userdata)
+{
+	struct neigh_list *l = userdata;
+	struct labping_neigh *nv;
+
+	if (l->only && !labping_neigh_caused(n, l->only->before[l->node],
+	                                     l->only->n_before[l->node], l->only->lab,
+	                                     l->only->n_lab))
+		return 0;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	nv[l->n++] = *n;
+	return 0;
+}
+
+/* The IPv4 neighbour entries on netlink socket fd into l (RTM_GETNEIGH, a dump). */
+static int
+neigh_dump(int fd, uint32_t seq, struct neigh_list *l)
+{
+	uint8_t req[LABPING_NL_LEN];
+	size_t len = labping_neigh_dump(req, seq);
+	_cleanup_free_ uint8_t *buf = malloc(1 << 16);
+	int e = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (send(fd, req, len, 0) < 0)
+		return -errno;
+	while (e == 0) {
+		ssize_t n = recv(fd, buf, 1 << 16, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		e = labping_neigh_read(buf, (size_t)n, seq, neigh_add, l);
+	}
+	return e < 0 ? e : 0;
+}
+
+/* The entries pingall caused in node k go (its socket stays, for the last sweep). */
+static void
+neigh_trim_node(struct neigh_trim *t, const struct lab *lab, size_t k)
+{
+	int fd = t->nl[k];
+	struct neigh_list l = { .only = t, .node = k };
+	int e;
+
+	if (fd < 0)
+		return;
+	e = neigh_dump(fd, ++t->seq, &l);
+	for (size_t m = 0; e == 0 && m < l.n; m++) {
+		uint8_t req[LABPING_NL_LEN];
+		size_t len = labping_neigh_del(req, ++t->seq, &l.v[m]);
+
+		/* An entry gone already is gone: its NLMSG_ERROR is not read. */
+		if (send(fd, req, len, 0) < 0)
+			e = -errno;
+	}
+	free(l.v);
+	if (e < 0)
+		log_warn_errno(e, "node %s: remove the neighbour entries pingall caused, ignoring",
+		               lab->nodes[k].name);
+}
+
+/*
+ * Before the first ping: the lab's addresses, each node's pairs, and the entries of each
+ * node that has some (a node whose table cannot be read is left as it is, with a warning).
+ * 0 or -ENOMEM.
+ */
+static int
+neigh_start(struct neigh_trim *t, const struct lab *lab, int host, const int *pids,
+            const int *socks, const struct pair *pairs, const struct node_addrs *addrs)
+{
+	size_t nn = lab->n_nodes;
+
+	for (size_t i = 0; i < nn; i++)
+		for (size_t k = 0; k < addrs[i].n; k++) {
+			struct in_addr a;
+			uint32_t *nv;
+
+			if (inet_pton(AF_INET, addrs[i].v[k].addr, &a) != 1)
+				continue;
+			nv = realloc(t->lab, (t->n_lab + 1) * sizeof(*nv));
+			if (!nv)
+				return -ENOMEM;
+			t->lab = nv;
+			nv[t->n_lab++] = a.s_addr;
+		}
+	for (size_t i = 0; i < nn; i++)
+		for (size_t j = 0; j < nn; j++)
+			if (i != j && pairs[i * nn + j].addr && socks[i] >= 0) {
+				t->left[i]++;
+				t->left[j]++;
+			}
+	for (size_t i = 0; i < nn; i++) {
+		struct neigh_list l = { 0 };
+		int fd, e;
+
+		if (!t->left[i])
+			continue;
+		fd = netns_socket(host, pids[i], AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		e = fd < 0 ? fd : neigh_dump(fd, ++t->seq, &l);
+		if (e == -ENOMEM) {
+			close(fd);
+			return e;
+		}
+		if (e < 0) {
+			log_warn_errno(e, "node %s: read its neighbour table, ignoring",
+			               lab->nodes[i].name);
+			if (fd >= 0)
+				close(fd);
+			free(l.v);
+			continue;
+		}
+		t->nl[i] = fd;
+		t->before[i] = l.v;
+		t->n_before[i] = l.n;
+	}
+	return 0;
+}
+
+/*
+ * Every second, the nodes done with their pairs once more: the peers they answered probe
+ * them 5 s later (DELAY, then an ARP request) and they learn those peers again.
+ */
+static void
+neigh_sweep(struct neigh_trim *t, const struct lab *lab, int64_t now)
+{
+	if (now < t->next_sweep)
+		return;
+	t->next_sweep = now + 1000;
+	for (size_t k = 0; k < lab->n_nodes; k++)
+		if (t->done[k])
+			neigh_trim_node(t, lab, k);
+}
+
+/* A pair of from and to ended (or was never started): a node with none left is trimmed. */
+static void
+neigh_pair_done(struct neigh_trim *t, const struct lab *lab, size_t from, size_t to)
+{
+	if (t->left[from] && --t->left[from] == 0) {
+		neigh_trim_node(t, lab, from);
+		t->done[from] = true;
+	}
+	if (t->left[to] && --t->left[to] == 0) {
+		neigh_trim_node(t, lab, to);
+		t->done[to] = true;
+	}
+}
 
 /* Replies waiting on node from's socket, each counted once in its pair. */
 static void
@@ -533,13 +722,15 @@ pair_start(struct pair *pairs, size_t idx, const int *socks, size_t nn, unsigned
  * a second after its last request, or deadline_s after its first.  No process per ping:
  * one raw socket per node, all polled here.  (i, j) goes first for i < j, (j, i) once it
  * has ended: j has learnt i's MAC from i's ARP request by then, so that a segment sees one
- * broadcast per two pairs, the switch copying each to every port.
+ * broadcast per two pairs, the switch copying each to every port.  Row by row
+ * (labping_next_pair), a node is done early, and trim removes what it left there.
  */
 static int
 ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned count,
-           unsigned deadline_s, unsigned window)
+           unsigned deadline_s, unsigned window, struct neigh_trim *trim)
 {
-	size_t nn = lab->n_nodes, n_active = 0, ni = 0, nj = 1;
+	size_t nn = lab->n_nodes, n_active = 0, ni = 0, nj = 0;
+	bool more = labping_next_pair(nn, &ni, &nj);
 	_cleanup_free_ size_t *active = calloc(window ? window : 1, sizeof(*active));
 	_cleanup_free_ struct pollfd *pfd = calloc(nn ? nn : 1, sizeof(*pfd));
 	uint16_t id = (uint16_t)(getpid() ^ monotime_ns());
@@ -549,11 +740,11 @@ ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned
 		return -ENOMEM;
 	for (size_t i = 0; i < nn; i++)
 		pfd[i] = (struct pollfd){ .fd = socks[i], .events = POLLIN };
-	while (ni + 1 < nn || n_active > 0) {
+	while (more || n_active > 0) {
 		int64_t now = monotime_ms(), wake = now + 1000;
 
 		/* The next (i, j) with i < j; a (j, i) whose (i, j) had nothing to do too. */
-		for (; ni + 1 < nn && n_active < window; nj = nj + 1 < nn ? nj + 1 : ++ni + 1) {
+		for (; more && n_active < window; more = labping_next_pair(nn, &ni, &nj)) {
 			if (pair_start(pairs, ni * nn + nj, socks, nn, deadline_s, now))
 				active[n_active++] = ni * nn + nj;
 			else if (pair_start(pairs, nj * nn + ni, socks, nn, deadline_s, now))
@@ -578,6 +769,7 @@ ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned
 					p->end = p->next; /* ping -W 1 after the last */
 			}
 			if (p->received >= count || now >= p->end) {
+				neigh_pair_done(trim, lab, from, to);
 				/* Its reverse takes its place. */
 				if (from < to && pair_start(pairs, to * nn + from, socks, nn,
 				                            deadline_s, now)) {
@@ -593,6 +785,7 @@ ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned
 				wake = p->end;
 			k++;
 		}
+		neigh_sweep(trim, lab, now);
 		if (n_active == 0)
 			continue;
 		if (poll(pfd, nn, wake > now ? (int)(wake - now) : 0) < 0 && errno != EINTR)
@@ -614,6 +807,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	struct pair *pairs = NULL;
 	const char **tgt = NULL;
 	int *pids = NULL, *socks = NULL;
+	struct neigh_trim trim = { 0 };
 	size_t nn, cells, pairs_n, received = 0;
 	int e, status = 1;
 
@@ -632,10 +826,16 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 	pairs = calloc(cells ? cells : 1, sizeof(*pairs));
 	pids = calloc(nn ? nn : 1, sizeof(*pids));
 	socks = calloc(nn ? nn : 1, sizeof(*socks));
-	if (!addrs || !tgt || !pairs || !pids || !socks)
+	trim.nl = calloc(nn ? nn : 1, sizeof(*trim.nl));
+	trim.before = calloc(nn ? nn : 1, sizeof(*trim.before));
+	trim.n_before = calloc(nn ? nn : 1, sizeof(*trim.n_before));
+	trim.left = calloc(nn ? nn : 1, sizeof(*trim.left));
+	trim.done = calloc(nn ? nn : 1, sizeof(*trim.done));
+	if (!addrs || !tgt || !pairs || !pids || !socks || !trim.nl || !trim.before ||
+	    !trim.n_before || !trim.left || !trim.done)
 		goto oom;
 	for (size_t i = 0; i < nn; i++)
-		socks[i] = -1;
+		socks[i] = trim.nl[i] = -1;
 	e = node_addresses(r, lab, devnull, addrs);
 	if (e == 0)
 		e = node_pids(r, lab, devnull, pids);
@@ -673,7 +873,17 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 			if (tgt[i * nn + j] && inet_pton(AF_INET, tgt[i * nn + j], &a) == 1)
 				pairs[i * nn + j].addr = a.s_addr;
 		}
-	e = ping_pairs(lab, socks, pairs, count, deadline_s, r->jobs);
+	e = neigh_start(&trim, lab, host, pids, socks, pairs, addrs);
+	if (e < 0)
+		goto oom;
+	e = ping_pairs(lab, socks, pairs, count, deadline_s, r->jobs, &trim);
+	/*
+	 * Once more in every node: an entry a node answered through goes to DELAY, and 5 s
+	 * later (delay_probe_time) it probes the peer with an ARP request, which makes the
+	 * peer, trimmed already, learn it again.  The last trims have removed every DELAY.
+	 */
+	for (size_t i = 0; i < nn; i++)
+		neigh_trim_node(&trim, lab, i);
 	if (e == -ENOMEM)
 		goto oom;
 	if (e < 0) {
@@ -765,6 +975,17 @@ out:
 	free(pairs);
 	free(pids);
 	free(socks);
+	for (size_t i = 0; trim.nl && i < nn; i++)
+		if (trim.nl[i] >= 0)
+			close(trim.nl[i]);
+	for (size_t i = 0; trim.before && i < nn; i++)
+		free(trim.before[i]);
+	free(trim.nl);
+	free(trim.before);
+	free(trim.n_before);
+	free(trim.left);
+	free(trim.done);
+	free(trim.lab);
 	return status;
 }
 

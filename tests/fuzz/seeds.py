@@ -580,6 +580,26 @@ def labping():
     write("fuzz_containet_labping", "other-id", packet(0, 0x4321, 1, 0xcafef00d, 7))
     write("fuzz_containet_labping", "request", packet(8, 0x1234, 0, 0xcafef00d, 7))
 
+    # A neighbour dump of sequence 1, as the kernel sends it (host order, as on x86).
+    def nlmsg(kind, seq, body):
+        m = (16 + len(body)).to_bytes(4, "little") + kind.to_bytes(2, "little") + \
+            (2).to_bytes(2, "little") + seq.to_bytes(4, "little") + bytes(4) + body
+        return m + bytes(-len(m) % 4)
+
+    def neigh(family, ifindex, state, dst):
+        body = bytes([family, 0, 0, 0]) + ifindex.to_bytes(4, "little") + \
+            state.to_bytes(2, "little") + bytes([0, 1])
+        if dst:
+            body += (4 + len(dst)).to_bytes(2, "little") + (1).to_bytes(2, "little") + dst
+        return nlmsg(28, 1, body)  # RTM_NEWNEIGH, NDA_DST
+
+    dump = neigh(2, 2, 0x02, bytes([10, 0, 0, 2])) + neigh(2, 2, 0x80, bytes([10, 0, 0, 9])) + \
+        neigh(10, 2, 0x02, bytes(16))
+    write("fuzz_containet_labping", "neigh-dump", dump)
+    write("fuzz_containet_labping", "neigh-done", dump + nlmsg(3, 1, bytes(4)))
+    write("fuzz_containet_labping", "neigh-error",
+          nlmsg(2, 1, (-1 & 0xffffffff).to_bytes(4, "little") + bytes(16)))
+
 
 def auth():
     configs = [

@@ -2,7 +2,8 @@
 # lab wait and lab pingall on the demo lab of two LANs and a router (addresses from the
 # startup scripts, read from the nodes): wait for every node, for a command that becomes
 # true, a timeout that names the node; pingall reaches every pair, then, with the router's
-# eth1 down, names the pairs across it and exits 1; --json read by jq (each pair's replies).
+# eth1 down, names the pairs across it and exits 1; --json read by jq (each pair's replies);
+# the nodes' neighbour tables are left as pingall found them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
@@ -44,6 +45,8 @@ out=$(cat "$TEST_TMP/last.out")
 assert_match "Results: 66% dropped \(2/6 received\)" "$out" "only pc1 <-> r1 remain"
 assert_match "pc1 -> pc2 \(10.2.0.2\): not reached" "$out" "a failing pair named"
 assert_match "pc2 -> r1 \(10.2.0.1\): not reached" "$out" "pc2 reaches neither"
+assert_eq "" "$(x pc2 -- ip -4 neigh show | grep -E '^10\.' || true)" \
+	"pc2's neighbour table after the cut pingall: nothing of the lab's peers is left"
 
 rc=0
 lab pingall --name wp --json >"$TEST_TMP/ping.json" 2>/dev/null || rc=$?
@@ -64,8 +67,21 @@ assert_eq "" "$(leftovers wp)" "down leaves nothing"
 
 # Mininet's topology: addresses the lab declares (10.0.0.I/8), not read from the nodes.
 assert_ok "up --topo single,3" lab up --topo single,3 --name wp3
+# pingall leaves the nodes' neighbour tables as it found them: h1's permanent entry and
+# the one its own ping made stay, the entries of the run go (h3 had none).
+x3() { lab exec --name wp3 "$@"; }
+assert_ok "a permanent entry in h1" \
+	x3 h1 -- ip neigh add 10.0.0.99 lladdr 02:00:00:00:00:99 dev eth0 nud permanent
+assert_ok "h1 pings h2 before pingall" x3 h1 -- ping -c 1 -W 2 10.0.0.2
+before=$(x3 h1 -- ip -4 neigh show | awk '{ print $1 }' | sort | tr '\n' ' ')
+assert_eq "10.0.0.2 10.0.0.99 " "$before" "h1's table before pingall"
 assert_ok "pingall on single,3" lab pingall --name wp3 -c 2 -j 2
 assert_match "Results: 0% dropped \(6/6 received\)" "$(cat "$TEST_TMP/last.out")" "6 of 6"
+assert_eq "$before" "$(x3 h1 -- ip -4 neigh show | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+	"h1's neighbour table after pingall: the entries it had, no more"
+assert_match "10.0.0.99 dev eth0 lladdr 02:00:00:00:00:99 PERMANENT" \
+	"$(x3 h1 -- ip -4 neigh show)" "the permanent entry is as it was"
+assert_eq "" "$(x3 h3 -- ip -4 neigh show)" "h3's table is empty again, as before pingall"
 assert_ok "pingall --json -c 2 on single,3" lab pingall --name wp3 --json -c 2
 assert_eq "10.0.0.3 2" \
 	"$(jq -r '[(.pairs[] | select(.from == "h1" and .to == "h3") | .address), .count] | join(" ")' \
