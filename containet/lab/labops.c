@@ -202,7 +202,8 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 		for (size_t i = 0; i < lab->n_nodes; i++)
 			found |= strcmp(lab->nodes[i].name, node) == 0;
 		if (!found)
-			return LAB_FAIL(1, log_error("lab '%s' has no node '%s'", r->plan.name, node));
+			return LAB_FAIL(1,
+			                log_error("lab '%s' has no node '%s'", r->plan.name, node));
 		if (labplan_exec_argv(&r->plan, r->containode, node, false, cmd, &argv) < 0)
 			return LAB_FAIL(1, log_error("out of memory"));
 	}
@@ -237,8 +238,9 @@ labops_wait(const struct labrun *r, unsigned timeout_s, const char *node, char *
 		sleep_ms(left < RETRY_MS ? left : RETRY_MS);
 	}
 	if (!node)
-		return LAB_FAIL(1, log_error("timeout after %us: node %s of lab '%s' is not running",
-		                             timeout_s, waiting ? waiting : "?", r->plan.name));
+		return LAB_FAIL(1,
+		                log_error("timeout after %us: node %s of lab '%s' is not running",
+		                          timeout_s, waiting ? waiting : "?", r->plan.name));
 	return LAB_FAIL(1, log_error("timeout after %us: '%s' did not succeed in node %s "
 	                             "(last exit status %d)",
 	                             timeout_s, cmd[0], node, last));
@@ -327,8 +329,7 @@ target(const struct lab *lab, size_t from, size_t to, const struct node_addrs *a
  * 0, -ENOMEM, or -errno once logged.
  */
 static int
-node_addresses(const struct labrun *r, const struct lab *lab, int devnull,
-               struct node_addrs *addrs)
+node_addresses(const struct labrun *r, const struct lab *lab, int devnull, struct node_addrs *addrs)
 {
 	size_t nn = lab->n_nodes, n_jobs = 0;
 	struct labops_job *jobs = calloc(nn ? nn : 1, sizeof(*jobs));
@@ -493,7 +494,7 @@ netns_icmp_socket(int host, int pid)
 }
 
 struct pair {
-	uint32_t addr;     /* network order; 0: not pinged */
+	uint32_t addr; /* network order; 0: not pinged */
 	unsigned sent, received;
 	int64_t next, end; /* the next request's time, the pair's end (ms) */
 };
@@ -509,11 +510,11 @@ struct neigh_trim {
 	int *nl;                       /* each node's NETLINK_ROUTE socket, or -1 */
 	struct labping_neigh **before; /* each node's entries at the start */
 	size_t *n_before;
-	unsigned *left;                /* each node's pairs not ended yet */
-	uint32_t *lab;                 /* the lab's addresses, network order */
+	unsigned *left; /* each node's pairs not ended yet */
+	uint32_t *lab;  /* the lab's addresses, network order */
 	size_t n_lab;
-	bool *done;                    /* each node's pairs all ended */
-	int64_t next_sweep;            /* ms */
+	bool *done;         /* each node's pairs all ended */
+	int64_t next_sweep; /* ms */
 	uint32_t seq;
 };
 
@@ -530,9 +531,9 @@ neigh_add(const struct labping_neigh *n, void *userdata)
 	struct neigh_list *l = userdata;
 	struct labping_neigh *nv;
 
-	if (l->only && !labping_neigh_caused(n, l->only->before[l->node],
-	                                     l->only->n_before[l->node], l->only->lab,
-	                                     l->only->n_lab))
+	if (l->only &&
+	    !labping_neigh_caused(n, l->only->before[l->node], l->only->n_before[l->node],
+	                          l->only->lab, l->only->n_lab))
 		return 0;
 	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
 	if (!nv)
@@ -771,8 +772,8 @@ ping_pairs(const struct lab *lab, const int *socks, struct pair *pairs, unsigned
 			if (p->received >= count || now >= p->end) {
 				neigh_pair_done(trim, lab, from, to);
 				/* Its reverse takes its place. */
-				if (from < to && pair_start(pairs, to * nn + from, socks, nn,
-				                            deadline_s, now)) {
+				if (from < to &&
+				    pair_start(pairs, to * nn + from, socks, nn, deadline_s, now)) {
 					active[k] = to * nn + from;
 					continue;
 				}
@@ -902,9 +903,9 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 		    !cJSON_AddNumberToObject(o, "count", count) ||
 		    !cJSON_AddNumberToObject(o, "sent", (double)pairs_n) ||
 		    !cJSON_AddNumberToObject(o, "received", (double)received) ||
-		    !cJSON_AddNumberToObject(o, "dropped_percent",
-		                             pairs_n ? (double)(100 * (pairs_n - received) / pairs_n)
-		                                     : 0))
+		    !cJSON_AddNumberToObject(
+		            o, "dropped_percent",
+		            pairs_n ? (double)(100 * (pairs_n - received) / pairs_n) : 0))
 			goto oom;
 		for (size_t i = 0; i < nn; i++)
 			for (size_t j = 0; j < nn; j++) {
@@ -942,7 +943,7 @@ labops_pingall(const struct labrun *r, unsigned count, unsigned deadline_s, bool
 			printf("%-*s ", w, lab->nodes[i].name);
 			for (size_t j = 0; j < nn; j++)
 				printf(j + 1 < nn ? " %-*s" : " %.*s", w,
-				       i == j                          ? "-"
+				       i == j                           ? "-"
 				       : pairs[i * nn + j].received > 0 ? "X"
 				                                        : ".");
 			printf("\n");
@@ -1041,7 +1042,8 @@ labops_hosts(const struct labrun *r, bool json)
 				    !cJSON_AddStringToObject(x, "name", fqdn) ||
 				    !cJSON_AddStringToObject(x, "ifname", addrs[i].v[k].ifname) ||
 				    !cJSON_AddStringToObject(x, "address", addrs[i].v[k].addr) ||
-				    !cJSON_AddNumberToObject(x, "prefixlen", addrs[i].v[k].prefixlen) ||
+				    !cJSON_AddNumberToObject(x, "prefixlen",
+				                             addrs[i].v[k].prefixlen) ||
 				    !cJSON_AddBoolToObject(x, "management", mgmt && k == 0))
 					goto oom;
 			}
@@ -1053,8 +1055,8 @@ labops_hosts(const struct labrun *r, bool json)
 		printf("# lab %s\n", r->plan.name);
 		for (size_t i = 0; i < nn; i++)
 			for (size_t k = 0; k < addrs[i].n; k++)
-				printf("%-15s %s.%s %s%s%s\n", addrs[i].v[k].addr, lab->nodes[i].name,
-				       domain, lab->nodes[i].name, k ? "-" : "",
+				printf("%-15s %s.%s %s%s%s\n", addrs[i].v[k].addr,
+				       lab->nodes[i].name, domain, lab->nodes[i].name, k ? "-" : "",
 				       k ? addrs[i].v[k].ifname : "");
 	}
 	status = fflush(stdout) == 0 ? 0 : 1;

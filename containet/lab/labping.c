@@ -39,8 +39,7 @@ get32(const uint8_t *p)
 }
 
 void
-labping_request(uint8_t buf[LABPING_LEN], uint16_t id, uint16_t seq, uint32_t nonce,
-                uint32_t tag)
+labping_request(uint8_t buf[LABPING_LEN], uint16_t id, uint16_t seq, uint32_t nonce, uint32_t tag)
 {
 	memset(buf, 0, LABPING_LEN);
 	buf[0] = ICMP_ECHO_REQUEST;
@@ -91,8 +90,7 @@ labping_next_pair(size_t nn, size_t *i, size_t *j)
 
 /* A request of type and flags with an ndmsg of ifindex: its header filled in. */
 static struct nlmsghdr *
-nl_request(uint8_t buf[LABPING_NL_LEN], uint16_t type, uint16_t flags, uint32_t seq,
-           int ifindex)
+nl_request(uint8_t buf[LABPING_NL_LEN], uint16_t type, uint16_t flags, uint32_t seq, int ifindex)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)(void *)buf;
 	struct ndmsg *nd = NLMSG_DATA(h);

@@ -55,8 +55,7 @@ struct labping_neigh {
 size_t labping_neigh_dump(uint8_t buf[LABPING_NL_LEN], uint32_t seq);
 
 /* The request that deletes entry n into buf: its length. */
-size_t labping_neigh_del(uint8_t buf[LABPING_NL_LEN], uint32_t seq,
-                         const struct labping_neigh *n);
+size_t labping_neigh_del(uint8_t buf[LABPING_NL_LEN], uint32_t seq, const struct labping_neigh *n);
 
 /*
  * One read of a dump's replies (messages of sequence seq; others are passed over): each

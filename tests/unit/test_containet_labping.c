@@ -114,7 +114,9 @@ END_TEST
 START_TEST(pair_order)
 {
 	size_t i = 0, j = 0, k = 0;
-	static const size_t want[][2] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 1, 2 }, { 1, 3 }, { 2, 3 } };
+	static const size_t want[][2] = {
+		{ 0, 1 }, { 0, 2 }, { 0, 3 }, { 1, 2 }, { 1, 3 }, { 2, 3 }
+	};
 
 	/* Row by row: node 0 with every other first, the last row the one pair (2, 3). */
 	while (labping_next_pair(4, &i, &j)) {
@@ -236,7 +238,7 @@ START_TEST(neigh_read)
 	len = neigh_msg(buf, len, RTM_NEWNEIGH, 9, AF_INET, 2, NUD_REACHABLE, a, 4);
 	len = neigh_msg(buf, len, RTM_NEWNEIGH, 9, AF_INET6, 2, NUD_REACHABLE, six, 16);
 	len = neigh_msg(buf, len, RTM_NEWNEIGH, 9, AF_INET, 2, NUD_NOARP, NULL, 0); /* no dst */
-	len = neigh_msg(buf, len, RTM_NEWNEIGH, 8, AF_INET, 3, NUD_STALE, b, 4); /* not ours */
+	len = neigh_msg(buf, len, RTM_NEWNEIGH, 8, AF_INET, 3, NUD_STALE, b, 4);    /* not ours */
 	len = neigh_msg(buf, len, RTM_NEWNEIGH, 9, AF_INET, 3, NUD_PERMANENT, b, 4);
 	/* A part of the dump: its entries, more to come. */
 	ck_assert_int_eq(labping_neigh_read(buf, len, 9, collect, &g), 0);
