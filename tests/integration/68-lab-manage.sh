@@ -223,7 +223,10 @@ assert_ok "/etc/hosts is byte for byte what it was" cmp "$TEST_TMP/hosts.before"
 assert_eq "640" "$(stat -c %a "$HOSTS")" "and keeps its mode"
 
 # --- SIGKILL of up, then down -----------------------------------------------------------
-spawn killed in_host "$CONTAINET" lab up --name lk --write-hosts "$LAB"
+# A startup that outlasts the test holds up in its wait, so the kill lands while up runs
+# (a lab this small is otherwise up before the kill).
+printf 'sleep 120\n' >"$LAB/pc2.startup"
+spawn killed in_host "$CONTAINET" lab up --name lk --write-hosts --startup-timeout 120 "$LAB"
 UP=$SPAWNED
 wait_until 30 test -s "$CONTAINET_LAB_ROOT/lk/mgmt" || fail "up made no management state"
 wait_until 30 eval 'in_host ip -o link show | grep -q ctm' || fail "up made no host port"
@@ -232,6 +235,7 @@ read -r uppid _ <"$CONTAINET_LAB_ROOT/lk/up.pid"
 kill -KILL "$uppid"
 wait "$UP" 2>/dev/null || true
 assert_ok "down after a SIGKILL of up" lab down --name lk
+rm "$LAB/pc2.startup"
 assert_eq "" "$(leftovers lk)" "nothing of the lab is left"
 assert_eq "" "$(in_host ip -o link show | grep -o 'ctm[0-9a-f]*' || true)" "no host port"
 assert_eq "" "$(in_host nft list tables | grep containet || true)" "no nftables table"
