@@ -144,13 +144,16 @@ labops_jobs_free(struct labops_job *jobs, size_t n)
 	free(jobs);
 }
 
-/* Every node runs: the first that does not, or NULL; -errno when ps could not be read. */
+/*
+ * `containode ps -a --json` over the lab's nodes, its output in *ret (len *ret_len, free
+ * it): one run answers for every node.  0 or -errno.
+ */
 static int
-first_not_running(const struct labrun *r, const struct lab *lab, int devnull, const char **ret)
+ps_json(const struct labrun *r, int devnull, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *sd = NULL;
 	struct labops_job j = { .fd = -1 };
-	int e = 0;
+	int e;
 
 	*ret = NULL;
 	if (asprintf(&sd, "--state-dir=%s/nodes", r->plan.state_dir) < 0)
@@ -165,6 +168,25 @@ first_not_running(const struct labrun *r, const struct lab *lab, int devnull, co
 	strv_free(j.argv);
 	if (e == 0 && (j.status != 0 || !j.out))
 		e = -EIO;
+	if (e < 0) {
+		free(j.out);
+		return e;
+	}
+	*ret = j.out;
+	*ret_len = j.len;
+	return 0;
+}
+
+/* Every node runs: the first that does not, or NULL; -errno when ps could not be read. */
+static int
+first_not_running(const struct labrun *r, const struct lab *lab, int devnull, const char **ret)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int e;
+
+	*ret = NULL;
+	e = ps_json(r, devnull, &out, &len);
 	for (size_t i = 0; e == 0 && i < lab->n_nodes; i++) {
 		_cleanup_free_ char *id = labplan_identity(&r->plan, lab->nodes[i].name),
 		                    *st = NULL;
@@ -173,13 +195,12 @@ first_not_running(const struct labrun *r, const struct lab *lab, int devnull, co
 			e = -ENOMEM;
 			break;
 		}
-		e = labaddr_ps_status(j.out, j.len, id, &st);
+		e = labaddr_ps_status(out, len, id, &st);
 		if (e == 0 && (!st || strcmp(st, "running") != 0)) {
 			*ret = lab->nodes[i].name;
 			break;
 		}
 	}
-	free(j.out);
 	return e;
 }
 
@@ -427,28 +448,15 @@ mgmt_addrs(const struct lab *lab, const struct labmgmt *m, struct node_addrs *ad
 static int
 node_pids(const struct labrun *r, const struct lab *lab, int devnull, int *pids)
 {
-	_cleanup_free_ char *sd = NULL;
-	struct labops_job j = { .fd = -1 };
-	int e;
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int e = ps_json(r, devnull, &out, &len);
 
-	if (asprintf(&sd, "--state-dir=%s/nodes", r->plan.state_dir) < 0)
-		return -ENOMEM;
-	{
-		char *argv[] = { (char *)r->containode, sd, "ps", "-a", "--json", NULL };
-
-		if (strv_extend(&j.argv, argv) < 0)
-			return -ENOMEM;
-	}
-	e = labops_run_jobs(&j, 1, 1, devnull);
-	strv_free(j.argv);
-	if (e == 0 && (j.status != 0 || !j.out))
-		e = -EIO;
 	for (size_t i = 0; e == 0 && i < lab->n_nodes; i++) {
 		_cleanup_free_ char *id = labplan_identity(&r->plan, lab->nodes[i].name);
 
-		e = id ? labaddr_ps_pid(j.out, j.len, id, &pids[i]) : -ENOMEM;
+		e = id ? labaddr_ps_pid(out, len, id, &pids[i]) : -ENOMEM;
 	}
-	free(j.out);
 	if (e < 0 && e != -ENOMEM)
 		log_error_errno(e, "read the nodes of lab '%s' ('containode ps')", r->plan.name);
 	return e;
