@@ -180,7 +180,7 @@ labmgmt_parse(const char *buf, size_t len, struct labmgmt *ret)
 				return -EINVAL;
 			m.net = (unsigned)v;
 			have_net = true;
-		} else if (n == 2 && strcmp(w[0], "port") == 0 && !have_port) {
+		} else if (n == 2 && strcmp(w[0], "port") == 0 && have_net && !have_port) {
 			if (!port_name_valid(w[1]))
 				return -EINVAL;
 			snprintf(m.port, sizeof(m.port), "%s", w[1]);

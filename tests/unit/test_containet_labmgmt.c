@@ -109,6 +109,7 @@ START_TEST(state_file)
 		"net 1\nport p\nnode pc1 1\nnode pc1 2\n", /* one node twice */
 		"net 1\nport p\nnode PC1 1\n",             /* not a node name */
 		"node pc1 1\nnet 1\nport p\n",             /* nodes first */
+		"port p\nnet 1\n",                         /* the port before the net */
 		"net 1\nport p\nnode pc1 1 x\n",           /* a word more */
 		"net  1\nport p\n",                        /* two blanks */
 		"net 1 \nport p\n",                        /* a trailing blank */
