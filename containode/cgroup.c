@@ -2,7 +2,6 @@
 
 #include "cleanup.h"
 #include "devfilter.h"
-#include "devices.h"
 #include "fileio.h"
 
 #include <dirent.h>
@@ -608,7 +607,7 @@ allow_devices_v1(const char *dir, const struct device_rule *rules, size_t n)
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		char line[64];
 
-		r = devices_rule_format(&rules[i], line, sizeof(line));
+		r = devfilter_rule_format(&rules[i], line, sizeof(line));
 		if (r >= 0)
 			r = write_text(dir, "devices.allow", line);
 	}

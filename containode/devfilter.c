@@ -1,6 +1,8 @@
 #include "devfilter.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -110,4 +112,20 @@ devfilter_attach(int cgroup_fd, int prog_fd)
 	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
 		return -errno;
 	return 0;
+}
+
+int
+devfilter_rule_format(const struct device_rule *r, char *buf, size_t size)
+{
+	char major[16] = "*", minor[16] = "*";
+	int n;
+
+	if (r->major != DEVICE_ANY)
+		snprintf(major, sizeof(major), "%d", r->major);
+	if (r->minor != DEVICE_ANY)
+		snprintf(minor, sizeof(minor), "%d", r->minor);
+	n = snprintf(buf, size, "%c %s:%s %s%s%s", r->type, major, minor,
+	             r->access & DEVICE_READ ? "r" : "", r->access & DEVICE_WRITE ? "w" : "",
+	             r->access & DEVICE_MKNOD ? "m" : "");
+	return n >= 0 && (size_t)n < size ? 0 : -ENOSPC;
 }

@@ -1,14 +1,28 @@
 /*
- * The device allow-list on cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program built from
- * the rules, loaded with the bpf syscall and attached to the node's cgroup.  Building
- * is pure code; loading and attaching are the two syscalls.
+ * A device allow-list: its rules, their notation in cgroup v1's devices.allow, and for
+ * cgroup v2 a BPF_PROG_TYPE_CGROUP_DEVICE program built from the rules, loaded with the
+ * bpf syscall and attached to the node's cgroup.  Building is pure code; loading and
+ * attaching are the two syscalls.
  */
 #pragma once
 
-#include "devices.h"
-
 #include <linux/bpf.h>
 #include <stddef.h>
+
+/* What a device cgroup rule allows: the kernel's bits (as BPF_DEVCG_ACC_*). */
+#define DEVICE_MKNOD (1 << 0)
+#define DEVICE_READ (1 << 1)
+#define DEVICE_WRITE (1 << 2)
+#define DEVICE_ANY (-1) /* a major or minor of '*' */
+
+struct device_rule {
+	char type; /* 'c' or 'b' */
+	int major, minor;
+	unsigned access;
+};
+
+/* The rule in the device cgroup's notation, "c 1:3 rwm"; -ENOSPC when it does not fit. */
+int devfilter_rule_format(const struct device_rule *r, char *buf, size_t size);
 
 /* Instructions for n rules at most: 6 to load the request, 9 per rule, 2 to deny. */
 #define DEVFILTER_INSNS(n) (6 + 9 * (n) + 2)

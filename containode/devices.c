@@ -1,6 +1,7 @@
 #include "devices.h"
 
 #include "cleanup.h"
+#include "plan.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -95,22 +96,6 @@ devices_cgroup_needed(const struct plan *p)
 			return true;
 	}
 	return false;
-}
-
-int
-devices_rule_format(const struct device_rule *r, char *buf, size_t size)
-{
-	char major[16] = "*", minor[16] = "*";
-	int n;
-
-	if (r->major != DEVICE_ANY)
-		snprintf(major, sizeof(major), "%d", r->major);
-	if (r->minor != DEVICE_ANY)
-		snprintf(minor, sizeof(minor), "%d", r->minor);
-	n = snprintf(buf, size, "%c %s:%s %s%s%s", r->type, major, minor,
-	             r->access & DEVICE_READ ? "r" : "", r->access & DEVICE_WRITE ? "w" : "",
-	             r->access & DEVICE_MKNOD ? "m" : "");
-	return n >= 0 && (size_t)n < size ? 0 : -ENOSPC;
 }
 
 void

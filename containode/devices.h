@@ -4,8 +4,10 @@
  */
 #pragma once
 
+#include "devfilter.h"
 #include "setup.h"
-#include "plan.h"
+
+struct plan;
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,18 +26,6 @@ struct device_node {
 
 extern const struct device_node devices_table[];
 extern const size_t devices_table_len;
-
-/* What a device cgroup rule allows: the kernel's bits (as BPF_DEVCG_ACC_*). */
-#define DEVICE_MKNOD (1 << 0)
-#define DEVICE_READ (1 << 1)
-#define DEVICE_WRITE (1 << 2)
-#define DEVICE_ANY (-1) /* a major or minor of '*' */
-
-struct device_rule {
-	char type; /* 'c' or 'b' */
-	int major, minor;
-	unsigned access;
-};
 
 /* The node's device allow-list: Docker's and crun's default, everything else denied. */
 extern const struct device_rule devices_allow[];
@@ -57,9 +47,6 @@ bool devices_rules_allow(const struct device_rule *rules, size_t n, char type, u
  * needed, the child joins it only then.
  */
 bool devices_cgroup_needed(const struct plan *p);
-
-/* The rule in the device cgroup's notation, "c 1:3 rwm"; -ENOSPC when it does not fit. */
-int devices_rule_format(const struct device_rule *r, char *buf, size_t size);
 
 /*
  * The host's nodes for the table, as detached bind mounts (fds[i] for devices_table[i],

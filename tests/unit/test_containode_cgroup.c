@@ -262,19 +262,19 @@ START_TEST(rule_format)
 {
 	char buf[32];
 
-	ck_assert_int_eq(devices_rule_format(&devices_allow[0], buf, sizeof(buf)), 0);
+	ck_assert_int_eq(devfilter_rule_format(&devices_allow[0], buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "c *:* m");
-	ck_assert_int_eq(devices_rule_format(
+	ck_assert_int_eq(devfilter_rule_format(
 	                         &(struct device_rule){ 'c', 136, DEVICE_ANY,
 	                                                DEVICE_READ | DEVICE_WRITE | DEVICE_MKNOD },
 	                         buf, sizeof(buf)),
 	                 0);
 	ck_assert_str_eq(buf, "c 136:* rwm");
-	ck_assert_int_eq(devices_rule_format(&(struct device_rule){ 'b', 7, 0, DEVICE_READ }, buf,
-	                                     sizeof(buf)),
+	ck_assert_int_eq(devfilter_rule_format(&(struct device_rule){ 'b', 7, 0, DEVICE_READ }, buf,
+	                                       sizeof(buf)),
 	                 0);
 	ck_assert_str_eq(buf, "b 7:0 r");
-	ck_assert_int_eq(devices_rule_format(&devices_allow[0], buf, 4), -ENOSPC);
+	ck_assert_int_eq(devfilter_rule_format(&devices_allow[0], buf, 4), -ENOSPC);
 }
 END_TEST
 
