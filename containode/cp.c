@@ -13,6 +13,7 @@
 #include "life.h"
 #include "log.h"
 #include "plan.h"
+#include "proc.h"
 #include "state.h"
 
 #include <dirent.h>
@@ -293,7 +294,7 @@ node_root(const char *state_dir, const char *id, char **ret_id)
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)st.pid);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* Checked after the open: the fd is then of that very process. */
-	if (fd < 0 || life_proc_start(st.pid, &start) < 0 || start != st.pid_start) {
+	if (fd < 0 || proc_start(st.pid, &start) < 0 || start != st.pid_start) {
 		log_error("node '%s' is gone", st.id);
 		r = -ESRCH;
 		goto out;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "ns.h"
 #include "passwd.h"
+#include "proc.h"
 #include "security.h"
 #include "setup.h"
 #include "supervise.h"
@@ -279,7 +280,7 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-	if (pidfd < 0 || life_proc_start(s->pid, &start) < 0 || start != s->pid_start) {
+	if (pidfd < 0 || proc_start(s->pid, &start) < 0 || start != s->pid_start) {
 		log_error("node '%s' is not running", s->id);
 		goto out;
 	}

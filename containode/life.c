@@ -4,7 +4,9 @@
 #include "fileio.h"
 #include "json.h"
 #include "log.h"
+#include "monotime.h"
 #include "parse.h"
+#include "proc.h"
 #include "rmtree.h"
 
 #include <dirent.h>
@@ -55,35 +57,8 @@ life_state_dir(const char *option)
 	return env && *env ? env : STATE_DIR_DEFAULT;
 }
 
-int
-life_proc_start(pid_t pid, uint64_t *ret)
-{
-	_cleanup_free_ char *text = NULL;
-	char path[64];
-	int r;
-
-	char state;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	r = read_file_at(AT_FDCWD, path, 4096, &text, NULL);
-	if (r == -ENOENT)
-		return -ESRCH;
-	if (r < 0)
-		return r;
-	r = state_stat_start(text, &state, ret);
-	/* A zombie has ended: nobody has reaped it yet. */
-	return r < 0 ? r : state == 'Z' || state == 'X' ? -ESRCH : 0;
-}
-
+/* Whether the node's supervisor is still the process it was. */
 static bool
-proc_is(pid_t pid, uint64_t start)
-{
-	uint64_t now;
-
-	return pid > 0 && life_proc_start(pid, &now) == 0 && now == start;
-}
-
-bool
 life_supervisor_alive(const struct node_state *s)
 {
 	return proc_is(s->supervisor, s->supervisor_start);
@@ -514,9 +489,9 @@ life_started(struct life_run *lr, const struct plan *p, pid_t pid, const struct 
 	s->pid = pid;
 	s->supervisor = getpid();
 	if (r >= 0)
-		r = life_proc_start(pid, &s->pid_start);
+		r = proc_start(pid, &s->pid_start);
 	if (r >= 0)
-		r = life_proc_start(s->supervisor, &s->supervisor_start);
+		r = proc_start(s->supervisor, &s->supervisor_start);
 	if (r >= 0)
 		r = life_save(lr->nodefd, s);
 	if (r < 0)
@@ -634,19 +609,17 @@ static bool
 pidfd_wait(int pidfd, long long ms)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	struct timespec t0, t;
+	int64_t t0 = monotime_ms();
 	long long left = ms;
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		n = poll(&pfd, 1, (int)(left > INT_MAX ? INT_MAX : left));
 		if (n > 0)
 			return true;
 		if (n < 0 && errno != EINTR)
 			return false;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - ((t.tv_sec - t0.tv_sec) * 1000LL + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		left = ms - (monotime_ms() - t0);
 		if (left <= 0)
 			return false;
 	}

@@ -21,10 +21,6 @@
 /* The state directory: --state-dir, else $CONTAINODE_STATE, else STATE_DIR_DEFAULT. */
 const char *life_state_dir(const char *option);
 
-/* The start time of pid from /proc, or -errno (-ESRCH when it is gone or a zombie). */
-int life_proc_start(pid_t pid, uint64_t *ret);
-/* Whether the node's supervisor is still the process it was. */
-bool life_supervisor_alive(const struct node_state *s);
 /* What the node is now: the stored status, or paused, or dead. */
 enum state_status life_status(const struct node_state *s);
 

@@ -2,7 +2,7 @@
 
 #include "cleanup.h"
 #include "fileio.h"
-#include "life.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -247,7 +247,7 @@ logs_show(int dirfd, const struct node_state *s, const struct logs_options *o)
 		logs_emit(&f, cur + skip_cur, cur_len - skip_cur);
 	fflush(stdout);
 	while (o->follow && fd >= 0) {
-		bool alive = life_supervisor_alive(s);
+		bool alive = proc_is(s->supervisor, s->supervisor_start);
 
 		logs_drain(&f, fd);
 		if (!logs_same(dirfd, fd)) {
