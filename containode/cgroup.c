@@ -744,8 +744,13 @@ cgroup_node_remove(struct cgroup_node *node)
 	const char *v2 = cgroup_node_unified(node);
 	int r = 0;
 
-	/* Whatever might still run in the node goes first: rmdir takes only empty cgroups. */
-	if (v2)
+	/*
+	 * Whatever might still run in the node goes first: rmdir takes only empty cgroups.
+	 * Mostly nothing does (the node's PID 1 is reaped, and in a PID namespace of its own
+	 * every process of the node went with it), and then the kill, which waits for the
+	 * cgroup lock that every cgroup change on the machine takes, is not needed.
+	 */
+	if (v2 && rmdir(v2) < 0 && errno == EBUSY)
 		(void)write_text(v2, "cgroup.kill", "1");
 	for (size_t i = node->n; i-- > 0;) {
 		int q = dir_remove(&node->dirs[i]);
