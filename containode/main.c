@@ -682,7 +682,7 @@ release_caller(const struct plan *p)
  */
 static int
 handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
-          struct tty_relay *tty)
+          struct tty_relay *tty, int work_lock)
 {
 	bool go = p->tty || network_wants_tap(p);
 	struct child_msg m;
@@ -691,6 +691,9 @@ handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
 
 	if (!go)
 		release_caller(p);
+	/* While the child sets itself up: once the caller is released, never before. */
+	if ((r = mounts_sweep_work(work_lock)) < 0)
+		log_warn_errno(r, "remove what earlier runs left in '%s', ignoring", p->work);
 	for (;;) {
 		r = child_msg_recv(sock, &m, &fd);
 		/* With no go to give, the child says nothing: its exec closes the pipe. */
@@ -795,7 +798,6 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
 	_cleanup_close_ int work_lock = -1;
-	pid_t sweeper;
 	int pair[2], code, status, r;
 	bool ran;
 
@@ -806,10 +808,6 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 			switchport_close(&ports[i]);
 		return EXIT_LAUNCHER;
 	}
-	/* What earlier runs left in the work dir goes meanwhile, reaped at the end. */
-	sweeper = mounts_sweep_work(work_lock);
-	if (sweeper < 0)
-		log_warn_errno(sweeper, "remove what earlier runs left in '%s', ignoring", p->work);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
@@ -827,7 +825,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	/* The state is written while the child sets up; the caller goes once it runs. */
 	code = detached_run && life_started(detached_run, p, s.pid, cg) < 0 ? EXIT_LAUNCHER : 0;
 	if (!code)
-		code = handshake(p, pair[0], ports, &tty);
+		code = handshake(p, pair[0], ports, &tty, work_lock);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
 		code = EXIT_LAUNCHER;
@@ -865,8 +863,6 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		if ((r = mounts_remove_work(p, work_lock)) < 0)
 			log_warn_errno(r, "set aside what overlayfs left in '%s', ignoring",
 			               p->work);
-		while (sweeper > 0 && waitpid(sweeper, NULL, 0) < 0 && errno == EINTR)
-			;
 		/* A failed start keeps nothing it made: the work dir, TOP if still empty. */
 		if (!ran && work_lock >= 0 && (r = rm_rf_at(AT_FDCWD, p->work)) < 0)
 			log_warn_errno(r, "remove work dir '%s', ignoring", p->work);

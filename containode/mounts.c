@@ -11,14 +11,12 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -619,28 +617,19 @@ sweep_work(int fd)
 			(void)rm_rf_at(dirfd(d), de->d_name);
 }
 
-pid_t
+int
 mounts_sweep_work(int lock)
 {
-	pid_t pid;
 	int fd;
 
 	if (lock < 0)
 		return 0;
-	fflush(NULL);
-	pid = fork();
-	if (pid != 0)
-		return pid < 0 ? -errno : pid;
-	/* Nothing of containode's but the work dir, and gone with containode. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A fd of its own: readdir's position is the open file's, which lock must not share. */
 	fd = openat(lock, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		_exit(1);
-	if (fd != 3 && (dup3(fd, 3, O_CLOEXEC) < 0 || close(fd) < 0))
-		_exit(1);
-	(void)syscall(SYS_close_range, 4, ~0u, 0);
-	sweep_work(3);
-	_exit(0);
+		return -errno;
+	sweep_work(fd);
+	return 0;
 }
 
 int

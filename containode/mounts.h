@@ -34,11 +34,13 @@ int mounts_check_root(const struct plan *p);
  */
 int mounts_prepare_top(const struct plan *p, int *ret_lock);
 /*
- * Removes what was set aside, in a process of its own (removing a directory may wait for
- * the disk: on ext4 mounted with discard and no journal, a discard per directory), so
- * that it goes on while the node starts.  Returns its pid (0 for none: an upper layer in
- * memory) for the caller to reap, or -errno.
+ * Removes what earlier runs set aside in the work dir (lock: its fd, -1 for none).  Called
+ * while the child sets itself up, when the parent would only wait: what is set aside is
+ * one overlayfs work dir a run, empty unless a run was killed while copying up, and a
+ * process of its own to remove it cost more than the removal (a fork, its copied pages,
+ * its exit), though removing a directory may wait for the disk (on ext4 mounted with
+ * discard and no journal, a discard per directory).
  */
-pid_t mounts_sweep_work(int lock);
+int mounts_sweep_work(int lock);
 /* After the container is gone: overlayfs' work directory set aside for the next run. */
 int mounts_remove_work(const struct plan *p, int lock);
