@@ -4,6 +4,7 @@
 #include "errtext.h"
 #include "labread.h"
 #include "labvalue.h"
+#include "netmask.h"
 #include "tcvalue.h"
 
 #include <arpa/inet.h>
@@ -432,13 +433,14 @@ host_address(const struct lab_segment *seg, const char *addr)
 {
 	struct in_addr net, a;
 	unsigned len;
-	uint32_t host;
+	uint32_t host, hostmask;
 
 	if (labvalue_prefix(seg->val[LAB_SEG_SUBNET], AF_INET, 0, 32, &net, &len) < 0 ||
 	    labvalue_ipv4(addr, &a) < 0)
 		return false;
-	host = ntohl(a.s_addr) & (len == 0 ? ~0U : ~(~0U << (32 - len)));
-	return host != 0 && host != (len == 0 ? ~0U : ~(~0U << (32 - len)));
+	hostmask = ~netmask_v4(len);
+	host = ntohl(a.s_addr) & hostmask;
+	return host != 0 && host != hostmask;
 }
 
 /* What one key alone cannot tell: the keys of a segment and of a node against each other. */
