@@ -113,6 +113,17 @@ labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread
 }
 
 int
+labread_lines_after_conf(struct labread *r, const char *buf, size_t len, struct labread_lines **ret)
+{
+	*ret = NULL;
+	if (!r->lab->conf_done)
+		return error_set(r->ret_error, -EINVAL, "%s: read lab.conf first", r->fname);
+	if (len == 0)
+		return labread_warn(r, "the file is empty, ignoring");
+	return labread_lines_new(r, buf, len, ret);
+}
+
+int
 labread_next_line(struct labread_lines *l, struct labread *r, char **ret_raw, char **ret_s)
 {
 	const char *nl;
