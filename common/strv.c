@@ -1,6 +1,8 @@
 #include "strv.h"
+#include "strprintf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,18 @@ strv_push(char ***v, char *s)
 	grown[n + 1] = NULL;
 	*v = grown;
 	return 0;
+}
+
+int
+strv_pushf(char ***v, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vstrprintf(fmt, ap);
+	va_end(ap);
+	return strv_push(v, s);
 }
 
 int

@@ -1,17 +1,13 @@
 #include "dhcp.h"
 
+#include "be.h"
+
 #include <string.h>
 
 #define DHCP_COOKIE 0x63825363u
 #define OPT_PAD 0
 #define OPT_END 255
 #define OPT_OVERLOAD 52
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Walks the options in p[0..len); fills ret; *overload from option 52. */
 static enum dhcp_err
@@ -88,7 +84,7 @@ dhcp_parse(const uint8_t *p, size_t len, struct dhcp_msg *ret)
 		return DHCP_NOT_REQUEST;
 	if (p[1] != 1 || p[2] != 6)
 		return DHCP_BAD_HW;
-	if (rd32(p + DHCP_FIXED_LEN) != DHCP_COOKIE)
+	if (be_get32(p + DHCP_FIXED_LEN) != DHCP_COOKIE)
 		return DHCP_BAD_COOKIE;
 	memcpy(&m.xid, p + 4, 4);
 	memcpy(&m.flags, p + 10, 2);

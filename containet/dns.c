@@ -1,20 +1,9 @@
 #include "dns.h"
 
+#include "be.h"
+
 #include <string.h>
 #include <strings.h>
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 /* The question's name: plain labels only (a question has nothing to point back to). */
 static bool
@@ -60,14 +49,14 @@ dns_parse(const uint8_t *p, size_t len, struct dns_query *ret)
 		return DNS_SHORT;
 	if (p[2] & 0x80)
 		return DNS_NOT_QUERY;
-	ret->id = rd16(p);
+	ret->id = be_get16(p);
 	ret->rd = p[2] & 0x01;
-	if (((p[2] >> 3) & 0xf) != 0 || rd16(p + 4) != 1)
+	if (((p[2] >> 3) & 0xf) != 0 || be_get16(p + 4) != 1)
 		return DNS_NOTIMP;
 	if (!dns_name(p, len, &at, ret->name) || at + 4 > len)
 		return DNS_FORMERR;
-	ret->qtype = rd16(p + at);
-	ret->qclass = rd16(p + at + 2);
+	ret->qtype = be_get16(p + at);
+	ret->qclass = be_get16(p + at + 2);
 	ret->question = p + DNS_HDR_LEN;
 	ret->question_len = at + 4 - DNS_HDR_LEN;
 	return DNS_OK;
@@ -94,12 +83,12 @@ dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct d
 	bool has_q = q->question && q->question_len <= DNS_REPLY_MAX - DNS_HDR_LEN;
 	size_t at = DNS_HDR_LEN, done = 0;
 
-	wr16(buf, q->id);
+	be_put16(buf, q->id);
 	buf[2] = 0x80 | 0x04 | (q->rd ? 1 : 0); /* QR, AA, RD as asked */
 	buf[3] = rcode & 0xf;                   /* RA 0: this server does not recurse */
-	wr16(buf + 4, has_q);
-	wr16(buf + 8, 0);
-	wr16(buf + 10, 0);
+	be_put16(buf + 4, has_q);
+	be_put16(buf + 8, 0);
+	be_put16(buf + 10, 0);
 	if (has_q) {
 		memcpy(buf + at, q->question, q->question_len);
 		at += q->question_len;
@@ -109,17 +98,17 @@ dns_build(uint8_t *buf, const struct dns_query *q, uint8_t rcode, const struct d
 
 		if (at + 12 + rdlen > DNS_REPLY_MAX)
 			break;
-		wr16(buf + at, 0xc000 | DNS_HDR_LEN); /* the question's name */
-		wr16(buf + at + 2, a[i].type);
-		wr16(buf + at + 4, DNS_CLASS_IN);
-		wr16(buf + at + 6, ttl >> 16);
-		wr16(buf + at + 8, ttl & 0xffff);
-		wr16(buf + at + 10, (uint16_t)rdlen);
+		be_put16(buf + at, 0xc000 | DNS_HDR_LEN); /* the question's name */
+		be_put16(buf + at + 2, a[i].type);
+		be_put16(buf + at + 4, DNS_CLASS_IN);
+		be_put16(buf + at + 6, ttl >> 16);
+		be_put16(buf + at + 8, ttl & 0xffff);
+		be_put16(buf + at + 10, (uint16_t)rdlen);
 		memcpy(buf + at + 12, a[i].addr, rdlen);
 		at += 12 + rdlen;
 		done++;
 	}
-	wr16(buf + 6, (uint16_t)done);
+	be_put16(buf + 6, (uint16_t)done);
 	return at;
 }
 

@@ -1,5 +1,6 @@
 #include "gro.h"
 
+#include "be.h"
 #include "gso.h"
 
 #include <errno.h>
@@ -49,19 +50,19 @@ gro_parse(const uint8_t *f, size_t len, struct gro_tcp *ret)
 
 	if (len < ETH_LEN + IPV4_LEN + TCP_LEN)
 		return false;
-	type = gso_get16(f + 12);
+	type = be_get16(f + 12);
 	ip = f + ETH_LEN;
 	if (type == 0x0800) {
-		if (ip[0] != 0x45 || gso_get16(ip + 2) != len - ETH_LEN ||
-		    (gso_get16(ip + 6) & 0x3fff) || ip[9] != IPPROTO_TCP_ ||
+		if (ip[0] != 0x45 || be_get16(ip + 2) != len - ETH_LEN ||
+		    (be_get16(ip + 6) & 0x3fff) || ip[9] != IPPROTO_TCP_ ||
 		    gso_csum_fold(gso_csum_add(0, ip, IPV4_LEN)) != 0)
 			return false;
 		ret->ipv6 = false;
-		ret->id = gso_get16(ip + 4);
+		ret->id = be_get16(ip + 4);
 		l4 = ETH_LEN + IPV4_LEN;
 	} else if (type == 0x86dd) {
 		if (len < ETH_LEN + IPV6_LEN + TCP_LEN || ip[0] >> 4 != 6 ||
-		    gso_get16(ip + 4) != len - ETH_LEN - IPV6_LEN || ip[6] != IPPROTO_TCP_)
+		    be_get16(ip + 4) != len - ETH_LEN - IPV6_LEN || ip[6] != IPPROTO_TCP_)
 			return false;
 		ret->ipv6 = true;
 		ret->id = 0;
@@ -74,7 +75,7 @@ gro_parse(const uint8_t *f, size_t len, struct gro_tcp *ret)
 	if (ret->hdr < l4 + TCP_LEN || ret->hdr >= len)
 		return false;
 	ret->payload = len - ret->hdr;
-	ret->seq = gso_get32(th + 4);
+	ret->seq = be_get32(th + 4);
 	ret->flags = th[13];
 	if ((ret->flags & (uint8_t)~TCP_PSH) != TCP_ACK || (th[12] & 0x0f))
 		return false;
@@ -160,17 +161,17 @@ gro_merge(const struct gro_seg *segs, uint32_t n, uint8_t *out, size_t size, uin
 	ip = frame + l3;
 	th = frame + l4;
 	if (base.ipv6) {
-		gso_put16(ip + 4, (uint16_t)(total - l4));
+		be_put16(ip + 4, (uint16_t)(total - l4));
 		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	} else {
-		gso_put16(ip + 2, (uint16_t)(total - l3));
-		gso_put16(ip + 10, 0);
-		gso_put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, IPV4_LEN)));
+		be_put16(ip + 2, (uint16_t)(total - l3));
+		be_put16(ip + 10, 0);
+		be_put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, IPV4_LEN)));
 		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	}
 	th[13] = base.flags | (prev.flags & TCP_PSH);
 	/* Left to offload: the field holds the pseudo-header's sum, not complemented. */
-	gso_put16(th + 16, (uint16_t)~gso_csum_fold(pseudo_sum(ip, base.ipv6, total - l4)));
+	be_put16(th + 16, (uint16_t)~gso_csum_fold(pseudo_sum(ip, base.ipv6, total - l4)));
 	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh.hdr_len = (uint16_t)base.hdr;
 	vh.gso_size = (uint16_t)base.payload;

@@ -1,5 +1,7 @@
 #include "gso.h"
 
+#include "be.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -70,7 +72,7 @@ find_l3(const uint8_t *frame, size_t len, uint16_t *ret_type)
 	if (len < ETH_LEN)
 		return 0;
 	for (int tags = 0;; tags++) {
-		uint16_t type = gso_get16(frame + off);
+		uint16_t type = be_get16(frame + off);
 
 		if (type != ETHERTYPE_8021Q && type != ETHERTYPE_8021AD) {
 			*ret_type = type;
@@ -133,7 +135,7 @@ gso_init(struct gso *ret, const struct virtio_net_hdr_v1 *vh, const uint8_t *fra
 		ihl = (size_t)(ip[0] & 0xf) * 4;
 		if (ihl < 20 || len < l3 + ihl)
 			return -EINVAL;
-		if (gso_get16(ip + 6) & 0x3fff) /* MF or a fragment offset */
+		if (be_get16(ip + 6) & 0x3fff) /* MF or a fragment offset */
 			return -EINVAL;
 		proto = ip[9];
 		l4 = l3 + ihl;
@@ -254,29 +256,29 @@ gso_segment(const struct gso *g, uint32_t i, uint8_t *out, size_t size)
 	ip = out + g->l3;
 	l4 = out + g->l4;
 	if (g->ipv6) {
-		gso_put16(ip + 4, (uint16_t)(seg_len - g->l3 - IPV6_LEN));
+		be_put16(ip + 4, (uint16_t)(seg_len - g->l3 - IPV6_LEN));
 	} else {
-		gso_put16(ip + 2, (uint16_t)(seg_len - g->l3));
-		gso_put16(ip + 4, (uint16_t)(gso_get16(ip + 4) + i));
-		gso_put16(ip + 10, 0);
-		gso_put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, g->l4 - g->l3)));
+		be_put16(ip + 2, (uint16_t)(seg_len - g->l3));
+		be_put16(ip + 4, (uint16_t)(be_get16(ip + 4) + i));
+		be_put16(ip + 10, 0);
+		be_put16(ip + 10, gso_csum_fold(gso_csum_add(0, ip, g->l4 - g->l3)));
 	}
 	if (g->kind == GSO_TCP) {
-		gso_put32(l4 + 4, gso_get32(l4 + 4) + (uint32_t)off);
+		be_put32(l4 + 4, be_get32(l4 + 4) + (uint32_t)off);
 		if (i + 1 < g->nsegs)
 			l4[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (i > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
-		gso_put16(l4 + 16, 0);
+		be_put16(l4 + 16, 0);
 		sum = pseudo_sum(ip, g->ipv6, IPPROTO_TCP_, seg_len - g->l4);
 		csum = gso_csum_fold(gso_csum_add(sum, l4, seg_len - g->l4));
-		gso_put16(l4 + 16, csum);
+		be_put16(l4 + 16, csum);
 	} else {
-		gso_put16(l4 + 4, (uint16_t)(seg_len - g->l4));
-		gso_put16(l4 + 6, 0);
+		be_put16(l4 + 4, (uint16_t)(seg_len - g->l4));
+		be_put16(l4 + 6, 0);
 		sum = pseudo_sum(ip, g->ipv6, IPPROTO_UDP_, seg_len - g->l4);
 		csum = gso_csum_fold(gso_csum_add(sum, l4, seg_len - g->l4));
-		gso_put16(l4 + 6, csum ? csum : 0xffff);
+		be_put16(l4 + 6, csum ? csum : 0xffff);
 	}
 	return (int)seg_len;
 }
@@ -296,7 +298,7 @@ gso_csum_complete(struct virtio_net_hdr_v1 *vh, uint8_t *frame, size_t len)
 	/* A UDP checksum of 0 means "none": send its other form, as the kernel does. */
 	if (csum == 0 && vh->csum_offset == UDP_LEN - 2)
 		csum = 0xffff;
-	gso_put16(frame + at, csum);
+	be_put16(frame + at, csum);
 	vh->flags &= (uint8_t)~VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	return 0;
 }

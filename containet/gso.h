@@ -83,30 +83,3 @@ int gso_csum_complete(struct virtio_net_hdr_v1 *vh, uint8_t *frame, size_t len);
 uint32_t gso_csum_add(uint32_t sum, const uint8_t *p, size_t len);
 /* Folds a running sum to 16 bits and complements it. */
 uint16_t gso_csum_fold(uint32_t sum);
-
-/* Big-endian fields of the headers gso.c and gro.c rewrite. */
-static inline uint16_t
-gso_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-gso_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline uint32_t
-gso_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-gso_put32(uint8_t *p, uint32_t v)
-{
-	gso_put16(p, v >> 16);
-	gso_put16(p + 2, v & 0xffff);
-}

@@ -1,20 +1,8 @@
 #include "icmp6.h"
 
+#include "be.h"
+
 #include <string.h>
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, v >> 16);
-	wr16(p + 2, v & 0xffff);
-}
 
 enum icmp_err
 icmp4_echo_parse(const struct pkt *pk)
@@ -40,8 +28,8 @@ icmp4_echo_reply(uint8_t *buf, const struct pkt *pk, const uint8_t mac[6], uint3
 	ic = buf + at;
 	memcpy(ic, pk->l4, pk->l4_len);
 	ic[0] = 0;
-	wr16(ic + 2, 0);
-	wr16(ic + 2, pkt_csum(ic, pk->l4_len, 0));
+	be_put16(ic + 2, 0);
+	be_put16(ic + 2, pkt_csum(ic, pk->l4_len, 0));
 	return at + pk->l4_len;
 }
 
@@ -127,8 +115,9 @@ icmp6_finish(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *ds
 	uint8_t *ic = buf + PKT_ETH_LEN + PKT_IP6_LEN;
 
 	pkt_ip6(buf, src, dst, PKT_PROTO_ICMP6, 255, len);
-	wr16(ic + 2, 0);
-	wr16(ic + 2, pkt_csum(ic, len, pkt_csum6_pseudo(src, dst, (uint32_t)len, PKT_PROTO_ICMP6)));
+	be_put16(ic + 2, 0);
+	be_put16(ic + 2,
+	         pkt_csum(ic, len, pkt_csum6_pseudo(src, dst, (uint32_t)len, PKT_PROTO_ICMP6)));
 	return PKT_ETH_LEN + PKT_IP6_LEN + len;
 }
 
@@ -142,18 +131,18 @@ icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
 	pkt_eth(buf, dst_mac, mac, PKT_ETH_IP6);
 	memset(ic, 0, 16);
 	ic[0] = ICMP6_RA;
-	ic[4] = 64;      /* cur hop limit */
-	ic[5] = 0;       /* neither M nor O: addresses by SLAAC */
-	wr16(ic + 6, 0); /* router lifetime 0: not a default router */
+	ic[4] = 64;          /* cur hop limit */
+	ic[5] = 0;           /* neither M nor O: addresses by SLAAC */
+	be_put16(ic + 6, 0); /* router lifetime 0: not a default router */
 	o = ic + 16;
 	/* Prefix information: on-link (L) and autonomous (A). */
 	o[0] = 3;
 	o[1] = 4;
 	o[2] = 64;
 	o[3] = 0xc0;
-	wr32(o + 4, ra->valid_s);
-	wr32(o + 8, ra->preferred_s);
-	wr32(o + 12, 0);
+	be_put32(o + 4, ra->valid_s);
+	be_put32(o + 8, ra->preferred_s);
+	be_put32(o + 12, 0);
 	memcpy(o + 16, &ra->prefix, 16);
 	o += 32;
 	o[0] = 1;
@@ -163,15 +152,15 @@ icmp6_ra_build(uint8_t *buf, const uint8_t mac[6], const struct in6_addr *src,
 	if (ra->mtu) {
 		o[0] = 5;
 		o[1] = 1;
-		wr16(o + 2, 0);
-		wr32(o + 4, ra->mtu);
+		be_put16(o + 2, 0);
+		be_put32(o + 4, ra->mtu);
 		o += 8;
 	}
 	if (ndns) {
 		o[0] = 25;
 		o[1] = (uint8_t)(1 + 2 * ndns);
-		wr16(o + 2, 0);
-		wr32(o + 4, ra->dns_lifetime_s);
+		be_put16(o + 2, 0);
+		be_put32(o + 4, ra->dns_lifetime_s);
 		memcpy(o + 8, ra->dns, 16 * ndns);
 		o += 8 + 16 * ndns;
 	}

@@ -1,20 +1,9 @@
 #include "pkt.h"
 
+#include "be.h"
+
 #include <arpa/inet.h>
 #include <string.h>
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 static enum pkt_err
 pkt_udp(struct pkt *r)
@@ -25,11 +14,11 @@ pkt_udp(struct pkt *r)
 		return PKT_OK;
 	if (r->l4_len < PKT_UDP_LEN)
 		return PKT_SHORT;
-	ulen = rd16(r->l4 + 4);
+	ulen = be_get16(r->l4 + 4);
 	if (ulen < PKT_UDP_LEN || ulen > r->l4_len)
 		return PKT_BAD_HEADER;
-	r->sport = rd16(r->l4);
-	r->dport = rd16(r->l4 + 2);
+	r->sport = be_get16(r->l4);
+	r->dport = be_get16(r->l4 + 2);
 	r->payload = r->l4 + PKT_UDP_LEN;
 	r->payload_len = ulen - PKT_UDP_LEN;
 	return PKT_OK;
@@ -43,13 +32,13 @@ pkt_ip4_parse(const uint8_t *p, size_t len, struct pkt *r)
 	if (len < PKT_IP4_LEN)
 		return PKT_SHORT;
 	ihl = (size_t)(p[0] & 0xf) * 4;
-	total = rd16(p + 2);
+	total = be_get16(p + 2);
 	if (p[0] >> 4 != 4 || ihl < PKT_IP4_LEN || total < ihl)
 		return PKT_BAD_HEADER;
 	if (total > len)
 		return PKT_SHORT;
 	/* More fragments, or an offset: reassembly is no job of the endpoint's. */
-	if (rd16(p + 6) & 0x3fff)
+	if (be_get16(p + 6) & 0x3fff)
 		return PKT_FRAGMENT;
 	if (pkt_csum(p, ihl, 0) != 0)
 		return PKT_BAD_HEADER;
@@ -71,7 +60,7 @@ pkt_ip6_parse(const uint8_t *p, size_t len, struct pkt *r)
 		return PKT_SHORT;
 	if (p[0] >> 4 != 6)
 		return PKT_BAD_HEADER;
-	plen = rd16(p + 4);
+	plen = be_get16(p + 4);
 	if (plen > len - PKT_IP6_LEN)
 		return PKT_SHORT;
 	r->proto = p[6];
@@ -96,15 +85,15 @@ pkt_parse(const uint8_t *f, size_t len, struct pkt *r)
 	memcpy(r->dst, f, 6);
 	memcpy(r->src, f + 6, 6);
 	len -= PKT_ETH_LEN;
-	switch (rd16(f + 12)) {
+	switch (be_get16(f + 12)) {
 	case PKT_ETH_ARP:
 		r->type = PKT_ETH_ARP;
 		if (len < 28)
 			return PKT_SHORT;
 		/* Ethernet hardware, IPv4 protocol, their lengths. */
-		if (rd16(p) != 1 || rd16(p + 2) != PKT_ETH_IP4 || p[4] != 6 || p[5] != 4)
+		if (be_get16(p) != 1 || be_get16(p + 2) != PKT_ETH_IP4 || p[4] != 6 || p[5] != 4)
 			return PKT_BAD_HEADER;
-		r->arp_op = rd16(p + 6);
+		r->arp_op = be_get16(p + 6);
 		memcpy(r->arp_sha, p + 8, 6);
 		memcpy(&r->arp_spa, p + 14, 4);
 		memcpy(&r->arp_tpa, p + 24, 4);
@@ -127,7 +116,7 @@ pkt_csum(const void *data, size_t len, uint32_t sum)
 	uint64_t s = sum;
 
 	for (; len > 1; len -= 2, b += 2)
-		s += rd16(b);
+		s += be_get16(b);
 	if (len)
 		s += (uint32_t)b[0] << 8;
 	while (s >> 16)
@@ -142,7 +131,7 @@ pkt_csum6_pseudo(const struct in6_addr *src, const struct in6_addr *dst, uint32_
 	uint32_t s = 0;
 
 	for (int i = 0; i < 16; i += 2)
-		s += rd16(src->s6_addr + i) + rd16(dst->s6_addr + i);
+		s += be_get16(src->s6_addr + i) + be_get16(dst->s6_addr + i);
 	s += len >> 16;
 	s += len & 0xffff;
 	s += proto;
@@ -156,7 +145,7 @@ pkt_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 {
 	memcpy(buf, dst, 6);
 	memcpy(buf + 6, src, 6);
-	wr16(buf + 12, type);
+	be_put16(buf + 12, type);
 	return PKT_ETH_LEN;
 }
 
@@ -166,11 +155,11 @@ pkt_arp_reply(uint8_t *buf, const uint8_t mac[6], uint32_t ip, const uint8_t to_
 {
 	uint8_t *p = buf + pkt_eth(buf, to_mac, mac, PKT_ETH_ARP);
 
-	wr16(p, 1);
-	wr16(p + 2, PKT_ETH_IP4);
+	be_put16(p, 1);
+	be_put16(p + 2, PKT_ETH_IP4);
 	p[4] = 6;
 	p[5] = 4;
-	wr16(p + 6, 2);
+	be_put16(p + 6, 2);
 	memcpy(p + 8, mac, 6);
 	memcpy(p + 14, &ip, 4);
 	memcpy(p + 18, to_mac, 6);
@@ -185,15 +174,15 @@ pkt_ip4(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, size_t plen)
 
 	ip[0] = 0x45;
 	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(PKT_IP4_LEN + plen));
-	wr16(ip + 4, 0);
-	wr16(ip + 6, 0x4000); /* don't fragment */
+	be_put16(ip + 2, (uint16_t)(PKT_IP4_LEN + plen));
+	be_put16(ip + 4, 0);
+	be_put16(ip + 6, 0x4000); /* don't fragment */
 	ip[8] = 64;
 	ip[9] = proto;
-	wr16(ip + 10, 0);
+	be_put16(ip + 10, 0);
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	wr16(ip + 10, pkt_csum(ip, PKT_IP4_LEN, 0));
+	be_put16(ip + 10, pkt_csum(ip, PKT_IP4_LEN, 0));
 	return PKT_ETH_LEN + PKT_IP4_LEN;
 }
 
@@ -205,7 +194,7 @@ pkt_ip6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, ui
 
 	memset(ip, 0, 4);
 	ip[0] = 0x60;
-	wr16(ip + 4, (uint16_t)plen);
+	be_put16(ip + 4, (uint16_t)plen);
 	ip[6] = proto;
 	ip[7] = hop_limit;
 	memcpy(ip + 8, src, 16);
@@ -216,10 +205,10 @@ pkt_ip6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, ui
 static void
 pkt_udp_header(uint8_t *u, uint16_t sport, uint16_t dport, size_t plen)
 {
-	wr16(u, sport);
-	wr16(u + 2, dport);
-	wr16(u + 4, (uint16_t)(PKT_UDP_LEN + plen));
-	wr16(u + 6, 0);
+	be_put16(u, sport);
+	be_put16(u + 2, dport);
+	be_put16(u + 4, (uint16_t)(PKT_UDP_LEN + plen));
+	be_put16(u + 6, 0);
 }
 
 size_t
@@ -235,7 +224,7 @@ pkt_udp4(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dpor
 	s = (ntohl(src) >> 16) + (ntohl(src) & 0xffff) + (ntohl(dst) >> 16) +
 	    (ntohl(dst) & 0xffff) + PKT_PROTO_UDP + (uint32_t)ulen;
 	c = pkt_csum(u, ulen, s);
-	wr16(u + 6, c ? c : 0xffff);
+	be_put16(u + 6, c ? c : 0xffff);
 	return PKT_ETH_LEN + PKT_IP4_LEN + ulen;
 }
 
@@ -250,7 +239,7 @@ pkt_udp6(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst, u
 	pkt_ip6(buf, src, dst, PKT_PROTO_UDP, 64, ulen);
 	pkt_udp_header(u, sport, dport, plen);
 	c = pkt_csum(u, ulen, pkt_csum6_pseudo(src, dst, (uint32_t)ulen, PKT_PROTO_UDP));
-	wr16(u + 6, c ? c : 0xffff);
+	be_put16(u + 6, c ? c : 0xffff);
 	return PKT_ETH_LEN + PKT_IP6_LEN + ulen;
 }
 

@@ -1,5 +1,6 @@
 #include "vlan.h"
 
+#include "be.h"
 #include "ctl.h"
 
 #include <errno.h>
@@ -19,19 +20,6 @@ static inline void
 set_add(uint64_t *set, unsigned vid)
 {
 	set[vid / 64] |= 1ULL << (vid % 64);
-}
-
-static inline uint16_t
-get16be(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-put16be(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
 }
 
 void
@@ -215,11 +203,11 @@ vlan_ingress(const struct vlan_role *r, const struct virtio_net_hdr_v1 *vh, cons
 
 	if (len < VLAN_ETH_LEN)
 		return VLAN_DROP_RUNT;
-	tagged = get16be(frame + 12) == VLAN_TPID;
+	tagged = be_get16(frame + 12) == VLAN_TPID;
 	if (tagged) {
 		if (len < VLAN_ETH_LEN + VLAN_TAG_LEN)
 			return VLAN_DROP_RUNT;
-		vid = get16be(frame + 14) & VLAN_VID_MASK;
+		vid = be_get16(frame + 14) & VLAN_VID_MASK;
 	}
 	if (r->mode != VLAN_MODE_NONE && vh &&
 	    !offloads_editable(vh, VLAN_ETH_LEN + (tagged ? VLAN_TAG_LEN : 0), !tagged))
@@ -302,8 +290,8 @@ vlan_tag_insert(uint8_t **buf, size_t *len, size_t headroom, uint16_t tci)
 	memmove(b - VLAN_TAG_LEN, b, VLAN_MOVE_LEN);
 	b -= VLAN_TAG_LEN;
 	memcpy(b, &vh, VH_LEN);
-	put16be(b + VLAN_MOVE_LEN, VLAN_TPID);
-	put16be(b + VLAN_MOVE_LEN + 2, tci);
+	be_put16(b + VLAN_MOVE_LEN, VLAN_TPID);
+	be_put16(b + VLAN_MOVE_LEN + 2, tci);
 	*buf = b;
 	*len += VLAN_TAG_LEN;
 	return 0;
@@ -317,13 +305,13 @@ vlan_tag_strip(uint8_t **buf, size_t *len)
 	uint16_t tci;
 	int ret;
 
-	if (*len < VH_LEN + VLAN_ETH_LEN + VLAN_TAG_LEN || get16be(b + VLAN_MOVE_LEN) != VLAN_TPID)
+	if (*len < VH_LEN + VLAN_ETH_LEN + VLAN_TAG_LEN || be_get16(b + VLAN_MOVE_LEN) != VLAN_TPID)
 		return -EINVAL;
 	memcpy(&vh, b, VH_LEN);
 	ret = offloads_shift(&vh, -VLAN_TAG_LEN, VLAN_ETH_LEN + VLAN_TAG_LEN);
 	if (ret < 0)
 		return ret;
-	tci = get16be(b + VLAN_MOVE_LEN + 2);
+	tci = be_get16(b + VLAN_MOVE_LEN + 2);
 	memmove(b + VLAN_TAG_LEN, b, VLAN_MOVE_LEN);
 	b += VLAN_TAG_LEN;
 	memcpy(b, &vh, VH_LEN);
@@ -339,7 +327,7 @@ vlan_edit(uint8_t **buf, size_t *len, size_t headroom, enum vlan_out out, unsign
 
 	if (*len < VH_LEN + VLAN_ETH_LEN)
 		return -EINVAL;
-	tagged = get16be(*buf + VLAN_MOVE_LEN) == VLAN_TPID;
+	tagged = be_get16(*buf + VLAN_MOVE_LEN) == VLAN_TPID;
 	switch (out) {
 	case VLAN_OUT_ASIS:
 		return 0;
@@ -359,7 +347,7 @@ vlan_edit(uint8_t **buf, size_t *len, size_t headroom, enum vlan_out out, unsign
 			return -EINVAL;
 		/* Already tagged (a priority tag, or this VLAN): set the VID, keep PCP and DEI. */
 		tci = *buf + VLAN_MOVE_LEN + 2;
-		put16be(tci, (uint16_t)((get16be(tci) & ~VLAN_VID_MASK) | vid));
+		be_put16(tci, (uint16_t)((be_get16(tci) & ~VLAN_VID_MASK) | vid));
 		return 0;
 	}
 	case VLAN_OUT_DROP:

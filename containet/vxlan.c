@@ -1,14 +1,10 @@
 #include "vxlan.h"
 
+#include "be.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 void
 vxlan_encap(uint8_t hdr[VXLAN_HDR_LEN], uint32_t vni)
@@ -91,10 +87,10 @@ vxlan_source_port(const uint8_t *frame, size_t len, uint64_t key)
 
 	if (len < 14)
 		return VXLAN_SPORT_MIN;
-	type = get16(frame + off);
+	type = be_get16(frame + off);
 	if (type == 0x8100 && len >= 18) {
 		off += 4;
-		type = get16(frame + off);
+		type = be_get16(frame + off);
 	}
 	off += 2;
 	if (type == 0x0800 && len >= off + 20 && (frame[off] >> 4) == 4) {
@@ -102,7 +98,7 @@ vxlan_source_port(const uint8_t *frame, size_t len, uint64_t key)
 		h = mix_bytes(h, frame + off + 12, 8);
 		/* Fragments after the first have no ports: the addresses alone keep them together.
 		 */
-		if (!(get16(frame + off + 6) & 0x3fff))
+		if (!(be_get16(frame + off + 6) & 0x3fff))
 			l4 = off + (size_t)(frame[off] & 0xf) * 4;
 	} else if (type == 0x86dd && len >= off + 40) {
 		proto = frame[off + 6];

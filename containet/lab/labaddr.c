@@ -3,6 +3,7 @@
 
 #include "cleanup.h"
 #include "json.h"
+#include "netmask.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -136,6 +137,6 @@ labaddr_same_subnet(const char *a, unsigned alen, const char *b)
 
 	if (alen > 32 || inet_pton(AF_INET, a, &x) != 1 || inet_pton(AF_INET, b, &y) != 1)
 		return false;
-	mask = alen ? htonl(~0u << (32 - alen)) : 0;
+	mask = htonl(netmask_v4(alen));
 	return (x.s_addr & mask) == (y.s_addr & mask);
 }

@@ -155,12 +155,8 @@ labdep_parse(struct lab *lab, const char *buf, size_t len, const char *fname, ch
 	char *raw, *s;
 	int err;
 
-	if (!lab->conf_done)
-		return error_set(ret_error, -EINVAL, "%s: read lab.conf first", fname);
-	if (len == 0)
-		return labread_warn(&r, "the file is empty, ignoring");
-	err = labread_lines_new(&r, buf, len, &l);
-	if (err < 0)
+	err = labread_lines_after_conf(&r, buf, len, &l);
+	if (err < 0 || !l)
 		return err;
 	while ((err = labread_next_line(l, &r, &raw, &s)) > 0) {
 		if (!*s || s[0] == '#')

@@ -4,6 +4,7 @@
 #include "errtext.h"
 #include "labread.h"
 #include "labvalue.h"
+#include "netmask.h"
 #include "tcvalue.h"
 
 #include <arpa/inet.h>
@@ -432,13 +433,14 @@ host_address(const struct lab_segment *seg, const char *addr)
 {
 	struct in_addr net, a;
 	unsigned len;
-	uint32_t host;
+	uint32_t host, hostmask;
 
 	if (labvalue_prefix(seg->val[LAB_SEG_SUBNET], AF_INET, 0, 32, &net, &len) < 0 ||
 	    labvalue_ipv4(addr, &a) < 0)
 		return false;
-	host = ntohl(a.s_addr) & (len == 0 ? ~0U : ~(~0U << (32 - len)));
-	return host != 0 && host != (len == 0 ? ~0U : ~(~0U << (32 - len)));
+	hostmask = ~netmask_v4(len);
+	host = ntohl(a.s_addr) & hostmask;
+	return host != 0 && host != hostmask;
 }
 
 /* What one key alone cannot tell: the keys of a segment and of a node against each other. */
@@ -545,12 +547,8 @@ labext_parse(struct lab *lab, const char *buf, size_t len, const char *fname, ch
 	char *raw, *s;
 	int err;
 
-	if (!lab->conf_done)
-		return error_set(ret_error, -EINVAL, "%s: read lab.conf first", fname);
-	if (len == 0)
-		return labread_warn(&r, "the file is empty, ignoring");
-	err = labread_lines_new(&r, buf, len, &l);
-	if (err < 0)
+	err = labread_lines_after_conf(&r, buf, len, &l);
+	if (err < 0 || !l)
 		return err;
 	while ((err = labread_next_line(l, &r, &raw, &s)) > 0) {
 		const char *name = NULL;

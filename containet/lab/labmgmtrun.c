@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "labproc.h"
+#include "labstate.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -73,15 +74,11 @@ labmgmtrun_read(const struct labrun *r, struct labmgmt *ret)
 int
 labmgmtrun_write(const struct labrun *r, const struct labmgmt *m)
 {
-	_cleanup_free_ char *path = mgmt_path(r), *text = labmgmt_format(m);
-	int e;
+	_cleanup_free_ char *text = labmgmt_format(m);
 
-	if (!path || !text)
+	if (!text)
 		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
-	e = write_file_atomic(path, text, strlen(text), 0);
-	if (e < 0)
-		return LAB_FAIL(e, log_error_errno(e, "write '%s'", path));
-	return 0;
+	return labstate_write(r->plan.state_dir, "mgmt", text);
 }
 
 /* The /24s of LABMGMT_PREFIX that an address of this network namespace lies in or covers. */

@@ -8,6 +8,7 @@
 #include "labops.h"
 #include "labplan.h"
 #include "labproc.h"
+#include "labstate.h"
 #include "log.h"
 #include "rmtree.h"
 #include "strv.h"
@@ -47,28 +48,6 @@ lock_lab(const struct labrun *r, int *ret_fd)
 	return 0;
 }
 
-/* lab.json's text for lab, with the "lab" member (name, directory) of the old one. */
-static int
-write_state(const struct labrun *r, const struct lab *lab, const cJSON *run)
-{
-	_cleanup_json_ cJSON *o = labjson_render(lab);
-	_cleanup_free_ char *text = NULL, *path = NULL;
-	cJSON *copy = run ? cJSON_Duplicate(run, true) : NULL;
-	int e;
-
-	if (!o || (run && (!copy || !cJSON_AddItemToObject(o, "lab", copy)))) {
-		cJSON_Delete(copy);
-		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
-	}
-	text = cJSON_Print(o);
-	if (!text || asprintf(&path, "%s/lab.json", r->plan.state_dir) < 0)
-		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
-	e = write_file_atomic(path, text, strlen(text), 0);
-	if (e < 0)
-		return LAB_FAIL(e, log_error_errno(e, "write '%s'", path));
-	return 0;
-}
-
 /* lab.json as cJSON (for its "lab" member and to edit), and as a lab. */
 static int
 read_state(const struct labrun *r, cJSON **ret_json, struct lab **ret_lab)
@@ -89,6 +68,22 @@ read_state(const struct labrun *r, cJSON **ret_json, struct lab **ret_lab)
 	if (!*ret_json)
 		return LAB_FAIL(1, log_error("'%s' is not JSON", path));
 	return 0;
+}
+
+/* What node add and node del begin with: a node name, the lab locked for us, its state read. */
+static int
+begin_edit(const struct labrun *r, const char *name, int *ret_lock, cJSON **ret_json,
+           struct lab **ret_lab)
+{
+	int e;
+
+	if (!labplan_node_name_valid(name))
+		return log_usage_error("'%s' is not a node name (1-%d of a-z 0-9 _)", name,
+		                       LAB_NODE_NAME_MAX);
+	e = lock_lab(r, ret_lock);
+	if (e == 0)
+		e = read_state(r, ret_json, ret_lab);
+	return e;
 }
 
 /* The edited JSON read back as a lab, through every check of a lab file. */
@@ -224,12 +219,7 @@ labnode_add(struct labrun *r, const struct labnode_add *a, bool json)
 	ssize_t idx;
 	int e;
 
-	if (!labplan_node_name_valid(a->name))
-		return log_usage_error("'%s' is not a node name (1-%d of a-z 0-9 _)", a->name,
-		                       LAB_NODE_NAME_MAX);
-	e = lock_lab(r, &lock);
-	if (e == 0)
-		e = read_state(r, &o, &lab);
+	e = begin_edit(r, a->name, &lock, &o, &lab);
 	if (e)
 		return e;
 	if (labconf_node_index(lab, a->name) >= 0)
@@ -286,7 +276,8 @@ labnode_add(struct labrun *r, const struct labnode_add *a, bool json)
 	for (size_t i = 0; warn && warn[i]; i++)
 		log_warn("%s", warn[i]);
 	e = run(argv, "node add: start the node");
-	if (e == 0 && write_state(r, next, cJSON_GetObjectItemCaseSensitive(o, "lab")) < 0)
+	if (e == 0 && labstate_write_lab(r->plan.state_dir, next,
+	                                 cJSON_GetObjectItemCaseSensitive(o, "lab")) < 0)
 		e = 1;
 	r->plan.lab_dir = NULL;
 	r->plan.mgmt = NULL;
@@ -309,12 +300,7 @@ labnode_del(struct labrun *r, const char *name, bool json)
 	ssize_t idx;
 	int e;
 
-	if (!labplan_node_name_valid(name))
-		return log_usage_error("'%s' is not a node name (1-%d of a-z 0-9 _)", name,
-		                       LAB_NODE_NAME_MAX);
-	e = lock_lab(r, &lock);
-	if (e == 0)
-		e = read_state(r, &o, &lab);
+	e = begin_edit(r, name, &lock, &o, &lab);
 	if (e)
 		return e;
 	idx = labconf_node_index(lab, name);
@@ -343,7 +329,8 @@ labnode_del(struct labrun *r, const char *name, bool json)
 	e = reparse(o, "node del", &next);
 	if (e)
 		return e;
-	if (write_state(r, next, cJSON_GetObjectItemCaseSensitive(o, "lab")) < 0)
+	if (labstate_write_lab(r->plan.state_dir, next,
+	                       cJSON_GetObjectItemCaseSensitive(o, "lab")) < 0)
 		return 1;
 	return print_node(r, &lab->nodes[idx], lab, "removed", json);
 }

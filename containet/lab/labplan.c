@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,20 +132,6 @@ push(char ***v, const char *s)
 	return strv_push(v, strdup(s));
 }
 
-static int pushf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int
-pushf(char ***v, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? -ENOMEM : strv_push(v, s);
-}
-
 /* A sysctl list where a later key replaces an earlier one, in first-set order. */
 struct sysctls {
 	char **keys;
@@ -255,15 +240,17 @@ mgmt_net(const struct lab_node *node, const struct labplan *p, char ***v, char *
 	int r;
 
 	if (!m)
-		return pushf(warn, "%s: bridged, but the lab has no management segment, ignoring",
-		             node->name);
+		return strv_pushf(warn,
+		                  "%s: bridged, but the lab has no management segment, ignoring",
+		                  node->name);
 	labmgmt_addr(p->mgmt, m->host, addr);
 	labmgmt_addr(p->mgmt, LABMGMT_GATEWAY, gw);
-	r = pushf(v,
-	          "--net=switch=%s/switch.sock,segment=" LABMGMT_SEGMENT ",ifname=eth%u,ipv4=%s/24",
-	          p->state_dir, idx, addr);
+	r = strv_pushf(v,
+	               "--net=switch=%s/switch.sock,segment=" LABMGMT_SEGMENT
+	               ",ifname=eth%u,ipv4=%s/24",
+	               p->state_dir, idx, addr);
 	if (r == 0 && !node->val[LAB_NODE_GW4])
-		r = pushf(v, "--gateway=%s", gw);
+		r = strv_pushf(v, "--gateway=%s", gw);
 	return r;
 }
 
@@ -284,18 +271,18 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 	if (!id || !cg)
 		return -ENOMEM;
 	r |= push(&v, containode);
-	r |= pushf(&v, "--state-dir=%s/nodes", p->state_dir);
+	r |= strv_pushf(&v, "--state-dir=%s/nodes", p->state_dir);
 	r |= push(&v, "run");
 	r |= push(&v, "-d");
-	r |= pushf(&v, "--name=%s", id);
-	r |= pushf(&v, "--hostname=%s", node->name);
-	r |= pushf(&v, "--cgroup-parent=%s", cg);
+	r |= strv_pushf(&v, "--name=%s", id);
+	r |= strv_pushf(&v, "--hostname=%s", node->name);
+	r |= strv_pushf(&v, "--cgroup-parent=%s", cg);
 	r |= push(&v, "--init");
 	if (image)
-		r |= pushf(&v, "--image=%s", image);
+		r |= strv_pushf(&v, "--image=%s", image);
 	else
 		r |= push(&v, "--root=/");
-	r |= pushf(&v, "--top=%s/upper/%s", p->state_dir, node->name);
+	r |= strv_pushf(&v, "--top=%s/upper/%s", p->state_dir, node->name);
 	if (labconf_node_flag(node, LAB_NODE_PRIVILEGED, false))
 		r |= push(&v, "--privileged");
 	else
@@ -304,7 +291,7 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 		return -ENOMEM;
 	r = node_sysctls(node, &sc);
 	for (size_t i = 0; r == 0 && sc.keys && sc.keys[i]; i++)
-		r = pushf(&v, "--sysctl=%s=%s", sc.keys[i], sc.vals[i]);
+		r = strv_pushf(&v, "--sysctl=%s=%s", sc.keys[i], sc.vals[i]);
 	for (size_t i = 0; r == 0 && i < node->n_ifaces; i++) {
 		const struct lab_iface *f = &node->ifaces[i];
 		_cleanup_free_ char *net = NULL;
@@ -329,30 +316,30 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 		             f->ipv4 ? ",ipv4=" : "", f->ipv4 ? f->ipv4 : "",
 		             f->ipv6 ? ",ipv6=" : "", f->ipv6 ? f->ipv6 : "", vlan) < 0)
 			return -ENOMEM;
-		r = pushf(&v, "--net=%s", net);
+		r = strv_pushf(&v, "--net=%s", net);
 	}
 	if (r == 0 && node->val[LAB_NODE_GW4])
-		r = pushf(&v, "--gateway=%s", node->val[LAB_NODE_GW4]);
+		r = strv_pushf(&v, "--gateway=%s", node->val[LAB_NODE_GW4]);
 	if (r == 0 && node->val[LAB_NODE_GW6])
-		r = pushf(&v, "--route=default via %s", node->val[LAB_NODE_GW6]);
+		r = strv_pushf(&v, "--route=default via %s", node->val[LAB_NODE_GW6]);
 	for (size_t i = 0; r == 0 && i < node->n_env; i++)
-		r = pushf(&v, "--env=%s=%s", node->env[i].key, node->env[i].value);
+		r = strv_pushf(&v, "--env=%s=%s", node->env[i].key, node->env[i].value);
 	for (size_t i = 0; r == 0 && i < node->n_ports; i++)
-		r = pushf(&v, "--publish=%u:%u/%s", node->ports[i].host, node->ports[i].guest,
-		          node->ports[i].proto);
+		r = strv_pushf(&v, "--publish=%u:%u/%s", node->ports[i].host, node->ports[i].guest,
+		               node->ports[i].proto);
 	if (r == 0 && node->val[LAB_NODE_MEM])
-		r = pushf(&v, "--memory=%s", node->val[LAB_NODE_MEM]);
+		r = strv_pushf(&v, "--memory=%s", node->val[LAB_NODE_MEM]);
 	if (r == 0 && node->val[LAB_NODE_CPUS])
-		r = pushf(&v, "--cpus=%s", node->val[LAB_NODE_CPUS]);
+		r = strv_pushf(&v, "--cpus=%s", node->val[LAB_NODE_CPUS]);
 	if (r == 0 && p->shared)
-		r = pushf(&v, "--volume=%s/shared:/shared", p->lab_dir);
+		r = strv_pushf(&v, "--volume=%s/shared:/shared", p->lab_dir);
 	if (r == 0 && labconf_node_flag(node, LAB_NODE_BRIDGED, false))
 		r = mgmt_net(node, p, &v, &warn);
 	if (r < 0)
 		return r;
 	/* The command: the lab's entrypoint and args, else one that waits. */
 	if (image && node->val[LAB_NODE_ENTRYPOINT])
-		r = pushf(&v, "--entrypoint=%s", node->val[LAB_NODE_ENTRYPOINT]);
+		r = strv_pushf(&v, "--entrypoint=%s", node->val[LAB_NODE_ENTRYPOINT]);
 	else if (image && !node->val[LAB_NODE_ARGS])
 		r = push(&v, "--entrypoint=");
 	if (r == 0)
@@ -434,7 +421,7 @@ labplan_exec_argv(const struct labplan *p, const char *containode, const char *n
 	if (!id)
 		return -ENOMEM;
 	r |= push(&v, containode);
-	r |= pushf(&v, "--state-dir=%s/nodes", p->state_dir);
+	r |= strv_pushf(&v, "--state-dir=%s/nodes", p->state_dir);
 	r |= push(&v, "exec");
 	if (interactive)
 		r |= push(&v, "-i") | push(&v, "-t");

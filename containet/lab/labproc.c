@@ -74,6 +74,35 @@ child_signals(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* In the child: execs argv, or sends errno over the close-on-exec pipe and exits. */
+static _Noreturn void
+child_exec(char *const *argv, int err_pipe)
+{
+	int err;
+
+	execvp(argv[0], argv);
+	err = errno;
+	(void)!write(err_pipe, &err, sizeof(err));
+	_exit(127);
+}
+
+/* In the parent, the pipe's reading end (closed here): the exec's failure (the child
+ * reaped), or 0 and *ret_pid once the exec closed the pipe. */
+static int
+exec_result(int err_pipe, pid_t pid, pid_t *ret_pid)
+{
+	int err;
+
+	if (read(err_pipe, &err, sizeof(err)) == sizeof(err)) {
+		close(err_pipe);
+		waitpid(pid, NULL, 0);
+		return -err;
+	}
+	close(err_pipe);
+	*ret_pid = pid;
+	return 0;
+}
+
 int
 labproc_spawn(char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *ret_pid)
 {
@@ -96,20 +125,10 @@ labproc_spawn(char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *ret_p
 		child_fd(in_fd, 0, O_RDONLY);
 		child_fd(out_fd, 1, O_WRONLY);
 		child_fd(err_fd, 2, O_WRONLY);
-		execvp(argv[0], argv);
-		err = errno;
-		(void)!write(pipefd[1], &err, sizeof(err));
-		_exit(127);
+		child_exec(argv, pipefd[1]);
 	}
 	close(pipefd[1]);
-	if (read(pipefd[0], &err, sizeof(err)) == sizeof(err)) {
-		close(pipefd[0]);
-		waitpid(pid, NULL, 0);
-		return -err;
-	}
-	close(pipefd[0]);
-	*ret_pid = pid;
-	return 0;
+	return exec_result(pipefd[0], pid, ret_pid);
 }
 
 static int
@@ -295,20 +314,10 @@ labproc_daemon(char *const *argv, const char *log_path, const char *pid_path, pi
 		child_fd(-1, 0, O_RDONLY);
 		child_fd(log_fd, 1, O_WRONLY);
 		child_fd(log_fd, 2, O_WRONLY);
-		execvp(argv[0], argv);
-		err = errno;
-		(void)!write(pipefd[1], &err, sizeof(err));
-		_exit(127);
+		child_exec(argv, pipefd[1]);
 	}
 	close(pipefd[1]);
-	if (read(pipefd[0], &err, sizeof(err)) == sizeof(err)) {
-		close(pipefd[0]);
-		waitpid(pid, NULL, 0);
-		return -err;
-	}
-	close(pipefd[0]);
-	*ret_pid = pid;
-	return 0;
+	return exec_result(pipefd[0], pid, ret_pid);
 }
 
 int

@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "errtext.h"
 #include "labvalue.h"
+#include "strprintf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,8 +39,7 @@ labread_fail(struct labread *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&why, fmt, ap) < 0)
-		why = NULL;
+	why = vstrprintf(fmt, ap);
 	va_end(ap);
 	if (!why)
 		return -ENOMEM;
@@ -60,8 +60,7 @@ labread_warn(struct labread *r, const char *fmt, ...)
 	if (lab->n_warnings >= LAB_WARNINGS_MAX)
 		return 0;
 	va_start(ap, fmt);
-	if (vasprintf(&why, fmt, ap) < 0)
-		why = NULL;
+	why = vstrprintf(fmt, ap);
 	va_end(ap);
 	if (!why)
 		return -ENOMEM;
@@ -111,6 +110,17 @@ labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread
 	l->end = buf + len;
 	*ret = l;
 	return 0;
+}
+
+int
+labread_lines_after_conf(struct labread *r, const char *buf, size_t len, struct labread_lines **ret)
+{
+	*ret = NULL;
+	if (!r->lab->conf_done)
+		return error_set(r->ret_error, -EINVAL, "%s: read lab.conf first", r->fname);
+	if (len == 0)
+		return labread_warn(r, "the file is empty, ignoring");
+	return labread_lines_new(r, buf, len, ret);
 }
 
 int

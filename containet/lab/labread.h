@@ -59,6 +59,13 @@ int labread_grow(void *arr, size_t *n, size_t size, size_t max);
  */
 int labread_lines_new(struct labread *r, const char *buf, size_t len, struct labread_lines **ret);
 
+/*
+ * The same for a file read after lab.conf (lab.dep, lab.ext): -EINVAL with a message before
+ * it; an empty file is a warning, 0 and *ret NULL.
+ */
+int labread_lines_after_conf(struct labread *r, const char *buf, size_t len,
+                             struct labread_lines **ret);
+
 /* 1 and the next line, 0 at the end, or an error. */
 int labread_next_line(struct labread_lines *l, struct labread *r, char **ret_raw, char **ret_s);
 

@@ -6,8 +6,10 @@
 #include "labjson.h"
 #include "labmgmtrun.h"
 #include "labproc.h"
+#include "labstate.h"
 #include "log.h"
 #include "rmtree.h"
+#include "strprintf.h"
 #include "strv.h"
 #include "unixsock.h"
 
@@ -40,12 +42,11 @@ state_path(const struct labrun *r, const char *fmt, ...)
 	_cleanup_free_ char *leaf = NULL;
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&leaf, fmt, ap);
+	leaf = vstrprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0 || asprintf(&s, "%s/%s", r->plan.state_dir, leaf) < 0) {
+	if (!leaf || !(s = strprintf("%s/%s", r->plan.state_dir, leaf))) {
 		log_error("out of memory");
 		exit(1);
 	}
@@ -56,34 +57,6 @@ static bool
 exists(const char *path)
 {
 	return access(path, F_OK) == 0;
-}
-
-/* Writes text to path through a temporary file and a rename. */
-static int
-write_file(const char *path, const char *text)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(text);
-
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		text += n;
-		len -= n;
-	}
-	if (rename(tmp, path) < 0)
-		return -errno;
-	return 0;
 }
 
 /* True when the lab's switch runs (it holds its pid file's lock); its pid and start time. */
@@ -101,21 +74,17 @@ switch_alive(const struct labrun *r, pid_t *ret_pid, unsigned long long *ret_sta
 	return true;
 }
 
+/* lab.json: the lab, and where it runs from; logs a failure. */
 static int
 write_topology(const struct labrun *r)
 {
-	_cleanup_json_ cJSON *o = labjson_render(r->lab);
-	_cleanup_free_ char *text = NULL, *path = state_path(r, "lab.json");
-	cJSON *run = o ? cJSON_AddObjectToObject(o, "lab") : NULL;
+	_cleanup_json_ cJSON *run = cJSON_CreateObject();
 
 	if (!run || !cJSON_AddStringToObject(run, "name", r->plan.name) ||
 	    (r->plan.lab_dir && !cJSON_AddStringToObject(run, "directory", r->plan.lab_dir)) ||
 	    (r->host && !cJSON_AddStringToObject(run, "host", r->host)))
-		return -ENOMEM;
-	text = cJSON_Print(o);
-	if (!text)
-		return -ENOMEM;
-	return write_file(path, text);
+		return LAB_FAIL(-ENOMEM, log_error("out of memory"));
+	return labstate_write_lab(r->plan.state_dir, r->lab, run);
 }
 
 static int
@@ -632,10 +601,8 @@ labrun_up(struct labrun *r)
 		        1, log_error_errno(-errno, "create the state of lab '%s'", r->plan.name));
 	for (size_t i = 0; i < r->lab->n_warnings; i++)
 		log_warn("%s", r->lab->warnings[i]);
-	err = write_topology(r);
-	if (err < 0)
-		return LAB_FAIL(
-		        1, log_error_errno(err, "write the topology of lab '%s'", r->plan.name));
+	if (write_topology(r) < 0)
+		return 1;
 	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0 ||
 	    labmgmtrun_up(r, &mgmt) < 0)
 		goto failed;

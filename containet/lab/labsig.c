@@ -4,6 +4,7 @@
 #include "cleanup.h"
 #include "errtext.h"
 #include "json.h"
+#include "strprintf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,7 +48,6 @@ lines_add(struct lines *l, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	if (l->max && l->n == l->max)
 		return -E2BIG;
@@ -61,9 +61,9 @@ lines_add(struct lines *l, const char *fmt, ...)
 		l->cap = nc;
 	}
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = vstrprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (!s)
 		return -ENOMEM;
 	l->v[l->n++] = s;
 	return 0;

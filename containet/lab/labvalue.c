@@ -1,5 +1,7 @@
 #include "labvalue.h"
 
+#include "netmask.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -98,7 +100,7 @@ labvalue_prefix_is_network(int family, const void *addr, unsigned len)
 bool
 labvalue_ipv4_in(const struct in_addr *addr, const struct in_addr *net, unsigned len)
 {
-	uint32_t mask = len == 0 ? 0 : ~0U << (32 - len);
+	uint32_t mask = netmask_v4(len);
 
 	return (ntohl(addr->s_addr) & mask) == (ntohl(net->s_addr) & mask);
 }

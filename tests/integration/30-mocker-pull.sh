@@ -111,6 +111,13 @@ assert_match "^0 blob\(s\) and 0 root" "$(tail -n 1 "$TEST_TMP/last.out")" "a se
 "$MOCKER" prune -q
 assert_ok "prune removes unreferenced root filesystems" test ! -e "$STORE/rootfs/$(manifest_digest_of test/busybox:zstd)"
 
+# An image of one platform (no index to pick from) that is not --platform's: pulled, and said.
+assert_exit 0 "pull --platform of a single-platform image of another platform" "$MOCKER" \
+	--store "$TEST_TMP/pstore" --platform linux/arm64 pull "$REG/test/busybox:v1"
+assert_match "is linux/amd64, not the linux/arm64(/v8)? asked for; pulled as it is" \
+	"$(cat "$TEST_TMP/last.out")" "a warning says the platforms differ"
+assert_eq "$REG/test/busybox:v1" "$("$MOCKER" --store "$TEST_TMP/pstore" images -q)" "and stored"
+
 # A store that does not exist yet reads as empty.
 assert_eq "REFERENCE DIGEST SIZE CREATED" "$("$MOCKER" --store "$TEST_TMP/none" images | tr -s ' ')" \
 	"images on a store that does not exist lists nothing"

@@ -117,6 +117,9 @@ netns_add() {
 spawn() {
 	local name=$1
 	shift
+	# Emptied here, not only by the background child, which a loaded machine may run late:
+	# a wait_until on the log must not read what an earlier spawn of that name wrote.
+	: >"$TEST_TMP/$name.log"
 	"$@" >"$TEST_TMP/$name.log" 2>&1 &
 	SPAWNED=$!
 	defer kill_wait "$SPAWNED"

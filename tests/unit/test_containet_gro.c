@@ -10,6 +10,7 @@
 #include "containet/gso.h"
 
 #include "check_main.h"
+#include "be.h"
 
 #include <errno.h>
 #include <linux/virtio_net.h>
@@ -24,26 +25,6 @@ static uint8_t frames[SEGS][SEG_MAX];
 static struct gro_seg segs[SEGS];
 static uint8_t out[70000];
 static uint8_t again[70000];
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, v >> 16);
-	wr16(p + 2, (uint16_t)v);
-}
 
 /* The one's complement sum the slow way, byte by byte. */
 static uint32_t
@@ -65,13 +46,13 @@ ref_l4_check(const uint8_t *f, size_t len, size_t l3, size_t l4, bool v6)
 
 	if (v6) {
 		memcpy(pseudo, f + l3 + 8, 32);
-		wr32(pseudo + 32, (uint32_t)l4len);
+		be_put32(pseudo + 32, (uint32_t)l4len);
 		pseudo[39] = 6;
 		plen = 40;
 	} else {
 		memcpy(pseudo, f + l3 + 12, 8);
 		pseudo[9] = 6;
-		wr16(pseudo + 10, (uint16_t)l4len);
+		be_put16(pseudo + 10, (uint16_t)l4len);
 		plen = 12;
 	}
 	s = ref_add(0, pseudo, plen, 0);
@@ -100,7 +81,7 @@ build(uint32_t k, const struct spec *sp)
 
 	memset(f, 0, SEG_MAX);
 	memcpy(f, (uint8_t[]){ 2, 0, 0, 0, 0, 0xb, 2, 0, 0, 0, 0, 0xa }, 12);
-	wr16(f + 12, sp->v6 ? 0x86dd : 0x0800);
+	be_put16(f + 12, sp->v6 ? 0x86dd : 0x0800);
 	ip = f + l3;
 	if (sp->v6) {
 		ip[0] = 0x60;
@@ -116,7 +97,7 @@ build(uint32_t k, const struct spec *sp)
 		size_t ihl = sp->ip_options ? 24 : 20;
 
 		ip[0] = (uint8_t)(0x40 | ihl / 4);
-		wr16(ip + 4, sp->id);
+		be_put16(ip + 4, sp->id);
 		ip[6] = 0x40; /* DF */
 		ip[8] = 64;
 		ip[9] = 6;
@@ -126,26 +107,26 @@ build(uint32_t k, const struct spec *sp)
 		l4 = l3 + ihl;
 	}
 	th = f + l4;
-	wr16(th, sp->sport);
-	wr16(th + 2, 5201);
-	wr32(th + 4, sp->seq);
-	wr32(th + 8, sp->ack);
+	be_put16(th, sp->sport);
+	be_put16(th + 2, 5201);
+	be_put32(th + 4, sp->seq);
+	be_put32(th + 8, sp->ack);
 	th[12] = 8 << 4;
 	th[13] = sp->flags;
-	wr16(th + 14, 512);
+	be_put16(th + 14, 512);
 	memcpy(th + 20, (uint8_t[]){ 1, 1, 8, 10 }, 4);
-	wr32(th + 24, sp->tsval);
-	wr32(th + 28, 7);
+	be_put32(th + 24, sp->tsval);
+	be_put32(th + 28, 7);
 	for (size_t i = 0; i < sp->payload; i++)
 		th[32 + i] = (uint8_t)((sp->seq + i) * 7);
 	len = l4 + 32 + sp->payload;
 	if (sp->v6) {
-		wr16(ip + 4, (uint16_t)(len - l4));
+		be_put16(ip + 4, (uint16_t)(len - l4));
 	} else {
-		wr16(ip + 2, (uint16_t)(len - l3));
-		wr16(ip + 10, (uint16_t)~ref_add(0, ip, l4 - l3, 0));
+		be_put16(ip + 2, (uint16_t)(len - l3));
+		be_put16(ip + 10, (uint16_t)~ref_add(0, ip, l4 - l3, 0));
 	}
-	wr16(th + 16, (uint16_t)~ref_l4_check(f, len, l3, l4, sp->v6));
+	be_put16(th + 16, (uint16_t)~ref_l4_check(f, len, l3, l4, sp->v6));
 	segs[k] = (struct gro_seg){ f, len };
 }
 
@@ -213,7 +194,7 @@ START_TEST(ipv4_run_merges)
 	ck_assert_int_eq(((struct virtio_net_hdr_v1 *)out)->gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
 	ck_assert_int_eq(((struct virtio_net_hdr_v1 *)out)->gso_size, 1000);
 	ck_assert_int_eq(((struct virtio_net_hdr_v1 *)out)->hdr_len, 14 + 20 + 32);
-	ck_assert_int_eq(rd16(out + VNET + 14 + 2), 20 + 32 + 8000);
+	ck_assert_int_eq(be_get16(out + VNET + 14 + 2), 20 + 32 + 8000);
 	check_roundtrip(out, r, 0, 8);
 }
 END_TEST
@@ -227,7 +208,7 @@ START_TEST(ipv6_run_merges)
 	r = gro_merge(segs, 5, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 5);
 	ck_assert_int_eq(((struct virtio_net_hdr_v1 *)out)->gso_type, VIRTIO_NET_HDR_GSO_TCPV6);
-	ck_assert_int_eq(rd16(out + VNET + 14 + 4), 32 + 6000);
+	ck_assert_int_eq(be_get16(out + VNET + 14 + 4), 32 + 6000);
 	check_roundtrip(out, r, 0, 5);
 }
 END_TEST
@@ -476,7 +457,7 @@ START_TEST(not_tcp_data_passes)
 	ck_assert_uint_eq(used, 1);
 	check_single(out, r, 0);
 	memset(frames[2], 0xff, 60);
-	wr16(frames[2] + 12, 0x0806);
+	be_put16(frames[2] + 12, 0x0806);
 	segs[2] = (struct gro_seg){ frames[2], 60 };
 	r = gro_merge(segs + 2, 1, out, sizeof(out), &used);
 	ck_assert_uint_eq(used, 1);

@@ -7,6 +7,7 @@
 #include "containet/gso.h"
 
 #include "check_main.h"
+#include "be.h"
 
 #include <errno.h>
 #include <string.h>
@@ -27,25 +28,6 @@ ref_sum(const uint8_t *parts[], const size_t lens[], int n)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)s;
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) << 16 | rd16(p + 2);
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = (uint8_t)v;
 }
 
 /* Whether the L4 checksum of a segment (IP header at l3, L4 at l4) verifies. */
@@ -99,11 +81,11 @@ build(bool v6, bool tcp, int ntags, size_t payload, size_t *l3, size_t *l4, size
 	memcpy(p, (uint8_t[]){ 2, 0, 0, 0, 0, 0xb, 2, 0, 0, 0, 0, 0xa }, 12);
 	p += 12;
 	for (int t = 0; t < ntags; t++) {
-		wr16(p, t == 0 && ntags == 2 ? 0x88a8 : 0x8100);
-		wr16(p + 2, (uint16_t)(10 + t));
+		be_put16(p, t == 0 && ntags == 2 ? 0x88a8 : 0x8100);
+		be_put16(p + 2, (uint16_t)(10 + t));
 		p += 4;
 	}
-	wr16(p, v6 ? 0x86dd : 0x0800);
+	be_put16(p, v6 ? 0x86dd : 0x0800);
 	p += 2;
 	*l3 = (size_t)(p - frame);
 	if (v6) {
@@ -117,8 +99,8 @@ build(bool v6, bool tcp, int ntags, size_t payload, size_t *l3, size_t *l4, size
 		p += 40;
 	} else {
 		p[0] = 0x45;
-		wr16(p + 4, 0xfffe); /* the ID wraps during the run */
-		p[6] = 0x40;         /* DF */
+		be_put16(p + 4, 0xfffe); /* the ID wraps during the run */
+		p[6] = 0x40;             /* DF */
 		p[8] = 64;
 		p[9] = tcp ? 6 : 17;
 		memcpy(p + 12, (uint8_t[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
@@ -126,17 +108,17 @@ build(bool v6, bool tcp, int ntags, size_t payload, size_t *l3, size_t *l4, size
 	}
 	*l4 = (size_t)(p - frame);
 	if (tcp) {
-		wr16(p, 40000);
-		wr16(p + 2, 5201);
+		be_put16(p, 40000);
+		be_put16(p + 2, 5201);
 		memcpy(p + 4, (uint8_t[]){ 0xff, 0xff, 0xf0, 0x00 }, 4); /* seq wraps too */
 		p[12] = 8 << 4;
 		p[13] = 0x80 | 0x10 | 0x08 | 0x01; /* CWR ACK PSH FIN */
-		wr16(p + 14, 512);
+		be_put16(p + 14, 512);
 		memcpy(p + 20, (uint8_t[]){ 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 }, 12);
 		p += 32;
 	} else {
-		wr16(p, 40000);
-		wr16(p + 2, 4789);
+		be_put16(p, 40000);
+		be_put16(p + 2, 4789);
 		p += 8;
 	}
 	*hdr = (size_t)(p - frame);
@@ -145,9 +127,9 @@ build(bool v6, bool tcp, int ntags, size_t payload, size_t *l3, size_t *l4, size
 	l4len = (size_t)(p - frame) - *l4;
 	/* What a sender leaves for the offload: lengths of the whole, partial checksum. */
 	if (v6)
-		wr16(frame + *l3 + 4, (uint16_t)l4len);
+		be_put16(frame + *l3 + 4, (uint16_t)l4len);
 	else
-		wr16(frame + *l3 + 2, (uint16_t)((size_t)(p - frame) - *l3));
+		be_put16(frame + *l3 + 2, (uint16_t)((size_t)(p - frame) - *l3));
 	return (size_t)(p - frame);
 }
 
@@ -190,23 +172,23 @@ check_run(bool v6, bool tcp, int ntags, size_t payload, uint16_t mss)
 		ck_assert_mem_eq(seg, frame, l3);
 		ck_assert_mem_eq(seg + hdr, frame + hdr + got, want);
 		if (v6) {
-			ck_assert_uint_eq(rd16(seg + l3 + 4), n - l3 - 40);
+			ck_assert_uint_eq(be_get16(seg + l3 + 4), n - l3 - 40);
 			ck_assert_mem_eq(seg + l3 + 8, frame + l3 + 8, 32);
 		} else {
-			ck_assert_uint_eq(rd16(seg + l3 + 2), n - l3);
-			ck_assert_uint_eq(rd16(seg + l3 + 4), (uint16_t)(0xfffe + i));
+			ck_assert_uint_eq(be_get16(seg + l3 + 2), n - l3);
+			ck_assert_uint_eq(be_get16(seg + l3 + 4), (uint16_t)(0xfffe + i));
 			ck_assert_uint_eq(seg[l3 + 6], 0x40);
 			ck_assert(ip4_ok(seg + l3));
 		}
 		if (tcp) {
-			ck_assert_uint_eq(rd32(seg + l4 + 4), (uint32_t)(0xfffff000u + got));
+			ck_assert_uint_eq(be_get32(seg + l4 + 4), (uint32_t)(0xfffff000u + got));
 			ck_assert_uint_eq(seg[l4 + 13] & 0x80, i == 0 ? 0x80 : 0);
 			ck_assert_uint_eq(seg[l4 + 13] & 0x09, last ? 0x09 : 0);
 			ck_assert_uint_eq(seg[l4 + 13] & 0x10, 0x10);
 			ck_assert_mem_eq(seg + l4 + 20, frame + l4 + 20, 12);
 		} else {
-			ck_assert_uint_eq(rd16(seg + l4 + 4), n - l4);
-			ck_assert_uint_ne(rd16(seg + l4 + 6), 0);
+			ck_assert_uint_eq(be_get16(seg + l4 + 4), n - l4);
+			ck_assert_uint_ne(be_get16(seg + l4 + 6), 0);
 		}
 		ck_assert(l4_ok(seg, (size_t)n, l3, l4, v6, tcp ? 6 : 17));
 		got += want;
@@ -274,10 +256,10 @@ START_TEST(no_gso_completes_checksum)
 	memcpy(pseudo, frame + l3 + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = 17;
-	wr16(pseudo + 10, (uint16_t)(len - l4));
-	wr16(frame + l4 + 4, (uint16_t)(len - l4));
+	be_put16(pseudo + 10, (uint16_t)(len - l4));
+	be_put16(frame + l4 + 4, (uint16_t)(len - l4));
 	sum = gso_csum_add(0, pseudo, 12);
-	wr16(frame + l4 + 6, (uint16_t)~gso_csum_fold(sum));
+	be_put16(frame + l4 + 6, (uint16_t)~gso_csum_fold(sum));
 	ck_assert_int_eq(gso_init(&g, &vh, frame, len), 0);
 	ck_assert_int_eq(g.kind, GSO_NONE);
 	ck_assert_uint_eq(g.nsegs, 1);
@@ -357,7 +339,7 @@ START_TEST(malformed_refused)
 	ck_assert_int_eq(gso_init(&g, &vh, frame, len), -EINVAL);
 	frame[l3] = 0x45;
 	/* not IP at all */
-	wr16(frame + 12, 0x0806);
+	be_put16(frame + 12, 0x0806);
 	ck_assert_int_eq(gso_init(&g, &vh, frame, len), -EINVAL);
 	/* three VLAN tags */
 	len = build(false, true, 0, 100, &l3, &l4, &hdr);
