@@ -106,6 +106,18 @@ cgs=$(cgroups_of forker)
 left=""
 for d in $cgs; do [[ -e $d/cgroup.procs ]] && left+=$(cat "$d/cgroup.procs"); done
 assert_eq "" "$left" "stop leaves no process of a forking node"
+# Several nodes that note SIGTERM and go on: each is signalled, and all are killed.
+mkdir "$TEST_TMP/sig"
+for n in t1 t2 t3; do
+	"${RUN[@]}" --name "$n" --volume "$TEST_TMP/sig:/sig" \
+		sh -c "trap 'touch /sig/$n' TERM; touch /tmp/ready; while :; do sleep 0.05; done" >/dev/null
+	wait_until 5 test -e "/proc/$(field "$n" pid)/root/tmp/ready" || true
+done
+assert_ok "stop -t 1 of three nodes that ignore SIGTERM" "$C" stop -t 1 t1 t2 t3
+assert_eq "t1 t2 t3" "$(ls "$TEST_TMP/sig" | xargs)" "each got its stop signal"
+assert_eq "137 137 137" "$(for n in t1 t2 t3; do field "$n" exit_code; done | xargs)" \
+	"and all were killed"
+assert_ok "rm of the three" "$C" rm t1 t2 t3
 
 # --- kill ---
 "${RUN[@]}" --name trapper2 sh -c 'trap "exit 4" USR1; touch /tmp/trapped; while :; do sleep 0.05; done' >/dev/null
