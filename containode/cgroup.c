@@ -25,7 +25,7 @@
 
 static const char *const controller_names[CGROUP_CONTROLLERS] = {
 	[CGROUP_DEVICES] = "devices", [CGROUP_MEMORY] = "memory",   [CGROUP_CPU] = "cpu",
-	[CGROUP_PIDS] = "pids",       [CGROUP_UNIFIED] = "unified",
+	[CGROUP_PIDS] = "pids",       [CGROUP_UNIFIED] = "unified", [CGROUP_FREEZER] = "freezer",
 };
 
 const char *
@@ -531,7 +531,13 @@ cgroup_node_create(struct cgroup_node *node, const char *parent, const char *id,
 			continue;
 		r = node_dir(mountinfo, self, c, parent, id, &d);
 		if (r == -ENOENT && c == CGROUP_UNIFIED) {
-			r = 0; /* no v2 hierarchy mounted: nothing to kill or freeze with */
+			/* No v2 hierarchy mounted: v1's freezer to pause, and to kill without a race. */
+			mask |= CGROUP_MASK(CGROUP_FREEZER);
+			r = 0;
+			continue;
+		}
+		if (r == -ENOENT && c == CGROUP_FREEZER) {
+			r = 0; /* not even that: nothing to kill or freeze with */
 			continue;
 		}
 		if (r < 0)

@@ -32,6 +32,7 @@ enum cgroup_controller {
 	CGROUP_CPU,
 	CGROUP_PIDS,
 	CGROUP_UNIFIED, /* no controller: the v2 hierarchy itself, wherever it is mounted */
+	CGROUP_FREEZER, /* v1 only, in place of CGROUP_UNIFIED when no v2 is mounted */
 	CGROUP_CONTROLLERS,
 };
 
@@ -92,8 +93,8 @@ int64_t cgroup_oom_kill_count(const char *text);
 /*
  * Creates the node's cgroup (PARENT/ID@PID) in every hierarchy holding one of the
  * controllers in mask, first removing what killed containodes left in PARENT, and
- * enabling the controllers down to it on v2.  CGROUP_UNIFIED is skipped when no v2
- * hierarchy is mounted.  On failure nothing is left and node is empty; -ENOENT when a
+ * enabling the controllers down to it on v2.  When no v2 hierarchy is mounted,
+ * CGROUP_UNIFIED is replaced by the v1 freezer (CGROUP_FREEZER), skipped if absent too.  On failure nothing is left and node is empty; -ENOENT when a
  * controller is on no hierarchy.
  */
 int cgroup_node_create(struct cgroup_node *node, const char *parent, const char *id, unsigned mask);

@@ -39,7 +39,8 @@ static const char exec_usage[] =
 	"Run CMD in the running node ID: its namespaces, cgroup, capabilities, no_new_privs\n"
 	"and seccomp filter.  The exit status is CMD's (128+N when killed by signal N).\n"
 	"  -i, --interactive     keep stdin (without it CMD reads nothing)\n"
-	"  -t, --tty             a terminal (a pty of the node) as in the foreground form\n"
+	"  -t, --tty             a terminal (a pty of the node) as in the foreground form;\n"
+	"                        with -i, stdin must be a terminal\n"
 	"  -u, --user=USER[:GRP] run as USER (name or uid), resolved in the node's files\n"
 	"                        (default: the node's own user)\n"
 	"  -w, --workdir=DIR     working directory (default: the node's)\n"
@@ -347,6 +348,9 @@ exec_run(const struct node_state *s, const struct exec_options *o, char **argv)
 	if (master >= 0) {
 		if (tty_relay_start(&tty, TAKE_FD(master)) < 0)
 			log_debug("stdin is not a terminal: no raw mode");
+		/* Without -i the command gets no input: stdin's end must not hang it up. */
+		if (!o->interactive)
+			tty.in_open = false;
 		sv.tty = &tty;
 	}
 	status = supervise_run(&sv);
@@ -431,6 +435,11 @@ exec_main(const char *state_dir, int argc, char **argv)
 	if (argc - optind < 2)
 		return log_usage_error("exec: give the node and the command (ID CMD...)"),
 		       EXIT_USAGE;
+	/* As Docker: the pty would wait for a terminal's input that never comes. */
+	if (o.interactive && o.tty && !isatty(STDIN_FILENO)) {
+		log_error("the input device is not a TTY");
+		return 1;
+	}
 	if (life_load(life_state_dir(state_dir), argv[optind], &s, NULL) < 0)
 		return EXIT_LAUNCHER;
 	st = life_status(&s);

@@ -74,6 +74,17 @@ life_unified(const struct node_state *s)
 	return NULL;
 }
 
+/* The node's v1 freezer directory (freezer.state), there only when it has no v2 one. */
+static const char *
+life_freezer(const struct node_state *s)
+{
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		if (s->cgroups[i].version == CGROUP_V1 &&
+		    (s->cgroups[i].controllers & CGROUP_MASK(CGROUP_FREEZER)))
+			return s->cgroups[i].path;
+	return NULL;
+}
+
 static int
 cgroup_file_write(const char *dir, const char *file, const char *text)
 {
@@ -91,30 +102,59 @@ cgroup_file_write(const char *dir, const char *file, const char *text)
 	return 0;
 }
 
-/* "frozen 1" in cgroup.events. */
+/* "frozen 1" in v2's cgroup.events, or "FROZEN" in v1's freezer.state. */
 static bool
-life_frozen(const char *dir)
+life_frozen(const char *dir, bool v1)
 {
 	_cleanup_free_ char *text = NULL;
 	char path[PATH_MAX];
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.events", dir) >= sizeof(path) ||
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	                     v1 ? "freezer.state" : "cgroup.events") >= sizeof(path) ||
 	    read_file_at(AT_FDCWD, path, 4096, &text, NULL) < 0)
 		return false;
-	return strstr(text, "frozen 1") != NULL;
+	return v1 ? strncmp(text, "FROZEN", 6) == 0 : strstr(text, "frozen 1") != NULL;
+}
+
+/*
+ * Freezes or thaws the node with whichever freezer it has, and waits until the cgroup says
+ * it is done (v1 passes through FREEZING while a task resists); -EOPNOTSUPP without one.
+ */
+static int
+life_freeze(const struct node_state *s, bool freeze)
+{
+	const char *v2 = life_unified(s), *v1 = v2 ? NULL : life_freezer(s);
+	const char *dir = v2 ?: v1;
+	int r;
+
+	if (!dir)
+		return -EOPNOTSUPP;
+	r = v2 ? cgroup_file_write(v2, "cgroup.freeze", freeze ? "1" : "0")
+	       : cgroup_file_write(v1, "freezer.state", freeze ? "FROZEN" : "THAWED");
+	if (r < 0)
+		return r;
+	for (int i = 0; i < LIFE_FREEZE_WAIT_MS / 5 && life_frozen(dir, v1) != freeze; i++) {
+		/* v1 retries a freeze only when asked again. */
+		if (v1 && freeze)
+			(void)cgroup_file_write(v1, "freezer.state", "FROZEN");
+		poll(NULL, 0, 5);
+	}
+	return life_frozen(dir, v1) == freeze ? 0 : -ETIMEDOUT;
 }
 
 enum state_status
 life_status(const struct node_state *s)
 {
-	const char *v2;
+	const char *v2, *v1;
 
 	if (s->status == STATE_EXITED)
 		return STATE_EXITED;
 	if (!life_supervisor_alive(s))
 		return STATE_DEAD;
 	v2 = life_unified(s);
-	return v2 && life_frozen(v2) ? STATE_PAUSED : STATE_RUNNING;
+	v1 = v2 ? NULL : life_freezer(s);
+	return (v2 && life_frozen(v2, false)) || (v1 && life_frozen(v1, true)) ? STATE_PAUSED
+	                                                                       : STATE_RUNNING;
 }
 
 /* --- the state directory --- */
@@ -637,14 +677,146 @@ life_wait_supervisor(const struct node_state *s)
 }
 
 /*
+ * Waits until every process of fds has ended, at most ms for them all; an entry that has
+ * ended becomes -1, as does one that was -1 (nothing to wait for).
+ */
+static void
+pidfds_wait(int *fds, size_t n, long long ms)
+{
+	_cleanup_free_ struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
+	struct timespec t0, t;
+	long long left = ms;
+	size_t alive;
+
+	if (!pfd) {
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && pidfd_wait(fds[i], ms))
+				fds[i] = -1;
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		alive = 0;
+		for (size_t i = 0; i < n; i++) {
+			pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+			alive += fds[i] >= 0;
+		}
+		if (!alive)
+			return;
+		if (poll(pfd, n, (int)(left > INT_MAX ? INT_MAX : left)) < 0 && errno != EINTR)
+			return;
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && pfd[i].revents)
+				fds[i] = -1;
+		if (left == 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000LL + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left < 0)
+			left = 0; /* one last look */
+	}
+}
+
+/* One node of a stop or rm of many: its state, its first process, how it went. */
+struct life_target {
+	struct node_state s;
+	int pidfd;
+	int r;
+	bool loaded;
+	bool stopping; /* signalled (stop) or killed (rm -f): to be waited for */
+};
+
+static void
+life_targets_free(struct life_target *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		if (t[i].pidfd >= 0)
+			close(t[i].pidfd);
+		if (t[i].loaded)
+			state_free(&t[i].s);
+	}
+	free(t);
+}
+
+/* Waits for the first processes of the targets being stopped; the ones left become -1. */
+static void
+life_targets_wait(struct life_target *t, size_t n, int *fds, long long ms)
+{
+	for (size_t i = 0; i < n; i++)
+		fds[i] = t[i].stopping ? t[i].pidfd : -1;
+	pidfds_wait(fds, n, ms);
+}
+
+/* Waits until the supervisors of the targets have written their nodes' ends and gone. */
+static void
+life_targets_wait_supervisors(struct life_target *t, size_t n, int *fds)
+{
+	_cleanup_free_ int *sup = calloc(n ? n : 1, sizeof(*sup));
+
+	if (!sup) {
+		for (size_t i = 0; i < n; i++)
+			if (t[i].stopping)
+				life_wait_supervisor(&t[i].s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sup[i] = t[i].stopping
+		                 ? pidfd_open_checked(t[i].s.supervisor, t[i].s.supervisor_start)
+		                 : -1;
+		fds[i] = sup[i];
+	}
+	pidfds_wait(fds, n, LIFE_SUPERVISOR_WAIT_MS);
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			log_warn("the supervisor of node '%s' (pid %d) has not ended, ignoring",
+			         t[i].s.id, (int)t[i].s.supervisor);
+		if (sup[i] >= 0)
+			close(sup[i]);
+	}
+}
+
+/*
+ * SIGKILL to every pid of a v1 cgroup, frozen meanwhile: a frozen process can neither
+ * fork nor end, so none escapes and no pid is reused under us.  Thawed after, to die.
+ */
+static int
+life_kill_frozen_v1(const struct node_state *s, const char *dir)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX], *line, *save = NULL;
+	int r;
+
+	/* Not frozen in time (a task stuck in the kernel): the kill still goes to each pid. */
+	if (life_freeze(s, true) == -EOPNOTSUPP)
+		return -EOPNOTSUPP;
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path))
+		r = -ENAMETOOLONG;
+	else
+		r = read_file_at(AT_FDCWD, path, 16 << 20, &text, NULL);
+	for (line = r < 0 ? NULL : strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long pid;
+
+		if (parse_uint(line, 1, INT_MAX, &pid) == 0 && kill((pid_t)pid, SIGKILL) < 0 &&
+		    errno != ESRCH)
+			r = -errno;
+	}
+	(void)life_freeze(s, false);
+	return r;
+}
+
+/*
  * Every process of the node: cgroup.kill where its cgroup is on v2 (no race with a
- * fork); else SIGKILL to its PID 1, whose end takes its whole PID namespace with it.
+ * fork); v1's freezer, then each pid, where there is no v2; and SIGKILL to its PID 1,
+ * whose end takes its whole PID namespace with it, whatever else did.
  */
 static int
 life_kill_all(const struct node_state *s, int pidfd)
 {
-	const char *v2 = life_unified(s);
-	int r = v2 ? cgroup_file_write(v2, "cgroup.kill", "1") : -ENOENT;
+	const char *v2 = life_unified(s), *v1 = v2 ? NULL : life_freezer(s);
+	int r = v2   ? cgroup_file_write(v2, "cgroup.kill", "1")
+	        : v1 ? life_kill_frozen_v1(s, v1)
+	             : -ENOENT;
 
 	if (pidfd >= 0) {
 		int q = pidfd_signal(pidfd, SIGKILL);
@@ -655,43 +827,72 @@ life_kill_all(const struct node_state *s, int pidfd)
 	return 0;
 }
 
+/* Sends a running node its stop signal; t->stopping says there is a process to wait for. */
 static int
-life_stop_one(const char *state_dir, const char *query, long long timeout_ms)
+life_stop_signal(const char *state_dir, const char *query, struct life_target *t)
 {
-	_cleanup_close_ int pidfd = -1;
-	struct node_state s;
 	enum state_status st;
 	int r;
 
-	r = life_load(state_dir, query, &s, NULL);
+	r = life_load(state_dir, query, &t->s, NULL);
 	if (r < 0)
 		return r;
-	st = life_status(&s);
-	if (st != STATE_RUNNING && st != STATE_PAUSED) {
-		state_free(&s);
+	t->loaded = true;
+	st = life_status(&t->s);
+	if (st != STATE_RUNNING && st != STATE_PAUSED)
 		return 0;
+	t->pidfd = pidfd_open_checked(t->s.pid, t->s.pid_start);
+	if (t->pidfd < 0)
+		return 0;
+	/* A frozen node would only get the signal once thawed. */
+	if (st == STATE_PAUSED)
+		(void)life_freeze(&t->s, false);
+	r = pidfd_signal(t->pidfd, t->s.stop_signal);
+	if (r < 0 && r != -ESRCH)
+		log_warn_errno(r, "send signal %d to node '%s', ignoring", t->s.stop_signal,
+		               t->s.id);
+	t->stopping = true;
+	return 0;
+}
+
+/*
+ * Every node is signalled first, then all are waited for against one deadline, and the
+ * ones still there killed: a hundred nodes that ignore the signal take one timeout, not
+ * a hundred.
+ */
+static int
+life_stop_many(const char *state_dir, char **ids, size_t n, long long timeout_ms)
+{
+	struct life_target *t = calloc(n, sizeof(*t));
+	_cleanup_free_ int *fds = calloc(n, sizeof(*fds));
+	int code = 0;
+
+	if (!t || !fds) {
+		free(t);
+		return fail(-ENOMEM, "stop %zu nodes", n);
 	}
-	pidfd = pidfd_open_checked(s.pid, s.pid_start);
-	if (pidfd >= 0) {
-		/* A frozen node would only get the signal once thawed. */
-		if (st == STATE_PAUSED)
-			(void)cgroup_file_write(life_unified(&s), "cgroup.freeze", "0");
-		r = pidfd_signal(pidfd, s.stop_signal);
-		if (r < 0 && r != -ESRCH)
-			log_warn_errno(r, "send signal %d to node '%s', ignoring", s.stop_signal,
-			               s.id);
-		if (!pidfd_wait(pidfd, timeout_ms)) {
-			log_debug("node '%s' outlived its stop timeout: killing it", s.id);
-			r = life_kill_all(&s, pidfd);
-			if (r < 0)
-				log_error_errno(r, "kill node '%s'", s.id);
-			else
-				(void)pidfd_wait(pidfd, LIFE_SUPERVISOR_WAIT_MS);
-		}
+	for (size_t i = 0; i < n; i++) {
+		t[i].pidfd = -1;
+		t[i].r = life_stop_signal(state_dir, ids[i], &t[i]);
 	}
-	life_wait_supervisor(&s);
-	state_free(&s);
-	return r < 0 && r != -ESRCH ? r : 0;
+	life_targets_wait(t, n, fds, timeout_ms);
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		log_debug("node '%s' outlived its stop timeout: killing it", t[i].s.id);
+		t[i].r = life_kill_all(&t[i].s, t[i].pidfd);
+		if (t[i].r < 0)
+			log_error_errno(t[i].r, "kill node '%s'", t[i].s.id);
+	}
+	life_targets_wait(t, n, fds, LIFE_SUPERVISOR_WAIT_MS);
+	life_targets_wait_supervisors(t, n, fds);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].r < 0 && t[i].r != -ESRCH)
+			code = 1;
+		else
+			printf("%s\n", ids[i]);
+	life_targets_free(t, n);
+	return code;
 }
 
 /* Starts a verb's option parsing over argv (argv[0] being the verb). */
@@ -745,12 +946,8 @@ life_stop(const char *state_dir, int argc, char **argv)
 	}
 	if ((code = verb_need_ids("stop", argc, argv, 1, 0)))
 		return code;
-	for (int i = optind; i < argc; i++)
-		if (life_stop_one(life_state_dir(state_dir), argv[i], (long long)secs * 1000) < 0)
-			code = 1;
-		else
-			printf("%s\n", argv[i]);
-	return code;
+	return life_stop_many(life_state_dir(state_dir), argv + optind, (size_t)(argc - optind),
+	                      (long long)secs * 1000);
 }
 
 /* "KILL", "SIGKILL", "kill", "9". */
@@ -834,7 +1031,7 @@ life_kill(const char *state_dir, int argc, char **argv)
 /* clang-format off */
 static const char pause_usage[] =
 	"Usage: containode pause|resume ID...\n"
-	"Freeze every process of each node (cgroup.freeze), or thaw them.\n"
+	"Freeze every process of each node (cgroup.freeze, or v1's freezer.state), or thaw them.\n"
 	"      --state-dir=DIR   the nodes' states (default $CONTAINODE_STATE or " STATE_DIR_DEFAULT ")\n";
 /* clang-format on */
 
@@ -843,34 +1040,25 @@ life_freeze_one(const char *state_dir, const char *query, bool freeze)
 {
 	struct node_state s;
 	enum state_status st;
-	const char *v2;
 	int r;
 
 	r = life_load(state_dir, query, &s, NULL);
 	if (r < 0)
 		return r;
 	st = life_status(&s);
-	v2 = life_unified(&s);
 	if (st != STATE_RUNNING && st != STATE_PAUSED) {
 		log_error("node '%s' is not running (%s)", s.id, state_status_name(st));
 		r = -ESRCH;
-	} else if (!v2) {
-		log_error(
-		        "node '%s' has no cgroup v2 directory to freeze (no v2 hierarchy mounted)",
-		        s.id);
-		r = -EOPNOTSUPP;
-	} else if ((r = cgroup_file_write(v2, "cgroup.freeze", freeze ? "1" : "0")) < 0) {
-		log_error_errno(r, "%s node '%s' ('%s/cgroup.freeze')", freeze ? "freeze" : "thaw",
-		                s.id, v2);
-	} else {
-		/* Frozen once the cgroup says so: then no process of it runs. */
-		for (int i = 0; i < LIFE_FREEZE_WAIT_MS / 5 && life_frozen(v2) != freeze; i++)
-			poll(NULL, 0, 5);
-		if (life_frozen(v2) != freeze) {
-			log_error("node '%s' is not %s after %d ms", s.id,
-			          freeze ? "frozen" : "thawed", LIFE_FREEZE_WAIT_MS);
-			r = -ETIMEDOUT;
-		}
+	} else if ((r = life_freeze(&s, freeze)) == -EOPNOTSUPP) {
+		log_error("node '%s' has no cgroup to freeze (neither a v2 hierarchy nor v1's "
+		          "freezer is mounted)",
+		          s.id);
+	} else if (r == -ETIMEDOUT) {
+		log_error("node '%s' is not %s after %d ms", s.id, freeze ? "frozen" : "thawed",
+		          LIFE_FREEZE_WAIT_MS);
+	} else if (r < 0) {
+		log_error_errno(r, "%s node '%s' ('%s')", freeze ? "freeze" : "thaw", s.id,
+		                life_unified(&s) ?: life_freezer(&s));
 	}
 	state_free(&s);
 	return r;
@@ -961,40 +1149,78 @@ life_rm_broken(const char *state_dir, const char *id, bool force)
 	return r;
 }
 
+/* Loads a node to remove; with force one that runs is killed, to be waited for. */
 static int
-life_rm_one(const char *state_dir, const char *query, bool force)
+life_rm_begin(const char *state_dir, const char *query, bool force, struct life_target *t)
 {
-	_cleanup_close_ int dirfd = -1;
-	struct node_state s;
 	enum state_status st;
 	int r;
 
-	r = life_load(state_dir, query, &s, NULL);
-	if (r == -EBADMSG)
-		return life_rm_broken(state_dir, s.id, force);
+	r = life_load(state_dir, query, &t->s, NULL);
+	if (r == -EBADMSG) {
+		r = life_rm_broken(state_dir, t->s.id, force);
+		return r < 0 ? r : 1; /* done already */
+	}
 	if (r < 0)
 		return r;
-	st = life_status(&s);
-	if ((st == STATE_RUNNING || st == STATE_PAUSED) && !force) {
-		log_error("node '%s' is %s: stop it first, or rm -f", s.id, state_status_name(st));
-		state_free(&s);
+	t->loaded = true;
+	st = life_status(&t->s);
+	if (st != STATE_RUNNING && st != STATE_PAUSED)
+		return 0;
+	if (!force) {
+		log_error("node '%s' is %s: stop it first, or rm -f", t->s.id,
+		          state_status_name(st));
 		return -EBUSY;
 	}
-	if (st == STATE_RUNNING || st == STATE_PAUSED) {
-		_cleanup_close_ int pidfd = pidfd_open_checked(s.pid, s.pid_start);
+	t->pidfd = pidfd_open_checked(t->s.pid, t->s.pid_start);
+	(void)life_kill_all(&t->s, t->pidfd);
+	t->stopping = true;
+	return 0;
+}
 
-		(void)life_kill_all(&s, pidfd);
-		if (pidfd >= 0)
-			(void)pidfd_wait(pidfd, LIFE_SUPERVISOR_WAIT_MS);
-		life_wait_supervisor(&s);
-	}
-	r = life_remove_leftovers(&s);
+/* What is left of a node once nothing of it runs: cgroups, work dir, its state. */
+static int
+life_rm_finish(const char *state_dir, const struct node_state *s)
+{
+	_cleanup_close_ int dirfd = -1;
+	int r;
+
+	r = life_remove_leftovers(s);
 	dirfd = life_open_dir(state_dir);
-	if (r >= 0 && dirfd >= 0 && (r = rm_rf_at(dirfd, s.id)) < 0)
-		log_error_errno(r, "remove the state of node '%s' ('%s/%s')", s.id, state_dir,
-		                s.id);
-	state_free(&s);
+	if (r >= 0 && dirfd >= 0 && (r = rm_rf_at(dirfd, s->id)) < 0)
+		log_error_errno(r, "remove the state of node '%s' ('%s/%s')", s->id, state_dir,
+		                s->id);
 	return r;
+}
+
+/* As stop: every node killed first, then all waited for together. */
+static int
+life_rm_many(const char *state_dir, char **ids, size_t n, bool force)
+{
+	struct life_target *t = calloc(n, sizeof(*t));
+	_cleanup_free_ int *fds = calloc(n, sizeof(*fds));
+	int code = 0;
+
+	if (!t || !fds) {
+		free(t);
+		return fail(-ENOMEM, "remove %zu nodes", n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		t[i].pidfd = -1;
+		t[i].r = life_rm_begin(state_dir, ids[i], force, &t[i]);
+	}
+	life_targets_wait(t, n, fds, LIFE_SUPERVISOR_WAIT_MS);
+	life_targets_wait_supervisors(t, n, fds);
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].r == 0)
+			t[i].r = life_rm_finish(state_dir, &t[i].s);
+		if (t[i].r < 0)
+			code = 1;
+		else
+			printf("%s\n", ids[i]);
+	}
+	life_targets_free(t, n);
+	return code;
 }
 
 int
@@ -1017,12 +1243,8 @@ life_rm(const char *state_dir, int argc, char **argv)
 	}
 	if ((code = verb_need_ids("rm", argc, argv, 1, 0)))
 		return code;
-	for (int i = optind; i < argc; i++)
-		if (life_rm_one(life_state_dir(state_dir), argv[i], force) < 0)
-			code = 1;
-		else
-			printf("%s\n", argv[i]);
-	return code;
+	return life_rm_many(life_state_dir(state_dir), argv + optind, (size_t)(argc - optind),
+	                    force);
 }
 
 /* --- ps, inspect --- */

@@ -951,10 +951,11 @@ int
 plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 {
 	char text[128];
+	bool shorthand = p->first.keys != 0;
 
 	if (p->first.keys == PLAN_NET_IFNAME)
 		return why_set("-n names the interface of -s, -4 or -6: give one of them too");
-	if (p->first.keys) {
+	if (shorthand) {
 		if (p->n_net >= PLAN_NET_MAX)
 			return why_set("more than %d interfaces", PLAN_NET_MAX);
 		memmove(&p->net[1], &p->net[0], p->n_net * sizeof(p->net[0]));
@@ -967,6 +968,11 @@ plan_net_finish(struct plan *p, char why[PLAN_WHY_MAX])
 			if ((p->net[i].keys & p->net[j].keys & PLAN_NET_IFNAME) &&
 			    !strcmp(p->net[i].ifname, p->net[j].ifname))
 				return why_set("two interfaces named '%s'", p->net[i].ifname);
+	/* --help promises eth0 to the shorthand: it must not quietly become eth1. */
+	if (shorthand && !(p->net[0].keys & PLAN_NET_IFNAME) && ifname_taken(p, 0, "eth0"))
+		return why_set(
+		        "-s, -4 or -6 name eth0, and so does --net ifname=eth0: give -n NAME "
+		        "or another ifname=");
 	for (size_t i = 0, k = 0; i < p->n_net; i++) {
 		if (p->net[i].keys & PLAN_NET_IFNAME)
 			continue;

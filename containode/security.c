@@ -108,8 +108,11 @@ security_caps_set(const struct plan *p, struct setup_error *e)
 	caps = cap_init(); /* all clear: the inheritable set stays empty */
 	if (!caps)
 		return setup_fail(e, -errno, "allocate a capability set");
-	if (cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+	/* libcap refuses a count of 0 (--cap-drop ALL): the set from cap_init is already empty. */
+	if (n > 0 && (cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) < 0 ||
+	              cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0))
+		return setup_fail(e, -errno, "set the container's capabilities");
+	if (cap_set_proc(caps) < 0)
 		return setup_fail(e, -errno, "set the container's capabilities");
 	return 0;
 }

@@ -29,6 +29,10 @@ assert_exit 2 "two interfaces with one name" "${RUN[@]}" --net ipv4=10.91.1.5/24
 	--net ipv4=10.91.2.5/24,ifname=x true
 assert_exit 2 "two interfaces with one MAC" "${RUN[@]}" --net mac=02:00:00:00:00:01 \
 	-4 10.91.1.5/24 --net mac=02:00:00:00:00:01 true
+assert_exit 2 "-4 beside --net ifname=eth0 (the shorthand's name)" "${RUN[@]}" -4 10.91.1.5/24 \
+	--net ipv4=10.91.2.5/24,ifname=eth0 true
+assert_match "^containode: -s, -4 or -6 name eth0, and so does --net ifname=eth0" \
+	"$(cat "$TEST_TMP/last.out")" "naming both"
 assert_exit 2 "a multicast MAC" "${RUN[@]}" --net mac=03:00:00:00:00:01 true
 assert_exit 2 "an unknown --net key" "${RUN[@]}" --net ipv4=10.91.1.5/24,bogus=1 true
 assert_exit 2 "a gateway on no interface's subnet" "${RUN[@]}" -4 10.91.1.5/24 \

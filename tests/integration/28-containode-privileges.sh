@@ -90,6 +90,10 @@ assert_no_match "cache" "$(cat "$TEST_TMP/last.out")" "and says nothing of a cac
 assert_match $'CapEff:\t0000000000002000' \
 	"$("${RUN[@]}" --cap-drop ALL --cap-add net_raw cat /proc/self/status)" \
 	"--cap-drop ALL --cap-add NET_RAW: only NET_RAW"
+status=$("${RUN[@]}" --cap-drop ALL sh -c 'cat /proc/self/status; echo ran') || true
+assert_match $'CapEff:\t0000000000000000' "$status" "--cap-drop ALL: no capability left"
+assert_match $'CapBnd:\t0000000000000000' "$status" "none in the bounding set either"
+assert_match $'\nran$' "$status" "and the command runs"
 assert_match $'CapBnd:\t00000000a80425f9' \
 	"$("${RUN[@]}" --cap-drop CAP_DAC_OVERRIDE cat /proc/self/status)" \
 	"--cap-drop takes one from Docker's default set"

@@ -2,10 +2,13 @@
 # containode run -d and the life cycle of a detached node: the identity printed once the
 # command runs; the supervisor a session leader without a terminal that ignores SIGHUP;
 # --name unique; ps (table and JSON), inspect, unique prefixes; stop of a node that
-# ignores SIGTERM ends within its timeout; kill; pause freezes a busy loop and resume
-# thaws it; SIGKILL of the supervisor takes the node along and ps says dead; rm refuses a
-# running node without -f and leaves no state or cgroup; 100 nodes started, listed,
-# stopped and removed.  The verb-less form is unchanged and `containode -- ps` runs ps.
+# ignores SIGTERM ends within its timeout, and three such nodes each get the signal and
+# end together; kill; pause freezes a busy loop and resume thaws it; SIGKILL of the
+# supervisor takes the node along and ps says dead; rm refuses a running node without -f
+# and leaves no state or cgroup; 100 nodes started, listed, stopped and removed; a
+# detached node on a switch is listed again when the switch restarts, and rm leaves no
+# port, interface or mount of it.  The verb-less form is unchanged and `containode -- ps`
+# runs ps.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/containode.sh"
 
@@ -106,6 +109,18 @@ cgs=$(cgroups_of forker)
 left=""
 for d in $cgs; do [[ -e $d/cgroup.procs ]] && left+=$(cat "$d/cgroup.procs"); done
 assert_eq "" "$left" "stop leaves no process of a forking node"
+# Several nodes that note SIGTERM and go on: each is signalled, and all are killed.
+mkdir "$TEST_TMP/sig"
+for n in t1 t2 t3; do
+	"${RUN[@]}" --name "$n" --volume "$TEST_TMP/sig:/sig" \
+		sh -c "trap 'touch /sig/$n' TERM; touch /tmp/ready; while :; do sleep 0.05; done" >/dev/null
+	wait_until 5 test -e "/proc/$(field "$n" pid)/root/tmp/ready" || true
+done
+assert_ok "stop -t 1 of three nodes that ignore SIGTERM" "$C" stop -t 1 t1 t2 t3
+assert_eq "t1 t2 t3" "$(ls "$TEST_TMP/sig" | xargs)" "each got its stop signal"
+assert_eq "137 137 137" "$(for n in t1 t2 t3; do field "$n" exit_code; done | xargs)" \
+	"and all were killed"
+assert_ok "rm of the three" "$C" rm t1 t2 t3
 
 # --- kill ---
 "${RUN[@]}" --name trapper2 sh -c 'trap "exit 4" USR1; touch /tmp/trapped; while :; do sleep 0.05; done' >/dev/null
@@ -175,6 +190,38 @@ assert_ok "rm -f of a node whose state cannot be read" "$C" rm -f torn
 assert_fails "its state directory is gone" test -e "$CONTAINODE_STATE/torn"
 assert_ok "rm of exited nodes" "$C" rm web trapper trapper2 forker xylophone busy
 assert_eq "" "$(ls "$CONTAINODE_STATE")" "nothing is left in the state directory"
+
+# --- a detached node on a switch ---
+CONTAINET=$BIN/containet
+[[ -x $CONTAINET ]] || die "the switch ($CONTAINET) is not built"
+SOCK=$TEST_TMP/sw.sock
+D=${TEST_ID}d
+ports_json() { "$CONTAINET" -s "$SOCK" ports --json; }
+has_port() { ports_json | grep -q "\"name\":\"$D-eth0\""; }
+start_switch() {
+	spawn "switch$1" "$CONTAINET" -s "$SOCK"
+	SWITCH=$SPAWNED
+	wait_until 5 ports_json || die "the switch does not answer: $(cat "$TEST_TMP/switch$1.log")"
+}
+ping_it() { "$C" -q -r "$ROOT" --ephemeral -i "${TEST_ID}p" -4 10.89.0.3/24 -s "$SOCK" \
+	ping -c 2 -i 0.2 -W 2 10.89.0.1; }
+start_switch 1
+"${RUN[@]}" --name "$D" -s "$SOCK" -4 10.89.0.1/24 sleep 1000 >/dev/null
+wait_until 5 has_port || fail "the detached node's port did not appear"
+assert_ok "a detached node answers through the switch" ping_it
+kill_wait "$SWITCH"
+start_switch 2
+wait_until 5 has_port && ok "it is listed again once the switch restarts" ||
+	fail "no port after the restart: $(ports_json)"
+assert_ok "and answers again" ping_it
+dpid=$(field "$D" pid)
+assert_ok "rm -f of the node on the switch" "$C" rm -f "$D"
+wait_until 5 sh -c "! '$CONTAINET' -s '$SOCK' ports --json | grep -q '$D-eth0'" &&
+	ok "its port is gone from the switch" || fail "port left: $(ports_json)"
+assert_eq "" "$(ip -o link | grep -F "$D" || true)" "no interface of it is left in the host's netns"
+assert_eq "" "$(grep -F "$D" /proc/self/mountinfo || true)" "no mount of it is left"
+assert_fails "its PID 1 is gone" kill -0 "$dpid"
+kill_wait "$SWITCH"
 
 # --- the verb-less form ---
 assert_exit 0 "the form without a verb runs as before" "$C" -q -r "$ROOT" --ephemeral true

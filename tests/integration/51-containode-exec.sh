@@ -88,6 +88,11 @@ out=$(printf 'echo in-$((6*7))\nexit 5\n' | script -qec "$C exec -i -t n1 sh" /d
 	rc=$?
 assert_match 'in-42' "$out" "-i -t: an interactive shell"
 assert_eq 5 "$rc" "-i -t: its exit status comes through the relay"
+assert_exit 1 "-i -t with a stdin that is not a terminal is refused" \
+	sh -c "echo 'echo HELLO' | '$C' exec -i -t n1 sh"
+assert_match "the input device is not a TTY" "$(cat "$TEST_TMP/last.out")" "as Docker says it"
+assert_eq "hi" "$(echo 'echo HELLO' | "$C" exec -t n1 echo hi | tr -d '\r')" \
+	"-t without -i and without a terminal: the command runs, its stdin left alone"
 assert_eq "0 1 2" "$("$C" exec n1 payload fds | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" \
 	"only fds 0, 1, 2 reach the command"
 

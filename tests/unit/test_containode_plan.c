@@ -401,6 +401,24 @@ START_TEST(net_shorthand_first)
 	ck_assert_uint_eq(p.first.keys, 0);
 	plan_free(&p);
 
+	/* The shorthand's interface is eth0: --net ifname=eth0 beside it is refused */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/b,ifname=eth0", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/24", why), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "ifname=eth0"));
+	plan_free(&p);
+	/* Named with -n, it may sit beside it */
+	plan_init(&p);
+	ck_assert_int_eq(plan_net_parse(&n, "switch=/b,ifname=eth0", why), 0);
+	ck_assert_int_eq(plan_net_add(&p, &n), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ipv4", "10.1.0.2/24", why), 0);
+	ck_assert_int_eq(plan_net_set(&p.first, "ifname", "up", why), 0);
+	ck_assert_int_eq(plan_net_finish(&p, why), 0);
+	ck_assert_str_eq(p.net[0].ifname, "up");
+	plan_free(&p);
+
 	/* -n alone names nothing */
 	plan_init(&p);
 	ck_assert_int_eq(plan_net_set(&p.first, "ifname", "x", why), 0);
