@@ -957,6 +957,9 @@ labcli_main(int argc, char **argv)
 			_cleanup_json_ cJSON *o = NULL;
 			_cleanup_free_ char *text = NULL;
 
+			/* The warnings as up gives them, on stderr: stdout stays the topology. */
+			for (size_t i = 0; i < lab->n_warnings; i++)
+				log_warn("%s", lab->warnings[i]);
 			if (!c.json)
 				status = show_text(lab, &r.plan, &sp);
 			else if (!(o = show_json(lab, &sp)) || !(text = cJSON_Print(o)))
