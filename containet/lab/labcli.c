@@ -125,6 +125,8 @@ usage(FILE *f)
 	        "      --tap                 test: the report in TAP\n"
 	        "      --junit FILE          test: a JUnit XML report in FILE too\n"
 	        "      --switch SOCK         up: use the switch on SOCK instead of starting one\n"
+	        "      --pull missing|never  up: pull a node's image that is not in the store\n"
+	        "                            (mocker), or not (the default)\n"
 	        "      --json                up, down, ps, show, wait, pingall, link, test,\n"
 	        "                            hosts, node: the result as JSON (not graph: DOT)\n"
 	        "  -h, --help                this text\n"
@@ -155,6 +157,7 @@ enum {
 	OPT_IP,
 	OPT_HOST,
 	OPT_SWITCH,
+	OPT_PULL,
 };
 
 static const struct option options[] = {
@@ -182,6 +185,7 @@ static const struct option options[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "switch", required_argument, NULL, OPT_SWITCH },
+	{ "pull", required_argument, NULL, OPT_PULL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -193,6 +197,7 @@ struct cli {
 	const char *name; /* --name */
 	const char *host; /* --host */
 	const char *sw;   /* --switch */
+	const char *pull; /* --pull */
 	const char *topo;
 	const char *image;
 	struct lab_pair map[LAB_LIST_MAX];
@@ -351,6 +356,12 @@ parse_options(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_SWITCH:
 			c->sw = optarg;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "never") != 0)
+				return log_usage_error("--pull: 'missing' or 'never', not '%s'",
+				                       optarg);
+			c->pull = optarg;
 			break;
 		case OPT_HOST:
 			c->host = optarg;
@@ -791,6 +802,8 @@ verb_options(const struct cli *c)
 		return log_usage_error("%s", "--write-hosts goes with up and hosts");
 	if ((c->n_segments || c->n_ips) && strcmp(c->verb, "node") != 0)
 		return log_usage_error("%s", "--segment and --ip go with node add");
+	if (c->pull && strcmp(c->verb, "up") != 0)
+		return log_usage_error("%s", "--pull goes with up");
 	if (c->sw && strcmp(c->verb, "up") != 0)
 		return log_usage_error("%s", "--switch goes with up");
 	if (c->sw && c->host)
@@ -920,7 +933,8 @@ labcli_main(int argc, char **argv)
 		          .default_image = c.image,
 		          .image_map = c.map,
 		          .n_image_map = c.n_map,
-		          .startups = !c.no_startup },
+		          .startups = !c.no_startup,
+		          .pull = c.pull },
 		.containet = self,
 		.containode = containode,
 		.jobs = c.jobs ? c.jobs : (cpus > 0 ? (unsigned)cpus * 4 : 4),

@@ -101,6 +101,20 @@ switch_alive(const struct labrun *r, pid_t *ret_pid, unsigned long long *ret_sta
 	return true;
 }
 
+/* True when the lab is on a switch of up --switch and that switch answers. */
+static bool
+other_switch_alive(const struct labrun *r)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (lstat(sock, &st) < 0 || !S_ISLNK(st.st_mode))
+		return false;
+	fd = unix_connect(sock);
+	return fd >= 0;
+}
+
 static int
 write_topology(const struct labrun *r)
 {
@@ -658,7 +672,7 @@ labrun_up(struct labrun *r)
 		if (errno != EEXIST)
 			return LAB_FAIL(1,
 			                log_error_errno(-errno, "create '%s'", r->plan.state_dir));
-		if (switch_alive(r, NULL, NULL))
+		if (switch_alive(r, NULL, NULL) || other_switch_alive(r))
 			log_error("lab '%s' is up already (containet lab down --name %s)",
 			          r->plan.name, r->plan.name);
 		else

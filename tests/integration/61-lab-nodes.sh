@@ -4,8 +4,8 @@
 # capabilities and sysctls, NODE/ copied onto /, shared/ at /shared, startup and shutdown
 # scripts, exec lines, lab.dep's order), traffic across the router, exec and ps, then
 # down: nothing left.  A lab on a switch of the test's own (up --switch) that down leaves
-# running, the verbs' --json, console, node[privileged], a startup past the timeout and a
-# node the lab lacks.  Then Mininet's single,50 up and down, and up killed with SIGKILL
+# running, the verbs' --json, console, node[privileged], a startup past the timeout, a
+# node the lab lacks and one whose image is missing.  Then Mininet's single,50 up and down, and up killed with SIGKILL
 # at random moments, 20 times, then down: nothing left each time.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
@@ -99,6 +99,8 @@ assert_ok "the lab is on the test's switch" test -L "$CONTAINET_LAB_ROOT/more/sw
 assert_fails "and has no switch of its own" test -e "$CONTAINET_LAB_ROOT/more/switch.pid"
 assert_match "more-a-eth0 +s " "$("$CONTAINET" -s "$SW" ports)" "the node's port is on that switch"
 assert_ok "pingall on the test's switch" lab pingall --name more
+assert_exit 1 "up of the lab again" lab up --name more --switch "$SW" "$LAB2"
+assert_match "is up already" "$(cat "$TEST_TMP/last.out")" "it says so"
 host_caps=$(awk '/^CapEff/ { print $2 }' /proc/self/status)
 assert_eq "$host_caps" "$(lab exec --name more b -- awk '/^CapEff/ { print $2 }' /proc/self/status)" \
 	"node[privileged]: every capability root has here"
@@ -135,6 +137,20 @@ assert_no_match "more-" "$("$CONTAINET" -s "$SW" ports)" "with no port of the la
 nl=$'\n'
 assert_no_match "${nl}s " "$("$CONTAINET" -s "$SW" segments)" "nor its segment"
 assert_eq "" "$(leftovers more)" "nothing of the lab is left"
+
+# --- A node whose image is missing: the others run, and up says what removes them ------
+LAB3=$TEST_TMP/half
+mkdir -p "$LAB3" "$TEST_TMP/empty-store"
+printf 'ok1[0]=s\nbad[0]=s\nbad[image]=nosuch/image\n' >"$LAB3/lab.conf"
+CONTAINET_STORE=$TEST_TMP/empty-store assert_exit 1 "up with a node whose image is missing" \
+	lab up --name half "$LAB3"
+assert_match "or use --pull missing" "$(cat "$TEST_TMP/last.out")" "containode's hint, an option of up"
+assert_match "lab 'half': 1 node did not start; the others are running, and 'containet lab down --name half' removes them" \
+	"$(cat "$TEST_TMP/last.out")" "up says the others run and what removes them"
+assert_ok "the other node runs" lab exec --name half ok1 -- true
+assert_exit 2 "--pull wants missing or never" lab up --name half2 --pull always "$LAB3"
+assert_ok "down of the lab half up" lab down --name half
+assert_eq "" "$(leftovers half)" "nothing of it is left"
 
 # --- Mininet's single,50 ---------------------------------------------------------------
 assert_ok "up --topo single,50" lab up --topo single,50 --name m50
