@@ -58,7 +58,10 @@ usage(FILE *f)
 	        "                            segments with nodes elsewhere too are stretched\n"
 	        "                            over VXLAN (without --host: the machine whose\n"
 	        "                            LAB_HOSTS address is here)\n"
-	        "  down                      stop the lab and remove everything it made\n"
+	        "  up --switch SOCK          the lab on a switch that runs (its segments and\n"
+	        "                            nodes' ports), not on a switch of its own\n"
+	        "  down                      stop the lab and remove everything it made (a\n"
+	        "                            --switch it was up on keeps running)\n"
 	        "  ps [--json]               the lab's nodes\n"
 	        "  exec NODE -- CMD [ARG]... run CMD in a node\n"
 	        "  console NODE              an interactive shell in a node\n"
@@ -121,7 +124,11 @@ usage(FILE *f)
 	        "      --verify              test: compare with the stored signatures\n"
 	        "      --tap                 test: the report in TAP\n"
 	        "      --junit FILE          test: a JUnit XML report in FILE too\n"
-	        "      --json                ps, show, pingall, link, hosts, node: JSON\n"
+	        "      --switch SOCK         up: use the switch on SOCK instead of starting one\n"
+	        "      --pull missing|never  up: pull a node's image that is not in the store\n"
+	        "                            (mocker), or not (the default)\n"
+	        "      --json                up, down, ps, show, wait, pingall, link, test,\n"
+	        "                            hosts, node: the result as JSON (not graph: DOT)\n"
 	        "  -h, --help                this text\n"
 	        "\n"
 	        "Environment: CONTAINET_LAB_ROOT (the labs' state, default " LABPLAN_ROOT_DEFAULT
@@ -149,6 +156,8 @@ enum {
 	OPT_SEGMENT,
 	OPT_IP,
 	OPT_HOST,
+	OPT_SWITCH,
+	OPT_PULL,
 };
 
 static const struct option options[] = {
@@ -175,6 +184,8 @@ static const struct option options[] = {
 	{ "segment", required_argument, NULL, OPT_SEGMENT },
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "switch", required_argument, NULL, OPT_SWITCH },
+	{ "pull", required_argument, NULL, OPT_PULL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -185,6 +196,8 @@ struct cli {
 	const char *dir;  /* -d or the positional DIR of up/show */
 	const char *name; /* --name */
 	const char *host; /* --host */
+	const char *sw;   /* --switch */
+	const char *pull; /* --pull */
 	const char *topo;
 	const char *image;
 	struct lab_pair map[LAB_LIST_MAX];
@@ -340,6 +353,15 @@ parse_options(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_NAME:
 			c->name = optarg;
+			break;
+		case OPT_SWITCH:
+			c->sw = optarg;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "never") != 0)
+				return log_usage_error("--pull: 'missing' or 'never', not '%s'",
+				                       optarg);
+			c->pull = optarg;
 			break;
 		case OPT_HOST:
 			c->host = optarg;
@@ -739,6 +761,22 @@ verb_known(const char *verb)
 	return false;
 }
 
+/* wait --json: its outcome (what failed is said on stderr). */
+static int
+wait_json(const char *lab, const char *node, int status)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+	_cleanup_free_ char *text = NULL;
+
+	if (!o || !cJSON_AddStringToObject(o, "lab", lab) ||
+	    (node && !cJSON_AddStringToObject(o, "node", node)) ||
+	    !cJSON_AddStringToObject(o, "outcome", status == 0 ? "ready" : "not ready") ||
+	    !cJSON_AddNumberToObject(o, "status", status) || !(text = cJSON_Print(o)))
+		return LAB_FAIL(1, log_error("out of memory"));
+	printf("%s\n", text);
+	return status;
+}
+
 /* Options that belong to one command only: a usage error with any other. */
 static int
 verb_options(const struct cli *c)
@@ -758,10 +796,26 @@ verb_options(const struct cli *c)
 		return log_usage_error("%s", "--output goes with graph");
 	if ((c->test.verify || c->test.tap || c->test.junit) && !test)
 		return log_usage_error("%s", "--verify, --tap and --junit go with test");
+	if (c->test.tap && c->json)
+		return log_usage_error("%s", "--tap and --json exclude each other");
 	if (c->write_hosts && strcmp(c->verb, "up") != 0 && strcmp(c->verb, "hosts") != 0)
 		return log_usage_error("%s", "--write-hosts goes with up and hosts");
 	if ((c->n_segments || c->n_ips) && strcmp(c->verb, "node") != 0)
 		return log_usage_error("%s", "--segment and --ip go with node add");
+	if (c->pull && strcmp(c->verb, "up") != 0)
+		return log_usage_error("%s", "--pull goes with up");
+	if (c->sw && strcmp(c->verb, "up") != 0)
+		return log_usage_error("%s", "--switch goes with up");
+	if (c->sw && c->host)
+		return log_usage_error("%s", "--switch does not go with --host");
+	if (c->json && (strcmp(c->verb, "graph") == 0 || strcmp(c->verb, "exec") == 0 ||
+	                strcmp(c->verb, "console") == 0 || strcmp(c->verb, "capture") == 0))
+		return log_usage_error("--json does not go with %s: %s", c->verb,
+		                       strcmp(c->verb, "graph") == 0
+		                               ? "it writes DOT (show --json has the topology)"
+		                       : strcmp(c->verb, "capture") == 0
+		                               ? "it writes pcapng"
+		                               : "the node's command has its own output");
 	if (c->host && strcmp(c->verb, "up") != 0 && strcmp(c->verb, "down") != 0 &&
 	    strcmp(c->verb, "show") != 0)
 		return log_usage_error("%s", "--host goes with up, down and show");
@@ -879,12 +933,14 @@ labcli_main(int argc, char **argv)
 		          .default_image = c.image,
 		          .image_map = c.map,
 		          .n_image_map = c.n_map,
-		          .startups = !c.no_startup },
+		          .startups = !c.no_startup,
+		          .pull = c.pull },
 		.containet = self,
 		.containode = containode,
 		.jobs = c.jobs ? c.jobs : (cpus > 0 ? (unsigned)cpus * 4 : 4),
 		.startup_timeout_s = c.startup_timeout,
 		.write_hosts = c.write_hosts,
+		.json = c.json,
 	};
 
 	if (strcmp(c.verb, "up") == 0 || strcmp(c.verb, "show") == 0) {
@@ -915,6 +971,9 @@ labcli_main(int argc, char **argv)
 			_cleanup_json_ cJSON *o = NULL;
 			_cleanup_free_ char *text = NULL;
 
+			/* The warnings as up gives them, on stderr: stdout stays the topology. */
+			for (size_t i = 0; i < lab->n_warnings; i++)
+				log_warn("%s", lab->warnings[i]);
 			if (!c.json)
 				status = show_text(lab, &r.plan, &sp);
 			else if (!(o = show_json(lab, &sp)) || !(text = cJSON_Print(o)))
@@ -922,6 +981,30 @@ labcli_main(int argc, char **argv)
 			else
 				printf("%s\n", text);
 		} else {
+			if (c.sw) {
+				_cleanup_free_ char *sw = realpath(c.sw, NULL);
+
+				if (!sw) {
+					free((char *)r.plan.lab_dir);
+					return LAB_FAIL(1, log_error_errno(-errno, "--switch '%s'",
+					                                   c.sw));
+				}
+				for (size_t i = 0; i < lab->n_nodes; i++)
+					if (labconf_node_flag(&lab->nodes[i], LAB_NODE_BRIDGED,
+					                      false)) {
+						free((char *)r.plan.lab_dir);
+						return LAB_FAIL(1, log_error("--switch: node '%s' is "
+						                             "bridged, and the "
+						                             "management segment "
+						                             "wants the lab's own "
+						                             "switch",
+						                             lab->nodes[i].name));
+					}
+				r.switch_sock = sw;
+				status = labrun_up(&r);
+				free((char *)r.plan.lab_dir);
+				return status;
+			}
 			if (sp.part) {
 				r.lab = sp.part;
 				r.stretch = sp.stretch;
@@ -1020,6 +1103,7 @@ labcli_main(int argc, char **argv)
 			return log_usage_error("unexpected '%s'", c.args[0]);
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+		c.test.json = c.json;
 		return labtest_run(&r, &c.test);
 	}
 	if (strcmp(c.verb, "down") == 0) {
@@ -1045,8 +1129,9 @@ labcli_main(int argc, char **argv)
 			                       "wait wants no argument, or NODE -- CMD [ARG]...");
 		if (access(state, F_OK) < 0)
 			return LAB_FAIL(1, log_error("lab '%s' is not up", name));
-		return labops_wait(&r, c.timeout ? (unsigned)c.timeout : 60,
-		                   c.n_args ? c.args[0] : NULL, c.n_args ? c.args + 1 : NULL);
+		status = labops_wait(&r, c.timeout ? (unsigned)c.timeout : 60,
+		                     c.n_args ? c.args[0] : NULL, c.n_args ? c.args + 1 : NULL);
+		return c.json ? wait_json(name, c.n_args ? c.args[0] : NULL, status) : status;
 	}
 	if (strcmp(c.verb, "ps") == 0) {
 		char *ps[] = { containode, NULL, "ps", "-a", c.json ? "--json" : NULL, NULL };
@@ -1072,6 +1157,9 @@ labcli_main(int argc, char **argv)
 		                                     : "exec wants NODE -- CMD [ARG]...");
 	if (access(state, F_OK) < 0)
 		return LAB_FAIL(1, log_error("lab '%s' is not up", name));
+	status = labops_node_check(&r, c.args[0]);
+	if (status)
+		return status;
 	if (strcmp(c.verb, "console") == 0) {
 		char *sh[] = { "/bin/sh", "-c",
 			       "[ -x /bin/bash ] && exec /bin/bash -l; exec /bin/sh -l", NULL };

@@ -481,7 +481,13 @@ conf_meta(struct labread *r, size_t ni, const char *key, char *value)
 				k = i;
 		switch (k) {
 		case -1:
-			return warn_once(r, key, "is unknown");
+			/* Kathara stores any meta; one it does not know is a typo to say. */
+			return labread_fail(r,
+			                    "node '%s': unknown meta '%.32s' (Kathara's: image, "
+			                    "mem, cpus, port, bridged, ipv6, privileged, exec, "
+			                    "sysctl, env, shell, num_terms, entrypoint, args, "
+			                    "ulimit, volume)",
+			                    node->name, key);
 		case LAB_NODE_IMAGE:
 			if (value[strcspn(value, " \t")])
 				return labread_fail(r, "image '%.64s' of '%s' has a space in it",

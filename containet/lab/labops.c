@@ -73,6 +73,21 @@ labops_state_lab(const struct labrun *r, struct lab **ret)
 	return 0;
 }
 
+/* 0 when the lab that is up has the node, else 1 with the error said. */
+int
+labops_node_check(const struct labrun *r, const char *node)
+{
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	int e = labops_state_lab(r, &lab);
+
+	if (e)
+		return e;
+	for (size_t i = 0; i < lab->n_nodes; i++)
+		if (strcmp(lab->nodes[i].name, node) == 0)
+			return 0;
+	return LAB_FAIL(1, log_error("lab '%s' has no node '%s'", r->plan.name, node));
+}
+
 static void
 job_read(struct labops_job *j)
 {

@@ -12,6 +12,7 @@
 
 /* The lab as `up` resolved it (lab.json in its state directory): 0, or 1 once logged. */
 int labops_state_lab(const struct labrun *r, struct lab **ret);
+int labops_node_check(const struct labrun *r, const char *node);
 
 /* A command run with its output kept (in a memfd) and its exit status. */
 struct labops_job {

@@ -280,7 +280,9 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 	r |= push(&v, "--init");
 	if (image)
 		r |= strv_pushf(&v, "--image=%s", image);
-	else
+	if (image && p->pull)
+		r |= strv_pushf(&v, "--pull=%s", p->pull);
+	if (!image)
 		r |= push(&v, "--root=/");
 	r |= strv_pushf(&v, "--top=%s/upper/%s", p->state_dir, node->name);
 	if (labconf_node_flag(node, LAB_NODE_PRIVILEGED, false))

@@ -34,6 +34,7 @@ struct labplan {
 	const struct labmgmt *mgmt; /* the management segment; NULL: none */
 	bool shared;                /* lab_dir/shared exists: mounted at /shared */
 	bool startups;              /* run startup scripts (the runner knows which exist) */
+	const char *pull;           /* --pull for the nodes with an image; NULL: containode's */
 };
 
 /* A node's name as lab.conf allows it: 1 to LAB_NODE_NAME_MAX of a-z 0-9 _. */

@@ -74,6 +74,20 @@ switch_alive(const struct labrun *r, pid_t *ret_pid, unsigned long long *ret_sta
 	return true;
 }
 
+/* True when the lab is on a switch of up --switch and that switch answers. */
+static bool
+other_switch_alive(const struct labrun *r)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (lstat(sock, &st) < 0 || !S_ISLNK(st.st_mode))
+		return false;
+	fd = unix_connect(sock);
+	return fd >= 0;
+}
+
 /* lab.json: the lab, and where it runs from; logs a failure. */
 static int
 write_topology(const struct labrun *r)
@@ -104,6 +118,19 @@ start_switch(const struct labrun *r)
 	pid_t pid;
 	int err, st;
 
+	if (r->switch_sock) {
+		_cleanup_close_ int fd = unix_connect(r->switch_sock);
+
+		if (fd < 0) {
+			log_error_errno(fd, "no switch answers on '%s'", r->switch_sock);
+			return fd;
+		}
+		if (symlink(r->switch_sock, sock) < 0) {
+			log_error_errno(-errno, "link '%s' to '%s'", sock, r->switch_sock);
+			return -errno;
+		}
+		return 0;
+	}
 	err = labproc_daemon(argv, log, pidfile, &pid);
 	if (err < 0) {
 		log_error_errno(err, "start the lab's switch '%s'", r->containet);
@@ -491,7 +518,7 @@ node_job(const struct labrun *r, size_t idx, bool scripts, pid_t up)
 
 /* The nodes, wave by wave in lab.dep's order, at most r->jobs at once. */
 static int
-start_nodes(const struct labrun *r, unsigned counts[4])
+start_nodes(const struct labrun *r, unsigned counts[4], unsigned char *outcome)
 {
 	const struct lab *lab = r->lab;
 	_cleanup_free_ pid_t *pids = calloc(lab->n_nodes ? lab->n_nodes : 1, sizeof(*pids));
@@ -541,7 +568,9 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 			if (pids[i] == pid) {
 				int code = WIFEXITED(st) ? WEXITSTATUS(st) : JOB_START_FAILED;
 
-				counts[code <= JOB_STARTUP_TIMEOUT ? code : JOB_START_FAILED]++;
+				code = code <= JOB_STARTUP_TIMEOUT ? code : JOB_START_FAILED;
+				counts[code]++;
+				outcome[i] = (unsigned char)code;
 				pids[i] = 0;
 				running--;
 				done++;
@@ -555,6 +584,37 @@ start_nodes(const struct labrun *r, unsigned counts[4])
 	return 0;
 }
 
+/* up --json: the lab and each node's outcome; the exit status as up's line would give. */
+static int
+up_json(const struct labrun *r, const unsigned char *outcome, const unsigned counts[4])
+{
+	static const char *const says[] = { [JOB_OK] = "running",
+		                            [JOB_START_FAILED] = "did not start",
+		                            [JOB_STARTUP_FAILED] = "startup failed",
+		                            [JOB_STARTUP_TIMEOUT] = "startup still running" };
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+	_cleanup_free_ char *text = NULL;
+	cJSON *nodes = o ? cJSON_AddArrayToObject(o, "nodes") : NULL;
+
+	if (!nodes || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+	    !cJSON_AddNumberToObject(o, "segments", (double)r->lab->n_segments) ||
+	    !cJSON_AddStringToObject(o, "switch", r->switch_sock ? r->switch_sock : "own"))
+		return LAB_FAIL(1, log_error("out of memory"));
+	for (size_t i = 0; i < r->lab->n_nodes; i++) {
+		cJSON *n = cJSON_CreateObject();
+
+		if (!n || !cJSON_AddItemToArray(nodes, n) ||
+		    !cJSON_AddStringToObject(n, "name", r->lab->nodes[i].name) ||
+		    !cJSON_AddStringToObject(n, "status", says[outcome[i]]))
+			return LAB_FAIL(1, log_error("out of memory"));
+	}
+	text = cJSON_Print(o);
+	if (!text)
+		return LAB_FAIL(1, log_error("out of memory"));
+	printf("%s\n", text);
+	return counts[JOB_START_FAILED] ? 1 : 0;
+}
+
 int
 labrun_up(struct labrun *r)
 {
@@ -564,6 +624,7 @@ labrun_up(struct labrun *r)
 	_cleanup_close_ int up_fd = -1;
 	struct labmgmt mgmt;
 	unsigned counts[4] = {};
+	_cleanup_free_ unsigned char *outcome = NULL;
 	char *slash;
 	int err;
 
@@ -580,7 +641,7 @@ labrun_up(struct labrun *r)
 		if (errno != EEXIST)
 			return LAB_FAIL(1,
 			                log_error_errno(-errno, "create '%s'", r->plan.state_dir));
-		if (switch_alive(r, NULL, NULL))
+		if (switch_alive(r, NULL, NULL) || other_switch_alive(r))
 			log_error("lab '%s' is up already (containet lab down --name %s)",
 			          r->plan.name, r->plan.name);
 		else
@@ -606,10 +667,20 @@ labrun_up(struct labrun *r)
 	if (start_switch(r) < 0 || add_segments(r) < 0 || start_captures(r) < 0 ||
 	    labmgmtrun_up(r, &mgmt) < 0)
 		goto failed;
-	if (start_nodes(r, counts) < 0 || segment_states(r) < 0)
+	outcome = calloc(r->lab->n_nodes + 1, 1);
+	if (!outcome)
+		return LAB_FAIL(1, log_error("out of memory"));
+	if (start_nodes(r, counts, outcome) < 0 || segment_states(r) < 0)
 		goto failed;
 	if (r->write_hosts && r->plan.mgmt && labmgmtrun_hosts(r, r->lab, &mgmt, false) < 0)
 		goto failed;
+	if (counts[JOB_START_FAILED])
+		log_error("lab '%s': %u node%s did not start; the others are running, and "
+		          "'containet lab down --name %s' removes them",
+		          r->plan.name, counts[JOB_START_FAILED],
+		          counts[JOB_START_FAILED] == 1 ? "" : "s", r->plan.name);
+	if (r->json)
+		return up_json(r, outcome, counts);
 	printf("lab %s: %zu node%s, %zu segment%s", r->plan.name, r->lab->n_nodes,
 	       r->lab->n_nodes == 1 ? "" : "s", r->lab->n_segments,
 	       r->lab->n_segments == 1 ? "" : "s");
@@ -898,30 +969,106 @@ stop_switch(const struct labrun *r)
 	return 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct lab *, labconf_free)
+
+/* The lab that is up as lab.json has it, or NULL (a killed up may have written none). */
+static struct lab *
+state_lab(const struct labrun *r)
+{
+	_cleanup_free_ char *path = state_path(r, "lab.json"), *buf = NULL, *err = NULL;
+	struct lab *lab = NULL;
+	size_t len = 0;
+
+	if (read_file_at(AT_FDCWD, path, LAB_FILE_MAX, &buf, &len) < 0 ||
+	    labjson_parse(buf, len, path, &lab, &err) < 0)
+		return NULL;
+	return lab;
+}
+
+/* up --switch: the lab's segments leave the switch that stays (its nodes' ports are gone). */
+static void
+remove_segments(const struct labrun *r, const struct lab *lab)
+{
+	_cleanup_free_ char *sock = state_path(r, "switch.sock");
+
+	for (size_t i = 0; lab && i < lab->n_segments; i++) {
+		char *argv[] = { (char *)r->containet, "-s", sock, "segment", "del",
+			         lab->segments[i].name, NULL };
+		_cleanup_free_ char *what = NULL;
+
+		if (asprintf(&what, "remove segment '%s'", lab->segments[i].name) < 0 ||
+		    run_quiet(r, argv, what) < 0)
+			log_warn("lab '%s': segment '%s' stays on its switch", r->plan.name,
+			         lab->segments[i].name);
+	}
+}
+
+/* down --json: what down removed. */
+static int
+down_json(const struct labrun *r, const struct lab *lab, bool was_up, const char *external)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+	_cleanup_free_ char *text = NULL;
+	cJSON *nodes = o ? cJSON_AddArrayToObject(o, "nodes") : NULL,
+	      *segs = o ? cJSON_AddArrayToObject(o, "segments") : NULL;
+
+	if (!nodes || !segs || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+	    !cJSON_AddBoolToObject(o, "was_up", was_up) ||
+	    !cJSON_AddStringToObject(o, "switch", !was_up   ? "none"
+	                                          : external ? "left running"
+	                                                     : "stopped") ||
+	    (external && !cJSON_AddStringToObject(o, "switch_socket", external)))
+		return LAB_FAIL(1, log_error("out of memory"));
+	for (size_t i = 0; lab && i < lab->n_nodes; i++)
+		if (!cJSON_AddItemToArray(nodes, cJSON_CreateString(lab->nodes[i].name)))
+			return LAB_FAIL(1, log_error("out of memory"));
+	for (size_t i = 0; lab && i < lab->n_segments; i++)
+		if (!cJSON_AddItemToArray(segs, cJSON_CreateString(lab->segments[i].name)))
+			return LAB_FAIL(1, log_error("out of memory"));
+	text = cJSON_Print(o);
+	if (!text)
+		return LAB_FAIL(1, log_error("out of memory"));
+	printf("%s\n", text);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 labrun_down(struct labrun *r)
 {
+	_cleanup_(labconf_freep) struct lab *lab = NULL;
+	_cleanup_free_ char *sock = NULL, *external = NULL;
+	struct stat st;
 	int err;
 
 	if (!exists(r->plan.state_dir)) {
 		log_info("lab '%s' is not up", r->plan.name);
-		return 0;
+		return r->json ? down_json(r, NULL, false, NULL) : 0;
 	}
 	err = stop_up(r);
 	if (err < 0)
 		return 1;
+	lab = state_lab(r);
+	sock = state_path(r, "switch.sock");
+	if (lstat(sock, &st) == 0 && S_ISLNK(st.st_mode)) {
+		external = realpath(sock, NULL);
+		if (!external)
+			external = strdup(sock);
+		if (!external)
+			return LAB_FAIL(1, log_error("out of memory"));
+	}
 	run_shutdowns(r);
 	err = remove_nodes(r);
 	if (err < 0)
 		return 1;
 	stop_captures(r);
-	err = stop_switch(r);
-	if (err < 0)
+	if (external)
+		remove_segments(r, lab);
+	else if (stop_switch(r) < 0)
 		return 1;
 	remove_cgroups(r);
 	labmgmtrun_down(r);
 	err = rm_rf_at(AT_FDCWD, r->plan.state_dir);
 	if (err < 0)
 		return LAB_FAIL(1, log_error_errno(err, "remove '%s'", r->plan.state_dir));
-	return 0;
+	return r->json ? down_json(r, lab, true, external) : 0;
 }

@@ -11,7 +11,9 @@
  * ("PID STARTTIME"), switch.log, switch/ (the switch's --state: its leases), nodes/ (containode's
  * --state-dir), upper/<node>/ (the nodes' kept upper layers: NODE/ of the lab copied in, the lab's
  * scripts in /hostlab), log/<node>.startup, mgmt (the
- * management segment, labmgmtrun.h).
+ * management segment, labmgmtrun.h).  With `up --switch SOCK`, switch.sock is a symbolic
+ * link to SOCK and there is no switch.pid: `down` then removes the lab's segments from that
+ * switch and leaves it running.
  */
 #pragma once
 
@@ -37,6 +39,8 @@ struct labrun {
 	bool write_hosts;                     /* up: the bridged nodes' names into /etc/hosts */
 	const char *host;                     /* up: the machine of LAB_HOSTS this part is */
 	const struct labnet_stretch *stretch; /* up: per segment of lab, or NULL: none */
+	const char *switch_sock;              /* up --switch: a switch of one's own; NULL: none */
+	bool json;                            /* up, down: the result as JSON on stdout */
 };
 
 /* Each returns the exit status for the command. */

@@ -255,6 +255,45 @@ failed(const struct node_result *res)
 	return res->error || res->ndiff > 0;
 }
 
+/* test --json: per node, whether it is as stored (or its signature was stored), and why not. */
+static int
+print_json(const struct labrun *r, const struct lab *lab, const struct node_result *res,
+           bool verify)
+{
+	_cleanup_json_ cJSON *o = cJSON_CreateObject();
+	_cleanup_free_ char *text = NULL;
+	cJSON *nodes = o ? cJSON_AddArrayToObject(o, "nodes") : NULL;
+
+	if (!nodes || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
+	    !cJSON_AddStringToObject(o, "mode", verify ? "verify" : "store"))
+		return -ENOMEM;
+	for (size_t i = 0; i < lab->n_nodes; i++) {
+		cJSON *n = cJSON_CreateObject(), *diff;
+
+		if (!n || !cJSON_AddItemToArray(nodes, n) ||
+		    !cJSON_AddStringToObject(n, "name", lab->nodes[i].name) ||
+		    !cJSON_AddBoolToObject(n, "ok", !failed(&res[i])) ||
+		    (res[i].error && !cJSON_AddStringToObject(n, "error", res[i].error)))
+			return -ENOMEM;
+		if (res[i].error || res[i].ndiff == 0)
+			continue;
+		diff = cJSON_AddObjectToObject(n, "diff");
+		if (!diff)
+			return -ENOMEM;
+		for (int k = 0; k < KINDS; k++)
+			if (res[i].diff[k] && *res[i].diff[k] &&
+			    !cJSON_AddStringToObject(diff,
+			                             k == KIND_DEFAULT ? "signature" : "test",
+			                             res[i].diff[k]))
+				return -ENOMEM;
+	}
+	text = cJSON_Print(o);
+	if (!text)
+		return -ENOMEM;
+	printf("%s\n", text);
+	return 0;
+}
+
 static int
 write_junit(const char *path, const struct labrun *r, const struct lab *lab,
             const struct node_result *res)
@@ -346,7 +385,11 @@ labtest_run(const struct labrun *r, const struct labtest_opts *o)
 			goto out;
 		nfail += failed(&res[i]);
 	}
-	if (o->tap) {
+	if (o->json) {
+		e = print_json(r, lab, res, o->verify);
+		if (e < 0)
+			goto oom;
+	} else if (o->tap) {
 		printf("TAP version 13\n1..%zu\n", nn);
 		for (size_t i = 0; i < nn; i++) {
 			printf("%sok %zu - %s%s\n", failed(&res[i]) ? "not " : "", i + 1,

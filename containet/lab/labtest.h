@@ -16,6 +16,7 @@
 struct labtest_opts {
 	bool verify;
 	bool tap;          /* the report as TAP on stdout */
+	bool json;         /* the report as JSON on stdout */
 	const char *junit; /* also a JUnit XML report in this file */
 };
 

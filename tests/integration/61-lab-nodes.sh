@@ -3,7 +3,9 @@
 # an image run: two LANs and a router, as Kathara runs it (identities and host names,
 # capabilities and sysctls, NODE/ copied onto /, shared/ at /shared, startup and shutdown
 # scripts, exec lines, lab.dep's order), traffic across the router, exec and ps, then
-# down: nothing left.  Then Mininet's single,50 up and down, and up killed with SIGKILL
+# down: nothing left.  A lab on a switch of the test's own (up --switch) that down leaves
+# running, the verbs' --json, console, node[privileged], a startup past the timeout, a
+# node the lab lacks and one whose image is missing.  Then Mininet's single,50 up and down, and up killed with SIGKILL
 # at random moments, 20 times, then down: nothing left each time.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
@@ -70,6 +72,85 @@ assert_match "is up already" "$(cat "$TEST_TMP/last.out")" "it says so"
 assert_ok "down" lab down --name two
 assert_eq "bye" "$(cat "$LAB/shared/r1-shutdown" 2>&1)" "down ran r1.shutdown"
 assert_eq "" "$(leftovers two)" "down leaves nothing of the lab"
+
+# --- A lab on a switch the test started (up --switch), --json, console, privileged -------
+SW=$TEST_TMP/sw.sock
+spawn switch "$CONTAINET" -s "$SW" --state "$TEST_TMP/swstate"
+swpid=$SPAWNED
+wait_until 10 "$CONTAINET" -s "$SW" segments || die "the test's switch does not answer"
+LAB2=$TEST_TMP/more
+mkdir -p "$LAB2"
+printf 'a[0]=s\nb[0]=s\nb[privileged]=true\nc[0]=s\n' >"$LAB2/lab.conf"
+echo 'ip address add 10.5.0.1/24 dev eth0' >"$LAB2/a.startup"
+echo 'ip address add 10.5.0.2/24 dev eth0' >"$LAB2/b.startup"
+printf 'ip address add 10.5.0.3/24 dev eth0\nsleep 600\n' >"$LAB2/c.startup"
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+st=0
+lab up --name more --switch "$SW" --startup-timeout 1 --json "$LAB2" \
+	>"$TEST_TMP/up.json" 2>"$TEST_TMP/up.err" || st=$?
+assert_eq 0 "$st" "up --switch --json with a startup past --startup-timeout"
+assert_eq "a:running b:running c:startup still running" \
+	"$(json '" ".join(n["name"] + ":" + n["status"] for n in d["nodes"])' <"$TEST_TMP/up.json")" \
+	"up --json: each node's outcome, c's startup still running"
+assert_match "node 'c': its startup still runs after 1s; the node keeps running" \
+	"$(cat "$TEST_TMP/up.err")" "up says that c's startup outlived the timeout"
+assert_ok "c keeps running" lab exec --name more c -- true
+assert_ok "the lab is on the test's switch" test -L "$CONTAINET_LAB_ROOT/more/switch.sock"
+assert_fails "and has no switch of its own" test -e "$CONTAINET_LAB_ROOT/more/switch.pid"
+assert_match "more-a-eth0 +s " "$("$CONTAINET" -s "$SW" ports)" "the node's port is on that switch"
+assert_ok "pingall on the test's switch" lab pingall --name more
+assert_exit 1 "up of the lab again" lab up --name more --switch "$SW" "$LAB2"
+assert_match "is up already" "$(cat "$TEST_TMP/last.out")" "it says so"
+host_caps=$(awk '/^CapEff/ { print $2 }' /proc/self/status)
+assert_eq "$host_caps" "$(lab exec --name more b -- awk '/^CapEff/ { print $2 }' /proc/self/status)" \
+	"node[privileged]: every capability root has here"
+assert_eq 0 "$(lab exec --name more b -- awk '/^Seccomp:/ { print $2 }' /proc/self/status)" \
+	"node[privileged]: no seccomp filter"
+assert_eq 2 "$(lab exec --name more a -- awk '/^Seccomp:/ { print $2 }' /proc/self/status)" \
+	"a node not privileged has its seccomp filter"
+st=0
+out=$(script -qec "$CONTAINET lab console --name more a" /dev/null 2>&1 <<'EOF'
+hostname
+exit 3
+EOF
+) || st=$?
+assert_eq 3 "$st" "console passes on the shell's exit status"
+assert_match $'\n''a'$'\r' "$out" "console lands in node a, its host name set"
+for verb in "exec --name more nosuch -- true" "console --name more nosuch"; do
+	# shellcheck disable=SC2086
+	assert_exit 1 "${verb%% *} of a node the lab lacks" lab $verb
+	assert_eq "containet lab: lab 'more' has no node 'nosuch'" "$(cat "$TEST_TMP/last.out")" \
+		"${verb%% *} says the lab has no such node"
+done
+assert_eq "a b c" \
+	"$(lab test --name more --json | json '" ".join(n["name"] for n in d["nodes"] if n["ok"])')" \
+	"test --json: per node, its signature stored"
+assert_eq "ready" "$(lab wait --name more --json a -- true | json 'd["outcome"]')" \
+	"wait --json: its outcome"
+lab down --name more --json >"$TEST_TMP/down.json"
+assert_eq "a b c|s|left running" \
+	"$(json '" ".join(d["nodes"]) + "|" + " ".join(d["segments"]) + "|" + d["switch"]' \
+		<"$TEST_TMP/down.json")" \
+	"down --json: what it removed; the switch left running"
+assert_ok "down leaves the test's switch running" running "$swpid"
+assert_no_match "more-" "$("$CONTAINET" -s "$SW" ports)" "with no port of the lab"
+nl=$'\n'
+assert_no_match "${nl}s " "$("$CONTAINET" -s "$SW" segments)" "nor its segment"
+assert_eq "" "$(leftovers more)" "nothing of the lab is left"
+
+# --- A node whose image is missing: the others run, and up says what removes them ------
+LAB3=$TEST_TMP/half
+mkdir -p "$LAB3" "$TEST_TMP/empty-store"
+printf 'ok1[0]=s\nbad[0]=s\nbad[image]=nosuch/image\n' >"$LAB3/lab.conf"
+CONTAINET_STORE=$TEST_TMP/empty-store assert_exit 1 "up with a node whose image is missing" \
+	lab up --name half "$LAB3"
+assert_match "or use --pull missing" "$(cat "$TEST_TMP/last.out")" "containode's hint, an option of up"
+assert_match "lab 'half': 1 node did not start; the others are running, and 'containet lab down --name half' removes them" \
+	"$(cat "$TEST_TMP/last.out")" "up says the others run and what removes them"
+assert_ok "the other node runs" lab exec --name half ok1 -- true
+assert_exit 2 "--pull wants missing or never" lab up --name half2 --pull always "$LAB3"
+assert_ok "down of the lab half up" lab down --name half
+assert_eq "" "$(leftovers half)" "nothing of it is left"
 
 # --- Mininet's single,50 ---------------------------------------------------------------
 assert_ok "up --topo single,50" lab up --topo single,50 --name m50

@@ -96,7 +96,7 @@ START_TEST(conf_one_device)
 	const struct lab_node *n;
 
 	OK("pc1[0]='A'\npc1[1]='B'\npc1[image]='kathara/frr'\npc1[mem]='150m'\n"
-	   "pc1[cpu]='2'\npc1[privileged]=true\npc1[port]=\"1000:2000/udp\"\n"
+	   "pc1[privileged]=true\npc1[port]=\"1000:2000/udp\"\n"
 	   "pc1[port]=\"4000\"\npc1[port]=\"5000/udp\"\npc1[num_terms]=2",
 	   NULL, NULL);
 	ck_assert_uint_eq(lab->n_nodes, 1);
@@ -120,8 +120,7 @@ START_TEST(conf_one_device)
 	ck_assert_uint_eq(n->ports[2].host, 3000);
 	ck_assert_uint_eq(n->ports[2].guest, 5000);
 	ck_assert_str_eq(n->ports[2].proto, "udp");
-	/* "cpu" is no Kathara meta ("cpus" is): stored by Kathara, warned about here. */
-	ck_assert(warned("lab.conf:5: meta 'cpu' is unknown, ignoring"));
+	ck_assert_uint_eq(lab->n_warnings, 0);
 }
 END_TEST
 
@@ -389,13 +388,19 @@ END_TEST
 
 START_TEST(conf_unsupported_metas_warned_once)
 {
-	OK("pc1[volume]=/a|/b\npc2[volume]=/c|/d\npc1[ulimit]=nofile=10\npc1[foo]=1\n"
-	   "pc1[foo]=2\n",
+	OK("pc1[volume]=/a|/b\npc2[volume]=/c|/d\npc1[ulimit]=nofile=10\npc2[ulimit]=x=1\n",
 	   NULL, NULL);
-	ck_assert_uint_eq(lab->n_warnings, 3);
+	ck_assert_uint_eq(lab->n_warnings, 2);
 	ck_assert(warned("lab.conf:1: meta 'volume' is not supported, ignoring"));
 	ck_assert(warned("lab.conf:3: meta 'ulimit' is not supported"));
-	ck_assert(warned("lab.conf:4: meta 'foo' is unknown"));
+}
+END_TEST
+
+/* "cpu" is no Kathara meta ("cpus" is): Kathara would store it unused; here it is an error. */
+START_TEST(conf_unknown_meta_is_an_error)
+{
+	BAD("pc1[0]=A\n\npc1[cpu]=2\n", NULL, NULL, "lab.conf:3: node 'pc1': unknown meta 'cpu'");
+	BAD("pc1[frobnicate]=x\n", NULL, NULL, "lab.conf:1: node 'pc1': unknown meta 'frobnicate'");
 }
 END_TEST
 
@@ -405,11 +410,11 @@ START_TEST(conf_warnings_bounded)
 	size_t n = 0;
 
 	for (int i = 0; i < 200; i++)
-		n += snprintf(conf + n, sizeof(conf) - n, "pc1[m%d]=x\n", i);
+		n += snprintf(conf + n, sizeof(conf) - n, "pc1[image]=x%d\n", i);
 	OK(conf, NULL, NULL);
 	ck_assert_uint_eq(lab->n_warnings, LAB_WARNINGS_MAX);
 	ck_assert_uint_le(lab->n_warned, LAB_WARNINGS_MAX);
-	ck_assert(warned("lab.conf:64: more warnings, not shown"));
+	ck_assert(warned("lab.conf:65: more warnings, not shown"));
 }
 END_TEST
 
@@ -1108,6 +1113,7 @@ labconf_suite(void)
 	tcase_add_test(conf, conf_repeatable_metas);
 	tcase_add_test(conf, conf_meta_values_checked);
 	tcase_add_test(conf, conf_unsupported_metas_warned_once);
+	tcase_add_test(conf, conf_unknown_meta_is_an_error);
 	tcase_add_test(conf, conf_warnings_bounded);
 	tcase_add_test(conf, conf_comments_and_blank_lines);
 	tcase_add_test(conf, conf_text_checks);

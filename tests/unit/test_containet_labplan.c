@@ -260,13 +260,14 @@ START_TEST(node_variants)
 	                        "h[gw]=fd00::fe\nh[0.vlan]=10\n"
 	                        "e[0.vlan]=trunk:10,20,30 native:5\na[0.vlan]=trunk:7\n",
 	                        NULL);
-	struct labplan p = { .name = "l", .state_dir = "/s" };
+	struct labplan p = { .name = "l", .state_dir = "/s", .pull = "missing" };
 	char **v = NULL, **warn = NULL;
 	int dd;
 
 	/* No image: the host's root, read-only with a private layer; privileged; IPv6 on. */
 	ck_assert_int_eq(labplan_node_argv(lab, 0, &p, "/bin/containode", &v, &warn), 0);
 	HAS(v, "--root=/");
+	ck_assert_int_eq(count_prefix(v, "--pull"), 0); /* no image, nothing to pull */
 	HAS(v, "--privileged");
 	ck_assert_int_eq(count_prefix(v, "--cap-add"), 0);
 	ck_assert_int_eq(count_prefix(v, "--entrypoint"), 0);
@@ -285,6 +286,7 @@ START_TEST(node_variants)
 	/* entrypoint: the lab's, and nothing after "--". */
 	ck_assert_int_eq(labplan_node_argv(lab, 1, &p, "containode", &v, &warn), 0);
 	HAS(v, "--entrypoint=/sbin/init");
+	HAS(v, "--pull=missing"); /* lab up --pull: containode's, for a node with an image */
 	HAS(v, "--net=switch=/s/switch.sock,segment=A,ifname=eth0,trunk=10,20,30,native=5");
 	ck_assert_int_eq(find(v, "--") + 1, (int)strv_len(v));
 	strv_free(v);
