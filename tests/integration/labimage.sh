@@ -43,7 +43,7 @@ deb_closure() {
 # with frr. dash is /bin/sh, as in Kathara's images: busybox's sh runs its own applets
 # before the programs on PATH (its ip has no -j, which lab test's probe needs).
 LAB_BASE_PACKAGES="bash dash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime
-	bridge-utils"
+	bridge-utils net-tools"
 
 deb_root() {
 	local dir=$1 p u applet
