@@ -23,6 +23,9 @@ packages=(
 	# labs: a routing daemon for the lab nodes' images (its service never runs on the host,
 	# see below); Mininet and the bridge tools it runs with, the lab benchmark's reference
 	frr mininet bridge-utils
+	# the Kathara labs' ifconfig/route/arp in the kathara/base stand-in (busybox's ifconfig
+	# takes no ADDR/LEN)
+	net-tools
 	# lab graph -o FILE.png
 	graphviz
 )

@@ -315,7 +315,11 @@ ext_segment(struct labread *r, size_t si, const char *key, char *value)
 	        key, seg->name);
 }
 
-/* Kathara's own lab.ext ("SEGMENT IFACE[.VLAN]", host interfaces), which this one is not. */
+/*
+ * Kathara's own lab.ext ("SEGMENT IFACE[.VLAN]", host interfaces), which this one is not.
+ * Its tutorials leave the interface for the reader to fill in ("A <physical_interface>"):
+ * any word does.
+ */
 static bool
 kathara_ext_line(const char *s)
 {
@@ -324,8 +328,8 @@ kathara_ext_line(const char *s)
 	if (n == 0)
 		return false;
 	ws = strspn(s + n, " \t");
-	m = strspn(s + n + ws, LABREAD_WORD_CHARS ".");
-	return ws > 0 && m > 0 && s[n + ws + m] == '\0';
+	m = strcspn(s + n + ws, " \t");
+	return ws > 0 && m > 0 && s[n + ws + m + strspn(s + n + ws + m, " \t")] == '\0';
 }
 
 /* LAB_HOSTS="NAME=ADDR ...": a machine's name and underlay address, or either alone. */

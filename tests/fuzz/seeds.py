@@ -228,6 +228,7 @@ def labconf():
         "r1[gw]=10.1.0.254\nLAB_HOSTS=a b\nr1[host]=a\nLAB_DOMAIN=lab.test\n"
         "IMAGE_MAP='x=y'\n\0pc1: r1\n",
         "dep-loop": "a[0]=S\nb[0]=S\nc[0]=S\n\0\0a: b\nb: c\nc: a\n",
+        "kathara-ext-placeholder": "leaf_1_0_1[0]=A\n\0A <physical_interface>.10\n",
         "ext-hosts": "LAB_NAME=two\na1[0]=lan\na1[1]=back\na2[0]=back\nb1[0]=lan\n"
         "b2[0]=lan\n\0LAB_HOSTS=\"m1=10.88.0.1 m2=fd00::2\"\nLAB_HOSTS=m3\n"
         "LAB_VXLAN_PORT=4790\nb1[host]=m2\nb2[host]=m2\nlan[subnet]=10.50.0.0/24\n"

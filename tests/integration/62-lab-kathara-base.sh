@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Two unmodified labs of the Kathara labs collection (tests/fixtures/kathara-labs) on a
+# Three unmodified labs of the Kathara labs collection (tests/fixtures/kathara-labs) on a
 # stand-in of kathara/base built from Debian packages, checked against their slides:
 # static-routing (unreachable networks until the slides' routes are added, then pc1
-# reaches pc2) and basic-ipv4 (lab.conf's MACs, pings across two routers, a bridged
-# wireshark node on the lab's management segment, which the host reaches; the lab runs
-# in a network namespace of the test standing for the host, as its host port goes there).
+# reaches pc2), one-bridge (b1's Linux bridge of the startup, its local MACs and ageing
+# time, and pc1's MAC learned on port 1 once pc1 sends a frame) and basic-ipv4 (lab.conf's
+# MACs, pings across two routers, a bridged wireshark node on the lab's management
+# segment, which the host reaches; the lab runs in a network namespace of the test
+# standing for the host, as its host port goes there).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/labimage.sh"
@@ -36,6 +38,24 @@ assert_ok "with the static routes, pc1 pings pc2 (slides: step 5)" \
 assert_match "200.1.1.0/24 via 100.0.0.10 dev eth1" "$(x r1 -- ip route)" "r1's routing table"
 assert_ok "down" lab down --name sr
 assert_eq "" "$(leftovers sr)" "nothing of static-routing is left"
+
+# --- one-bridge -------------------------------------------------------------------------
+assert_ok "up of one-bridge, unmodified" lab up --name ob "${MAP[@]}" "$K/one-bridge"
+x() { lab exec --name ob "$@"; }
+# brctl showmacs: port, MAC, local or not, ageing timer.
+macs() { x b1 -- brctl showmacs mainbridge | awk 'NR > 1 { print $1, $2, $3 }' | sort; }
+assert_eq "1 00:00:00:00:00:b1 yes
+2 00:00:00:00:00:b2 yes
+3 00:00:00:00:00:b3 yes
+4 00:00:00:00:00:b4 yes" "$(macs)" "b1's FDB holds its four local MACs, one per port (slides)"
+assert_eq "60000" "$(x b1 -- cat /sys/class/net/mainbridge/bridge/ageing_time)" \
+	"brctl setageing mainbridge 600 of the startup took"
+# The slides send one frame from pc1 with scapy; busybox's arping (a probe from 0.0.0.0,
+# as pc1 has no address) sends one too.
+x pc1 -- arping -D -I eth0 -c 1 -w 1 10.0.0.2 >/dev/null || true
+assert_match "1 00:00:00:00:00:01 no" "$(macs)" "b1 learned pc1's MAC on port 1 (slides)"
+assert_ok "down" lab down --name ob
+assert_eq "" "$(leftovers ob)" "nothing of one-bridge is left"
 
 # --- basic-ipv4 -------------------------------------------------------------------------
 # In a namespace of the test (nsenter, not ip netns exec, whose sysfs hides the cgroups).

@@ -42,7 +42,8 @@ deb_closure() {
 # The stand-ins: kathara/base is deb_root DIR $LAB_BASE_PACKAGES, kathara/frr the same
 # with frr. dash is /bin/sh, as in Kathara's images: busybox's sh runs its own applets
 # before the programs on PATH (its ip has no -j, which lab test's probe needs).
-LAB_BASE_PACKAGES="bash dash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime"
+LAB_BASE_PACKAGES="bash dash coreutils procps iproute2 iputils-ping libpam-modules libpam-runtime
+	bridge-utils net-tools"
 
 deb_root() {
 	local dir=$1 p u applet
@@ -120,24 +121,36 @@ lab_image() {
 # The store the lab tests share: importing a tree of 50 MB takes a while.
 LAB_STORE=$TOP/$BUILD/lab-images/store
 
-# lab_image_base, lab_image_frr: the stand-ins of kathara/base and kathara/frr in
-# $LAB_STORE as local/kathara-base and local/kathara-frr.
-lab_image_base() {
-	lab_image kathara-base "$(lab_root kathara-base $LAB_BASE_PACKAGES)" "$LAB_STORE"
-}
-
-lab_image_frr() {
-	local root
-	root=$(lab_root kathara-frr $LAB_BASE_PACKAGES frr)
-	# Kathara's images have a systemctl that starts services without systemd (frr's
-	# dependencies bring systemd's own, which needs systemd as PID 1): so has the stand-in.
-	rm -f "$root/usr/bin/systemctl"
-	cat >"$root/usr/bin/systemctl" <<'SH'
+# lab_systemctl ROOT: Kathara's images have a systemctl that starts services without
+# systemd (frr's dependencies bring systemd's own, which needs systemd as PID 1): so have
+# the stand-ins.
+lab_systemctl() {
+	rm -f "$1/usr/bin/systemctl"
+	cat >"$1/usr/bin/systemctl" <<'SH'
 #!/bin/sh
 # systemctl start|stop|restart|status SERVICE: the service's init script.
 [ $# -eq 2 ] && [ -x "/etc/init.d/$2" ] || { echo "systemctl: $*: not supported" >&2; exit 1; }
 exec "/etc/init.d/$2" "$1"
 SH
-	chmod 755 "$root/usr/bin/systemctl"
+	chmod 755 "$1/usr/bin/systemctl"
+}
+
+# lab_image_base, lab_image_frr: the stand-ins of kathara/base and kathara/frr in
+# $LAB_STORE as local/kathara-base and local/kathara-frr.
+lab_image_base() {
+	local root
+	root=$(lab_root kathara-base $LAB_BASE_PACKAGES)
+	lab_systemctl "$root"
+	lab_image kathara-base "$root" "$LAB_STORE"
+}
+
+lab_image_frr() {
+	local root
+	root=$(lab_root kathara-frr $LAB_BASE_PACKAGES frr)
+	lab_systemctl "$root"
+	# As Kathara's kathara/frr: no frr.conf and no integrated configuration, so that
+	# each daemon reads its own file (bgpd.conf) when a lab gives no frr.conf.
+	rm -f "$root/etc/frr/frr.conf"
+	sed -i 's/^service integrated-vtysh-config/no &/' "$root/etc/frr/vtysh.conf"
 	lab_image kathara-frr "$root" "$LAB_STORE"
 }

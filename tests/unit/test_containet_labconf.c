@@ -755,6 +755,13 @@ START_TEST(ext_kathara_format_and_order)
 {
 	/* Kathara's own lab.ext (its parser test "two_devices") is another file. */
 	BAD(conf2, "A enp0s25\nB enp0s25.12\n", NULL, "lab.ext:1: this is Kathara's lab.ext");
+	/* Kathara's tutorials, as they are: the interface is the reader's to fill in. */
+	teardown();
+	setup();
+	BAD(conf2, "A <physical_interface>\n", NULL, "lab.ext:1: this is Kathara's lab.ext");
+	teardown();
+	setup();
+	BAD(conf2, "A <physical_interface>.10 \n", NULL, "lab.ext:1: this is Kathara's lab.ext");
 	teardown();
 	setup();
 	ck_assert_int_eq(labext_parse(lab, "A[mtu]=1500", 11, "lab.ext", &err), -EINVAL);

@@ -251,6 +251,23 @@ START_TEST(node_as_kathara_runs_it)
 }
 END_TEST
 
+/* Kathara's data-center labs name nodes leaf_1_0_1: the host name takes '-' for '_'. */
+START_TEST(underscore_names)
+{
+	struct lab *lab = parse("leaf_1_0_1[0]=A\nleaf_1_0_1[image]=img\n", NULL, NULL);
+	struct labplan p = { .name = "dc", .state_dir = "/run/l/dc", .lab_dir = "/home/u/dc" };
+	char **v = NULL, **warn = NULL;
+
+	ck_assert_int_eq(labplan_node_argv(lab, 0, &p, "containode", &v, &warn), 0);
+	HAS(v, "--name=dc-leaf_1_0_1");
+	HAS(v, "--hostname=leaf-1-0-1");
+	HAS(v, "--top=/run/l/dc/upper/leaf_1_0_1");
+	ck_assert_ptr_null(warn);
+	strv_free(v);
+	labconf_free(lab);
+}
+END_TEST
+
 START_TEST(node_variants)
 {
 	struct lab *lab = parse("h[0]=A\nh[ipv6]=true\nh[privileged]=true\n"
@@ -455,6 +472,7 @@ labplan_suite(void)
 	tcase_add_test(t, names);
 	tcase_add_test(t, images);
 	tcase_add_test(t, node_as_kathara_runs_it);
+	tcase_add_test(t, underscore_names);
 	tcase_add_test(t, node_variants);
 	tcase_add_test(t, bridged);
 	tcase_add_test(t, scripts_and_exec);
