@@ -146,12 +146,12 @@ plan_hostname_valid(const char *s)
 			continue;
 		}
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || (s[i] == '-' && label > 0)))
+		      (s[i] >= '0' && s[i] <= '9') || ((s[i] == '-' || s[i] == '_') && label > 0)))
 			return false;
 		if (++label > 63)
 			return false;
 	}
-	return label > 0 && s[n - 1] != '-';
+	return label > 0 && s[n - 1] != '-' && s[n - 1] != '_';
 }
 
 const char *

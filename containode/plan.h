@@ -225,7 +225,8 @@ char *plan_strip_slashes(const char *path);
 
 /* Whether s has the form of a -u spec: USER or USER:GROUP, neither empty. */
 bool plan_user_valid(const char *s);
-/* Whether s can be a host name (RFC 1123 labels, at most 64 characters). */
+/* Whether s can be a host name: RFC 1123 labels, with Docker's "_" inside one too (Kathara's
+ * labs name nodes leaf_1_0_1); at most 64 characters. */
 bool plan_hostname_valid(const char *s);
 /* The node's host name: --hostname, else the identity. */
 const char *plan_hostname(const struct plan *p);

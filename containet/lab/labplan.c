@@ -254,22 +254,6 @@ mgmt_net(const struct lab_node *node, const struct labplan *p, char ***v, char *
 	return r;
 }
 
-/*
- * The node's host name: its name, as Kathara sets it, with '_' as '-'. Kathara's labs name
- * nodes leaf_1_0_1, which Docker takes as a host name and containode, which asks for RFC
- * 1123's letters, digits and hyphens, does not.
- */
-static char *
-node_hostname(const char *name)
-{
-	char *s = strdup(name);
-
-	for (char *c = s; c && *c; c++)
-		if (*c == '_')
-			*c = '-';
-	return s;
-}
-
 /* The node's command when the lab names none: it waits, as Kathara's shell on a tty does. */
 #define KEEP_ALIVE "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
@@ -281,18 +265,17 @@ labplan_node_argv(const struct lab *lab, size_t idx, const struct labplan *p,
 	const char *image = labplan_image(lab, node, p);
 	_cleanup_strv_ char **v = NULL, **warn = NULL;
 	_cleanup_free_ char *id = labplan_identity(p, node->name), *cg = labplan_cgroup(p);
-	_cleanup_free_ char *hostname = node_hostname(node->name);
 	_cleanup_(sysctls_done) struct sysctls sc = {};
 	int r = 0;
 
-	if (!id || !cg || !hostname)
+	if (!id || !cg)
 		return -ENOMEM;
 	r |= push(&v, containode);
 	r |= strv_pushf(&v, "--state-dir=%s/nodes", p->state_dir);
 	r |= push(&v, "run");
 	r |= push(&v, "-d");
 	r |= strv_pushf(&v, "--name=%s", id);
-	r |= strv_pushf(&v, "--hostname=%s", hostname);
+	r |= strv_pushf(&v, "--hostname=%s", node->name);
 	r |= strv_pushf(&v, "--cgroup-parent=%s", cg);
 	r |= push(&v, "--init");
 	if (image)

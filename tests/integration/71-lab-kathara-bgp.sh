@@ -12,6 +12,7 @@ lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
 [[ -x /usr/lib/frr/zebra ]] || skip "frr is not installed (tests/deps.sh)"
 
 export CONTAINET_STORE=$LAB_STORE
+lab_image_base || die "the kathara/base stand-in could not be built"
 lab_image_frr || die "the kathara/frr stand-in could not be built"
 K=$TOP/tests/fixtures/kathara-labs
 MAP=(--image-map kathara/frr=local/kathara-frr --image-map kathara/base=local/kathara-base)
@@ -42,7 +43,7 @@ assert_eq "" "$(leftovers bsp)" "nothing of bgp-simple-peering is left"
 assert_ok "up of data-center-bgp, unmodified" lab up --name dc "${MAP[@]}" "$K/data-center-bgp"
 x() { lab exec --name dc "$@"; }
 assert_match "dc-leaf_1_0_1 .* running" "$(lab ps --name dc)" "leaf_1_0_1 runs, under its own name"
-assert_eq "leaf-1-0-1" "$(x leaf_1_0_1 -- hostname)" "its host name, with '-' for '_'"
+assert_eq "leaf_1_0_1" "$(x leaf_1_0_1 -- hostname)" "its host name is its name, as under Kathara"
 # The slides' "data plane": spine_1_1_1's routes to the eight servers' networks.
 spine_routes() {
 	local t

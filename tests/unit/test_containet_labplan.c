@@ -251,7 +251,7 @@ START_TEST(node_as_kathara_runs_it)
 }
 END_TEST
 
-/* Kathara's data-center labs name nodes leaf_1_0_1: the host name takes '-' for '_'. */
+/* Kathara's data-center labs name nodes leaf_1_0_1, their host name too, as under Docker. */
 START_TEST(underscore_names)
 {
 	struct lab *lab = parse("leaf_1_0_1[0]=A\nleaf_1_0_1[image]=img\n", NULL, NULL);
@@ -260,7 +260,7 @@ START_TEST(underscore_names)
 
 	ck_assert_int_eq(labplan_node_argv(lab, 0, &p, "containode", &v, &warn), 0);
 	HAS(v, "--name=dc-leaf_1_0_1");
-	HAS(v, "--hostname=leaf-1-0-1");
+	HAS(v, "--hostname=leaf_1_0_1");
 	HAS(v, "--top=/run/l/dc/upper/leaf_1_0_1");
 	ck_assert_ptr_null(warn);
 	strv_free(v);

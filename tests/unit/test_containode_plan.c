@@ -68,7 +68,9 @@ START_TEST(hostname_check)
 	ck_assert(!plan_hostname_valid("-r1"));
 	ck_assert(!plan_hostname_valid("r1-"));
 	ck_assert(!plan_hostname_valid("a..b"));
-	ck_assert(!plan_hostname_valid("a_b"));
+	ck_assert(plan_hostname_valid("leaf_1_0_1"));
+	ck_assert(!plan_hostname_valid("_a"));
+	ck_assert(!plan_hostname_valid("a_"));
 	ck_assert(!plan_hostname_valid("a/b"));
 	ck_assert(!plan_hostname_valid(
 	        "0123456789012345678901234567890123456789012345678901234567890123"
