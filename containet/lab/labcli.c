@@ -986,19 +986,20 @@ labcli_main(int argc, char **argv)
 
 				if (!sw) {
 					free((char *)r.plan.lab_dir);
-					return LAB_FAIL(1, log_error_errno(-errno, "--switch '%s'",
-					                                   c.sw));
+					return LAB_FAIL(
+					        1, log_error_errno(-errno, "--switch '%s'", c.sw));
 				}
 				for (size_t i = 0; i < lab->n_nodes; i++)
 					if (labconf_node_flag(&lab->nodes[i], LAB_NODE_BRIDGED,
 					                      false)) {
 						free((char *)r.plan.lab_dir);
-						return LAB_FAIL(1, log_error("--switch: node '%s' is "
-						                             "bridged, and the "
-						                             "management segment "
-						                             "wants the lab's own "
-						                             "switch",
-						                             lab->nodes[i].name));
+						return LAB_FAIL(1,
+						                log_error("--switch: node '%s' is "
+						                          "bridged, and the "
+						                          "management segment "
+						                          "wants the lab's own "
+						                          "switch",
+						                          lab->nodes[i].name));
 					}
 				r.switch_sock = sw;
 				status = labrun_up(&r);

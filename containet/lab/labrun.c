@@ -992,7 +992,7 @@ remove_segments(const struct labrun *r, const struct lab *lab)
 	_cleanup_free_ char *sock = state_path(r, "switch.sock");
 
 	for (size_t i = 0; lab && i < lab->n_segments; i++) {
-		char *argv[] = { (char *)r->containet, "-s", sock, "segment", "del",
+		char *argv[] = { (char *)r->containet,  "-s", sock, "segment", "del",
 			         lab->segments[i].name, NULL };
 		_cleanup_free_ char *what = NULL;
 
@@ -1014,9 +1014,10 @@ down_json(const struct labrun *r, const struct lab *lab, bool was_up, const char
 
 	if (!nodes || !segs || !cJSON_AddStringToObject(o, "lab", r->plan.name) ||
 	    !cJSON_AddBoolToObject(o, "was_up", was_up) ||
-	    !cJSON_AddStringToObject(o, "switch", !was_up   ? "none"
-	                                          : external ? "left running"
-	                                                     : "stopped") ||
+	    !cJSON_AddStringToObject(o, "switch",
+	                             !was_up    ? "none"
+	                             : external ? "left running"
+	                                        : "stopped") ||
 	    (external && !cJSON_AddStringToObject(o, "switch_socket", external)))
 		return LAB_FAIL(1, log_error("out of memory"));
 	for (size_t i = 0; lab && i < lab->n_nodes; i++)

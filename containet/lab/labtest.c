@@ -282,8 +282,7 @@ print_json(const struct labrun *r, const struct lab *lab, const struct node_resu
 			return -ENOMEM;
 		for (int k = 0; k < KINDS; k++)
 			if (res[i].diff[k] && *res[i].diff[k] &&
-			    !cJSON_AddStringToObject(diff,
-			                             k == KIND_DEFAULT ? "signature" : "test",
+			    !cJSON_AddStringToObject(diff, k == KIND_DEFAULT ? "signature" : "test",
 			                             res[i].diff[k]))
 				return -ENOMEM;
 	}

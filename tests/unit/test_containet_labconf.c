@@ -388,8 +388,8 @@ END_TEST
 
 START_TEST(conf_unsupported_metas_warned_once)
 {
-	OK("pc1[volume]=/a|/b\npc2[volume]=/c|/d\npc1[ulimit]=nofile=10\npc2[ulimit]=x=1\n",
-	   NULL, NULL);
+	OK("pc1[volume]=/a|/b\npc2[volume]=/c|/d\npc1[ulimit]=nofile=10\npc2[ulimit]=x=1\n", NULL,
+	   NULL);
 	ck_assert_uint_eq(lab->n_warnings, 2);
 	ck_assert(warned("lab.conf:1: meta 'volume' is not supported, ignoring"));
 	ck_assert(warned("lab.conf:3: meta 'ulimit' is not supported"));
