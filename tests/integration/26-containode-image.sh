@@ -72,7 +72,7 @@ assert_eq "r1 r1 HOSTNAME=r1" "$(node --image "$IMG" -i "node-$TEST_ID" --hostna
 	"--hostname names the node inside, apart from its identity"
 assert_match $'\tr1' "$(node --image "$IMG" --hostname r1 --entrypoint /bin/cat /etc/hosts)" \
 	"/etc/hosts has the host name"
-assert_exit 2 "an invalid --hostname is a usage error" "$CONTAINODE" --hostname 'a_b' true
+assert_exit 2 "an invalid --hostname is a usage error" "$CONTAINODE" --hostname 'a/b' true
 
 # Nothing is written under the store: the upper layer is in memory, or -t's.
 assert_exit 0 "a node writes to its root" "$CONTAINODE" -N -q --image "$IMG" -u root \
