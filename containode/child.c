@@ -54,13 +54,13 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	int r;
 
 	/* Taken while the host's /dev is still there, attached once the new /dev is. */
-	r = devices_open_host(devs, e);
+	r = devices_make_nodes(devs, e);
 	if (r < 0)
 		return r;
 	r = mounts_root(p, &volumes, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
-	devices_close_host(devs);
+	devices_close_nodes(devs);
 	if (r < 0)
 		return r;
 	r = mounts_rest(p, &volumes, e);

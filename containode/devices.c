@@ -99,7 +99,7 @@ devices_cgroup_needed(const struct plan *p)
 }
 
 void
-devices_close_host(int fds[])
+devices_close_nodes(int fds[])
 {
 	for (size_t i = 0; i < devices_table_len; i++)
 		if (fds[i] >= 0)
@@ -107,47 +107,52 @@ devices_close_host(int fds[])
 }
 
 int
-devices_open_host(int fds[], struct setup_error *e)
+devices_make_nodes(int fds[], struct setup_error *e)
 {
 	/*
-	 * The node's root has CAP_CHOWN and CAP_FOWNER, and the bound inode is the host's:
-	 * a writable bind would let a node chmod or chown the host's /dev/null.  A
-	 * read-only mount refuses those (EROFS) and still lets the device be read and
-	 * written, since opening a device node never asks the mount for write access.
+	 * The node's device nodes are its own: made on a small tmpfs of its own, not the
+	 * host's.  A bind of the host's /dev/null would hand the node the host's inode, and a
+	 * node with SYS_ADMIN (every lab node has it, as under Kathara) can remount a bind
+	 * read-write, then chmod or chown the host's /dev/null.  Each node is a read-only bind
+	 * of one of these (chmod and chown get EROFS; opening a device never asks the mount
+	 * for write access), and a node that remounts it changes only its own copy.
 	 */
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 	};
+	_cleanup_close_ int fs = -1, dev = -1;
 
 	for (size_t i = 0; i < devices_table_len; i++)
 		fds[i] = -1;
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return setup_fail(e, -errno, "make the node's device nodes: fsopen tmpfs");
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "16k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return setup_fail(e, -errno, "make the node's device nodes: a tmpfs");
+	dev = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (dev < 0)
+		return setup_fail(e, -errno, "make the node's device nodes: mount the tmpfs");
 	for (size_t i = 0; i < devices_table_len; i++) {
 		const struct device_node *d = &devices_table[i];
-		char path[64];
-		struct stat st;
+		int r;
 
 		if (d->flags & DEV_PTY_ONLY)
 			continue;
-		snprintf(path, sizeof(path), "/dev/%s", d->name);
+		if (mknodat(dev, d->name, d->mode, makedev(d->major, d->minor)) < 0 ||
+		    fchmodat(dev, d->name, d->mode & 07777, 0) < 0) {
+			r = setup_fail(e, -errno, "make the node's '/dev/%s'", d->name);
+			devices_close_nodes(fds);
+			return r;
+		}
 		/* A detached copy of the mount: it survives pivot_root and the old root's detach. */
-		fds[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		if (fds[i] < 0) {
-			int r = -errno;
-
-			devices_close_host(fds);
-			return setup_fail(e, r, "take the host's '%s'", path);
-		}
-		if (fstat(fds[i], &st) < 0 || (st.st_mode & S_IFMT) != (d->mode & S_IFMT) ||
-		    st.st_rdev != makedev(d->major, d->minor)) {
-			devices_close_host(fds);
-			return setup_fail(e, -ENODEV, "host '%s' is not the device %u:%u", path,
-			                  d->major, d->minor);
-		}
-		if (mount_setattr(fds[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-			int r = -errno;
-
-			devices_close_host(fds);
-			return setup_fail(e, r, "make the bound '%s' read-only", path);
+		fds[i] = open_tree(dev, d->name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (fds[i] < 0 ||
+		    mount_setattr(fds[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+			r = setup_fail(e, -errno, "bind the node's '/dev/%s' read-only", d->name);
+			devices_close_nodes(fds);
+			return r;
 		}
 	}
 	return 0;
@@ -173,7 +178,7 @@ devices_populate(const char *dir, const int fds[], struct setup_error *e)
 			return setup_fail(e, -errno, "create '%s/%s'", dir, name);
 		close(fd);
 		if (move_mount(fds[i], "", dfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			r = setup_fail(e, -errno, "bind the host's device on '%s/%s'", dir, name);
+			r = setup_fail(e, -errno, "bind the device node on '%s/%s'", dir, name);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(device_links) && r >= 0; i++)
 		if (symlinkat(device_links[i].target, dfd, device_links[i].name) < 0)

@@ -1,5 +1,5 @@
 /*
- * /dev inside the container: the host's six nodes bound from a static table, symlinks,
+ * /dev inside the container: six device nodes of the node's own, from a static table, symlinks,
  * the console; and the allow-list of the node's device cgroup.
  */
 #pragma once
@@ -17,7 +17,7 @@ struct plan;
 
 struct device_node {
 	const char *name;
-	mode_t mode; /* type and permissions the host's node must have */
+	mode_t mode; /* type and permissions of the node's device node */
 	unsigned major, minor;
 	unsigned flags;
 };
@@ -49,14 +49,14 @@ bool devices_rules_allow(const struct device_rule *rules, size_t n, char type, u
 bool devices_cgroup_needed(const struct plan *p);
 
 /*
- * The host's nodes for the table, as detached bind mounts (fds[i] for devices_table[i],
- * -1 for those made otherwise), taken before the root changes.  Each is checked to be
- * the device it should be.  On failure nothing stays open.
+ * The node's own device nodes for the table, made on a tmpfs of its own, as detached
+ * read-only bind mounts (fds[i] for devices_table[i], -1 for those made otherwise), made
+ * before the root changes.  On failure nothing stays open.
  */
-int devices_open_host(int fds[], struct setup_error *e);
-/* Closes what devices_open_host left open. */
-void devices_close_host(int fds[]);
-/* Attaches the host's nodes and makes the symlinks in dir (the container's fresh /dev). */
+int devices_make_nodes(int fds[], struct setup_error *e);
+/* Closes what devices_make_nodes left open. */
+void devices_close_nodes(int fds[]);
+/* Attaches the node's device nodes and makes the symlinks in dir (the container's fresh /dev). */
 int devices_populate(const char *dir, const int fds[], struct setup_error *e);
 /* Binds the pty slave (path) over dir/console. */
 int devices_bind_console(const char *dir, const char *pty, struct setup_error *e);

@@ -70,19 +70,26 @@ assert_eq "open: ENXIO" "$(run payload open /dev/tty || true)" \
 	"/dev/tty is reachable (ENXIO: no controlling terminal), not refused"
 assert_ok "/dev/ptmx opens" run sh -c 'exec 3<>/dev/ptmx'
 assert_eq "hello" "$(echo hello | run sh -c 'cat >/dev/null; echo hello')" "writes to /dev/null vanish"
-assert_match 'devtmpfs|udev' "$(run sh -c 'grep " /dev/null " /proc/mounts')" \
-	"/dev/null is the host's node, bound"
+assert_match '^none /dev/null tmpfs ' "$(run sh -c 'grep " /dev/null " /proc/mounts')" \
+	"/dev/null is the node's own, on a tmpfs of its own, not the host's devtmpfs inode"
 assert_ok "-u 1000: /dev/null still opens" run -u 1000 sh -c 'exec 3<>/dev/null'
-# The bound nodes are the host's inodes and the node's root owns CAP_CHOWN and CAP_FOWNER:
-# a chmod, chown or touch there would change the host's /dev (once seen: the host's
-# /dev/null at mode 755).  They are refused; the mode given is the one it has, and the
-# host's inode is compared before and after, so the check changes nothing even if it fails.
+# The node's root owns CAP_CHOWN and CAP_FOWNER: a chmod, chown or touch of a bound host
+# inode would change the host's /dev (once seen: the host's /dev/null at mode 755, then
+# 644).  The binds are read-only, so they are refused; and a node with SYS_ADMIN, which
+# can remount its bind read-write (every lab node has SYS_ADMIN), changes only its own
+# node.  The mode given is the one it has, and the host's inode is compared before and
+# after, so the checks change nothing even if they fail.
 before=$(stat -c '%a %u:%g %Z' /dev/full)
 for op in "chmod 666" "chown 0:0" "touch"; do
 	assert_match 'Read-only file system' "$(run sh -c "$op /dev/full" 2>&1 || true)" \
 		"$op /dev/full in the node is refused"
 done
 assert_eq "$before" "$(stat -c '%a %u:%g %Z' /dev/full)" "the host's /dev/full is unchanged"
+assert_eq "remounted" "$(run --cap-add SYS_ADMIN sh -c 'mount -o remount,bind,rw /dev/full &&
+	chmod 666 /dev/full && chown 0:0 /dev/full && touch /dev/full && echo remounted' 2>&1)" \
+	"with SYS_ADMIN, a node remounts its /dev/full read-write and changes it"
+assert_eq "$before" "$(stat -c '%a %u:%g %Z' /dev/full)" \
+	"the host's /dev/full is unchanged after that (the node's is its own)"
 assert_match ' /dev/null [^ ]+ ro,nosuid,noexec' "$(run grep ' /dev/null ' /proc/mounts)" \
 	"/dev/null is bound read-only, nosuid, noexec"
 
