@@ -684,7 +684,7 @@ static void
 pidfds_wait(int *fds, size_t n, long long ms)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
-	struct timespec t0, t;
+	int64_t t0;
 	long long left = ms;
 	size_t alive;
 
@@ -694,7 +694,7 @@ pidfds_wait(int *fds, size_t n, long long ms)
 				fds[i] = -1;
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_ms();
 	for (;;) {
 		alive = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -710,8 +710,7 @@ pidfds_wait(int *fds, size_t n, long long ms)
 				fds[i] = -1;
 		if (left == 0)
 			return;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - ((t.tv_sec - t0.tv_sec) * 1000LL + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		left = ms - (monotime_ms() - t0);
 		if (left < 0)
 			left = 0; /* one last look */
 	}
