@@ -43,9 +43,31 @@ reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Mounts, devices, terminal: the file system half of the setup. */
+/*
+ * Into the network namespace that containode makes for the node while this child mounts
+ * its file system (network_create): before /sys, which shows the network namespace of
+ * whoever mounts it, and before the sysctls and addresses.
+ */
 static int
-child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
+child_join_net(const struct plan *p, int sock, struct setup_error *e)
+{
+	_cleanup_close_ int fd = -1;
+	struct child_msg m;
+	int r;
+
+	if (p->host_net)
+		return 0;
+	r = child_msg_recv(sock, &m, &fd);
+	if (r <= 0 || m.type != CHILD_NETNS || fd < 0)
+		return setup_fail(e, r < 0 ? r : -EPIPE, "receive the node's network namespace");
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return setup_fail(e, -errno, "enter the node's network namespace");
+	return 0;
+}
+
+/* Mounts, devices, network namespace, terminal: the file system half of the setup. */
+static int
+child_setup_fs(const struct plan *p, int sock, int *ret_master, struct setup_error *e)
 {
 	_cleanup_close_ int master = -1, slave = -1;
 	_cleanup_(mounts_volumes_close) struct mounts_volumes volumes = {};
@@ -61,6 +83,8 @@ child_setup_fs(const struct plan *p, int *ret_master, struct setup_error *e)
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_nodes(devs);
+	if (r >= 0)
+		r = child_join_net(p, sock, e);
 	if (r < 0)
 		return r;
 	r = mounts_rest(p, &volumes, e);
@@ -109,8 +133,8 @@ mover_clone(void)
  * Into the node's cgroup, while the setup goes on: moving a process waits for an RCU
  * grace period (milliseconds), so a process of the child's own moves it (its parent: PID
  * 1 here) meanwhile, into all but the v2 directory it was born in (ns_clone).  Nothing of
- * the node runs before cgroup_join_finish, and the setup opens no device but
- * /dev/net/tun (the host's nodes are bound, not opened).  The v1 devices hierarchy is
+ * the node runs before cgroup_join_finish, and the setup opens no device (it makes the
+ * node's, and containode opens /dev/net/tun for the taps).  The v1 devices hierarchy is
  * left out when the allow-list would change nothing.  Returns the mover's pid, 0 when
  * there is nothing to move.
  */
@@ -256,29 +280,15 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 {
 	_cleanup_close_ int master = -1;
 	struct child_msg ready = { .type = CHILD_READY };
-	int taps[PLAN_NET_MAX];
 	pid_t mover;
 	int r;
 
 	mover = cgroup_join_start(p, cg, e);
 	if (mover < 0)
 		return mover;
-	r = network_setup(p, taps, e);
-	if (r < 0)
-		return r;
-	/* Handed over at once, in the plan's order: the parent attaches them meanwhile. */
-	for (size_t i = 0; i < PLAN_NET_MAX; i++) {
-		if (r >= 0 && taps[i] >= 0 &&
-		    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_TAP }, taps[i])) <
-		            0)
-			setup_fail(e, r, "hand tap '%s' to containode", p->net[i].ifname);
-		taps[i] = safe_close(taps[i]);
-	}
-	if (r < 0)
-		return r;
 	if (sethostname(plan_hostname(p), strlen(plan_hostname(p))) < 0)
 		return setup_fail(e, -errno, "set hostname '%s'", plan_hostname(p));
-	r = child_setup_fs(p, &master, e);
+	r = child_setup_fs(p, sock, &master, e);
 	if (r < 0)
 		return r;
 	r = cgroup_join_finish(p, cg, mover, e);
@@ -298,11 +308,12 @@ child_setup(const struct plan *p, const struct cgroup_node *cg, int sock, struct
 	    (r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_PTY }, master)) < 0)
 		return setup_fail(e, r, "hand the pty to containode");
 	/*
-	 * Only where the parent has its side to do before the command starts: otherwise
-	 * the exec (or a failure) is all it waits for, and waking it up in between would
-	 * only take the CPU from this setup.
+	 * Only where the parent has its side to do before the command starts (the pty's
+	 * relay): otherwise the exec (or a failure) is all it waits for, and waking it up in
+	 * between would only take the CPU from this setup.  (The switches' attaches need no
+	 * round trip: child_addresses waited for each.)
 	 */
-	if (!p->tty && !network_wants_tap(p))
+	if (!p->tty)
 		return 0;
 	r = child_msg_send(sock, &ready, -1);
 	if (r < 0)
@@ -366,7 +377,7 @@ child_run(const struct plan *p, const struct cgroup_node *cg, int sock)
 	if (r < 0)
 		child_msg_fail(sock, EXIT_LAUNCHER, r, e.what);
 	/* With nothing handed over, the parent has nothing to do: no round trip to wait. */
-	if ((p->tty || network_wants_tap(p)) && !child_wait_go(sock))
+	if (p->tty && !child_wait_go(sock))
 		_exit(EXIT_LAUNCHER);
 	/* A session of its own: no way back to containode's terminal (TIOCSTI and the like). */
 	if (setsid() < 0)

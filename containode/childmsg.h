@@ -1,16 +1,16 @@
 /*
  * The child pipe: a close-on-exec SOCK_SEQPACKET pair between containode and the
  * container child, one fixed-size message at a time (with an fd where one is handed
- * over).  The child hands over its tap and pty fds, says it is ready, and on failure
- * sends what failed as its last word; when its exec succeeds the parent sees the pipe
- * close.
+ * over).  The parent hands the child its network namespace; the child hands over its pty
+ * fd, says it is ready, and on failure sends what failed as its last word; when its exec
+ * succeeds the parent sees the pipe close.
  */
 #pragma once
 
 #include "setup.h"
 
 enum child_msg_type {
-	CHILD_TAP,   /* fd: the tap, for the switch */
+	CHILD_NETNS, /* fd: the node's network namespace, from the parent */
 	CHILD_PTY,   /* fd: the pty master, for the relay */
 	CHILD_READY, /* setup done, waiting for the go byte */
 	CHILD_ERROR, /* setup or exec failed: err, code and what */

@@ -31,6 +31,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -629,7 +631,7 @@ prepare_publish(const struct plan *p, struct publish **ret)
 	return 0;
 }
 
-/* A tap from the child: attached to its interface's switch, or only kept open. */
+/* A tap: attached to its interface's switch, or only kept open. */
 static int
 handshake_tap(const struct plan_net *n, struct switchport *pt, int fd, int sock)
 {
@@ -676,18 +678,78 @@ release_caller(const struct plan *p)
 }
 
 /*
- * The parent's side of the child pipe: take the tap and the pty, attach and relay,
- * then let the child go and learn whether its exec worked.  Returns 0 when the command
- * runs, else the exit code to use (the failure already reported).
+ * What the child said when it failed, if it did and said it already (no waiting): after a
+ * failed send to it, its error says more than the send's.  Returns its exit code then,
+ * else 0.
+ */
+static int
+child_failure(int sock)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct child_msg m;
+	int fd = -1;
+
+	if (poll(&pfd, 1, 0) != 1 || child_msg_recv(sock, &m, &fd) <= 0 || m.type != CHILD_ERROR) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	log_error_errno(m.err, "%s", m.what);
+	return m.code ?: EXIT_LAUNCHER;
+}
+
+/*
+ * The node's network: made here while the child mounts its file system (a new network
+ * namespace takes about a millisecond, and the child has as much to do meanwhile), handed
+ * to the child, then each tap attached to its switch, whose answer the child waits for.
+ * Returns 0, or the exit code to use (the failure already reported).
+ */
+static int
+handshake_network(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX])
+{
+	struct setup_error e = {};
+	int taps[PLAN_NET_MAX], netns, r;
+
+	r = network_create(p, taps, &netns, &e);
+	if (r < 0) {
+		log_error_errno(r, "%s", e.what);
+		return EXIT_LAUNCHER;
+	}
+	if (netns < 0)
+		return 0;
+	r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_NETNS }, netns);
+	close(netns);
+	if (r < 0 && !child_failure(sock))
+		log_error_errno(r, "hand the network namespace to the container");
+	for (size_t i = 0; i < p->n_net; i++) {
+		if (r < 0) {
+			close(taps[i]);
+			continue;
+		}
+		/* The port owns the tap from here, attached or not; a failure is reported. */
+		r = handshake_tap(&p->net[i], &ports[i], taps[i], sock);
+		if (r < 0)
+			(void)child_failure(sock);
+	}
+	return r < 0 ? EXIT_LAUNCHER : 0;
+}
+
+/*
+ * The parent's side of the child pipe: make the network and attach it, take the pty and
+ * relay, then let the child go and learn whether its exec worked.  Returns 0 when the
+ * command runs, else the exit code to use (the failure already reported).
  */
 static int
 handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
           struct tty_relay *tty, int work_lock)
 {
-	bool go = p->tty || network_wants_tap(p);
+	bool go = p->tty;
 	struct child_msg m;
-	size_t n_taps = 0;
 	int fd, r;
+
+	r = handshake_network(p, sock, ports);
+	if (r)
+		return r;
 
 	if (!go)
 		release_caller(p);
@@ -711,15 +773,8 @@ handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
 			break;
 		if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0)
 			log_warn_errno(errno, "set the terminal to raw mode, ignoring");
-		if (m.type == CHILD_TAP && fd >= 0 && n_taps >= p->n_net) {
+		else if (m.type != CHILD_PTY && fd >= 0)
 			close(fd);
-		} else if (m.type == CHILD_TAP && fd >= 0) {
-			/* The taps come in the plan's order. */
-			r = handshake_tap(&p->net[n_taps], &ports[n_taps], fd, sock);
-			n_taps++;
-			if (r < 0)
-				return EXIT_LAUNCHER;
-		}
 	}
 	if (go && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
 		log_error_errno(errno, "start the container");
@@ -812,7 +867,8 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		log_error_errno(errno, "create the child pipe");
 		return EXIT_LAUNCHER;
 	}
-	s.pid = ns_clone(plan_clone_flags(p), cg, &s.pidfd);
+	/* Without its network namespace, which the handshake makes meanwhile. */
+	s.pid = ns_clone(plan_clone_flags(p) & ~(unsigned long)CLONE_NEWNET, cg, &s.pidfd);
 	if (s.pid < 0) {
 		log_error_errno(s.pid, "create the container's namespaces");
 		return EXIT_LAUNCHER;

@@ -6,18 +6,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-
-bool
-network_wants_tap(const struct plan *p)
-{
-	return !p->host_net && p->n_net > 0;
-}
 
 static void
 netlink_closep(struct netlink *nl)
@@ -120,19 +116,34 @@ network_all(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error
 }
 
 int
-network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e)
+network_create(const struct plan *p, int ret_taps[PLAN_NET_MAX], int *ret_netns,
+               struct setup_error *e)
 {
+	_cleanup_close_ int own = -1, netns = -1;
 	int r;
 
 	for (size_t i = 0; i < PLAN_NET_MAX; i++)
 		ret_taps[i] = -1;
+	*ret_netns = -1;
 	if (p->host_net)
 		return 0;
-	r = network_all(p, ret_taps, e);
-	if (r < 0)
+	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		return setup_fail(e, -errno, "open containode's network namespace");
+	if (unshare(CLONE_NEWNET) < 0)
+		return setup_fail(e, -errno, "create the node's network namespace");
+	netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	r = netns < 0 ? setup_fail(e, -errno, "open the node's network namespace")
+	              : network_all(p, ret_taps, e);
+	if (setns(own, CLONE_NEWNET) < 0)
+		r = setup_fail(e, -errno, "return to containode's own network namespace");
+	if (r < 0) {
 		for (size_t i = 0; i < PLAN_NET_MAX; i++)
 			ret_taps[i] = safe_close(ret_taps[i]);
-	return r;
+		return r;
+	}
+	*ret_netns = TAKE_FD(netns);
+	return 0;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
- * The container's network, set up in the child inside its new network namespace with
- * rtnetlink only (no helper processes): lo up, then one tap per interface with its MAC,
- * MTU, addresses and link up, then the routes.
+ * The container's network: a new network namespace that containode makes and sets up
+ * with rtnetlink only (no helper processes) while its child mounts the node's file
+ * system, lo up, then one tap per interface with its MAC, MTU, addresses and link up,
+ * then the routes; the child joins it once it is ready.
  */
 #pragma once
 
@@ -11,14 +12,15 @@
 
 #include <stdbool.h>
 
-/* Whether the plan wants any tap (-s, -4, -6 or --net). */
-bool network_wants_tap(const struct plan *p);
-
 /*
- * Sets everything up; the taps' fds (close-on-exec), one per p->net[i], in ret_taps[i]
- * (all -1 on failure).
+ * Makes the node's network namespace (none with the host's network: *ret_netns is -1) and
+ * sets everything up in it, then returns to the caller's: the namespace's fd in
+ * *ret_netns, the taps' fds (close-on-exec), one per p->net[i], in ret_taps[i] (all -1 on
+ * failure).  When it fails, the caller may still be in the node's namespace: it must only
+ * clean up and exit (which needs no network).
  */
-int network_setup(const struct plan *p, int ret_taps[PLAN_NET_MAX], struct setup_error *e);
+int network_create(const struct plan *p, int ret_taps[PLAN_NET_MAX], int *ret_netns,
+                   struct setup_error *e);
 
 /*
  * What the switch assigned to interface n: the segment's MTU (unless mtu= was given) and,
