@@ -41,11 +41,10 @@ pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # anything compiles, so that a machine without one stops at one line naming it, not at a
 # missing header.  Goals that compile nothing, or that install the packages first (their
 # own sub-make checks), skip it.
-BUILD_PKGS := libcjson liburing libcap libseccomp libmnl libcurl libarchive libcrypto
+BUILD_PKGS := libcjson liburing libseccomp libmnl libcurl libarchive libcrypto
 TEST_PKGS := check
 DEB_libcjson := libcjson-dev
 DEB_liburing := liburing-dev
-DEB_libcap := libcap-dev
 DEB_libseccomp := libseccomp-dev
 DEB_libmnl := libmnl-dev
 DEB_libcurl := libcurl4-openssl-dev

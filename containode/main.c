@@ -3,6 +3,7 @@
  * cgroup namespaces, an overlay of a root directory, a tap attached to the containet
  * switch.  main.c holds the options and the top-level flow only.
  */
+#include "caps.h"
 #include "cgroup.h"
 #include "child.h"
 #include "childmsg.h"
@@ -37,7 +38,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -510,13 +510,13 @@ privileges_complete(struct plan *p)
 
 	p->caps = plan_caps(p, security_caps_default(), all);
 	for (int cap = 0; cap < 64 && !p->privileged; cap++) {
-		char *name;
-
 		if (!(missing & (UINT64_C(1) << cap)))
 			continue;
-		name = cap_to_name(cap);
-		log_error("--cap-add: containode itself does not have %s", name ? name : "it");
-		cap_free(name);
+		if (caps_name(cap))
+			log_error("--cap-add: containode itself does not have cap_%s",
+			          caps_name(cap));
+		else
+			log_error("--cap-add: containode itself does not have capability %d", cap);
 		return -EPERM;
 	}
 	return 0;

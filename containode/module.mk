@@ -5,16 +5,15 @@ containode_OBJS := $(containode_SRCS:%.c=$(BUILD)/%.o)
 # run from the build tree) from the source tree.
 containode_SECCOMP := containode/seccomp/default.json
 containode_SECCOMP_DIR = $(PREFIX)/share/containet/seccomp
-EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libcap libseccomp libmnl) \
+EXTRA_CFLAGS_containode = $(call pkgcflags,libcjson libseccomp libmnl) \
 	-DSECCOMP_DEFAULT_PATH='"$(containode_SECCOMP_DIR)/default.json"' \
 	-DSECCOMP_SOURCE_PATH='"$(abspath $(containode_SECCOMP))"'
 
 PROGRAMS += $(BUILD)/bin/containode
 MANPAGES += containode/containode.1
 
-# libcap is linked as a shared library, as packages are: a security update of libcap2
-# reaches containode without a rebuild.
-containode_LIBS = $(call pkglibs,libcjson libcap libseccomp libmnl)
+# Capabilities are the kernel's prctl and capset (caps.c): no libcap to load at each start.
+containode_LIBS = $(call pkglibs,libcjson libseccomp libmnl)
 
 $(BUILD)/bin/containode: $(BUILD)/containode/main.o $(containode_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)

@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include "caps.h"
+
 #include "cleanup.h"
 #include "parse.h"
 #include "strv.h"
@@ -7,13 +9,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -305,18 +307,9 @@ plan_hosts(const struct plan *p)
 static int
 plan_cap_number(const char *name, size_t len)
 {
-	char buf[64] = "CAP_";
 	size_t skip = len > 4 && strncasecmp(name, "CAP_", 4) == 0 ? 4 : 0;
-	cap_value_t v;
 
-	if (len - skip == 0 || len - skip >= sizeof(buf) - 4)
-		return -EINVAL;
-	for (size_t i = skip; i < len; i++)
-		buf[4 + i - skip] = toupper((unsigned char)name[i]);
-	buf[4 + len - skip] = '\0';
-	if (cap_from_name(buf, &v) < 0 || v < 0 || v > 63)
-		return -EINVAL;
-	return v;
+	return caps_from_name(name + skip, len - skip);
 }
 
 int

@@ -17,6 +17,7 @@
  */
 #include "seccomp_profile.h"
 
+#include "caps.h"
 #include "cleanup.h"
 #include "errtext.h"
 #include "json.h"
@@ -25,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
 #define SECCOMP_PROFILE_MAX_ARGS 6
 
@@ -234,16 +234,12 @@ read_min_kernel(const cJSON *obj, const char *path, struct seccomp_profile_cond 
 static int
 cap_number(const char *name)
 {
-	cap_value_t v;
-
 	if (strncmp(name, "CAP_", 4) != 0)
 		return -1;
 	for (const char *p = name; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			return -1;
-	if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-		return -1;
-	return v;
+	return caps_from_name(name + 4, strlen(name + 4));
 }
 
 static int

@@ -1,5 +1,7 @@
 #include "security.h"
 
+#include "caps.h"
+
 #include "cleanup.h"
 #include "fileio.h"
 #include "log.h"
@@ -15,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -31,9 +33,6 @@
 #endif
 /* A profile is a few kilobytes; this only bounds what a wrong file could cost. */
 #define SECCOMP_PROFILE_MAX (4 << 20)
-
-DEFINE_CLEANUP_FUNC(cap_t, cap_free)
-#define _cleanup_cap_ _cleanup_(cap_freep)
 
 /* Docker's (and crun's) default set: everything else leaves the bounding set. */
 const int security_caps_keep[] = {
@@ -66,24 +65,18 @@ security_caps_default(void)
 uint64_t
 security_caps_all(void)
 {
-	uint64_t mask = 0;
-
 	/* What containode may hand on: its own bounding set, which may lack some. */
-	for (int cap = 0; cap < cap_max_bits() && cap < 64; cap++)
-		if (cap_get_bound(cap) > 0)
-			mask |= UINT64_C(1) << cap;
-	return mask;
+	return caps_bounding();
 }
 
 /* The bounding set first: dropping from it needs CAP_SETPCAP, still effective here. */
 static int
 security_caps_bound(const struct plan *p, struct setup_error *e)
 {
-	for (int cap = 0; cap < cap_max_bits() && cap < 64; cap++)
-		if (!(p->caps & (UINT64_C(1) << cap)) && cap_drop_bound(cap) < 0 && errno != EINVAL)
-			return setup_fail(e, -errno, "drop capability %d from the bounding set",
-			                  cap);
-	/* One call, where libcap's cap_reset_ambient asks about each capability first. */
+	int r = caps_bounding_limit(p->caps);
+
+	if (r < 0)
+		return setup_fail(e, r, "drop capabilities from the bounding set");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return setup_fail(e, -errno, "clear the ambient capabilities");
 	return 0;
@@ -96,25 +89,12 @@ security_caps_bound(const struct plan *p, struct setup_error *e)
 static int
 security_caps_set(const struct plan *p, struct setup_error *e)
 {
-	_cleanup_cap_ cap_t caps = NULL;
-	cap_value_t keep[64];
-	int n = 0;
+	int r;
 
 	if (p->have_user && p->uid != 0)
 		return 0;
-	for (int cap = 0; cap < 64; cap++)
-		if (p->caps & (UINT64_C(1) << cap))
-			keep[n++] = cap;
-	caps = cap_init(); /* all clear: the inheritable set stays empty */
-	if (!caps)
-		return setup_fail(e, -errno, "allocate a capability set");
-	/* libcap refuses a count of 0 (--cap-drop ALL): the set from cap_init is already empty. */
-	if (n > 0 && (cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) < 0 ||
-	              cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0))
-		return setup_fail(e, -errno, "set the container's capabilities");
-	if (cap_set_proc(caps) < 0)
-		return setup_fail(e, -errno, "set the container's capabilities");
-	return 0;
+	r = caps_set(p->caps);
+	return r < 0 ? setup_fail(e, r, "set the container's capabilities") : 0;
 }
 
 static int

@@ -8,7 +8,7 @@ packages=(
 	gcc make pkg-config clang libclang-rt-14-dev
 	# make format-check (CI)
 	clang-format
-	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev libcap-dev check
+	liburing-dev libcurl4-openssl-dev libssl-dev libarchive-dev libcjson-dev check
 	libseccomp-dev libmnl-dev
 	# tests and demo (containers-common: the system seccomp profile)
 	iproute2 iputils-ping busybox-static kmod nftables curl isc-dhcp-client wget

@@ -5,7 +5,7 @@
 # where <prog> is containet, containode or mocker and <prog>/module.mk sets <prog>_OBJS.
 # Tests include program headers by path: #include "containet/fdb.h".
 EXTRA_CFLAGS_tests = -I. $(call pkgcflags,check libcjson liburing libarchive libcurl libseccomp)
-TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcap libcrypto libseccomp) -lm
+TEST_LIBS = $(call pkglibs,check libcjson liburing libcurl libarchive libcrypto libseccomp) -lm
 
 ABSENT := $(filter-out $(PRESENT),containet containode mocker)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(filter-out \

@@ -30,7 +30,7 @@ mk() {
 # Missing build packages: one line naming the Debian packages and make deps.
 mkdir -p "$TMP/pc-none" "$TMP/pc-nocheck"
 out=$(PKG_CONFIG_LIBDIR=$TMP/pc-none mk -n all 2>&1)
-assert_match "missing Debian packages: .*libcjson-dev.*liburing-dev.*libcap-dev.*libcurl4-openssl-dev.*libssl-dev" \
+assert_match "missing Debian packages: .*libcjson-dev.*liburing-dev.*libseccomp-dev.*libcurl4-openssl-dev.*libssl-dev" \
 	"$out" "make names every missing build package"
 assert_match "make deps" "$out" "and says how to install them"
 assert_no_match "check( |;)" "$out" "make all does not ask for the unit tests' library"

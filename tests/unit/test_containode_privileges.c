@@ -1,4 +1,5 @@
 /* containode's privilege options: capability lists, Docker's rules on them, sysctl keys. */
+#include "containode/caps.h"
 #include "containode/plan.h"
 #include "containode/security.h"
 
@@ -7,6 +8,7 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BIT(cap) (UINT64_C(1) << (cap))
@@ -26,6 +28,48 @@ START_TEST(cap_lists)
 	ck_assert_int_eq(plan_parse_caps("NET_ADMIN,", &mask, &all), -EINVAL);
 	ck_assert_int_eq(plan_parse_caps("", &mask, &all), -EINVAL);
 	ck_assert_int_eq(plan_parse_caps("CAP_", &mask, &all), -EINVAL);
+}
+END_TEST
+
+/* The names as the kernel numbers them, every one of them, and only those. */
+START_TEST(cap_names)
+{
+	int n = 0;
+
+	for (int cap = 0; cap < 64; cap++) {
+		const char *name = caps_name(cap);
+
+		if (!name)
+			continue;
+		n++;
+		ck_assert_int_eq(caps_from_name(name, strlen(name)), cap);
+	}
+	ck_assert_int_eq(n, CAP_LAST_CAP + 1);
+	ck_assert_str_eq(caps_name(CAP_NET_ADMIN), "net_admin");
+	ck_assert_str_eq(caps_name(CAP_CHECKPOINT_RESTORE), "checkpoint_restore");
+	ck_assert_int_eq(caps_from_name("SYS_ADMIN", 9), CAP_SYS_ADMIN);
+	ck_assert_int_eq(caps_from_name("sys_admin,net_raw", 9), CAP_SYS_ADMIN);
+	ck_assert_int_eq(caps_from_name("sys_admi", 8), -EINVAL);
+	ck_assert_int_eq(caps_from_name("", 0), -EINVAL);
+	ck_assert_ptr_null(caps_name(-1));
+	ck_assert_ptr_null(caps_name(CAP_LAST_CAP + 1));
+}
+END_TEST
+
+/* The bounding set as the kernel reports it in /proc/self/status. */
+START_TEST(cap_bounding)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long bnd = 0;
+	char line[256];
+	bool found = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapBnd: %llx", &bnd) == 1)
+			found = true;
+	ck_assert(found);
+	ck_assert(caps_bounding() == bnd);
 }
 END_TEST
 
@@ -135,6 +179,8 @@ privileges_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, cap_lists);
+	tcase_add_test(tc, cap_names);
+	tcase_add_test(tc, cap_bounding);
 	tcase_add_test(tc, docker_cap_rules);
 	tcase_add_test(tc, net_admin_makes_proc_sys_net_writable);
 	tcase_add_loop_test(tc, sysctl_keys, 0, (int)ARRAY_SIZE(sysctls));
