@@ -59,7 +59,8 @@ int
 caps_from_name(const char *name, size_t len)
 {
 	for (int cap = 0; cap < N_NAMES; cap++)
-		if (names[cap] && strlen(names[cap]) == len && strncasecmp(names[cap], name, len) == 0)
+		if (names[cap] && strlen(names[cap]) == len &&
+		    strncasecmp(names[cap], name, len) == 0)
 			return cap;
 	return -EINVAL;
 }

@@ -43,23 +43,53 @@ reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* One fd of the given type from containode, in *ret_fd; what names it in the error. */
+static int
+child_receive(int sock, int type, int *ret_fd, const char *what, struct setup_error *e)
+{
+	struct child_msg m;
+	int r, fd = -1;
+
+	r = child_msg_recv(sock, &m, &fd);
+	if (r <= 0 || m.type != type || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return setup_fail(e, r < 0 ? r : -EPIPE, "receive %s from containode", what);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The device nodes that containode makes while this child mounts the root. */
+static int
+child_receive_devices(int sock, int devs[DEVICES_MAX], struct setup_error *e)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < devices_table_len; i++)
+		devs[i] = -1;
+	for (size_t i = 0; i < devices_table_len && r >= 0; i++)
+		if (!(devices_table[i].flags & DEV_PTY_ONLY))
+			r = child_receive(sock, CHILD_DEVICE, &devs[i], "the device nodes", e);
+	return r;
+}
+
 /*
- * Into the network namespace that containode makes for the node while this child mounts
- * its file system (network_create): before /sys, which shows the network namespace of
- * whoever mounts it, and before the sysctls and addresses.
+ * Into the network namespace that containode makes for the node meanwhile
+ * (network_create): before /sys, which shows the network namespace of whoever mounts it,
+ * and before the sysctls and addresses.
  */
 static int
 child_join_net(const struct plan *p, int sock, struct setup_error *e)
 {
 	_cleanup_close_ int fd = -1;
-	struct child_msg m;
 	int r;
 
 	if (p->host_net)
 		return 0;
-	r = child_msg_recv(sock, &m, &fd);
-	if (r <= 0 || m.type != CHILD_NETNS || fd < 0)
-		return setup_fail(e, r < 0 ? r : -EPIPE, "receive the node's network namespace");
+	r = child_receive(sock, CHILD_NETNS, &fd, "the network namespace", e);
+	if (r < 0)
+		return r;
 	if (setns(fd, CLONE_NEWNET) < 0)
 		return setup_fail(e, -errno, "enter the node's network namespace");
 	return 0;
@@ -75,19 +105,20 @@ child_setup_fs(const struct plan *p, int sock, int *ret_master, struct setup_err
 	char pty[32];
 	int r;
 
-	/* Taken while the host's /dev is still there, attached once the new /dev is. */
-	r = devices_make_nodes(devs, e);
+	/* What needs containode's device nodes and network namespace comes late. */
+	r = mounts_root(p, &volumes, e);
 	if (r < 0)
 		return r;
-	r = mounts_root(p, &volumes, e);
+	r = child_receive_devices(sock, devs, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_nodes(devs);
 	if (r >= 0)
+		r = mounts_rest(p, e);
+	if (r >= 0)
 		r = child_join_net(p, sock, e);
-	if (r < 0)
-		return r;
-	r = mounts_rest(p, &volumes, e);
+	if (r >= 0)
+		r = mounts_finish(p, &volumes, e);
 	if (r < 0)
 		return r;
 	if (p->tty) {

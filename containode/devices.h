@@ -50,8 +50,9 @@ bool devices_cgroup_needed(const struct plan *p);
 
 /*
  * The node's own device nodes for the table, made on a tmpfs of its own, as detached
- * read-only bind mounts (fds[i] for devices_table[i], -1 for those made otherwise), made
- * before the root changes.  On failure nothing stays open.
+ * read-only bind mounts (fds[i] for devices_table[i], -1 for those made otherwise), which
+ * any mount namespace can attach: containode makes them while its child mounts the root.
+ * On failure nothing stays open.
  */
 int devices_make_nodes(int fds[], struct setup_error *e);
 /* Closes what devices_make_nodes left open. */

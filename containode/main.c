@@ -699,6 +699,31 @@ child_failure(int sock)
 }
 
 /*
+ * The node's device nodes, made here while the child mounts its root (its first step),
+ * then handed over.  Returns 0, or the exit code to use (the failure already reported).
+ */
+static int
+handshake_devices(int sock)
+{
+	struct setup_error e = {};
+	int devs[DEVICES_MAX], r;
+
+	r = devices_make_nodes(devs, &e);
+	if (r < 0) {
+		log_error_errno(r, "%s", e.what);
+		return EXIT_LAUNCHER;
+	}
+	for (size_t i = 0; i < devices_table_len && r >= 0; i++)
+		if (devs[i] >= 0)
+			r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_DEVICE },
+			                   devs[i]);
+	devices_close_nodes(devs);
+	if (r < 0 && !child_failure(sock))
+		log_error_errno(r, "hand the device nodes to the container");
+	return r < 0 ? EXIT_LAUNCHER : 0;
+}
+
+/*
  * The node's network: made here while the child mounts its file system (a new network
  * namespace takes about a millisecond, and the child has as much to do meanwhile), handed
  * to the child, then each tap attached to its switch, whose answer the child waits for.
@@ -747,7 +772,9 @@ handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
 	struct child_msg m;
 	int fd, r;
 
-	r = handshake_network(p, sock, ports);
+	r = handshake_devices(sock);
+	if (!r)
+		r = handshake_network(p, sock, ports);
 	if (r)
 		return r;
 

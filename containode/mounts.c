@@ -45,10 +45,15 @@ static const struct mount_entry mounts_late[] = {
 	  "newinstance,ptmxmode=0666,mode=0620,gid=5", false },
 	{ "shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", false },
 	{ "mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, NULL, false },
-	/* Read-only by a remount: the host's netns shares its superblock, which stays rw. */
-	{ "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC, NULL, true },
 	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=65536k", false },
 };
+
+/*
+ * Once in the node's network namespace, whose devices it shows; read-only by a remount
+ * (the host's netns shares its superblock, which stays rw).
+ */
+static const struct mount_entry mount_sys = { "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC,
+	                                      NULL,    true };
 
 /* As crun's and Docker's defaults: hidden (files under /dev/null, dirs under an empty tmpfs). */
 static const char *const masked_paths[] = {
@@ -477,20 +482,27 @@ mounts_etc(const struct plan *p, struct setup_error *e)
 }
 
 int
-mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
+mounts_rest(const struct plan *p, struct setup_error *e)
 {
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_late); i++) {
 		if (p->host_ipc && strcmp(mounts_late[i].fstype, "mqueue") == 0)
 			continue;
-		/* --privileged: /sys writable, nothing masked or read-only, as Docker. */
 		r = mount_one(&mounts_late[i], p->privileged, e);
 		if (r < 0)
 			return r;
 	}
 	/* Before the volumes, so that one on an /etc file replaces containode's. */
-	r = mounts_etc(p, e);
+	return mounts_etc(p, e);
+}
+
+int
+mounts_finish(const struct plan *p, struct mounts_volumes *v, struct setup_error *e)
+{
+	/* --privileged: /sys writable, nothing masked or read-only, as Docker. */
+	int r = mount_one(&mount_sys, p->privileged, e);
+
 	if (r < 0)
 		return r;
 	/* Before the masks and read-only paths, which nothing may cover. */

@@ -20,8 +20,13 @@ struct mounts_volumes {
  * the device nodes.
  */
 int mounts_root(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
-/* What follows /dev: pts, shm, sys, run, /etc files, the volumes, masks. */
-int mounts_rest(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
+/* What follows /dev and needs neither the node's network nor the volumes: pts, shm, run, /etc files. */
+int mounts_rest(const struct plan *p, struct setup_error *e);
+/*
+ * Then, in the node's network namespace: /sys, the volumes, the masks, the sysctls and the
+ * read-only paths.
+ */
+int mounts_finish(const struct plan *p, struct mounts_volumes *v, struct setup_error *e);
 void mounts_volumes_close(struct mounts_volumes *v);
 
 /* The parent's checks and preparation: ROOT is a directory. */
