@@ -107,7 +107,7 @@ devices_close_nodes(int fds[])
 }
 
 int
-devices_make_nodes(int fds[], struct setup_error *e)
+devices_make_nodes(int fds[], int *ret_fs, struct setup_error *e)
 {
 	/*
 	 * The node's device nodes are its own: made on a small tmpfs of its own, not the
@@ -155,6 +155,7 @@ devices_make_nodes(int fds[], struct setup_error *e)
 			return r;
 		}
 	}
+	*ret_fs = TAKE_FD(dev);
 	return 0;
 }
 

@@ -700,15 +700,16 @@ child_failure(int sock)
 
 /*
  * The node's device nodes, made here while the child mounts its root (its first step),
- * then handed over.  Returns 0, or the exit code to use (the failure already reported).
+ * then handed over; *ret_fs is their tmpfs, to close once the node runs.  Returns 0, or
+ * the exit code to use (the failure already reported).
  */
 static int
-handshake_devices(int sock)
+handshake_devices(int sock, int *ret_fs)
 {
 	struct setup_error e = {};
 	int devs[DEVICES_MAX], r;
 
-	r = devices_make_nodes(devs, &e);
+	r = devices_make_nodes(devs, ret_fs, &e);
 	if (r < 0) {
 		log_error_errno(r, "%s", e.what);
 		return EXIT_LAUNCHER;
@@ -760,19 +761,20 @@ handshake_network(const struct plan *p, int sock, struct switchport ports[PLAN_N
 }
 
 /*
- * The parent's side of the child pipe: make the network and attach it, take the pty and
- * relay, then let the child go and learn whether its exec worked.  Returns 0 when the
- * command runs, else the exit code to use (the failure already reported).
+ * The parent's side of the child pipe: make the device nodes (their tmpfs in *dev_fs) and
+ * the network and attach it, take the pty and relay, then let the child go and learn
+ * whether its exec worked.  Returns 0 when the command runs, else the exit code to use
+ * (the failure already reported).
  */
 static int
 handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
-          struct tty_relay *tty, int work_lock)
+          struct tty_relay *tty, int work_lock, int *dev_fs)
 {
 	bool go = p->tty;
 	struct child_msg m;
 	int fd, r;
 
-	r = handshake_devices(sock);
+	r = handshake_devices(sock, dev_fs);
 	if (!r)
 		r = handshake_network(p, sock, ports);
 	if (r)
@@ -879,7 +881,7 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	struct switchport ports[PLAN_NET_MAX];
 	struct supervisor s = { .pidfd = -1, .sigfd = -1, .log_fd = -1 };
 	struct publish *pub = NULL;
-	_cleanup_close_ int work_lock = -1;
+	_cleanup_close_ int work_lock = -1, dev_fs = -1;
 	int pair[2], code, status, r;
 	bool ran;
 
@@ -908,7 +910,9 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	/* The state is written while the child sets up; the caller goes once it runs. */
 	code = detached_run && life_started(detached_run, p, s.pid, cg) < 0 ? EXIT_LAUNCHER : 0;
 	if (!code)
-		code = handshake(p, pair[0], ports, &tty, work_lock);
+		code = handshake(p, pair[0], ports, &tty, work_lock, &dev_fs);
+	/* Now that the child has its device nodes or is gone: this waits for RCU. */
+	dev_fs = safe_close(dev_fs);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
 		code = EXIT_LAUNCHER;
