@@ -761,24 +761,17 @@ handshake_network(const struct plan *p, int sock, struct switchport ports[PLAN_N
 }
 
 /*
- * The parent's side of the child pipe: make the device nodes (their tmpfs in *dev_fs) and
- * the network and attach it, take the pty and relay, then let the child go and learn
- * whether its exec worked.  Returns 0 when the command runs, else the exit code to use
- * (the failure already reported).
+ * The rest of the parent's side of the child pipe, once the device nodes and the network
+ * are the child's: take the pty and relay, then let the child go and learn whether its
+ * exec worked.  Returns 0 when the command runs, else the exit code to use (the failure
+ * already reported).
  */
 static int
-handshake(const struct plan *p, int sock, struct switchport ports[PLAN_NET_MAX],
-          struct tty_relay *tty, int work_lock, int *dev_fs)
+handshake(const struct plan *p, int sock, struct tty_relay *tty, int work_lock)
 {
 	bool go = p->tty;
 	struct child_msg m;
 	int fd, r;
-
-	r = handshake_devices(sock, dev_fs);
-	if (!r)
-		r = handshake_network(p, sock, ports);
-	if (r)
-		return r;
 
 	if (!go)
 		release_caller(p);
@@ -907,10 +900,17 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 		child_run(p, cg, pair[1]);
 	}
 	close(pair[1]);
-	/* The state is written while the child sets up; the caller goes once it runs. */
-	code = detached_run && life_started(detached_run, p, s.pid, cg) < 0 ? EXIT_LAUNCHER : 0;
+	/*
+	 * What the child waits for first, then the state while it sets up; the caller goes
+	 * once it runs.
+	 */
+	code = handshake_devices(pair[0], &dev_fs);
 	if (!code)
-		code = handshake(p, pair[0], ports, &tty, work_lock, &dev_fs);
+		code = handshake_network(p, pair[0], ports);
+	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
+		code = EXIT_LAUNCHER;
+	if (!code)
+		code = handshake(p, pair[0], &tty, work_lock);
 	/* Now that the child has its device nodes or is gone: this waits for RCU. */
 	dev_fs = safe_close(dev_fs);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
