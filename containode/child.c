@@ -60,18 +60,26 @@ child_receive(int sock, int type, int *ret_fd, const char *what, struct setup_er
 	return 0;
 }
 
-/* The device nodes that containode makes while this child mounts the root. */
+/*
+ * The node's device nodes, taken while the host's /dev is still there; their tmpfs goes
+ * to containode, whose close of it (an unmount, which waits for an RCU grace period) then
+ * holds up no one.
+ */
 static int
-child_receive_devices(int sock, int devs[DEVICES_MAX], struct setup_error *e)
+child_make_devices(int sock, int devs[DEVICES_MAX], struct setup_error *e)
 {
-	int r = 0;
+	_cleanup_close_ int fs = -1;
+	int r;
 
-	for (size_t i = 0; i < devices_table_len; i++)
-		devs[i] = -1;
-	for (size_t i = 0; i < devices_table_len && r >= 0; i++)
-		if (!(devices_table[i].flags & DEV_PTY_ONLY))
-			r = child_receive(sock, CHILD_DEVICE, &devs[i], "the device nodes", e);
-	return r;
+	r = devices_make_nodes(devs, &fs, e);
+	if (r < 0)
+		return r;
+	r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_DEVFS }, fs);
+	if (r < 0) {
+		devices_close_nodes(devs);
+		return setup_fail(e, r, "hand the device nodes' tmpfs to containode");
+	}
+	return 0;
 }
 
 /*
@@ -105,16 +113,16 @@ child_setup_fs(const struct plan *p, int sock, int *ret_master, struct setup_err
 	char pty[32];
 	int r;
 
-	/* What needs containode's device nodes and network namespace comes late. */
-	r = mounts_root(p, &volumes, e);
+	r = child_make_devices(sock, devs, e);
 	if (r < 0)
 		return r;
-	r = child_receive_devices(sock, devs, e);
+	r = mounts_root(p, &volumes, e);
 	if (r >= 0)
 		r = devices_populate("/dev", devs, e);
 	devices_close_nodes(devs);
 	if (r >= 0)
 		r = mounts_rest(p, e);
+	/* What needs the network namespace, which containode makes meanwhile, comes last. */
 	if (r >= 0)
 		r = child_join_net(p, sock, e);
 	if (r >= 0)

@@ -1,8 +1,8 @@
 /*
  * The child pipe: a close-on-exec SOCK_SEQPACKET pair between containode and the
  * container child, one fixed-size message at a time (with an fd where one is handed
- * over).  The parent hands the child its device nodes and network namespace; the child
- * hands over its pty
+ * over).  The parent hands the child its network namespace; the child hands over the
+ * tmpfs of its device nodes, its pty
  * fd, says it is ready, and on failure sends what failed as its last word; when its exec
  * succeeds the parent sees the pipe close.
  */
@@ -11,8 +11,8 @@
 #include "setup.h"
 
 enum child_msg_type {
-	CHILD_DEVICE, /* fd: one of the node's device nodes, from the parent (devices_table's order) */
 	CHILD_NETNS, /* fd: the node's network namespace, from the parent */
+	CHILD_DEVFS, /* fd: the device nodes' tmpfs, for the parent to close once the node runs */
 	CHILD_PTY,   /* fd: the pty master, for the relay */
 	CHILD_READY, /* setup done, waiting for the go byte */
 	CHILD_ERROR, /* setup or exec failed: err, code and what */

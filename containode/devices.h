@@ -51,9 +51,9 @@ bool devices_cgroup_needed(const struct plan *p);
 /*
  * The node's own device nodes for the table, made on a tmpfs of its own, as detached
  * read-only bind mounts (fds[i] for devices_table[i], -1 for those made otherwise), which
- * any mount namespace can attach: containode makes them while its child mounts the root.
- * *ret_fs is the tmpfs's own mount, for the caller to close once the node runs: closing
- * it unmounts it, which waits for an RCU grace period.  On failure nothing stays open.
+ * any mount namespace can attach, made before the root changes.  *ret_fs is the tmpfs's
+ * own mount, to close once the node runs: closing it unmounts it, which waits for an RCU
+ * grace period.  On failure nothing stays open.
  */
 int devices_make_nodes(int fds[], int *ret_fs, struct setup_error *e);
 /* Closes what devices_make_nodes left open. */

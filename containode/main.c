@@ -699,32 +699,6 @@ child_failure(int sock)
 }
 
 /*
- * The node's device nodes, made here while the child mounts its root (its first step),
- * then handed over; *ret_fs is their tmpfs, to close once the node runs.  Returns 0, or
- * the exit code to use (the failure already reported).
- */
-static int
-handshake_devices(int sock, int *ret_fs)
-{
-	struct setup_error e = {};
-	int devs[DEVICES_MAX], r;
-
-	r = devices_make_nodes(devs, ret_fs, &e);
-	if (r < 0) {
-		log_error_errno(r, "%s", e.what);
-		return EXIT_LAUNCHER;
-	}
-	for (size_t i = 0; i < devices_table_len && r >= 0; i++)
-		if (devs[i] >= 0)
-			r = child_msg_send(sock, &(struct child_msg){ .type = CHILD_DEVICE },
-			                   devs[i]);
-	devices_close_nodes(devs);
-	if (r < 0 && !child_failure(sock))
-		log_error_errno(r, "hand the device nodes to the container");
-	return r < 0 ? EXIT_LAUNCHER : 0;
-}
-
-/*
  * The node's network: made here while the child mounts its file system (a new network
  * namespace takes about a millisecond, and the child has as much to do meanwhile), handed
  * to the child, then each tap attached to its switch, whose answer the child waits for.
@@ -761,13 +735,13 @@ handshake_network(const struct plan *p, int sock, struct switchport ports[PLAN_N
 }
 
 /*
- * The rest of the parent's side of the child pipe, once the device nodes and the network
- * are the child's: take the pty and relay, then let the child go and learn whether its
- * exec worked.  Returns 0 when the command runs, else the exit code to use (the failure
- * already reported).
+ * The rest of the parent's side of the child pipe, once the network is the child's: take
+ * the device nodes' tmpfs (in *dev_fs) and the pty and relay, then let the child go and
+ * learn whether its exec worked.  Returns 0 when the command runs, else the exit code to
+ * use (the failure already reported).
  */
 static int
-handshake(const struct plan *p, int sock, struct tty_relay *tty, int work_lock)
+handshake(const struct plan *p, int sock, struct tty_relay *tty, int work_lock, int *dev_fs)
 {
 	bool go = p->tty;
 	struct child_msg m;
@@ -793,10 +767,14 @@ handshake(const struct plan *p, int sock, struct tty_relay *tty, int work_lock)
 		}
 		if (m.type == CHILD_READY)
 			break;
-		if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0)
+		if (m.type == CHILD_DEVFS && fd >= 0) {
+			safe_close(*dev_fs);
+			*dev_fs = fd;
+		} else if (m.type == CHILD_PTY && fd >= 0 && tty_relay_start(tty, fd) < 0) {
 			log_warn_errno(errno, "set the terminal to raw mode, ignoring");
-		else if (m.type != CHILD_PTY && fd >= 0)
+		} else if (m.type != CHILD_PTY && fd >= 0) {
 			close(fd);
+		}
 	}
 	if (go && send(sock, "g", 1, MSG_NOSIGNAL) != 1) {
 		log_error_errno(errno, "start the container");
@@ -904,14 +882,12 @@ run_node(struct plan *p, const struct cgroup_node *cg)
 	 * What the child waits for first, then the state while it sets up; the caller goes
 	 * once it runs.
 	 */
-	code = handshake_devices(pair[0], &dev_fs);
-	if (!code)
-		code = handshake_network(p, pair[0], ports);
+	code = handshake_network(p, pair[0], ports);
 	if (!code && detached_run && life_started(detached_run, p, s.pid, cg) < 0)
 		code = EXIT_LAUNCHER;
 	if (!code)
-		code = handshake(p, pair[0], &tty, work_lock);
-	/* Now that the child has its device nodes or is gone: this waits for RCU. */
+		code = handshake(p, pair[0], &tty, work_lock, &dev_fs);
+	/* Now that the node runs or is gone: this waits for an RCU grace period. */
 	dev_fs = safe_close(dev_fs);
 	if (!code && pub && (r = publish_start(pub, s.pid)) < 0) {
 		log_error_errno(r, "find the network of node '%s' for its published ports", p->id);
