@@ -52,8 +52,13 @@ static const struct mount_entry mounts_late[] = {
  * Once in the node's network namespace, whose devices it shows; read-only by a remount
  * (the host's netns shares its superblock, which stays rw).
  */
-static const struct mount_entry mount_sys = { "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC,
-	                                      NULL,    true };
+static const struct mount_entry mount_sys = {
+	.source = "sysfs",
+	.target = "/sys",
+	.fstype = "sysfs",
+	.flags = NOSUID_NODEV_NOEXEC,
+	.readonly = true,
+};
 
 /* As crun's and Docker's defaults: hidden (files under /dev/null, dirs under an empty tmpfs). */
 static const char *const masked_paths[] = {
