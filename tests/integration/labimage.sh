@@ -154,3 +154,23 @@ lab_image_frr() {
 	sed -i 's/^service integrated-vtysh-config/no &/' "$root/etc/frr/vtysh.conf"
 	lab_image kathara-frr "$root" "$LAB_STORE"
 }
+
+# lab_kathara_setup IMAGE...: the prologue of the tests that run labs of the Kathara
+# collection on the stand-ins IMAGE (base, frr): skips where they cannot be
+# built, builds them in $LAB_STORE, the store containet lab reads, and sets K, the
+# directory of the labs, and MAP, the --image-map options of kathara/IMAGE to them.
+lab_kathara_setup() {
+	local i
+	lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
+	[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+	export CONTAINET_STORE=$LAB_STORE
+	K=$TOP/tests/fixtures/kathara-labs
+	MAP=()
+	if [[ " $* " != " base " && ! -x /usr/lib/frr/zebra ]]; then
+		skip "frr is not installed (tests/deps.sh)"
+	fi
+	for i in "$@"; do
+		"lab_image_$i" || die "the kathara/$i stand-in could not be built"
+		MAP+=(--image-map "kathara/$i=local/kathara-$i")
+	done
+}
