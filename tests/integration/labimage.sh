@@ -94,7 +94,9 @@ lab_root() {
 	# shellcheck disable=SC2016,SC2046
 	key=$({
 		dpkg-query -W -f='${Package} ${Version}\n' $(deb_closure "$@" busybox-static)
-		sha256sum "${BASH_SOURCE[0]}"
+		# This file's text, not its name: a test and a script that source it by two
+		# paths share one tree.
+		sha256sum <"${BASH_SOURCE[0]}"
 	} | sha256sum | cut -c1-16)
 	if [[ ! -d $cache/$name || $(cat "$cache/$name.key" 2>/dev/null) != "$key" ]]; then
 		mkdir -p "$cache"
