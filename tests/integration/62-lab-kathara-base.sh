@@ -10,14 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/labimage.sh"
-lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-
-export CONTAINET_STORE=$LAB_STORE
-lab_image_base || die "the kathara/base stand-in could not be built"
-K=$TOP/tests/fixtures/kathara-labs
-MAP=(--image-map kathara/base=local/kathara-base
-	--image-map lscr.io/linuxserver/wireshark=local/kathara-base)
+lab_kathara_setup base
+MAP+=(--image-map lscr.io/linuxserver/wireshark=local/kathara-base)
 
 # --- static-routing ---------------------------------------------------------------------
 assert_ok "up of static-routing, unmodified" lab up --name sr "${MAP[@]}" "$K/static-routing"

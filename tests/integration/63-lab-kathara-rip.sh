@@ -6,13 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/labimage.sh"
-lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
-[[ -x /usr/lib/frr/zebra ]] || skip "frr is not installed (tests/deps.sh)"
-
-export CONTAINET_STORE=$LAB_STORE
-lab_image_frr || die "the kathara/frr stand-in could not be built"
-K=$TOP/tests/fixtures/kathara-labs
-MAP=(--image-map kathara/frr=local/kathara-frr)
+lab_kathara_setup frr
 
 assert_ok "up of rip, unmodified" lab up --name rip "${MAP[@]}" "$K/rip"
 

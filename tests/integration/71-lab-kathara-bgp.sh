@@ -8,14 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/labimage.sh"
-lab_nodes_supported || skip "containode has no detached life cycle (run -d) yet"
-[[ -x /usr/lib/frr/zebra ]] || skip "frr is not installed (tests/deps.sh)"
-
-export CONTAINET_STORE=$LAB_STORE
-lab_image_base || die "the kathara/base stand-in could not be built"
-lab_image_frr || die "the kathara/frr stand-in could not be built"
-K=$TOP/tests/fixtures/kathara-labs
-MAP=(--image-map kathara/frr=local/kathara-frr --image-map kathara/base=local/kathara-base)
+lab_kathara_setup base frr
 
 # --- bgp-simple-peering -----------------------------------------------------------------
 assert_ok "up of bgp-simple-peering, unmodified" lab up --name bsp "${MAP[@]}" \
