@@ -3,7 +3,9 @@
  * whatever namespace the switch runs in) reaches a segment.  The switch owns it: it goes
  * with host-del, and with the switch, since the tap dies with its last descriptor.  With
  * masquerade, the segment reaches the host's other networks through NAT: an nftables
- * table of the port's own, made and removed with the nft program.
+ * table of the port's own, made and removed with the nft program.  The link itself is
+ * removed when the port goes (host_link_delete): its last descriptor is the ring's, which
+ * lets go of it only after the port's read is cancelled, or after the switch has exited.
  *
  * These run on the loop's thread: a few ioctls, and for masquerade one short nft run.
  * They are control operations, rare and small, and forwarding pauses for their length.
@@ -19,6 +21,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <net/if_arp.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -205,6 +210,44 @@ host_unmasquerade(const char *name)
 		log_warn("host port %s: removing its nftables table failed, ignoring", name);
 }
 
+/*
+ * Removes the link now (RTM_DELLINK), so that its name is free and it is gone from the
+ * host's links when host-del answers or the switch exits.  The tap's driver lets a link
+ * go while a descriptor is open; the descriptor then only reads errors.
+ */
+static void
+host_link_delete(const char *name)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+		        .nlmsg_type = RTM_DELLINK,
+		        .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)if_nametoindex(name) },
+	};
+	union {
+		struct nlmsghdr nh;
+		char buf[256];
+	} ack;
+	_cleanup_close_ int fd = -1;
+	int e = 0;
+
+	if (req.ifi.ifi_index == 0)
+		return; /* gone already */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0)
+		e = -errno;
+	else if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		e = -EIO;
+	else if (ack.nh.nlmsg_type == NLMSG_ERROR)
+		e = ((struct nlmsgerr *)NLMSG_DATA(&ack.nh))->error;
+	if (e < 0 && e != -ENODEV)
+		log_warn("host port %s: removing its link failed (%s), ignoring", name,
+		         strerror(-e));
+}
+
 int
 host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error)
 {
@@ -300,4 +343,5 @@ host_release(struct sw *sw, uint32_t idx)
 	if (p->masquerade)
 		host_unmasquerade(p->name);
 	p->masquerade = false;
+	host_link_delete(p->ifname);
 }

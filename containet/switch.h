@@ -467,7 +467,7 @@ void port_ingress(struct sw *sw, uint32_t in, const struct frame *f);
 /* host.c: host ports, taps of the switch's own. */
 int host_add(struct sw *sw, const struct ctl_request *req, const char **ret_error);
 int host_del(struct sw *sw, const char *name, const char **ret_error);
-/* Undoes what the port set up outside the switch (its NAT), before it goes. */
+/* Undoes what the port set up outside the switch (its NAT, its link), before it goes. */
 void host_release(struct sw *sw, uint32_t idx);
 
 /* lease.c: the segments' addressing as the switch keeps it: leases and their state file. */
