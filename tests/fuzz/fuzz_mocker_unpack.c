@@ -21,7 +21,7 @@
 #include "rmtree.h"
 
 static int workfd = -1;
-static char workdir[] = "/tmp/fuzz-unpack-XXXXXX";
+static char workdir[64];
 
 static void
 remove_workdir(void)
@@ -32,8 +32,12 @@ remove_workdir(void)
 static void
 setup(void)
 {
+	struct stat st;
 	int fd;
 
+	/* On a tmpfs where there is one: the unpacker's work is fuzzed, not the disk's. */
+	snprintf(workdir, sizeof(workdir), "%s/fuzz-unpack-XXXXXX",
+	         stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(workdir))
 		abort();
 	atexit(remove_workdir);
