@@ -644,25 +644,59 @@ pidfd_signal(int pidfd, int sig)
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
+/* How many pidfds pidfds_wait polls at once: a bounded array, no allocation. */
+#define PIDFDS_CHUNK 64
+
+/*
+ * Waits until every process of fds has ended, at most ms for them all; an entry that has
+ * ended becomes -1, as does one that was -1 (nothing to wait for).  The fds are polled a
+ * chunk at a time: one still running holds the wait on its chunk, and the ones of later
+ * chunks that ended meanwhile are then found at once.
+ */
+static void
+pidfds_wait(int *fds, size_t n, long long ms)
+{
+	struct pollfd pfd[PIDFDS_CHUNK];
+	int64_t t0 = monotime_ms();
+	long long left = ms;
+	size_t base = 0;
+
+	while (base < n) {
+		size_t m = n - base < PIDFDS_CHUNK ? n - base : PIDFDS_CHUNK;
+		int *f = fds + base;
+		size_t alive = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			pfd[i] = (struct pollfd){ .fd = f[i], .events = POLLIN };
+			alive += f[i] >= 0;
+		}
+		if (!alive) {
+			base += m;
+			continue;
+		}
+		if (poll(pfd, m, (int)(left > INT_MAX ? INT_MAX : left)) < 0 && errno != EINTR)
+			return;
+		for (size_t i = 0; i < m; i++)
+			if (f[i] >= 0 && pfd[i].revents)
+				f[i] = -1;
+		if (left == 0) {
+			base += m; /* had its last look */
+			continue;
+		}
+		left = ms - (monotime_ms() - t0);
+		if (left < 0)
+			left = 0; /* one last look */
+	}
+}
+
 /* Waits for the process of pidfd to end, at most ms; whether it did. */
 static bool
 pidfd_wait(int pidfd, long long ms)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	int64_t t0 = monotime_ms();
-	long long left = ms;
-	int n;
+	int fd = pidfd;
 
-	for (;;) {
-		n = poll(&pfd, 1, (int)(left > INT_MAX ? INT_MAX : left));
-		if (n > 0)
-			return true;
-		if (n < 0 && errno != EINTR)
-			return false;
-		left = ms - (monotime_ms() - t0);
-		if (left <= 0)
-			return false;
-	}
+	pidfds_wait(&fd, 1, ms);
+	return fd < 0;
 }
 
 /* Waits until the supervisor has written the node's end and gone. */
@@ -674,46 +708,6 @@ life_wait_supervisor(const struct node_state *s)
 	if (fd >= 0 && !pidfd_wait(fd, LIFE_SUPERVISOR_WAIT_MS))
 		log_warn("the supervisor of node '%s' (pid %d) has not ended, ignoring", s->id,
 		         (int)s->supervisor);
-}
-
-/*
- * Waits until every process of fds has ended, at most ms for them all; an entry that has
- * ended becomes -1, as does one that was -1 (nothing to wait for).
- */
-static void
-pidfds_wait(int *fds, size_t n, long long ms)
-{
-	_cleanup_free_ struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
-	int64_t t0;
-	long long left = ms;
-	size_t alive;
-
-	if (!pfd) {
-		for (size_t i = 0; i < n; i++)
-			if (fds[i] >= 0 && pidfd_wait(fds[i], ms))
-				fds[i] = -1;
-		return;
-	}
-	t0 = monotime_ms();
-	for (;;) {
-		alive = 0;
-		for (size_t i = 0; i < n; i++) {
-			pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-			alive += fds[i] >= 0;
-		}
-		if (!alive)
-			return;
-		if (poll(pfd, n, (int)(left > INT_MAX ? INT_MAX : left)) < 0 && errno != EINTR)
-			return;
-		for (size_t i = 0; i < n; i++)
-			if (fds[i] >= 0 && pfd[i].revents)
-				fds[i] = -1;
-		if (left == 0)
-			return;
-		left = ms - (monotime_ms() - t0);
-		if (left < 0)
-			left = 0; /* one last look */
-	}
 }
 
 /* One node of a stop or rm of many: its state, its first process, how it went. */

@@ -13,24 +13,8 @@
 . "$(dirname "$0")/containode.sh"
 
 command -v jq >/dev/null || skip "jq is not installed"
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
-export CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
-# Whatever the test leaves running goes at exit, by the test's own verb.
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
+detached_setup
 
-field() { jq -r ".$2" "$CONTAINODE_STATE/$1/state.json"; }
-status_of() { "$C" ps -a --json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }
-is_status() { [[ $(status_of "$1") == "$2" ]]; }
 # The node's cgroup directories, as state.json lists them.
 cgroups_of() { jq -r '.cgroups[].path' "$CONTAINODE_STATE/$1/state.json"; }
 ms() { echo $((${EPOCHREALTIME//[.,]/} / 1000)); }

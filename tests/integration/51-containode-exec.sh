@@ -8,23 +8,10 @@
 
 command -v jq >/dev/null || skip "jq is not installed"
 command -v script >/dev/null || skip "script (bsdutils) is not installed"
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
+detached_setup
 echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOT/etc/passwd"
 echo 'web:x:1000:1000:web:/home/web:/bin/sh' >>"$ROOT/etc/passwd"
 printf 'root:x:0:\nweb:x:1000:\nextra:x:2000:web\n' >"$ROOT/etc/group"
-export CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
-field() { jq -r ".$2" "$CONTAINODE_STATE/$1/state.json"; }
 status_line() { grep "^$1:" "/proc/$2/status" | cut -f2; }
 
 "${RUN[@]}" --name n1 -w /tmp -e FOO=node sleep 1000 >/dev/null

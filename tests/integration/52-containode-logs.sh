@@ -7,21 +7,7 @@
 . "$(dirname "$0")/containode.sh"
 
 command -v jq >/dev/null || skip "jq is not installed"
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
-export CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
-status_of() { "$C" ps -a --json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }
-is_status() { [[ $(status_of "$1") == "$2" ]]; }
+detached_setup
 
 "${RUN[@]}" --name order sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2; printf abc; sleep 0.2;
 	echo def; printf tail-without-newline' >/dev/null

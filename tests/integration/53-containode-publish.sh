@@ -9,22 +9,10 @@
 
 command -v jq >/dev/null || skip "jq is not installed"
 command -v wget >/dev/null || skip "wget is not installed"
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
+detached_setup
 mkdir -p "$ROOT/www"
 echo hello-through-the-relay >"$ROOT/www/index.html"
 head -c 20000000 /dev/urandom >"$ROOT/www/big"
-export CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
 # Ports in the ephemeral range's neighbourhood that nothing of this test's runs holds.
 P1=$((20000 + $$ % 10000))
 P2=$((P1 + 1))

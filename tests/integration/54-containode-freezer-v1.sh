@@ -17,21 +17,7 @@ for m in $(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgr
 	/proc/self/mountinfo | sort -r); do
 	umount -l "$m" || skip "cannot unmount the v2 hierarchy '$m'"
 done
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
-export CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
-field() { jq -r ".$2" "$CONTAINODE_STATE/$1/state.json"; }
-status_of() { "$C" ps -a --json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }
+detached_setup
 # The processes of the host that sit in a cgroup of node $1.
 procs_of() { grep -l "/$1@" /proc/[0-9]*/cgroup 2>/dev/null | wc -l; }
 

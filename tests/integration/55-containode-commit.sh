@@ -13,19 +13,8 @@ MOCKER=$BIN/mocker
 PY=/usr/bin/python3
 [[ -x $PY ]] || skip "needs Debian's python3"
 command -v jq >/dev/null || skip "jq is not installed"
-export CONTAINET_STORE=$TEST_TMP/store CONTAINODE_STATE=$TEST_TMP/state
-C=$CONTAINODE
-remove_all() {
-	local d
-	for d in "$CONTAINODE_STATE"/*/; do
-		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
-	done
-	return 0
-}
-defer remove_all
-
-ROOT=$TEST_TMP/root
-make_root "$ROOT"
+export CONTAINET_STORE=$TEST_TMP/store
+detached_setup
 mkdir -p "$ROOT"/{etc,data/dir,data/keep}
 echo old >"$ROOT/etc/old"
 echo before >"$ROOT/etc/changeme"

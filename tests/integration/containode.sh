@@ -43,3 +43,27 @@ sweep_node_cgroups() {
 	return 0
 }
 defer sweep_node_cgroups
+
+# detached_setup: the prologue of the tests of detached nodes: a busybox root in $ROOT,
+# the nodes' state in $CONTAINODE_STATE (exported), C (containode) and RUN (containode
+# run -d on $ROOT, ephemeral); every node still known at exit is removed by containode's
+# own rm -f.
+detached_setup() {
+	ROOT=$TEST_TMP/root
+	make_root "$ROOT"
+	export CONTAINODE_STATE=$TEST_TMP/state
+	C=$CONTAINODE
+	RUN=("$C" run -d -q -r "$ROOT" --ephemeral)
+	defer detached_remove_all
+}
+detached_remove_all() {
+	local d
+	for d in "$CONTAINODE_STATE"/*/; do
+		[[ -d $d ]] && "$C" rm -f "$(basename "$d")"
+	done
+	return 0
+}
+# field NODE KEY: KEY of the node's state.json.  status_of NODE: its status as ps says.
+field() { jq -r ".$2" "$CONTAINODE_STATE/$1/state.json"; }
+status_of() { "$C" ps -a --json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }
+is_status() { [[ $(status_of "$1") == "$2" ]]; }
