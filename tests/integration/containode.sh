@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables for the tests that source this
 # What the containode tests share: the binaries, and a busybox root with the payload.
 # Source after lib.sh.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the lab tests share: the runner, labs' state under $TEST_TMP, removal of whatever a
 # test leaves (by each lab's own down, then by the pid of its switch, never by name), and
 # the list of what remains of a lab.  Source after lib.sh.
@@ -12,7 +13,10 @@ cleanup_labs() {
 	for d in "$CONTAINET_LAB_ROOT"/*/; do
 		[[ -d $d ]] || continue
 		"$CONTAINET" lab down --name "$(basename "$d")" || true
-		if read -r pid start <"$d/switch.pid" 2>/dev/null; then
+		# The switch of the file, if it still runs: its start time (field 22 of its stat)
+		# is the one the file has, so a pid used again by another process is left alone.
+		if read -r pid start <"$d/switch.pid" 2>/dev/null &&
+			[[ $(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat" 2>/dev/null) == "$start" ]]; then
 			kill_wait "$pid" KILL
 		fi
 	done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # K and MAP are for the tests that source this
 # Root file systems for lab nodes, assembled from the installed files of Debian packages
 # (dpkg -L) and of everything they depend on, plus busybox for the usual commands: the
 # stand-ins of Kathara's images (kathara/base, kathara/frr) that the lab tests run.
@@ -7,7 +8,7 @@
 # Pre-Depends; of alternatives, the first one installed), from one read of dpkg's database.
 deb_closure() {
 	local -A deps=() seen=()
-	local queue=("$@") p st d alt list
+	local queue=("$@") p st d a alt list
 	# ${Package} and the like are dpkg-query's fields, not shell variables.
 	# shellcheck disable=SC2016
 	while IFS=$'\t' read -r p st d; do
@@ -21,12 +22,12 @@ deb_closure() {
 		IFS=, read -ra list <<<"${deps[$p]}"
 		for d in "${list[@]}"; do
 			IFS='|' read -ra alt <<<"$d"
-			for d in "${alt[@]}"; do
-				d=${d%%(*}
-				d=${d// /}
-				d=${d%:any}
-				if [[ -n $d && -n ${deps[$d]+x} ]]; then
-					queue+=("$d")
+			for a in "${alt[@]}"; do
+				a=${a%%(*}
+				a=${a// /}
+				a=${a%:any}
+				if [[ -n $a && -n ${deps[$a]+x} ]]; then
+					queue+=("$a")
 					break
 				fi
 			done
@@ -100,7 +101,7 @@ lab_root() {
 	} | sha256sum | cut -c1-16)
 	if [[ ! -d $cache/$name || $(cat "$cache/$name.key" 2>/dev/null) != "$key" ]]; then
 		mkdir -p "$cache"
-		rm -rf "$cache/$name" "$cache/$name.key"
+		rm -rf "${cache:?}/$name" "$cache/$name.key"
 		deb_root "$cache/$name.tmp" "$@"
 		mv "$cache/$name.tmp" "$cache/$name"
 		echo "$key" >"$cache/$name.key"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables for the tests that source this
 # Shared helpers of the integration tests: assertions, and a cleanup that undoes, in
 # reverse order, everything the test registered (processes, namespaces, mounts, files),
 # on success, on failure and on a signal.  Source it first thing:
