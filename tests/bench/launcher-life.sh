@@ -7,6 +7,7 @@
 #              supervisor has recorded the end and removed the cgroups) beside
 #              crun kill TERM, waiting for the process to end, then crun delete
 #   rm         containode rm of the stopped node (no crun counterpart: its delete above)
+#   ps         containode ps beside crun list, with BENCH_PS_NODES (100) of each running
 # Like with like: no seccomp filter on either side (containode --seccomp unconfined),
 # --ephemeral, crun with --cgroup-manager=disabled (containode keeps its device cgroup).
 # The PID 1 on both sides is the test payload's "trap" (it exits on SIGTERM).
@@ -14,9 +15,10 @@
 # the start table is: a fork of this shell and an exec cost 2-3 ms more at a load of 4,
 # the same on both sides, which drew those ratios towards 1.  stop stays timed from the
 # shell on both sides, crun's being a shell function (kill, wait, delete).
-# Environment: BENCH_LIFE_RUNS (50).
+# Environment: BENCH_LIFE_RUNS (50), BENCH_PS_NODES (100).
 
 LIFE_RUNS=${BENCH_LIFE_RUNS:-50}
+PS_NODES=${BENCH_PS_NODES:-100}
 PAYLOAD=$TOP/$BUILD/tests/helpers/containode_payload
 [[ -x $PAYLOAD ]] || die "$PAYLOAD is missing (make tests builds it)"
 cp "$PAYLOAD" "$ROOT/bin/payload"
@@ -82,6 +84,28 @@ for ((i = 0; i < LIFE_RUNS; i++)); do
 	life_time true /bin/true
 	life_time_sh true-sh /bin/true
 done
+# ps: the listing of many, both sides with the same number running, interleaved rounds.
+echo "bench-launcher: ps and crun list with $PS_NODES of each running..." >&2
+ps_cleanup() {
+	local i
+	for ((i = 0; i < PS_NODES; i++)); do
+		"${CRUN[@]}" delete -f "ps$$-$i" 2>/dev/null
+		"$C" rm -f "ps$i" >/dev/null 2>&1
+	done
+	return 0
+}
+for ((i = 0; i < PS_NODES; i++)); do
+	"${CRUN[@]}" run -d --bundle "$WORK/bundle-life" "ps$$-$i" >/dev/null ||
+		{ ps_cleanup; die "crun run -d failed"; }
+	"$C" run -d -q --seccomp unconfined -r "$ROOT" --ephemeral --name "ps$i" /bin/payload trap \
+		>/dev/null || { ps_cleanup; die "containode run -d failed"; }
+done
+[[ $("$C" ps -q | grep -c '^ps[0-9]') == "$PS_NODES" ]] || { ps_cleanup; die "ps lists not $PS_NODES"; }
+for ((i = 0; i < LIFE_RUNS; i++)); do
+	life_time crun-ps "${CRUN[@]}" list
+	life_time cn-ps "$C" ps
+done
+ps_cleanup
 verdict() { awk -v r="$1" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 m_crun_run=$(median "${T[crun-run]}")
@@ -91,6 +115,8 @@ m_cn_exec=$(median "${T[cn-exec]}")
 m_crun_stop=$(($(median "${T[crun-stop]}") - $(median "${T[crun-state]}")))
 m_cn_stop=$(median "${T[cn-stop]}")
 m_cn_rm=$(median "${T[cn-rm]}")
+m_crun_ps=$(median "${T[crun-ps]}")
+m_cn_ps=$(median "${T[cn-ps]}")
 m_true=$(median "${T[true]}")
 m_true_sh=$(median "${T[true-sh]}")
 {
@@ -107,6 +133,9 @@ m_true_sh=$(median "${T[true-sh]}")
 	printf '%-10s %-34s %8s %9s\n' "" "containode stop" "$(ms "$m_cn_stop")" \
 		"$(ratio "$m_cn_stop" "$m_crun_stop")"
 	printf '%-10s %-34s %8s\n' "rm" "containode rm (after stop)" "$(ms "$m_cn_rm")"
+	printf '%-10s %-34s %8s %9s\n' "ps" "crun list, $PS_NODES running" "$(ms "$m_crun_ps")" 1.00
+	printf '%-10s %-34s %8s %9s\n' "" "containode ps, $PS_NODES running" "$(ms "$m_cn_ps")" \
+		"$(ratio "$m_cn_ps" "$m_crun_ps")"
 	echo "(crun's stop row: its state lookup for the pid, measured apart, taken off)"
 	echo "(every row includes its timer's own cost: /bin/true takes $(ms "$m_true") ms through the"
 	echo " stopwatch of run -d and exec, $(ms "$m_true_sh") ms through the shell's of stop and rm)"
