@@ -119,7 +119,7 @@ segs=$("$CONTAINET" -s "$ST/switch.sock" segments)
 assert_match "lanA +1500" "$segs" "segment lanA is there"
 assert_match "lanB +1400" "$segs" "segment lanB is there with lab.ext's MTU"
 read -r pid start <"$ST/switch.pid"
-assert_eq "$start" "$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat")" \
+assert_eq "$start" "$(start_time "$pid")" \
 	"the pid file has the switch's start time"
 assert_eq "$pid" "$(ps -o sid= -p "$pid" | tr -d ' ')" "the switch runs in a session of its own"
 assert_exit 1 "up of a lab that is up" lab up --name basics "$LAB"

@@ -44,7 +44,7 @@ ns_left() {
 		while read -r p x; do
 			[[ " $* " == *" $x "* ]] || continue
 			p=${p%/ns/*}
-			start=$(awk '{ sub(/.*\) /, ""); print $20 }' "$p/stat" 2>/dev/null) || continue
+			start=$(start_time "${p#/proc/}") || continue
 			if [[ -n $start ]] && ((start < before)); then
 				echo "$x held by ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
 			fi

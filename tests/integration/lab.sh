@@ -13,15 +13,18 @@ cleanup_labs() {
 	for d in "$CONTAINET_LAB_ROOT"/*/; do
 		[[ -d $d ]] || continue
 		"$CONTAINET" lab down --name "$(basename "$d")" || true
-		# The switch of the file, if it still runs: its start time (field 22 of its stat)
-		# is the one the file has, so a pid used again by another process is left alone.
-		if read -r pid start <"$d/switch.pid" 2>/dev/null &&
-			[[ $(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat" 2>/dev/null) == "$start" ]]; then
+		# The switch of the file, if it still runs: its start time is the one the file has,
+		# so a pid used again by another process is left alone.
+		if read -r pid start <"$d/switch.pid" 2>/dev/null && [[ $(start_time "$pid") == "$start" ]]; then
 			kill_wait "$pid" KILL
 		fi
 	done
 }
 defer cleanup_labs
+
+# start_time PID: when PID started, in clock ticks since boot (field 22 of its stat), as
+# the lab's pid files have it; fails when PID is gone.
+start_time() { awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 
 # running PID: PID exists and has not finished (a zombie waits for its new parent only).
 running() { [[ -e /proc/$1/stat && $(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat") != Z ]]; }
